@@ -1,0 +1,37 @@
+// What every subcommand shares: global options, the Outcome it returns, error printing.
+#pragma once
+
+#include <custody/error.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace custody::cli {
+
+// Declared once on the root app; CLI11 lets them appear before or after the subcommand.
+struct GlobalOptions
+{
+  std::string vault;           // --vault or CUSTODY_VAULT
+  std::string identity;        // --identity or CUSTODY_IDENTITY
+  std::string passphrase_file; // --passphrase-file or CUSTODY_PASSPHRASE_FILE
+  double wait_seconds = 5.0;   // --wait
+  bool json = false;           // --json, where the command prints data
+};
+
+enum class Outcome { ok, problems_found };
+
+using Action = std::function<Result<Outcome>()>;
+
+// The vault directory, or exit 2: the current directory is never used implicitly.
+Result<std::filesystem::path> require_vault(const GlobalOptions& global);
+Result<std::filesystem::path> require_identity(const GlobalOptions& global);
+
+// Prints "custody: warning: ..." to standard error.
+void warn(const std::string& message);
+void note(const std::string& message);
+
+} // namespace custody::cli

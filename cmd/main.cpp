@@ -1,0 +1,125 @@
+// The custody binary: parses the command line, dispatches, and alone turns errors into exit codes.
+#include "common.hpp"
+#include "commands.hpp"
+
+#include <custody/crypto.hpp>
+#include <custody/hardening.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <exception>
+#include <new>
+
+namespace custody::cli {
+
+// The exit status table is an interface (DECISIONS.md, custody.1): append only, never renumber.
+static int
+exit_code(Errc code)
+{
+  switch (code) {
+  case Errc::corrupt:
+    return 1;
+  case Errc::usage:
+    return 2;
+  case Errc::invalid_input:
+  case Errc::not_found:
+    return 3;
+  case Errc::locked:
+    return 4;
+  case Errc::auth:
+    return 5;
+  case Errc::io:
+    return 6;
+  case Errc::internal:
+    return 70;
+  case Errc::interrupted:
+    return 130;
+  }
+  return 70;
+}
+
+static void
+print_error(const Error& error)
+{
+  fmt::print(stderr, "custody: error: {}\n", error.message);
+  if (!error.hint.empty()) {
+    fmt::print(stderr, "custody: hint: {}\n", error.hint);
+  }
+}
+
+static const char* k_exit_status_help = R"(Exit status:
+  0    success
+  1    a check found problems (verify, a tampered vault or bundle)
+  2    usage error
+  3    bad input (a malformed or invalid file, an unknown id)
+  4    the vault is busy or locked
+  5    wrong key or passphrase, or your keys do not open what is needed
+  6    I/O or system error (disk full, permission)
+  70   internal error
+  130  interrupted)";
+
+static int
+run(int argc, char** argv)
+{
+  CLI::App app{"custody: an encrypted, hash-chained evidence vault", "custody"};
+  app.footer(k_exit_status_help);
+  app.set_version_flag("--version", std::string("custody ") + CUSTODY_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  app.add_option("--vault", global.vault, "Vault directory")
+    ->envname("CUSTODY_VAULT");
+  app.add_option("--identity", global.identity, "Your member identity file")
+    ->envname("CUSTODY_IDENTITY");
+  app.add_option("--passphrase-file",
+                 global.passphrase_file,
+                 "Read the identity's passphrase from this file (first line)")
+    ->envname("CUSTODY_PASSPHRASE_FILE");
+  app.add_option("--wait", global.wait_seconds, "Seconds to wait for another writer")
+    ->capture_default_str();
+
+  Action action;
+  register_commands(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help and version itself and reports them as "errors" with status 0.
+    const int status = app.exit(e);
+    return status == 0 ? 0 : 2;
+  }
+  if (!action) {
+    print_error(Error{Errc::usage, "no command given", "run `custody --help`"});
+    return 2;
+  }
+  auto result = action();
+  if (!result) {
+    print_error(result.error());
+    return exit_code(result.error().code);
+  }
+  return *result == Outcome::ok ? 0 : 1;
+}
+
+} // namespace custody::cli
+
+int
+main(int argc, char** argv)
+{
+  custody::harden_process();
+  if (auto init = custody::crypto_init(); !init) {
+    fmt::print(stderr, "custody: error: {}\n", init.error().message);
+    return 70;
+  }
+  try {
+    return custody::cli::run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "custody: error: out of memory\n");
+    return 70;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "custody: error: internal error: {}\n", e.what());
+    return 70;
+  }
+}

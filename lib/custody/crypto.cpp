@@ -1,0 +1,136 @@
+// SHA-256 and HKDF through OpenSSL, HMAC and randomness through libsodium.
+#include <custody/crypto.hpp>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace custody {
+
+Result<void>
+crypto_init()
+{
+  if (sodium_init() < 0) {
+    return fail(Errc::internal, "libsodium failed to initialise");
+  }
+  return {};
+}
+
+struct Sha256::State
+{
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+Sha256::Sha256()
+  : m_state(std::make_unique<State>())
+{
+  m_state->ctx = EVP_MD_CTX_new();
+  if (m_state->ctx == nullptr || EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_DigestInit_ex(sha256) failed");
+  }
+}
+
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+Sha256::~Sha256()
+{
+  if (m_state) {
+    EVP_MD_CTX_free(m_state->ctx);
+  }
+}
+
+void
+Sha256::update(ByteView data)
+{
+  EVP_DigestUpdate(m_state->ctx, data.data(), data.size());
+}
+
+Digest
+Sha256::finish()
+{
+  Digest digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(m_state->ctx, digest.data(), &length);
+  return digest;
+}
+
+Digest
+sha256(ByteView data)
+{
+  Digest digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest(sha256) failed");
+  }
+  return digest;
+}
+
+std::string
+sha256_hex(ByteView data)
+{
+  return to_hex(sha256(data));
+}
+
+SecretBytes
+hkdf_sha256(ByteView ikm, ByteView salt, std::string_view info, std::size_t length)
+{
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  EVP_KDF_free(kdf);
+  if (ctx == nullptr) {
+    throw std::runtime_error("EVP_KDF HKDF unavailable");
+  }
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[5];
+  int n = 0;
+  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest_name, 0);
+  params[n++] = OSSL_PARAM_construct_octet_string(
+    OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(ikm.data()), ikm.size());
+  // An empty salt means "HashLen zero bytes" (RFC 5869 2.2); OpenSSL wants it omitted then.
+  if (!salt.empty()) {
+    params[n++] = OSSL_PARAM_construct_octet_string(
+      OSSL_KDF_PARAM_SALT, const_cast<std::uint8_t*>(salt.data()), salt.size());
+  }
+  params[n++] = OSSL_PARAM_construct_octet_string(
+    OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size());
+  params[n] = OSSL_PARAM_construct_end();
+  SecretBytes out(length);
+  const int ok = EVP_KDF_derive(ctx, out.data(), length, params);
+  EVP_KDF_CTX_free(ctx);
+  if (ok != 1) {
+    throw std::runtime_error("HKDF-SHA-256 failed");
+  }
+  return out;
+}
+
+Digest
+hmac_sha256(ByteView key, ByteView data)
+{
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, key.data(), key.size());
+  crypto_auth_hmacsha256_update(&state, data.data(), data.size());
+  Digest mac{};
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  return mac;
+}
+
+void
+random_bytes(std::uint8_t* out, std::size_t size)
+{
+  randombytes_buf(out, size);
+}
+
+Bytes
+random_bytes(std::size_t size)
+{
+  Bytes out(size);
+  randombytes_buf(out.data(), size);
+  return out;
+}
+
+} // namespace custody

@@ -1,0 +1,91 @@
+// Error values the library returns instead of printing or exiting; cmd/main.cpp maps them to exit codes.
+#pragma once
+
+#include <fmt/core.h>
+#include <tl/expected.hpp>
+
+#include <string>
+#include <utility>
+
+namespace custody {
+
+// Each code maps to one documented exit status (DECISIONS.md, man/custody.1).
+enum class Errc {
+  usage,         // 2: the command line is wrong
+  invalid_input, // 3: a malformed or invalid file, unknown id, foreign response
+  not_found,     // 3: a named thing does not exist
+  corrupt,       // 1: the vault failed a check (tampering, torn tail, broken chain)
+  locked,        // 4: another writer holds the vault
+  auth,          // 5: wrong passphrase, or the keys do not open what is needed
+  io,            // 6: the system refused (disk full, permission)
+  interrupted,   // 130
+  internal,      // 70: a bug
+};
+
+struct Error
+{
+  Errc code;
+  std::string message;
+  std::string hint;
+};
+
+template<typename T> using Result = tl::expected<T, Error>;
+
+inline tl::unexpected<Error>
+make_error(Errc code, std::string message, std::string hint = {})
+{
+  return tl::unexpected<Error>(Error{code, std::move(message), std::move(hint)});
+}
+
+template<typename... Args>
+tl::unexpected<Error>
+fail(Errc code, fmt::format_string<Args...> format, Args&&... args)
+{
+  return make_error(code, fmt::format(format, std::forward<Args>(args)...));
+}
+
+// Prefixes the message with where the error happened: "record 17: hash mismatch".
+inline Error
+with_context(Error error, std::string_view context)
+{
+  error.message = fmt::format("{}: {}", context, error.message);
+  return error;
+}
+
+} // namespace custody
+
+// Evaluates a Result-returning expression; on error returns it from the enclosing function.
+#define CUSTODY_TRY(expr)                                                      \
+  do {                                                                         \
+    auto custody_try_result_ = (expr);                                         \
+    if (!custody_try_result_) {                                                \
+      return tl::unexpected<::custody::Error>(                                 \
+        std::move(custody_try_result_.error()));                               \
+    }                                                                          \
+  } while (false)
+
+// As CUSTODY_TRY, with `context` prefixed to the message.
+#define CUSTODY_TRY_CTX(expr, context)                                         \
+  do {                                                                         \
+    auto custody_try_result_ = (expr);                                         \
+    if (!custody_try_result_) {                                                \
+      return tl::unexpected<::custody::Error>(::custody::with_context(         \
+        std::move(custody_try_result_.error()), (context)));                   \
+    }                                                                          \
+  } while (false)
+
+// Declares `var` from a Result-returning expression, or returns its error.
+#define CUSTODY_ASSIGN(var, expr)                                              \
+  auto var##_result_ = (expr);                                                 \
+  if (!var##_result_) {                                                        \
+    return tl::unexpected<::custody::Error>(std::move(var##_result_.error())); \
+  }                                                                            \
+  auto var = std::move(*var##_result_)
+
+#define CUSTODY_ASSIGN_CTX(var, expr, context)                                 \
+  auto var##_result_ = (expr);                                                 \
+  if (!var##_result_) {                                                        \
+    return tl::unexpected<::custody::Error>(                                   \
+      ::custody::with_context(std::move(var##_result_.error()), (context)));   \
+  }                                                                            \
+  auto var = std::move(*var##_result_)

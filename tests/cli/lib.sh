@@ -1,0 +1,56 @@
+# Sourced by every CLI test: a fresh temporary directory, the binary, and small assertions.
+set -euo pipefail
+
+: "${CUSTODY_BIN:?CUSTODY_BIN must point at the custody binary (ctest sets it)}"
+: "${CUSTODY_SOURCE:?CUSTODY_SOURCE must point at the source tree}"
+CUSTODY_TOOLS=${CUSTODY_TOOLS:-$(dirname "$CUSTODY_BIN")/../tests}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/custody-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+unset CUSTODY_VAULT CUSTODY_IDENTITY CUSTODY_PASSPHRASE_FILE
+
+custody() { "$CUSTODY_BIN" "$@"; }
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# expect_status N COMMAND...: runs COMMAND, stdout to $T/out, stderr to $T/err; fails unless it exits N.
+expect_status() {
+  local want=$1
+  shift
+  local got=0
+  "$@" >"$T/out" 2>"$T/err" </dev/null || got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "--- stdout" >&2; cat "$T/out" >&2
+    echo "--- stderr" >&2; cat "$T/err" >&2
+    fail "expected exit $want, got $got: $*"
+  fi
+}
+
+expect_contains() { # FILE TEXT
+  grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 does not contain: $2"; }
+}
+
+expect_not_contains() { # FILE TEXT
+  if grep -qF -- "$2" "$1"; then cat "$1" >&2; fail "$1 contains: $2"; fi
+}
+
+# A passphrase file of mode 0600 holding a random passphrase.
+make_passphrase() { # FILE
+  head -c 18 /dev/urandom | base64 >"$1"
+  chmod 600 "$1"
+}
+
+# A cheap identity for tests: make_identity NAME -> $T/NAME.age, $T/NAME.age.card, $T/NAME.pass
+make_identity() {
+  make_passphrase "$T/$1.pass"
+  custody key new --out "$T/$1.age" --passphrase-file "$T/$1.pass" --work-factor 10 >/dev/null 2>&1 \
+    || fail "key new $1"
+}
+
+# Snapshot of every file in a directory (names, sizes, hashes), to prove a failed command changed nothing.
+snapshot() { # DIR
+  (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
