@@ -1,0 +1,348 @@
+// POSIX file operations with fsync discipline, the fault-injection seam and flock.
+#include <custody/fs.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace custody::fs {
+
+Error
+errno_error(std::string_view operation, const Path& path, int error_number)
+{
+  const Errc code = error_number == ENOENT ? Errc::not_found : Errc::io;
+  std::string hint;
+  if (error_number == ENOSPC) {
+    hint = "free some space on that disk and run the command again";
+  } else if (error_number == EACCES || error_number == EPERM) {
+    hint = "check the permissions of that path";
+  }
+  return Error{code,
+               fmt::format("{} {}: {}", operation, path, std::strerror(error_number)),
+               std::move(hint)};
+}
+
+Result<void>
+fault_point(std::string_view step, const Path& path)
+{
+#ifdef CUSTODY_TESTING
+  static long remaining = [] {
+    const char* at = std::getenv("CUSTODY_FAULT_AT");
+    return at != nullptr ? std::strtol(at, nullptr, 10) : 0L;
+  }();
+  if (remaining > 0 && --remaining == 0) {
+    const char* mode = std::getenv("CUSTODY_FAULT_MODE");
+    const std::string_view how = mode != nullptr ? mode : "kill";
+    if (how == "enospc") {
+      return tl::unexpected(errno_error(step, path, ENOSPC));
+    }
+    if (how == "eio") {
+      return tl::unexpected(errno_error(step, path, EIO));
+    }
+    raise(SIGKILL);
+  }
+#else
+  (void)step;
+  (void)path;
+#endif
+  return {};
+}
+
+namespace {
+
+// Owns a file descriptor.
+class Fd
+{
+public:
+  explicit Fd(int fd)
+    : m_fd(fd)
+  {
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd()
+  {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  int get() const
+  {
+    return m_fd;
+  }
+  int release()
+  {
+    return std::exchange(m_fd, -1);
+  }
+
+private:
+  int m_fd;
+};
+
+Result<void>
+write_all(int fd, ByteView data, const Path& path)
+{
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return tl::unexpected(errno_error("write", path, errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// Writes a durable temp file beside `path` and returns its name.
+Result<Path>
+write_temp_beside(const Path& path, ByteView data)
+{
+  std::string pattern = (path.parent_path() / ".tmp-XXXXXX").string();
+  CUSTODY_TRY(fault_point("create", path));
+  const int raw = ::mkstemp(pattern.data());
+  if (raw < 0) {
+    return tl::unexpected(errno_error("create a temporary file beside", path, errno));
+  }
+  Fd fd(raw);
+  const Path temp(pattern);
+  auto result = [&]() -> Result<void> {
+    if (::fchmod(fd.get(), 0600) != 0) {
+      return tl::unexpected(errno_error("chmod", temp, errno));
+    }
+    CUSTODY_TRY(fault_point("write", path));
+    CUSTODY_TRY(write_all(fd.get(), data, temp));
+    CUSTODY_TRY(fault_point("fsync", path));
+    if (::fsync(fd.get()) != 0) {
+      return tl::unexpected(errno_error("fsync", temp, errno));
+    }
+    return {};
+  }();
+  if (!result) {
+    ::unlink(temp.c_str());
+    return tl::unexpected(result.error());
+  }
+  return temp;
+}
+
+} // namespace
+
+Result<void>
+fsync_directory(const Path& path)
+{
+  CUSTODY_TRY(fault_point("fsync directory", path));
+  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("open directory", path, errno));
+  }
+  if (::fsync(fd.get()) != 0) {
+    return tl::unexpected(errno_error("fsync directory", path, errno));
+  }
+  return {};
+}
+
+Result<void>
+write_file_atomic(const Path& path, ByteView data)
+{
+  CUSTODY_ASSIGN(temp, write_temp_beside(path, data));
+  if (auto step = fault_point("rename", path); !step) {
+    ::unlink(temp.c_str());
+    return tl::unexpected(step.error());
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    return tl::unexpected(errno_error("rename into", path, saved));
+  }
+  // The rename is durable only once the directory itself is synced.
+  return fsync_directory(path.parent_path());
+}
+
+Result<void>
+create_file_durably(const Path& path, ByteView data)
+{
+  CUSTODY_ASSIGN(temp, write_temp_beside(path, data));
+  if (auto step = fault_point("link", path); !step) {
+    ::unlink(temp.c_str());
+    return tl::unexpected(step.error());
+  }
+  // link(2) fails with EEXIST instead of replacing, unlike rename(2).
+  if (::link(temp.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temp.c_str());
+    if (saved == EEXIST) {
+      return fail(Errc::invalid_input, "{} already exists", path);
+    }
+    return tl::unexpected(errno_error("create", path, saved));
+  }
+  ::unlink(temp.c_str());
+  return fsync_directory(path.parent_path());
+}
+
+Result<void>
+append_durably(const Path& path, ByteView data)
+{
+  struct stat st {};
+  const bool existed = ::stat(path.c_str(), &st) == 0;
+  CUSTODY_TRY(fault_point("open for append", path));
+  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("open", path, errno));
+  }
+  CUSTODY_TRY(fault_point("append", path));
+  CUSTODY_TRY(write_all(fd.get(), data, path));
+  CUSTODY_TRY(fault_point("fdatasync", path));
+  if (::fdatasync(fd.get()) != 0) {
+    return tl::unexpected(errno_error("fdatasync", path, errno));
+  }
+  if (!existed) {
+    return fsync_directory(path.parent_path());
+  }
+  return {};
+}
+
+Result<void>
+truncate_durably(const Path& path, std::uint64_t size)
+{
+  CUSTODY_TRY(fault_point("truncate", path));
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("open", path, errno));
+  }
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    return tl::unexpected(errno_error("truncate", path, errno));
+  }
+  if (::fsync(fd.get()) != 0) {
+    return tl::unexpected(errno_error("fsync", path, errno));
+  }
+  return {};
+}
+
+Result<Bytes>
+read_file(const Path& path, std::uint64_t max_size)
+{
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("open", path, errno));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return tl::unexpected(errno_error("stat", path, errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return fail(Errc::invalid_input, "{} is not a regular file", path);
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_size) {
+    return fail(
+      Errc::invalid_input, "{} is too large ({} bytes; at most {})", path, st.st_size, max_size);
+  }
+  Bytes data(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return tl::unexpected(errno_error("read", path, errno));
+    }
+    if (n == 0) {
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  data.resize(done);
+  return data;
+}
+
+Result<void>
+make_directories(const Path& path)
+{
+  if (path.empty()) {
+    return {};
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) {
+      return fail(Errc::invalid_input, "{} exists and is not a directory", path);
+    }
+    return {};
+  }
+  const Path parent = path.parent_path();
+  if (!parent.empty() && parent != path) {
+    CUSTODY_TRY(make_directories(parent));
+  }
+  CUSTODY_TRY(fault_point("mkdir", path));
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return tl::unexpected(errno_error("create directory", path, errno));
+  }
+  return fsync_directory(parent.empty() ? Path(".") : parent);
+}
+
+Lock::Lock(int fd)
+  : m_fd(fd)
+{
+}
+
+Lock::Lock(Lock&& other) noexcept
+  : m_fd(std::exchange(other.m_fd, -1))
+{
+}
+
+Lock&
+Lock::operator=(Lock&& other) noexcept
+{
+  if (this != &other) {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = std::exchange(other.m_fd, -1);
+  }
+  return *this;
+}
+
+Lock::~Lock()
+{
+  if (m_fd >= 0) {
+    ::close(m_fd); // closing releases the flock
+  }
+}
+
+Result<Lock>
+Lock::acquire(const Path& path, LockMode mode, std::chrono::milliseconds wait)
+{
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("open lock file", path, errno));
+  }
+  const int operation = (mode == LockMode::exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd.get(), operation) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return tl::unexpected(errno_error("lock", path, errno));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return make_error(Errc::locked,
+                        fmt::format("the vault is busy: another custody process holds {}", path),
+                        "wait for it to finish, or pass --wait SECONDS to wait longer");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Lock(fd.release());
+}
+
+} // namespace custody::fs
