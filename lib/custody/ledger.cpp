@@ -1,0 +1,370 @@
+// Ledger segments, entry encoding and the chain checks of docs/formats.md section 4.
+#include <custody/ledger.hpp>
+
+#include <custody/canonical_json.hpp>
+#include <custody/crypto.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <regex>
+
+namespace custody::ledger {
+
+namespace {
+
+constexpr std::string_view k_kind_names[] = {"put", "withdraw", "admin", "seal", "checkpoint"};
+constexpr std::uint64_t k_max_segment_file = k_segment_max_bytes + 1024 * 1024;
+
+fs::Path
+ledger_dir(const fs::Path& vault)
+{
+  return vault / "ledger";
+}
+
+Result<Kind>
+parse_kind(std::string_view name)
+{
+  for (std::size_t i = 0; i < std::size(k_kind_names); ++i) {
+    if (k_kind_names[i] == name) {
+      return static_cast<Kind>(i);
+    }
+  }
+  return fail(Errc::invalid_input, "unknown kind \"{}\"", name);
+}
+
+bool
+is_rfc3339_utc(std::string_view text)
+{
+  static const std::regex pattern(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)");
+  return std::regex_match(text.begin(), text.end(), pattern);
+}
+
+Result<Digest>
+hex_field(const json::Json& object, const char* name)
+{
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) {
+    return fail(Errc::invalid_input, "field \"{}\" missing or not a string", name);
+  }
+  auto digest = digest_from_hex(it->get_ref<const std::string&>());
+  if (!digest) {
+    return fail(Errc::invalid_input, "field \"{}\": {}", name, digest.error().message);
+  }
+  return *digest;
+}
+
+Result<std::uint64_t>
+uint_field(const json::Json& object, const char* name)
+{
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0) {
+    return fail(Errc::invalid_input, "field \"{}\" missing or not a non-negative integer", name);
+  }
+  return it->get<std::uint64_t>();
+}
+
+} // namespace
+
+std::string_view
+kind_name(Kind kind)
+{
+  return k_kind_names[static_cast<std::size_t>(kind)];
+}
+
+std::string
+encode(const Entry& entry)
+{
+  json::Json payloads = json::Json::array();
+  for (const auto& payload : entry.payloads) {
+    payloads.push_back({{"obj", to_hex(payload.obj)},
+                        {"commit", to_hex(payload.commit)},
+                        {"epoch", payload.epoch}});
+  }
+  return json::canonical({{"v", k_format_version},
+                          {"seq", entry.seq},
+                          {"t", entry.time},
+                          {"kind", std::string(kind_name(entry.kind))},
+                          {"prev", to_hex(entry.prev)},
+                          {"payloads", payloads}});
+}
+
+Result<Entry>
+decode(std::string_view line)
+{
+  CUSTODY_ASSIGN(value, json::parse_canonical(line));
+  if (!value.is_object() || value.size() != 6) {
+    return fail(Errc::invalid_input,
+                "an entry must be an object with exactly v, seq, t, kind, prev and payloads");
+  }
+  CUSTODY_ASSIGN(version, uint_field(value, "v"));
+  if (version != k_format_version) {
+    return fail(Errc::invalid_input, "unsupported entry version {}", version);
+  }
+  Entry entry;
+  CUSTODY_ASSIGN(seq, uint_field(value, "seq"));
+  entry.seq = seq;
+  auto time = value.find("t");
+  if (time == value.end() || !time->is_string() || !is_rfc3339_utc(time->get<std::string>())) {
+    return fail(Errc::invalid_input, "field \"t\" must be an RFC 3339 UTC time in whole seconds");
+  }
+  entry.time = time->get<std::string>();
+  auto kind = value.find("kind");
+  if (kind == value.end() || !kind->is_string()) {
+    return fail(Errc::invalid_input, "field \"kind\" missing");
+  }
+  CUSTODY_ASSIGN(parsed_kind, parse_kind(kind->get<std::string>()));
+  entry.kind = parsed_kind;
+  CUSTODY_ASSIGN(prev, hex_field(value, "prev"));
+  entry.prev = prev;
+  auto payloads = value.find("payloads");
+  if (payloads == value.end() || !payloads->is_array()) {
+    return fail(Errc::invalid_input, "field \"payloads\" missing or not an array");
+  }
+  for (const auto& item : *payloads) {
+    if (!item.is_object() || item.size() != 3) {
+      return fail(Errc::invalid_input, "a payload must have exactly obj, commit and epoch");
+    }
+    PayloadRef ref;
+    CUSTODY_ASSIGN(obj, hex_field(item, "obj"));
+    CUSTODY_ASSIGN(commit, hex_field(item, "commit"));
+    CUSTODY_ASSIGN(epoch, uint_field(item, "epoch"));
+    if (epoch > UINT32_MAX) {
+      return fail(Errc::invalid_input, "payload epoch {} out of range", epoch);
+    }
+    ref.obj = obj;
+    ref.commit = commit;
+    ref.epoch = static_cast<std::uint32_t>(epoch);
+    entry.payloads.push_back(ref);
+  }
+  return entry;
+}
+
+Digest
+entry_hash(std::string_view line)
+{
+  return sha256(line);
+}
+
+std::string
+segment_name(std::size_t ordinal)
+{
+  return fmt::format("{:06}.jsonl", ordinal);
+}
+
+std::string
+now_rfc3339()
+{
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", utc);
+}
+
+std::string
+describe(const Location& location)
+{
+  return fmt::format("ledger/{} byte {}", segment_name(location.segment), location.offset);
+}
+
+std::string
+encode_head(const Head& head)
+{
+  return fmt::format("{} {}\n", head.seq, to_hex(head.hash));
+}
+
+Result<std::optional<Head>>
+read_head(const fs::Path& vault)
+{
+  auto data = fs::read_file(ledger_dir(vault) / "HEAD", 256);
+  if (!data) {
+    if (data.error().code == Errc::not_found) {
+      return std::optional<Head>{};
+    }
+    return tl::unexpected(data.error());
+  }
+  const std::string_view text = as_text(*data);
+  const auto space = text.find(' ');
+  Head head;
+  auto bad = [] {
+    return make_error(Errc::corrupt, "ledger/HEAD is malformed (expected \"<seq> <hash>\\n\")");
+  };
+  if (space == std::string_view::npos || text.empty() || text.back() != '\n') {
+    return bad();
+  }
+  const auto seq_text = text.substr(0, space);
+  auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
+  if (ec != std::errc() || end != seq_text.data() + seq_text.size()
+      || (seq_text.size() > 1 && seq_text[0] == '0')) {
+    return bad();
+  }
+  auto hash = digest_from_hex(text.substr(space + 1, text.size() - space - 2));
+  if (!hash) {
+    return bad();
+  }
+  head.hash = *hash;
+  if (encode_head(head) != text) {
+    return bad();
+  }
+  return std::optional<Head>(head);
+}
+
+Result<Tip>
+scan(const fs::Path& vault, const std::function<Result<void>(const Line&)>& visit)
+{
+  const fs::Path dir = ledger_dir(vault);
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = item.path().filename().string();
+    if (name.size() > 6 && name.ends_with(".jsonl")) {
+      names.push_back(name);
+    }
+  }
+  if (ec) {
+    return tl::unexpected(fs::errno_error("read directory", dir, ec.value()));
+  }
+  std::sort(names.begin(), names.end());
+  Tip tip;
+  // invariant 1: consecutive ordinals from 000000
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != segment_name(i)) {
+      return fail(Errc::corrupt,
+                  "ledger/{}: unexpected segment name (expected ledger/{})",
+                  names[i],
+                  segment_name(i));
+    }
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    CUSTODY_ASSIGN(data, fs::read_file(dir / names[i], k_max_segment_file));
+    const std::string_view text = as_text(data);
+    const bool last = i + 1 == names.size();
+    if (!last && text.size() > k_segment_max_bytes) {
+      return fail(Errc::corrupt, "ledger/{}: segment exceeds {} bytes", names[i], k_segment_max_bytes);
+    }
+    std::size_t offset = 0;
+    while (offset < text.size()) {
+      const auto newline = text.find('\n', offset);
+      if (newline == std::string_view::npos) {
+        // invariant 2: a torn tail, only possible at the very end of the ledger
+        if (!last) {
+          return fail(Errc::corrupt,
+                      "ledger/{} byte {}: segment does not end in a newline but is not the last",
+                      names[i],
+                      offset);
+        }
+        tip.torn = TornTail{i, offset, text.size() - offset};
+        break;
+      }
+      Line line{text.substr(offset, newline - offset), Location{i, offset}};
+      CUSTODY_TRY(visit(line));
+      tip.last_hash = entry_hash(line.text);
+      ++tip.count;
+      offset = newline + 1;
+    }
+    tip.last_segment = i;
+    tip.last_segment_size = tip.torn ? tip.torn->offset : text.size();
+  }
+  return tip;
+}
+
+Result<Entry>
+ChainChecker::next(const Line& line)
+{
+  auto entry = decode(line.text);
+  if (!entry) {
+    return fail(Errc::corrupt,
+                "{}: entry {}: {}",
+                describe(line.location),
+                m_count,
+                entry.error().message);
+  }
+  // invariant 4
+  if (entry->seq != m_count) {
+    return fail(Errc::corrupt,
+                "{}: entry {} has seq {}",
+                describe(line.location),
+                m_count,
+                entry->seq);
+  }
+  // invariant 5 (entry 0's prev is zeros, which is what m_last_hash starts as)
+  if (entry->prev != m_last_hash) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("{}: entry {}: prev does not match the hash of the entry before it",
+                  describe(line.location),
+                  m_count),
+      m_count == 0 ? "" : fmt::format("entry {} or entry {} was altered", m_count - 1, m_count));
+  }
+  m_last_hash = entry_hash(line.text);
+  ++m_count;
+  return std::move(*entry);
+}
+
+Result<Tip>
+append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries)
+{
+  if (tip.torn) {
+    return make_error(Errc::corrupt,
+                      fmt::format("the ledger ends in a torn tail at {}",
+                                  describe({tip.torn->segment, tip.torn->offset})),
+                      "run `custody verify --repair` to move it aside");
+  }
+  Tip next = tip;
+  const fs::Path dir = ledger_dir(vault);
+  std::string pending;
+  auto flush = [&]() -> Result<void> {
+    if (!pending.empty()) {
+      CUSTODY_TRY(fs::append_durably(dir / segment_name(next.last_segment), as_bytes(pending)));
+      pending.clear();
+    }
+    return {};
+  };
+  for (auto& entry : entries) {
+    if (entry.seq != next.count || entry.prev != next.last_hash) {
+      throw std::logic_error("ledger::append: entries do not continue the tip");
+    }
+    std::string line = encode(entry);
+    line += '\n';
+    if (next.last_segment_size > 0 && next.last_segment_size + line.size() > k_segment_max_bytes) {
+      CUSTODY_TRY(flush());
+      ++next.last_segment;
+      next.last_segment_size = 0;
+    }
+    next.last_hash = entry_hash(std::string_view(line).substr(0, line.size() - 1));
+    next.last_segment_size += line.size();
+    ++next.count;
+    pending += line;
+  }
+  CUSTODY_TRY(flush());
+  // HEAD follows the ledger: a crash before this leaves a lagging HEAD, which is repaired (4.3).
+  CUSTODY_TRY(
+    fs::write_file_atomic(dir / "HEAD", as_bytes(encode_head(Head{next.count - 1, next.last_hash}))));
+  return next;
+}
+
+Result<MovedTail>
+move_torn_tail(const fs::Path& vault, const TornTail& torn)
+{
+  const fs::Path dir = ledger_dir(vault);
+  const fs::Path segment = dir / segment_name(torn.segment);
+  CUSTODY_ASSIGN(data, fs::read_file(segment, k_max_segment_file));
+  if (data.size() != torn.offset + torn.length) {
+    return fail(Errc::corrupt, "{} changed while repairing", segment.string());
+  }
+  const ByteView tail(data.data() + torn.offset, torn.length);
+  std::string base = fmt::format("{:06}.torn", torn.segment);
+  std::string name = base;
+  for (int n = 1; std::filesystem::exists(dir / name); ++n) {
+    name = fmt::format("{}.{}", base, n);
+  }
+  // Keep the bytes first, then cut them: a crash in between leaves them in both places, never none.
+  CUSTODY_TRY(fs::create_file_durably(dir / name, tail));
+  CUSTODY_TRY(fs::truncate_durably(segment, torn.offset));
+  return MovedTail{name, sha256(tail)};
+}
+
+} // namespace custody::ledger

@@ -1,0 +1,197 @@
+// Ledger entries, segments, HEAD, the chain and torn tails.
+#include <custody/crypto.hpp>
+#include <custody/ledger.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using namespace custody;
+
+namespace {
+
+struct TempVault
+{
+  std::filesystem::path path;
+  TempVault()
+  {
+    std::string pattern = (std::filesystem::temp_directory_path() / "custody-ledger.XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+    std::filesystem::create_directory(path / "ledger");
+  }
+  TempVault(const TempVault&) = delete;
+  TempVault& operator=(const TempVault&) = delete;
+  ~TempVault()
+  {
+    std::filesystem::remove_all(path);
+  }
+};
+
+ledger::Entry
+make_entry(std::uint64_t seq, const Digest& prev)
+{
+  ledger::Entry entry;
+  entry.seq = seq;
+  entry.time = "2026-11-23T18:00:00Z";
+  entry.kind = ledger::Kind::put;
+  entry.prev = prev;
+  entry.payloads.push_back({sha256("object"), sha256("commit"), 0});
+  return entry;
+}
+
+ledger::Tip
+append_n(const std::filesystem::path& vault, ledger::Tip tip, int n)
+{
+  std::vector<ledger::Entry> entries;
+  Digest prev = tip.last_hash;
+  for (int i = 0; i < n; ++i) {
+    entries.push_back(make_entry(tip.count + static_cast<std::uint64_t>(i), prev));
+    prev = ledger::entry_hash(ledger::encode(entries.back()));
+  }
+  auto next = ledger::append(vault, tip, entries);
+  REQUIRE(next);
+  return *next;
+}
+
+std::string
+read_text(const std::filesystem::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+ledger::Tip
+check_chain(const std::filesystem::path& vault, Result<void>* chain_result = nullptr)
+{
+  ledger::ChainChecker checker;
+  auto tip = ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
+    CUSTODY_TRY(checker.next(line));
+    return {};
+  });
+  if (chain_result != nullptr) {
+    *chain_result = tip ? Result<void>{} : tl::unexpected(tip.error());
+    return {};
+  }
+  REQUIRE(tip);
+  return *tip;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("ledger");
+
+TEST_CASE("an entry encodes canonically and decodes back")
+{
+  const auto entry = make_entry(3, sha256("x"));
+  const std::string line = ledger::encode(entry);
+  CHECK(line.starts_with(R"({"kind":"put","payloads":[{"commit":")"));
+  CHECK(line.ends_with(R"(","seq":3,"t":"2026-11-23T18:00:00Z","v":1})"));
+  auto decoded = ledger::decode(line);
+  REQUIRE(decoded);
+  CHECK(ledger::encode(*decoded) == line);
+}
+
+TEST_CASE("decode rejects extra fields, bad kinds and bad times")
+{
+  const std::string line = ledger::encode(make_entry(0, Digest{}));
+  std::string extra = line;
+  extra.insert(1, R"("a":1,)");
+  CHECK_FALSE(ledger::decode(extra));
+  std::string bad_kind = line;
+  bad_kind.replace(bad_kind.find("put"), 3, "pux");
+  CHECK_FALSE(ledger::decode(bad_kind));
+  std::string bad_time = line;
+  bad_time.replace(bad_time.find("18:00:00Z"), 9, "18:00:00+");
+  CHECK_FALSE(ledger::decode(bad_time));
+  CHECK_FALSE(ledger::decode(line + " "));
+}
+
+TEST_CASE("append writes chained lines and HEAD")
+{
+  TempVault vault;
+  auto tip = append_n(vault.path, ledger::Tip{}, 3);
+  tip = append_n(vault.path, tip, 2);
+  CHECK(tip.count == 5);
+  auto head = ledger::read_head(vault.path);
+  REQUIRE(head);
+  REQUIRE(head->has_value());
+  CHECK((*head)->seq == 4);
+  CHECK((*head)->hash == tip.last_hash);
+  const auto checked = check_chain(vault.path);
+  CHECK(checked.count == 5);
+  CHECK(checked.last_hash == tip.last_hash);
+  CHECK_FALSE(checked.torn);
+}
+
+TEST_CASE("a flipped byte breaks the chain at the entry after it")
+{
+  TempVault vault;
+  append_n(vault.path, ledger::Tip{}, 3);
+  const auto segment = vault.path / "ledger" / "000000.jsonl";
+  std::string text = read_text(segment);
+  const auto second_line = text.find('\n') + 1;
+  // change one hex digit of the first entry's "commit"
+  const auto pos = text.find("\"commit\":\"") + 10;
+  text[pos] = text[pos] == 'a' ? 'b' : 'a';
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << text;
+  Result<void> result;
+  check_chain(vault.path, &result);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == Errc::corrupt);
+  CHECK(result.error().message.find("entry 1") != std::string::npos);
+  CHECK(result.error().message.find(fmt::format("byte {}", second_line)) != std::string::npos);
+}
+
+TEST_CASE("a torn tail is reported, refused by append, and moved aside by repair")
+{
+  TempVault vault;
+  auto tip = append_n(vault.path, ledger::Tip{}, 2);
+  const auto segment = vault.path / "ledger" / "000000.jsonl";
+  const auto complete = read_text(segment);
+  std::ofstream(segment, std::ios::binary | std::ios::app) << R"({"kind":"put","pay)";
+  auto scanned = check_chain(vault.path);
+  REQUIRE(scanned.torn);
+  CHECK(scanned.torn->offset == complete.size());
+  CHECK(scanned.torn->length == 18);
+  CHECK(scanned.count == 2);
+
+  std::vector<ledger::Entry> more{make_entry(2, tip.last_hash)};
+  auto refused = ledger::append(vault.path, scanned, more);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().hint.find("verify --repair") != std::string::npos);
+
+  auto moved = ledger::move_torn_tail(vault.path, *scanned.torn);
+  REQUIRE(moved);
+  CHECK(moved->moved_to == "000000.torn");
+  CHECK(read_text(vault.path / "ledger" / "000000.torn") == R"({"kind":"put","pay)");
+  CHECK(read_text(segment) == complete);
+  CHECK_FALSE(check_chain(vault.path).torn);
+}
+
+TEST_CASE("HEAD must be exactly \"<seq> <hash>\\n\"")
+{
+  TempVault vault;
+  append_n(vault.path, ledger::Tip{}, 1);
+  const auto head_path = vault.path / "ledger" / "HEAD";
+  const std::string good = read_text(head_path);
+  std::ofstream(head_path, std::ios::binary | std::ios::trunc) << "00" << good.substr(1);
+  CHECK_FALSE(ledger::read_head(vault.path));
+  std::ofstream(head_path, std::ios::binary | std::ios::trunc) << good.substr(0, good.size() - 1);
+  CHECK_FALSE(ledger::read_head(vault.path));
+}
+
+TEST_CASE("a gap in segment numbering is corrupt")
+{
+  TempVault vault;
+  append_n(vault.path, ledger::Tip{}, 1);
+  std::filesystem::rename(vault.path / "ledger" / "000000.jsonl",
+                          vault.path / "ledger" / "000001.jsonl");
+  auto tip = ledger::scan(vault.path, [](const ledger::Line&) -> Result<void> { return {}; });
+  REQUIRE_FALSE(tip);
+  CHECK(tip.error().message.find("000001.jsonl") != std::string::npos);
+}
+
+TEST_SUITE_END();
