@@ -3,12 +3,18 @@
 
 namespace custody::cli {
 
+void register_init(CLI::App& app, GlobalOptions& global, Action& action);
+void register_key(CLI::App& app, GlobalOptions& global, Action& action);
+void register_log(CLI::App& app, GlobalOptions& global, Action& action);
+void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
+
 void
 register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
-  (void)app;
-  (void)global;
-  (void)action;
+  register_init(app, global, action);
+  register_key(app, global, action);
+  register_log(app, global, action);
+  register_verify(app, global, action);
 }
 
 } // namespace custody::cli

@@ -54,3 +54,23 @@ make_identity() {
 snapshot() { # DIR
   (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
+
+# A vault in $T/vault created by identity "creator", with an offline recovery identity.
+make_vault() {
+  make_identity creator
+  make_passphrase "$T/recovery.pass"
+  custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
+    --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10 \
+    >"$T/init.out" 2>&1 || { cat "$T/init.out" >&2; fail "init"; }
+}
+
+# custody as the vault's creator.
+as_creator() { custody --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" "$@"; }
+# custody as member NAME (made with make_identity).
+as_member() { local name=$1; shift; custody --vault "$T/vault" --identity "$T/$name.age" --passphrase-file "$T/$name.pass" "$@"; }
+
+# Decrypts an identity file with Debian's age, which reads passphrases only from a terminal:
+# util-linux `script` gives it one. age_decrypt_identity FILE PASSFILE OUT
+age_decrypt_identity() {
+  printf '%s\n' "$(head -n1 "$2")" | script -qec "age -d -o '$3' '$1'" /dev/null >/dev/null
+}

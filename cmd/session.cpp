@@ -1,0 +1,69 @@
+// Identity unlocking shared by the subcommands.
+#include "session.hpp"
+
+#include "terminal.hpp"
+
+#include <custody/fs.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+
+namespace custody::cli {
+
+Result<identity::Member>
+unlock_identity(const std::filesystem::path& file, const std::string& passphrase_file)
+{
+  auto bytes = fs::read_file(file, 64 * 1024);
+  if (!bytes) {
+    return tl::unexpected(with_context(bytes.error(), "identity"));
+  }
+  if (!identity::is_encrypted(*bytes)) {
+    return identity::unlock(*bytes, {});
+  }
+  CUSTODY_ASSIGN(passphrase,
+                 get_passphrase(passphrase_file,
+                                fmt::format("Passphrase for {}", file.string()),
+                                Confirm::no));
+  auto member = identity::unlock(*bytes, passphrase.view());
+  if (!member && member.error().code == Errc::auth) {
+    return make_error(Errc::auth,
+                      fmt::format("wrong passphrase for identity {}", file),
+                      "check --passphrase-file, or type it again");
+  }
+  if (!member) {
+    return tl::unexpected(with_context(member.error(), fmt::format("identity {}", file.string())));
+  }
+  return member;
+}
+
+Result<std::optional<identity::Member>>
+optional_member(const GlobalOptions& global)
+{
+  if (global.identity.empty()) {
+    return std::optional<identity::Member>{};
+  }
+  CUSTODY_ASSIGN(member, unlock_identity(global.identity, global.passphrase_file));
+  return std::optional<identity::Member>(std::move(member));
+}
+
+vault::OpenOptions
+open_options(const GlobalOptions& global, vault::Access access)
+{
+  vault::OpenOptions options;
+  options.access = access;
+  options.wait = std::chrono::milliseconds(static_cast<long>(global.wait_seconds * 1000));
+  if (!global.identity.empty()) {
+    options.known_vaults = vault::known_vaults_for(global.identity);
+  }
+  return options;
+}
+
+void
+print_notes(const vault::Notes& notes)
+{
+  for (const auto& text : notes) {
+    note(text);
+  }
+}
+
+} // namespace custody::cli

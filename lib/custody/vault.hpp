@@ -1,0 +1,185 @@
+// The vault: its trust root, members and compartment keys replayed from signed admin entries, and
+// the commands that change them (docs/formats.md sections 2, 6-9).
+#pragma once
+
+#include <custody/age.hpp>
+#include <custody/canonical_json.hpp>
+#include <custody/fs.hpp>
+#include <custody/identity.hpp>
+#include <custody/ledger.hpp>
+#include <custody/minisign.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custody::vault {
+
+enum class Role { legal, data, advocacy, intake };
+enum class Compartment { identity, narrative, facts, aggressor, admin };
+
+constexpr Compartment k_compartments[] = {Compartment::identity,
+                                          Compartment::narrative,
+                                          Compartment::facts,
+                                          Compartment::aggressor,
+                                          Compartment::admin};
+
+std::string_view role_name(Role role);
+[[nodiscard]] Result<Role> parse_role(std::string_view name);
+std::string_view compartment_name(Compartment compartment);
+// The compartments a role holds (docs/formats.md 2.3).
+std::vector<Compartment> compartments_of(Role role);
+// Whether a member of `role` may seal an entry of `kind` (invariant 12).
+bool may_write(Role role, ledger::Kind kind);
+
+struct MemberRecord
+{
+  std::string key_id;
+  Role role = Role::intake;
+  std::string age;            // age1...
+  std::string ed25519;        // base64
+  std::string card_signature; // base64
+  std::uint64_t admitted_seq = 0;
+};
+
+struct CompartmentKeys
+{
+  std::uint32_t current = 0;
+  std::map<std::uint32_t, std::string> recipients; // epoch -> age1...
+};
+
+// The administrative state the signed admin entries build up.
+struct AdminState
+{
+  std::string vault_id;
+  std::uint64_t admin_seq = 0;
+  std::string signing_public; // minisign public key, base64 ("RW...")
+  std::uint32_t signing_epoch = 0;
+  std::map<Compartment, CompartmentKeys> compartments;
+  std::map<std::string, MemberRecord> members; // by key id
+  json::Json policy;
+  std::map<std::string, std::string> key_files; // path -> sha256 hex, every listed key file
+
+  // The exact vault.yaml text for this state (docs/formats.md section 8).
+  std::string vault_yaml() const;
+};
+
+// Things worth telling the user that are not failures: repaired caches, orphans, skipped checks.
+using Notes = std::vector<std::string>;
+
+struct InitOptions
+{
+  fs::Path directory;
+  std::string organisation;
+  std::string creator_name;
+  // Exactly one recovery holder: a second legal member's card, or a fresh offline identity.
+  std::optional<identity::Card> recovery_card;
+  const identity::Member* recovery_member = nullptr;
+  std::string recovery_name = "recovery";
+};
+
+struct InitResult
+{
+  std::string vault_id;
+  std::string signing_public; // what to lodge outside the vault
+  std::string creator_key_id;
+  std::string recovery_key_id;
+};
+
+// Creates a vault in `options.directory` (absent or empty) and makes `creator` its first legal
+// member. Built in a temporary directory beside it and renamed into place, so a crash leaves no
+// half-made vault.
+[[nodiscard]] Result<InitResult> init(const InitOptions& options, const identity::Member& creator);
+
+// The pin file beside an identity: known_vaults (docs/formats.md 2.5).
+fs::Path known_vaults_for(const fs::Path& identity_file);
+[[nodiscard]] Result<void> pin(const fs::Path& known_vaults,
+                               const std::string& vault_id,
+                               const std::string& signing_public);
+
+enum class Access { read, write };
+
+struct OpenOptions
+{
+  Access access = Access::read;
+  std::chrono::milliseconds wait{5000};
+  std::optional<fs::Path> known_vaults;
+};
+
+// An open vault: lock held, ledger replayed and checked, admin state known, the member's keys at
+// hand. Writers refuse a vault with a torn tail or a vault.yaml that disagrees with the ledger.
+class Vault
+{
+public:
+  [[nodiscard]] static Result<Vault> open(const fs::Path& directory,
+                                          const identity::Member& member,
+                                          const OpenOptions& options,
+                                          Notes& notes);
+  Vault(Vault&&) noexcept;
+  Vault& operator=(Vault&&) noexcept;
+  ~Vault();
+
+  const AdminState& state() const;
+  const MemberRecord& me() const;
+  std::uint64_t entry_count() const;
+
+  struct AddedMember
+  {
+    std::string key_id;
+    std::uint64_t seq = 0;
+  };
+  // Admits the member of `card` with `role`; only a member holding the signing key and every
+  // compartment of `role` may (in practice: legal).
+  [[nodiscard]] Result<AddedMember> add_member(const identity::Card& card,
+                                               Role role,
+                                               const std::string& name);
+
+private:
+  struct Impl;
+  explicit Vault(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+struct VerifyOptions
+{
+  bool repair = false;
+  std::chrono::milliseconds wait{5000};
+  std::optional<fs::Path> known_vaults;
+};
+
+struct VerifyReport
+{
+  std::uint64_t entries = 0;
+  std::uint64_t objects = 0;
+  std::uint64_t members = 0;
+  bool admin_checked = false; // seals, signatures, vault.yaml: needs an identity
+  Notes notes;
+  std::optional<std::string> repaired;
+};
+
+// Checks the invariants of docs/formats.md section 10. Returns Errc::corrupt naming the first
+// problem (entry, segment and byte offset where there is one). Without `member`, checks only what
+// needs no key (chain, HEAD, objects) and says so in the notes.
+[[nodiscard]] Result<VerifyReport> verify(const fs::Path& directory,
+                                          const identity::Member* member,
+                                          const VerifyOptions& options);
+
+// One ledger entry as `log` shows it.
+struct LogEntry
+{
+  ledger::Entry entry;
+  Digest hash{};
+  ledger::Location location;
+  // What the member's keys reveal: the admin action or the sealing member; empty otherwise.
+  std::string detail;
+};
+
+[[nodiscard]] Result<std::vector<LogEntry>> read_log(const fs::Path& directory,
+                                                     const identity::Member* member,
+                                                     Notes& notes);
+
+} // namespace custody::vault

@@ -1,0 +1,91 @@
+# verify names every kind of damage: a flipped byte in a ledger line, HEAD, an object or a key
+# file; a swapped vault.yaml or custody.pub; an entry appended by hand without a seal.
+. "$(dirname "$0")/lib.sh"
+
+make_vault
+make_identity data
+as_creator key add --role data "$T/data.age.card" >/dev/null 2>&1 || fail "key add"
+cp -a "$T/vault" "$T/pristine"
+restore() { rm -rf "$T/vault"; cp -a "$T/pristine" "$T/vault"; }
+
+flip_byte() { # FILE OFFSET: replaces the byte with another printable one of the same class
+  local c
+  c=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null)
+  local r=a; [ "$c" = a ] && r=b; [ "$c" = 0 ] && r=1; [ "$c" = '{' ] && r='['
+  printf '%s' "$r" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+segment="$T/vault/ledger/000000.jsonl"
+lines=$(wc -l <"$segment")
+# one byte in each line, at a hex digit of its prev or commit
+for n in $(seq 1 "$lines"); do
+  restore
+  offset=$(head -n $((n - 1)) "$segment" | wc -c)
+  line=$(sed -n "${n}p" "$segment")
+  within=$(($(printf '%s' "$line" | grep -bo '"commit":"' | head -1 | cut -d: -f1) + 12))
+  flip_byte "$segment" $((offset + within))
+  expect_status 1 as_creator verify
+  expect_contains "$T/err" "FAILED"
+  expect_contains "$T/err" "ledger/000000.jsonl"
+done
+
+# HEAD
+restore
+flip_byte "$T/vault/ledger/HEAD" 5
+expect_status 1 as_creator verify
+expect_contains "$T/err" "HEAD"
+
+# an object
+restore
+obj=$(find "$T/vault/objects" -type f | head -1)
+size=$(stat -c %s "$obj")
+flip_byte "$obj" $((size / 2))
+expect_status 1 as_creator verify
+expect_contains "$T/err" "object"
+
+# a key file
+restore
+keyfile=$(find "$T/vault/keys/facts" -type f | head -1)
+printf 'x' >>"$keyfile"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "key file"
+
+# a swapped vault.yaml: verify fails, and writers refuse
+restore
+sed -i 's/role: data/role: legal/' "$T/vault/vault.yaml"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "vault.yaml"
+make_identity x
+expect_status 1 as_creator key add --role data "$T/x.age.card"
+expect_contains "$T/err" "vault.yaml"
+
+# a swapped custody.pub (another vault's key)
+restore
+mkdir "$T/other" && (cd "$T/other" && T="$T/other" make_vault)
+cp "$T/other/vault/custody.pub" "$T/vault/custody.pub"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "custody.pub"
+expect_status 1 as_creator key add --role data "$T/x.age.card"
+
+# an entry appended by hand: well formed, chained, naming a real object, but sealed by no one
+restore
+last=$(tail -n1 "$segment")
+prev=$(printf '%s' "$last" | sha256sum | cut -d' ' -f1)
+seq=$(($(wc -l <"$segment")))
+payload=$(printf '%s' "$last" | sed -n 's/.*"payloads":\(\[[^]]*\]\).*/\1/p')
+line="{\"kind\":\"put\",\"payloads\":$payload,\"prev\":\"$prev\",\"seq\":$seq,\"t\":\"2026-11-23T20:00:00Z\",\"v\":1}"
+printf '%s\n' "$line" >>"$segment"
+printf '%s %s\n' "$seq" "$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)" >"$T/vault/ledger/HEAD"
+expect_status 0 custody --vault "$T/vault" verify   # the envelope alone is fine...
+expect_status 1 as_creator verify                   # ...but no member sealed it
+expect_contains "$T/err" "not covered by any seal"
+expect_status 1 as_creator key add --role data "$T/x.age.card"
+expect_contains "$T/err" "seal"
+
+# a pinned vault whose signing key changed everywhere is refused
+restore
+expect_status 0 as_creator verify
+sed -i "s/ RW.*/ RWQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/" "$T/known_vaults"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "pinned"
+echo ok
