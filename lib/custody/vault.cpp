@@ -1362,9 +1362,12 @@ read_log(const fs::Path& directory, const identity::Member* member, Notes& notes
                          }
                        } else if (opened && opened->document.contains("seal")) {
                          const auto& seal = opened->document["seal"];
-                         item.detail = fmt::format("by {} over {} entries",
+                         item.detail = fmt::format("by {} over {} {}",
                                                    seal.value("member", ""),
-                                                   seal.value("covers", json::Json::array()).size());
+                                                   seal.value("covers", json::Json::array()).size(),
+                                                   seal.value("covers", json::Json::array()).size() == 1
+                                                     ? "entry"
+                                                     : "entries");
                        }
                      }
                    }

@@ -1,0 +1,151 @@
+// The vault: payload padding and commitments, roles, vault.yaml, and init/open/add/verify.
+#include <custody/crypto.hpp>
+#include <custody/store.hpp>
+#include <custody/vault.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace custody;
+
+namespace {
+
+struct TempDir
+{
+  std::filesystem::path path;
+  TempDir()
+  {
+    std::string pattern = (std::filesystem::temp_directory_path() / "custody-vault.XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir()
+  {
+    std::filesystem::remove_all(path);
+  }
+};
+
+identity::Member
+new_member()
+{
+  return identity::Member(age::X25519Identity::generate());
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("vault");
+
+TEST_CASE("payloads pad to a power of two of at least 1 KiB")
+{
+  CHECK(store::pad(Bytes(0)).size() == 1024);
+  CHECK(store::pad(Bytes(1024)).size() == 1024);
+  CHECK(store::pad(Bytes(1025)).size() == 2048);
+  CHECK(store::pad(Bytes(5000)).size() == 8192);
+  const Bytes padded = store::pad(as_bytes("{}"));
+  CHECK(padded[0] == '{');
+  CHECK(padded[2] == 0);
+}
+
+TEST_CASE("the commitment is the text form a clerk recomputes with printf and sha256sum")
+{
+  const std::string salt(64, 'a');
+  // printf 'custody-commit-v1:%s:%s' aaaa...(64) "$(printf x | sha256sum | cut -d' ' -f1)" | sha256sum
+  const std::string text = "custody-commit-v1:" + salt + ":" + to_hex(sha256("x"));
+  CHECK(store::commitment(salt, sha256("x")) == sha256(text));
+}
+
+TEST_CASE("roles hold the compartments of docs/formats.md 2.3")
+{
+  CHECK(vault::compartments_of(vault::Role::legal).size() == 5);
+  CHECK(vault::compartments_of(vault::Role::data)
+        == std::vector{vault::Compartment::facts, vault::Compartment::admin});
+  CHECK(vault::compartments_of(vault::Role::intake) == std::vector{vault::Compartment::admin});
+  CHECK(vault::may_write(vault::Role::intake, ledger::Kind::put));
+  CHECK_FALSE(vault::may_write(vault::Role::intake, ledger::Kind::admin));
+  CHECK_FALSE(vault::may_write(vault::Role::data, ledger::Kind::withdraw));
+  CHECK(vault::may_write(vault::Role::legal, ledger::Kind::checkpoint));
+  CHECK_FALSE(vault::parse_role("admin"));
+}
+
+TEST_CASE("init, open, add a member and verify")
+{
+  TempDir dir;
+  const auto creator = new_member();
+  const auto recovery = new_member();
+  vault::InitOptions options;
+  options.directory = dir.path / "vault";
+  options.recovery_member = &recovery;
+  options.organisation = "Org";
+  auto created = vault::init(options, creator);
+  REQUIRE(created);
+  CHECK(created->signing_public.starts_with("RW"));
+
+  vault::Notes notes;
+  vault::OpenOptions open_options;
+  open_options.access = vault::Access::write;
+  open_options.known_vaults = dir.path / "known_vaults";
+  auto opened = vault::Vault::open(options.directory, creator, open_options, notes);
+  REQUIRE(opened);
+  CHECK(opened->state().members.size() == 2);
+  CHECK(opened->me().role == vault::Role::legal);
+  CHECK(opened->state().vault_id == created->vault_id);
+  CHECK(notes.size() == 1); // first use pins the vault
+
+  const auto data = new_member();
+  auto added = opened->add_member(data.card(), vault::Role::data, "Dev");
+  REQUIRE(added);
+  CHECK(added->seq == 2);
+  auto again = opened->add_member(data.card(), vault::Role::data, "Dev");
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == Errc::invalid_input);
+  opened = tl::unexpected(Error{}); // releases the lock
+
+  // The data member opens the vault and verifies, but holds no signing key.
+  vault::Notes data_notes;
+  vault::OpenOptions read_options;
+  auto as_data = vault::Vault::open(options.directory, data, read_options, data_notes);
+  REQUIRE(as_data);
+  CHECK(as_data->me().role == vault::Role::data);
+  as_data = tl::unexpected(Error{});
+
+  vault::VerifyOptions verify_options;
+  auto report = vault::verify(options.directory, &data, verify_options);
+  REQUIRE(report);
+  CHECK(report->entries == 4);
+  CHECK(report->members == 3);
+  CHECK(report->admin_checked);
+
+  // vault.yaml is exactly the rebuilt state
+  std::ifstream yaml(options.directory / "vault.yaml");
+  const std::string text{std::istreambuf_iterator<char>(yaml), {}};
+  CHECK(text.starts_with("# custody vault cache"));
+  CHECK(text.find("admin_seq: 2\n") != std::string::npos);
+  CHECK(text.find("role: data") != std::string::npos);
+  CHECK(text.find("Org") == std::string::npos);
+}
+
+TEST_CASE("init refuses a non-empty directory and leaves no temporary directory")
+{
+  TempDir dir;
+  std::filesystem::create_directory(dir.path / "vault");
+  std::ofstream(dir.path / "vault" / "file") << "x";
+  const auto creator = new_member();
+  const auto recovery = new_member();
+  vault::InitOptions options;
+  options.directory = dir.path / "vault";
+  options.recovery_member = &recovery;
+  auto created = vault::init(options, creator);
+  REQUIRE_FALSE(created);
+  CHECK(created.error().code == Errc::invalid_input);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& item : std::filesystem::directory_iterator(dir.path)) {
+    ++entries;
+  }
+  CHECK(entries == 1);
+}
+
+TEST_SUITE_END();
