@@ -1,0 +1,41 @@
+# Every --json output validates against its schema in schemas/output/ (checked with Debian's
+# python3-jsonschema, an independent validator).
+. "$(dirname "$0")/lib.sh"
+
+validate() { # SCHEMA FILE: each line of FILE is one JSON document
+  /usr/bin/python3 - "$CUSTODY_SOURCE/schemas/output/$1.json" "$2" <<'PY' || fail "$2 does not match schemas/output/$1.json"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+lines = [l for l in open(sys.argv[2]) if l.strip()]
+assert lines, "no output"
+for line in lines:
+    jsonschema.Draft202012Validator(schema).validate(json.loads(line))
+PY
+}
+
+make_passphrase "$T/a.pass"
+expect_status 0 custody key new --out "$T/a.age" --passphrase-file "$T/a.pass" --work-factor 10 --json
+validate identity "$T/out"
+expect_status 0 custody key show "$T/a.age" --passphrase-file "$T/a.pass" --json
+validate card "$T/out"
+
+make_identity creator
+make_passphrase "$T/recovery.pass"
+expect_status 0 custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
+  --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10 --json
+validate vault_created "$T/out"
+expect_status 0 as_creator key add --role intake "$T/a.age.card" --json
+validate member_added "$T/out"
+expect_status 0 as_creator log --json
+validate entry "$T/out"
+expect_status 0 custody --vault "$T/vault" log --json
+validate entry "$T/out"
+expect_status 0 as_creator verify --json
+validate verify "$T/out"
+printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
+expect_status 1 as_creator verify --json
+validate verify "$T/out"
+jq -e '.ok == false and (.problem | test("object"))' "$T/out" >/dev/null || fail "verify --json must name the problem"
+echo ok
