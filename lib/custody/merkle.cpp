@@ -1,5 +1,4 @@
-// The Merkle tree: stored complete-subtree levels, RFC 9162 proof generation
-// and verification.
+// Merkle tree as stored subtree levels; RFC 9162 proofs and their checks.
 #include <custody/merkle.hpp>
 
 #include <openssl/evp.h>

@@ -1,5 +1,4 @@
-// RFC 9162 section 2.1 Merkle trees over SHA-256: an append-only tree with
-// proofs, and their verifiers.
+// RFC 9162 Merkle trees over SHA-256: an append-only tree, proofs, verifiers.
 #pragma once
 
 #include <custody/bytes.hpp>

@@ -1,5 +1,4 @@
-// The Merkle tree against the RFC 6962 reference tree, the transparency-dev
-// probes and a naive MTH.
+// Merkle tree vs RFC 6962 tree, transparency-dev probes and a naive MTH.
 #include <custody/crypto.hpp>
 #include <custody/merkle.hpp>
 
