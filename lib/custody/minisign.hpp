@@ -22,6 +22,7 @@
 //   signature over the file fails, or the signature over the trusted comment
 //   fails.
 // - Errc::auth: the password does not open an encrypted secret key.
+// - Errc::io: scrypt could not get the memory the key file asks for.
 namespace custody::minisign {
 
 using KeyNumber = std::array<std::uint8_t, 8>;
@@ -165,6 +166,8 @@ struct Signature
 
 // Parses the four lines of a .minisig file (a final LF may be missing; CR is
 // allowed only right before an LF). Checks the form only, never a signature.
+// The untrusted comment is checked for length only: show it, if at all, as
+// untrusted text.
 [[nodiscard]] Result<Signature> parse_signature(std::string_view text);
 
 // Signs `message` and returns the .minisig text. The comments must be printable
