@@ -73,9 +73,9 @@ private:
   // level.
   void settle();
 
-  // m_levels[h][i] = hash of the complete subtree of leaves [i * 2^h, (i + 1) *
-  // 2^h); m_levels[0] are the leaf hashes. A deque grows without copying or
-  // doubling its memory.
+  // m_levels[h][i] is the hash of the complete subtree of leaves
+  // [i * 2^h, (i + 1) * 2^h); m_levels[0] are the leaf hashes. A deque grows
+  // without copying or doubling its memory.
   std::vector<std::deque<Digest>> m_levels;
 };
 

@@ -136,8 +136,8 @@ is_printable(std::string_view text)
       code_point = c & 0x07U;
       smallest = 0x10000;
     } else {
-      return false; // controls, DEL, stray continuation bytes, invalid lead
-                    // bytes
+      // Controls, DEL, stray continuation bytes, invalid lead bytes.
+      return false;
     }
     if (static_cast<std::size_t>(end - p) < more) {
       return false;
@@ -348,8 +348,7 @@ struct SecretKeyAccess
   }
 };
 
-// --- PublicKey
-// ------------------------------------------------------------------------------
+// --- PublicKey ---
 
 PublicKey::PublicKey(const KeyNumber& keynum, const Ed25519PublicKey& key)
   : m_keynum(keynum),
@@ -406,8 +405,7 @@ PublicKey::key_id() const
   return key_id_of(m_keynum);
 }
 
-// --- SecretKey
-// ------------------------------------------------------------------------------
+// --- SecretKey ---
 
 SecretKey::SecretKey(const KeyNumber& keynum, SecretBytes key)
   : m_keynum(keynum),
@@ -524,8 +522,7 @@ SecretKey::key_id() const
   return key_id_of(m_keynum);
 }
 
-// --- Prehash
-// --------------------------------------------------------------------------------
+// --- Prehash ---
 
 struct Prehash::State
 {
@@ -566,8 +563,7 @@ prehash(ByteView message)
   return hasher.finish();
 }
 
-// --- Signatures
-// -----------------------------------------------------------------------------
+// --- Signatures ---
 
 std::string
 Signature::key_id() const

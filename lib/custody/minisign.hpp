@@ -12,15 +12,13 @@
 
 // Error codes used throughout this module:
 // - Errc::invalid_input: the text is not a well-formed minisign file (line
-// count, prefixes,
-//   base64, blob lengths, algorithm tags, CR other than before LF, comment too
-//   long, trusted comment not printable UTF-8), a secret key's cost parameters
-//   are out of range, a comment given to sign() cannot be written, or a legacy
-//   signature where it is not accepted.
+//   count, prefixes, base64, blob lengths, algorithm tags, a CR other than
+//   before LF, a comment too long, a trusted comment that is not printable
+//   UTF-8); a secret key's cost parameters are out of range; a comment given
+//   to sign() cannot be written; a legacy signature where it is not accepted.
 // - Errc::corrupt: a well-formed signature does not verify: it names another
-// key, the
-//   signature over the file fails, or the signature over the trusted comment
-//   fails.
+//   key, the signature over the file fails, or the signature over the
+//   trusted comment fails.
 // - Errc::auth: the password does not open an encrypted secret key.
 // - Errc::io: scrypt could not get the memory the key file asks for.
 namespace custody::minisign {
@@ -41,9 +39,9 @@ inline constexpr std::string_view k_default_untrusted_comment =
 inline constexpr std::string_view k_unencrypted_secret_key_comment =
   "minisign secret key, not encrypted";
 
+// minisign signs prehashed by default since 0.10.
 enum class Algorithm {
-  prehashed, // "ED": Ed25519 over BLAKE2b-512(message); minisign's default
-             // since 0.10
+  prehashed, // "ED": Ed25519 over BLAKE2b-512(message)
   legacy,    // "Ed": Ed25519 over the message itself
 };
 
