@@ -25,6 +25,10 @@ from_hex(std::string_view text)
       return fail(Errc::invalid_input, "not lowercase hex");
     }
   }
+  if (text.empty()) {
+    // An empty vector's data() may be null, which sodium_hex2bin must not be given.
+    return Bytes{};
+  }
   Bytes out(text.size() / 2);
   size_t length = 0;
   if (sodium_hex2bin(

@@ -16,6 +16,8 @@ TEST_CASE("hex round-trips and rejects uppercase and odd lengths")
   CHECK_FALSE(from_hex("abc"));
   CHECK_FALSE(from_hex("zz"));
   CHECK_FALSE(digest_from_hex("00"));
+  CHECK(from_hex("")->empty()); // no null pointer reaches libsodium (UBSan)
+  CHECK(to_hex(Bytes{}).empty());
 }
 
 TEST_CASE("unpadded base64 rejects padding and non-canonical trailing bits")
