@@ -1,5 +1,4 @@
-// age v1 over libsodium (X25519, ChaCha20-Poly1305, scrypt) and the HKDF/HMAC
-// in crypto.hpp.
+// age v1 over libsodium and the HKDF/HMAC of crypto.hpp.
 #include <custody/age.hpp>
 #include <custody/bech32.hpp>
 #include <custody/crypto.hpp>
@@ -120,7 +119,6 @@ append(Bytes& out, ByteView bytes)
 }
 
 // --- Buffered reading
-// ---------------------------------------------------------------------------
 
 // A read buffer over a Source, with the line and exact-length reads the header
 // parser needs.
@@ -135,9 +133,10 @@ public:
 
   // Up to `n` (at most the buffer size) bytes ahead, fewer only at the end of
   // the input.
-  Result<ByteView>
+  [[nodiscard]] Result<ByteView>
   peek(std::size_t n)
   {
+    n = std::min(n, m_buffer.size());
     while (m_end - m_begin < n) {
       CUSTODY_ASSIGN(more, fill());
       if (!more) {
@@ -154,7 +153,7 @@ public:
   }
 
   // Fills `out` completely unless the input ends first; returns the bytes read.
-  Result<std::size_t>
+  [[nodiscard]] Result<std::size_t>
   read_full(std::span<std::uint8_t> out)
   {
     std::size_t done = 0;
@@ -176,7 +175,7 @@ public:
   // Reads into `line` through the next '\n' (kept), stopping early after `max`
   // bytes or at the end of the input; the caller tells these apart by the last
   // byte and the length.
-  Result<void>
+  [[nodiscard]] Result<void>
   read_line(Bytes& line, std::size_t max)
   {
     line.clear();
@@ -206,7 +205,7 @@ public:
 
 private:
   // Reads more input into the buffer; false at the end of the input.
-  Result<bool>
+  [[nodiscard]] Result<bool>
   fill()
   {
     if (m_eof) {
@@ -253,7 +252,6 @@ strip_eol(const Bytes& line)
 }
 
 // --- ASCII armor
-// --------------------------------------------------------------------------------
 
 // Decodes strict RFC 7468 armor as a Source: the BEGIN line, lines of exactly
 // 64 padded base64 characters except a 1..64 character last one, the END line;
@@ -266,7 +264,7 @@ public:
   {
   }
 
-  Result<std::size_t>
+  [[nodiscard]] Result<std::size_t>
   read(std::span<std::uint8_t> out) override
   {
     if (m_error) {
@@ -303,7 +301,7 @@ public:
 private:
   enum class State { begin, body, done };
 
-  Result<void>
+  [[nodiscard]] Result<void>
   next_line()
   {
     if (m_state == State::begin) {
@@ -361,7 +359,7 @@ private:
     return {};
   }
 
-  Result<void>
+  [[nodiscard]] Result<void>
   skip_whitespace(std::string_view where)
   {
     for (std::size_t skipped = 0;; ++skipped) {
@@ -464,7 +462,7 @@ struct Pipeline
   }
 };
 
-Result<Pipeline>
+[[nodiscard]] Result<Pipeline>
 make_pipeline(Source& source, Input input)
 {
   Pipeline pipeline;
@@ -488,7 +486,6 @@ make_pipeline(Source& source, Input input)
 }
 
 // --- Header
-// -------------------------------------------------------------------------------------
 
 struct ParsedHeader
 {
@@ -507,7 +504,7 @@ is_valid_arg(std::string_view arg)
   });
 }
 
-Result<ParsedHeader>
+[[nodiscard]] Result<ParsedHeader>
 read_header(Reader& reader)
 {
   ParsedHeader parsed;
@@ -640,7 +637,7 @@ serialize_through_dashes(const Header& header, Bytes& out)
   append(out, "---");
 }
 
-Result<int>
+[[nodiscard]] Result<int>
 parse_work_factor(std::string_view text)
 {
   // ^[1-9][0-9]*$, and small: no sign, leading zero, hex or overflow.
@@ -656,7 +653,7 @@ parse_work_factor(std::string_view text)
   return std::stoi(std::string(text));
 }
 
-Result<Bytes>
+[[nodiscard]] Result<Bytes>
 decode_fixed(std::string_view text, std::size_t size, std::string_view what)
 {
   auto decoded = from_base64(text, Padding::no);
@@ -669,7 +666,7 @@ decode_fixed(std::string_view text, std::size_t size, std::string_view what)
 // Checks the stanzas of the recipient types this module knows, whatever the
 // caller decrypts with, so that a malformed file is rejected the same way for
 // every identity.
-Result<void>
+[[nodiscard]] Result<void>
 check_stanzas(const Header& header)
 {
   for (const auto& stanza : header.stanzas) {
@@ -703,7 +700,6 @@ check_stanzas(const Header& header)
 }
 
 // --- Key wrapping
-// -------------------------------------------------------------------------------
 
 constexpr std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES>
   k_zero_nonce{};
@@ -755,7 +751,7 @@ x25519_wrap_key(const SecretBytes& shared, ByteView share, ByteView recipient)
   return hkdf_sha256(shared.view(), salt, k_x25519_info, k_key_size);
 }
 
-Result<Stanza>
+[[nodiscard]] Result<Stanza>
 wrap_x25519(const SecretBytes& file_key, const X25519Recipient& recipient)
 {
   const auto ephemeral = SecretBytes::random(k_key_size);
@@ -773,7 +769,7 @@ wrap_x25519(const SecretBytes& file_key, const X25519Recipient& recipient)
                 seal_file_key(wrap_key, file_key)};
 }
 
-Result<std::optional<SecretBytes>>
+[[nodiscard]] Result<std::optional<SecretBytes>>
 unwrap_x25519(const Stanza& stanza, const X25519Identity& identity)
 {
   CUSTODY_ASSIGN(share,
@@ -791,7 +787,7 @@ unwrap_x25519(const Stanza& stanza, const X25519Identity& identity)
   return open_file_key(wrap_key, stanza.body);
 }
 
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 scrypt_wrap_key(ByteView passphrase, ByteView salt, int work_factor)
 {
   Bytes label_salt(k_scrypt_label.begin(), k_scrypt_label.end());
@@ -817,7 +813,7 @@ scrypt_wrap_key(ByteView passphrase, ByteView salt, int work_factor)
   return key;
 }
 
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 unwrap_identities(const Header& header,
                   std::span<const X25519Identity> identities)
 {
@@ -839,7 +835,7 @@ unwrap_identities(const Header& header,
                   has_scrypt ? "the file is encrypted with a passphrase" : "");
 }
 
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 unwrap_passphrase(const Header& header, ByteView passphrase)
 {
   // check_stanzas guarantees that an scrypt stanza is alone and well formed.
@@ -872,7 +868,6 @@ payload_key(const SecretBytes& file_key, ByteView nonce)
 }
 
 // --- STREAM
-// -------------------------------------------------------------------------------------
 
 using ChunkNonce =
   std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES>;
@@ -899,7 +894,7 @@ public:
   {
   }
 
-  Result<void>
+  [[nodiscard]] Result<void>
   seal(ByteView plaintext, Last last, Bytes& out)
   {
     if (m_finished) {
@@ -976,7 +971,7 @@ struct Opened
 // Reads the header, checks it, unwraps the file key, checks the MAC, reads the
 // nonce: the same order as the reference implementation, so each failure is
 // reported as the vectors expect.
-Result<Opened>
+[[nodiscard]] Result<Opened>
 open_file(Source& source,
           Input input,
           const std::function<Result<SecretBytes>(const Header&)>& unwrap)
@@ -1015,7 +1010,6 @@ rfc3339_utc(std::chrono::system_clock::time_point time)
 } // namespace
 
 // --- Errors
-// -------------------------------------------------------------------------------------
 
 Failure
 failure_of(const Error& error)
@@ -1044,7 +1038,6 @@ failure_of(const Error& error)
 }
 
 // --- Keys
-// ---------------------------------------------------------------------------------------
 
 X25519Recipient::X25519Recipient(const std::array<std::uint8_t, 32>& public_key)
   : m_public_key(public_key)
@@ -1057,7 +1050,7 @@ X25519Recipient::from_public_key(const std::array<std::uint8_t, 32>& public_key)
   return X25519Recipient(public_key);
 }
 
-Result<X25519Recipient>
+[[nodiscard]] Result<X25519Recipient>
 X25519Recipient::parse(std::string_view text)
 {
   auto decoded = bech32::decode(text);
@@ -1112,7 +1105,7 @@ X25519Identity::generate()
   return {std::move(secret), recipient};
 }
 
-Result<X25519Identity>
+[[nodiscard]] Result<X25519Identity>
 X25519Identity::parse(std::string_view text)
 {
   auto decoded = bech32::decode(text);
@@ -1161,7 +1154,7 @@ format_identity_file(const X25519Identity& identity,
   return out;
 }
 
-Result<std::vector<X25519Identity>>
+[[nodiscard]] Result<std::vector<X25519Identity>>
 parse_identity_file(std::string_view text)
 {
   std::vector<X25519Identity> identities;
@@ -1194,9 +1187,8 @@ parse_identity_file(std::string_view text)
 }
 
 // --- Sources
-// ------------------------------------------------------------------------------------
 
-Result<std::size_t>
+[[nodiscard]] Result<std::size_t>
 MemorySource::read(std::span<std::uint8_t> out)
 {
   const std::size_t n = std::min(out.size(), m_data.size());
@@ -1205,7 +1197,7 @@ MemorySource::read(std::span<std::uint8_t> out)
   return n;
 }
 
-Result<std::size_t>
+[[nodiscard]] Result<std::size_t>
 FdSource::read(std::span<std::uint8_t> out)
 {
   for (;;) {
@@ -1220,7 +1212,6 @@ FdSource::read(std::span<std::uint8_t> out)
 }
 
 // --- Encryptor
-// ----------------------------------------------------------------------------------
 
 namespace {
 
@@ -1286,7 +1277,7 @@ Encryptor::Encryptor(Encryptor&&) noexcept = default;
 Encryptor& Encryptor::operator=(Encryptor&&) noexcept = default;
 Encryptor::~Encryptor() = default;
 
-Result<Encryptor>
+[[nodiscard]] Result<Encryptor>
 Encryptor::create(std::span<const X25519Recipient> recipients, Armor armor)
 {
   if (recipients.empty()) {
@@ -1302,7 +1293,7 @@ Encryptor::create(std::span<const X25519Recipient> recipients, Armor armor)
     std::make_unique<State>(start_file(file_key, std::move(stanzas), armor)));
 }
 
-Result<Encryptor>
+[[nodiscard]] Result<Encryptor>
 Encryptor::create_with_passphrase(ByteView passphrase,
                                   int work_factor,
                                   Armor armor)
@@ -1333,7 +1324,7 @@ Encryptor::header() const
   return m_state->header;
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 Encryptor::encrypt_chunk(ByteView plaintext, Last last, Bytes& out)
 {
   if (!m_state->armor) {
@@ -1355,7 +1346,6 @@ Encryptor::finished() const
 }
 
 // --- Decryptor
-// ----------------------------------------------------------------------------------
 
 struct Decryptor::State
 {
@@ -1367,7 +1357,7 @@ struct Decryptor::State
   }
 
   // After the final chunk: anything more is an error.
-  Result<std::size_t>
+  [[nodiscard]] Result<std::size_t>
   finish()
   {
     std::array<std::uint8_t, 1> probe{};
@@ -1379,7 +1369,7 @@ struct Decryptor::State
     return std::size_t{0};
   }
 
-  Result<std::size_t>
+  [[nodiscard]] Result<std::size_t>
   next(std::span<std::uint8_t> out)
   {
     if (done) {
@@ -1437,7 +1427,7 @@ Decryptor::Decryptor(Decryptor&&) noexcept = default;
 Decryptor& Decryptor::operator=(Decryptor&&) noexcept = default;
 Decryptor::~Decryptor() = default;
 
-Result<Decryptor>
+[[nodiscard]] Result<Decryptor>
 Decryptor::open(Source& source,
                 std::span<const X25519Identity> identities,
                 Input input)
@@ -1450,7 +1440,7 @@ Decryptor::open(Source& source,
                                            std::move(opened.payload_key)));
 }
 
-Result<Decryptor>
+[[nodiscard]] Result<Decryptor>
 Decryptor::open_with_passphrase(Source& source,
                                 ByteView passphrase,
                                 Input input)
@@ -1463,7 +1453,7 @@ Decryptor::open_with_passphrase(Source& source,
                                            std::move(opened.payload_key)));
 }
 
-Result<std::size_t>
+[[nodiscard]] Result<std::size_t>
 Decryptor::read_chunk(std::span<std::uint8_t> out)
 {
   if (m_state->failed) {
@@ -1481,11 +1471,10 @@ Decryptor::read_chunk(std::span<std::uint8_t> out)
 }
 
 // --- Whole buffers
-// ------------------------------------------------------------------------------
 
 namespace {
 
-Result<Bytes>
+[[nodiscard]] Result<Bytes>
 encrypt_all(Encryptor encryptor, ByteView plaintext)
 {
   Bytes out = encryptor.header();
@@ -1504,7 +1493,7 @@ encrypt_all(Encryptor encryptor, ByteView plaintext)
 
 // The plaintext is shorter than the file, so `file_size` plus one chunk of room
 // always suffices.
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 decrypt_all(Decryptor decryptor, std::size_t file_size)
 {
   SecretBytes out(file_size + k_chunk_size);
@@ -1523,7 +1512,7 @@ decrypt_all(Decryptor decryptor, std::size_t file_size)
 
 } // namespace
 
-Result<Bytes>
+[[nodiscard]] Result<Bytes>
 encrypt(ByteView plaintext,
         std::span<const X25519Recipient> recipients,
         Armor armor)
@@ -1532,7 +1521,7 @@ encrypt(ByteView plaintext,
   return encrypt_all(std::move(encryptor), plaintext);
 }
 
-Result<Bytes>
+[[nodiscard]] Result<Bytes>
 encrypt_with_passphrase(ByteView plaintext,
                         ByteView passphrase,
                         int work_factor,
@@ -1544,7 +1533,7 @@ encrypt_with_passphrase(ByteView plaintext,
   return encrypt_all(std::move(encryptor), plaintext);
 }
 
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 decrypt(ByteView file, std::span<const X25519Identity> identities)
 {
   MemorySource source(file);
@@ -1552,7 +1541,7 @@ decrypt(ByteView file, std::span<const X25519Identity> identities)
   return decrypt_all(std::move(decryptor), file.size());
 }
 
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 decrypt_with_passphrase(ByteView file, ByteView passphrase)
 {
   MemorySource source(file);
@@ -1561,7 +1550,7 @@ decrypt_with_passphrase(ByteView file, ByteView passphrase)
   return decrypt_all(std::move(decryptor), file.size());
 }
 
-Result<int>
+[[nodiscard]] Result<int>
 scrypt_work_factor(ByteView file)
 {
   MemorySource source(file);
@@ -1576,9 +1565,8 @@ scrypt_work_factor(ByteView file)
 }
 
 // --- Header and armor on their own
-// -------------------------------------------------------------
 
-Result<Header>
+[[nodiscard]] Result<Header>
 parse_header(ByteView file, std::size_t* length)
 {
   MemorySource source(file);
@@ -1612,7 +1600,7 @@ armor_encode(ByteView data)
   return out;
 }
 
-Result<Bytes>
+[[nodiscard]] Result<Bytes>
 armor_decode(ByteView text)
 {
   MemorySource source(text);
@@ -1631,7 +1619,7 @@ armor_decode(ByteView text)
   }
 }
 
-Result<Bytes>
+[[nodiscard]] Result<Bytes>
 detail::encrypt_payload(ByteView file_key, ByteView nonce, ByteView plaintext)
 {
   if (file_key.size() != k_file_key_size || nonce.size() != k_nonce_size) {

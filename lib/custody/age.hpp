@@ -1,18 +1,21 @@
 // The age v1 file format (c2sp.org/age): X25519 and scrypt recipients, STREAM
 // payload, ASCII armor.
 //
-// Errors. Every failure to read a file this module reports carries one of these
-// message prefixes, which `failure_of` maps back to a `Failure` (the CCTV
-// vectors' `expect` values):
+// Errors. Every failure to read a file carries one of these message prefixes,
+// which `failure_of` maps back to a `Failure` (the CCTV vectors' `expect`):
 //
-//   "age header: "      Errc::corrupt  malformed header, stanza, nonce, or a
-//   low-order share "age header MAC: "  Errc::corrupt  a file key was unwrapped
-//   but the header MAC is wrong "age: "             Errc::auth     no identity
-//   (or passphrase) opens any stanza "age payload: "     Errc::corrupt  a
-//   STREAM chunk fails, is missing, or data follows the end "age armor: "
-//   Errc::corrupt  the ASCII armor is not strict RFC 7468 as age requires
+//   prefix              code            meaning
+//   "age header: "      Errc::corrupt   malformed header, stanza or nonce, or
+//                                       a low-order X25519 share
+//   "age header MAC: "  Errc::corrupt   a file key was unwrapped but the
+//                                       header MAC does not match
+//   "age: "             Errc::auth      no identity or passphrase opens any
+//                                       stanza ("no match")
+//   "age payload: "     Errc::corrupt   a STREAM chunk fails or is missing,
+//                                       or data follows the final chunk
+//   "age armor: "       Errc::corrupt   the ASCII armor is not strict RFC 7468
 //
-// Malformed files are Errc::corrupt (not invalid_input): an age file in a vault
+// Malformed files are Errc::corrupt, not invalid_input: an age file in a vault
 // that fails these checks was damaged or tampered with. Errors of a caller's
 // `Source` pass through unchanged. Messages never contain key material,
 // passphrases or plaintext.
@@ -116,8 +119,11 @@ private:
   X25519Recipient m_recipient;
 };
 
-// The text `age-keygen` writes: "# created: <RFC 3339 UTC>\n# public key:
-// age1…\nAGE-SECRET-KEY-1…\n".
+// The text `age-keygen` writes, in secure memory:
+//
+//   # created: <RFC 3339, UTC>
+//   # public key: age1…
+//   AGE-SECRET-KEY-1…
 SecretBytes format_identity_file(const X25519Identity& identity,
                                  std::chrono::system_clock::time_point created);
 
@@ -182,17 +188,18 @@ private:
 };
 
 // Streaming encryption in constant memory. Create it, write `header()`, then
-// pass the plaintext in chunks to `encrypt_chunk`, writing what it appends to
-// `out` after the header:
+// pass the plaintext in chunks to `encrypt_chunk` and write what it appends:
 //
-//   auto enc = Encryptor::create(recipients, Armor::no);   // Result<Encryptor>
+//   auto enc = Encryptor::create(recipients, Armor::no);  // Result<Encryptor>
 //   write(enc->header());
-//   for each chunk: enc->encrypt_chunk(chunk, is_last ? Last::yes : Last::no,
-//   out); write(out);
+//   for each chunk:
+//     out.clear();
+//     enc->encrypt_chunk(chunk, is_last ? Last::yes : Last::no, out);
+//     write(out);
 //
-// Every chunk but the last holds exactly `k_chunk_size` bytes; the last
-// holds 1..k_chunk_size bytes, or 0 only when it is also the first (an empty
-// file). So a plaintext of exactly n * 64 KiB ends with a full chunk marked
+// Every chunk but the last holds exactly `k_chunk_size` bytes; the last holds
+// 1..k_chunk_size bytes, or 0 only when it is also the first (an empty file).
+// So a plaintext of exactly n * 64 KiB ends with a full chunk marked
 // `Last::yes`: the caller needs to know where the input ends (a one-chunk
 // look-ahead, or its length).
 class Encryptor

@@ -60,7 +60,7 @@ hrp_checksum(std::string_view hrp)
 
 // Printable US-ASCII and one case only: BIP 173 rejects mixed-case strings
 // outright.
-Result<void>
+[[nodiscard]] Result<void>
 check_characters(std::string_view text, std::string_view what)
 {
   bool lower = false;
@@ -83,7 +83,7 @@ check_characters(std::string_view text, std::string_view what)
 
 // Writes the encoding of `data` into `out`, which holds exactly
 // `encoded_length` characters.
-Result<void>
+[[nodiscard]] Result<void>
 encode_into(std::string_view hrp,
             ByteView data,
             Case letter_case,
@@ -149,7 +149,7 @@ encoded_length(std::string_view hrp, ByteView data)
 
 } // namespace
 
-Result<std::string>
+[[nodiscard]] Result<std::string>
 encode(std::string_view hrp, ByteView data, Case letter_case)
 {
   std::string out(encoded_length(hrp, data), '\0');
@@ -157,7 +157,7 @@ encode(std::string_view hrp, ByteView data, Case letter_case)
   return out;
 }
 
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 encode_secret(std::string_view hrp, ByteView data, Case letter_case)
 {
   SecretBytes out(encoded_length(hrp, data));
@@ -166,7 +166,7 @@ encode_secret(std::string_view hrp, ByteView data, Case letter_case)
   return out;
 }
 
-Result<Decoded>
+[[nodiscard]] Result<Decoded>
 decode(std::string_view text)
 {
   CUSTODY_TRY(check_characters(text, "string"));

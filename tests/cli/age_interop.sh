@@ -1,5 +1,5 @@
-# Interop of custody's age module (through the test tool custody_agetool) with Debian's age 1.1.1,
-# both ways: keys, X25519 files binary and armored at chunk-boundary sizes, passphrase files.
+# age interop both ways between custody_agetool (our age module) and Debian's age 1.1.1.
+# Covers keys, X25519 files binary and armored at chunk-boundary sizes, and passphrase files.
 source "$(dirname "$0")/lib.sh"
 
 tool="$CUSTODY_TOOLS/custody_agetool"

@@ -1,14 +1,12 @@
-// Test-only age front end over custody's age module, for interop tests against
-// /usr/bin/age.
+// Test-only age command over custody's age module, for interop with age.
 //
-//   custody_agetool keygen OUT                       write an identity file,
-//   print the recipient custody_agetool recipient IDENTITYFILE           print
-//   the recipient of each identity custody_agetool encrypt [-a] (-r AGE1 | -R
-//   FILE)... < in > out custody_agetool encrypt-passphrase [-a]
-//   --passphrase-file F --work-factor N < in > out custody_agetool decrypt -i
-//   IDENTITYFILE < in > out custody_agetool decrypt-passphrase
-//   --passphrase-file F < in > out custody_agetool work-factor < in print the
-//   scrypt work factor
+//   keygen OUT              write an identity file, print its recipient
+//   recipient IDFILE        print the recipient of each identity in IDFILE
+//   encrypt [-a] (-r AGE1 | -R RECIPIENTSFILE)...        stdin -> stdout
+//   encrypt-passphrase [-a] --passphrase-file F [--work-factor N]
+//   decrypt -i IDFILE...                                 stdin -> stdout
+//   decrypt-passphrase --passphrase-file F               stdin -> stdout
+//   work-factor             print the scrypt work factor of stdin
 //
 // Encryption and decryption stream stdin to stdout in 64 KiB chunks. Exit
 // status: 0 success, 1 failure (message on stderr), 2 usage error.
@@ -40,7 +38,7 @@ struct Usage
   std::string message;
 };
 
-Result<void>
+[[nodiscard]] Result<void>
 write_all(int fd, ByteView data)
 {
   while (!data.empty()) {
@@ -57,7 +55,7 @@ write_all(int fd, ByteView data)
 }
 
 // Fills `out` unless the input ends first; returns the bytes read.
-Result<std::size_t>
+[[nodiscard]] Result<std::size_t>
 read_full(int fd, std::span<std::uint8_t> out)
 {
   std::size_t done = 0;
@@ -79,7 +77,7 @@ read_full(int fd, std::span<std::uint8_t> out)
 
 // Reads a whole file straight into secure memory (identity files, passphrase
 // files).
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 read_secret_file(const std::string& path)
 {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -104,7 +102,7 @@ read_secret_file(const std::string& path)
 }
 
 // A passphrase file holds the passphrase and at most one final newline.
-Result<SecretBytes>
+[[nodiscard]] Result<SecretBytes>
 read_passphrase_file(const std::string& path)
 {
   CUSTODY_ASSIGN(data, read_secret_file(path));
@@ -114,7 +112,7 @@ read_passphrase_file(const std::string& path)
   return data;
 }
 
-Result<std::vector<age::X25519Identity>>
+[[nodiscard]] Result<std::vector<age::X25519Identity>>
 read_identity_file(const std::string& path)
 {
   CUSTODY_ASSIGN(text, read_secret_file(path));
@@ -128,7 +126,7 @@ read_identity_file(const std::string& path)
 
 // Streams stdin through `encryptor` to stdout. One chunk of look-ahead tells
 // which is last.
-Result<void>
+[[nodiscard]] Result<void>
 encrypt_stream(age::Encryptor& encryptor)
 {
   CUSTODY_TRY(write_all(STDOUT_FILENO, encryptor.header()));
@@ -156,7 +154,7 @@ encrypt_stream(age::Encryptor& encryptor)
   }
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 decrypt_stream(age::Decryptor& decryptor)
 {
   Bytes chunk(age::k_chunk_size);
@@ -169,7 +167,7 @@ decrypt_stream(age::Decryptor& decryptor)
   }
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_keygen(const std::vector<std::string>& args)
 {
   if (args.size() != 1) {
@@ -191,7 +189,7 @@ run_keygen(const std::vector<std::string>& args)
   return {};
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_recipient(const std::vector<std::string>& args)
 {
   if (args.size() != 1) {
@@ -204,7 +202,7 @@ run_recipient(const std::vector<std::string>& args)
   return {};
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_encrypt(const std::vector<std::string>& args)
 {
   std::vector<age::X25519Recipient> recipients;
@@ -239,7 +237,7 @@ run_encrypt(const std::vector<std::string>& args)
   return encrypt_stream(encryptor);
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_encrypt_passphrase(const std::vector<std::string>& args)
 {
   std::string passphrase_file;
@@ -267,7 +265,7 @@ run_encrypt_passphrase(const std::vector<std::string>& args)
   return encrypt_stream(encryptor);
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_decrypt(const std::vector<std::string>& args)
 {
   std::vector<age::X25519Identity> identities;
@@ -289,7 +287,7 @@ run_decrypt(const std::vector<std::string>& args)
   return decrypt_stream(decryptor);
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_decrypt_passphrase(const std::vector<std::string>& args)
 {
   if (args.size() != 2 || args[0] != "--passphrase-file") {
@@ -302,7 +300,7 @@ run_decrypt_passphrase(const std::vector<std::string>& args)
   return decrypt_stream(decryptor);
 }
 
-Result<void>
+[[nodiscard]] Result<void>
 run_work_factor(const std::vector<std::string>& args)
 {
   if (!args.empty()) {

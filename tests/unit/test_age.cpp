@@ -1,5 +1,4 @@
-// age v1: every CCTV vector, round trips through the whole-buffer and streaming
-// APIs, keys.
+// age v1: every CCTV vector, round trips, streaming, keys and identity files.
 #include <custody/age.hpp>
 #include <custody/bech32.hpp>
 #include <custody/crypto.hpp>
@@ -344,10 +343,9 @@ TEST_CASE("every CCTV vector decrypts or fails as its expect line says")
   }
   MESSAGE("age vectors passed: " << passed << " of " << vectors.size());
   CHECK(passed == vectors.size());
-  // The whole-buffer API detects armor, so it sees no armor where the text does
-  // not begin with
-  // "-----BEGIN" (after whitespace) and reports a header failure instead of an
-  // armor failure.
+  // The whole-buffer API detects armor, so where the text does not begin with
+  // "-----BEGIN" (after whitespace) it sees a binary file and reports a header
+  // failure instead of an armor failure.
   CHECK(whole_buffer_differs
         == std::set<std::string>{"armor_garbage_leading",
                                  "armor_whitespace_begin"});

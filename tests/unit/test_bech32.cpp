@@ -1,5 +1,4 @@
-// Bech32 against the BIP 173 test strings, plus the no-length-limit and case
-// rules age relies on.
+// Bech32 against BIP 173's test strings, plus the rules age relies on.
 #include <custody/bech32.hpp>
 
 #include <doctest/doctest.h>
