@@ -1349,9 +1349,9 @@ Encryptor::finished() const
 
 struct Decryptor::State
 {
-  State(Pipeline pipeline_, SecretBytes key_)
-    : pipeline(std::move(pipeline_)),
-      key(std::move(key_)),
+  State(Pipeline reader_pipeline, SecretBytes stream_key)
+    : pipeline(std::move(reader_pipeline)),
+      key(std::move(stream_key)),
       chunk(k_encrypted_chunk_size)
   {
   }
