@@ -1,4 +1,5 @@
-// The registry of subcommands: each cmd/<command>.cpp contributes one register_<command>.
+// The registry of subcommands: each cmd/<command>.cpp contributes one
+// register_<command>.
 #pragma once
 
 #include "common.hpp"

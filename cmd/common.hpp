@@ -1,10 +1,12 @@
-// What every subcommand shares: global options, the Outcome it returns, error printing.
+// What every subcommand shares: global options, the Outcome it returns, error
+// printing.
 #pragma once
 
 #include <custody/error.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -12,7 +14,8 @@
 
 namespace custody::cli {
 
-// Declared once on the root app; CLI11 lets them appear before or after the subcommand.
+// Declared once on the root app; CLI11 lets them appear before or after the
+// subcommand.
 struct GlobalOptions
 {
   std::string vault;           // --vault or CUSTODY_VAULT
@@ -26,9 +29,17 @@ enum class Outcome { ok, problems_found };
 
 using Action = std::function<Result<Outcome>()>;
 
-// The vault directory, or exit 2: the current directory is never used implicitly.
+// The vault directory, or exit 2: the current directory is never used
+// implicitly.
 Result<std::filesystem::path> require_vault(const GlobalOptions& global);
 Result<std::filesystem::path> require_identity(const GlobalOptions& global);
+
+// The --wait option as a duration.
+std::chrono::milliseconds wait_of(const GlobalOptions& global);
+
+// Checks a scrypt work factor for a new identity (10-22, exit 2 outside) and
+// warns below 15.
+[[nodiscard]] Result<void> check_work_factor(int work_factor);
 
 // Prints "custody: warning: ..." to standard error.
 void warn(const std::string& message);

@@ -34,14 +34,20 @@ run_init(const GlobalOptions& global, const InitOptions& options)
   if (options.recovery_card.empty() == options.recovery_out.empty()) {
     return make_error(Errc::usage,
                       "init needs exactly one recovery holder",
-                      "pass --recovery CARD (a second legal member) or --recovery-out FILE (a new "
+                      "pass --recovery CARD (a second legal member) or "
+                      "--recovery-out FILE (a new "
                       "offline recovery identity to print and store apart)");
   }
   if (std::filesystem::exists(directory)
-      && (!std::filesystem::is_directory(directory) || !std::filesystem::is_empty(directory))) {
+      && (!std::filesystem::is_directory(directory)
+          || !std::filesystem::is_empty(directory))) {
     return make_error(Errc::invalid_input,
-                      fmt::format("\"{}\" exists and is not an empty directory", directory.string()),
+                      fmt::format("\"{}\" exists and is not an empty directory",
+                                  directory.string()),
                       "choose a new directory for the vault");
+  }
+  if (!options.recovery_out.empty()) {
+    CUSTODY_TRY(check_work_factor(options.work_factor));
   }
   vault::InitOptions init;
   init.directory = directory;
@@ -50,38 +56,51 @@ run_init(const GlobalOptions& global, const InitOptions& options)
   std::optional<identity::Member> recovery;
   std::optional<identity::Created> recovery_created;
   if (!options.recovery_card.empty()) {
-    CUSTODY_ASSIGN_CTX(bytes, fs::read_file(options.recovery_card, 64 * 1024), "recovery card");
-    CUSTODY_ASSIGN_CTX(card, identity::parse_card(as_text(bytes)), fmt::format("\"{}\"", options.recovery_card));
+    CUSTODY_ASSIGN_CTX(
+      bytes, fs::read_file(options.recovery_card, 64 * 1024), "recovery card");
+    CUSTODY_ASSIGN_CTX(card,
+                       identity::parse_card(as_text(bytes)),
+                       fmt::format("\"{}\"", options.recovery_card));
     init.recovery_card = card;
   } else {
-    for (const auto& path : {options.recovery_out, options.recovery_out + ".card"}) {
+    for (const auto& path :
+         {options.recovery_out, options.recovery_out + ".card"}) {
       if (std::filesystem::exists(path)) {
-        return make_error(Errc::invalid_input,
-                          fmt::format("\"{}\" already exists", path),
-                          "an identity is never overwritten; choose another --recovery-out");
+        return make_error(
+          Errc::invalid_input,
+          fmt::format("\"{}\" already exists", path),
+          "an identity is never overwritten; choose another --recovery-out");
       }
     }
   }
-  CUSTODY_ASSIGN(creator, unlock_identity(identity_file, global.passphrase_file));
+  CUSTODY_ASSIGN(creator,
+                 unlock_identity(identity_file, global.passphrase_file));
   if (!options.recovery_out.empty()) {
     CUSTODY_ASSIGN(passphrase,
                    get_passphrase_from(options.recovery_passphrase_file,
                                        "the recovery identity",
                                        "--recovery-passphrase-file",
                                        Confirm::yes));
-    CUSTODY_ASSIGN(created, identity::create(passphrase.view(), options.work_factor));
+    CUSTODY_ASSIGN(created,
+                   identity::create(passphrase.view(), options.work_factor));
     recovery_created.emplace(std::move(created));
     init.recovery_member = &recovery_created->member;
   }
   CUSTODY_ASSIGN(result, vault::init(init, creator));
-  CUSTODY_TRY(vault::pin(vault::known_vaults_for(identity_file), result.vault_id, result.signing_public));
+  CUSTODY_TRY(vault::pin(vault::known_vaults_for(identity_file),
+                         result.vault_id,
+                         result.signing_public));
   if (recovery_created) {
-    // Written after the vault exists: a failed init leaves no recovery identity for a vault that
-    // is not there.
-    CUSTODY_TRY(fs::create_file_durably(options.recovery_out, recovery_created->file));
-    CUSTODY_TRY(fs::create_file_durably(options.recovery_out + ".card",
-                                        as_bytes(recovery_created->member.card().encode())));
-    CUSTODY_TRY(vault::pin(vault::known_vaults_for(options.recovery_out), result.vault_id, result.signing_public));
+    // Written after the vault exists: a failed init leaves no recovery identity
+    // for a vault that is not there.
+    CUSTODY_TRY(
+      fs::create_file_durably(options.recovery_out, recovery_created->file));
+    CUSTODY_TRY(fs::create_file_durably(
+      options.recovery_out + ".card",
+      as_bytes(recovery_created->member.card().encode())));
+    CUSTODY_TRY(vault::pin(vault::known_vaults_for(options.recovery_out),
+                           result.vault_id,
+                           result.signing_public));
   }
   if (global.json) {
     nlohmann::json out = {{"type", "vault_created"},
@@ -95,13 +114,18 @@ run_init(const GlobalOptions& global, const InitOptions& options)
     }
     fmt::print("{}\n", out.dump());
   } else {
-    fmt::print("created vault {} in \"{}\"\n", result.vault_id, directory.string());
-    fmt::print("vault signing key (lodge it outside the vault: with a lawyer, a partner, a public "
+    fmt::print(
+      "created vault {} in \"{}\"\n", result.vault_id, directory.string());
+    fmt::print("vault signing key (lodge it outside the vault: with a lawyer, "
+               "a partner, a public "
                "page):\n  {}\n",
                result.signing_public);
-    fmt::print("legal members: {} (you), {} (recovery)\n", result.creator_key_id, result.recovery_key_id);
+    fmt::print("legal members: {} (you), {} (recovery)\n",
+               result.creator_key_id,
+               result.recovery_key_id);
     if (!options.recovery_out.empty()) {
-      fmt::print("recovery identity written to \"{}\": print it, store it apart, and keep its "
+      fmt::print("recovery identity written to \"{}\": print it, store it "
+                 "apart, and keep its "
                  "passphrase somewhere else\n",
                  options.recovery_out);
     }
@@ -115,15 +139,23 @@ void
 register_init(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto options = std::make_shared<InitOptions>();
-  auto* sub = app.add_subcommand("init", "Create a vault; you become its first legal member");
-  sub->add_option("--org", options->organisation, "Organisation name (stored encrypted)");
+  auto* sub = app.add_subcommand(
+    "init", "Create a vault; you become its first legal member");
+  sub->add_option(
+    "--org", options->organisation, "Organisation name (stored encrypted)");
   sub->add_option("--name", options->name, "Your name (stored encrypted)");
-  sub->add_option("--recovery", options->recovery_card, "Card of a second legal member");
-  sub->add_option("--recovery-out", options->recovery_out, "Write a new offline recovery identity here");
+  sub->add_option(
+    "--recovery", options->recovery_card, "Card of a second legal member");
+  sub->add_option("--recovery-out",
+                  options->recovery_out,
+                  "Write a new offline recovery identity here");
   sub->add_option("--recovery-passphrase-file",
                   options->recovery_passphrase_file,
                   "Passphrase file for the recovery identity");
-  sub->add_option("--work-factor", options->work_factor, "scrypt work factor of the recovery identity")
+  sub
+    ->add_option("--work-factor",
+                 options->work_factor,
+                 "scrypt work factor of the recovery identity")
     ->capture_default_str();
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {

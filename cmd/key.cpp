@@ -1,4 +1,5 @@
-// custody key new | show | add: member identities, their cards, and admitting members.
+// custody key new | show | add: member identities, their cards, and admitting
+// members.
 #include "commands.hpp"
 #include "session.hpp"
 #include "terminal.hpp"
@@ -27,28 +28,24 @@ run_key_new(const GlobalOptions& global, const KeyNewOptions& options)
 {
   const std::filesystem::path out(options.out);
   const std::filesystem::path card_path(options.out + ".card");
-  if (options.work_factor < 10 || options.work_factor > 22) {
-    return make_error(Errc::usage,
-                      fmt::format("--work-factor {} is out of range", options.work_factor),
-                      "use 10 to 22 (log2 of scrypt's N; the default is 18)");
-  }
+  CUSTODY_TRY(check_work_factor(options.work_factor));
   for (const auto& path : {out, card_path}) {
     if (std::filesystem::exists(path)) {
-      return make_error(Errc::invalid_input,
-                        fmt::format("\"{}\" already exists", path.string()),
-                        "an identity is never overwritten; choose another --out");
+      return make_error(
+        Errc::invalid_input,
+        fmt::format("\"{}\" already exists", path.string()),
+        "an identity is never overwritten; choose another --out");
     }
   }
-  if (options.work_factor < identity::k_weak_work_factor) {
-    warn(fmt::format("work factor {} is weak: a stolen identity file could be guessed quickly; "
-                     "use it only for tests",
-                     options.work_factor));
-  }
   CUSTODY_ASSIGN(passphrase,
-                 get_passphrase(global.passphrase_file, "Passphrase for the new identity", Confirm::yes));
-  CUSTODY_ASSIGN(created, identity::create(passphrase.view(), options.work_factor));
+                 get_passphrase(global.passphrase_file,
+                                "Passphrase for the new identity",
+                                Confirm::yes));
+  CUSTODY_ASSIGN(created,
+                 identity::create(passphrase.view(), options.work_factor));
   CUSTODY_TRY(fs::create_file_durably(out, created.file));
-  CUSTODY_TRY(fs::create_file_durably(card_path, as_bytes(created.member.card().encode())));
+  CUSTODY_TRY(fs::create_file_durably(
+    card_path, as_bytes(created.member.card().encode())));
   const auto& card = created.member.card();
   if (global.json) {
     fmt::print("{}\n",
@@ -75,11 +72,12 @@ run_key_show(const GlobalOptions& global, const std::string& file)
   const auto& card = member.card();
   if (global.json) {
     fmt::print("{}\n",
-               nlohmann::json{{"type", "card"},
-                              {"card", card.encode().substr(0, card.encode().size() - 1)},
-                              {"recipient", card.age_recipient},
-                              {"ed25519", card.ed25519_base64()},
-                              {"key_id", card.key_id()}}
+               nlohmann::json{
+                 {"type", "card"},
+                 {"card", card.encode().substr(0, card.encode().size() - 1)},
+                 {"recipient", card.age_recipient},
+                 {"ed25519", card.ed25519_base64()},
+                 {"key_id", card.key_id()}}
                  .dump());
   } else {
     fmt::print("{}", card.encode());
@@ -103,7 +101,8 @@ read_card_argument(const std::string& argument)
   CUSTODY_ASSIGN_CTX(bytes, fs::read_file(argument, 64 * 1024), "member card");
   auto card = identity::parse_card(as_text(bytes));
   if (!card) {
-    return tl::unexpected(with_context(card.error(), fmt::format("\"{}\"", argument)));
+    return tl::unexpected(
+      with_context(card.error(), fmt::format("\"{}\"", argument)));
   }
   return card;
 }
@@ -115,9 +114,11 @@ run_key_add(const GlobalOptions& global, const KeyAddOptions& options)
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(identity_file, require_identity(global));
   CUSTODY_ASSIGN(card, read_card_argument(options.card));
-  CUSTODY_ASSIGN(member, unlock_identity(identity_file, global.passphrase_file));
+  CUSTODY_ASSIGN(member,
+                 unlock_identity(identity_file, global.passphrase_file));
   vault::Notes notes;
-  auto opened = vault::Vault::open(directory, member, open_options(global, vault::Access::write), notes);
+  auto opened = vault::Vault::open(
+    directory, member, open_options(global, vault::Access::write), notes);
   print_notes(notes);
   if (!opened) {
     return tl::unexpected(opened.error());
@@ -133,8 +134,11 @@ run_key_add(const GlobalOptions& global, const KeyAddOptions& options)
                               {"signing_key", opened->state().signing_public}}
                  .dump());
   } else {
-    fmt::print("admitted {} as {} (entry {})\n", added.key_id, options.role, added.seq);
-    fmt::print("vault {} signing key {}\n", opened->state().vault_id, opened->state().signing_public);
+    fmt::print(
+      "admitted {} as {} (entry {})\n", added.key_id, options.role, added.seq);
+    fmt::print("vault {} signing key {}\n",
+               opened->state().vault_id,
+               opened->state().signing_public);
   }
   return Outcome::ok;
 }
@@ -144,22 +148,31 @@ run_key_add(const GlobalOptions& global, const KeyAddOptions& options)
 void
 register_key(CLI::App& app, GlobalOptions& global, Action& action)
 {
-  auto* key = app.add_subcommand("key", "Member identities, cards and admission");
+  auto* key =
+    app.add_subcommand("key", "Member identities, cards and admission");
   key->require_subcommand(1);
 
   auto new_options = std::make_shared<KeyNewOptions>();
-  auto* key_new = key->add_subcommand("new", "Create a member identity and its card");
-  key_new->add_option("--out", new_options->out, "Identity file to write (FILE.card beside it)")
+  auto* key_new =
+    key->add_subcommand("new", "Create a member identity and its card");
+  key_new
+    ->add_option(
+      "--out", new_options->out, "Identity file to write (FILE.card beside it)")
     ->required();
-  key_new->add_option("--work-factor", new_options->work_factor, "log2 of scrypt's N (10-22)")
+  key_new
+    ->add_option(
+      "--work-factor", new_options->work_factor, "log2 of scrypt's N (10-22)")
     ->capture_default_str();
   key_new->add_flag("--json", global.json, "Print JSON");
   key_new->callback([&global, &action, new_options] {
-    action = [&global, new_options] { return run_key_new(global, *new_options); };
+    action = [&global, new_options] {
+      return run_key_new(global, *new_options);
+    };
   });
 
   auto show_file = std::make_shared<std::string>();
-  auto* key_show = key->add_subcommand("show", "Print the member card of an identity");
+  auto* key_show =
+    key->add_subcommand("show", "Print the member card of an identity");
   key_show->add_option("FILE", *show_file, "Identity file")->required();
   key_show->add_flag("--json", global.json, "Print JSON");
   key_show->callback([&global, &action, show_file] {
@@ -168,12 +181,19 @@ register_key(CLI::App& app, GlobalOptions& global, Action& action)
 
   auto add_options = std::make_shared<KeyAddOptions>();
   auto* key_add = key->add_subcommand("add", "Admit a member to the vault");
-  key_add->add_option("--role", add_options->role, "legal, data, advocacy or intake")->required();
-  key_add->add_option("--name", add_options->name, "The member's name (stored encrypted)");
-  key_add->add_option("CARD", add_options->card, "A member card file, or its text")->required();
+  key_add
+    ->add_option("--role", add_options->role, "legal, data, advocacy or intake")
+    ->required();
+  key_add->add_option(
+    "--name", add_options->name, "The member's name (stored encrypted)");
+  key_add
+    ->add_option("CARD", add_options->card, "A member card file, or its text")
+    ->required();
   key_add->add_flag("--json", global.json, "Print JSON");
   key_add->callback([&global, &action, add_options] {
-    action = [&global, add_options] { return run_key_add(global, *add_options); };
+    action = [&global, add_options] {
+      return run_key_add(global, *add_options);
+    };
   });
 }
 

@@ -17,18 +17,22 @@ run_log(const GlobalOptions& global)
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(member, optional_member(global));
   vault::Notes notes;
-  CUSTODY_ASSIGN(entries, vault::read_log(directory, member ? &*member : nullptr, notes));
+  CUSTODY_ASSIGN(
+    entries,
+    vault::read_log(
+      directory, member ? &*member : nullptr, wait_of(global), notes));
   for (const auto& item : entries) {
     if (global.json) {
-      nlohmann::json line = {{"type", "entry"},
-                             {"seq", item.entry.seq},
-                             {"time", item.entry.time},
-                             {"kind", std::string(ledger::kind_name(item.entry.kind))},
-                             {"hash", to_hex(item.hash)},
-                             {"prev", to_hex(item.entry.prev)},
-                             {"payloads", item.entry.payloads.size()},
-                             {"segment", ledger::segment_name(item.location.segment)},
-                             {"offset", item.location.offset}};
+      nlohmann::json line = {
+        {"type", "entry"},
+        {"seq", item.entry.seq},
+        {"time", item.entry.time},
+        {"kind", std::string(ledger::kind_name(item.entry.kind))},
+        {"hash", to_hex(item.hash)},
+        {"prev", to_hex(item.entry.prev)},
+        {"payloads", item.entry.payloads.size()},
+        {"segment", ledger::segment_name(item.location.segment)},
+        {"offset", item.location.offset}};
       if (!item.detail.empty()) {
         line["detail"] = item.detail;
       }
@@ -53,7 +57,8 @@ register_log(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto* sub = app.add_subcommand("log", "Show the ledger's entries");
   sub->add_flag("--json", global.json, "Print JSON Lines, one entry a line");
-  sub->callback([&global, &action] { action = [&global] { return run_log(global); }; });
+  sub->callback(
+    [&global, &action] { action = [&global] { return run_log(global); }; });
 }
 
 } // namespace custody::cli

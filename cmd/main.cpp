@@ -1,6 +1,7 @@
-// The custody binary: parses the command line, dispatches, and alone turns errors into exit codes.
-#include "common.hpp"
+// The custody binary: parses the command line, dispatches, and alone turns
+// errors into exit codes.
 #include "commands.hpp"
+#include "common.hpp"
 
 #include <custody/crypto.hpp>
 #include <custody/hardening.hpp>
@@ -14,7 +15,8 @@
 
 namespace custody::cli {
 
-// The exit status table is an interface (DECISIONS.md, custody.1): append only, never renumber.
+// The exit status table is an interface (DECISIONS.md, custody.1): append only,
+// never renumber.
 static int
 exit_code(Errc code)
 {
@@ -74,11 +76,14 @@ run(int argc, char** argv)
     ->envname("CUSTODY_VAULT");
   app.add_option("--identity", global.identity, "Your member identity file")
     ->envname("CUSTODY_IDENTITY");
-  app.add_option("--passphrase-file",
-                 global.passphrase_file,
-                 "Read the identity's passphrase from this file (first line)")
+  app
+    .add_option("--passphrase-file",
+                global.passphrase_file,
+                "Read the identity's passphrase from this file (first line)")
     ->envname("CUSTODY_PASSPHRASE_FILE");
-  app.add_option("--wait", global.wait_seconds, "Seconds to wait for another writer")
+  app
+    .add_option(
+      "--wait", global.wait_seconds, "Seconds to wait for another writer")
     ->capture_default_str();
 
   Action action;
@@ -87,7 +92,8 @@ run(int argc, char** argv)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints help and version itself and reports them as "errors" with status 0.
+    // CLI11 prints help and version itself and reports them as "errors" with
+    // status 0.
     const int status = app.exit(e);
     return status == 0 ? 0 : 2;
   }

@@ -11,7 +11,8 @@
 namespace custody::cli {
 
 Result<identity::Member>
-unlock_identity(const std::filesystem::path& file, const std::string& passphrase_file)
+unlock_identity(const std::filesystem::path& file,
+                const std::string& passphrase_file)
 {
   auto bytes = fs::read_file(file, 64 * 1024);
   if (!bytes) {
@@ -31,7 +32,8 @@ unlock_identity(const std::filesystem::path& file, const std::string& passphrase
                       "check --passphrase-file, or type it again");
   }
   if (!member) {
-    return tl::unexpected(with_context(member.error(), fmt::format("identity {}", file.string())));
+    return tl::unexpected(
+      with_context(member.error(), fmt::format("identity {}", file.string())));
   }
   return member;
 }
@@ -42,7 +44,8 @@ optional_member(const GlobalOptions& global)
   if (global.identity.empty()) {
     return std::optional<identity::Member>{};
   }
-  CUSTODY_ASSIGN(member, unlock_identity(global.identity, global.passphrase_file));
+  CUSTODY_ASSIGN(member,
+                 unlock_identity(global.identity, global.passphrase_file));
   return std::optional<identity::Member>(std::move(member));
 }
 
@@ -51,7 +54,7 @@ open_options(const GlobalOptions& global, vault::Access access)
 {
   vault::OpenOptions options;
   options.access = access;
-  options.wait = std::chrono::milliseconds(static_cast<long>(global.wait_seconds * 1000));
+  options.wait = wait_of(global);
   if (!global.identity.empty()) {
     options.known_vaults = vault::known_vaults_for(global.identity);
   }

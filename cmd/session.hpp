@@ -10,14 +10,18 @@
 
 namespace custody::cli {
 
-// Reads and unlocks an identity file, asking for its passphrase when it is encrypted.
-[[nodiscard]] Result<identity::Member> unlock_identity(const std::filesystem::path& file,
-                                                       const std::string& passphrase_file);
+// Reads and unlocks an identity file, asking for its passphrase when it is
+// encrypted.
+[[nodiscard]] Result<identity::Member>
+unlock_identity(const std::filesystem::path& file,
+                const std::string& passphrase_file);
 
 // The acting member (from --identity), or nothing when no identity was given.
-[[nodiscard]] Result<std::optional<identity::Member>> optional_member(const GlobalOptions& global);
+[[nodiscard]] Result<std::optional<identity::Member>>
+optional_member(const GlobalOptions& global);
 
-vault::OpenOptions open_options(const GlobalOptions& global, vault::Access access);
+vault::OpenOptions open_options(const GlobalOptions& global,
+                                vault::Access access);
 
 void print_notes(const vault::Notes& notes);
 

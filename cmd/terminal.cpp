@@ -16,7 +16,8 @@ namespace custody::cli {
 
 namespace {
 
-// Reads one line from the terminal with echo off, restoring the terminal even on error.
+// Reads one line from the terminal with echo off, restoring the terminal even
+// on error.
 Result<SecretBytes>
 read_tty_line(int fd, std::string_view prompt)
 {
@@ -59,7 +60,10 @@ from_file(const std::string& path)
 {
   CUSTODY_ASSIGN(read, passphrase::read_file(path));
   if (read.readable_by_others) {
-    warn(fmt::format("passphrase file \"{}\" is readable by others; run `chmod 600 {}`", path, path));
+    warn(fmt::format(
+      "passphrase file \"{}\" is readable by others; run `chmod 600 {}`",
+      path,
+      path));
   }
   return std::move(read.passphrase);
 }
@@ -67,16 +71,19 @@ from_file(const std::string& path)
 } // namespace
 
 Result<SecretBytes>
-get_passphrase(const std::string& passphrase_file, std::string_view prompt, Confirm confirm)
+get_passphrase(const std::string& passphrase_file,
+               std::string_view prompt,
+               Confirm confirm)
 {
   if (!passphrase_file.empty()) {
     return from_file(passphrase_file);
   }
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
-    return make_error(Errc::usage,
-                      "a passphrase is needed but there is no terminal to ask on",
-                      "pass --passphrase-file FILE or set CUSTODY_PASSPHRASE_FILE");
+    return make_error(
+      Errc::usage,
+      "a passphrase is needed but there is no terminal to ask on",
+      "pass --passphrase-file FILE or set CUSTODY_PASSPHRASE_FILE");
   }
   auto first = read_tty_line(fd, fmt::format("{}: ", prompt));
   if (first && confirm == Confirm::yes) {
@@ -103,7 +110,8 @@ get_passphrase_from(const std::string& passphrase_file,
   if (!passphrase_file.empty()) {
     return from_file(passphrase_file);
   }
-  return get_passphrase({}, fmt::format("Passphrase for {} (or use {})", what, option), confirm);
+  return get_passphrase(
+    {}, fmt::format("Passphrase for {} (or use {})", what, option), confirm);
 }
 
 } // namespace custody::cli

@@ -1,4 +1,5 @@
-// Everything that talks to the user's terminal: passphrase prompts without echo.
+// Everything that talks to the user's terminal: passphrase prompts without
+// echo.
 #pragma once
 
 #include "common.hpp"
@@ -11,16 +12,18 @@ namespace custody::cli {
 
 enum class Confirm { no, yes };
 
-// The passphrase from `--passphrase-file` (warning when others can read it), else from the
-// terminal without echo. With neither, Errc::usage with a hint: never a hang on a closed stdin.
-[[nodiscard]] Result<SecretBytes> get_passphrase(const std::string& passphrase_file,
-                                                 std::string_view prompt,
-                                                 Confirm confirm);
+// The passphrase from `--passphrase-file` (warning when others can read it),
+// else from the terminal without echo. With neither, Errc::usage with a hint:
+// never a hang on a closed stdin.
+[[nodiscard]] Result<SecretBytes> get_passphrase(
+  const std::string& passphrase_file, std::string_view prompt, Confirm confirm);
 
-// A passphrase from an explicit file only (for secondary identities such as the recovery one).
-[[nodiscard]] Result<SecretBytes> get_passphrase_from(const std::string& passphrase_file,
-                                                      std::string_view what,
-                                                      std::string_view option,
-                                                      Confirm confirm);
+// A passphrase from an explicit file only (for secondary identities such as the
+// recovery one).
+[[nodiscard]] Result<SecretBytes>
+get_passphrase_from(const std::string& passphrase_file,
+                    std::string_view what,
+                    std::string_view option,
+                    Confirm confirm);
 
 } // namespace custody::cli

@@ -25,18 +25,21 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   CUSTODY_ASSIGN(member, optional_member(global));
   vault::VerifyOptions verify_options;
   verify_options.repair = options.repair;
-  verify_options.wait = std::chrono::milliseconds(static_cast<long>(global.wait_seconds * 1000));
+  verify_options.wait = wait_of(global);
   if (!global.identity.empty()) {
     verify_options.known_vaults = vault::known_vaults_for(global.identity);
   }
-  auto report = vault::verify(directory, member ? &*member : nullptr, verify_options);
+  auto report =
+    vault::verify(directory, member ? &*member : nullptr, verify_options);
   if (!report) {
     if (report.error().code != Errc::corrupt) {
       return tl::unexpected(report.error());
     }
     if (global.json) {
       fmt::print("{}\n",
-                 nlohmann::json{{"type", "verify"}, {"ok", false}, {"problem", report.error().message}}
+                 nlohmann::json{{"type", "verify"},
+                                {"ok", false},
+                                {"problem", report.error().message}}
                    .dump());
     }
     fmt::print(stderr, "custody: verify: FAILED: {}\n", report.error().message);
@@ -50,9 +53,13 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
                           {"ok", true},
                           {"entries", report->entries},
                           {"objects", report->objects},
-                          {"members", report->members},
                           {"admin_checked", report->admin_checked},
                           {"notes", report->notes}};
+    // Without an identity the member list is not decoded, so there is no count
+    // to give.
+    if (report->admin_checked) {
+      out["members"] = report->members;
+    }
     if (report->repaired) {
       out["repaired"] = *report->repaired;
     }
@@ -61,11 +68,16 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     if (report->repaired) {
       fmt::print("repaired: {}\n", *report->repaired);
     }
-    fmt::print("ok: {} entries, {} objects, {} members{}\n",
-               report->entries,
-               report->objects,
-               report->members,
-               report->admin_checked ? "" : " (envelope only)");
+    if (report->admin_checked) {
+      fmt::print("ok: {} entries, {} objects, {} members\n",
+                 report->entries,
+                 report->objects,
+                 report->members);
+    } else {
+      fmt::print("ok: {} entries, {} objects (envelope only)\n",
+                 report->entries,
+                 report->objects);
+    }
     print_notes(report->notes);
   }
   return Outcome::ok;
@@ -77,8 +89,11 @@ void
 register_verify(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto options = std::make_shared<VerifyOptions>();
-  auto* sub = app.add_subcommand("verify", "Check the chain, HEAD, seals, signatures and objects");
-  sub->add_flag("--repair", options->repair, "Move a torn tail aside and record it in the ledger");
+  auto* sub = app.add_subcommand(
+    "verify", "Check the chain, HEAD, seals, signatures and objects");
+  sub->add_flag("--repair",
+                options->repair,
+                "Move a torn tail aside and record it in the ledger");
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_verify(global, *options); };

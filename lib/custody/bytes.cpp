@@ -18,7 +18,8 @@ Result<Bytes>
 from_hex(std::string_view text)
 {
   if (text.size() % 2 != 0) {
-    return fail(Errc::invalid_input, "hex string has odd length {}", text.size());
+    return fail(
+      Errc::invalid_input, "hex string has odd length {}", text.size());
   }
   for (char c : text) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
@@ -26,13 +27,19 @@ from_hex(std::string_view text)
     }
   }
   if (text.empty()) {
-    // An empty vector's data() may be null, which sodium_hex2bin must not be given.
+    // An empty vector's data() may be null, which sodium_hex2bin must not be
+    // given.
     return Bytes{};
   }
   Bytes out(text.size() / 2);
   size_t length = 0;
-  if (sodium_hex2bin(
-        out.data(), out.size(), text.data(), text.size(), nullptr, &length, nullptr)
+  if (sodium_hex2bin(out.data(),
+                     out.size(),
+                     text.data(),
+                     text.size(),
+                     nullptr,
+                     &length,
+                     nullptr)
         != 0
       || length != out.size()) {
     return fail(Errc::invalid_input, "not lowercase hex");
@@ -44,7 +51,9 @@ Result<Digest>
 digest_from_hex(std::string_view text)
 {
   if (text.size() != 64) {
-    return fail(Errc::invalid_input, "expected 64 hex digits, got {} characters", text.size());
+    return fail(Errc::invalid_input,
+                "expected 64 hex digits, got {} characters",
+                text.size());
   }
   CUSTODY_ASSIGN(bytes, from_hex(text));
   Digest digest{};
@@ -64,7 +73,8 @@ to_base64(ByteView bytes, Padding padding)
 {
   const int variant = sodium_variant(padding);
   std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
+  sodium_bin2base64(
+    out.data(), out.size(), bytes.data(), bytes.size(), variant);
   out.resize(out.size() - 1); // the terminating NUL
   return out;
 }
@@ -88,7 +98,8 @@ from_base64(std::string_view text, Padding padding)
     return fail(Errc::invalid_input, "invalid base64");
   }
   out.resize(length);
-  // libsodium accepts non-zero trailing bits; re-encoding shows whether the text was canonical.
+  // libsodium accepts non-zero trailing bits; re-encoding shows whether the
+  // text was canonical.
   if (to_base64(out, padding) != text) {
     return fail(Errc::invalid_input, "non-canonical base64");
   }

@@ -1,4 +1,5 @@
-// Byte buffers and their text encodings (hex, base64), shared by every format module.
+// Byte buffers and their text encodings (hex, base64), shared by every format
+// module.
 #pragma once
 
 #include <custody/error.hpp>
@@ -34,8 +35,8 @@ std::string to_hex(ByteView bytes);
 Result<Bytes> from_hex(std::string_view text);
 Result<Digest> digest_from_hex(std::string_view text);
 
-// Standard alphabet. `Padding::no` is age's header encoding; decoding then also rejects
-// non-canonical trailing bits, as the age spec requires.
+// Standard alphabet. `Padding::no` is age's header encoding; decoding then also
+// rejects non-canonical trailing bits, as the age spec requires.
 enum class Padding { yes, no };
 std::string to_base64(ByteView bytes, Padding padding);
 Result<Bytes> from_base64(std::string_view text, Padding padding);

@@ -1,4 +1,5 @@
-// Canonical JSON on top of nlohmann-json, whose compact dump already escapes as JCS does.
+// Canonical JSON on top of nlohmann-json, whose compact dump already escapes as
+// JCS does.
 #include <custody/canonical_json.hpp>
 
 #include <fmt/core.h>
@@ -30,9 +31,10 @@ canonical(const Json& value)
   if (has_float(value)) {
     throw std::logic_error("canonical JSON cannot hold floating-point numbers");
   }
-  // nlohmann's std::map orders keys with char_traits<char>, which compares as unsigned char, so
-  // keys come out in UTF-8 byte order (= code point order). Control characters become \b \f \n \r
-  // \t or \u00xx (lowercase), and nothing else is escaped with ensure_ascii off.
+  // nlohmann's std::map orders keys with char_traits<char>, which compares as
+  // unsigned char, so keys come out in UTF-8 byte order (= code point order).
+  // Control characters become \b \f \n \r \t or \u00xx (lowercase), and nothing
+  // else is escaped with ensure_ascii off.
   try {
     return value.dump(-1, ' ', false, Json::error_handler_t::strict);
   } catch (const Json::exception& e) {
@@ -43,7 +45,8 @@ canonical(const Json& value)
 Result<Json>
 parse_strict(std::string_view text)
 {
-  // A stack of the keys seen in each open object, to catch duplicates the library would overwrite.
+  // A stack of the keys seen in each open object, to catch duplicates the
+  // library would overwrite.
   std::vector<std::vector<std::string>> open_objects;
   std::string duplicate;
   auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
@@ -92,10 +95,13 @@ parse_canonical(std::string_view text)
   const std::string again = canonical(value);
   if (again != text) {
     std::size_t offset = 0;
-    while (offset < again.size() && offset < text.size() && again[offset] == text[offset]) {
+    while (offset < again.size() && offset < text.size()
+           && again[offset] == text[offset]) {
       ++offset;
     }
-    return fail(Errc::invalid_input, "not canonical JSON (first difference at byte {})", offset);
+    return fail(Errc::invalid_input,
+                "not canonical JSON (first difference at byte {})",
+                offset);
   }
   return value;
 }

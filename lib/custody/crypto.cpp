@@ -28,7 +28,8 @@ Sha256::Sha256()
   : m_state(std::make_unique<State>())
 {
   m_state->ctx = EVP_MD_CTX_new();
-  if (m_state->ctx == nullptr || EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr) != 1) {
+  if (m_state->ctx == nullptr
+      || EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("EVP_DigestInit_ex(sha256) failed");
   }
 }
@@ -63,7 +64,9 @@ sha256(ByteView data)
 {
   Digest digest{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(
+        data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr)
+      != 1) {
     throw std::runtime_error("EVP_Digest(sha256) failed");
   }
   return digest;
@@ -76,7 +79,10 @@ sha256_hex(ByteView data)
 }
 
 SecretBytes
-hkdf_sha256(ByteView ikm, ByteView salt, std::string_view info, std::size_t length)
+hkdf_sha256(ByteView ikm,
+            ByteView salt,
+            std::string_view info,
+            std::size_t length)
 {
   EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
@@ -87,10 +93,12 @@ hkdf_sha256(ByteView ikm, ByteView salt, std::string_view info, std::size_t leng
   char digest_name[] = "SHA256";
   OSSL_PARAM params[5];
   int n = 0;
-  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest_name, 0);
+  params[n++] =
+    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest_name, 0);
   params[n++] = OSSL_PARAM_construct_octet_string(
     OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(ikm.data()), ikm.size());
-  // An empty salt means "HashLen zero bytes" (RFC 5869 2.2); OpenSSL wants it omitted then.
+  // An empty salt means "HashLen zero bytes" (RFC 5869 2.2); OpenSSL wants it
+  // omitted then.
   if (!salt.empty()) {
     params[n++] = OSSL_PARAM_construct_octet_string(
       OSSL_KDF_PARAM_SALT, const_cast<std::uint8_t*>(salt.data()), salt.size());

@@ -9,7 +9,8 @@
 
 namespace custody {
 
-// Initialises libsodium; call once before anything else (main and the test runner do).
+// Initialises libsodium; call once before anything else (main and the test
+// runner do).
 [[nodiscard]] Result<void> crypto_init();
 
 Digest sha256(ByteView data);
@@ -39,7 +40,10 @@ private:
 };
 
 // HKDF-SHA-256 (RFC 5869), extract then expand.
-SecretBytes hkdf_sha256(ByteView ikm, ByteView salt, std::string_view info, std::size_t length);
+SecretBytes hkdf_sha256(ByteView ikm,
+                        ByteView salt,
+                        std::string_view info,
+                        std::size_t length);
 Digest hmac_sha256(ByteView key, ByteView data);
 
 void random_bytes(std::uint8_t* out, std::size_t size);

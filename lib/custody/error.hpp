@@ -1,4 +1,5 @@
-// Error values the library returns instead of printing or exiting; cmd/main.cpp maps them to exit codes.
+// Error values the library returns instead of printing or exiting; cmd/main.cpp
+// maps them to exit codes.
 #pragma once
 
 #include <fmt/core.h>
@@ -14,12 +15,12 @@ enum class Errc {
   usage,         // 2: the command line is wrong
   invalid_input, // 3: a malformed or invalid file, unknown id, foreign response
   not_found,     // 3: a named thing does not exist
-  corrupt,       // 1: the vault failed a check (tampering, torn tail, broken chain)
-  locked,        // 4: another writer holds the vault
-  auth,          // 5: wrong passphrase, or the keys do not open what is needed
-  io,            // 6: the system refused (disk full, permission)
-  interrupted,   // 130
-  internal,      // 70: a bug
+  corrupt, // 1: the vault failed a check (tampering, torn tail, broken chain)
+  locked,  // 4: another writer holds the vault
+  auth,    // 5: wrong passphrase, or the keys do not open what is needed
+  io,      // 6: the system refused (disk full, permission)
+  interrupted, // 130
+  internal,    // 70: a bug
 };
 
 struct Error
@@ -34,7 +35,8 @@ template<typename T> using Result = tl::expected<T, Error>;
 inline tl::unexpected<Error>
 make_error(Errc code, std::string message, std::string hint = {})
 {
-  return tl::unexpected<Error>(Error{code, std::move(message), std::move(hint)});
+  return tl::unexpected<Error>(
+    Error{code, std::move(message), std::move(hint)});
 }
 
 template<typename... Args>
@@ -44,7 +46,8 @@ fail(Errc code, fmt::format_string<Args...> format, Args&&... args)
   return make_error(code, fmt::format(format, std::forward<Args>(args)...));
 }
 
-// Prefixes the message with where the error happened: "record 17: hash mismatch".
+// Prefixes the message with where the error happened: "record 17: hash
+// mismatch".
 inline Error
 with_context(Error error, std::string_view context)
 {
@@ -54,7 +57,8 @@ with_context(Error error, std::string_view context)
 
 } // namespace custody
 
-// Evaluates a Result-returning expression; on error returns it from the enclosing function.
+// Evaluates a Result-returning expression; on error returns it from the
+// enclosing function.
 #define CUSTODY_TRY(expr)                                                      \
   do {                                                                         \
     auto custody_try_result_ = (expr);                                         \

@@ -1,4 +1,5 @@
-// POSIX file operations with fsync discipline, the fault-injection seam and flock.
+// POSIX file operations with fsync discipline, the fault-injection seam and
+// flock.
 #include <custody/fs.hpp>
 
 #include <fmt/core.h>
@@ -29,9 +30,10 @@ errno_error(std::string_view operation, const Path& path, int error_number)
   } else if (error_number == EACCES || error_number == EPERM) {
     hint = "check the permissions of that path";
   }
-  return Error{code,
-               fmt::format("{} {}: {}", operation, path, std::strerror(error_number)),
-               std::move(hint)};
+  return Error{
+    code,
+    fmt::format("{} {}: {}", operation, path, std::strerror(error_number)),
+    std::move(hint)};
 }
 
 Result<void>
@@ -62,6 +64,15 @@ fault_point(std::string_view step, const Path& path)
 
 namespace {
 
+// The directory holding `path`: "." for a bare file name, whose parent_path()
+// is empty.
+Path
+directory_of(const Path& path)
+{
+  const Path parent = path.parent_path();
+  return parent.empty() ? Path(".") : parent;
+}
+
 // Owns a file descriptor.
 class Fd
 {
@@ -78,11 +89,13 @@ public:
       ::close(m_fd);
     }
   }
-  int get() const
+  int
+  get() const
   {
     return m_fd;
   }
-  int release()
+  int
+  release()
   {
     return std::exchange(m_fd, -1);
   }
@@ -112,11 +125,12 @@ write_all(int fd, ByteView data, const Path& path)
 Result<Path>
 write_temp_beside(const Path& path, ByteView data)
 {
-  std::string pattern = (path.parent_path() / ".tmp-XXXXXX").string();
+  std::string pattern = (directory_of(path) / ".tmp-XXXXXX").string();
   CUSTODY_TRY(fault_point("create", path));
   const int raw = ::mkstemp(pattern.data());
   if (raw < 0) {
-    return tl::unexpected(errno_error("create a temporary file beside", path, errno));
+    return tl::unexpected(
+      errno_error("create a temporary file beside", path, errno));
   }
   Fd fd(raw);
   const Path temp(pattern);
@@ -169,7 +183,7 @@ write_file_atomic(const Path& path, ByteView data)
     return tl::unexpected(errno_error("rename into", path, saved));
   }
   // The rename is durable only once the directory itself is synced.
-  return fsync_directory(path.parent_path());
+  return fsync_directory(directory_of(path));
 }
 
 Result<void>
@@ -190,13 +204,15 @@ create_file_durably(const Path& path, ByteView data)
     return tl::unexpected(errno_error("create", path, saved));
   }
   ::unlink(temp.c_str());
-  return fsync_directory(path.parent_path());
+  return fsync_directory(directory_of(path));
 }
 
 Result<void>
 append_durably(const Path& path, ByteView data)
 {
-  struct stat st {};
+  struct stat st
+  {
+  };
   const bool existed = ::stat(path.c_str(), &st) == 0;
   CUSTODY_TRY(fault_point("open for append", path));
   Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
@@ -210,7 +226,7 @@ append_durably(const Path& path, ByteView data)
     return tl::unexpected(errno_error("fdatasync", path, errno));
   }
   if (!existed) {
-    return fsync_directory(path.parent_path());
+    return fsync_directory(directory_of(path));
   }
   return {};
 }
@@ -239,7 +255,9 @@ read_file(const Path& path, std::uint64_t max_size)
   if (fd.get() < 0) {
     return tl::unexpected(errno_error("open", path, errno));
   }
-  struct stat st {};
+  struct stat st
+  {
+  };
   if (::fstat(fd.get(), &st) != 0) {
     return tl::unexpected(errno_error("stat", path, errno));
   }
@@ -247,8 +265,11 @@ read_file(const Path& path, std::uint64_t max_size)
     return fail(Errc::invalid_input, "{} is not a regular file", path);
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_size) {
-    return fail(
-      Errc::invalid_input, "{} is too large ({} bytes; at most {})", path, st.st_size, max_size);
+    return fail(Errc::invalid_input,
+                "{} is too large ({} bytes; at most {})",
+                path,
+                st.st_size,
+                max_size);
   }
   Bytes data(static_cast<std::size_t>(st.st_size));
   std::size_t done = 0;
@@ -275,10 +296,13 @@ make_directories(const Path& path)
   if (path.empty()) {
     return {};
   }
-  struct stat st {};
+  struct stat st
+  {
+  };
   if (::stat(path.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) {
-      return fail(Errc::invalid_input, "{} exists and is not a directory", path);
+      return fail(
+        Errc::invalid_input, "{} exists and is not a directory", path);
     }
     return {};
   }
@@ -329,16 +353,19 @@ Lock::acquire(const Path& path, LockMode mode, std::chrono::milliseconds wait)
   if (fd.get() < 0) {
     return tl::unexpected(errno_error("open lock file", path, errno));
   }
-  const int operation = (mode == LockMode::exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  const int operation =
+    (mode == LockMode::exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (::flock(fd.get(), operation) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       return tl::unexpected(errno_error("lock", path, errno));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(Errc::locked,
-                        fmt::format("the vault is busy: another custody process holds {}", path),
-                        "wait for it to finish, or pass --wait SECONDS to wait longer");
+      return make_error(
+        Errc::locked,
+        fmt::format("the vault is busy: another custody process holds {}",
+                    path),
+        "wait for it to finish, or pass --wait SECONDS to wait longer");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -1,4 +1,5 @@
-// Durable file operations and the vault lock; every write goes through here so tests can fault it.
+// Durable file operations and the vault lock; every write goes through here so
+// tests can fault it.
 #pragma once
 
 #include <custody/bytes.hpp>
@@ -11,20 +12,22 @@ namespace custody::fs {
 
 using Path = std::filesystem::path;
 
-// Writes `data` to `path` durably: temp file in the same directory, write, fsync, rename, fsync the
-// directory (docs/formats.md section 9). A crash leaves either the old file or the new one.
+// Writes `data` to `path` durably: temp file in the same directory, write,
+// fsync, rename, fsync the directory (docs/formats.md section 9). A crash
+// leaves either the old file or the new one.
 [[nodiscard]] Result<void> write_file_atomic(const Path& path, ByteView data);
 
-// As write_file_atomic, but fails with Errc::invalid_input if `path` exists (O_EXCL semantics via
-// link(2), so two writers cannot both win).
+// As write_file_atomic, but fails with Errc::invalid_input if `path` exists
+// (O_EXCL semantics via link(2), so two writers cannot both win).
 [[nodiscard]] Result<void> create_file_durably(const Path& path, ByteView data);
 
-// Appends `data` with one write(2) and makes it durable with fdatasync(2); creates the file (and
-// syncs its directory) when absent.
+// Appends `data` with one write(2) and makes it durable with fdatasync(2);
+// creates the file (and syncs its directory) when absent.
 [[nodiscard]] Result<void> append_durably(const Path& path, ByteView data);
 
 // Truncates `path` to `size` bytes durably.
-[[nodiscard]] Result<void> truncate_durably(const Path& path, std::uint64_t size);
+[[nodiscard]] Result<void> truncate_durably(const Path& path,
+                                            std::uint64_t size);
 
 // Reads a whole file, refusing one larger than `max_size`.
 [[nodiscard]] Result<Bytes> read_file(const Path& path, std::uint64_t max_size);
@@ -34,13 +37,15 @@ using Path = std::filesystem::path;
 
 [[nodiscard]] Result<void> fsync_directory(const Path& path);
 
-// An error from `errno` for an operation on `path`: ENOSPC, EIO, EACCES... map to Errc::io,
-// ENOENT to Errc::not_found.
-Error errno_error(std::string_view operation, const Path& path, int error_number);
+// An error from `errno` for an operation on `path`: ENOSPC, EIO, EACCES... map
+// to Errc::io, ENOENT to Errc::not_found.
+Error
+errno_error(std::string_view operation, const Path& path, int error_number);
 
-// The fault-injection seam. Each durable step calls fault_point() first. In test builds
-// (CUSTODY_TESTING), CUSTODY_FAULT_AT=N makes the N-th step (from 1) act as a crash (SIGKILL)
-// or, with CUSTODY_FAULT_MODE=enospc|eio, fail with that error. Release builds compile it away.
+// The fault-injection seam. Each durable step calls fault_point() first. In
+// test builds (CUSTODY_TESTING), CUSTODY_FAULT_AT=N makes the N-th step (from
+// 1) act as a crash (SIGKILL) or, with CUSTODY_FAULT_MODE=enospc|eio, fail with
+// that error. Release builds compile it away.
 [[nodiscard]] Result<void> fault_point(std::string_view step, const Path& path);
 
 enum class LockMode { shared, exclusive };
@@ -50,9 +55,8 @@ class Lock
 {
 public:
   // Waits up to `wait` for the lock, then fails with Errc::locked.
-  [[nodiscard]] static Result<Lock> acquire(const Path& path,
-                                            LockMode mode,
-                                            std::chrono::milliseconds wait);
+  [[nodiscard]] static Result<Lock>
+  acquire(const Path& path, LockMode mode, std::chrono::milliseconds wait);
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
   Lock(Lock&& other) noexcept;

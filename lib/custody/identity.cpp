@@ -1,7 +1,6 @@
 // Identities, seal keys derived by HKDF, and one-line member cards.
-#include <custody/identity.hpp>
-
 #include <custody/crypto.hpp>
+#include <custody/identity.hpp>
 #include <custody/ledger.hpp>
 
 #include <fmt/core.h>
@@ -24,7 +23,8 @@ split_spaces(std::string_view line)
   std::size_t start = 0;
   while (start <= line.size()) {
     const auto space = line.find(' ', start);
-    parts.push_back(line.substr(start, space == std::string_view::npos ? line.npos : space - start));
+    parts.push_back(line.substr(
+      start, space == std::string_view::npos ? line.npos : space - start));
     if (space == std::string_view::npos) {
       break;
     }
@@ -76,9 +76,12 @@ Card::encode() const
 bool
 verify_ed25519(ByteView public_key, ByteView message, ByteView signature)
 {
-  return public_key.size() == crypto_sign_PUBLICKEYBYTES && signature.size() == crypto_sign_BYTES
-         && crypto_sign_verify_detached(
-              signature.data(), message.data(), message.size(), public_key.data())
+  return public_key.size() == crypto_sign_PUBLICKEYBYTES
+         && signature.size() == crypto_sign_BYTES
+         && crypto_sign_verify_detached(signature.data(),
+                                        message.data(),
+                                        message.size(),
+                                        public_key.data())
               == 0;
 }
 
@@ -102,20 +105,24 @@ parse_card(std::string_view text)
       continue;
     }
     if (!card_line.empty()) {
-      return make_error(Errc::invalid_input, "a member card holds exactly one card line");
+      return make_error(Errc::invalid_input,
+                        "a member card holds exactly one card line");
     }
     card_line = line;
   }
   const auto parts = split_spaces(card_line);
   if (parts.size() != 4 || parts[0] != k_card_tag) {
-    return make_error(Errc::invalid_input,
-                      "not a member card (expected \"custody-card-v1 age1... KEY SIGNATURE\")",
-                      "a card is the FILE.card that `custody key new` writes, or its text");
+    return make_error(
+      Errc::invalid_input,
+      "not a member card (expected \"custody-card-v1 age1... KEY SIGNATURE\")",
+      "a card is the FILE.card that `custody key new` writes, or its text");
   }
   Card card;
   auto recipient = age::X25519Recipient::parse(parts[1]);
   if (!recipient) {
-    return fail(Errc::invalid_input, "member card: invalid age recipient: {}", recipient.error().message);
+    return fail(Errc::invalid_input,
+                "member card: invalid age recipient: {}",
+                recipient.error().message);
   }
   card.age_recipient = std::string(parts[1]);
   auto ed25519 = from_base64(parts[2], Padding::yes);
@@ -124,14 +131,17 @@ parse_card(std::string_view text)
     return make_error(Errc::invalid_input, "member card: invalid Ed25519 key");
   }
   if (!signature || signature->size() != crypto_sign_BYTES) {
-    return make_error(Errc::invalid_input, "member card: invalid signature encoding");
+    return make_error(Errc::invalid_input,
+                      "member card: invalid signature encoding");
   }
   card.ed25519_public = std::move(*ed25519);
   card.signature = std::move(*signature);
-  if (!verify_ed25519(card.ed25519_public, as_bytes(card.signed_text()), card.signature)) {
+  if (!verify_ed25519(
+        card.ed25519_public, as_bytes(card.signed_text()), card.signature)) {
     return make_error(Errc::invalid_input,
                       "member card: the self-signature does not verify",
-                      "the card was altered; ask the member for a fresh copy (`custody key show`)");
+                      "the card was altered; ask the member for a fresh copy "
+                      "(`custody key show`)");
   }
   return card;
 }
@@ -140,9 +150,11 @@ Member::Member(age::X25519Identity identity)
   : m_identity(std::move(identity)),
     m_seal_secret(crypto_sign_SECRETKEYBYTES)
 {
-  const SecretBytes seed = hkdf_sha256(m_identity.secret_key(), {}, k_seal_info, crypto_sign_SEEDBYTES);
+  const SecretBytes seed = hkdf_sha256(
+    m_identity.secret_key(), {}, k_seal_info, crypto_sign_SEEDBYTES);
   Bytes public_key(crypto_sign_PUBLICKEYBYTES);
-  crypto_sign_seed_keypair(public_key.data(), m_seal_secret.data(), seed.data());
+  crypto_sign_seed_keypair(
+    public_key.data(), m_seal_secret.data(), seed.data());
   m_card.age_recipient = m_identity.recipient().encode();
   m_card.ed25519_public = std::move(public_key);
   m_card.signature = sign(as_bytes(m_card.signed_text()));
@@ -152,8 +164,11 @@ Bytes
 Member::sign(ByteView message) const
 {
   Bytes signature(crypto_sign_BYTES);
-  crypto_sign_detached(
-    signature.data(), nullptr, message.data(), message.size(), m_seal_secret.data());
+  crypto_sign_detached(signature.data(),
+                       nullptr,
+                       message.data(),
+                       message.size(),
+                       m_seal_secret.data());
   return signature;
 }
 
@@ -161,17 +176,20 @@ bool
 is_encrypted(ByteView file)
 {
   const std::string_view text = as_text(file);
-  return text.starts_with("age-encryption.org/") || text.starts_with("-----BEGIN AGE ENCRYPTED FILE");
+  return text.starts_with("age-encryption.org/")
+         || text.starts_with("-----BEGIN AGE ENCRYPTED FILE");
 }
 
 Result<Created>
 create(ByteView passphrase, int work_factor)
 {
   age::X25519Identity identity = age::X25519Identity::generate();
-  const SecretBytes keygen_text = age::format_identity_file(identity, std::chrono::system_clock::now());
-  CUSTODY_ASSIGN(file,
-                 age::encrypt_with_passphrase(keygen_text.view(), passphrase, work_factor,
-                                              age::Armor::no));
+  const SecretBytes keygen_text =
+    age::format_identity_file(identity, std::chrono::system_clock::now());
+  CUSTODY_ASSIGN(
+    file,
+    age::encrypt_with_passphrase(
+      keygen_text.view(), passphrase, work_factor, age::Armor::no));
   return Created{Member(std::move(identity)), std::move(file)};
 }
 
@@ -181,14 +199,16 @@ unlock(ByteView file, ByteView passphrase)
   if (!is_encrypted(file)) {
     CUSTODY_ASSIGN(identities, age::parse_identity_file(as_text(file)));
     if (identities.size() != 1) {
-      return make_error(Errc::invalid_input, "an identity file must hold exactly one age identity");
+      return make_error(Errc::invalid_input,
+                        "an identity file must hold exactly one age identity");
     }
     return Member(std::move(identities.front()));
   }
   CUSTODY_ASSIGN(plain, age::decrypt_with_passphrase(file, passphrase));
   CUSTODY_ASSIGN(identities, age::parse_identity_file(plain.text()));
   if (identities.size() != 1) {
-    return make_error(Errc::invalid_input, "an identity file must hold exactly one age identity");
+    return make_error(Errc::invalid_input,
+                      "an identity file must hold exactly one age identity");
   }
   return Member(std::move(identities.front()));
 }

@@ -1,5 +1,5 @@
-// Member identities (an age X25519 key in a passphrase-protected age file) and member cards
-// (docs/formats.md section 2.1-2.2).
+// Member identities (an age X25519 key in a passphrase-protected age file) and
+// member cards (docs/formats.md section 2.1-2.2).
 #pragma once
 
 #include <custody/age.hpp>
@@ -17,9 +17,9 @@ constexpr int k_weak_work_factor = 15; // below this, key new warns
 // The public face of a member: what another member admits.
 struct Card
 {
-  std::string age_recipient;  // age1...
-  Bytes ed25519_public;       // 32 bytes
-  Bytes signature;            // 64 bytes, by the seal key over signed_text()
+  std::string age_recipient; // age1...
+  Bytes ed25519_public;      // 32 bytes
+  Bytes signature;           // 64 bytes, by the seal key over signed_text()
 
   std::string key_id() const; // docs/formats.md 2.1
   std::string ed25519_base64() const;
@@ -36,20 +36,24 @@ std::string key_id_for(ByteView x25519_public);
 
 bool verify_ed25519(ByteView public_key, ByteView message, ByteView signature);
 
-// An unlocked member identity: the age identity and the seal key derived from it.
+// An unlocked member identity: the age identity and the seal key derived from
+// it.
 class Member
 {
 public:
   explicit Member(age::X25519Identity identity);
-  const Card& card() const
+  const Card&
+  card() const
   {
     return m_card;
   }
-  const age::X25519Identity& age_identity() const
+  const age::X25519Identity&
+  age_identity() const
   {
     return m_identity;
   }
-  std::string key_id() const
+  std::string
+  key_id() const
   {
     return m_card.key_id();
   }
@@ -68,14 +72,16 @@ struct Created
   Bytes file; // the identity file: age-keygen text encrypted to the passphrase
 };
 
-// A fresh identity, encrypted with `passphrase` at scrypt work factor `work_factor`.
+// A fresh identity, encrypted with `passphrase` at scrypt work factor
+// `work_factor`.
 [[nodiscard]] Result<Created> create(ByteView passphrase, int work_factor);
 
-// Whether `file` is an age-encrypted identity (else it should be plain age-keygen text).
+// Whether `file` is an age-encrypted identity (else it should be plain
+// age-keygen text).
 bool is_encrypted(ByteView file);
 
-// Opens an identity file: decrypts it with `passphrase` when encrypted (wrong passphrase:
-// Errc::auth), or reads plain age-keygen text.
+// Opens an identity file: decrypts it with `passphrase` when encrypted (wrong
+// passphrase: Errc::auth), or reads plain age-keygen text.
 [[nodiscard]] Result<Member> unlock(ByteView file, ByteView passphrase);
 
 } // namespace custody::identity

@@ -1,8 +1,8 @@
-// Ledger segments, entry encoding and the chain checks of docs/formats.md section 4.
-#include <custody/ledger.hpp>
-
+// Ledger segments, entry encoding and the chain checks of docs/formats.md
+// section 4.
 #include <custody/canonical_json.hpp>
 #include <custody/crypto.hpp>
+#include <custody/ledger.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/core.h>
@@ -16,7 +16,8 @@ namespace custody::ledger {
 
 namespace {
 
-constexpr std::string_view k_kind_names[] = {"put", "withdraw", "admin", "seal", "checkpoint"};
+constexpr std::string_view k_kind_names[] = {
+  "put", "withdraw", "admin", "seal", "checkpoint"};
 constexpr std::uint64_t k_max_segment_file = k_segment_max_bytes + 1024 * 1024;
 
 fs::Path
@@ -48,11 +49,13 @@ hex_field(const json::Json& object, const char* name)
 {
   auto it = object.find(name);
   if (it == object.end() || !it->is_string()) {
-    return fail(Errc::invalid_input, "field \"{}\" missing or not a string", name);
+    return fail(
+      Errc::invalid_input, "field \"{}\" missing or not a string", name);
   }
   auto digest = digest_from_hex(it->get_ref<const std::string&>());
   if (!digest) {
-    return fail(Errc::invalid_input, "field \"{}\": {}", name, digest.error().message);
+    return fail(
+      Errc::invalid_input, "field \"{}\": {}", name, digest.error().message);
   }
   return *digest;
 }
@@ -61,8 +64,11 @@ Result<std::uint64_t>
 uint_field(const json::Json& object, const char* name)
 {
   auto it = object.find(name);
-  if (it == object.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0) {
-    return fail(Errc::invalid_input, "field \"{}\" missing or not a non-negative integer", name);
+  if (it == object.end() || !it->is_number_integer()
+      || it->get<std::int64_t>() < 0) {
+    return fail(Errc::invalid_input,
+                "field \"{}\" missing or not a non-negative integer",
+                name);
   }
   return it->get<std::uint64_t>();
 }
@@ -98,7 +104,8 @@ decode(std::string_view line)
   CUSTODY_ASSIGN(value, json::parse_canonical(line));
   if (!value.is_object() || value.size() != 6) {
     return fail(Errc::invalid_input,
-                "an entry must be an object with exactly v, seq, t, kind, prev and payloads");
+                "an entry must be an object with exactly v, seq, t, kind, prev "
+                "and payloads");
   }
   CUSTODY_ASSIGN(version, uint_field(value, "v"));
   if (version != k_format_version) {
@@ -108,8 +115,10 @@ decode(std::string_view line)
   CUSTODY_ASSIGN(seq, uint_field(value, "seq"));
   entry.seq = seq;
   auto time = value.find("t");
-  if (time == value.end() || !time->is_string() || !is_rfc3339_utc(time->get<std::string>())) {
-    return fail(Errc::invalid_input, "field \"t\" must be an RFC 3339 UTC time in whole seconds");
+  if (time == value.end() || !time->is_string()
+      || !is_rfc3339_utc(time->get<std::string>())) {
+    return fail(Errc::invalid_input,
+                "field \"t\" must be an RFC 3339 UTC time in whole seconds");
   }
   entry.time = time->get<std::string>();
   auto kind = value.find("kind");
@@ -122,11 +131,13 @@ decode(std::string_view line)
   entry.prev = prev;
   auto payloads = value.find("payloads");
   if (payloads == value.end() || !payloads->is_array()) {
-    return fail(Errc::invalid_input, "field \"payloads\" missing or not an array");
+    return fail(Errc::invalid_input,
+                "field \"payloads\" missing or not an array");
   }
   for (const auto& item : *payloads) {
     if (!item.is_object() || item.size() != 3) {
-      return fail(Errc::invalid_input, "a payload must have exactly obj, commit and epoch");
+      return fail(Errc::invalid_input,
+                  "a payload must have exactly obj, commit and epoch");
     }
     PayloadRef ref;
     CUSTODY_ASSIGN(obj, hex_field(item, "obj"));
@@ -167,7 +178,8 @@ now_rfc3339()
 std::string
 describe(const Location& location)
 {
-  return fmt::format("ledger/{} byte {}", segment_name(location.segment), location.offset);
+  return fmt::format(
+    "ledger/{} byte {}", segment_name(location.segment), location.offset);
 }
 
 std::string
@@ -190,13 +202,15 @@ read_head(const fs::Path& vault)
   const auto space = text.find(' ');
   Head head;
   auto bad = [] {
-    return make_error(Errc::corrupt, "ledger/HEAD is malformed (expected \"<seq> <hash>\\n\")");
+    return make_error(
+      Errc::corrupt, "ledger/HEAD is malformed (expected \"<seq> <hash>\\n\")");
   };
   if (space == std::string_view::npos || text.empty() || text.back() != '\n') {
     return bad();
   }
   const auto seq_text = text.substr(0, space);
-  auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
+  auto [end, ec] = std::from_chars(
+    seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
   if (ec != std::errc() || end != seq_text.data() + seq_text.size()
       || (seq_text.size() > 1 && seq_text[0] == '0')) {
     return bad();
@@ -213,7 +227,8 @@ read_head(const fs::Path& vault)
 }
 
 Result<Tip>
-scan(const fs::Path& vault, const std::function<Result<void>(const Line&)>& visit)
+scan(const fs::Path& vault,
+     const std::function<Result<void>(const Line&)>& visit)
 {
   const fs::Path dir = ledger_dir(vault);
   std::error_code ec;
@@ -243,7 +258,10 @@ scan(const fs::Path& vault, const std::function<Result<void>(const Line&)>& visi
     const std::string_view text = as_text(data);
     const bool last = i + 1 == names.size();
     if (!last && text.size() > k_segment_max_bytes) {
-      return fail(Errc::corrupt, "ledger/{}: segment exceeds {} bytes", names[i], k_segment_max_bytes);
+      return fail(Errc::corrupt,
+                  "ledger/{}: segment exceeds {} bytes",
+                  names[i],
+                  k_segment_max_bytes);
     }
     std::size_t offset = 0;
     while (offset < text.size()) {
@@ -252,7 +270,8 @@ scan(const fs::Path& vault, const std::function<Result<void>(const Line&)>& visi
         // invariant 2: a torn tail, only possible at the very end of the ledger
         if (!last) {
           return fail(Errc::corrupt,
-                      "ledger/{} byte {}: segment does not end in a newline but is not the last",
+                      "ledger/{} byte {}: segment does not end in a newline "
+                      "but is not the last",
                       names[i],
                       offset);
         }
@@ -294,10 +313,13 @@ ChainChecker::next(const Line& line)
   if (entry->prev != m_last_hash) {
     return make_error(
       Errc::corrupt,
-      fmt::format("{}: entry {}: prev does not match the hash of the entry before it",
-                  describe(line.location),
-                  m_count),
-      m_count == 0 ? "" : fmt::format("entry {} or entry {} was altered", m_count - 1, m_count));
+      fmt::format(
+        "{}: entry {}: prev does not match the hash of the entry before it",
+        describe(line.location),
+        m_count),
+      m_count == 0 ? ""
+                   : fmt::format(
+                     "entry {} or entry {} was altered", m_count - 1, m_count));
   }
   m_last_hash = entry_hash(line.text);
   ++m_count;
@@ -308,17 +330,19 @@ Result<Tip>
 append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries)
 {
   if (tip.torn) {
-    return make_error(Errc::corrupt,
-                      fmt::format("the ledger ends in a torn tail at {}",
-                                  describe({tip.torn->segment, tip.torn->offset})),
-                      "run `custody verify --repair` to move it aside");
+    return make_error(
+      Errc::corrupt,
+      fmt::format("the ledger ends in a torn tail at {}",
+                  describe({tip.torn->segment, tip.torn->offset})),
+      "run `custody verify --repair` to move it aside");
   }
   Tip next = tip;
   const fs::Path dir = ledger_dir(vault);
   std::string pending;
   auto flush = [&]() -> Result<void> {
     if (!pending.empty()) {
-      CUSTODY_TRY(fs::append_durably(dir / segment_name(next.last_segment), as_bytes(pending)));
+      CUSTODY_TRY(fs::append_durably(dir / segment_name(next.last_segment),
+                                     as_bytes(pending)));
       pending.clear();
     }
     return {};
@@ -329,20 +353,23 @@ append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries)
     }
     std::string line = encode(entry);
     line += '\n';
-    if (next.last_segment_size > 0 && next.last_segment_size + line.size() > k_segment_max_bytes) {
+    if (next.last_segment_size > 0
+        && next.last_segment_size + line.size() > k_segment_max_bytes) {
       CUSTODY_TRY(flush());
       ++next.last_segment;
       next.last_segment_size = 0;
     }
-    next.last_hash = entry_hash(std::string_view(line).substr(0, line.size() - 1));
+    next.last_hash =
+      entry_hash(std::string_view(line).substr(0, line.size() - 1));
     next.last_segment_size += line.size();
     ++next.count;
     pending += line;
   }
   CUSTODY_TRY(flush());
-  // HEAD follows the ledger: a crash before this leaves a lagging HEAD, which is repaired (4.3).
-  CUSTODY_TRY(
-    fs::write_file_atomic(dir / "HEAD", as_bytes(encode_head(Head{next.count - 1, next.last_hash}))));
+  // HEAD follows the ledger: a crash before this leaves a lagging HEAD, which
+  // is repaired (4.3).
+  CUSTODY_TRY(fs::write_file_atomic(
+    dir / "HEAD", as_bytes(encode_head(Head{next.count - 1, next.last_hash}))));
   return next;
 }
 
@@ -361,7 +388,8 @@ move_torn_tail(const fs::Path& vault, const TornTail& torn)
   for (int n = 1; std::filesystem::exists(dir / name); ++n) {
     name = fmt::format("{}.{}", base, n);
   }
-  // Keep the bytes first, then cut them: a crash in between leaves them in both places, never none.
+  // Keep the bytes first, then cut them: a crash in between leaves them in both
+  // places, never none.
   CUSTODY_TRY(fs::create_file_durably(dir / name, tail));
   CUSTODY_TRY(fs::truncate_durably(segment, torn.offset));
   return MovedTail{name, sha256(tail)};

@@ -1,5 +1,5 @@
-// The ledger: canonical JSON entry lines in numbered segments, hash-chained, with HEAD and torn-tail
-// handling (docs/formats.md section 4).
+// The ledger: canonical JSON entry lines in numbered segments, hash-chained,
+// with HEAD and torn-tail handling (docs/formats.md section 4).
 #pragma once
 
 #include <custody/bytes.hpp>
@@ -38,7 +38,8 @@ struct Entry
 
 // The canonical line, without its LF.
 std::string encode(const Entry& entry);
-// Parses one line and checks invariant 3 (canonical form, exactly the envelope fields, valid values).
+// Parses one line and checks invariant 3 (canonical form, exactly the envelope
+// fields, valid values).
 [[nodiscard]] Result<Entry> decode(std::string_view line);
 // SHA-256 of the line's bytes without its LF.
 Digest entry_hash(std::string_view line);
@@ -51,7 +52,8 @@ struct Location
   std::size_t segment = 0; // ordinal
   std::uint64_t offset = 0;
 };
-std::string describe(const Location& location); // "ledger/000000.jsonl byte 1234"
+std::string
+describe(const Location& location); // "ledger/000000.jsonl byte 1234"
 
 struct TornTail
 {
@@ -68,12 +70,14 @@ struct Head
 [[nodiscard]] Result<std::optional<Head>> read_head(const fs::Path& vault);
 std::string encode_head(const Head& head);
 
-// What a scan of the whole ledger found: the tip to append after, and a torn tail if any.
+// What a scan of the whole ledger found: the tip to append after, and a torn
+// tail if any.
 struct Tip
 {
-  std::uint64_t count = 0;      // entries
-  Digest last_hash{};           // of the last entry; zeros when empty
-  std::size_t last_segment = 0; // ordinal of the segment the next entry goes to unless it rolls over
+  std::uint64_t count = 0; // entries
+  Digest last_hash{};      // of the last entry; zeros when empty
+  std::size_t last_segment =
+    0; // ordinal of the segment the next entry goes to unless it rolls over
   std::uint64_t last_segment_size = 0; // bytes of complete lines in it
   std::optional<TornTail> torn;
 };
@@ -84,23 +88,27 @@ struct Line
   Location location;
 };
 
-// Visits every complete line in order, checking segment names and sizes (invariant 1), and reports
-// a torn tail (invariant 2) in the Tip instead of failing, so callers decide. The chain itself is
-// checked by ChainChecker.
-[[nodiscard]] Result<Tip> scan(const fs::Path& vault,
-                               const std::function<Result<void>(const Line&)>& visit);
+// Visits every complete line in order, checking segment names and sizes
+// (invariant 1), and reports a torn tail (invariant 2) in the Tip instead of
+// failing, so callers decide. The chain itself is checked by ChainChecker.
+[[nodiscard]] Result<Tip>
+scan(const fs::Path& vault,
+     const std::function<Result<void>(const Line&)>& visit);
 
 // Checks invariants 3-5 line by line.
 class ChainChecker
 {
 public:
-  // Returns the decoded entry and its hash, or an Errc::corrupt error naming the entry and offset.
+  // Returns the decoded entry and its hash, or an Errc::corrupt error naming
+  // the entry and offset.
   [[nodiscard]] Result<Entry> next(const Line& line);
-  const Digest& last_hash() const
+  const Digest&
+  last_hash() const
   {
     return m_last_hash;
   }
-  std::uint64_t count() const
+  std::uint64_t
+  count() const
   {
     return m_count;
   }
@@ -110,17 +118,21 @@ private:
   Digest m_last_hash{};
 };
 
-// Appends `entries` (whose seq and prev must continue `tip`) with one durable write per segment
-// touched, then rewrites HEAD. Refuses when `tip` has a torn tail. Returns the new tip.
-[[nodiscard]] Result<Tip> append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries);
+// Appends `entries` (whose seq and prev must continue `tip`) with one durable
+// write per segment touched, then rewrites HEAD. Refuses when `tip` has a torn
+// tail. Returns the new tip.
+[[nodiscard]] Result<Tip>
+append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries);
 
-// Moves a torn tail aside to ledger/NNNNNN.torn (or .torn.N) and truncates the segment at its last
-// LF. Returns the name the bytes were moved to and their SHA-256.
+// Moves a torn tail aside to ledger/NNNNNN.torn (or .torn.N) and truncates the
+// segment at its last LF. Returns the name the bytes were moved to and their
+// SHA-256.
 struct MovedTail
 {
   std::string moved_to;
   Digest sha256{};
 };
-[[nodiscard]] Result<MovedTail> move_torn_tail(const fs::Path& vault, const TornTail& torn);
+[[nodiscard]] Result<MovedTail> move_torn_tail(const fs::Path& vault,
+                                               const TornTail& torn);
 
 } // namespace custody::ledger

@@ -43,12 +43,16 @@ read_file(const fs::Path& path)
   if (fd < 0) {
     return tl::unexpected(fs::errno_error("open passphrase file", path, errno));
   }
-  struct stat st {};
+  struct stat st
+  {
+  };
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return fail(Errc::invalid_input, "passphrase file {} is not a regular file", path);
+    return fail(
+      Errc::invalid_input, "passphrase file {} is not a regular file", path);
   }
-  // Read into secure memory directly: the passphrase must not pass through an ordinary buffer.
+  // Read into secure memory directly: the passphrase must not pass through an
+  // ordinary buffer.
   SecretBytes buffer(k_max_passphrase_file);
   std::size_t done = 0;
   while (done < buffer.size()) {
@@ -59,7 +63,8 @@ read_file(const fs::Path& path)
     if (n < 0) {
       const int saved = errno;
       ::close(fd);
-      return tl::unexpected(fs::errno_error("read passphrase file", path, saved));
+      return tl::unexpected(
+        fs::errno_error("read passphrase file", path, saved));
     }
     if (n == 0) {
       break;
@@ -69,7 +74,10 @@ read_file(const fs::Path& path)
   ::close(fd);
   auto line = from_line(ByteView(buffer.data(), done));
   if (!line) {
-    return fail(Errc::invalid_input, "passphrase file {}: {}", path, line.error().message);
+    return fail(Errc::invalid_input,
+                "passphrase file {}: {}",
+                path,
+                line.error().message);
   }
   return FromFile{std::move(*line), (st.st_mode & (S_IRWXG | S_IRWXO)) != 0};
 }

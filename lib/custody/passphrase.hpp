@@ -1,4 +1,5 @@
-// Passphrase files: the rules of DECISIONS.md "Keys" (first line, one CR stripped, never empty).
+// Passphrase files: the rules of DECISIONS.md "Keys" (first line, one CR
+// stripped, never empty).
 #pragma once
 
 #include <custody/fs.hpp>
@@ -12,7 +13,8 @@ struct FromFile
   bool readable_by_others = false; // the caller warns
 };
 
-// Reads the bytes up to the first LF (one trailing CR stripped). An empty passphrase is refused.
+// Reads the bytes up to the first LF (one trailing CR stripped). An empty
+// passphrase is refused.
 [[nodiscard]] Result<FromFile> read_file(const fs::Path& path);
 
 // Applies the same rules to a line typed at a terminal.

@@ -12,8 +12,10 @@ namespace custody {
 SecretBytes::SecretBytes(std::size_t size)
   : m_size(size)
 {
-  // sodium_malloc(0) returns a valid pointer too; allocate at least one byte to keep data() non-null.
-  m_data = static_cast<std::uint8_t*>(sodium_malloc(std::max<std::size_t>(size, 1)));
+  // sodium_malloc(0) returns a valid pointer too; allocate at least one byte to
+  // keep data() non-null.
+  m_data =
+    static_cast<std::uint8_t*>(sodium_malloc(std::max<std::size_t>(size, 1)));
   if (m_data == nullptr) {
     throw std::bad_alloc();
   }
@@ -70,7 +72,8 @@ SecretBytes::truncate(std::size_t size)
 bool
 equal_constant_time(ByteView a, ByteView b)
 {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size()
+         && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 } // namespace custody

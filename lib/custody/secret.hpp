@@ -9,8 +9,9 @@
 
 namespace custody {
 
-// Owns `sodium_malloc` memory (guard pages, mlock, zeroed by `sodium_free`). Movable, not copyable:
-// a key must never be copied into a std::string, a std::vector or a log line.
+// Owns `sodium_malloc` memory (guard pages, mlock, zeroed by `sodium_free`).
+// Movable, not copyable: a key must never be copied into a std::string, a
+// std::vector or a log line.
 class SecretBytes
 {
 public:
@@ -25,12 +26,36 @@ public:
   static SecretBytes copy_of(ByteView bytes);
   static SecretBytes random(std::size_t size);
 
-  std::uint8_t* data() { return m_data; }
-  const std::uint8_t* data() const { return m_data; }
-  std::size_t size() const { return m_size; }
-  bool empty() const { return m_size == 0; }
-  ByteView view() const { return {m_data, m_size}; }
-  std::string_view text() const { return as_text(view()); }
+  std::uint8_t*
+  data()
+  {
+    return m_data;
+  }
+  const std::uint8_t*
+  data() const
+  {
+    return m_data;
+  }
+  std::size_t
+  size() const
+  {
+    return m_size;
+  }
+  bool
+  empty() const
+  {
+    return m_size == 0;
+  }
+  ByteView
+  view() const
+  {
+    return {m_data, m_size};
+  }
+  std::string_view
+  text() const
+  {
+    return as_text(view());
+  }
   // Shrinks the logical size; the allocation (and its wiping) is unchanged.
   void truncate(std::size_t size);
 

@@ -1,7 +1,6 @@
 // Content-addressed objects and salted, padded payload documents.
-#include <custody/store.hpp>
-
 #include <custody/crypto.hpp>
+#include <custody/store.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -27,7 +26,9 @@ write_object(const fs::Path& vault, ByteView bytes)
   }
   CUSTODY_TRY(fs::make_directories(path.parent_path()));
   auto created = fs::create_file_durably(path, bytes);
-  if (!created && created.error().code != Errc::invalid_input) { // invalid_input: it exists
+  if (!created
+      && created.error().code
+           != Errc::invalid_input) { // invalid_input: it exists
     return tl::unexpected(created.error());
   }
   return name;
@@ -46,7 +47,8 @@ read_object(const fs::Path& vault, const Digest& name)
   }
   // invariant 8
   if (sha256(*bytes) != name) {
-    return fail(Errc::corrupt, "object {} does not match its name", to_hex(name));
+    return fail(
+      Errc::corrupt, "object {} does not match its name", to_hex(name));
   }
   return std::move(*bytes);
 }
@@ -54,13 +56,15 @@ read_object(const fs::Path& vault, const Digest& name)
 Digest
 commitment(std::string_view salt_hex, const Digest& plaintext_sha256)
 {
-  return sha256(fmt::format("custody-commit-v1:{}:{}", salt_hex, to_hex(plaintext_sha256)));
+  return sha256(
+    fmt::format("custody-commit-v1:{}:{}", salt_hex, to_hex(plaintext_sha256)));
 }
 
 Bytes
 pad(ByteView plaintext)
 {
-  const std::size_t size = std::max(k_min_padded_size, std::bit_ceil(plaintext.size()));
+  const std::size_t size =
+    std::max(k_min_padded_size, std::bit_ceil(plaintext.size()));
   Bytes padded(size, 0);
   std::copy(plaintext.begin(), plaintext.end(), padded.begin());
   return padded;
@@ -87,10 +91,13 @@ seal_document(const fs::Path& vault,
 }
 
 Result<Opened>
-open_document(const fs::Path& vault, const ledger::PayloadRef& ref, const age::X25519Identity& key)
+open_document(const fs::Path& vault,
+              const ledger::PayloadRef& ref,
+              const age::X25519Identity& key)
 {
   CUSTODY_ASSIGN(file, read_object(vault, ref.obj));
-  auto plain = age::decrypt(file, std::span<const age::X25519Identity>(&key, 1));
+  auto plain =
+    age::decrypt(file, std::span<const age::X25519Identity>(&key, 1));
   if (!plain) {
     return fail(plain.error().code == Errc::auth ? Errc::auth : Errc::corrupt,
                 "object {}: {}",
@@ -106,11 +113,16 @@ open_document(const fs::Path& vault, const ledger::PayloadRef& ref, const age::X
   auto document = json::parse_canonical(opened.plaintext);
   if (!document || !document->is_object() || !document->contains("salt")
       || !(*document)["salt"].is_string()) {
-    return fail(Errc::corrupt, "object {}: not a payload document", to_hex(ref.obj));
+    return fail(
+      Errc::corrupt, "object {}: not a payload document", to_hex(ref.obj));
   }
   // invariant 13: the commitment in the clear envelope opens to this plaintext
-  if (commitment((*document)["salt"].get<std::string>(), sha256(opened.plaintext)) != ref.commit) {
-    return fail(Errc::corrupt, "object {}: the commitment does not open", to_hex(ref.obj));
+  if (commitment((*document)["salt"].get<std::string>(),
+                 sha256(opened.plaintext))
+      != ref.commit) {
+    return fail(Errc::corrupt,
+                "object {}: the commitment does not open",
+                to_hex(ref.obj));
   }
   opened.document = std::move(*document);
   return opened;

@@ -1,5 +1,5 @@
-// Objects (age files named by their SHA-256) and payload documents with their commitments
-// (docs/formats.md section 5).
+// Objects (age files named by their SHA-256) and payload documents with their
+// commitments (docs/formats.md section 5).
 #pragma once
 
 #include <custody/age.hpp>
@@ -14,32 +14,38 @@ constexpr std::uint64_t k_max_payload_object = 64ULL * 1024 * 1024;
 
 fs::Path object_path(const fs::Path& vault, const Digest& name);
 
-// Writes an object durably under its name; an existing object with that name is left as it is
-// (same name, same bytes: that is what content addressing means).
-[[nodiscard]] Result<Digest> write_object(const fs::Path& vault, ByteView bytes);
+// Writes an object durably under its name; an existing object with that name is
+// left as it is (same name, same bytes: that is what content addressing means).
+[[nodiscard]] Result<Digest> write_object(const fs::Path& vault,
+                                          ByteView bytes);
 
 // Reads an object and checks that its SHA-256 is its name (invariant 8).
-[[nodiscard]] Result<Bytes> read_object(const fs::Path& vault, const Digest& name);
+[[nodiscard]] Result<Bytes> read_object(const fs::Path& vault,
+                                        const Digest& name);
 
-// commit = SHA-256("custody-commit-v1:" + salt_hex + ":" + sha256_hex(plaintext)).
+// commit = SHA-256("custody-commit-v1:" + salt_hex + ":" +
+// sha256_hex(plaintext)).
 Digest commitment(std::string_view salt_hex, const Digest& plaintext_sha256);
 
-// Zero-pads `plaintext` to the next power of two, at least k_min_padded_size bytes.
+// Zero-pads `plaintext` to the next power of two, at least k_min_padded_size
+// bytes.
 Bytes pad(ByteView plaintext);
 
 // A payload ready to reference from an entry: its object is already durable.
 struct Sealed
 {
   ledger::PayloadRef ref;
-  std::string plaintext; // the canonical document (kept for callers that hash or sign it)
+  std::string
+    plaintext; // the canonical document (kept for callers that hash or sign it)
 };
 
-// Adds a fresh `salt` to `document`, encodes it canonically, pads it, encrypts it to `recipient`
-// and writes the object.
-[[nodiscard]] Result<Sealed> seal_document(const fs::Path& vault,
-                                           json::Json document,
-                                           const age::X25519Recipient& recipient,
-                                           std::uint32_t epoch);
+// Adds a fresh `salt` to `document`, encodes it canonically, pads it, encrypts
+// it to `recipient` and writes the object.
+[[nodiscard]] Result<Sealed>
+seal_document(const fs::Path& vault,
+              json::Json document,
+              const age::X25519Recipient& recipient,
+              std::uint32_t epoch);
 
 // Reads, decrypts and un-pads a payload and checks its commitment.
 struct Opened

@@ -1,8 +1,8 @@
-// The vault's trust root and admin state: init, replay with the invariant checks, key add, verify.
-#include <custody/vault.hpp>
-
+// The vault's trust root and admin state: init, replay with the invariant
+// checks, key add, verify.
 #include <custody/crypto.hpp>
 #include <custody/store.hpp>
+#include <custody/vault.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -19,7 +19,8 @@ namespace custody::vault {
 
 namespace {
 
-constexpr std::string_view k_role_names[] = {"legal", "data", "advocacy", "intake"};
+constexpr std::string_view k_role_names[] = {
+  "legal", "data", "advocacy", "intake"};
 constexpr std::string_view k_compartment_names[] = {
   "identity", "narrative", "facts", "aggressor", "admin"};
 constexpr std::uint64_t k_max_small_file = 1024 * 1024;
@@ -48,11 +49,14 @@ key_file_path(const fs::Path& vault,
               std::uint32_t epoch,
               const std::string& key_id)
 {
-  return vault / "keys" / std::string(holder) / std::to_string(epoch) / (key_id + ".age");
+  return vault / "keys" / std::string(holder) / std::to_string(epoch)
+         / (key_id + ".age");
 }
 
 std::string
-relative_key_path(std::string_view holder, std::uint32_t epoch, const std::string& key_id)
+relative_key_path(std::string_view holder,
+                  std::uint32_t epoch,
+                  const std::string& key_id)
 {
   return fmt::format("keys/{}/{}/{}.age", holder, epoch, key_id);
 }
@@ -70,12 +74,17 @@ member_json(const MemberRecord& member)
 MemberRecord
 member_from_card(const identity::Card& card, Role role)
 {
-  return MemberRecord{
-    card.key_id(), role, card.age_recipient, card.ed25519_base64(), card.signature_base64(), 0};
+  return MemberRecord{card.key_id(),
+                      role,
+                      card.age_recipient,
+                      card.ed25519_base64(),
+                      card.signature_base64(),
+                      0};
 }
 
-// Rebuilds a card from a statement's member object and checks its self-signature, so a statement
-// can only admit a key whose owner made the card.
+// Rebuilds a card from a statement's member object and checks its
+// self-signature, so a statement can only admit a key whose owner made the
+// card.
 Result<MemberRecord>
 parse_member(const json::Json& value, std::uint64_t seq)
 {
@@ -84,16 +93,21 @@ parse_member(const json::Json& value, std::uint64_t seq)
   }
   auto get = [&](const char* key) -> std::string {
     auto it = value.find(key);
-    return it != value.end() && it->is_string() ? it->get<std::string>() : std::string();
+    return it != value.end() && it->is_string() ? it->get<std::string>()
+                                                : std::string();
   };
-  const std::string line =
-    fmt::format("custody-card-v1 {} {} {}", get("age"), get("ed25519"), get("card_signature"));
+  const std::string line = fmt::format("custody-card-v1 {} {} {}",
+                                       get("age"),
+                                       get("ed25519"),
+                                       get("card_signature"));
   auto card = identity::parse_card(line);
   if (!card) {
-    return fail(Errc::corrupt, "member {}: {}", get("key_id"), card.error().message);
+    return fail(
+      Errc::corrupt, "member {}: {}", get("key_id"), card.error().message);
   }
   if (card->key_id() != get("key_id")) {
-    return fail(Errc::corrupt, "member {}: key id does not match its key", get("key_id"));
+    return fail(
+      Errc::corrupt, "member {}: key id does not match its key", get("key_id"));
   }
   CUSTODY_ASSIGN(role, parse_role(get("role")));
   MemberRecord member = member_from_card(*card, role);
@@ -121,8 +135,10 @@ public:
   {
   }
 
-  // The compartment secret of `epoch`, or Errc::auth when the member holds none.
-  Result<const age::X25519Identity*> compartment(Compartment c, std::uint32_t epoch)
+  // The compartment secret of `epoch`, or Errc::auth when the member holds
+  // none.
+  Result<const age::X25519Identity*>
+  compartment(Compartment c, std::uint32_t epoch)
   {
     const auto key = std::make_pair(c, epoch);
     if (auto it = m_compartments.find(key); it != m_compartments.end()) {
@@ -134,13 +150,17 @@ public:
     CUSTODY_ASSIGN(plain, unwrap(compartment_name(c), epoch));
     CUSTODY_ASSIGN(identities, age::parse_identity_file(plain.text()));
     if (identities.size() != 1) {
-      return fail(Errc::corrupt, "key file {}: expected one age identity", path(compartment_name(c), epoch));
+      return fail(Errc::corrupt,
+                  "key file {}: expected one age identity",
+                  path(compartment_name(c), epoch));
     }
-    auto [it, inserted] = m_compartments.emplace(key, std::move(identities.front()));
+    auto [it, inserted] =
+      m_compartments.emplace(key, std::move(identities.front()));
     return &it->second;
   }
 
-  Result<const minisign::SecretKey*> signing(std::uint32_t epoch)
+  Result<const minisign::SecretKey*>
+  signing(std::uint32_t epoch)
   {
     if (m_signing && m_signing_epoch == epoch) {
       return &*m_signing;
@@ -152,29 +172,38 @@ public:
     return &*m_signing;
   }
 
-  void add(Compartment c, std::uint32_t epoch, age::X25519Identity identity)
+  void
+  add(Compartment c, std::uint32_t epoch, age::X25519Identity identity)
   {
     m_compartments.emplace(std::make_pair(c, epoch), std::move(identity));
   }
 
 private:
-  std::string path(std::string_view holder, std::uint32_t epoch) const
+  std::string
+  path(std::string_view holder, std::uint32_t epoch) const
   {
-    return relative_key_path(holder, epoch, m_member != nullptr ? m_member->key_id() : "?");
+    return relative_key_path(
+      holder, epoch, m_member != nullptr ? m_member->key_id() : "?");
   }
 
-  Result<SecretBytes> unwrap(std::string_view holder, std::uint32_t epoch)
+  Result<SecretBytes>
+  unwrap(std::string_view holder, std::uint32_t epoch)
   {
-    const fs::Path file = key_file_path(m_vault, holder, epoch, m_member->key_id());
+    const fs::Path file =
+      key_file_path(m_vault, holder, epoch, m_member->key_id());
     auto bytes = fs::read_file(file, k_max_small_file);
     if (!bytes) {
       if (bytes.error().code == Errc::not_found) {
-        return fail(Errc::auth, "your identity holds no {} key of epoch {}", holder, epoch);
+        return fail(Errc::auth,
+                    "your identity holds no {} key of epoch {}",
+                    holder,
+                    epoch);
       }
       return tl::unexpected(bytes.error());
     }
-    auto plain =
-      age::decrypt(*bytes, std::span<const age::X25519Identity>(&m_member->age_identity(), 1));
+    auto plain = age::decrypt(
+      *bytes,
+      std::span<const age::X25519Identity>(&m_member->age_identity(), 1));
     if (!plain) {
       return fail(plain.error().code == Errc::auth ? Errc::auth : Errc::corrupt,
                   "key file {}: {}",
@@ -186,7 +215,8 @@ private:
 
   fs::Path m_vault;
   const identity::Member* m_member;
-  std::map<std::pair<Compartment, std::uint32_t>, age::X25519Identity> m_compartments;
+  std::map<std::pair<Compartment, std::uint32_t>, age::X25519Identity>
+    m_compartments;
   std::optional<minisign::SecretKey> m_signing;
   std::uint32_t m_signing_epoch = 0;
 };
@@ -199,8 +229,9 @@ struct Unsealed
   ledger::Kind kind;
 };
 
-// Replays the ledger entry by entry, building the admin state and checking invariants 7 and
-// 10-14. Without a member (no identity), only the envelope can be checked.
+// Replays the ledger entry by entry, building the admin state and checking
+// invariants 7 and 10-14. Without a member (no identity), only the envelope can
+// be checked.
 class Replay
 {
 public:
@@ -211,12 +242,16 @@ public:
   {
   }
 
-  Result<void> entry(const ledger::Entry& entry, const Digest& hash, const ledger::Location& where)
+  Result<void>
+  entry(const ledger::Entry& entry,
+        const Digest& hash,
+        const ledger::Location& where)
   {
     auto result = check(entry, hash);
     if (!result) {
       // A key the member lacks is not damage to the vault: keep Errc::auth.
-      return make_error(result.error().code == Errc::auth ? Errc::auth : Errc::corrupt,
+      return make_error(result.error().code == Errc::auth ? Errc::auth
+                                                          : Errc::corrupt,
                         fmt::format("{}: entry {} ({}): {}",
                                     ledger::describe(where),
                                     entry.seq,
@@ -228,40 +263,47 @@ public:
   }
 
   // invariant 11: nothing after the last seal.
-  Result<void> finish() const
+  Result<void>
+  finish() const
   {
     if (!m_have_member || m_unsealed.empty()) {
       return {};
     }
-    return make_error(Errc::corrupt,
-                      fmt::format("entries {} to {} are not covered by any seal",
-                                  m_unsealed.front().seq,
-                                  m_unsealed.back().seq),
-                      "entries appended without a member's seal were not written by custody");
+    return make_error(
+      Errc::corrupt,
+      fmt::format("entries {} to {} are not covered by any seal",
+                  m_unsealed.front().seq,
+                  m_unsealed.back().seq),
+      "entries appended without a member's seal were not written by custody");
   }
 
-  AdminState& state()
+  AdminState&
+  state()
   {
     return m_state;
   }
-  const std::set<Digest>& objects() const
+  const std::set<Digest>&
+  objects() const
   {
     return m_objects;
   }
   // The vault.yaml text each admin entry committed to, by seq.
-  const std::map<std::uint64_t, std::string>& committed_yaml() const
+  const std::map<std::uint64_t, std::string>&
+  committed_yaml() const
   {
     return m_committed_yaml;
   }
 
 private:
-  Result<void> check(const ledger::Entry& entry, const Digest& hash)
+  Result<void>
+  check(const ledger::Entry& entry, const Digest& hash)
   {
     for (const auto& payload : entry.payloads) {
       m_objects.insert(payload.obj);
     }
     if (entry.seq == 0 && entry.kind != ledger::Kind::admin) {
-      return fail(Errc::corrupt, "the first entry must be the init admin entry");
+      return fail(Errc::corrupt,
+                  "the first entry must be the init admin entry");
     }
     if (!m_have_member) {
       return {};
@@ -281,7 +323,8 @@ private:
   }
 
   // invariant 7: every epoch an entry names is known.
-  Result<void> check_epochs(const ledger::Entry& entry) const
+  Result<void>
+  check_epochs(const ledger::Entry& entry) const
   {
     for (const auto& payload : entry.payloads) {
       bool known = false;
@@ -289,23 +332,28 @@ private:
         known = known || keys.recipients.contains(payload.epoch);
       }
       if (!known) {
-        return fail(Errc::corrupt, "payload names unknown key epoch {}", payload.epoch);
+        return fail(
+          Errc::corrupt, "payload names unknown key epoch {}", payload.epoch);
       }
     }
     return {};
   }
 
-  Result<store::Opened> open_admin_payload(const ledger::PayloadRef& ref)
+  Result<store::Opened>
+  open_admin_payload(const ledger::PayloadRef& ref)
   {
     CUSTODY_ASSIGN(key, m_keys.compartment(Compartment::admin, ref.epoch));
     return store::open_document(m_vault, ref, *key);
   }
 
-  Result<void> check_admin(const ledger::Entry& entry)
+  Result<void>
+  check_admin(const ledger::Entry& entry)
   {
     // invariant 7: [admin statement, identity private document]
     if (entry.payloads.size() != 2) {
-      return fail(Errc::corrupt, "an admin entry has 2 payloads, this one {}", entry.payloads.size());
+      return fail(Errc::corrupt,
+                  "an admin entry has 2 payloads, this one {}",
+                  entry.payloads.size());
     }
     CUSTODY_ASSIGN(opened, open_admin_payload(entry.payloads[0]));
     const json::Json& document = opened.document;
@@ -318,8 +366,11 @@ private:
     CUSTODY_ASSIGN(signature, string_field(document, "signature"));
     CUSTODY_ASSIGN(vault_id, string_field(statement, "vault"));
     CUSTODY_ASSIGN(prev, string_field(statement, "prev"));
-    if (!statement.contains("seq") || statement["seq"] != entry.seq || prev != to_hex(entry.prev)) {
-      return fail(Errc::corrupt, "the statement names another position (a replayed statement)");
+    if (!statement.contains("seq") || statement["seq"] != entry.seq
+        || prev != to_hex(entry.prev)) {
+      return fail(
+        Errc::corrupt,
+        "the statement names another position (a replayed statement)");
     }
     if (entry.seq == 0) {
       if (action != "init") {
@@ -329,18 +380,21 @@ private:
     } else if (vault_id != m_state.vault_id) {
       return fail(Errc::corrupt, "the statement belongs to vault {}", vault_id);
     }
-    // invariant 13: signed by the vault key (the init statement by the key it introduces)
+    // invariant 13: signed by the vault key (the init statement by the key it
+    // introduces)
     auto public_key = minisign::PublicKey::from_base64(m_state.signing_public);
     if (!public_key) {
-      return fail(Errc::corrupt, "invalid signing key: {}", public_key.error().message);
+      return fail(
+        Errc::corrupt, "invalid signing key: {}", public_key.error().message);
     }
-    auto verified =
-      minisign::verify(*public_key, as_bytes(json::canonical(statement)), signature);
+    auto verified = minisign::verify(
+      *public_key, as_bytes(json::canonical(statement)), signature);
     if (!verified) {
-      return make_error(Errc::corrupt,
-                        fmt::format("the admin statement's signature does not verify: {}",
-                                    verified.error().message),
-                        "someone without the vault signing key wrote this entry");
+      return make_error(
+        Errc::corrupt,
+        fmt::format("the admin statement's signature does not verify: {}",
+                    verified.error().message),
+        "someone without the vault signing key wrote this entry");
     }
     if (action == "member_add") {
       if (!statement.contains("member")) {
@@ -348,7 +402,8 @@ private:
       }
       CUSTODY_ASSIGN(member, parse_member(statement["member"], entry.seq));
       if (m_state.members.contains(member.key_id)) {
-        return fail(Errc::corrupt, "member {} is already a member", member.key_id);
+        return fail(
+          Errc::corrupt, "member {} is already a member", member.key_id);
       }
       m_state.members[member.key_id] = member;
     } else if (action != "init" && action != "torn_tail") {
@@ -359,28 +414,35 @@ private:
     CUSTODY_ASSIGN(yaml_hash, string_field(statement, "vault_yaml_sha256"));
     const std::string yaml = m_state.vault_yaml();
     if (sha256_hex(as_bytes(yaml)) != yaml_hash) {
-      return fail(Errc::corrupt, "the statement's vault_yaml_sha256 does not match its state");
+      return fail(Errc::corrupt,
+                  "the statement's vault_yaml_sha256 does not match its state");
     }
     m_committed_yaml[entry.seq] = yaml;
-    // The private document (names) opens only for legal; its commitment is checked when it can be.
+    // The private document (names) opens only for legal; its commitment is
+    // checked when it can be.
     if (m_keys.compartment(Compartment::identity, entry.payloads[1].epoch)) {
-      auto key = m_keys.compartment(Compartment::identity, entry.payloads[1].epoch);
+      auto key =
+        m_keys.compartment(Compartment::identity, entry.payloads[1].epoch);
       CUSTODY_TRY(store::open_document(m_vault, entry.payloads[1], **key));
     }
     return {};
   }
 
-  Result<void> apply_init(const json::Json& statement)
+  Result<void>
+  apply_init(const json::Json& statement)
   {
     CUSTODY_ASSIGN(vault_id, string_field(statement, "vault"));
     m_state.vault_id = vault_id;
-    if (!statement.contains("signing_key") || !statement["signing_key"].is_object()) {
+    if (!statement.contains("signing_key")
+        || !statement["signing_key"].is_object()) {
       return fail(Errc::corrupt, "init names no signing key");
     }
-    CUSTODY_ASSIGN(signing_public, string_field(statement["signing_key"], "public"));
+    CUSTODY_ASSIGN(signing_public,
+                   string_field(statement["signing_key"], "public"));
     m_state.signing_public = signing_public;
     m_state.signing_epoch = 0;
-    if (!statement.contains("compartments") || !statement["compartments"].is_object()) {
+    if (!statement.contains("compartments")
+        || !statement["compartments"].is_object()) {
       return fail(Errc::corrupt, "init names no compartments");
     }
     for (Compartment c : k_compartments) {
@@ -388,7 +450,8 @@ private:
       if (!statement["compartments"].contains(name)) {
         return fail(Errc::corrupt, "init names no {} compartment", name);
       }
-      CUSTODY_ASSIGN(recipient, string_field(statement["compartments"][name], "recipient"));
+      CUSTODY_ASSIGN(
+        recipient, string_field(statement["compartments"][name], "recipient"));
       if (!age::X25519Recipient::parse(recipient)) {
         return fail(Errc::corrupt, "init: invalid {} recipient", name);
       }
@@ -405,12 +468,14 @@ private:
     m_state.policy = statement.value("policy", json::Json::object());
     CUSTODY_ASSIGN(policy_hash, string_field(statement, "policy_sha256"));
     if (sha256_hex(as_bytes(json::canonical(m_state.policy))) != policy_hash) {
-      return fail(Errc::corrupt, "init: policy_sha256 does not match the policy");
+      return fail(Errc::corrupt,
+                  "init: policy_sha256 does not match the policy");
     }
     return {};
   }
 
-  Result<void> record_keys(const json::Json& statement)
+  Result<void>
+  record_keys(const json::Json& statement)
   {
     if (!statement.contains("keys") || !statement["keys"].is_array()) {
       return fail(Errc::corrupt, "the statement lists no key files");
@@ -419,17 +484,23 @@ private:
       CUSTODY_ASSIGN(path, string_field(item, "path"));
       CUSTODY_ASSIGN(hash, string_field(item, "sha256"));
       if (m_state.key_files.contains(path)) {
-        return fail(Errc::corrupt, "key file {} is listed twice (key files are never rewritten)", path);
+        return fail(
+          Errc::corrupt,
+          "key file {} is listed twice (key files are never rewritten)",
+          path);
       }
       m_state.key_files[path] = hash;
     }
     return {};
   }
 
-  Result<void> check_seal(const ledger::Entry& entry)
+  Result<void>
+  check_seal(const ledger::Entry& entry)
   {
     if (entry.payloads.size() != 1) {
-      return fail(Errc::corrupt, "a seal has 1 payload, this one {}", entry.payloads.size());
+      return fail(Errc::corrupt,
+                  "a seal has 1 payload, this one {}",
+                  entry.payloads.size());
     }
     CUSTODY_ASSIGN(opened, open_admin_payload(entry.payloads[0]));
     const json::Json& document = opened.document;
@@ -442,16 +513,21 @@ private:
     auto member = m_state.members.find(member_id);
     // invariant 12: the sealing member exists at this position
     if (member == m_state.members.end()) {
-      return fail(Errc::corrupt, "sealed by {}, who is not a member", member_id);
+      return fail(
+        Errc::corrupt, "sealed by {}, who is not a member", member_id);
     }
     auto public_key = from_base64(member->second.ed25519, Padding::yes);
     auto signature = from_base64(signature_text, Padding::yes);
     const std::string message = "custody-seal-v1\n" + json::canonical(seal);
     // invariant 11: the seal's signature
-    if (!public_key || !signature || !identity::verify_ed25519(*public_key, as_bytes(message), *signature)) {
-      return fail(Errc::corrupt, "the seal's signature by {} does not verify", member_id);
+    if (!public_key || !signature
+        || !identity::verify_ed25519(
+          *public_key, as_bytes(message), *signature)) {
+      return fail(
+        Errc::corrupt, "the seal's signature by {} does not verify", member_id);
     }
-    if (seal.value("vault", "") != m_state.vault_id || seal.value("seq", UINT64_MAX) != entry.seq) {
+    if (seal.value("vault", "") != m_state.vault_id
+        || seal.value("seq", UINT64_MAX) != entry.seq) {
       return fail(Errc::corrupt, "the seal names another vault or position");
     }
     // invariant 11: covers exactly the entries since the previous seal
@@ -462,19 +538,21 @@ private:
               && covers[i].value("hash", "") == to_hex(m_unsealed[i].hash);
     }
     if (!exact || m_unsealed.empty()) {
-      return make_error(Errc::corrupt,
-                        "the seal does not cover exactly the entries since the previous seal",
-                        "an entry was inserted, removed or altered after it was sealed");
+      return make_error(
+        Errc::corrupt,
+        "the seal does not cover exactly the entries since the previous seal",
+        "an entry was inserted, removed or altered after it was sealed");
     }
     // invariant 12: the role allows every sealed entry
     for (const auto& sealed : m_unsealed) {
       if (!may_write(member->second.role, sealed.kind)) {
-        return fail(Errc::corrupt,
-                    "entry {} ({}) is outside the role {} of its sealing member {}",
-                    sealed.seq,
-                    ledger::kind_name(sealed.kind),
-                    role_name(member->second.role),
-                    member_id);
+        return fail(
+          Errc::corrupt,
+          "entry {} ({}) is outside the role {} of its sealing member {}",
+          sealed.seq,
+          ledger::kind_name(sealed.kind),
+          role_name(member->second.role),
+          member_id);
       }
     }
     m_unsealed.clear();
@@ -490,7 +568,8 @@ private:
   std::map<std::uint64_t, std::string> m_committed_yaml;
 };
 
-// Builds a command's entries in order, each knowing its seq and prev, then seals and appends them.
+// Builds a command's entries in order, each knowing its seq and prev, then
+// seals and appends them.
 class Batch
 {
 public:
@@ -501,16 +580,19 @@ public:
   {
   }
 
-  std::uint64_t next_seq() const
+  std::uint64_t
+  next_seq() const
   {
     return m_tip.count + m_entries.size();
   }
-  const Digest& next_prev() const
+  const Digest&
+  next_prev() const
   {
     return m_prev;
   }
 
-  void add(ledger::Kind kind, std::vector<ledger::PayloadRef> payloads)
+  void
+  add(ledger::Kind kind, std::vector<ledger::PayloadRef> payloads)
   {
     ledger::Entry entry;
     entry.seq = next_seq();
@@ -522,23 +604,33 @@ public:
     m_entries.push_back(std::move(entry));
   }
 
-  // Adds the seal by `member` over every entry so far, encrypted to the admin compartment, and
-  // appends everything in one durable write.
-  Result<ledger::Tip> seal_and_append(const identity::Member& member,
-                                      const std::string& vault_id,
-                                      const age::X25519Recipient& admin_recipient,
-                                      std::uint32_t admin_epoch)
+  // Adds the seal by `member` over every entry so far, encrypted to the admin
+  // compartment, and appends everything in one durable write.
+  Result<ledger::Tip>
+  seal_and_append(const identity::Member& member,
+                  const std::string& vault_id,
+                  const age::X25519Recipient& admin_recipient,
+                  std::uint32_t admin_epoch)
   {
     json::Json covers = json::Json::array();
     for (const auto& entry : m_entries) {
-      covers.push_back({{"seq", entry.seq}, {"hash", to_hex(ledger::entry_hash(ledger::encode(entry)))}});
+      covers.push_back(
+        {{"seq", entry.seq},
+         {"hash", to_hex(ledger::entry_hash(ledger::encode(entry)))}});
     }
-    const json::Json seal = {
-      {"vault", vault_id}, {"seq", next_seq()}, {"member", member.key_id()}, {"covers", covers}};
-    const Bytes signature = member.sign(as_bytes("custody-seal-v1\n" + json::canonical(seal)));
+    const json::Json seal = {{"vault", vault_id},
+                             {"seq", next_seq()},
+                             {"member", member.key_id()},
+                             {"covers", covers}};
+    const Bytes signature =
+      member.sign(as_bytes("custody-seal-v1\n" + json::canonical(seal)));
     const json::Json document = {
-      {"type", "seal"}, {"seal", seal}, {"signature", to_base64(signature, Padding::yes)}};
-    CUSTODY_ASSIGN(sealed, store::seal_document(m_vault, document, admin_recipient, admin_epoch));
+      {"type", "seal"},
+      {"seal", seal},
+      {"signature", to_base64(signature, Padding::yes)}};
+    CUSTODY_ASSIGN(
+      sealed,
+      store::seal_document(m_vault, document, admin_recipient, admin_epoch));
     add(ledger::Kind::seal, {sealed.ref});
     return ledger::append(m_vault, m_tip, m_entries);
   }
@@ -550,7 +642,8 @@ private:
   std::vector<ledger::Entry> m_entries;
 };
 
-// Signs `statement` with the vault key and seals it with the private names document.
+// Signs `statement` with the vault key and seals it with the private names
+// document.
 Result<std::vector<ledger::PayloadRef>>
 admin_payloads(const fs::Path& vault,
                const json::Json& statement,
@@ -561,22 +654,30 @@ admin_payloads(const fs::Path& vault,
                const age::X25519Recipient& identity_recipient,
                std::uint32_t identity_epoch)
 {
-  const std::string trusted = fmt::format("custody admin {} seq {}",
-                                          statement["vault"].get<std::string>(),
-                                          statement["seq"].get<std::uint64_t>());
-  CUSTODY_ASSIGN(signature,
-                 minisign::sign(signing,
-                                as_bytes(json::canonical(statement)),
-                                trusted,
-                                "custody admin statement, signed by the vault key"));
-  const json::Json document = {{"type", "admin"}, {"statement", statement}, {"signature", signature}};
-  CUSTODY_ASSIGN(public_part, store::seal_document(vault, document, admin_recipient, admin_epoch));
-  CUSTODY_ASSIGN(private_part,
-                 store::seal_document(vault, private_document, identity_recipient, identity_epoch));
+  const std::string trusted =
+    fmt::format("custody admin {} seq {}",
+                statement["vault"].get<std::string>(),
+                statement["seq"].get<std::uint64_t>());
+  CUSTODY_ASSIGN(
+    signature,
+    minisign::sign(signing,
+                   as_bytes(json::canonical(statement)),
+                   trusted,
+                   "custody admin statement, signed by the vault key"));
+  const json::Json document = {
+    {"type", "admin"}, {"statement", statement}, {"signature", signature}};
+  CUSTODY_ASSIGN(
+    public_part,
+    store::seal_document(vault, document, admin_recipient, admin_epoch));
+  CUSTODY_ASSIGN(
+    private_part,
+    store::seal_document(
+      vault, private_document, identity_recipient, identity_epoch));
   return std::vector<ledger::PayloadRef>{public_part.ref, private_part.ref};
 }
 
-// Wraps `secret_text` to `recipient` as a key file and returns its {path, sha256} listing.
+// Wraps `secret_text` to `recipient` as a key file and returns its {path,
+// sha256} listing.
 Result<json::Json>
 write_key_file(const fs::Path& vault,
                std::string_view holder,
@@ -590,15 +691,18 @@ write_key_file(const fs::Path& vault,
   CUSTODY_ASSIGN(file, age::encrypt(secret_text, recipients, age::Armor::no));
   const fs::Path path = key_file_path(vault, holder, epoch, key_id);
   CUSTODY_TRY(fs::make_directories(path.parent_path()));
-  // An unlisted file of this name is the residue of an interrupted command: replace it (2.4).
+  // An unlisted file of this name is the residue of an interrupted command:
+  // replace it (2.4).
   CUSTODY_TRY(fs::write_file_atomic(path, file));
-  return json::Json{{"path", relative_key_path(holder, epoch, key_id)}, {"sha256", sha256_hex(file)}};
+  return json::Json{{"path", relative_key_path(holder, epoch, key_id)},
+                    {"sha256", sha256_hex(file)}};
 }
 
 Result<void>
 write_vault_yaml(const fs::Path& vault, const AdminState& state)
 {
-  return fs::write_file_atomic(vault / "vault.yaml", as_bytes(state.vault_yaml()));
+  return fs::write_file_atomic(vault / "vault.yaml",
+                               as_bytes(state.vault_yaml()));
 }
 
 Result<AdminState>
@@ -610,8 +714,8 @@ apply_member(AdminState state, const MemberRecord& member, std::uint64_t seq)
   return state;
 }
 
-// invariant 10 and the pin: custody.pub is the signing key of the init statement, and the member's
-// pinned key for this vault (pinning on first use).
+// invariant 10 and the pin: custody.pub is the signing key of the init
+// statement, and the member's pinned key for this vault (pinning on first use).
 Result<void>
 check_signing_key(const fs::Path& vault,
                   const AdminState& state,
@@ -624,9 +728,11 @@ check_signing_key(const fs::Path& vault,
   }
   auto public_key = minisign::PublicKey::from_file_text(as_text(*pub_text));
   if (!public_key || public_key->to_base64() != state.signing_public) {
-    return make_error(Errc::corrupt,
-                      "custody.pub is not the vault signing key the signed ledger names",
-                      "restore custody.pub from a backup; the signed init entry is authoritative");
+    return make_error(
+      Errc::corrupt,
+      "custody.pub is not the vault signing key the signed ledger names",
+      "restore custody.pub from a backup; the signed init entry is "
+      "authoritative");
   }
   if (!known_vaults) {
     return {};
@@ -644,13 +750,15 @@ check_signing_key(const fs::Path& vault,
       start = end + 1;
       if (line.starts_with(state.vault_id + " ")) {
         if (line.substr(state.vault_id.size() + 1) != state.signing_public) {
-          return make_error(Errc::corrupt,
-                            fmt::format("vault {} is signed by {}, but you pinned it with another "
-                                        "key in {}",
-                                        state.vault_id,
-                                        state.signing_public,
-                                        *known_vaults),
-                            "this is not the vault you joined, or its trust root was replaced");
+          return make_error(
+            Errc::corrupt,
+            fmt::format(
+              "vault {} is signed by {}, but you pinned it with another "
+              "key in {}",
+              state.vault_id,
+              state.signing_public,
+              *known_vaults),
+            "this is not the vault you joined, or its trust root was replaced");
         }
         return {};
       }
@@ -659,14 +767,16 @@ check_signing_key(const fs::Path& vault,
     return tl::unexpected(pins.error());
   }
   CUSTODY_TRY(pin(*known_vaults, state.vault_id, state.signing_public));
-  notes.push_back(fmt::format("pinned vault {} with signing key {}: compare it with the key "
-                              "lodged when the vault was created",
-                              state.vault_id,
-                              state.signing_public));
+  notes.push_back(
+    fmt::format("pinned vault {} with signing key {}: compare it with the key "
+                "lodged when the vault was created",
+                state.vault_id,
+                state.signing_public));
   return {};
 }
 
-// invariant 9: vault.yaml is the rebuilt state, or a stale cache a crash left (rebuilt if writing).
+// invariant 9: vault.yaml is the rebuilt state, or a stale cache a crash left
+// (rebuilt if writing).
 Result<void>
 check_vault_yaml(const fs::Path& vault,
                  const AdminState& state,
@@ -689,16 +799,19 @@ check_vault_yaml(const fs::Path& vault,
     return tl::unexpected(actual.error());
   }
   if (!stale && actual) {
-    return make_error(Errc::corrupt,
-                      "vault.yaml disagrees with the signed ledger",
-                      "it is only a cache: `custody verify` names the ledger state; restore or "
-                      "delete vault.yaml and run a writing command to rebuild it");
+    return make_error(
+      Errc::corrupt,
+      "vault.yaml disagrees with the signed ledger",
+      "it is only a cache: `custody verify` names the ledger state; restore or "
+      "delete vault.yaml and run a writing command to rebuild it");
   }
   if (access == Access::write) {
     CUSTODY_TRY(write_vault_yaml(vault, state));
-    notes.push_back("vault.yaml was stale or missing (an interrupted command) and was rebuilt");
+    notes.push_back("vault.yaml was stale or missing (an interrupted command) "
+                    "and was rebuilt");
   } else {
-    notes.push_back("vault.yaml is stale or missing (an interrupted command); the next writing "
+    notes.push_back("vault.yaml is stale or missing (an interrupted command); "
+                    "the next writing "
                     "command rebuilds it");
   }
   return {};
@@ -712,28 +825,34 @@ struct Loaded
   std::map<std::uint64_t, std::string> committed_yaml;
 };
 
-// Scans and replays the whole ledger. A torn tail is left in the tip for the caller to judge.
+// Scans and replays the whole ledger. A torn tail is left in the tip for the
+// caller to judge.
 Result<Loaded>
 load(const fs::Path& vault, Keyring& keys, bool have_member)
 {
   ledger::ChainChecker chain;
   Replay replay(vault, keys, have_member);
-  CUSTODY_ASSIGN(tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
-                   CUSTODY_ASSIGN(entry, chain.next(line));
-                   return replay.entry(entry, chain.last_hash(), line.location);
-                 }));
+  CUSTODY_ASSIGN(
+    tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
+      CUSTODY_ASSIGN(entry, chain.next(line));
+      return replay.entry(entry, chain.last_hash(), line.location);
+    }));
   if (tip.count == 0) {
     return make_error(Errc::corrupt,
                       fmt::format("{} has an empty ledger", vault),
                       "is this a custody vault? `custody init` creates one");
   }
   CUSTODY_TRY(replay.finish());
-  return Loaded{tip, std::move(replay.state()), replay.objects(), replay.committed_yaml()};
+  return Loaded{
+    tip, std::move(replay.state()), replay.objects(), replay.committed_yaml()};
 }
 
 // invariant 6
 Result<void>
-check_head(const fs::Path& vault, const ledger::Tip& tip, Access access, Notes& notes)
+check_head(const fs::Path& vault,
+           const ledger::Tip& tip,
+           Access access,
+           Notes& notes)
 {
   CUSTODY_ASSIGN(head, ledger::read_head(vault));
   if (!head) {
@@ -743,39 +862,48 @@ check_head(const fs::Path& vault, const ledger::Tip& tip, Access access, Notes& 
     return {};
   }
   if (head->seq >= tip.count - 1) {
-    return make_error(Errc::corrupt,
-                      fmt::format("ledger/HEAD names entry {} with hash {}, but the last entry is "
-                                  "{} with hash {}",
-                                  head->seq,
-                                  to_hex(head->hash),
-                                  tip.count - 1,
-                                  to_hex(tip.last_hash)),
-                      "the last ledger line or HEAD was altered");
+    return make_error(
+      Errc::corrupt,
+      fmt::format(
+        "ledger/HEAD names entry {} with hash {}, but the last entry is "
+        "{} with hash {}",
+        head->seq,
+        to_hex(head->hash),
+        tip.count - 1,
+        to_hex(tip.last_hash)),
+      "the last ledger line or HEAD was altered");
   }
   // A lagging HEAD must still match the entry it names.
   Digest named{};
   std::uint64_t seen = 0;
-  CUSTODY_TRY(ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
-                if (seen++ == head->seq) {
-                  named = ledger::entry_hash(line.text);
-                }
-                return {};
-              }).map([](auto&&) {}));
+  CUSTODY_TRY(
+    ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
+      if (seen++ == head->seq) {
+        named = ledger::entry_hash(line.text);
+      }
+      return {};
+    }).map([](auto&&) {}));
   if (named != head->hash) {
-    return fail(Errc::corrupt, "ledger/HEAD names entry {} with a hash that entry does not have", head->seq);
+    return fail(
+      Errc::corrupt,
+      "ledger/HEAD names entry {} with a hash that entry does not have",
+      head->seq);
   }
   if (access == Access::write) {
-    CUSTODY_TRY(fs::write_file_atomic(vault / "ledger" / "HEAD",
-                                      as_bytes(ledger::encode_head({tip.count - 1, tip.last_hash}))));
-    notes.push_back(fmt::format("ledger/HEAD lagged at entry {} (an interrupted command) and was "
-                                "brought forward to entry {}",
-                                head->seq,
-                                tip.count - 1));
+    CUSTODY_TRY(fs::write_file_atomic(
+      vault / "ledger" / "HEAD",
+      as_bytes(ledger::encode_head({tip.count - 1, tip.last_hash}))));
+    notes.push_back(fmt::format(
+      "ledger/HEAD lagged at entry {} (an interrupted command) and was "
+      "brought forward to entry {}",
+      head->seq,
+      tip.count - 1));
   } else {
-    notes.push_back(fmt::format("ledger/HEAD lags at entry {}; the ledger has {} entries (an "
-                                "interrupted command; the next writer brings it forward)",
-                                head->seq,
-                                tip.count));
+    notes.push_back(
+      fmt::format("ledger/HEAD lags at entry {}; the ledger has {} entries (an "
+                  "interrupted command; the next writer brings it forward)",
+                  head->seq,
+                  tip.count));
   }
   return {};
 }
@@ -840,12 +968,14 @@ std::string
 AdminState::vault_yaml() const
 {
   YAML::Emitter out;
-  out << YAML::Comment("custody vault cache: rebuilt from the signed ledger; never trusted on its own");
+  out << YAML::Comment("custody vault cache: rebuilt from the signed ledger; "
+                       "never trusted on its own");
   out << YAML::BeginMap;
   out << YAML::Key << "format" << YAML::Value << 1;
   out << YAML::Key << "vault" << YAML::Value << vault_id;
   out << YAML::Key << "admin_seq" << YAML::Value << admin_seq;
-  out << YAML::Key << "signing_key" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "signing_key" << YAML::Value << YAML::Flow
+      << YAML::BeginMap;
   out << YAML::Key << "epoch" << YAML::Value << signing_epoch;
   out << YAML::Key << "public" << YAML::Value << signing_public << YAML::EndMap;
   out << YAML::Key << "compartments" << YAML::Value << YAML::BeginMap;
@@ -854,10 +984,11 @@ AdminState::vault_yaml() const
     if (it == compartments.end()) {
       continue;
     }
-    out << YAML::Key << std::string(compartment_name(c)) << YAML::Value << YAML::Flow
-        << YAML::BeginMap;
+    out << YAML::Key << std::string(compartment_name(c)) << YAML::Value
+        << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "epoch" << YAML::Value << it->second.current;
-    out << YAML::Key << "recipient" << YAML::Value << it->second.recipients.at(it->second.current);
+    out << YAML::Key << "recipient" << YAML::Value
+        << it->second.recipients.at(it->second.current);
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
@@ -865,7 +996,8 @@ AdminState::vault_yaml() const
   for (const auto& [key_id, member] : members) {
     out << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "key_id" << YAML::Value << key_id;
-    out << YAML::Key << "role" << YAML::Value << std::string(role_name(member.role));
+    out << YAML::Key << "role" << YAML::Value
+        << std::string(role_name(member.role));
     out << YAML::Key << "age" << YAML::Value << member.age;
     out << YAML::Key << "ed25519" << YAML::Value << member.ed25519;
     out << YAML::EndMap;
@@ -883,9 +1015,12 @@ known_vaults_for(const fs::Path& identity_file)
 }
 
 Result<void>
-pin(const fs::Path& known_vaults, const std::string& vault_id, const std::string& signing_public)
+pin(const fs::Path& known_vaults,
+    const std::string& vault_id,
+    const std::string& signing_public)
 {
-  return fs::append_durably(known_vaults, as_bytes(fmt::format("{} {}\n", vault_id, signing_public)));
+  return fs::append_durably(
+    known_vaults, as_bytes(fmt::format("{} {}\n", vault_id, signing_public)));
 }
 
 Result<InitResult>
@@ -893,18 +1028,23 @@ init(const InitOptions& options, const identity::Member& creator)
 {
   const fs::Path target = options.directory;
   if (std::filesystem::exists(target)
-      && (!std::filesystem::is_directory(target) || !std::filesystem::is_empty(target))) {
-    return make_error(Errc::invalid_input,
-                      fmt::format("{} exists and is not an empty directory", target),
-                      "choose a new directory for the vault");
+      && (!std::filesystem::is_directory(target)
+          || !std::filesystem::is_empty(target))) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{} exists and is not an empty directory", target),
+      "choose a new directory for the vault");
   }
-  const fs::Path parent = target.has_parent_path() ? target.parent_path() : fs::Path(".");
+  const fs::Path parent =
+    target.has_parent_path() ? target.parent_path() : fs::Path(".");
   if (!std::filesystem::is_directory(parent)) {
     return fail(Errc::not_found, "directory {} does not exist", parent);
   }
-  std::string pattern = (parent / (target.filename().string() + ".init-XXXXXX")).string();
+  std::string pattern =
+    (parent / (target.filename().string() + ".init-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return tl::unexpected(fs::errno_error("create a directory beside", target, errno));
+    return tl::unexpected(
+      fs::errno_error("create a directory beside", target, errno));
   }
   const fs::Path dir(pattern);
   auto built = [&]() -> Result<InitResult> {
@@ -917,14 +1057,16 @@ init(const InitOptions& options, const identity::Member& creator)
     MemberRecord creator_record = member_from_card(creator.card(), Role::legal);
     MemberRecord recovery_record;
     if (options.recovery_member != nullptr) {
-      recovery_record = member_from_card(options.recovery_member->card(), Role::legal);
+      recovery_record =
+        member_from_card(options.recovery_member->card(), Role::legal);
     } else if (options.recovery_card) {
       recovery_record = member_from_card(*options.recovery_card, Role::legal);
     } else {
       return make_error(Errc::usage, "init needs a recovery holder");
     }
     if (recovery_record.key_id == creator_record.key_id) {
-      return make_error(Errc::usage, "the recovery holder must be another identity than yours");
+      return make_error(
+        Errc::usage, "the recovery holder must be another identity than yours");
     }
     state.members[creator_record.key_id] = creator_record;
     state.members[recovery_record.key_id] = recovery_record;
@@ -936,7 +1078,8 @@ init(const InitOptions& options, const identity::Member& creator)
     const std::string pub_file = signing_public.to_file_text();
     CUSTODY_TRY(fs::write_file_atomic(dir / "custody.pub", as_bytes(pub_file)));
 
-    // Compartment keys of epoch 0, wrapped to both members; the signing key likewise.
+    // Compartment keys of epoch 0, wrapped to both members; the signing key
+    // likewise.
     json::Json key_listing = json::Json::array();
     json::Json compartments = json::Json::object();
     Keyring keys(dir, &creator);
@@ -945,22 +1088,30 @@ init(const InitOptions& options, const identity::Member& creator)
       const std::string recipient = secret.recipient().encode();
       state.compartments[c].current = 0;
       state.compartments[c].recipients[0] = recipient;
-      compartments[std::string(compartment_name(c))] = {{"epoch", 0}, {"recipient", recipient}};
-      const SecretBytes text = age::format_identity_file(secret, std::chrono::system_clock::now());
+      compartments[std::string(compartment_name(c))] = {
+        {"epoch", 0}, {"recipient", recipient}};
+      const SecretBytes text =
+        age::format_identity_file(secret, std::chrono::system_clock::now());
       for (const auto& [key_id, member] : state.members) {
-        CUSTODY_ASSIGN(listing,
-                       write_key_file(dir, compartment_name(c), 0, key_id, member.age, text.view()));
+        CUSTODY_ASSIGN(
+          listing,
+          write_key_file(
+            dir, compartment_name(c), 0, key_id, member.age, text.view()));
         key_listing.push_back(listing);
       }
       keys.add(c, 0, std::move(secret));
     }
     CUSTODY_ASSIGN(signing_text, signing.to_unencrypted_file_text());
     for (const auto& [key_id, member] : state.members) {
-      CUSTODY_ASSIGN(listing, write_key_file(dir, "signing", 0, key_id, member.age, signing_text.view()));
+      CUSTODY_ASSIGN(
+        listing,
+        write_key_file(
+          dir, "signing", 0, key_id, member.age, signing_text.view()));
       key_listing.push_back(listing);
     }
     for (const auto& item : key_listing) {
-      state.key_files[item["path"].get<std::string>()] = item["sha256"].get<std::string>();
+      state.key_files[item["path"].get<std::string>()] =
+        item["sha256"].get<std::string>();
     }
 
     json::Json members = json::Json::array();
@@ -968,19 +1119,20 @@ init(const InitOptions& options, const identity::Member& creator)
       members.push_back(member_json(member));
     }
     state.admin_seq = 0;
-    json::Json statement = {{"action", "init"},
-                            {"vault", state.vault_id},
-                            {"seq", 0},
-                            {"prev", k_zero_hash},
-                            {"format", 1},
-                            {"signing_key", {{"epoch", 0}, {"public", state.signing_public}}},
-                            {"custody_pub_sha256", sha256_hex(as_bytes(pub_file))},
-                            {"compartments", compartments},
-                            {"members", members},
-                            {"policy", state.policy},
-                            {"policy_sha256", sha256_hex(as_bytes(json::canonical(state.policy)))},
-                            {"keys", key_listing},
-                            {"vault_yaml_sha256", sha256_hex(as_bytes(state.vault_yaml()))}};
+    json::Json statement = {
+      {"action", "init"},
+      {"vault", state.vault_id},
+      {"seq", 0},
+      {"prev", k_zero_hash},
+      {"format", 1},
+      {"signing_key", {{"epoch", 0}, {"public", state.signing_public}}},
+      {"custody_pub_sha256", sha256_hex(as_bytes(pub_file))},
+      {"compartments", compartments},
+      {"members", members},
+      {"policy", state.policy},
+      {"policy_sha256", sha256_hex(as_bytes(json::canonical(state.policy)))},
+      {"keys", key_listing},
+      {"vault_yaml_sha256", sha256_hex(as_bytes(state.vault_yaml()))}};
     json::Json names = json::Json::object();
     if (!options.creator_name.empty()) {
       names[creator_record.key_id] = options.creator_name;
@@ -992,30 +1144,44 @@ init(const InitOptions& options, const identity::Member& creator)
     }
     CUSTODY_TRY(fs::make_directories(dir / "ledger"));
     CUSTODY_TRY(fs::make_directories(dir / "objects"));
-    CUSTODY_ASSIGN(admin_recipient, current_recipient(state, Compartment::admin));
-    CUSTODY_ASSIGN(identity_recipient, current_recipient(state, Compartment::identity));
+    CUSTODY_ASSIGN(admin_recipient,
+                   current_recipient(state, Compartment::admin));
+    CUSTODY_ASSIGN(identity_recipient,
+                   current_recipient(state, Compartment::identity));
     CUSTODY_ASSIGN(payloads,
-                   admin_payloads(
-                     dir, statement, signing, private_document, admin_recipient, 0, identity_recipient, 0));
+                   admin_payloads(dir,
+                                  statement,
+                                  signing,
+                                  private_document,
+                                  admin_recipient,
+                                  0,
+                                  identity_recipient,
+                                  0));
     Batch batch(dir, ledger::Tip{});
     batch.add(ledger::Kind::admin, payloads);
-    CUSTODY_TRY(batch.seal_and_append(creator, state.vault_id, admin_recipient, 0));
+    CUSTODY_TRY(
+      batch.seal_and_append(creator, state.vault_id, admin_recipient, 0));
     CUSTODY_TRY(write_vault_yaml(dir, state));
     CUSTODY_TRY(fs::write_file_atomic(dir / "lock", {}));
-    return InitResult{state.vault_id, state.signing_public, creator_record.key_id, recovery_record.key_id};
+    return InitResult{state.vault_id,
+                      state.signing_public,
+                      creator_record.key_id,
+                      recovery_record.key_id};
   }();
   if (!built) {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
     return built;
   }
-  // rename(2) replaces an empty directory, so an empty target is taken over atomically.
+  // rename(2) replaces an empty directory, so an empty target is taken over
+  // atomically.
   CUSTODY_TRY(fs::fault_point("rename vault into place", target));
   if (::rename(dir.c_str(), target.c_str()) != 0) {
     const int saved = errno;
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
-    return tl::unexpected(fs::errno_error("rename the new vault into", target, saved));
+    return tl::unexpected(
+      fs::errno_error("rename the new vault into", target, saved));
   }
   CUSTODY_TRY(fs::fsync_directory(parent));
   return built;
@@ -1063,24 +1229,28 @@ Vault::open(const fs::Path& directory,
             Notes& notes)
 {
   if (!std::filesystem::is_directory(directory / "ledger")) {
-    return make_error(Errc::not_found,
-                      fmt::format("{} is not a custody vault (no ledger directory)", directory),
-                      "check --vault, or create a vault with `custody init`");
+    return make_error(
+      Errc::not_found,
+      fmt::format("{} is not a custody vault (no ledger directory)", directory),
+      "check --vault, or create a vault with `custody init`");
   }
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(directory / "lock",
-                                   options.access == Access::write ? fs::LockMode::exclusive
-                                                                   : fs::LockMode::shared,
+                                   options.access == Access::write
+                                     ? fs::LockMode::exclusive
+                                     : fs::LockMode::shared,
                                    options.wait));
   Keyring keys(directory, &member);
   auto loaded = load(directory, keys, true);
   if (!loaded) {
     if (loaded.error().code == Errc::auth) {
-      return make_error(Errc::auth,
-                        fmt::format("your identity ({}) cannot open this vault's admin entries: {}",
-                                    member.key_id(),
-                                    loaded.error().message),
-                        "ask a legal member to admit you with `custody key add`");
+      return make_error(
+        Errc::auth,
+        fmt::format(
+          "your identity ({}) cannot open this vault's admin entries: {}",
+          member.key_id(),
+          loaded.error().message),
+        "ask a legal member to admit you with `custody key add`");
     }
     return tl::unexpected(loaded.error());
   }
@@ -1088,100 +1258,132 @@ Vault::open(const fs::Path& directory,
     const auto& torn = *loaded->tip.torn;
     const std::string where = ledger::describe({torn.segment, torn.offset});
     if (options.access == Access::write) {
-      return make_error(Errc::corrupt,
-                        fmt::format("the ledger ends in a torn tail ({} bytes at {}), left by an "
-                                    "interrupted write",
-                                    torn.length,
-                                    where),
-                        "run `custody verify --repair` to move it aside; no complete entry is lost");
+      return make_error(
+        Errc::corrupt,
+        fmt::format(
+          "the ledger ends in a torn tail ({} bytes at {}), left by an "
+          "interrupted write",
+          torn.length,
+          where),
+        "run `custody verify --repair` to move it aside; no complete entry is "
+        "lost");
     }
-    notes.push_back(fmt::format("warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
-                                "--repair`)",
-                                torn.length,
-                                where));
+    notes.push_back(fmt::format(
+      "warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
+      "--repair`)",
+      torn.length,
+      where));
   }
   if (!loaded->state.members.contains(member.key_id())) {
-    return make_error(Errc::auth,
-                      fmt::format("your identity ({}) is not a member of this vault", member.key_id()),
-                      "ask a legal member to admit you with `custody key add`");
+    return make_error(
+      Errc::auth,
+      fmt::format("your identity ({}) is not a member of this vault",
+                  member.key_id()),
+      "ask a legal member to admit you with `custody key add`");
   }
-  CUSTODY_TRY(check_signing_key(directory, loaded->state, options.known_vaults, notes));
+  CUSTODY_TRY(
+    check_signing_key(directory, loaded->state, options.known_vaults, notes));
   if (!loaded->tip.torn) {
     CUSTODY_TRY(check_head(directory, loaded->tip, options.access, notes));
   }
-  CUSTODY_TRY(
-    check_vault_yaml(directory, loaded->state, loaded->committed_yaml, options.access, notes));
-  auto impl = std::unique_ptr<Impl>(
-    new Impl{directory, std::move(lock), &member, std::move(keys), std::move(*loaded)});
+  CUSTODY_TRY(check_vault_yaml(
+    directory, loaded->state, loaded->committed_yaml, options.access, notes));
+  auto impl = std::unique_ptr<Impl>(new Impl{
+    directory, std::move(lock), &member, std::move(keys), std::move(*loaded)});
   return Vault(std::move(impl));
 }
 
 Result<Vault::AddedMember>
-Vault::add_member(const identity::Card& card, Role role, const std::string& name)
+Vault::add_member(const identity::Card& card,
+                  Role role,
+                  const std::string& name)
 {
   Impl& v = *m_impl;
   const AdminState& state = v.loaded.state;
   const std::string key_id = card.key_id();
   if (state.members.contains(key_id)) {
-    return fail(Errc::invalid_input, "{} is already a member ({})", key_id, role_name(state.members.at(key_id).role));
+    return fail(Errc::invalid_input,
+                "{} is already a member ({})",
+                key_id,
+                role_name(state.members.at(key_id).role));
   }
-  // Only a member holding the signing key and every compartment of the role may admit.
+  // Only a member holding the signing key and every compartment of the role may
+  // admit.
   auto signing = v.keys.signing(state.signing_epoch);
   if (!signing) {
-    return make_error(Errc::auth,
-                      "only a member holding the vault signing key can admit members",
-                      "ask a legal member to run `custody key add`");
+    return make_error(
+      Errc::auth,
+      "only a member holding the vault signing key can admit members",
+      "ask a legal member to run `custody key add`");
   }
   MemberRecord record = member_from_card(card, role);
   json::Json key_listing = json::Json::array();
   for (Compartment c : compartments_of(role)) {
     for (const auto& [epoch, recipient] : state.compartments.at(c).recipients) {
-      CUSTODY_ASSIGN_CTX(secret, v.keys.compartment(c, epoch), fmt::format("{} key", compartment_name(c)));
-      const SecretBytes text = age::format_identity_file(*secret, std::chrono::system_clock::now());
-      CUSTODY_ASSIGN(listing, write_key_file(v.dir, compartment_name(c), epoch, key_id, record.age, text.view()));
+      CUSTODY_ASSIGN_CTX(secret,
+                         v.keys.compartment(c, epoch),
+                         fmt::format("{} key", compartment_name(c)));
+      const SecretBytes text =
+        age::format_identity_file(*secret, std::chrono::system_clock::now());
+      CUSTODY_ASSIGN(
+        listing,
+        write_key_file(
+          v.dir, compartment_name(c), epoch, key_id, record.age, text.view()));
       key_listing.push_back(listing);
     }
   }
   if (role == Role::legal) {
     CUSTODY_ASSIGN(text, (*signing)->to_unencrypted_file_text());
-    CUSTODY_ASSIGN(listing, write_key_file(v.dir, "signing", state.signing_epoch, key_id, record.age, text.view()));
+    CUSTODY_ASSIGN(listing,
+                   write_key_file(v.dir,
+                                  "signing",
+                                  state.signing_epoch,
+                                  key_id,
+                                  record.age,
+                                  text.view()));
     key_listing.push_back(listing);
   }
   Batch batch(v.dir, v.loaded.tip);
   const std::uint64_t seq = batch.next_seq();
   CUSTODY_ASSIGN(next_state, apply_member(state, record, seq));
   for (const auto& item : key_listing) {
-    next_state.key_files[item["path"].get<std::string>()] = item["sha256"].get<std::string>();
+    next_state.key_files[item["path"].get<std::string>()] =
+      item["sha256"].get<std::string>();
   }
-  const json::Json statement = {{"action", "member_add"},
-                                {"vault", state.vault_id},
-                                {"seq", seq},
-                                {"prev", to_hex(batch.next_prev())},
-                                {"member", member_json(record)},
-                                {"keys", key_listing},
-                                {"vault_yaml_sha256", sha256_hex(as_bytes(next_state.vault_yaml()))}};
+  const json::Json statement = {
+    {"action", "member_add"},
+    {"vault", state.vault_id},
+    {"seq", seq},
+    {"prev", to_hex(batch.next_prev())},
+    {"member", member_json(record)},
+    {"keys", key_listing},
+    {"vault_yaml_sha256", sha256_hex(as_bytes(next_state.vault_yaml()))}};
   json::Json names = json::Json::object();
   if (!name.empty()) {
     names[key_id] = name;
   }
-  const json::Json private_document = {{"type", "admin_private"}, {"names", names}};
+  const json::Json private_document = {{"type", "admin_private"},
+                                       {"names", names}};
   CUSTODY_ASSIGN(admin_recipient, current_recipient(state, Compartment::admin));
-  CUSTODY_ASSIGN(identity_recipient, current_recipient(state, Compartment::identity));
-  CUSTODY_ASSIGN(payloads,
-                 admin_payloads(v.dir,
-                                statement,
-                                **signing,
-                                private_document,
-                                admin_recipient,
-                                state.compartments.at(Compartment::admin).current,
-                                identity_recipient,
-                                state.compartments.at(Compartment::identity).current));
+  CUSTODY_ASSIGN(identity_recipient,
+                 current_recipient(state, Compartment::identity));
+  CUSTODY_ASSIGN(
+    payloads,
+    admin_payloads(v.dir,
+                   statement,
+                   **signing,
+                   private_document,
+                   admin_recipient,
+                   state.compartments.at(Compartment::admin).current,
+                   identity_recipient,
+                   state.compartments.at(Compartment::identity).current));
   batch.add(ledger::Kind::admin, payloads);
-  CUSTODY_ASSIGN(tip,
-                 batch.seal_and_append(*v.member,
-                                       state.vault_id,
-                                       admin_recipient,
-                                       state.compartments.at(Compartment::admin).current));
+  CUSTODY_ASSIGN(
+    tip,
+    batch.seal_and_append(*v.member,
+                          state.vault_id,
+                          admin_recipient,
+                          state.compartments.at(Compartment::admin).current));
   v.loaded.tip = tip;
   v.loaded.state = std::move(next_state);
   CUSTODY_TRY(write_vault_yaml(v.dir, v.loaded.state));
@@ -1189,16 +1391,20 @@ Vault::add_member(const identity::Card& card, Role role, const std::string& name
 }
 
 Result<VerifyReport>
-verify(const fs::Path& directory, const identity::Member* member, const VerifyOptions& options)
+verify(const fs::Path& directory,
+       const identity::Member* member,
+       const VerifyOptions& options)
 {
   if (!std::filesystem::is_directory(directory / "ledger")) {
-    return make_error(Errc::not_found,
-                      fmt::format("{} is not a custody vault (no ledger directory)", directory),
-                      "check --vault");
+    return make_error(
+      Errc::not_found,
+      fmt::format("{} is not a custody vault (no ledger directory)", directory),
+      "check --vault");
   }
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(directory / "lock",
-                                   options.repair ? fs::LockMode::exclusive : fs::LockMode::shared,
+                                   options.repair ? fs::LockMode::exclusive
+                                                  : fs::LockMode::shared,
                                    options.wait));
   VerifyReport report;
   Keyring keys(directory, member);
@@ -1208,17 +1414,24 @@ verify(const fs::Path& directory, const identity::Member* member, const VerifyOp
     const auto torn = *loaded.tip.torn;
     const std::string where = ledger::describe({torn.segment, torn.offset});
     if (!options.repair) {
-      return make_error(Errc::corrupt,
-                        fmt::format("torn tail: {} bytes at {} are not a complete entry", torn.length, where),
-                        "a write was interrupted; `custody verify --repair` moves the bytes aside "
-                        "and records that in the ledger");
+      return make_error(
+        Errc::corrupt,
+        fmt::format("torn tail: {} bytes at {} are not a complete entry",
+                    torn.length,
+                    where),
+        "a write was interrupted; `custody verify --repair` moves the bytes "
+        "aside "
+        "and records that in the ledger");
     }
     if (member == nullptr) {
-      return make_error(Errc::usage, "--repair needs a legal member's identity", "pass --identity");
+      return make_error(Errc::usage,
+                        "--repair needs a legal member's identity",
+                        "pass --identity");
     }
     if (!loaded.state.members.contains(member->key_id())
         || loaded.state.members.at(member->key_id()).role != Role::legal) {
-      return make_error(Errc::auth, "only a legal member can repair the ledger");
+      return make_error(Errc::auth,
+                        "only a legal member can repair the ledger");
     }
     CUSTODY_ASSIGN(signing, keys.signing(loaded.state.signing_epoch));
     CUSTODY_ASSIGN(moved, ledger::move_torn_tail(directory, torn));
@@ -1227,38 +1440,48 @@ verify(const fs::Path& directory, const identity::Member* member, const VerifyOp
     Batch batch(directory, tip);
     AdminState next = loaded.state;
     next.admin_seq = batch.next_seq();
-    const json::Json statement = {{"action", "torn_tail"},
-                                  {"vault", next.vault_id},
-                                  {"seq", batch.next_seq()},
-                                  {"prev", to_hex(batch.next_prev())},
-                                  {"segment", ledger::segment_name(torn.segment)},
-                                  {"offset", torn.offset},
-                                  {"length", torn.length},
-                                  {"sha256", to_hex(moved.sha256)},
-                                  {"moved_to", "ledger/" + moved.moved_to},
-                                  {"keys", json::Json::array()},
-                                  {"vault_yaml_sha256", sha256_hex(as_bytes(next.vault_yaml()))}};
-    CUSTODY_ASSIGN(admin_recipient, current_recipient(next, Compartment::admin));
-    CUSTODY_ASSIGN(identity_recipient, current_recipient(next, Compartment::identity));
-    const json::Json private_document = {{"type", "admin_private"}, {"names", json::Json::object()}};
-    CUSTODY_ASSIGN(payloads,
-                   admin_payloads(directory,
-                                  statement,
-                                  *signing,
-                                  private_document,
-                                  admin_recipient,
-                                  next.compartments.at(Compartment::admin).current,
-                                  identity_recipient,
-                                  next.compartments.at(Compartment::identity).current));
+    const json::Json statement = {
+      {"action", "torn_tail"},
+      {"vault", next.vault_id},
+      {"seq", batch.next_seq()},
+      {"prev", to_hex(batch.next_prev())},
+      {"segment", ledger::segment_name(torn.segment)},
+      {"offset", torn.offset},
+      {"length", torn.length},
+      {"sha256", to_hex(moved.sha256)},
+      {"moved_to", "ledger/" + moved.moved_to},
+      {"keys", json::Json::array()},
+      {"vault_yaml_sha256", sha256_hex(as_bytes(next.vault_yaml()))}};
+    CUSTODY_ASSIGN(admin_recipient,
+                   current_recipient(next, Compartment::admin));
+    CUSTODY_ASSIGN(identity_recipient,
+                   current_recipient(next, Compartment::identity));
+    const json::Json private_document = {{"type", "admin_private"},
+                                         {"names", json::Json::object()}};
+    CUSTODY_ASSIGN(
+      payloads,
+      admin_payloads(directory,
+                     statement,
+                     *signing,
+                     private_document,
+                     admin_recipient,
+                     next.compartments.at(Compartment::admin).current,
+                     identity_recipient,
+                     next.compartments.at(Compartment::identity).current));
     batch.add(ledger::Kind::admin, payloads);
-    CUSTODY_TRY(batch.seal_and_append(
-      *member, next.vault_id, admin_recipient, next.compartments.at(Compartment::admin).current));
+    CUSTODY_TRY(
+      batch.seal_and_append(*member,
+                            next.vault_id,
+                            admin_recipient,
+                            next.compartments.at(Compartment::admin).current));
     CUSTODY_TRY(write_vault_yaml(directory, next));
-    report.repaired = fmt::format("moved a torn tail of {} bytes at {} to ledger/{}",
-                                  torn.length,
-                                  where,
-                                  moved.moved_to);
-    // Check the repaired vault from the start, as any later verify will (the lock is still ours).
+    report.repaired =
+      fmt::format("moved a torn tail of {} bytes at {} to ledger/{}",
+                  torn.length,
+                  where,
+                  moved.moved_to);
+    // Check the repaired vault from the start, as any later verify will (the
+    // lock is still ours).
     CUSTODY_ASSIGN(reloaded, load(directory, keys, true));
     loaded = std::move(reloaded);
   }
@@ -1266,44 +1489,57 @@ verify(const fs::Path& directory, const identity::Member* member, const VerifyOp
   CUSTODY_TRY(check_head(directory, loaded.tip, access, report.notes));
   if (member != nullptr) {
     if (!loaded.state.members.contains(member->key_id())) {
-      return make_error(Errc::auth,
-                        fmt::format("your identity ({}) is not a member of this vault", member->key_id()));
+      return make_error(
+        Errc::auth,
+        fmt::format("your identity ({}) is not a member of this vault",
+                    member->key_id()));
     }
-    CUSTODY_TRY(check_signing_key(directory, loaded.state, options.known_vaults, report.notes));
-    CUSTODY_TRY(check_vault_yaml(directory, loaded.state, loaded.committed_yaml, access, report.notes));
+    CUSTODY_TRY(check_signing_key(
+      directory, loaded.state, options.known_vaults, report.notes));
+    CUSTODY_TRY(check_vault_yaml(
+      directory, loaded.state, loaded.committed_yaml, access, report.notes));
   } else {
-    report.notes.push_back("no identity given: seals, admin signatures, roles, vault.yaml and "
-                           "custody.pub were not checked (pass --identity)");
+    report.notes.push_back(
+      "no identity given: seals, admin signatures, roles, vault.yaml and "
+      "custody.pub were not checked (pass --identity)");
   }
-  // invariant 8: every named object exists and matches its name; others are reported.
+  // invariant 8: every named object exists and matches its name; others are
+  // reported.
   for (const Digest& name : loaded.objects) {
     const fs::Path path = store::object_path(directory, name);
     auto bytes = fs::read_file(path, UINT64_MAX);
     if (!bytes) {
-      return fail(Errc::corrupt, "object {} named by the ledger is missing", to_hex(name));
+      return fail(Errc::corrupt,
+                  "object {} named by the ledger is missing",
+                  to_hex(name));
     }
     if (sha256(*bytes) != name) {
-      return make_error(Errc::corrupt,
-                        fmt::format("object {} does not match its name: its bytes were altered",
-                                    path.lexically_relative(directory)),
-                        "restore the object from a backup");
+      return make_error(
+        Errc::corrupt,
+        fmt::format("object {} does not match its name: its bytes were altered",
+                    path.lexically_relative(directory)),
+        "restore the object from a backup");
     }
   }
   report.objects = loaded.objects.size();
   std::error_code ec;
-  for (const auto& item : std::filesystem::recursive_directory_iterator(directory / "objects", ec)) {
+  for (const auto& item : std::filesystem::recursive_directory_iterator(
+         directory / "objects", ec)) {
     if (!item.is_regular_file()) {
       continue;
     }
-    const std::string name = item.path().parent_path().filename().string() + item.path().filename().string();
+    const std::string name = item.path().parent_path().filename().string()
+                             + item.path().filename().string();
     auto digest = digest_from_hex(name);
     if (!digest || !loaded.objects.contains(*digest)) {
-      report.notes.push_back(fmt::format("object {} is not named by any entry (left by an "
-                                         "interrupted command; kept, not deleted)",
-                                         item.path().lexically_relative(directory)));
+      report.notes.push_back(
+        fmt::format("object {} is not named by any entry (left by an "
+                    "interrupted command; kept, not deleted)",
+                    item.path().lexically_relative(directory)));
     }
   }
-  // invariant 14: listed key files exist with their hash; unlisted ones are reported.
+  // invariant 14: listed key files exist with their hash; unlisted ones are
+  // reported.
   if (member != nullptr) {
     for (const auto& [path, hash] : loaded.state.key_files) {
       auto bytes = fs::read_file(directory / path, k_max_small_file);
@@ -1311,18 +1547,23 @@ verify(const fs::Path& directory, const identity::Member* member, const VerifyOp
         return fail(Errc::corrupt, "key file {} is missing", path);
       }
       if (sha256_hex(*bytes) != hash) {
-        return fail(Errc::corrupt, "key file {} does not match the hash its admin entry lists", path);
+        return fail(Errc::corrupt,
+                    "key file {} does not match the hash its admin entry lists",
+                    path);
       }
     }
-    for (const auto& item : std::filesystem::recursive_directory_iterator(directory / "keys", ec)) {
+    for (const auto& item : std::filesystem::recursive_directory_iterator(
+           directory / "keys", ec)) {
       if (!item.is_regular_file()) {
         continue;
       }
-      const std::string relative = item.path().lexically_relative(directory).string();
+      const std::string relative =
+        item.path().lexically_relative(directory).string();
       if (!loaded.state.key_files.contains(relative)) {
-        report.notes.push_back(fmt::format("key file {} is not listed by any admin entry (left by an "
-                                           "interrupted command)",
-                                           relative));
+        report.notes.push_back(fmt::format(
+          "key file {} is not listed by any admin entry (left by an "
+          "interrupted command)",
+          relative));
       }
     }
   }
@@ -1332,53 +1573,65 @@ verify(const fs::Path& directory, const identity::Member* member, const VerifyOp
 }
 
 Result<std::vector<LogEntry>>
-read_log(const fs::Path& directory, const identity::Member* member, Notes& notes)
+read_log(const fs::Path& directory,
+         const identity::Member* member,
+         std::chrono::milliseconds wait,
+         Notes& notes)
 {
   if (!std::filesystem::is_directory(directory / "ledger")) {
-    return make_error(Errc::not_found,
-                      fmt::format("{} is not a custody vault (no ledger directory)", directory),
-                      "check --vault");
+    return make_error(
+      Errc::not_found,
+      fmt::format("{} is not a custody vault (no ledger directory)", directory),
+      "check --vault");
   }
-  CUSTODY_ASSIGN(lock, fs::Lock::acquire(directory / "lock", fs::LockMode::shared, std::chrono::seconds(5)));
+  CUSTODY_ASSIGN(
+    lock, fs::Lock::acquire(directory / "lock", fs::LockMode::shared, wait));
   Keyring keys(directory, member);
   std::vector<LogEntry> entries;
   ledger::ChainChecker chain;
-  CUSTODY_ASSIGN(tip, ledger::scan(directory, [&](const ledger::Line& line) -> Result<void> {
-                   CUSTODY_ASSIGN(entry, chain.next(line));
-                   LogEntry item{std::move(entry), chain.last_hash(), line.location, {}};
-                   if (member != nullptr && (item.entry.kind == ledger::Kind::admin
-                                             || item.entry.kind == ledger::Kind::seal)
-                       && !item.entry.payloads.empty()) {
-                     auto key = keys.compartment(Compartment::admin, item.entry.payloads[0].epoch);
-                     if (key) {
-                       auto opened = store::open_document(directory, item.entry.payloads[0], **key);
-                       if (opened && opened->document.contains("statement")) {
-                         const auto& statement = opened->document["statement"];
-                         item.detail = statement.value("action", "");
-                         if (statement.contains("member")) {
-                           item.detail += fmt::format(" {} as {}",
-                                                      statement["member"].value("key_id", ""),
-                                                      statement["member"].value("role", ""));
-                         }
-                       } else if (opened && opened->document.contains("seal")) {
-                         const auto& seal = opened->document["seal"];
-                         item.detail = fmt::format("by {} over {} {}",
-                                                   seal.value("member", ""),
-                                                   seal.value("covers", json::Json::array()).size(),
-                                                   seal.value("covers", json::Json::array()).size() == 1
-                                                     ? "entry"
-                                                     : "entries");
-                       }
-                     }
-                   }
-                   entries.push_back(std::move(item));
-                   return {};
-                 }));
+  CUSTODY_ASSIGN(
+    tip, ledger::scan(directory, [&](const ledger::Line& line) -> Result<void> {
+      CUSTODY_ASSIGN(entry, chain.next(line));
+      LogEntry item{std::move(entry), chain.last_hash(), line.location, {}};
+      if (member != nullptr
+          && (item.entry.kind == ledger::Kind::admin
+              || item.entry.kind == ledger::Kind::seal)
+          && !item.entry.payloads.empty()) {
+        auto key =
+          keys.compartment(Compartment::admin, item.entry.payloads[0].epoch);
+        if (key) {
+          auto opened =
+            store::open_document(directory, item.entry.payloads[0], **key);
+          if (opened && opened->document.contains("statement")) {
+            const auto& statement = opened->document["statement"];
+            item.detail = statement.value("action", "");
+            if (statement.contains("member")) {
+              item.detail +=
+                fmt::format(" {} as {}",
+                            statement["member"].value("key_id", ""),
+                            statement["member"].value("role", ""));
+            }
+          } else if (opened && opened->document.contains("seal")) {
+            const auto& seal = opened->document["seal"];
+            item.detail =
+              fmt::format("by {} over {} {}",
+                          seal.value("member", ""),
+                          seal.value("covers", json::Json::array()).size(),
+                          seal.value("covers", json::Json::array()).size() == 1
+                            ? "entry"
+                            : "entries");
+          }
+        }
+      }
+      entries.push_back(std::move(item));
+      return {};
+    }));
   if (tip.torn) {
-    notes.push_back(fmt::format("warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
-                                "--repair`)",
-                                tip.torn->length,
-                                ledger::describe({tip.torn->segment, tip.torn->offset})));
+    notes.push_back(fmt::format(
+      "warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
+      "--repair`)",
+      tip.torn->length,
+      ledger::describe({tip.torn->segment, tip.torn->offset})));
   }
   return entries;
 }

@@ -1,5 +1,6 @@
-// The vault: its trust root, members and compartment keys replayed from signed admin entries, and
-// the commands that change them (docs/formats.md sections 2, 6-9).
+// The vault: its trust root, members and compartment keys replayed from signed
+// admin entries, and the commands that change them (docs/formats.md sections 2,
+// 6-9).
 #pragma once
 
 #include <custody/age.hpp>
@@ -62,13 +63,15 @@ struct AdminState
   std::map<Compartment, CompartmentKeys> compartments;
   std::map<std::string, MemberRecord> members; // by key id
   json::Json policy;
-  std::map<std::string, std::string> key_files; // path -> sha256 hex, every listed key file
+  std::map<std::string, std::string>
+    key_files; // path -> sha256 hex, every listed key file
 
   // The exact vault.yaml text for this state (docs/formats.md section 8).
   std::string vault_yaml() const;
 };
 
-// Things worth telling the user that are not failures: repaired caches, orphans, skipped checks.
+// Things worth telling the user that are not failures: repaired caches,
+// orphans, skipped checks.
 using Notes = std::vector<std::string>;
 
 struct InitOptions
@@ -76,7 +79,8 @@ struct InitOptions
   fs::Path directory;
   std::string organisation;
   std::string creator_name;
-  // Exactly one recovery holder: a second legal member's card, or a fresh offline identity.
+  // Exactly one recovery holder: a second legal member's card, or a fresh
+  // offline identity.
   std::optional<identity::Card> recovery_card;
   const identity::Member* recovery_member = nullptr;
   std::string recovery_name = "recovery";
@@ -90,10 +94,11 @@ struct InitResult
   std::string recovery_key_id;
 };
 
-// Creates a vault in `options.directory` (absent or empty) and makes `creator` its first legal
-// member. Built in a temporary directory beside it and renamed into place, so a crash leaves no
-// half-made vault.
-[[nodiscard]] Result<InitResult> init(const InitOptions& options, const identity::Member& creator);
+// Creates a vault in `options.directory` (absent or empty) and makes `creator`
+// its first legal member. Built in a temporary directory beside it and renamed
+// into place, so a crash leaves no half-made vault.
+[[nodiscard]] Result<InitResult> init(const InitOptions& options,
+                                      const identity::Member& creator);
 
 // The pin file beside an identity: known_vaults (docs/formats.md 2.5).
 fs::Path known_vaults_for(const fs::Path& identity_file);
@@ -110,8 +115,9 @@ struct OpenOptions
   std::optional<fs::Path> known_vaults;
 };
 
-// An open vault: lock held, ledger replayed and checked, admin state known, the member's keys at
-// hand. Writers refuse a vault with a torn tail or a vault.yaml that disagrees with the ledger.
+// An open vault: lock held, ledger replayed and checked, admin state known, the
+// member's keys at hand. Writers refuse a vault with a torn tail or a
+// vault.yaml that disagrees with the ledger.
 class Vault
 {
 public:
@@ -132,11 +138,10 @@ public:
     std::string key_id;
     std::uint64_t seq = 0;
   };
-  // Admits the member of `card` with `role`; only a member holding the signing key and every
-  // compartment of `role` may (in practice: legal).
-  [[nodiscard]] Result<AddedMember> add_member(const identity::Card& card,
-                                               Role role,
-                                               const std::string& name);
+  // Admits the member of `card` with `role`; only a member holding the signing
+  // key and every compartment of `role` may (in practice: legal).
+  [[nodiscard]] Result<AddedMember>
+  add_member(const identity::Card& card, Role role, const std::string& name);
 
 private:
   struct Impl;
@@ -156,14 +161,16 @@ struct VerifyReport
   std::uint64_t entries = 0;
   std::uint64_t objects = 0;
   std::uint64_t members = 0;
-  bool admin_checked = false; // seals, signatures, vault.yaml: needs an identity
+  bool admin_checked =
+    false; // seals, signatures, vault.yaml: needs an identity
   Notes notes;
   std::optional<std::string> repaired;
 };
 
-// Checks the invariants of docs/formats.md section 10. Returns Errc::corrupt naming the first
-// problem (entry, segment and byte offset where there is one). Without `member`, checks only what
-// needs no key (chain, HEAD, objects) and says so in the notes.
+// Checks the invariants of docs/formats.md section 10. Returns Errc::corrupt
+// naming the first problem (entry, segment and byte offset where there is one).
+// Without `member`, checks only what needs no key (chain, HEAD, objects) and
+// says so in the notes.
 [[nodiscard]] Result<VerifyReport> verify(const fs::Path& directory,
                                           const identity::Member* member,
                                           const VerifyOptions& options);
@@ -174,12 +181,15 @@ struct LogEntry
   ledger::Entry entry;
   Digest hash{};
   ledger::Location location;
-  // What the member's keys reveal: the admin action or the sealing member; empty otherwise.
+  // What the member's keys reveal: the admin action or the sealing member;
+  // empty otherwise.
   std::string detail;
 };
 
-[[nodiscard]] Result<std::vector<LogEntry>> read_log(const fs::Path& directory,
-                                                     const identity::Member* member,
-                                                     Notes& notes);
+[[nodiscard]] Result<std::vector<LogEntry>>
+read_log(const fs::Path& directory,
+         const identity::Member* member,
+         std::chrono::milliseconds wait,
+         Notes& notes);
 
 } // namespace custody::vault

@@ -36,6 +36,15 @@ grep -q "$signing_key" "$T/known_vaults" || fail "init must pin the vault for it
 ! grep -rq -e "Test Org" -e "Creator" "$T/vault" || fail "a name landed on disk unencrypted"
 [ "$(stat -c %a "$T/vault")" = 700 ] || fail "the vault directory must be private"
 
+# a bare --recovery-out and vault name in the current directory; init checks the work factor
+(cd "$T" && "$CUSTODY_BIN" init --vault bare-vault --identity creator.age --passphrase-file creator.pass \
+  --recovery-out bare-recovery.age --recovery-passphrase-file recovery.pass --work-factor 10 >out 2>err) \
+  || { cat "$T/err"; fail "init with bare names"; }
+[ -f "$T/bare-recovery.age.card" ] && [ -f "$T/bare-vault/ledger/HEAD" ] || fail "init with bare names"
+expect_status 2 custody init --vault "$T/v9" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
+  --recovery-out "$T/r9.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 9
+[ ! -e "$T/v9" ] && [ ! -e "$T/r9.age" ] || fail "a refused init must write nothing"
+
 # init refuses a non-empty directory
 expect_status 3 custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
   --recovery-out "$T/r2.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10
@@ -50,6 +59,7 @@ expect_status 0 custody --vault "$T/vault" --identity "$T/recovery.age" --passph
 # without an identity only the envelope is checked, and it says so
 expect_status 0 custody --vault "$T/vault" verify
 expect_contains "$T/err" "no identity given"
+expect_not_contains "$T/out" "0 members"
 
 # key add: data, advocacy, intake members; the card may be a file or its text
 for who in data advocacy intake; do make_identity "$who"; done

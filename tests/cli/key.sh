@@ -25,6 +25,11 @@ grep -q '^AGE-SECRET-KEY-1' "$T/a.txt" || fail "age -d must open the identity"
 expect_status 0 custody key show "$T/a.txt"
 cmp -s "$T/out" "$T/a.age.card" || fail "a plain identity must give the same card"
 
+# a bare file name in the current directory (its directory is ".", not "")
+(cd "$T" && "$CUSTODY_BIN" key new --out bare.age --passphrase-file a.pass --work-factor 10 >out 2>err) \
+  || { cat "$T/err"; fail "key new with a bare --out"; }
+[ -f "$T/bare.age" ] && [ -f "$T/bare.age.card" ] || fail "key new with a bare --out must write both files"
+
 # never overwrite
 expect_status 3 custody key new --out "$T/a.age" --passphrase-file "$T/a.pass" --work-factor 10
 expect_contains "$T/err" "already exists"

@@ -12,6 +12,9 @@ expect_status 4 as_creator --wait 1 key add --role data "$T/data.age.card"
 expect_contains "$T/err" "busy"
 [ $(($(date +%s) - start)) -lt 15 ] || fail "must give up after --wait"
 [ "$(snapshot "$T/vault")" = "$before" ] || fail "a busy vault must be left unchanged"
+# readers take a shared lock and honour --wait too
+expect_status 4 as_creator --wait 1 log
+expect_contains "$T/err" "busy"
 exec 9>&-
 expect_status 0 as_creator key add --role data "$T/data.age.card"
 echo ok

@@ -9,7 +9,8 @@ TEST_SUITE_BEGIN("canonical_json");
 
 TEST_CASE("keys are sorted by code point and nothing is spaced")
 {
-  json::Json value = {{"b", 1}, {"a", {{"\xc3\xa9", true}, {"z", nullptr}}}, {"B", "x"}};
+  json::Json value = {
+    {"b", 1}, {"a", {{"\xc3\xa9", true}, {"z", nullptr}}}, {"B", "x"}};
   CHECK(json::canonical(value) == R"({"B":"x","a":{"z":null,"é":true},"b":1})");
 }
 

@@ -16,7 +16,8 @@ struct TempDir
   std::filesystem::path path;
   TempDir()
   {
-    std::string pattern = (std::filesystem::temp_directory_path() / "custody-unit.XXXXXX").string();
+    std::string pattern =
+      (std::filesystem::temp_directory_path() / "custody-unit.XXXXXX").string();
     path = ::mkdtemp(pattern.data());
   }
   TempDir(const TempDir&) = delete;
@@ -31,7 +32,8 @@ std::size_t
 file_count(const std::filesystem::path& dir)
 {
   std::size_t n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) {
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator(dir)) {
     ++n;
   }
   return n;
@@ -41,7 +43,8 @@ file_count(const std::filesystem::path& dir)
 
 TEST_SUITE_BEGIN("fs");
 
-TEST_CASE("write_file_atomic replaces an existing file and leaves no temp file behind")
+TEST_CASE(
+  "write_file_atomic replaces an existing file and leaves no temp file behind")
 {
   TempDir dir;
   const auto file = dir.path / "a";
@@ -49,7 +52,8 @@ TEST_CASE("write_file_atomic replaces an existing file and leaves no temp file b
   REQUIRE(fs::write_file_atomic(file, as_bytes("two")));
   CHECK(as_text(*fs::read_file(file, 100)) == "two");
   CHECK(file_count(dir.path) == 1);
-  CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::group_read)
+  CHECK((std::filesystem::status(file).permissions()
+         & std::filesystem::perms::group_read)
         == std::filesystem::perms::none);
 }
 
@@ -82,13 +86,15 @@ TEST_CASE("a second exclusive lock waits and then reports the vault busy")
 {
   TempDir dir;
   const auto lock_path = dir.path / "lock";
-  auto first = fs::Lock::acquire(lock_path, fs::LockMode::exclusive, std::chrono::milliseconds(0));
+  auto first = fs::Lock::acquire(
+    lock_path, fs::LockMode::exclusive, std::chrono::milliseconds(0));
   REQUIRE(first);
-  auto second =
-    fs::Lock::acquire(lock_path, fs::LockMode::exclusive, std::chrono::milliseconds(100));
+  auto second = fs::Lock::acquire(
+    lock_path, fs::LockMode::exclusive, std::chrono::milliseconds(100));
   REQUIRE_FALSE(second);
   CHECK(second.error().code == Errc::locked);
-  auto shared = fs::Lock::acquire(lock_path, fs::LockMode::shared, std::chrono::milliseconds(0));
+  auto shared = fs::Lock::acquire(
+    lock_path, fs::LockMode::shared, std::chrono::milliseconds(0));
   CHECK_FALSE(shared);
 }
 
@@ -97,7 +103,8 @@ TEST_CASE("make_directories creates nested private directories")
   TempDir dir;
   REQUIRE(fs::make_directories(dir.path / "a" / "b" / "c"));
   CHECK(std::filesystem::is_directory(dir.path / "a" / "b" / "c"));
-  CHECK((std::filesystem::status(dir.path / "a").permissions() & std::filesystem::perms::others_all)
+  CHECK((std::filesystem::status(dir.path / "a").permissions()
+         & std::filesystem::perms::others_all)
         == std::filesystem::perms::none);
 }
 

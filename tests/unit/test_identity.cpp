@@ -30,16 +30,18 @@ TEST_CASE("a wrong passphrase is an auth error")
 
 TEST_CASE("the seal key is derived from the age identity alone")
 {
-  auto identity_text = age::format_identity_file(age::X25519Identity::generate(),
-                                                 std::chrono::system_clock::now());
+  auto identity_text = age::format_identity_file(
+    age::X25519Identity::generate(), std::chrono::system_clock::now());
   auto a = identity::unlock(identity_text.view(), {});
   auto b = identity::unlock(identity_text.view(), {});
   REQUIRE(a);
   REQUIRE(b);
   CHECK(a->card().ed25519_public == b->card().ed25519_public);
   const Bytes signature = a->sign(as_bytes("message"));
-  CHECK(identity::verify_ed25519(b->card().ed25519_public, as_bytes("message"), signature));
-  CHECK_FALSE(identity::verify_ed25519(b->card().ed25519_public, as_bytes("messagE"), signature));
+  CHECK(identity::verify_ed25519(
+    b->card().ed25519_public, as_bytes("message"), signature));
+  CHECK_FALSE(identity::verify_ed25519(
+    b->card().ed25519_public, as_bytes("messagE"), signature));
 }
 
 TEST_CASE("a card parses from its line, with comments, and refuses any change")
@@ -54,10 +56,13 @@ TEST_CASE("a card parses from its line, with comments, and refuses any change")
 
   auto other = identity::create(as_bytes("pass"), 10);
   REQUIRE(other);
-  // Someone else's age key with this member's seal key and signature: the signature fails.
+  // Someone else's age key with this member's seal key and signature: the
+  // signature fails.
   std::string swapped = line;
   const auto recipient = created->member.card().age_recipient;
-  swapped.replace(swapped.find(recipient), recipient.size(), other->member.card().age_recipient);
+  swapped.replace(swapped.find(recipient),
+                  recipient.size(),
+                  other->member.card().age_recipient);
   auto refused = identity::parse_card(swapped);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("self-signature") != std::string::npos);
@@ -66,7 +71,8 @@ TEST_CASE("a card parses from its line, with comments, and refuses any change")
   CHECK_FALSE(identity::parse_card(""));
 }
 
-TEST_CASE("the key id is the first 16 bytes of SHA-256 of the X25519 public key")
+TEST_CASE(
+  "the key id is the first 16 bytes of SHA-256 of the X25519 public key")
 {
   const std::array<std::uint8_t, 32> zeros{};
   // printf '\0%.0s' {1..32} | sha256sum | cut -c1-32

@@ -18,7 +18,9 @@ struct TempVault
   std::filesystem::path path;
   TempVault()
   {
-    std::string pattern = (std::filesystem::temp_directory_path() / "custody-ledger.XXXXXX").string();
+    std::string pattern =
+      (std::filesystem::temp_directory_path() / "custody-ledger.XXXXXX")
+        .string();
     path = ::mkdtemp(pattern.data());
     std::filesystem::create_directory(path / "ledger");
   }
@@ -48,7 +50,8 @@ append_n(const std::filesystem::path& vault, ledger::Tip tip, int n)
   std::vector<ledger::Entry> entries;
   Digest prev = tip.last_hash;
   for (int i = 0; i < n; ++i) {
-    entries.push_back(make_entry(tip.count + static_cast<std::uint64_t>(i), prev));
+    entries.push_back(
+      make_entry(tip.count + static_cast<std::uint64_t>(i), prev));
     prev = ledger::entry_hash(ledger::encode(entries.back()));
   }
   auto next = ledger::append(vault, tip, entries);
@@ -64,7 +67,8 @@ read_text(const std::filesystem::path& path)
 }
 
 ledger::Tip
-check_chain(const std::filesystem::path& vault, Result<void>* chain_result = nullptr)
+check_chain(const std::filesystem::path& vault,
+            Result<void>* chain_result = nullptr)
 {
   ledger::ChainChecker checker;
   auto tip = ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
@@ -142,16 +146,19 @@ TEST_CASE("a flipped byte breaks the chain at the entry after it")
   REQUIRE_FALSE(result);
   CHECK(result.error().code == Errc::corrupt);
   CHECK(result.error().message.find("entry 1") != std::string::npos);
-  CHECK(result.error().message.find(fmt::format("byte {}", second_line)) != std::string::npos);
+  CHECK(result.error().message.find(fmt::format("byte {}", second_line))
+        != std::string::npos);
 }
 
-TEST_CASE("a torn tail is reported, refused by append, and moved aside by repair")
+TEST_CASE(
+  "a torn tail is reported, refused by append, and moved aside by repair")
 {
   TempVault vault;
   auto tip = append_n(vault.path, ledger::Tip{}, 2);
   const auto segment = vault.path / "ledger" / "000000.jsonl";
   const auto complete = read_text(segment);
-  std::ofstream(segment, std::ios::binary | std::ios::app) << R"({"kind":"put","pay)";
+  std::ofstream(segment, std::ios::binary | std::ios::app)
+    << R"({"kind":"put","pay)";
   auto scanned = check_chain(vault.path);
   REQUIRE(scanned.torn);
   CHECK(scanned.torn->offset == complete.size());
@@ -166,7 +173,8 @@ TEST_CASE("a torn tail is reported, refused by append, and moved aside by repair
   auto moved = ledger::move_torn_tail(vault.path, *scanned.torn);
   REQUIRE(moved);
   CHECK(moved->moved_to == "000000.torn");
-  CHECK(read_text(vault.path / "ledger" / "000000.torn") == R"({"kind":"put","pay)");
+  CHECK(read_text(vault.path / "ledger" / "000000.torn")
+        == R"({"kind":"put","pay)");
   CHECK(read_text(segment) == complete);
   CHECK_FALSE(check_chain(vault.path).torn);
 }
@@ -177,9 +185,11 @@ TEST_CASE("HEAD must be exactly \"<seq> <hash>\\n\"")
   append_n(vault.path, ledger::Tip{}, 1);
   const auto head_path = vault.path / "ledger" / "HEAD";
   const std::string good = read_text(head_path);
-  std::ofstream(head_path, std::ios::binary | std::ios::trunc) << "00" << good.substr(1);
+  std::ofstream(head_path, std::ios::binary | std::ios::trunc)
+    << "00" << good.substr(1);
   CHECK_FALSE(ledger::read_head(vault.path));
-  std::ofstream(head_path, std::ios::binary | std::ios::trunc) << good.substr(0, good.size() - 1);
+  std::ofstream(head_path, std::ios::binary | std::ios::trunc)
+    << good.substr(0, good.size() - 1);
   CHECK_FALSE(ledger::read_head(vault.path));
 }
 
@@ -189,7 +199,8 @@ TEST_CASE("a gap in segment numbering is corrupt")
   append_n(vault.path, ledger::Tip{}, 1);
   std::filesystem::rename(vault.path / "ledger" / "000000.jsonl",
                           vault.path / "ledger" / "000001.jsonl");
-  auto tip = ledger::scan(vault.path, [](const ledger::Line&) -> Result<void> { return {}; });
+  auto tip = ledger::scan(
+    vault.path, [](const ledger::Line&) -> Result<void> { return {}; });
   REQUIRE_FALSE(tip);
   CHECK(tip.error().message.find("000001.jsonl") != std::string::npos);
 }

@@ -1,4 +1,5 @@
-// The vault: payload padding and commitments, roles, vault.yaml, and init/open/add/verify.
+// The vault: payload padding and commitments, roles, vault.yaml, and
+// init/open/add/verify.
 #include <custody/crypto.hpp>
 #include <custody/store.hpp>
 #include <custody/vault.hpp>
@@ -18,7 +19,9 @@ struct TempDir
   std::filesystem::path path;
   TempDir()
   {
-    std::string pattern = (std::filesystem::temp_directory_path() / "custody-vault.XXXXXX").string();
+    std::string pattern =
+      (std::filesystem::temp_directory_path() / "custody-vault.XXXXXX")
+        .string();
     path = ::mkdtemp(pattern.data());
   }
   TempDir(const TempDir&) = delete;
@@ -50,11 +53,14 @@ TEST_CASE("payloads pad to a power of two of at least 1 KiB")
   CHECK(padded[2] == 0);
 }
 
-TEST_CASE("the commitment is the text form a clerk recomputes with printf and sha256sum")
+TEST_CASE("the commitment is the text form a clerk recomputes with printf and "
+          "sha256sum")
 {
   const std::string salt(64, 'a');
-  // printf 'custody-commit-v1:%s:%s' aaaa...(64) "$(printf x | sha256sum | cut -d' ' -f1)" | sha256sum
-  const std::string text = "custody-commit-v1:" + salt + ":" + to_hex(sha256("x"));
+  // printf 'custody-commit-v1:%s:%s' aaaa...(64) "$(printf x | sha256sum | cut
+  // -d' ' -f1)" | sha256sum
+  const std::string text =
+    "custody-commit-v1:" + salt + ":" + to_hex(sha256("x"));
   CHECK(store::commitment(salt, sha256("x")) == sha256(text));
 }
 
@@ -63,7 +69,8 @@ TEST_CASE("roles hold the compartments of docs/formats.md 2.3")
   CHECK(vault::compartments_of(vault::Role::legal).size() == 5);
   CHECK(vault::compartments_of(vault::Role::data)
         == std::vector{vault::Compartment::facts, vault::Compartment::admin});
-  CHECK(vault::compartments_of(vault::Role::intake) == std::vector{vault::Compartment::admin});
+  CHECK(vault::compartments_of(vault::Role::intake)
+        == std::vector{vault::Compartment::admin});
   CHECK(vault::may_write(vault::Role::intake, ledger::Kind::put));
   CHECK_FALSE(vault::may_write(vault::Role::intake, ledger::Kind::admin));
   CHECK_FALSE(vault::may_write(vault::Role::data, ledger::Kind::withdraw));
@@ -88,7 +95,8 @@ TEST_CASE("init, open, add a member and verify")
   vault::OpenOptions open_options;
   open_options.access = vault::Access::write;
   open_options.known_vaults = dir.path / "known_vaults";
-  auto opened = vault::Vault::open(options.directory, creator, open_options, notes);
+  auto opened =
+    vault::Vault::open(options.directory, creator, open_options, notes);
   REQUIRE(opened);
   CHECK(opened->state().members.size() == 2);
   CHECK(opened->me().role == vault::Role::legal);
@@ -107,7 +115,8 @@ TEST_CASE("init, open, add a member and verify")
   // The data member opens the vault and verifies, but holds no signing key.
   vault::Notes data_notes;
   vault::OpenOptions read_options;
-  auto as_data = vault::Vault::open(options.directory, data, read_options, data_notes);
+  auto as_data =
+    vault::Vault::open(options.directory, data, read_options, data_notes);
   REQUIRE(as_data);
   CHECK(as_data->me().role == vault::Role::data);
   as_data = tl::unexpected(Error{});
@@ -128,7 +137,8 @@ TEST_CASE("init, open, add a member and verify")
   CHECK(text.find("Org") == std::string::npos);
 }
 
-TEST_CASE("init refuses a non-empty directory and leaves no temporary directory")
+TEST_CASE(
+  "init refuses a non-empty directory and leaves no temporary directory")
 {
   TempDir dir;
   std::filesystem::create_directory(dir.path / "vault");
@@ -142,7 +152,8 @@ TEST_CASE("init refuses a non-empty directory and leaves no temporary directory"
   REQUIRE_FALSE(created);
   CHECK(created.error().code == Errc::invalid_input);
   std::size_t entries = 0;
-  for ([[maybe_unused]] const auto& item : std::filesystem::directory_iterator(dir.path)) {
+  for ([[maybe_unused]] const auto& item :
+       std::filesystem::directory_iterator(dir.path)) {
     ++entries;
   }
   CHECK(entries == 1);
