@@ -6,6 +6,7 @@ set(custody_unit_suites
   canonical_json
   crypto
   fs
+  hardening
   identity
   ledger
   merkle

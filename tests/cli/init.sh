@@ -19,7 +19,7 @@ expect_status 5 custody init --vault "$T/vault" --identity "$T/creator.age" --pa
 [ -z "$(ls -A "$T" | grep -v -e '\.pass$' -e '^creator' -e '^out$' -e '^err$')" ] || { ls -la "$T"; fail "stray files"; }
 
 expect_status 0 custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
-  --org "Test Org" --name "Creator" \
+  --org "Test Org Canary-Zk41" --name "Creator Canary-Pw83" \
   --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10
 expect_contains "$T/out" "created vault"
 signing_key=$(sed -n 's/^  \(RW[A-Za-z0-9+/=]*\)$/\1/p' "$T/out")
@@ -33,7 +33,7 @@ done
 grep -q "$signing_key" "$T/known_vaults" || fail "init must pin the vault for its creator"
 [ ! -e "$T/vault.init-"* ] 2>/dev/null || fail "no temp directory may remain"
 # nothing identifying in clear: the names are only in encrypted payloads
-! grep -rq -e "Test Org" -e "Creator" "$T/vault" || fail "a name landed on disk unencrypted"
+! grep -rq -e "Canary-Zk41" -e "Canary-Pw83" "$T/vault" || fail "a name landed on disk unencrypted"
 [ "$(stat -c %a "$T/vault")" = 700 ] || fail "the vault directory must be private"
 
 # a bare --recovery-out and vault name in the current directory; init checks the work factor
@@ -63,12 +63,12 @@ expect_not_contains "$T/out" "0 members"
 
 # key add: data, advocacy, intake members; the card may be a file or its text
 for who in data advocacy intake; do make_identity "$who"; done
-expect_status 0 as_creator key add --role data --name "Dev" "$T/data.age.card"
+expect_status 0 as_creator key add --role data --name "Devika Canary-Q7x9" "$T/data.age.card"
 expect_contains "$T/out" "admitted"
 expect_status 0 as_creator key add --role advocacy "$(cat "$T/advocacy.age.card")"
 expect_status 0 as_creator key add --role intake --json "$T/intake.age.card"
 jq -e '.type == "member_added" and .role == "intake" and .seq == 6' "$T/out" >/dev/null || fail "key add --json"
-! grep -rq "Dev" "$T/vault" || fail "a member name landed on disk unencrypted"
+! grep -rq "Canary-Q7x9" "$T/vault" || fail "a member name landed on disk unencrypted"
 
 # admitted twice, an unknown role, a bad card
 expect_status 3 as_creator key add --role data "$T/data.age.card"

@@ -46,8 +46,8 @@ make_passphrase() { # FILE
 # A cheap identity for tests: make_identity NAME -> $T/NAME.age, $T/NAME.age.card, $T/NAME.pass
 make_identity() {
   make_passphrase "$T/$1.pass"
-  custody key new --out "$T/$1.age" --passphrase-file "$T/$1.pass" --work-factor 10 >/dev/null 2>&1 \
-    || fail "key new $1"
+  custody key new --out "$T/$1.age" --passphrase-file "$T/$1.pass" --work-factor 10 >"$T/$1.key-new.log" 2>&1 \
+    || { cat "$T/$1.key-new.log" >&2; fail "key new $1"; }
 }
 
 # Snapshot of every file in a directory (names, sizes, hashes), to prove a failed command changed nothing.

@@ -29,6 +29,19 @@ for n in $(seq 1 "$lines"); do
   expect_contains "$T/err" "ledger/000000.jsonl"
 done
 
+# any byte, anywhere in the segment: 40 random offsets, each flipped by XOR 0x01 (which can turn
+# a newline into another byte, or a digit into another digit)
+size=$(stat -c %s "$segment")
+for offset in $(shuf -i 0-$((size - 1)) -n 40); do
+  restore
+  perl -e 'open(my $f, "+<", $ARGV[0]) or die; seek($f, $ARGV[1], 0); read($f, my $c, 1);
+           seek($f, $ARGV[1], 0); print $f chr(ord($c) ^ 1); close($f)' "$segment" "$offset"
+  status=0
+  as_creator verify >"$T/out" 2>"$T/err" || status=$?
+  [ "$status" -eq 1 ] || { cat "$T/err"; fail "a flipped byte at offset $offset: exit $status, expected 1"; }
+  grep -qE "ledger/(000000.jsonl|HEAD)" "$T/err" || { cat "$T/err"; fail "offset $offset: the problem must be named"; }
+done
+
 # HEAD
 restore
 flip_byte "$T/vault/ledger/HEAD" 5
