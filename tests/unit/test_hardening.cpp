@@ -8,7 +8,8 @@
 
 TEST_SUITE_BEGIN("hardening");
 
-TEST_CASE("harden_process turns core dumps off and makes the process undumpable")
+TEST_CASE(
+  "harden_process turns core dumps off and makes the process undumpable")
 {
   custody::harden_process();
   struct rlimit limit = {1, 1};
