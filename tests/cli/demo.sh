@@ -1,0 +1,13 @@
+# The README's demo runs as written (with the test build's binary) and ends with a verified vault.
+. "$(dirname "$0")/lib.sh"
+
+CUSTODY_BIN=$(readlink -f "$CUSTODY_BIN") bash "$CUSTODY_SOURCE/scripts/demo" "$T/demo" >"$T/out" 2>"$T/err" \
+  || { cat "$T/out" "$T/err" >&2; fail "scripts/demo"; }
+expect_contains "$T/out" "created vault"
+expect_contains "$T/out" "as intake"
+[ "$(grep -c '^ok: 8 entries' "$T/out")" -eq 2 ] || { cat "$T/out"; fail "the demo must verify as two members"; }
+# the last line of the ledger hashes to HEAD
+head_hash=$(cut -d' ' -f2 "$T/demo/vault/ledger/HEAD")
+grep -q "^$head_hash  -$" "$T/out" || fail "the demo's sha256sum check must match HEAD"
+[ ! -e "$T/demo/members/"*.pass ] 2>/dev/null || fail "passphrases must not be left beside the identities"
+echo ok
