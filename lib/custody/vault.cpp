@@ -24,7 +24,6 @@ constexpr std::string_view k_role_names[] = {
 constexpr std::string_view k_compartment_names[] = {
   "identity", "narrative", "facts", "aggressor", "admin"};
 constexpr std::uint64_t k_max_small_file = 1024 * 1024;
-const std::string k_zero_hash(64, '0');
 
 json::Json
 default_policy()
@@ -705,15 +704,6 @@ write_vault_yaml(const fs::Path& vault, const AdminState& state)
                                as_bytes(state.vault_yaml()));
 }
 
-Result<AdminState>
-apply_member(AdminState state, const MemberRecord& member, std::uint64_t seq)
-{
-  state.members[member.key_id] = member;
-  state.members[member.key_id].admitted_seq = seq;
-  state.admin_seq = seq;
-  return state;
-}
-
 // invariant 10 and the pin: custody.pub is the signing key of the init
 // statement, and the member's pinned key for this vault (pinning on first use).
 Result<void>
@@ -913,6 +903,54 @@ current_recipient(const AdminState& state, Compartment c)
 {
   const auto& keys = state.compartments.at(c);
   return age::X25519Recipient::parse(keys.recipients.at(keys.current));
+}
+
+// Appends one signed admin entry and the acting member's seal, then rewrites
+// vault.yaml: the one way every admin action (init, member_add, torn_tail)
+// reaches the ledger. `statement` gets its position (vault, seq, prev) and the
+// hash of the vault.yaml that `next` renders; `private_fields` ({"names": ...,
+// "organisation"?: ...}) go to the identity compartment, which only legal
+// members hold.
+Result<ledger::Tip>
+append_admin_entry(const fs::Path& vault,
+                   const ledger::Tip& tip,
+                   AdminState next,
+                   json::Json statement,
+                   json::Json private_fields,
+                   const minisign::SecretKey& signing,
+                   const identity::Member& member)
+{
+  Batch batch(vault, tip);
+  next.admin_seq = batch.next_seq();
+  statement["vault"] = next.vault_id;
+  statement["seq"] = batch.next_seq();
+  statement["prev"] = to_hex(batch.next_prev());
+  statement["vault_yaml_sha256"] = sha256_hex(as_bytes(next.vault_yaml()));
+  json::Json private_document = {{"type", "admin_private"},
+                                 {"names", json::Json::object()}};
+  private_document.update(private_fields);
+  const std::uint32_t admin_epoch =
+    next.compartments.at(Compartment::admin).current;
+  const std::uint32_t identity_epoch =
+    next.compartments.at(Compartment::identity).current;
+  CUSTODY_ASSIGN(admin_recipient, current_recipient(next, Compartment::admin));
+  CUSTODY_ASSIGN(identity_recipient,
+                 current_recipient(next, Compartment::identity));
+  CUSTODY_ASSIGN(payloads,
+                 admin_payloads(vault,
+                                statement,
+                                signing,
+                                private_document,
+                                admin_recipient,
+                                admin_epoch,
+                                identity_recipient,
+                                identity_epoch));
+  batch.add(ledger::Kind::admin, payloads);
+  CUSTODY_ASSIGN(
+    appended,
+    batch.seal_and_append(member, next.vault_id, admin_recipient, admin_epoch));
+  CUSTODY_TRY(write_vault_yaml(vault, next));
+  return appended;
 }
 
 } // namespace
@@ -1118,12 +1156,8 @@ init(const InitOptions& options, const identity::Member& creator)
     for (const auto& [key_id, member] : state.members) {
       members.push_back(member_json(member));
     }
-    state.admin_seq = 0;
     json::Json statement = {
       {"action", "init"},
-      {"vault", state.vault_id},
-      {"seq", 0},
-      {"prev", k_zero_hash},
       {"format", 1},
       {"signing_key", {{"epoch", 0}, {"public", state.signing_public}}},
       {"custody_pub_sha256", sha256_hex(as_bytes(pub_file))},
@@ -1131,37 +1165,20 @@ init(const InitOptions& options, const identity::Member& creator)
       {"members", members},
       {"policy", state.policy},
       {"policy_sha256", sha256_hex(as_bytes(json::canonical(state.policy)))},
-      {"keys", key_listing},
-      {"vault_yaml_sha256", sha256_hex(as_bytes(state.vault_yaml()))}};
+      {"keys", key_listing}};
     json::Json names = json::Json::object();
     if (!options.creator_name.empty()) {
       names[creator_record.key_id] = options.creator_name;
     }
     names[recovery_record.key_id] = options.recovery_name;
-    json::Json private_document = {{"type", "admin_private"}, {"names", names}};
+    json::Json private_fields = {{"names", names}};
     if (!options.organisation.empty()) {
-      private_document["organisation"] = options.organisation;
+      private_fields["organisation"] = options.organisation;
     }
     CUSTODY_TRY(fs::make_directories(dir / "ledger"));
     CUSTODY_TRY(fs::make_directories(dir / "objects"));
-    CUSTODY_ASSIGN(admin_recipient,
-                   current_recipient(state, Compartment::admin));
-    CUSTODY_ASSIGN(identity_recipient,
-                   current_recipient(state, Compartment::identity));
-    CUSTODY_ASSIGN(payloads,
-                   admin_payloads(dir,
-                                  statement,
-                                  signing,
-                                  private_document,
-                                  admin_recipient,
-                                  0,
-                                  identity_recipient,
-                                  0));
-    Batch batch(dir, ledger::Tip{});
-    batch.add(ledger::Kind::admin, payloads);
-    CUSTODY_TRY(
-      batch.seal_and_append(creator, state.vault_id, admin_recipient, 0));
-    CUSTODY_TRY(write_vault_yaml(dir, state));
+    CUSTODY_TRY(append_admin_entry(
+      dir, ledger::Tip{}, state, statement, private_fields, signing, creator));
     CUSTODY_TRY(fs::write_file_atomic(dir / "lock", {}));
     return InitResult{state.vault_id,
                       state.signing_public,
@@ -1343,50 +1360,32 @@ Vault::add_member(const identity::Card& card,
                                   text.view()));
     key_listing.push_back(listing);
   }
-  Batch batch(v.dir, v.loaded.tip);
-  const std::uint64_t seq = batch.next_seq();
-  CUSTODY_ASSIGN(next_state, apply_member(state, record, seq));
+  AdminState next_state = state;
+  next_state.members[key_id] = record;
+  next_state.members[key_id].admitted_seq = v.loaded.tip.count;
   for (const auto& item : key_listing) {
     next_state.key_files[item["path"].get<std::string>()] =
       item["sha256"].get<std::string>();
   }
-  const json::Json statement = {
-    {"action", "member_add"},
-    {"vault", state.vault_id},
-    {"seq", seq},
-    {"prev", to_hex(batch.next_prev())},
-    {"member", member_json(record)},
-    {"keys", key_listing},
-    {"vault_yaml_sha256", sha256_hex(as_bytes(next_state.vault_yaml()))}};
+  const json::Json statement = {{"action", "member_add"},
+                                {"member", member_json(record)},
+                                {"keys", key_listing}};
   json::Json names = json::Json::object();
   if (!name.empty()) {
     names[key_id] = name;
   }
-  const json::Json private_document = {{"type", "admin_private"},
-                                       {"names", names}};
-  CUSTODY_ASSIGN(admin_recipient, current_recipient(state, Compartment::admin));
-  CUSTODY_ASSIGN(identity_recipient,
-                 current_recipient(state, Compartment::identity));
-  CUSTODY_ASSIGN(
-    payloads,
-    admin_payloads(v.dir,
-                   statement,
-                   **signing,
-                   private_document,
-                   admin_recipient,
-                   state.compartments.at(Compartment::admin).current,
-                   identity_recipient,
-                   state.compartments.at(Compartment::identity).current));
-  batch.add(ledger::Kind::admin, payloads);
-  CUSTODY_ASSIGN(
-    tip,
-    batch.seal_and_append(*v.member,
-                          state.vault_id,
-                          admin_recipient,
-                          state.compartments.at(Compartment::admin).current));
+  const std::uint64_t seq = v.loaded.tip.count;
+  CUSTODY_ASSIGN(tip,
+                 append_admin_entry(v.dir,
+                                    v.loaded.tip,
+                                    next_state,
+                                    statement,
+                                    {{"names", names}},
+                                    **signing,
+                                    *v.member));
   v.loaded.tip = tip;
+  next_state.admin_seq = seq;
   v.loaded.state = std::move(next_state);
-  CUSTODY_TRY(write_vault_yaml(v.dir, v.loaded.state));
   return AddedMember{key_id, seq};
 }
 
@@ -1437,44 +1436,21 @@ verify(const fs::Path& directory,
     CUSTODY_ASSIGN(moved, ledger::move_torn_tail(directory, torn));
     ledger::Tip tip = loaded.tip;
     tip.torn.reset();
-    Batch batch(directory, tip);
-    AdminState next = loaded.state;
-    next.admin_seq = batch.next_seq();
     const json::Json statement = {
       {"action", "torn_tail"},
-      {"vault", next.vault_id},
-      {"seq", batch.next_seq()},
-      {"prev", to_hex(batch.next_prev())},
       {"segment", ledger::segment_name(torn.segment)},
       {"offset", torn.offset},
       {"length", torn.length},
       {"sha256", to_hex(moved.sha256)},
       {"moved_to", "ledger/" + moved.moved_to},
-      {"keys", json::Json::array()},
-      {"vault_yaml_sha256", sha256_hex(as_bytes(next.vault_yaml()))}};
-    CUSTODY_ASSIGN(admin_recipient,
-                   current_recipient(next, Compartment::admin));
-    CUSTODY_ASSIGN(identity_recipient,
-                   current_recipient(next, Compartment::identity));
-    const json::Json private_document = {{"type", "admin_private"},
-                                         {"names", json::Json::object()}};
-    CUSTODY_ASSIGN(
-      payloads,
-      admin_payloads(directory,
-                     statement,
-                     *signing,
-                     private_document,
-                     admin_recipient,
-                     next.compartments.at(Compartment::admin).current,
-                     identity_recipient,
-                     next.compartments.at(Compartment::identity).current));
-    batch.add(ledger::Kind::admin, payloads);
-    CUSTODY_TRY(
-      batch.seal_and_append(*member,
-                            next.vault_id,
-                            admin_recipient,
-                            next.compartments.at(Compartment::admin).current));
-    CUSTODY_TRY(write_vault_yaml(directory, next));
+      {"keys", json::Json::array()}};
+    CUSTODY_TRY(append_admin_entry(directory,
+                                   tip,
+                                   loaded.state,
+                                   statement,
+                                   json::Json::object(),
+                                   *signing,
+                                   *member));
     report.repaired =
       fmt::format("moved a torn tail of {} bytes at {} to ledger/{}",
                   torn.length,

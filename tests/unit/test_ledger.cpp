@@ -1,4 +1,6 @@
 // Ledger entries, segments, HEAD, the chain and torn tails.
+#include "temp_dir.hpp"
+
 #include <custody/crypto.hpp>
 #include <custody/ledger.hpp>
 
@@ -13,22 +15,14 @@ using namespace custody;
 
 namespace {
 
+// A temporary directory with an empty ledger/ in it.
 struct TempVault
 {
-  std::filesystem::path path;
+  custody::test::TempDir dir;
+  std::filesystem::path path = dir.path();
   TempVault()
   {
-    std::string pattern =
-      (std::filesystem::temp_directory_path() / "custody-ledger.XXXXXX")
-        .string();
-    path = ::mkdtemp(pattern.data());
     std::filesystem::create_directory(path / "ledger");
-  }
-  TempVault(const TempVault&) = delete;
-  TempVault& operator=(const TempVault&) = delete;
-  ~TempVault()
-  {
-    std::filesystem::remove_all(path);
   }
 };
 

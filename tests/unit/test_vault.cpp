@@ -1,5 +1,7 @@
 // The vault: payload padding and commitments, roles, vault.yaml, and
 // init/open/add/verify.
+#include "temp_dir.hpp"
+
 #include <custody/crypto.hpp>
 #include <custody/store.hpp>
 #include <custody/vault.hpp>
@@ -14,23 +16,7 @@ using namespace custody;
 
 namespace {
 
-struct TempDir
-{
-  std::filesystem::path path;
-  TempDir()
-  {
-    std::string pattern =
-      (std::filesystem::temp_directory_path() / "custody-vault.XXXXXX")
-        .string();
-    path = ::mkdtemp(pattern.data());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir()
-  {
-    std::filesystem::remove_all(path);
-  }
-};
+using custody::test::TempDir;
 
 identity::Member
 new_member()
@@ -84,7 +70,7 @@ TEST_CASE("init, open, add a member and verify")
   const auto creator = new_member();
   const auto recovery = new_member();
   vault::InitOptions options;
-  options.directory = dir.path / "vault";
+  options.directory = dir.path() / "vault";
   options.recovery_member = &recovery;
   options.organisation = "Org";
   auto created = vault::init(options, creator);
@@ -94,7 +80,7 @@ TEST_CASE("init, open, add a member and verify")
   vault::Notes notes;
   vault::OpenOptions open_options;
   open_options.access = vault::Access::write;
-  open_options.known_vaults = dir.path / "known_vaults";
+  open_options.known_vaults = dir.path() / "known_vaults";
   auto opened =
     vault::Vault::open(options.directory, creator, open_options, notes);
   REQUIRE(opened);
@@ -141,19 +127,19 @@ TEST_CASE(
   "init refuses a non-empty directory and leaves no temporary directory")
 {
   TempDir dir;
-  std::filesystem::create_directory(dir.path / "vault");
-  std::ofstream(dir.path / "vault" / "file") << "x";
+  std::filesystem::create_directory(dir.path() / "vault");
+  std::ofstream(dir.path() / "vault" / "file") << "x";
   const auto creator = new_member();
   const auto recovery = new_member();
   vault::InitOptions options;
-  options.directory = dir.path / "vault";
+  options.directory = dir.path() / "vault";
   options.recovery_member = &recovery;
   auto created = vault::init(options, creator);
   REQUIRE_FALSE(created);
   CHECK(created.error().code == Errc::invalid_input);
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& item :
-       std::filesystem::directory_iterator(dir.path)) {
+       std::filesystem::directory_iterator(dir.path())) {
     ++entries;
   }
   CHECK(entries == 1);
