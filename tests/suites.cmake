@@ -8,8 +8,10 @@ set(custody_unit_suites
   fs
   hardening
   identity
+  index
   ledger
   merkle
   minisign
+  records
   vault
 )

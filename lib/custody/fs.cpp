@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -40,11 +41,12 @@ Result<void>
 fault_point(std::string_view step, const Path& path)
 {
 #ifdef CUSTODY_TESTING
-  static long remaining = [] {
+  // Atomic: batch writers call this from several threads.
+  static std::atomic<long> remaining = [] {
     const char* at = std::getenv("CUSTODY_FAULT_AT");
     return at != nullptr ? std::strtol(at, nullptr, 10) : 0L;
   }();
-  if (remaining > 0 && --remaining == 0) {
+  if (remaining.load() > 0 && --remaining == 0) {
     const char* mode = std::getenv("CUSTODY_FAULT_MODE");
     const std::string_view how = mode != nullptr ? mode : "kill";
     if (how == "enospc") {
@@ -121,16 +123,17 @@ write_all(int fd, ByteView data, const Path& path)
   return {};
 }
 
-// Writes a durable temp file beside `path` and returns its name.
+} // namespace
+
 Result<Path>
-write_temp_beside(const Path& path, ByteView data)
+write_temp_file(const Path& directory, ByteView data, Sync sync)
 {
-  std::string pattern = (directory_of(path) / ".tmp-XXXXXX").string();
-  CUSTODY_TRY(fault_point("create", path));
+  std::string pattern = (directory / ".tmp-XXXXXX").string();
+  CUSTODY_TRY(fault_point("create", directory));
   const int raw = ::mkstemp(pattern.data());
   if (raw < 0) {
     return tl::unexpected(
-      errno_error("create a temporary file beside", path, errno));
+      errno_error("create a temporary file in", directory, errno));
   }
   Fd fd(raw);
   const Path temp(pattern);
@@ -138,11 +141,13 @@ write_temp_beside(const Path& path, ByteView data)
     if (::fchmod(fd.get(), 0600) != 0) {
       return tl::unexpected(errno_error("chmod", temp, errno));
     }
-    CUSTODY_TRY(fault_point("write", path));
+    CUSTODY_TRY(fault_point("write", temp));
     CUSTODY_TRY(write_all(fd.get(), data, temp));
-    CUSTODY_TRY(fault_point("fsync", path));
-    if (::fsync(fd.get()) != 0) {
-      return tl::unexpected(errno_error("fsync", temp, errno));
+    if (sync == Sync::yes) {
+      CUSTODY_TRY(fault_point("fsync", temp));
+      if (::fsync(fd.get()) != 0) {
+        return tl::unexpected(errno_error("fsync", temp, errno));
+      }
     }
     return {};
   }();
@@ -153,7 +158,29 @@ write_temp_beside(const Path& path, ByteView data)
   return temp;
 }
 
-} // namespace
+Result<void>
+rename_into_place(const Path& from, const Path& to)
+{
+  CUSTODY_TRY(fault_point("rename", to));
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return tl::unexpected(errno_error("rename into", to, errno));
+  }
+  return {};
+}
+
+Result<void>
+sync_filesystem(const Path& path)
+{
+  CUSTODY_TRY(fault_point("syncfs", path));
+  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("open directory", path, errno));
+  }
+  if (::syncfs(fd.get()) != 0) {
+    return tl::unexpected(errno_error("syncfs", path, errno));
+  }
+  return {};
+}
 
 Result<void>
 fsync_directory(const Path& path)
@@ -172,7 +199,7 @@ fsync_directory(const Path& path)
 Result<void>
 write_file_atomic(const Path& path, ByteView data)
 {
-  CUSTODY_ASSIGN(temp, write_temp_beside(path, data));
+  CUSTODY_ASSIGN(temp, write_temp_file(directory_of(path), data, Sync::yes));
   if (auto step = fault_point("rename", path); !step) {
     ::unlink(temp.c_str());
     return tl::unexpected(step.error());
@@ -189,7 +216,7 @@ write_file_atomic(const Path& path, ByteView data)
 Result<void>
 create_file_durably(const Path& path, ByteView data)
 {
-  CUSTODY_ASSIGN(temp, write_temp_beside(path, data));
+  CUSTODY_ASSIGN(temp, write_temp_file(directory_of(path), data, Sync::yes));
   if (auto step = fault_point("link", path); !step) {
     ::unlink(temp.c_str());
     return tl::unexpected(step.error());

@@ -29,6 +29,22 @@ using Path = std::filesystem::path;
 [[nodiscard]] Result<void> truncate_durably(const Path& path,
                                             std::uint64_t size);
 
+enum class Sync { no, yes };
+
+// Writes `data` to a new private temp file (.tmp-XXXXXX) in `directory` and
+// returns its path; with Sync::yes it is fsynced. The caller renames or removes
+// it.
+[[nodiscard]] Result<Path>
+write_temp_file(const Path& directory, ByteView data, Sync sync);
+
+// rename(2) of a temp file to its name; durable once the directory of `to` is
+// synced.
+[[nodiscard]] Result<void> rename_into_place(const Path& from, const Path& to);
+
+// syncfs(2) on the filesystem holding `path`: one call makes every file written
+// there durable.
+[[nodiscard]] Result<void> sync_filesystem(const Path& path);
+
 // Reads a whole file, refusing one larger than `max_size`.
 [[nodiscard]] Result<Bytes> read_file(const Path& path, std::uint64_t max_size);
 

@@ -5,7 +5,10 @@
 #include <fmt/core.h>
 #include <fmt/std.h>
 
+#include <unistd.h>
+
 #include <bit>
+#include <set>
 
 namespace custody::store {
 
@@ -32,6 +35,55 @@ write_object(const fs::Path& vault, ByteView bytes)
     return tl::unexpected(created.error());
   }
   return name;
+}
+
+ObjectBatch::ObjectBatch(fs::Path vault)
+  : m_vault(std::move(vault))
+{
+}
+
+ObjectBatch::~ObjectBatch()
+{
+  for (const auto& pending : m_pending) {
+    ::unlink(pending.temp.c_str());
+  }
+}
+
+Result<Digest>
+ObjectBatch::add(ByteView bytes)
+{
+  const Digest name = sha256(bytes);
+  CUSTODY_ASSIGN(temp,
+                 fs::write_temp_file(m_vault / "objects", bytes, fs::Sync::no));
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  m_pending.push_back({std::move(temp), name});
+  return name;
+}
+
+Result<void>
+ObjectBatch::commit()
+{
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  if (m_pending.empty()) {
+    return {};
+  }
+  // One syncfs makes every temp file durable; then each rename is made durable
+  // by syncing the directories it touched, once each.
+  CUSTODY_TRY(fs::sync_filesystem(m_vault / "objects"));
+  std::set<fs::Path> directories;
+  for (auto& pending : m_pending) {
+    const fs::Path path = object_path(m_vault, pending.name);
+    if (directories.insert(path.parent_path()).second) {
+      CUSTODY_TRY(fs::make_directories(path.parent_path()));
+    }
+    CUSTODY_TRY(fs::rename_into_place(pending.temp, path));
+    pending.temp.clear();
+  }
+  for (const auto& directory : directories) {
+    CUSTODY_TRY(fs::fsync_directory(directory));
+  }
+  m_pending.clear();
+  return {};
 }
 
 Result<Bytes>
@@ -70,24 +122,38 @@ pad(ByteView plaintext)
   return padded;
 }
 
+Result<Encrypted>
+encrypt_document(json::Json document,
+                 const age::X25519Recipient& recipient,
+                 std::uint32_t epoch)
+{
+  const std::string salt = to_hex(random_bytes(32));
+  document["salt"] = salt;
+  Encrypted out;
+  out.sealed.plaintext = json::canonical(document);
+  const Bytes padded = pad(as_bytes(out.sealed.plaintext));
+  CUSTODY_ASSIGN(
+    file,
+    age::encrypt(padded,
+                 std::span<const age::X25519Recipient>(&recipient, 1),
+                 age::Armor::no));
+  out.sealed.ref.obj = sha256(file);
+  out.sealed.ref.commit = commitment(salt, sha256(out.sealed.plaintext));
+  out.sealed.ref.epoch = epoch;
+  out.file = std::move(file);
+  return out;
+}
+
 Result<Sealed>
 seal_document(const fs::Path& vault,
               json::Json document,
               const age::X25519Recipient& recipient,
               std::uint32_t epoch)
 {
-  const std::string salt = to_hex(random_bytes(32));
-  document["salt"] = salt;
-  Sealed sealed;
-  sealed.plaintext = json::canonical(document);
-  const Bytes padded = pad(as_bytes(sealed.plaintext));
-  const age::X25519Recipient recipients[] = {recipient};
-  CUSTODY_ASSIGN(file, age::encrypt(padded, recipients, age::Armor::no));
-  CUSTODY_ASSIGN(name, write_object(vault, file));
-  sealed.ref.obj = name;
-  sealed.ref.commit = commitment(salt, sha256(sealed.plaintext));
-  sealed.ref.epoch = epoch;
-  return sealed;
+  CUSTODY_ASSIGN(encrypted,
+                 encrypt_document(std::move(document), recipient, epoch));
+  CUSTODY_TRY(write_object(vault, encrypted.file));
+  return std::move(encrypted.sealed);
 }
 
 Result<Opened>

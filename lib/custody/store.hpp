@@ -7,6 +7,9 @@
 #include <custody/fs.hpp>
 #include <custody/ledger.hpp>
 
+#include <mutex>
+#include <vector>
+
 namespace custody::store {
 
 constexpr std::size_t k_min_padded_size = 1024;
@@ -18,6 +21,33 @@ fs::Path object_path(const fs::Path& vault, const Digest& name);
 // left as it is (same name, same bytes: that is what content addressing means).
 [[nodiscard]] Result<Digest> write_object(const fs::Path& vault,
                                           ByteView bytes);
+
+// Writes many objects durably at once (DECISIONS "Durable batches"): each goes
+// to a temp file in objects/ as it is added, and commit() makes them all
+// durable with one syncfs(2), renames them, and syncs each touched objects/xx/
+// once. add() may be called from several threads. Objects not committed are
+// removed by the destructor.
+class ObjectBatch
+{
+public:
+  explicit ObjectBatch(fs::Path vault);
+  ObjectBatch(const ObjectBatch&) = delete;
+  ObjectBatch& operator=(const ObjectBatch&) = delete;
+  ~ObjectBatch();
+
+  [[nodiscard]] Result<Digest> add(ByteView bytes);
+  [[nodiscard]] Result<void> commit();
+
+private:
+  struct Pending
+  {
+    fs::Path temp;
+    Digest name;
+  };
+  fs::Path m_vault;
+  std::mutex m_mutex;
+  std::vector<Pending> m_pending;
+};
 
 // Reads an object and checks that its SHA-256 is its name (invariant 8).
 [[nodiscard]] Result<Bytes> read_object(const fs::Path& vault,
@@ -31,7 +61,7 @@ Digest commitment(std::string_view salt_hex, const Digest& plaintext_sha256);
 // bytes.
 Bytes pad(ByteView plaintext);
 
-// A payload ready to reference from an entry: its object is already durable.
+// A payload ready to reference from an entry.
 struct Sealed
 {
   ledger::PayloadRef ref;
@@ -39,8 +69,20 @@ struct Sealed
     plaintext; // the canonical document (kept for callers that hash or sign it)
 };
 
-// Adds a fresh `salt` to `document`, encodes it canonically, pads it, encrypts
-// it to `recipient` and writes the object.
+// Adds a fresh `salt` to `document`, encodes it canonically, pads it and
+// encrypts it to `recipient`: the object's bytes and the reference an entry
+// will carry. Writes nothing.
+struct Encrypted
+{
+  Sealed sealed;
+  Bytes file;
+};
+[[nodiscard]] Result<Encrypted>
+encrypt_document(json::Json document,
+                 const age::X25519Recipient& recipient,
+                 std::uint32_t epoch);
+
+// encrypt_document, then write the object durably.
 [[nodiscard]] Result<Sealed>
 seal_document(const fs::Path& vault,
               json::Json document,

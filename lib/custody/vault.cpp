@@ -1310,6 +1310,72 @@ Vault::open(const fs::Path& directory,
   return Vault(std::move(impl));
 }
 
+const fs::Path&
+Vault::directory() const
+{
+  return m_impl->dir;
+}
+
+Result<age::X25519Recipient>
+Vault::recipient(Compartment compartment) const
+{
+  return current_recipient(m_impl->loaded.state, compartment);
+}
+
+std::uint32_t
+Vault::current_epoch(Compartment compartment) const
+{
+  return m_impl->loaded.state.compartments.at(compartment).current;
+}
+
+Result<const age::X25519Identity*>
+Vault::key(Compartment compartment, std::uint32_t epoch)
+{
+  return m_impl->keys.compartment(compartment, epoch);
+}
+
+Result<std::vector<Vault::Appended>>
+Vault::append(ledger::Kind kind,
+              std::vector<std::vector<ledger::PayloadRef>> payloads)
+{
+  Impl& v = *m_impl;
+  if (!may_write(me().role, kind)) {
+    return fail(Errc::auth,
+                "your role ({}) may not write {} entries",
+                role_name(me().role),
+                ledger::kind_name(kind));
+  }
+  Batch batch(v.dir, v.loaded.tip);
+  std::vector<Appended> appended;
+  appended.reserve(payloads.size());
+  for (auto& list : payloads) {
+    const std::uint64_t seq = batch.next_seq();
+    batch.add(kind, std::move(list));
+    appended.push_back({seq, batch.next_prev()});
+  }
+  const std::uint32_t admin_epoch = current_epoch(Compartment::admin);
+  CUSTODY_ASSIGN(admin_recipient, recipient(Compartment::admin));
+  CUSTODY_ASSIGN(
+    tip,
+    batch.seal_and_append(
+      *v.member, v.loaded.state.vault_id, admin_recipient, admin_epoch));
+  v.loaded.tip = tip;
+  return appended;
+}
+
+Result<void>
+Vault::scan(const std::function<Result<void>(const ledger::Entry&,
+                                             const Digest&)>& visit) const
+{
+  ledger::ChainChecker chain;
+  CUSTODY_TRY(
+    ledger::scan(m_impl->dir, [&](const ledger::Line& line) -> Result<void> {
+      CUSTODY_ASSIGN(entry, chain.next(line));
+      return visit(entry, chain.last_hash());
+    }));
+  return {};
+}
+
 Result<Vault::AddedMember>
 Vault::add_member(const identity::Card& card,
                   Role role,

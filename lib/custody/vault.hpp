@@ -133,6 +133,37 @@ public:
   const MemberRecord& me() const;
   std::uint64_t entry_count() const;
 
+  const fs::Path& directory() const;
+
+  // The recipient of a compartment's current epoch, as the signed ledger
+  // vouches for it (never vault.yaml), and that epoch.
+  [[nodiscard]] Result<age::X25519Recipient>
+  recipient(Compartment compartment) const;
+  std::uint32_t current_epoch(Compartment compartment) const;
+
+  // The member's secret for a compartment epoch; Errc::auth when the member
+  // holds none.
+  [[nodiscard]] Result<const age::X25519Identity*> key(Compartment compartment,
+                                                       std::uint32_t epoch);
+
+  // Appends one entry of `kind` per payload list, then the member's seal over
+  // them, in one durable write; the objects must already be durable. Returns
+  // the entries' seqs and hashes.
+  struct Appended
+  {
+    std::uint64_t seq = 0;
+    Digest hash{};
+  };
+  [[nodiscard]] Result<std::vector<Appended>>
+  append(ledger::Kind kind,
+         std::vector<std::vector<ledger::PayloadRef>> payloads);
+
+  // Visits every complete entry of the ledger in order (a fresh scan, under the
+  // lock held).
+  [[nodiscard]] Result<void>
+  scan(const std::function<Result<void>(const ledger::Entry&, const Digest&)>&
+         visit) const;
+
   struct AddedMember
   {
     std::string key_id;
@@ -167,7 +198,7 @@ struct VerifyReport
   std::optional<std::string> repaired;
 };
 
-// Checks the invariants of docs/formats.md section 10. Returns Errc::corrupt
+// Checks the invariants of docs/formats.md section 11. Returns Errc::corrupt
 // naming the first problem (entry, segment and byte offset where there is one).
 // Without `member`, checks only what needs no key (chain, HEAD, objects) and
 // says so in the notes.

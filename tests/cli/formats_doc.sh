@@ -1,4 +1,4 @@
-# man/custody-vault.5 restates the numbered invariants of docs/formats.md section 10: same numbers,
+# man/custody-vault.5 restates the numbered invariants of docs/formats.md section 11 (Invariants): same numbers,
 # same sentences once markdown and roff markup and whitespace are normalised away.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +17,7 @@ squeeze() {
 # docs/formats.md: the numbered list under "## 10." up to the next heading; an item runs on over
 # indented continuation lines. Markup removed: `code`, **bold**, *emphasis*, [links](...).
 awk '
-  /^## 10\./ { inside = 1; next }
+  /^## [0-9]+\. Invariants/ { inside = 1; next }
   inside && /^#/ { inside = 0 }
   !inside { next }
   /^[0-9]+\.[ \t]/ { if (item != "") print item; item = $0; next }
@@ -41,16 +41,16 @@ awk '
   END { if (item != "") print item }' "$T/page.rendered" |
   squeeze >"$T/page.txt"
 
-[ -s "$T/doc.txt" ] || fail "found no numbered invariants in section 10 of docs/formats.md"
+[ -s "$T/doc.txt" ] || fail "found no numbered invariants in section 11 (Invariants) of docs/formats.md"
 [ -s "$T/page.txt" ] || fail "found no numbered invariants in the INVARIANTS section of man/custody-vault.5"
 
 # The numbers run 1, 2, 3, ... in the document.
-awk -F. '$1 != NR { print "docs/formats.md section 10: item " NR " is numbered " $1; bad = 1 } END { exit bad }' \
-  "$T/doc.txt" >&2 || fail "docs/formats.md section 10 is not numbered 1, 2, 3, ..."
+awk -F. '$1 != NR { print "docs/formats.md section 11 (Invariants): item " NR " is numbered " $1; bad = 1 } END { exit bad }' \
+  "$T/doc.txt" >&2 || fail "docs/formats.md section 11 (Invariants) is not numbered 1, 2, 3, ..."
 
-if ! diff -u --label "docs/formats.md section 10" --label "man/custody-vault.5 INVARIANTS" \
+if ! diff -u --label "docs/formats.md section 11 (Invariants)" --label "man/custody-vault.5 INVARIANTS" \
   "$T/doc.txt" "$T/page.txt" >"$T/diff"; then
   cat "$T/diff" >&2
-  fail "the invariants of man/custody-vault.5 differ from docs/formats.md section 10 (diff above)"
+  fail "the invariants of man/custody-vault.5 differ from docs/formats.md section 11 (Invariants) (diff above)"
 fi
 echo "formats doc: $(wc -l <"$T/doc.txt") invariants agree between docs/formats.md and custody-vault.5"

@@ -1,0 +1,86 @@
+// Records: the four compartment payloads of an incident, their derived coarse
+// fields, and writing them as `put` entries (docs/records.md, docs/formats.md
+// section 6.2).
+#pragma once
+
+#include <custody/canonical_json.hpp>
+#include <custody/vault.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custody::records {
+
+// The compartments a record is split into, in the order of a `put` entry's
+// payloads.
+constexpr vault::Compartment k_parts[] = {vault::Compartment::identity,
+                                          vault::Compartment::narrative,
+                                          vault::Compartment::facts,
+                                          vault::Compartment::aggressor};
+constexpr std::size_t k_part_count = std::size(k_parts);
+
+// One JSON object per compartment, in k_parts order.
+using Parts = std::array<json::Json, k_part_count>;
+
+std::size_t part_index(vault::Compartment compartment);
+
+// The organisation's places: districts grouped into named regions
+// (docs/records.md section 4).
+struct Places
+{
+  struct District
+  {
+    std::string name;
+    std::string region;
+    std::string region_name;
+  };
+  std::map<std::string, District> districts;
+
+  // Parses places.yaml: {regions: [{code, name}], districts: [{code, name,
+  // region}]}.
+  [[nodiscard]] static Result<Places> parse(std::string_view yaml_text);
+  json::Json to_json() const;
+  [[nodiscard]] static Result<Places> from_json(const json::Json& value);
+};
+
+// Adds the derived, coarsened fields of docs/records.md section 2 to `parts`,
+// from the whole `form`. Fails (Errc::invalid_input) when the district is not
+// one of `places` (if given).
+[[nodiscard]] Result<void>
+derive(const json::Json& form, Parts& parts, const Places* places);
+
+// 128 random bits, lowercase hex (DECISIONS "Ids").
+std::string new_record_id();
+
+enum class EntryType { record, amend };
+std::string_view entry_type_name(EntryType type);
+
+// What one `put` entry says about a record, in each compartment's payload
+// document:
+// {"type", "record", "prev", "data", "salt"}.
+struct Change
+{
+  std::string record_id;
+  EntryType type = EntryType::record;
+  std::optional<Digest> prev; // the record's previous entry, for an amendment
+  Parts data; // the record's parts, or one RFC 7396 merge patch per part
+};
+
+struct Written
+{
+  std::string record_id;
+  std::uint64_t seq = 0;
+  Digest hash{};
+};
+
+// Encrypts every change's four payloads (on all cores), makes the objects
+// durable in one batch, then appends one `put` entry per change and the
+// member's seal in one durable write. All or nothing: on error no entry is
+// written (objects already made durable are reported by verify as unreferenced,
+// never deleted).
+[[nodiscard]] Result<std::vector<Written>> write(vault::Vault& vault,
+                                                 std::vector<Change> changes);
+
+} // namespace custody::records
