@@ -6,6 +6,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <cstdlib>
+#include <string>
+
 TEST_SUITE_BEGIN("hardening");
 
 TEST_CASE(
@@ -17,6 +20,9 @@ TEST_CASE(
   CHECK(limit.rlim_cur == 0);
   CHECK(limit.rlim_max == 0);
   CHECK(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);
+  const char* tmpdir = std::getenv("SQLITE_TMPDIR");
+  REQUIRE(tmpdir != nullptr);
+  CHECK(std::string(tmpdir).starts_with("/dev/null/"));
 }
 
 TEST_SUITE_END();
