@@ -5,7 +5,9 @@ namespace custody::cli {
 
 void register_init(CLI::App& app, GlobalOptions& global, Action& action);
 void register_key(CLI::App& app, GlobalOptions& global, Action& action);
+void register_list(CLI::App& app, GlobalOptions& global, Action& action);
 void register_log(CLI::App& app, GlobalOptions& global, Action& action);
+void register_show(CLI::App& app, GlobalOptions& global, Action& action);
 void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
 
 void
@@ -13,7 +15,9 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
   register_init(app, global, action);
   register_key(app, global, action);
+  register_list(app, global, action);
   register_log(app, global, action);
+  register_show(app, global, action);
   register_verify(app, global, action);
 }
 

@@ -5,6 +5,7 @@
 
 #include <custody/fs.hpp>
 #include <custody/identity.hpp>
+#include <custody/records.hpp>
 #include <custody/vault.hpp>
 
 #include <fmt/core.h>
@@ -23,6 +24,7 @@ struct InitOptions
   std::string recovery_card;
   std::string recovery_out;
   std::string recovery_passphrase_file;
+  std::string places;
   int work_factor = identity::k_default_work_factor;
 };
 
@@ -52,6 +54,14 @@ run_init(const GlobalOptions& global, const InitOptions& options)
   vault::InitOptions init;
   init.directory = directory;
   init.organisation = options.organisation;
+  if (!options.places.empty()) {
+    CUSTODY_ASSIGN_CTX(
+      text, fs::read_file(options.places, 1024 * 1024), "places");
+    CUSTODY_ASSIGN_CTX(places,
+                       records::Places::parse(as_text(text)),
+                       fmt::format("\"{}\"", options.places));
+    init.places = places.to_json();
+  }
   init.creator_name = options.name;
   std::optional<identity::Member> recovery;
   std::optional<identity::Created> recovery_created;
@@ -143,6 +153,10 @@ register_init(CLI::App& app, GlobalOptions& global, Action& action)
     "init", "Create a vault; you become its first legal member");
   sub->add_option(
     "--org", options->organisation, "Organisation name (stored encrypted)");
+  sub->add_option("--places",
+                  options->places,
+                  "The organisation's districts and regions (YAML; see "
+                  "examples/places.yaml)");
   sub->add_option("--name", options->name, "Your name (stored encrypted)");
   sub->add_option(
     "--recovery", options->recovery_card, "Card of a second legal member");

@@ -465,6 +465,7 @@ private:
       m_state.members[member.key_id] = member;
     }
     m_state.policy = statement.value("policy", json::Json::object());
+    m_state.places = statement.value("places", json::Json());
     CUSTODY_ASSIGN(policy_hash, string_field(statement, "policy_sha256"));
     if (sha256_hex(as_bytes(json::canonical(m_state.policy))) != policy_hash) {
       return fail(Errc::corrupt,
@@ -1166,6 +1167,10 @@ init(const InitOptions& options, const identity::Member& creator)
       {"policy", state.policy},
       {"policy_sha256", sha256_hex(as_bytes(json::canonical(state.policy)))},
       {"keys", key_listing}};
+    if (!options.places.is_null()) {
+      statement["places"] = options.places;
+      state.places = options.places;
+    }
     json::Json names = json::Json::object();
     if (!options.creator_name.empty()) {
       names[creator_record.key_id] = options.creator_name;

@@ -63,6 +63,9 @@ struct AdminState
   std::map<Compartment, CompartmentKeys> compartments;
   std::map<std::string, MemberRecord> members; // by key id
   json::Json policy;
+  // The organisation's districts and regions ({code: {name, region,
+  // region_name}}), or null.
+  json::Json places;
   std::map<std::string, std::string>
     key_files; // path -> sha256 hex, every listed key file
 
@@ -78,6 +81,7 @@ struct InitOptions
 {
   fs::Path directory;
   std::string organisation;
+  json::Json places; // null, or records::Places::to_json()
   std::string creator_name;
   // Exactly one recovery holder: a second legal member's card, or a fresh
   // offline identity.

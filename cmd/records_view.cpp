@@ -1,0 +1,64 @@
+// Opening index shards and printing record views.
+#include "records_view.hpp"
+
+#include <fmt/core.h>
+
+namespace custody::cli {
+
+Result<Shards>
+open_shards(vault::Vault& vault, vault::Notes& notes)
+{
+  Shards shards;
+  bool any = false;
+  for (std::size_t p = 0; p < records::k_part_count; ++p) {
+    auto shard = index::Shard::open(vault, records::k_parts[p], notes);
+    if (shard) {
+      shards[p].emplace(std::move(*shard));
+      any = true;
+    } else if (shard.error().code != Errc::auth) {
+      return tl::unexpected(shard.error());
+    }
+  }
+  if (!any) {
+    return make_error(
+      Errc::auth,
+      fmt::format("your keys open no record compartment (role {})",
+                  vault::role_name(vault.me().role)),
+      "intake members record but cannot read back: a lost intake laptop then "
+      "exposes nothing");
+  }
+  return shards;
+}
+
+void
+print_view(const json::Json& view, const std::string& prefix)
+{
+  if (view.is_object()) {
+    for (const auto& [key, value] : view.items()) {
+      print_view(value, prefix.empty() ? key : prefix + "." + key);
+    }
+    return;
+  }
+  std::string text;
+  if (view.is_array()) {
+    for (const auto& item : view) {
+      text += text.empty() ? "" : ", ";
+      text += item.is_string() ? item.get<std::string>() : item.dump();
+    }
+  } else if (view.is_string()) {
+    text = view.get<std::string>();
+  } else {
+    text = view.dump();
+  }
+  // Free text may hold line breaks: indent continuation lines under the field.
+  std::string indented;
+  for (char c : text) {
+    indented += c;
+    if (c == '\n') {
+      indented += "      ";
+    }
+  }
+  fmt::print("    {}: {}\n", prefix, indented);
+}
+
+} // namespace custody::cli

@@ -1,0 +1,24 @@
+// Shared by show and list: opening the index shards a member's keys allow.
+#pragma once
+
+#include "common.hpp"
+
+#include <custody/index.hpp>
+#include <custody/records.hpp>
+
+#include <array>
+#include <optional>
+
+namespace custody::cli {
+
+// The record shards the member can open, in records::k_parts order; nullopt
+// where the keys do not open that compartment. Fails with Errc::auth when they
+// open none.
+using Shards = std::array<std::optional<index::Shard>, records::k_part_count>;
+[[nodiscard]] Result<Shards> open_shards(vault::Vault& vault,
+                                         vault::Notes& notes);
+
+// Flattens a view to "incident.district: harbour" lines, in key order.
+void print_view(const json::Json& view, const std::string& prefix);
+
+} // namespace custody::cli
