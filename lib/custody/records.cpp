@@ -291,6 +291,86 @@ derive(const json::Json& form, Parts& parts, const Places* places)
   return {};
 }
 
+Parts
+strip_derived(Parts parts)
+{
+  auto erase_path = [](json::Json& root,
+                       std::initializer_list<const char*> path) {
+    json::Json* node = &root;
+    const char* last = nullptr;
+    for (const char* key : path) {
+      if (last != nullptr) {
+        if (!node->is_object() || !node->contains(last)) {
+          return;
+        }
+        node = &(*node)[last];
+      }
+      last = key;
+    }
+    if (node->is_object()) {
+      node->erase(last);
+    }
+  };
+  auto erase_if_empty = [](json::Json& root, const char* key) {
+    if (root.is_object() && root.contains(key) && root[key].is_object()
+        && root[key].empty()) {
+      root.erase(key);
+    }
+  };
+  json::Json& facts = parts[part_index(vault::Compartment::facts)];
+  for (const char* key : {"month", "date_precision", "approximate"}) {
+    erase_path(facts, {"incident", key});
+  }
+  erase_path(facts, {"response", "delay_hours"});
+  erase_if_empty(facts, "response");
+  json::Json& aggressor = parts[part_index(vault::Compartment::aggressor)];
+  for (const char* key : {"when", "area"}) {
+    erase_path(aggressor, {"aggressor", key});
+  }
+  erase_if_empty(aggressor, "aggressor");
+  return parts;
+}
+
+json::Json
+merge_parts(const Parts& parts)
+{
+  json::Json form = json::Json::object();
+  for (const auto& part : parts) {
+    if (part.is_object()) {
+      // merge_patch deep-merges objects; the parts share no leaf, so nothing is
+      // overwritten.
+      form.merge_patch(part);
+    }
+  }
+  return form;
+}
+
+json::Json
+make_merge_patch(const json::Json& from, const json::Json& to)
+{
+  if (!from.is_object() || !to.is_object()) {
+    return to;
+  }
+  json::Json patch = json::Json::object();
+  for (const auto& [key, value] : from.items()) {
+    if (!to.contains(key)) {
+      patch[key] = nullptr;
+    }
+  }
+  for (const auto& [key, value] : to.items()) {
+    if (!from.contains(key)) {
+      patch[key] = value;
+    } else if (from[key] != value) {
+      if (from[key].is_object() && value.is_object()) {
+        patch[key] = make_merge_patch(from[key], value);
+      } else {
+        patch[key] = value;
+      }
+    }
+  }
+  return patch;
+}
+
 std::string
 new_record_id()
 {

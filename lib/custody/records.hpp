@@ -51,6 +51,18 @@ struct Places
 [[nodiscard]] Result<void>
 derive(const json::Json& form, Parts& parts, const Places* places);
 
+// Removes the fields derive() adds, leaving each part as the form gave it.
+Parts strip_derived(Parts parts);
+
+// Deep-merges the parts back into one form (the compartments partition the
+// form's leaves).
+json::Json merge_parts(const Parts& parts);
+
+// The RFC 7396 merge patch that turns `from` into `to` (arrays and scalars are
+// replaced whole, removed members become null); an empty object when they are
+// equal.
+json::Json make_merge_patch(const json::Json& from, const json::Json& to);
+
 // 128 random bits, lowercase hex (DECISIONS "Ids").
 std::string new_record_id();
 

@@ -149,6 +149,34 @@ TEST_CASE("an unknown district is refused when the vault has a places list")
   CHECK(derived.error().message.find("nowhere") == std::string::npos);
 }
 
+TEST_CASE("strip_derived and merge_parts give back the form")
+{
+  const auto form = sample_form("2025-03-14");
+  auto parts = sample_parts(form);
+  const auto where = places();
+  REQUIRE(records::derive(form, parts, &where));
+  const auto merged = records::merge_parts(records::strip_derived(parts));
+  // sample_parts leaves out date_approximate and the empty response.actions
+  auto expected = form;
+  expected["response"].erase("actions");
+  expected["incident"].erase("date_approximate");
+  CHECK(merged == expected);
+}
+
+TEST_CASE("make_merge_patch gives the RFC 7396 patch from one view to another")
+{
+  const auto from =
+    json::Json::parse(R"({"a":{"b":1,"c":[1,2]},"d":"x","e":true})");
+  const auto to =
+    json::Json::parse(R"({"a":{"b":2,"c":[1,2]},"e":true,"f":null})");
+  const auto patch = records::make_merge_patch(from, to);
+  CHECK(patch == json::Json::parse(R"({"a":{"b":2},"d":null,"f":null})"));
+  auto applied = from;
+  applied.merge_patch(patch);
+  CHECK(applied == json::Json::parse(R"({"a":{"b":2,"c":[1,2]},"e":true})"));
+  CHECK(records::make_merge_patch(from, from).empty());
+}
+
 TEST_SUITE_END();
 
 TEST_SUITE_BEGIN("index");
