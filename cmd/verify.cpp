@@ -1,7 +1,8 @@
-// custody verify: check the vault's invariants (docs/formats.md section 10).
+// custody verify: check the vault's invariants (docs/formats.md section 11).
 #include "commands.hpp"
 #include "session.hpp"
 
+#include <custody/index.hpp>
 #include <custody/vault.hpp>
 
 #include <fmt/core.h>
@@ -16,13 +17,80 @@ namespace {
 struct VerifyOptions
 {
   bool repair = false;
+  bool index = false;
 };
+
+Outcome
+report_problem(const GlobalOptions& global, const Error& problem)
+{
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "verify"},
+                              {"ok", false},
+                              {"problem", problem.message}}
+                 .dump());
+  }
+  fmt::print(stderr, "custody: verify: FAILED: {}\n", problem.message);
+  if (!problem.hint.empty()) {
+    fmt::print(stderr, "custody: hint: {}\n", problem.hint);
+  }
+  return Outcome::problems_found;
+}
+
+struct ShardCheck
+{
+  std::string compartment;
+  std::uint64_t records = 0;
+};
+
+// invariant 15: each shard the member opens (loaded and brought up to date)
+// equals the shard rebuilt from the whole ledger.
+Result<std::vector<ShardCheck>>
+check_index(const GlobalOptions& global,
+            const std::filesystem::path& directory,
+            const identity::Member& member,
+            vault::Notes& notes)
+{
+  CUSTODY_ASSIGN(
+    opened,
+    vault::Vault::open(
+      directory, member, open_options(global, vault::Access::read), notes));
+  std::vector<ShardCheck> checks;
+  for (auto compartment : records::k_parts) {
+    auto shard = index::Shard::open(opened, compartment, notes);
+    if (!shard && shard.error().code == Errc::auth) {
+      continue;
+    }
+    if (!shard) {
+      return tl::unexpected(shard.error());
+    }
+    CUSTODY_ASSIGN(rebuilt, index::Shard::rebuild(opened, compartment));
+    CUSTODY_ASSIGN(kept, shard->digest());
+    CUSTODY_ASSIGN(fresh, rebuilt.digest());
+    const std::string name(vault::compartment_name(compartment));
+    if (kept != fresh) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format(
+          "index shard {} differs from the shard rebuilt from the ledger",
+          name),
+        fmt::format("remove index/{}.age; the next reader rebuilds it", name));
+    }
+    checks.push_back({name, shard->record_count()});
+  }
+  return checks;
+}
 
 Result<Outcome>
 run_verify(const GlobalOptions& global, const VerifyOptions& options)
 {
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(member, optional_member(global));
+  if (options.index && !member) {
+    return make_error(Errc::usage,
+                      "--index needs a member's identity to open the index",
+                      "pass --identity");
+  }
   vault::VerifyOptions verify_options;
   verify_options.repair = options.repair;
   verify_options.wait = wait_of(global);
@@ -35,18 +103,18 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     if (report.error().code != Errc::corrupt) {
       return tl::unexpected(report.error());
     }
-    if (global.json) {
-      fmt::print("{}\n",
-                 nlohmann::json{{"type", "verify"},
-                                {"ok", false},
-                                {"problem", report.error().message}}
-                   .dump());
+    return report_problem(global, report.error());
+  }
+  std::vector<ShardCheck> shards;
+  if (options.index) {
+    auto checked = check_index(global, directory, *member, report->notes);
+    if (!checked) {
+      if (checked.error().code != Errc::corrupt) {
+        return tl::unexpected(checked.error());
+      }
+      return report_problem(global, checked.error());
     }
-    fmt::print(stderr, "custody: verify: FAILED: {}\n", report.error().message);
-    if (!report.error().hint.empty()) {
-      fmt::print(stderr, "custody: hint: {}\n", report.error().hint);
-    }
-    return Outcome::problems_found;
+    shards = std::move(*checked);
   }
   if (global.json) {
     nlohmann::json out = {{"type", "verify"},
@@ -63,23 +131,33 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     if (report->repaired) {
       out["repaired"] = *report->repaired;
     }
+    if (options.index) {
+      nlohmann::json index = nlohmann::json::object();
+      for (const auto& shard : shards) {
+        index[shard.compartment] = {{"ok", true}, {"records", shard.records}};
+      }
+      out["index"] = index;
+    }
     fmt::print("{}\n", out.dump());
-  } else {
-    if (report->repaired) {
-      fmt::print("repaired: {}\n", *report->repaired);
-    }
-    if (report->admin_checked) {
-      fmt::print("ok: {} entries, {} objects, {} members\n",
-                 report->entries,
-                 report->objects,
-                 report->members);
-    } else {
-      fmt::print("ok: {} entries, {} objects (envelope only)\n",
-                 report->entries,
-                 report->objects);
-    }
-    print_notes(report->notes);
+    return Outcome::ok;
   }
+  if (report->repaired) {
+    fmt::print("repaired: {}\n", *report->repaired);
+  }
+  if (report->admin_checked) {
+    fmt::print("ok: {} entries, {} objects, {} members\n",
+               report->entries,
+               report->objects,
+               report->members);
+  } else {
+    fmt::print("ok: {} entries, {} objects (envelope only)\n",
+               report->entries,
+               report->objects);
+  }
+  for (const auto& shard : shards) {
+    fmt::print("index {}: ok ({} records)\n", shard.compartment, shard.records);
+  }
+  print_notes(report->notes);
   return Outcome::ok;
 }
 
@@ -91,6 +169,10 @@ register_verify(CLI::App& app, GlobalOptions& global, Action& action)
   auto options = std::make_shared<VerifyOptions>();
   auto* sub = app.add_subcommand(
     "verify", "Check the chain, HEAD, seals, signatures and objects");
+  sub->add_flag(
+    "--index",
+    options->index,
+    "Rebuild every index shard you can open and compare it with the saved one");
   sub->add_flag("--repair",
                 options->repair,
                 "Move a torn tail aside and record it in the ledger");
