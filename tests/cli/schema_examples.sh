@@ -182,6 +182,7 @@ def resolve(ref, uri):
 
 
 leaves = {}
+limits = {}  # leaf path -> maxLength, which custody counts in bytes of UTF-8
 
 
 def walk(node, uri, path, inherited):
@@ -200,6 +201,7 @@ def walk(node, uri, path, inherited):
                 walk(n["items"], u, path + "[]", here)
     else:
         leaves[path] = here
+        limits[path] = next((n["maxLength"] for n, _ in chain if "maxLength" in n), None)
 
 
 try:
@@ -302,7 +304,26 @@ for path in sorted(glob.glob(os.path.join(src, "examples", "incidents", "*"))):
             continue
     examples[name] = form
     for error in errors_of(form):
-        problem(f"examples/incidents/{name}: {field(error)}: {error.message}")
+        message = f"{error.instance!r} is not a code of its list" if error.validator == "enum" else error.message
+        problem(f"examples/incidents/{name}: {field(error)}: {message}")
+
+# JSON Schema counts maxLength in characters, custody in bytes: check the bytes here too.
+def byte_limits(name, node, path):
+    if isinstance(node, dict):
+        for key, sub in node.items():
+            byte_limits(name, sub, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for sub in node:
+            byte_limits(name, sub, path + "[]")
+    elif isinstance(node, str) and limits.get(path) is not None:
+        if len(node.encode("utf-8")) > limits[path]:
+            problem(f"examples/incidents/{name}: {path}: {len(node.encode('utf-8'))} bytes, limit {limits[path]}")
+
+
+for name, form in examples.items():
+    byte_limits(name, form, "")
+    if len(json.dumps(form, ensure_ascii=False, default=str).encode("utf-8")) > 1024 * 1024:
+        problem(f"examples/incidents/{name}: the form is over 1 MiB")
 
 numbers = [n[:2] for n in examples]
 if len(set(numbers)) != len(numbers):
