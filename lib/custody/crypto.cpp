@@ -13,7 +13,11 @@ namespace custody {
 Result<void>
 crypto_init()
 {
-  if (sodium_init() < 0) {
+  // libsodium's internal generator (ChaCha20, seeded and reseeded from the
+  // kernel, fork-safe) instead of one getrandom(2) per call: a batch of records
+  // draws randomness hundreds of thousands of times.
+  if (randombytes_set_implementation(&randombytes_internal_implementation) != 0
+      || sodium_init() < 0) {
     return fail(Errc::internal, "libsodium failed to initialise");
   }
   return {};
@@ -84,9 +88,9 @@ hkdf_sha256(ByteView ikm,
             std::string_view info,
             std::size_t length)
 {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  // Fetching the algorithm is a provider lookup under a lock; do it once.
+  static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-  EVP_KDF_free(kdf);
   if (ctx == nullptr) {
     throw std::runtime_error("EVP_KDF HKDF unavailable");
   }

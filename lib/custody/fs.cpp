@@ -138,9 +138,8 @@ write_temp_file(const Path& directory, ByteView data, Sync sync)
   Fd fd(raw);
   const Path temp(pattern);
   auto result = [&]() -> Result<void> {
-    if (::fchmod(fd.get(), 0600) != 0) {
-      return tl::unexpected(errno_error("chmod", temp, errno));
-    }
+    // mkstemp(3) creates the file with mode 0600 (glibc, POSIX.1-2008): private
+    // already.
     CUSTODY_TRY(fault_point("write", temp));
     CUSTODY_TRY(write_all(fd.get(), data, temp));
     if (sync == Sync::yes) {
@@ -156,6 +155,40 @@ write_temp_file(const Path& directory, ByteView data, Sync sync)
     return tl::unexpected(result.error());
   }
   return temp;
+}
+
+Result<AnonymousFile>
+write_anonymous_file(const Path& directory, ByteView data)
+{
+  CUSTODY_TRY(fault_point("create", directory));
+  const int raw =
+    ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (raw < 0) {
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+      return AnonymousFile{-1, true};
+    }
+    return tl::unexpected(errno_error("create a file in", directory, errno));
+  }
+  Fd fd(raw);
+  CUSTODY_TRY(fault_point("write", directory));
+  CUSTODY_TRY(write_all(fd.get(), data, directory));
+  return AnonymousFile{fd.release(), false};
+}
+
+Result<void>
+link_anonymous(int fd, const Path& to)
+{
+  Fd owned(fd);
+  CUSTODY_TRY(fault_point("link", to));
+  const std::string from = "/proc/self/fd/" + std::to_string(fd);
+  if (::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW)
+      != 0) {
+    if (errno == EEXIST) {
+      return {}; // same name, same bytes: content addressing
+    }
+    return tl::unexpected(errno_error("name", to, errno));
+  }
+  return {};
 }
 
 Result<void>

@@ -37,6 +37,22 @@ enum class Sync { no, yes };
 [[nodiscard]] Result<Path>
 write_temp_file(const Path& directory, ByteView data, Sync sync);
 
+// An unnamed file (O_TMPFILE) in `directory` holding `data`, not yet durable:
+// the returned descriptor is the only handle on it until link_anonymous() names
+// it. A crash before then leaves nothing behind. Errc::io with `unsupported`
+// set when the filesystem has no O_TMPFILE.
+struct AnonymousFile
+{
+  int fd = -1;
+  bool unsupported = false;
+};
+[[nodiscard]] Result<AnonymousFile> write_anonymous_file(const Path& directory,
+                                                         ByteView data);
+
+// Gives an O_TMPFILE file its name (linkat through /proc/self/fd) and closes
+// it.
+[[nodiscard]] Result<void> link_anonymous(int fd, const Path& to);
+
 // rename(2) of a temp file to its name; durable once the directory of `to` is
 // synced.
 [[nodiscard]] Result<void> rename_into_place(const Path& from, const Path& to);

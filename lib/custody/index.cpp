@@ -689,16 +689,16 @@ Shard::list(const Filter& filter) const
     if (code.empty()) {
       return;
     }
+    // An uncorrelated IN runs the code lookup once, on its index; a correlated
+    // EXISTS would run it once per record.
     if (code.back() == '.') {
-      sql += " AND EXISTS (SELECT 1 FROM facts_codes c WHERE c.id = r.id AND "
-             "c.kind = ? AND "
-             "c.code >= ? AND c.code < ?)";
+      sql += " AND r.id IN (SELECT id FROM facts_codes WHERE kind = ? AND "
+             "code >= ? AND code < ?)";
       values.insert(values.end(),
                     {kind, code, code.substr(0, code.size() - 1) + "/"});
     } else {
-      sql += " AND EXISTS (SELECT 1 FROM facts_codes c WHERE c.id = r.id AND "
-             "c.kind = ? AND "
-             "c.code = ?)";
+      sql += " AND r.id IN (SELECT id FROM facts_codes WHERE kind = ? AND "
+             "code = ?)";
       values.insert(values.end(), {kind, code});
     }
   };

@@ -326,8 +326,18 @@ ChainChecker::next(const Line& line)
   return std::move(*entry);
 }
 
+Encoded
+encode_entry(const Entry& entry)
+{
+  Encoded encoded{entry.seq, entry.prev, encode(entry), {}};
+  encoded.hash = entry_hash(encoded.line);
+  return encoded;
+}
+
 Result<Tip>
-append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries)
+append(const fs::Path& vault,
+       const Tip& tip,
+       const std::vector<Encoded>& entries)
 {
   if (tip.torn) {
     return make_error(
@@ -347,23 +357,22 @@ append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries)
     }
     return {};
   };
-  for (auto& entry : entries) {
+  for (const auto& entry : entries) {
     if (entry.seq != next.count || entry.prev != next.last_hash) {
       throw std::logic_error("ledger::append: entries do not continue the tip");
     }
-    std::string line = encode(entry);
-    line += '\n';
+    const std::size_t size = entry.line.size() + 1;
     if (next.last_segment_size > 0
-        && next.last_segment_size + line.size() > k_segment_max_bytes) {
+        && next.last_segment_size + size > k_segment_max_bytes) {
       CUSTODY_TRY(flush());
       ++next.last_segment;
       next.last_segment_size = 0;
     }
-    next.last_hash =
-      entry_hash(std::string_view(line).substr(0, line.size() - 1));
-    next.last_segment_size += line.size();
+    next.last_hash = entry.hash;
+    next.last_segment_size += size;
     ++next.count;
-    pending += line;
+    pending += entry.line;
+    pending += '\n';
   }
   CUSTODY_TRY(flush());
   // HEAD follows the ledger: a crash before this leaves a lagging HEAD, which

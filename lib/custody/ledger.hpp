@@ -118,11 +118,22 @@ private:
   Digest m_last_hash{};
 };
 
+// An entry with its canonical line (without LF) and its hash, encoded once.
+struct Encoded
+{
+  std::uint64_t seq = 0;
+  Digest prev{};
+  std::string line;
+  Digest hash{};
+};
+Encoded encode_entry(const Entry& entry);
+
 // Appends `entries` (whose seq and prev must continue `tip`) with one durable
 // write per segment touched, then rewrites HEAD. Refuses when `tip` has a torn
 // tail. Returns the new tip.
-[[nodiscard]] Result<Tip>
-append(const fs::Path& vault, const Tip& tip, std::vector<Entry>& entries);
+[[nodiscard]] Result<Tip> append(const fs::Path& vault,
+                                 const Tip& tip,
+                                 const std::vector<Encoded>& entries);
 
 // Moves a torn tail aside to ledger/NNNNNN.torn (or .torn.N) and truncates the
 // segment at its last LF. Returns the name the bytes were moved to and their

@@ -5,10 +5,13 @@
 #include <fmt/core.h>
 #include <fmt/std.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <set>
+#include <utility>
 
 namespace custody::store {
 
@@ -37,15 +40,43 @@ write_object(const fs::Path& vault, ByteView bytes)
   return name;
 }
 
+namespace {
+
+// How many unnamed files a batch keeps open before naming them: each needs a
+// descriptor until then, and each group costs one syncfs, so as many as the
+// descriptor limit comfortably allows.
+std::size_t
+group_size()
+{
+  struct rlimit limit
+  {
+  };
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0
+      && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  const auto usable = static_cast<std::size_t>(limit.rlim_cur) / 4;
+  return std::clamp<std::size_t>(usable, 64, 8192);
+}
+
+} // namespace
+
 ObjectBatch::ObjectBatch(fs::Path vault)
-  : m_vault(std::move(vault))
+  : m_vault(std::move(vault)),
+    m_group_size(group_size())
 {
 }
 
 ObjectBatch::~ObjectBatch()
 {
   for (const auto& pending : m_pending) {
-    ::unlink(pending.temp.c_str());
+    if (pending.fd >= 0) {
+      ::close(pending.fd); // an unnamed file vanishes with its last descriptor
+    } else if (!pending.temp.empty()) {
+      ::unlink(pending.temp.c_str());
+    }
   }
 }
 
@@ -53,36 +84,86 @@ Result<Digest>
 ObjectBatch::add(ByteView bytes)
 {
   const Digest name = sha256(bytes);
-  CUSTODY_ASSIGN(temp,
-                 fs::write_temp_file(m_vault / "objects", bytes, fs::Sync::no));
-  const std::lock_guard<std::mutex> lock(m_mutex);
-  m_pending.push_back({std::move(temp), name});
+  const fs::Path directory = object_path(m_vault, name).parent_path();
+  {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_directories.insert(directory).second) {
+      CUSTODY_TRY(fs::make_directories(directory));
+    }
+  }
+  // An unnamed file in the object's own directory: no temp name to create and
+  // rename away, and nothing left behind by a crash. Filesystems without
+  // O_TMPFILE get a temp file instead.
+  Pending pending;
+  pending.name = name;
+  CUSTODY_ASSIGN(anonymous, fs::write_anonymous_file(directory, bytes));
+  if (anonymous.unsupported) {
+    CUSTODY_ASSIGN(temp, fs::write_temp_file(directory, bytes, fs::Sync::no));
+    pending.temp = std::move(temp);
+  } else {
+    pending.fd = anonymous.fd;
+  }
+  std::vector<Pending> group;
+  {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    m_pending.push_back(std::move(pending));
+    if (m_pending.size() >= m_group_size) {
+      group.swap(m_pending);
+    }
+  }
+  // Named outside the lock, so the other workers keep encrypting meanwhile.
+  if (!group.empty()) {
+    CUSTODY_TRY(name_group(group));
+  }
   return name;
+}
+
+// Makes a group of objects durable (one syncfs), then names them.
+Result<void>
+ObjectBatch::name_group(std::vector<Pending>& group)
+{
+  auto named = [&]() -> Result<void> {
+    CUSTODY_TRY(fs::sync_filesystem(m_vault / "objects"));
+    for (auto& pending : group) {
+      const fs::Path path = object_path(m_vault, pending.name);
+      if (pending.fd >= 0) {
+        CUSTODY_TRY(fs::link_anonymous(std::exchange(pending.fd, -1), path));
+      } else if (!pending.temp.empty()) {
+        CUSTODY_TRY(fs::rename_into_place(pending.temp, path));
+        pending.temp.clear();
+      }
+    }
+    return {};
+  }();
+  // Whatever was not named goes back, for the destructor to drop.
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  for (auto& pending : group) {
+    if (pending.fd >= 0 || !pending.temp.empty()) {
+      m_pending.push_back(std::move(pending));
+    }
+  }
+  m_named = true;
+  group.clear();
+  return named;
 }
 
 Result<void>
 ObjectBatch::commit()
 {
-  const std::lock_guard<std::mutex> lock(m_mutex);
-  if (m_pending.empty()) {
-    return {};
+  std::vector<Pending> group;
+  {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    group.swap(m_pending);
   }
-  // One syncfs makes every temp file durable; then each rename is made durable
-  // by syncing the directories it touched, once each.
-  CUSTODY_TRY(fs::sync_filesystem(m_vault / "objects"));
-  std::set<fs::Path> directories;
-  for (auto& pending : m_pending) {
-    const fs::Path path = object_path(m_vault, pending.name);
-    if (directories.insert(path.parent_path()).second) {
-      CUSTODY_TRY(fs::make_directories(path.parent_path()));
-    }
-    CUSTODY_TRY(fs::rename_into_place(pending.temp, path));
-    pending.temp.clear();
+  if (!group.empty()) {
+    CUSTODY_TRY(name_group(group));
   }
-  for (const auto& directory : directories) {
-    CUSTODY_TRY(fs::fsync_directory(directory));
+  // One more syncfs makes the names durable: a few calls where fsyncs per file
+  // and per directory would be tens of thousands.
+  if (m_named) {
+    CUSTODY_TRY(fs::sync_filesystem(m_vault / "objects"));
+    m_named = false;
   }
-  m_pending.clear();
   return {};
 }
 

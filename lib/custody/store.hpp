@@ -7,7 +7,9 @@
 #include <custody/fs.hpp>
 #include <custody/ledger.hpp>
 
+#include <atomic>
 #include <mutex>
+#include <set>
 #include <vector>
 
 namespace custody::store {
@@ -22,11 +24,13 @@ fs::Path object_path(const fs::Path& vault, const Digest& name);
 [[nodiscard]] Result<Digest> write_object(const fs::Path& vault,
                                           ByteView bytes);
 
-// Writes many objects durably at once (DECISIONS "Durable batches"): each goes
-// to a temp file in objects/ as it is added, and commit() makes them all
-// durable with one syncfs(2), renames them, and syncs each touched objects/xx/
-// once. add() may be called from several threads. Objects not committed are
-// removed by the destructor.
+// Writes many objects durably at once (DECISIONS "Durable batches"): each is
+// written, unnamed (O_TMPFILE), in its own objects/xx/ directory as it is
+// added; in groups, one syncfs(2) makes them durable and linkat(2) gives them
+// their names, and commit() makes the names durable with a last syncfs(2). A
+// crash leaves named objects complete and unnamed ones gone. add() may be
+// called from several threads; objects not committed are dropped by the
+// destructor (named ones stay, unreferenced, for verify to report).
 class ObjectBatch
 {
 public:
@@ -41,12 +45,18 @@ public:
 private:
   struct Pending
   {
-    fs::Path temp;
+    fs::Path temp; // a named temp file, where O_TMPFILE is not supported
+    int fd = -1;   // an unnamed O_TMPFILE file
     Digest name;
   };
+  [[nodiscard]] Result<void> name_group(std::vector<Pending>& group);
+
   fs::Path m_vault;
+  std::size_t m_group_size;
   std::mutex m_mutex;
   std::vector<Pending> m_pending;
+  std::atomic<bool> m_named = false; // names made since the last syncfs
+  std::set<fs::Path> m_directories;  // objects/xx/ directories known to exist
 };
 
 // Reads an object and checks that its SHA-256 is its name (invariant 8).

@@ -600,8 +600,8 @@ public:
     entry.kind = kind;
     entry.prev = m_prev;
     entry.payloads = std::move(payloads);
-    m_prev = ledger::entry_hash(ledger::encode(entry));
-    m_entries.push_back(std::move(entry));
+    m_entries.push_back(ledger::encode_entry(entry));
+    m_prev = m_entries.back().hash;
   }
 
   // Adds the seal by `member` over every entry so far, encrypted to the admin
@@ -614,9 +614,7 @@ public:
   {
     json::Json covers = json::Json::array();
     for (const auto& entry : m_entries) {
-      covers.push_back(
-        {{"seq", entry.seq},
-         {"hash", to_hex(ledger::entry_hash(ledger::encode(entry)))}});
+      covers.push_back({{"seq", entry.seq}, {"hash", to_hex(entry.hash)}});
     }
     const json::Json seal = {{"vault", vault_id},
                              {"seq", next_seq()},
@@ -639,7 +637,7 @@ private:
   fs::Path m_vault;
   ledger::Tip m_tip;
   Digest m_prev;
-  std::vector<ledger::Entry> m_entries;
+  std::vector<ledger::Encoded> m_entries;
 };
 
 // Signs `statement` with the vault key and seals it with the private names

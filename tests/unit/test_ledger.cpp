@@ -41,12 +41,12 @@ make_entry(std::uint64_t seq, const Digest& prev)
 ledger::Tip
 append_n(const std::filesystem::path& vault, ledger::Tip tip, int n)
 {
-  std::vector<ledger::Entry> entries;
+  std::vector<ledger::Encoded> entries;
   Digest prev = tip.last_hash;
   for (int i = 0; i < n; ++i) {
-    entries.push_back(
-      make_entry(tip.count + static_cast<std::uint64_t>(i), prev));
-    prev = ledger::entry_hash(ledger::encode(entries.back()));
+    entries.push_back(ledger::encode_entry(
+      make_entry(tip.count + static_cast<std::uint64_t>(i), prev)));
+    prev = entries.back().hash;
   }
   auto next = ledger::append(vault, tip, entries);
   REQUIRE(next);
@@ -159,7 +159,8 @@ TEST_CASE(
   CHECK(scanned.torn->length == 18);
   CHECK(scanned.count == 2);
 
-  std::vector<ledger::Entry> more{make_entry(2, tip.last_hash)};
+  std::vector<ledger::Encoded> more{
+    ledger::encode_entry(make_entry(2, tip.last_hash))};
   auto refused = ledger::append(vault.path, scanned, more);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().hint.find("verify --repair") != std::string::npos);
