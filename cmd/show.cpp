@@ -13,9 +13,16 @@ namespace custody::cli {
 
 namespace {
 
-Result<Outcome>
-run_show(const GlobalOptions& global, const std::string& id_prefix)
+struct ShowOptions
 {
+  std::string id;
+  bool form = false;
+};
+
+Result<Outcome>
+run_show(const GlobalOptions& global, const ShowOptions& options)
+{
+  const std::string& id_prefix = options.id;
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(identity_file, require_identity(global));
   CUSTODY_ASSIGN(member,
@@ -43,6 +50,20 @@ run_show(const GlobalOptions& global, const std::string& id_prefix)
   CUSTODY_ASSIGN(found, any->find(id_prefix));
   CUSTODY_ASSIGN(history, any->history(found.id));
 
+  if (options.form) {
+    // The record as one form again, to correct and give back to `record --amend`.
+    records::Parts parts;
+    for (std::size_t p = 0; p < records::k_part_count; ++p) {
+      if (!(*shards)[p]) {
+        return make_error(Errc::auth,
+                          "--form needs every record compartment (the legal role)");
+      }
+      CUSTODY_ASSIGN(row, (*shards)[p]->find(found.id));
+      parts[p] = row.view;
+    }
+    fmt::print("{}\n", records::merge_parts(records::strip_derived(parts)).dump(2));
+    return Outcome::ok;
+  }
   nlohmann::json compartments = nlohmann::json::object();
   nlohmann::json sealed = nlohmann::json::array();
   for (std::size_t p = 0; p < records::k_part_count; ++p) {
@@ -95,16 +116,17 @@ run_show(const GlobalOptions& global, const std::string& id_prefix)
 void
 register_show(CLI::App& app, GlobalOptions& global, Action& action)
 {
-  auto id = std::make_shared<std::string>();
-  auto* sub = app.add_subcommand(
-    "show", "Show a record: its latest view and its history");
-  sub
-    ->add_option(
-      "ID", *id, "The record id, or a unique prefix of at least 8 digits")
+  auto options = std::make_shared<ShowOptions>();
+  auto* sub = app.add_subcommand("show", "Show a record: its latest view and its history");
+  sub->add_option("ID", options->id, "The record id, or a unique prefix of at least 8 digits")
     ->required();
+  sub->add_flag("--form",
+                options->form,
+                "Print the record as one form (JSON, also valid YAML), to correct with "
+                "`record --amend` (legal members)");
   sub->add_flag("--json", global.json, "Print JSON");
-  sub->callback([&global, &action, id] {
-    action = [&global, id] { return run_show(global, *id); };
+  sub->callback([&global, &action, options] {
+    action = [&global, options] { return run_show(global, *options); };
   });
 }
 
