@@ -11,5 +11,6 @@ set(custody_unit_suites
   ledger
   merkle
   minisign
+  schema
   vault
 )
