@@ -5,6 +5,7 @@ set(custody_unit_suites
   bytes
   canonical_json
   crypto
+  form
   fs
   hardening
   identity
