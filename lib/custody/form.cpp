@@ -12,6 +12,7 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <optional>
 #include <sstream>
@@ -541,12 +542,20 @@ struct YamlNode
   std::vector<std::size_t> children; // a map's keys and values alternate
 };
 
-class YamlTree final : public YAML::EventHandler
+struct YamlTree
+{
+  std::vector<YamlNode> nodes;
+  std::vector<std::size_t> documents; // each document's root
+  std::unordered_map<YAML::anchor_t, std::size_t> anchors;
+};
+
+class YamlBuilder final : public YAML::EventHandler
 {
 public:
-  std::vector<YamlNode> nodes;
-  std::vector<std::size_t> documents;
-  std::unordered_map<YAML::anchor_t, std::size_t> anchors;
+  explicit YamlBuilder(YamlTree& tree)
+    : m_tree(tree)
+  {
+  }
 
   void
   OnDocumentStart(const YAML::Mark& /*mark*/) override
@@ -607,19 +616,20 @@ private:
   std::size_t
   add(YamlNode node, YAML::anchor_t anchor)
   {
-    const std::size_t index = nodes.size();
-    nodes.push_back(std::move(node));
+    const std::size_t index = m_tree.nodes.size();
+    m_tree.nodes.push_back(std::move(node));
     if (anchor != 0) {
-      anchors[anchor] = index;
+      m_tree.anchors[anchor] = index;
     }
     if (m_open.empty()) {
-      documents.push_back(index);
+      m_tree.documents.push_back(index);
     } else {
-      nodes[m_open.back()].children.push_back(index);
+      m_tree.nodes[m_open.back()].children.push_back(index);
     }
     return index;
   }
 
+  YamlTree& m_tree;
   std::vector<std::size_t> m_open;
 };
 
@@ -681,14 +691,13 @@ integer_problem(std::string_view text)
 bool
 is_yaml11_boolean(std::string_view text)
 {
-  static constexpr std::string_view k_words[] = {
+  static constexpr std::array<std::string_view, 8> k_words = {
     "y", "n", "yes", "no", "on", "off", "true", "false"};
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   });
-  return std::find(std::begin(k_words), std::end(k_words), lower)
-         != std::end(k_words);
+  return std::find(k_words.begin(), k_words.end(), lower) != k_words.end();
 }
 
 class YamlConverter
@@ -946,7 +955,8 @@ parse_yaml(std::string_view text,
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
-    while (parser.HandleNextDocument(tree)) {
+    YamlBuilder builder(tree);
+    while (parser.HandleNextDocument(builder)) {
     }
   } catch (const YAML::Exception& e) {
     problems.add(

@@ -8,6 +8,7 @@
 #include <fmt/std.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -35,7 +36,7 @@ struct SchemaSet::Impl
 
 namespace {
 
-constexpr std::string_view k_type_names[] = {
+constexpr std::array<std::string_view, 6> k_type_names = {
   "null", "boolean", "integer", "string", "object", "array"};
 
 const std::set<std::string_view, std::less<>> k_annotations = {
@@ -71,8 +72,8 @@ const std::set<std::string_view, std::less<>> k_keywords = {
 std::optional<TypeSet>
 type_from_name(std::string_view name)
 {
-  for (std::size_t i = 0; i < std::size(k_type_names); ++i) {
-    if (k_type_names[i] == name) {
+  for (std::size_t i = 0; i < k_type_names.size(); ++i) {
+    if (k_type_names.at(i) == name) {
       return TypeSet{1U << i};
     }
   }
@@ -241,9 +242,11 @@ date_problem(std::string_view text)
   if (month < 1 || month > 12) {
     return "is not a valid date: the month must be 01 to 12";
   }
-  constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  constexpr std::array<int, 12> k_days = {
+    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const int last = k_days[month - 1] + (month == 2 && leap ? 1 : 0);
+  const int last = k_days.at(static_cast<std::size_t>(month - 1))
+                   + (month == 2 && leap ? 1 : 0);
   if (day < 1 || day > last) {
     return fmt::format(
       "is not a valid date: the day must be 01 to {} for that month", last);
@@ -390,7 +393,7 @@ private:
   Result<void>
   load_file(const std::string& path, const std::string& referrer)
   {
-    if (m_impl.documents.count(path) != 0) {
+    if (m_impl.documents.contains(path)) {
       return {};
     }
     auto text = m_source(path);
@@ -410,10 +413,10 @@ private:
     return walk(it->second, it->first, "");
   }
 
-  Error
+  static Error
   problem(const std::string& file,
           const std::string& pointer,
-          const std::string& message) const
+          const std::string& message)
   {
     return Error{Errc::invalid_input,
                  fmt::format("schema {}#{}: {}", file, pointer, message),
@@ -455,13 +458,16 @@ private:
     if (node.is_boolean()) {
       return {};
     }
-    for (const auto& [key, value] : node.items()) {
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    for (auto item = node.begin(); item != node.end(); ++item) {
+      const std::string& key = item.key();
+      const Json& value = item.value();
       const std::string here = append_pointer(pointer, key);
       const auto bad = [&](std::string_view what) {
         return tl::unexpected(
           problem(file, here, fmt::format("{} {}", key, what)));
       };
-      if (k_annotations.count(key) != 0) {
+      if (k_annotations.contains(key)) {
         if (key == "x-compartment") {
           const bool known = value.is_string()
                              && std::find(k_compartments.begin(),
@@ -475,7 +481,7 @@ private:
         }
         continue;
       }
-      if (k_keywords.count(key) == 0) {
+      if (!k_keywords.contains(key)) {
         return tl::unexpected(problem(
           file,
           here,
@@ -597,7 +603,7 @@ private:
   {
     const auto document = m_impl.documents.find(pending.file);
     const Json* target = resolve_pointer(document->second, pending.fragment);
-    if (target == nullptr || m_schemas.count(target) == 0) {
+    if (target == nullptr || !m_schemas.contains(target)) {
       return fail(Errc::invalid_input,
                   "schema {}: $ref points at no schema in {}",
                   pending.where,
@@ -920,8 +926,8 @@ private:
 
   static std::string
   unknown_field(const std::string& key,
-                Json::const_iterator properties,
-                Json::const_iterator none)
+                const Json::const_iterator& properties,
+                const Json::const_iterator& none)
   {
     std::vector<std::string> names;
     if (properties != none) {
@@ -1006,18 +1012,19 @@ type_of(const Json& value)
 std::string
 describe_types(TypeSet types)
 {
-  static constexpr std::string_view k_words[] = {"null",
-                                                 "true or false",
-                                                 "a whole number",
-                                                 "text",
-                                                 "a group of fields",
-                                                 "a list"};
+  static constexpr std::array<std::string_view, 6> k_words = {
+    "null",
+    "true or false",
+    "a whole number",
+    "text",
+    "a group of fields",
+    "a list"};
   // Text first: it is what most fields hold.
-  static constexpr std::size_t k_order[] = {3, 2, 1, 4, 5, 0};
+  static constexpr std::array<std::size_t, 6> k_order = {3, 2, 1, 4, 5, 0};
   std::vector<std::string_view> words;
   for (const std::size_t bit : k_order) {
     if ((types & (1U << bit)) != 0) {
-      words.push_back(k_words[bit]);
+      words.push_back(k_words.at(bit));
     }
   }
   if (words.empty()) {

@@ -618,12 +618,13 @@ TEST_CASE("the embedded table holds every JSON file under schemas/")
     }
   }
   std::set<std::string> embedded;
-  for (const auto& [path, text] : schema::embedded_files()) {
-    embedded.insert(std::string(path));
+  for (const auto& entry : schema::embedded_files()) {
+    const std::string path(entry.first);
+    embedded.insert(path);
     std::ifstream in(dir / path, std::ios::binary);
     const std::string expected{std::istreambuf_iterator<char>(in),
                                std::istreambuf_iterator<char>()};
-    CHECK_MESSAGE(text == expected, path);
+    CHECK_MESSAGE(entry.second == expected, path);
   }
   CHECK(embedded == on_disk);
   CHECK(embedded.count("output/entry.json") == 1);
