@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 #include <fmt/std.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
@@ -958,6 +959,13 @@ parse_yaml(std::string_view text,
     YamlBuilder builder(tree);
     while (parser.HandleNextDocument(builder)) {
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp words this one "bad file".
+    problems.add(
+      position_of_mark(e.mark),
+      "",
+      fmt::format("is nested more than {} levels deep", limits.max_depth));
+    return;
   } catch (const YAML::Exception& e) {
     problems.add(
       position_of_mark(e.mark), "", fmt::format("invalid YAML: {}", e.msg));

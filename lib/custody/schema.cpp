@@ -703,7 +703,8 @@ class Validator
 public:
   Validator(const SchemaSet::Impl& impl, const Options& options)
     : m_impl(impl),
-      m_options(options)
+      m_options(options),
+      m_ignored(options.ignore_under.begin(), options.ignore_under.end())
   {
   }
 
@@ -754,16 +755,39 @@ public:
   }
 
 private:
-  void
-  add(const std::string& pointer, std::string message)
+  // Whether problems at `pointer` are wanted: not at or below an ignored one.
+  bool
+  wanted(const std::string& pointer) const
   {
-    for (const auto& prefix : m_options.ignore_under) {
-      if (pointer.compare(0, prefix.size(), prefix) == 0
-          && (pointer.size() == prefix.size()
-              || pointer[prefix.size()] == '/')) {
-        return;
-      }
+    if (m_ignored.empty()) {
+      return true;
     }
+    std::string_view at = pointer;
+    while (true) {
+      if (m_ignored.contains(std::string(at))) {
+        return false;
+      }
+      if (at.empty()) {
+        return true;
+      }
+      at = at.substr(0, at.rfind('/'));
+    }
+  }
+
+  // Counts a problem, and lists it while there is room; `make_message` runs
+  // only then, so a form with a million bad values costs no million messages.
+  template<typename MakeMessage>
+  void
+  add_lazy(const std::string& pointer, MakeMessage&& make_message)
+  {
+    if (!wanted(pointer)) {
+      return;
+    }
+    if (m_report.problems.size() >= m_options.max_problems) {
+      ++m_report.total;
+      return;
+    }
+    std::string message = std::forward<MakeMessage>(make_message)();
     // A node and its $ref target may both reject a value for one reason.
     for (const auto& problem : m_report.problems) {
       if (problem.pointer == pointer && problem.message == message) {
@@ -771,9 +795,13 @@ private:
       }
     }
     ++m_report.total;
-    if (m_report.problems.size() < m_options.max_problems) {
-      m_report.problems.push_back(Problem{pointer, std::move(message)});
-    }
+    m_report.problems.push_back(Problem{pointer, std::move(message)});
+  }
+
+  void
+  add(const std::string& pointer, std::string message)
+  {
+    add_lazy(pointer, [&] { return std::move(message); });
   }
 
   void
@@ -789,19 +817,23 @@ private:
         return value.is_string();
       });
     if (!all_strings || !instance.is_string()) {
-      add(pointer, fmt::format("must be one of: {}", list_values(allowed)));
+      add_lazy(pointer, [&] {
+        return fmt::format("must be one of: {}", list_values(allowed));
+      });
       return;
     }
-    std::vector<std::string> codes;
-    for (const auto& value : allowed) {
-      codes.push_back(value.get<std::string>());
-    }
-    std::string message =
-      fmt::format("is not one of the allowed codes: {}", list_values(allowed));
-    if (auto guess = closest(instance.get_ref<const std::string&>(), codes)) {
-      message += fmt::format("; did you mean {}?", *guess);
-    }
-    add(pointer, std::move(message));
+    add_lazy(pointer, [&] {
+      std::vector<std::string> codes;
+      for (const auto& value : allowed) {
+        codes.push_back(value.get<std::string>());
+      }
+      std::string message = fmt::format("is not one of the allowed codes: {}",
+                                        list_values(allowed));
+      if (auto guess = closest(instance.get_ref<const std::string&>(), codes)) {
+        message += fmt::format("; did you mean {}?", *guess);
+      }
+      return message;
+    });
   }
 
   void
@@ -825,6 +857,9 @@ private:
             fmt::format("is too long: {}, at most {} allowed",
                         plural(length, "character", "characters"),
                         thousands(limit)));
+        // Too long says enough; this keeps the pattern's cost within what
+        // the schema allows.
+        return;
       }
     }
     if (const auto it = m_impl.patterns.find(&schema);
@@ -917,7 +952,8 @@ private:
         continue;
       }
       if (*additional == false) {
-        add(here, unknown_field(key, properties, schema.end()));
+        add_lazy(here,
+                 [&] { return unknown_field(key, properties, schema.end()); });
       } else {
         check(value, Location{&*additional, location.file}, here);
       }
@@ -948,6 +984,7 @@ private:
 
   const SchemaSet::Impl& m_impl;
   const Options& m_options;
+  std::unordered_set<std::string> m_ignored;
   Report m_report;
 };
 

@@ -154,7 +154,9 @@ public:
 
   // Checks `instance` against the root schema and returns every problem, in
   // schema order, with the first options.max_problems listed. Besides the
-  // schema, every string is held to options.max_string_bytes.
+  // schema, every string is held to options.max_string_bytes. A string too
+  // long (by either limit) is reported as such and not matched against its
+  // `pattern`, which bounds the cost of matching by what the schema allows.
   Report validate(const Json& instance, const Options& options = {}) const;
 
   // Splits a valid `instance` into one object per compartment, all four

@@ -321,6 +321,9 @@ TEST_CASE("a file must be UTF-8, at most 1 MiB; a string at most 64 KiB")
     deep += std::string(100, ']');
     CHECK(contains(listing(check_yaml("aggressor: " + deep)),
                    "nested more than 64 levels deep"));
+    // Deeper than yaml-cpp's own guard.
+    CHECK(contains(listing(check_yaml("aggressor: " + std::string(5000, '['))),
+                   "nested more than 64 levels deep"));
     const auto json = form::check_text("{\"aggressor\": " + deep + "}",
                                        "f.json",
                                        Format::json,

@@ -268,6 +268,10 @@ TEST_CASE("maxLength counts code points; every string has a byte limit")
   CHECK(has(check(set, R"("éééé")"),
             "",
             "is too long: 4 characters, at most 3 allowed"));
+  // Too long is reported alone: the pattern is not tried.
+  const auto both = single(R"({"maxLength": 3, "pattern": "^[0-9]+$"})");
+  CHECK(check(both, R"("abcd")").total == 1);
+  CHECK(check(both, R"("abc")").total == 1);
   const auto free_text = single(R"({"type": "string"})");
   CHECK(free_text.validate(Json(std::string(65536, 'x'))).ok());
   const auto report = free_text.validate(Json(std::string(65537, 'x')));
@@ -465,10 +469,11 @@ TEST_CASE("messages never repeat a string value")
   const std::string canary = "CANARY-9f3b2a";
   const auto set = test::form_schemas();
   auto instance = Json::parse(test::k_valid_form);
-  instance["person"]["population"] = canary;                        // enum
-  instance["person"]["person_ref"] = canary;                        // pattern
-  instance["incident"]["date"] = canary + "-03-14";                 // format
-  instance["incident"]["district"] = canary + std::string(40, 'x'); // length
+  instance["person"]["population"] = canary;                       // enum
+  instance["person"]["person_ref"] = canary;                       // pattern
+  instance["incident"]["date"] = canary + "-03-14";                // format
+  instance["incident"]["district"] = canary;                       // pattern
+  instance["person"]["names"][0] = canary + std::string(300, 'x'); // length
   instance["incident"]["violence_types"][0] = canary; // enum in a list
   instance["narrative"]["language"] = canary;         // pattern via refs
   instance["person"][canary] = canary;                // unknown field
