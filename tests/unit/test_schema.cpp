@@ -633,6 +633,15 @@ TEST_CASE("the embedded table holds every JSON file under schemas/")
   }
   CHECK(embedded == on_disk);
   CHECK(embedded.count("output/entry.json") == 1);
+  SUBCASE("a schema set loads from the table")
+  {
+    auto card = SchemaSet::from_embedded("output/card.json");
+    REQUIRE_MESSAGE(card, (card ? "" : card.error().message));
+    CHECK(card->loaded_files() == std::vector<std::string>{"output/card.json"});
+    auto missing = SchemaSet::from_embedded("none.json");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == Errc::not_found);
+  }
 }
 
 TEST_SUITE_END();
