@@ -5,6 +5,7 @@ set(custody_unit_suites
   bytes
   canonical_json
   crypto
+  form
   fs
   hardening
   identity
@@ -13,5 +14,6 @@ set(custody_unit_suites
   merkle
   minisign
   records
+  schema
   vault
 )

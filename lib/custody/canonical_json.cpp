@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <stdexcept>
+#include <unordered_set>
 #include <vector>
 
 namespace custody::json {
@@ -46,8 +47,9 @@ Result<Json>
 parse_strict(std::string_view text)
 {
   // A stack of the keys seen in each open object, to catch duplicates the
-  // library would overwrite.
-  std::vector<std::vector<std::string>> open_objects;
+  // library would overwrite. Sets, not lists: input files may hold objects
+  // with many thousands of keys.
+  std::vector<std::unordered_set<std::string>> open_objects;
   std::string duplicate;
   auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
     switch (event) {
@@ -58,14 +60,10 @@ parse_strict(std::string_view text)
       open_objects.pop_back();
       break;
     case Json::parse_event_t::key: {
-      auto& keys = open_objects.back();
       const auto& key = parsed.get_ref<const std::string&>();
-      for (const auto& seen : keys) {
-        if (seen == key && duplicate.empty()) {
-          duplicate = key;
-        }
+      if (!open_objects.back().insert(key).second && duplicate.empty()) {
+        duplicate = key;
       }
-      keys.push_back(key);
       break;
     }
     default:

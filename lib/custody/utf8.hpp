@@ -1,0 +1,25 @@
+// UTF-8 checks and decoding for input files and schema validation.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace custody::utf8 {
+
+// The byte offset of the first byte that does not belong to well-formed UTF-8
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or
+// nothing when all of `text` is valid.
+std::optional<std::size_t> first_invalid(std::string_view text);
+
+// The number of code points in `text`, which must be valid UTF-8 (each
+// ill-formed byte counts as one).
+std::size_t count_code_points(std::string_view text);
+
+// `text` as UTF-32 code points in a wstring (wchar_t is 32 bits on the
+// platforms custody supports), for std::wregex; an ill-formed byte becomes
+// U+FFFD.
+std::wstring to_wide(std::string_view text);
+
+} // namespace custody::utf8
