@@ -51,17 +51,19 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
   CUSTODY_ASSIGN(history, any->history(found.id));
 
   if (options.form) {
-    // The record as one form again, to correct and give back to `record --amend`.
+    // The record as one form again, to correct and give back to `record
+    // --amend`.
     records::Parts parts;
     for (std::size_t p = 0; p < records::k_part_count; ++p) {
       if (!(*shards)[p]) {
-        return make_error(Errc::auth,
-                          "--form needs every record compartment (the legal role)");
+        return make_error(
+          Errc::auth, "--form needs every record compartment (the legal role)");
       }
       CUSTODY_ASSIGN(row, (*shards)[p]->find(found.id));
       parts[p] = row.view;
     }
-    fmt::print("{}\n", records::merge_parts(records::strip_derived(parts)).dump(2));
+    fmt::print("{}\n",
+               records::merge_parts(records::strip_derived(parts)).dump(2));
     return Outcome::ok;
   }
   nlohmann::json compartments = nlohmann::json::object();
@@ -117,13 +119,18 @@ void
 register_show(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto options = std::make_shared<ShowOptions>();
-  auto* sub = app.add_subcommand("show", "Show a record: its latest view and its history");
-  sub->add_option("ID", options->id, "The record id, or a unique prefix of at least 8 digits")
+  auto* sub = app.add_subcommand(
+    "show", "Show a record: its latest view and its history");
+  sub
+    ->add_option("ID",
+                 options->id,
+                 "The record id, or a unique prefix of at least 8 digits")
     ->required();
-  sub->add_flag("--form",
-                options->form,
-                "Print the record as one form (JSON, also valid YAML), to correct with "
-                "`record --amend` (legal members)");
+  sub->add_flag(
+    "--form",
+    options->form,
+    "Print the record as one form (JSON, also valid YAML), to correct with "
+    "`record --amend` (legal members)");
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_show(global, *options); };

@@ -31,6 +31,12 @@ long_options() { # reads text, prints each --option once
   grep -oE -- '--[A-Za-z0-9][A-Za-z0-9-]*' | sort -u || true
 }
 
+# The options a CLI11 help text declares: the first column of its option lines (so an option that a
+# description merely mentions, "`record --amend`", is not taken for one of this command's).
+declared_options() { # reads a --help text
+  awk '/^ +-/ { print $1 }' | tr ',' '\n' | long_options
+}
+
 # The subcommands a CLI11 help text lists under "Subcommands:".
 subcommands() { # HELP-FILE
   awk '/^Subcommands:/ { inside = 1; next } inside && /^[^ ]/ { inside = 0 } inside && /^  [a-z]/ { print $1 }' "$1"
@@ -81,7 +87,7 @@ for page in "${pages[@]}"; do
   normalise "$file" >"$T/$page.norm"
 
   # 2. Every long option the binary prints in --help is an item of the page's OPTIONS section.
-  long_options <"$T/help.$page" >"$T/$page.help-options"
+  declared_options <"$T/help.$page" >"$T/$page.help-options"
   section "$T/$page.norm" OPTIONS | tp_tags | long_options >"$T/$page.page-options"
   while IFS= read -r option; do
     grep -qx -- "$option" "$T/$page.page-options" \
