@@ -338,9 +338,32 @@ private:
     return {};
   }
 
-  Result<store::Opened>
-  open_admin_payload(const ledger::PayloadRef& ref)
+  // invariant 7: a payload's epoch is one a signed admin entry introduced
+  // (the init entry brings epoch 0). An unknown epoch is damage, not a key
+  // this member happens to lack.
+  Result<void>
+  known_epoch(Compartment compartment,
+              std::uint32_t epoch,
+              std::uint64_t seq) const
   {
+    const auto keys = m_state.compartments.find(compartment);
+    const bool known = keys != m_state.compartments.end()
+                         ? keys->second.recipients.contains(epoch)
+                         : seq == 0 && epoch == 0;
+    if (!known) {
+      return fail(Errc::corrupt,
+                  "a payload names {} key epoch {}, which no signed admin "
+                  "entry introduced",
+                  compartment_name(compartment),
+                  epoch);
+    }
+    return {};
+  }
+
+  Result<store::Opened>
+  open_admin_payload(const ledger::PayloadRef& ref, std::uint64_t seq)
+  {
+    CUSTODY_TRY(known_epoch(Compartment::admin, ref.epoch, seq));
     CUSTODY_ASSIGN(key, m_keys.compartment(Compartment::admin, ref.epoch));
     return store::open_document(m_vault, ref, *key);
   }
@@ -354,7 +377,7 @@ private:
                   "an admin entry has 2 payloads, this one {}",
                   entry.payloads.size());
     }
-    CUSTODY_ASSIGN(opened, open_admin_payload(entry.payloads[0]));
+    CUSTODY_ASSIGN(opened, open_admin_payload(entry.payloads[0], entry.seq));
     const json::Json& document = opened.document;
     if (document.value("type", "") != "admin" || !document.contains("statement")
         || !document["statement"].is_object()) {
@@ -419,10 +442,14 @@ private:
     m_committed_yaml[entry.seq] = yaml;
     // The private document (names) opens only for legal; its commitment is
     // checked when it can be.
-    if (m_keys.compartment(Compartment::identity, entry.payloads[1].epoch)) {
-      auto key =
-        m_keys.compartment(Compartment::identity, entry.payloads[1].epoch);
+    CUSTODY_TRY(
+      known_epoch(Compartment::identity, entry.payloads[1].epoch, entry.seq));
+    auto key =
+      m_keys.compartment(Compartment::identity, entry.payloads[1].epoch);
+    if (key) {
       CUSTODY_TRY(store::open_document(m_vault, entry.payloads[1], **key));
+    } else if (key.error().code != Errc::auth) {
+      return tl::unexpected(key.error());
     }
     return {};
   }
@@ -502,7 +529,7 @@ private:
                   "a seal has 1 payload, this one {}",
                   entry.payloads.size());
     }
-    CUSTODY_ASSIGN(opened, open_admin_payload(entry.payloads[0]));
+    CUSTODY_ASSIGN(opened, open_admin_payload(entry.payloads[0], entry.seq));
     const json::Json& document = opened.document;
     if (document.value("type", "") != "seal" || !document.contains("seal")) {
       return fail(Errc::corrupt, "payload is not a seal");
