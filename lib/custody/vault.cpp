@@ -226,6 +226,7 @@ struct Unsealed
   std::uint64_t seq;
   Digest hash;
   ledger::Kind kind;
+  ledger::Location location;
 };
 
 // Replays the ledger entry by entry, building the admin state and checking
@@ -246,7 +247,7 @@ public:
         const Digest& hash,
         const ledger::Location& where)
   {
-    auto result = check(entry, hash);
+    auto result = check(entry, hash, where);
     if (!result) {
       // A key the member lacks is not damage to the vault: keep Errc::auth.
       return make_error(result.error().code == Errc::auth ? Errc::auth
@@ -270,10 +271,22 @@ public:
     }
     return make_error(
       Errc::corrupt,
-      fmt::format("entries {} to {} are not covered by any seal",
+      fmt::format("{}: entries {} to {} are not covered by any seal",
+                  ledger::describe(m_unsealed.front().location),
                   m_unsealed.front().seq,
                   m_unsealed.back().seq),
       "entries appended without a member's seal were not written by custody");
+  }
+
+  // The entries since the last seal, as {seq, hash} for a repair to list.
+  json::Json
+  unsealed() const
+  {
+    json::Json list = json::Json::array();
+    for (const auto& item : m_unsealed) {
+      list.push_back({{"seq", item.seq}, {"hash", to_hex(item.hash)}});
+    }
+    return list;
   }
 
   AdminState&
@@ -295,7 +308,9 @@ public:
 
 private:
   Result<void>
-  check(const ledger::Entry& entry, const Digest& hash)
+  check(const ledger::Entry& entry,
+        const Digest& hash,
+        const ledger::Location& where)
   {
     for (const auto& payload : entry.payloads) {
       m_objects.insert(payload.obj);
@@ -317,7 +332,7 @@ private:
       CUSTODY_TRY(check_epochs(entry));
       break;
     }
-    m_unsealed.push_back({entry.seq, hash, entry.kind});
+    m_unsealed.push_back({entry.seq, hash, entry.kind, where});
     return {};
   }
 
@@ -428,7 +443,9 @@ private:
           Errc::corrupt, "member {} is already a member", member.key_id);
       }
       m_state.members[member.key_id] = member;
-    } else if (action != "init" && action != "torn_tail") {
+    } else if (action == "torn_tail") {
+      CUSTODY_TRY(account_for_unsealed(statement));
+    } else if (action != "init") {
       return fail(Errc::corrupt, "unknown admin action \"{}\"", action);
     }
     CUSTODY_TRY(record_keys(statement));
@@ -518,6 +535,28 @@ private:
       }
       m_state.key_files[path] = hash;
     }
+    return {};
+  }
+
+  // A crash that tore a command's single append can leave complete entries
+  // whose seal was in the torn bytes. The signed repair lists them; they are
+  // accounted for (with no author) only if the list is exactly the entries left
+  // unsealed (invariant 11).
+  Result<void>
+  account_for_unsealed(const json::Json& statement)
+  {
+    const json::Json listed = statement.value("unsealed", json::Json::array());
+    bool exact = listed.is_array() && listed.size() == m_unsealed.size();
+    for (std::size_t i = 0; exact && i < listed.size(); ++i) {
+      exact = listed[i].value("seq", UINT64_MAX) == m_unsealed[i].seq
+              && listed[i].value("hash", "") == to_hex(m_unsealed[i].hash);
+    }
+    if (!exact) {
+      return make_error(
+        Errc::corrupt,
+        "the torn-tail repair does not list exactly the entries left unsealed");
+    }
+    m_unsealed.clear();
     return {};
   }
 
@@ -839,6 +878,7 @@ struct Loaded
   AdminState state;
   std::set<Digest> objects;
   std::map<std::uint64_t, std::string> committed_yaml;
+  json::Json unsealed; // entries since the last seal (only with a torn tail)
 };
 
 // Scans and replays the whole ledger. A torn tail is left in the tip for the
@@ -858,9 +898,17 @@ load(const fs::Path& vault, Keyring& keys, bool have_member)
                       fmt::format("{} has an empty ledger", vault),
                       "is this a custody vault? `custody init` creates one");
   }
-  CUSTODY_TRY(replay.finish());
-  return Loaded{
-    tip, std::move(replay.state()), replay.objects(), replay.committed_yaml()};
+  // Entries just before a torn tail may have had their seal in it (a crash
+  // mid-append): the torn tail is the problem to report, and writers refuse
+  // until it is repaired.
+  if (!tip.torn) {
+    CUSTODY_TRY(replay.finish());
+  }
+  return Loaded{tip,
+                std::move(replay.state()),
+                replay.objects(),
+                replay.committed_yaml(),
+                replay.unsealed()};
 }
 
 // invariant 6
@@ -1539,6 +1587,7 @@ verify(const fs::Path& directory,
       {"length", torn.length},
       {"sha256", to_hex(moved.sha256)},
       {"moved_to", "ledger/" + moved.moved_to},
+      {"unsealed", loaded.unsealed},
       {"keys", json::Json::array()}};
     CUSTODY_TRY(append_admin_entry(directory,
                                    tip,
@@ -1552,6 +1601,13 @@ verify(const fs::Path& directory,
                   torn.length,
                   where,
                   moved.moved_to);
+    if (!loaded.unsealed.empty()) {
+      *report.repaired +=
+        fmt::format("; entries {} to {} lost their seal in it and are "
+                    "recorded, unsealed, in the repair",
+                    loaded.unsealed.front()["seq"].get<std::uint64_t>(),
+                    loaded.unsealed.back()["seq"].get<std::uint64_t>());
+    }
     // Check the repaired vault from the start, as any later verify will (the
     // lock is still ours).
     CUSTODY_ASSIGN(reloaded, load(directory, keys, true));

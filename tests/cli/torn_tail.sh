@@ -31,4 +31,19 @@ expect_status 0 as_creator verify
 expect_status 0 as_creator log
 expect_contains "$T/out" "torn_tail"
 expect_status 0 as_creator key add --role data "$T/other.age.card"
+
+# a crash inside the seal line: the command's entry is complete, its seal torn; the repair accounts
+# for the unsealed entry, and no other
+make_identity third
+expect_status 0 as_creator key add --role intake "$T/third.age.card"
+size=$(stat -c %s "$segment")
+last=$(tail -n1 "$segment" | wc -c)
+truncate -s $((size - last / 2)) "$segment"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "torn tail"
+expect_status 0 as_creator verify --repair
+expect_contains "$T/out" "lost their seal"
+expect_status 0 as_creator verify
+expect_status 0 as_creator log
+expect_contains "$T/out" "torn_tail"
 echo ok
