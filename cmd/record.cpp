@@ -22,7 +22,6 @@ namespace custody::cli {
 namespace {
 
 constexpr std::string_view k_incident_schema = "incident.schema.json";
-constexpr std::size_t k_max_listed_problems = 20;
 
 struct RecordOptions
 {
@@ -38,60 +37,6 @@ load(const std::string& path, const schema::SchemaSet& schemas)
     return form::load_forms_text(text, "-", form::Format::detect, schemas);
   }
   return form::load_forms(path, schemas);
-}
-
-// The parts of one valid form, with the derived fields; problems are appended
-// to `problems`.
-std::optional<records::Parts>
-parts_of(const form::Form& form,
-         const schema::SchemaSet& schemas,
-         const records::Places* places,
-         std::vector<std::string>& problems)
-{
-  const std::string where =
-    fmt::format("{}:{}", form.origin.file, form.origin.line);
-  const auto& scopes = form.value["consent"]["scopes"];
-  if (scopes.size() > 1
-      && std::find(scopes.begin(), scopes.end(), json::Json("document_only"))
-           != scopes.end()) {
-    problems.push_back(fmt::format(
-      "{}: /consent/scopes: document_only must be the only scope", where));
-    return std::nullopt;
-  }
-  auto split = schemas.split(form.value);
-  if (!split) {
-    problems.push_back(fmt::format("{}: {}", where, split.error().message));
-    return std::nullopt;
-  }
-  records::Parts parts;
-  for (std::size_t p = 0; p < records::k_part_count; ++p) {
-    const std::string name(vault::compartment_name(records::k_parts[p]));
-    parts[p] = split->contains(name) ? split->at(name) : json::Json::object();
-  }
-  if (auto derived = records::derive(form.value, parts, places); !derived) {
-    problems.push_back(fmt::format("{}: {}", where, derived.error().message));
-    return std::nullopt;
-  }
-  return parts;
-}
-
-Error
-problems_error(const std::vector<std::string>& problems)
-{
-  std::string message =
-    fmt::format("{} problem{} in the forms; nothing was recorded",
-                problems.size(),
-                problems.size() == 1 ? "" : "s");
-  for (std::size_t i = 0; i < problems.size() && i < k_max_listed_problems;
-       ++i) {
-    message += "\n  " + problems[i];
-  }
-  if (problems.size() > k_max_listed_problems) {
-    message += fmt::format("\n  ... and {} more",
-                           problems.size() - k_max_listed_problems);
-  }
-  return Error{
-    Errc::invalid_input, message, "fix the forms and run the command again"};
 }
 
 Result<Outcome>
@@ -147,11 +92,7 @@ run_amend(const GlobalOptions& global,
     found,
     shards[records::part_index(vault::Compartment::facts)]->find(id_prefix));
   CUSTODY_ASSIGN(history, shards[0]->history(found.id));
-  std::vector<std::string> problems;
-  auto parts = parts_of(form, schemas, places, problems);
-  if (!parts) {
-    return tl::unexpected(problems_error(problems));
-  }
+  CUSTODY_ASSIGN(parts, records::parts_of(form, schemas, places));
   records::Change change;
   change.record_id = found.id;
   change.type = records::EntryType::amend;
@@ -160,7 +101,7 @@ run_amend(const GlobalOptions& global,
   bool changed = false;
   for (std::size_t p = 0; p < records::k_part_count; ++p) {
     CUSTODY_ASSIGN(row, shards[p]->find(found.id));
-    change.data[p] = records::make_merge_patch(row.view, (*parts)[p]);
+    change.data[p] = records::make_merge_patch(row.view, parts[p]);
     changed = changed || !change.data[p].empty();
   }
   if (!changed) {
@@ -214,21 +155,7 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
       global, *opened, options.amend, forms.front(), schemas, places_ptr);
   }
   // Every form is split and checked before anything is written: all or nothing.
-  std::vector<records::Change> changes;
-  changes.reserve(forms.size());
-  std::vector<std::string> problems;
-  for (const auto& form : forms) {
-    auto parts = parts_of(form, schemas, places_ptr, problems);
-    if (parts) {
-      changes.push_back({records::new_record_id(),
-                         records::EntryType::record,
-                         std::nullopt,
-                         std::move(*parts)});
-    }
-  }
-  if (!problems.empty()) {
-    return tl::unexpected(problems_error(problems));
-  }
+  CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
   CUSTODY_ASSIGN(written, records::write(*opened, std::move(changes)));
   return print_written(global, written, forms, "recorded");
 }

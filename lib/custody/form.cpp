@@ -14,10 +14,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <optional>
 #include <sstream>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -1099,6 +1101,13 @@ private:
   void
   lines(std::string_view text, const std::string& file)
   {
+    struct Line
+    {
+      std::string_view text;
+      std::size_t number = 0;
+      Parsed parsed;
+    };
+    std::vector<Line> lines;
     std::size_t offset = 0;
     std::size_t number = 0;
     while (offset < text.size()) {
@@ -1115,17 +1124,41 @@ private:
       if (line.find_first_not_of(" \t") == std::string_view::npos) {
         continue; // blank lines separate nothing
       }
-      if (line.size() > m_limits.max_form_bytes) {
+      lines.push_back(Line{line, number, {}});
+    }
+    // Parsing and validating a line touches nothing shared but the immutable
+    // schema set, so a batch of thousands of forms uses every core; the results
+    // are merged in line order.
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i = next++; i < lines.size(); i = next++) {
+        Line& line = lines[i];
+        if (line.text.size() <= m_limits.max_form_bytes) {
+          ProblemList problems(line.parsed, file, m_limits.max_problems);
+          parse_json(line.text, line.number, line.parsed, problems, m_limits);
+          validate(line.parsed, file);
+        }
+      }
+    };
+    const unsigned workers =
+      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < workers && w < lines.size(); ++w) {
+      threads.emplace_back(work);
+    }
+    work();
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    for (auto& line : lines) {
+      if (line.text.size() > m_limits.max_form_bytes) {
         file_problem(
           file,
-          Position{number, 0},
-          too_large(line.size(), m_limits.max_form_bytes, Format::json));
+          Position{line.number, 0},
+          too_large(line.text.size(), m_limits.max_form_bytes, Format::json));
         continue;
       }
-      Parsed parsed;
-      ProblemList problems(parsed, file, m_limits.max_problems);
-      parse_json(line, number, parsed, problems, m_limits);
-      finish(std::move(parsed), Origin{file, number});
+      merge(std::move(line.parsed), Origin{file, line.number});
     }
   }
 
@@ -1145,24 +1178,40 @@ private:
     }
   }
 
+  // Checks a parsed form against the schema, adding the problems to it.
+  void
+  validate(Parsed& parsed, const std::string& file) const
+  {
+    if (!parsed.usable) {
+      return;
+    }
+    schema::Options options;
+    options.max_problems = m_limits.max_problems;
+    options.max_string_bytes = m_limits.max_string_bytes;
+    options.ignore_under = parsed.reported;
+    const auto report = m_schemas.validate(parsed.value, options);
+    ProblemList problems(parsed, file, m_limits.max_problems);
+    for (const auto& problem : report.problems) {
+      problems.add(position_for(parsed, problem.pointer),
+                   problem.pointer,
+                   problem.message);
+    }
+    // Count those the report did not list.
+    parsed.problem_count += report.total - report.problems.size();
+    parsed.usable = false; // validated: not again
+  }
+
   void
   finish(Parsed parsed, Origin origin)
   {
-    if (parsed.usable) {
-      schema::Options options;
-      options.max_problems = m_limits.max_problems;
-      options.max_string_bytes = m_limits.max_string_bytes;
-      options.ignore_under = parsed.reported;
-      const auto report = m_schemas.validate(parsed.value, options);
-      ProblemList problems(parsed, origin.file, m_limits.max_problems);
-      for (const auto& problem : report.problems) {
-        problems.add(position_for(parsed, problem.pointer),
-                     problem.pointer,
-                     problem.message);
-      }
-      // Count those the report did not list.
-      parsed.problem_count += report.total - report.problems.size();
-    }
+    validate(parsed, origin.file);
+    merge(std::move(parsed), std::move(origin));
+  }
+
+  // Adds a checked form to the batch, or its problems.
+  void
+  merge(Parsed parsed, Origin origin)
+  {
     if (parsed.problem_count == 0) {
       m_batch.forms.push_back(Form{std::move(parsed.value), std::move(origin)});
       return;

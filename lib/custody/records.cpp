@@ -383,6 +383,111 @@ entry_type_name(EntryType type)
   return type == EntryType::record ? "record" : "amend";
 }
 
+Result<Parts>
+parts_of(const form::Form& form,
+         const schema::SchemaSet& schemas,
+         const Places* places)
+{
+  const std::string where =
+    fmt::format("{}:{}", form.origin.file, form.origin.line);
+  const json::Json scopes = form.value.at("consent").at("scopes");
+  if (scopes.size() > 1
+      && std::find(scopes.begin(), scopes.end(), json::Json("document_only"))
+           != scopes.end()) {
+    return fail(Errc::invalid_input,
+                "{}: /consent/scopes: document_only must be the only scope",
+                where);
+  }
+  auto split = schemas.split(form.value);
+  if (!split) {
+    return fail(Errc::invalid_input, "{}: {}", where, split.error().message);
+  }
+  Parts parts;
+  for (std::size_t p = 0; p < k_part_count; ++p) {
+    const std::string name(vault::compartment_name(k_parts[p]));
+    parts[p] = split->contains(name) ? split->at(name) : json::Json::object();
+  }
+  if (auto derived = derive(form.value, parts, places); !derived) {
+    return fail(Errc::invalid_input, "{}: {}", where, derived.error().message);
+  }
+  return parts;
+}
+
+Result<std::vector<Change>>
+prepare(const std::vector<form::Form>& forms,
+        const schema::SchemaSet& schemas,
+        const Places* places)
+{
+  std::vector<Change> changes(forms.size());
+  std::vector<std::optional<std::string>> problems(forms.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < forms.size(); i = next++) {
+      auto parts = parts_of(forms[i], schemas, places);
+      if (!parts) {
+        problems[i] = parts.error().message;
+        continue;
+      }
+      changes[i] = Change{
+        new_record_id(), EntryType::record, std::nullopt, std::move(*parts)};
+    }
+  };
+  const unsigned workers =
+    std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers && w < forms.size(); ++w) {
+    threads.emplace_back(work);
+  }
+  work();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  std::vector<std::string> listed;
+  std::size_t count = 0;
+  for (auto& problem : problems) {
+    if (problem) {
+      ++count;
+      if (listed.size() < 20) {
+        listed.push_back(std::move(*problem));
+      }
+    }
+  }
+  if (count == 0) {
+    return changes;
+  }
+  std::string message =
+    fmt::format("{} problem{} in the forms; nothing was recorded",
+                count,
+                count == 1 ? "" : "s");
+  for (const auto& line : listed) {
+    message += "\n  " + line;
+  }
+  if (count > listed.size()) {
+    message += fmt::format("\n  ... and {} more", count - listed.size());
+  }
+  return make_error(
+    Errc::invalid_input, message, "fix the forms and run the command again");
+}
+
+// The canonical payload document of part `p` of `change` (docs/formats.md 6.2),
+// built as text: its keys sort as data, prev, record, salt, type, and building
+// it this way spares copying the part into a JSON object per payload.
+std::string
+payload_text(const Change& change, std::size_t p, std::string_view salt)
+{
+  std::string text = "{\"data\":";
+  text += change.data[p].is_null() ? "{}" : json::canonical(change.data[p]);
+  text += ",\"prev\":";
+  text +=
+    change.prev ? "\"" + to_hex(*change.prev) + "\"" : std::string("null");
+  text += ",\"record\":\"" + change.record_id + "\",\"salt\":\"";
+  text += salt;
+  text += "\",\"type\":\"";
+  text += entry_type_name(change.type);
+  text += "\"}";
+  return text;
+}
+
 Result<std::vector<Written>>
 write(vault::Vault& vault, std::vector<Change> changes)
 {
@@ -404,8 +509,10 @@ write(vault::Vault& vault, std::vector<Change> changes)
     changes.size(), std::vector<ledger::PayloadRef>(k_part_count));
   // Public-key work dominates (one X25519 per payload, four per record): spread
   // it over all cores.
+  // One worker more than cores: a worker naming a group of objects waits in
+  // syncfs(2), and the spare keeps every core encrypting meanwhile.
   const unsigned workers =
-    std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
+    std::clamp<unsigned>(std::thread::hardware_concurrency() + 1, 2, 9);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::optional<Error>> errors(workers);
@@ -413,18 +520,12 @@ write(vault::Vault& vault, std::vector<Change> changes)
     for (std::size_t i = next++; i < changes.size() && !failed; i = next++) {
       const Change& change = changes[i];
       for (std::size_t p = 0; p < k_part_count; ++p) {
-        json::Json document = {
-          {"type", std::string(entry_type_name(change.type))},
-          {"record", change.record_id},
-          {"prev",
-           change.prev ? json::Json(to_hex(*change.prev)) : json::Json()},
-          {"data",
-           change.data[p].is_null() ? json::Json::object() : change.data[p]}};
-        auto encrypted = store::encrypt_document(
-          std::move(document), recipients[p], epochs[p]);
-        Result<Digest> added =
-          encrypted ? objects.add(encrypted->file)
-                    : Result<Digest>(tl::unexpected(encrypted.error()));
+        const std::string salt = store::new_salt();
+        auto encrypted = store::encrypt_plaintext(
+          payload_text(change, p, salt), salt, recipients[p], epochs[p]);
+        Result<void> added =
+          encrypted ? objects.add(encrypted->sealed.ref.obj, encrypted->file)
+                    : Result<void>(tl::unexpected(encrypted.error()));
         if (!added) {
           errors[worker] = added.error();
           failed = true;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <custody/canonical_json.hpp>
+#include <custody/form.hpp>
+#include <custody/schema.hpp>
 #include <custody/vault.hpp>
 
 #include <map>
@@ -79,6 +81,21 @@ struct Change
   std::optional<Digest> prev; // the record's previous entry, for an amendment
   Parts data; // the record's parts, or one RFC 7396 merge patch per part
 };
+
+// Splits valid forms into their compartments and adds the derived fields, on
+// every core. Checks what the schema cannot say (document_only must be the only
+// consent scope; the district must be one of `places`, when given). All or
+// nothing: returns every form's change, or Errc::invalid_input listing up to 20
+// problems as "file:line: /field: problem" (never a field's value).
+[[nodiscard]] Result<std::vector<Change>>
+prepare(const std::vector<form::Form>& forms,
+        const schema::SchemaSet& schemas,
+        const Places* places);
+
+// The parts of one valid form (as prepare(), for one form).
+[[nodiscard]] Result<Parts> parts_of(const form::Form& form,
+                                     const schema::SchemaSet& schemas,
+                                     const Places* places);
 
 struct Written
 {

@@ -84,6 +84,13 @@ Result<Digest>
 ObjectBatch::add(ByteView bytes)
 {
   const Digest name = sha256(bytes);
+  CUSTODY_TRY(add(name, bytes));
+  return name;
+}
+
+Result<void>
+ObjectBatch::add(const Digest& name, ByteView bytes)
+{
   const fs::Path directory = object_path(m_vault, name).parent_path();
   {
     const std::lock_guard<std::mutex> lock(m_mutex);
@@ -115,7 +122,7 @@ ObjectBatch::add(ByteView bytes)
   if (!group.empty()) {
     CUSTODY_TRY(name_group(group));
   }
-  return name;
+  return {};
 }
 
 // Makes a group of objects durable (one syncfs), then names them.
@@ -208,10 +215,25 @@ encrypt_document(json::Json document,
                  const age::X25519Recipient& recipient,
                  std::uint32_t epoch)
 {
-  const std::string salt = to_hex(random_bytes(32));
+  const std::string salt = new_salt();
   document["salt"] = salt;
+  return encrypt_plaintext(json::canonical(document), salt, recipient, epoch);
+}
+
+std::string
+new_salt()
+{
+  return to_hex(random_bytes(32));
+}
+
+Result<Encrypted>
+encrypt_plaintext(std::string plaintext,
+                  std::string_view salt,
+                  const age::X25519Recipient& recipient,
+                  std::uint32_t epoch)
+{
   Encrypted out;
-  out.sealed.plaintext = json::canonical(document);
+  out.sealed.plaintext = std::move(plaintext);
   const Bytes padded = pad(as_bytes(out.sealed.plaintext));
   CUSTODY_ASSIGN(
     file,

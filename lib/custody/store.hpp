@@ -40,6 +40,8 @@ public:
   ~ObjectBatch();
 
   [[nodiscard]] Result<Digest> add(ByteView bytes);
+  // As add(), when the caller already knows the bytes' SHA-256.
+  [[nodiscard]] Result<void> add(const Digest& name, ByteView bytes);
   [[nodiscard]] Result<void> commit();
 
 private:
@@ -91,6 +93,17 @@ struct Encrypted
 encrypt_document(json::Json document,
                  const age::X25519Recipient& recipient,
                  std::uint32_t epoch);
+
+// A fresh salt: 32 random bytes in hex.
+std::string new_salt();
+
+// As encrypt_document, for a canonical document already encoded whose "salt" is
+// `salt` (callers that build the text directly save copying large documents).
+[[nodiscard]] Result<Encrypted>
+encrypt_plaintext(std::string plaintext,
+                  std::string_view salt,
+                  const age::X25519Recipient& recipient,
+                  std::uint32_t epoch);
 
 // encrypt_document, then write the object durably.
 [[nodiscard]] Result<Sealed>
