@@ -16,11 +16,12 @@ namespace {
 
 constexpr std::string_view k_magic = "custody-index-v1\n";
 constexpr std::string_view k_mac_info = "custody/v1/index-mac";
+constexpr std::size_t k_shard_padding = 1024 * 1024;
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 const char* const k_schema = R"sql(
 CREATE TABLE entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
-                     record TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
+                     record TEXT NOT NULL, type TEXT NOT NULL);
 CREATE INDEX entries_record ON entries(record, seq);
 CREATE TABLE records(id TEXT PRIMARY KEY, created_seq INTEGER NOT NULL,
                      updated_seq INTEGER NOT NULL, entries INTEGER NOT NULL,
@@ -259,14 +260,13 @@ struct Shard::Impl
     }
     const std::string hash_hex = to_hex(hash);
     Statement entry(db,
-                    "INSERT INTO entries(seq, hash, time, record, type, data) "
-                    "VALUES (?,?,?,?,?,?)");
+                    "INSERT INTO entries(seq, hash, time, record, type) "
+                    "VALUES (?,?,?,?,?)");
     entry.bind(1, static_cast<std::int64_t>(seq))
       .bind(2, hash_hex)
       .bind(3, time)
       .bind(4, id)
-      .bind(5, type)
-      .bind(6, json::canonical(data));
+      .bind(5, type);
     if (entry.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "insert entry"));
     }
@@ -348,6 +348,12 @@ struct Shard::Impl
   Result<std::uint64_t>
   replay()
   {
+    // A shard saved at the ledger's tip needs no scan: the vault checked that
+    // tip when it opened.
+    if (position > 0 && position == vault->entry_count()
+        && position_hash == vault->last_hash()) {
+      return 0;
+    }
     const std::size_t part = records::part_index(compartment);
     std::uint64_t replayed = 0;
     bool position_ok = position == 0;
@@ -531,7 +537,10 @@ struct Shard::Impl
     plain.append(reinterpret_cast<const char*>(db_bytes.data()),
                  db_bytes.size());
     sqlite3_free(data);
-    const Bytes padded = store::pad(as_bytes(plain));
+    // Padded to a whole MiB: a power of two would double a large shard, and a
+    // shard's size tells no more than the entry count the ledger shows anyway.
+    Bytes padded(as_bytes(plain).begin(), as_bytes(plain).end());
+    padded.resize((plain.size() / k_shard_padding + 1) * k_shard_padding, 0);
     CUSTODY_ASSIGN(recipient, vault->recipient(compartment));
     CUSTODY_ASSIGN(
       file,
@@ -659,7 +668,7 @@ Result<std::vector<EntryRow>>
 Shard::history(const std::string& id) const
 {
   Statement query(m_impl->db,
-                  "SELECT seq, hash, time, type, data FROM entries WHERE "
+                  "SELECT seq, hash, time, type FROM entries WHERE "
                   "record = ? ORDER BY seq");
   query.bind(1, id);
   std::vector<EntryRow> rows;
@@ -667,8 +676,7 @@ Shard::history(const std::string& id) const
     rows.push_back(EntryRow{static_cast<std::uint64_t>(query.integer(0)),
                             query.text(1),
                             query.text(2),
-                            query.text(3),
-                            json::Json::parse(query.text(4))});
+                            query.text(3)});
   }
   return rows;
 }
@@ -769,11 +777,10 @@ Shard::digest() const
       hasher.update(as_bytes("\n"));
     }
   }
-  Statement entries(
-    m_impl->db,
-    "SELECT seq, hash, record, type, data FROM entries ORDER BY seq");
+  Statement entries(m_impl->db,
+                    "SELECT seq, hash, record, type FROM entries ORDER BY seq");
   while (entries.step() == SQLITE_ROW) {
-    for (int column = 0; column < 5; ++column) {
+    for (int column = 0; column < 4; ++column) {
       hasher.update(as_bytes(entries.text(column)));
       hasher.update(as_bytes("\n"));
     }

@@ -20,7 +20,6 @@ struct EntryRow
   std::string hash;
   std::string time;
   std::string type; // record | amend
-  json::Json data;  // the part, or its merge patch
 };
 
 struct RecordRow

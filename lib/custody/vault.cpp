@@ -1317,6 +1317,12 @@ Vault::entry_count() const
   return m_impl->loaded.tip.count;
 }
 
+const Digest&
+Vault::last_hash() const
+{
+  return m_impl->loaded.tip.last_hash;
+}
+
 Result<Vault>
 Vault::open(const fs::Path& directory,
             const identity::Member& member,

@@ -136,6 +136,9 @@ public:
   const AdminState& state() const;
   const MemberRecord& me() const;
   std::uint64_t entry_count() const;
+  // The hash of the last entry (zeros for an empty ledger), as checked when the
+  // vault was opened.
+  const Digest& last_hash() const;
 
   const fs::Path& directory() const;
 
