@@ -50,6 +50,9 @@ print_view(const json::Json& view, const std::string& prefix)
   } else {
     text = view.dump();
   }
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
   // Free text may hold line breaks: indent continuation lines under the field.
   std::string indented;
   for (char c : text) {

@@ -5,7 +5,12 @@ CUSTODY_BIN=$(readlink -f "$CUSTODY_BIN") bash "$CUSTODY_SOURCE/scripts/demo" "$
   || { cat "$T/out" "$T/err" >&2; fail "scripts/demo"; }
 expect_contains "$T/out" "created vault"
 expect_contains "$T/out" "as intake"
-[ "$(grep -c '^ok: 8 entries' "$T/out")" -eq 2 ] || { cat "$T/out"; fail "the demo must verify as two members"; }
+examples=$(ls "$CUSTODY_SOURCE"/examples/incidents/*.yaml | wc -l)
+expect_contains "$T/out" "recorded $examples records"
+expect_contains "$T/out" "(refused, as designed)"
+expect_contains "$T/out" "identity: sealed"
+expect_contains "$T/out" "index facts: ok ($examples records)"
+[ "$(grep -c "^ok: $((examples + 9)) entries" "$T/out")" -eq 2 ] || { cat "$T/out"; fail "the demo must verify as two members"; }
 # the last line of the ledger hashes to HEAD
 head_hash=$(cut -d' ' -f2 "$T/demo/vault/ledger/HEAD")
 grep -q "^$head_hash  -$" "$T/out" || fail "the demo's sha256sum check must match HEAD"
