@@ -111,18 +111,9 @@ Result<Outcome>
 run_key_add(const GlobalOptions& global, const KeyAddOptions& options)
 {
   CUSTODY_ASSIGN(role, vault::parse_role(options.role));
-  CUSTODY_ASSIGN(directory, require_vault(global));
-  CUSTODY_ASSIGN(identity_file, require_identity(global));
   CUSTODY_ASSIGN(card, read_card_argument(options.card));
-  CUSTODY_ASSIGN(member,
-                 unlock_identity(identity_file, global.passphrase_file));
-  vault::Notes notes;
-  auto opened = vault::Vault::open(
-    directory, member, open_options(global, vault::Access::write), notes);
-  print_notes(notes);
-  if (!opened) {
-    return tl::unexpected(opened.error());
-  }
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  vault::Vault* opened = &session.vault;
   CUSTODY_ASSIGN(added, opened->add_member(card, role, options.name));
   if (global.json) {
     fmt::print("{}\n",

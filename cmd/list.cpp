@@ -53,25 +53,17 @@ run_list(const GlobalOptions& global, ListOptions options)
   if (!options.period.empty()) {
     CUSTODY_TRY(apply_period(options.period, options.filter));
   }
-  CUSTODY_ASSIGN(directory, require_vault(global));
-  CUSTODY_ASSIGN(identity_file, require_identity(global));
-  CUSTODY_ASSIGN(member,
-                 unlock_identity(identity_file, global.passphrase_file));
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   vault::Notes notes;
-  auto opened = vault::Vault::open(
-    directory, member, open_options(global, vault::Access::read), notes);
-  if (!opened) {
-    print_notes(notes);
-    return tl::unexpected(opened.error());
-  }
-  auto facts = index::Shard::open(*opened, vault::Compartment::facts, notes);
+  auto facts =
+    index::Shard::open(session.vault, vault::Compartment::facts, notes);
   print_notes(notes);
   if (!facts) {
     if (facts.error().code == Errc::auth) {
       return make_error(
         Errc::auth,
         fmt::format("your keys do not open the facts compartment (role {})",
-                    vault::role_name(opened->me().role)),
+                    vault::role_name(session.vault.me().role)),
         "intake members record but cannot read back");
     }
     return tl::unexpected(facts.error());

@@ -116,8 +116,9 @@ run_amend(const GlobalOptions& global,
 Result<Outcome>
 run_record(const GlobalOptions& global, const RecordOptions& options)
 {
-  CUSTODY_ASSIGN(directory, require_vault(global));
-  CUSTODY_ASSIGN(identity_file, require_identity(global));
+  // Checked before anything else: without them, nothing below can run.
+  CUSTODY_TRY(require_vault(global));
+  CUSTODY_TRY(require_identity(global));
   if (options.form.empty()) {
     return make_error(
       Errc::usage,
@@ -135,15 +136,8 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   if (!options.amend.empty() && forms.size() != 1) {
     return make_error(Errc::usage, "--amend takes exactly one form");
   }
-  CUSTODY_ASSIGN(member,
-                 unlock_identity(identity_file, global.passphrase_file));
-  vault::Notes notes;
-  auto opened = vault::Vault::open(
-    directory, member, open_options(global, vault::Access::write), notes);
-  print_notes(notes);
-  if (!opened) {
-    return tl::unexpected(opened.error());
-  }
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  vault::Vault* opened = &session.vault;
   std::optional<records::Places> places;
   if (!opened->state().places.is_null()) {
     CUSTODY_ASSIGN(loaded, records::Places::from_json(opened->state().places));

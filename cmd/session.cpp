@@ -61,6 +61,24 @@ open_options(const GlobalOptions& global, vault::Access access)
   return options;
 }
 
+Result<Session>
+open_session(const GlobalOptions& global, vault::Access access)
+{
+  CUSTODY_ASSIGN(directory, require_vault(global));
+  CUSTODY_ASSIGN(identity_file, require_identity(global));
+  CUSTODY_ASSIGN(unlocked,
+                 unlock_identity(identity_file, global.passphrase_file));
+  auto member = std::make_unique<identity::Member>(std::move(unlocked));
+  vault::Notes notes;
+  auto opened =
+    vault::Vault::open(directory, *member, open_options(global, access), notes);
+  print_notes(notes);
+  if (!opened) {
+    return tl::unexpected(opened.error());
+  }
+  return Session{std::move(member), std::move(*opened)};
+}
+
 void
 print_notes(const vault::Notes& notes)
 {

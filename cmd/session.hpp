@@ -6,6 +6,7 @@
 #include <custody/identity.hpp>
 #include <custody/vault.hpp>
 
+#include <memory>
 #include <optional>
 
 namespace custody::cli {
@@ -24,5 +25,16 @@ vault::OpenOptions open_options(const GlobalOptions& global,
                                 vault::Access access);
 
 void print_notes(const vault::Notes& notes);
+
+// The acting member (--identity, unlocked) and the vault (--vault) opened with
+// them, the notes of opening printed. The member lives on the heap because the
+// vault refers to it.
+struct Session
+{
+  std::unique_ptr<identity::Member> member;
+  vault::Vault vault;
+};
+[[nodiscard]] Result<Session> open_session(const GlobalOptions& global,
+                                           vault::Access access);
 
 } // namespace custody::cli

@@ -23,18 +23,9 @@ Result<Outcome>
 run_show(const GlobalOptions& global, const ShowOptions& options)
 {
   const std::string& id_prefix = options.id;
-  CUSTODY_ASSIGN(directory, require_vault(global));
-  CUSTODY_ASSIGN(identity_file, require_identity(global));
-  CUSTODY_ASSIGN(member,
-                 unlock_identity(identity_file, global.passphrase_file));
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   vault::Notes notes;
-  auto opened = vault::Vault::open(
-    directory, member, open_options(global, vault::Access::read), notes);
-  if (!opened) {
-    print_notes(notes);
-    return tl::unexpected(opened.error());
-  }
-  auto shards = open_shards(*opened, notes);
+  auto shards = open_shards(session.vault, notes);
   print_notes(notes);
   if (!shards) {
     return tl::unexpected(shards.error());
