@@ -34,6 +34,13 @@ expect_status 0 custody --vault "$T/vault" log --json
 validate entry "$T/out"
 expect_status 0 as_creator verify --json
 validate verify "$T/out"
+as_creator record --form "$CUSTODY_SOURCE/examples/incidents" --json >"$T/out" 2>"$T/err" || fail "record --json"
+validate recorded "$T/out"
+id=$(jq -r '.records[0].id' "$T/out")
+expect_status 0 as_creator list --json
+validate records "$T/out"
+expect_status 0 as_creator show "$id" --json
+validate record "$T/out"
 printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
 expect_status 1 as_creator verify --json
 validate verify "$T/out"
