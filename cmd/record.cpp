@@ -1,6 +1,7 @@
 // custody record: validate forms, split them into compartments and write them;
 // --amend corrects.
 #include "commands.hpp"
+#include "record_interactive.hpp"
 #include "records_view.hpp"
 #include "session.hpp"
 
@@ -113,6 +114,41 @@ run_amend(const GlobalOptions& global,
   return print_written(global, written, {form}, "amended");
 }
 
+std::optional<records::Places>
+places_of(const vault::Vault& opened)
+{
+  if (opened.state().places.is_null()) {
+    return std::nullopt;
+  }
+  auto places = records::Places::from_json(opened.state().places);
+  return places ? std::optional<records::Places>(std::move(*places))
+                : std::nullopt;
+}
+
+// `custody record` on a terminal: unlock, ask for the form, then the same
+// checks as --form.
+Result<Outcome>
+run_interactive(const GlobalOptions& global)
+{
+  CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  const auto places = places_of(session.vault);
+  std::vector<std::string> districts;
+  if (places) {
+    for (const auto& [code, district] : places->districts) {
+      districts.push_back(code);
+    }
+  }
+  CUSTODY_ASSIGN(text, ask_for_form(districts));
+  CUSTODY_ASSIGN(
+    forms,
+    form::load_forms_text(text, "(terminal)", form::Format::json, schemas));
+  CUSTODY_ASSIGN(changes,
+                 records::prepare(forms, schemas, places ? &*places : nullptr));
+  CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
+  return print_written(global, written, forms, "recorded");
+}
+
 Result<Outcome>
 run_record(const GlobalOptions& global, const RecordOptions& options)
 {
@@ -120,10 +156,15 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
   if (options.form.empty()) {
-    return make_error(
-      Errc::usage,
-      "no form given",
-      "pass --form FILE (YAML, JSON, JSON Lines), --form DIR or --form -");
+    if (!options.amend.empty() || !interactive_terminal()) {
+      return make_error(
+        Errc::usage,
+        "no form given",
+        "pass --form FILE (YAML, JSON, JSON Lines), --form DIR or --form -; on "
+        "a terminal, "
+        "`custody record` alone asks for the form field by field");
+    }
+    return run_interactive(global);
   }
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   // Validate before asking for a passphrase: a bad batch needs no key and
@@ -138,11 +179,7 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault* opened = &session.vault;
-  std::optional<records::Places> places;
-  if (!opened->state().places.is_null()) {
-    CUSTODY_ASSIGN(loaded, records::Places::from_json(opened->state().places));
-    places = std::move(loaded);
-  }
+  const auto places = places_of(*opened);
   const records::Places* places_ptr = places ? &*places : nullptr;
   if (!options.amend.empty()) {
     return run_amend(
