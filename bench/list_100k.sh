@@ -3,27 +3,11 @@
 # in batches of 10,000), index already built, with a --work-factor 10 identity so that the
 # passphrase's key derivation does not count; and the unlock time at the default work factor.
 # Usage: bench/list_100k.sh [N=100000]   (needs about 17 KB of disk per record)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 n=${1:-100000}
-work=$(mktemp -d "${TMPDIR:-/tmp}/custody-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-free_mb=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
-need_mb=$((n * 18 / 1000 + 500))
-if [ "$free_mb" -lt "$need_mb" ]; then
-  echo "skip: $free_mb MB free in $work, the benchmark needs about $need_mb MB"
-  exit 0
-fi
-cmake --preset bench >/dev/null && cmake --build --preset bench >/dev/null
-custody=build/bench/cmd/custody
-head -c 24 /dev/urandom | base64 >"$work/pass"; chmod 600 "$work/pass"
-$custody key new --out "$work/me.age" --passphrase-file "$work/pass" --work-factor 10 >/dev/null 2>&1
-$custody key new --out "$work/rec.age" --passphrase-file "$work/pass" --work-factor 10 >/dev/null 2>&1
-$custody init --vault "$work/vault" --identity "$work/me.age" --passphrase-file "$work/pass" \
-  --recovery "$work/rec.age.card" --places examples/places.yaml >/dev/null
+bench_setup $((n * 18 / 1000 + 500))
 batch=$((n < 10000 ? n : 10000))
 /usr/bin/python3 bench/make_forms.py "$batch" "$work/forms.jsonl"
-as_me() { $custody --vault "$work/vault" --identity "$work/me.age" --passphrase-file "$work/pass" "$@"; }
 start=$(date +%s.%N)
 for _ in $(seq 1 $((n / batch))); do as_me record --form "$work/forms.jsonl" >/dev/null 2>&1; done
 echo "filled $n records in $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s ($(du -sh "$work/vault" | cut -f1))"

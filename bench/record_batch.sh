@@ -3,26 +3,9 @@
 # beside the public-key floor measured in the same run with `openssl speed` (two X25519 operations
 # per age stanza, four stanzas per record, on every core).
 # Usage: bench/record_batch.sh [N=10000]   (builds the bench preset first)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 n=${1:-10000}
-work=$(mktemp -d "${TMPDIR:-/tmp}/custody-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-free_mb=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
-need_mb=$((n / 20 + 200))
-if [ "$free_mb" -lt "$need_mb" ]; then
-  echo "skip: $free_mb MB free in $work, the benchmark needs about $need_mb MB"
-  exit 0
-fi
-cmake --preset bench >/dev/null && cmake --build --preset bench >/dev/null
-custody=build/bench/cmd/custody
-
-head -c 24 /dev/urandom | base64 >"$work/pass"; chmod 600 "$work/pass"
-head -c 24 /dev/urandom | base64 >"$work/pass2"; chmod 600 "$work/pass2"
-$custody key new --out "$work/me.age" --passphrase-file "$work/pass" --work-factor 10 >/dev/null 2>&1
-$custody key new --out "$work/rec.age" --passphrase-file "$work/pass2" --work-factor 10 >/dev/null 2>&1
-$custody init --vault "$work/vault" --identity "$work/me.age" --passphrase-file "$work/pass" \
-  --recovery "$work/rec.age.card" --places examples/places.yaml >/dev/null
+bench_setup $((n / 20 + 200))
 /usr/bin/python3 bench/make_forms.py "$n" "$work/forms.jsonl"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

@@ -15,33 +15,6 @@
 
 namespace custody::cli {
 
-// The exit status table is an interface (DECISIONS.md, custody.1): append only,
-// never renumber.
-static int
-exit_code(Errc code)
-{
-  switch (code) {
-  case Errc::corrupt:
-    return 1;
-  case Errc::usage:
-    return 2;
-  case Errc::invalid_input:
-  case Errc::not_found:
-    return 3;
-  case Errc::locked:
-    return 4;
-  case Errc::auth:
-    return 5;
-  case Errc::io:
-    return 6;
-  case Errc::internal:
-    return 70;
-  case Errc::interrupted:
-    return 130;
-  }
-  return 70;
-}
-
 static void
 print_error(const Error& error)
 {
@@ -104,7 +77,7 @@ run(int argc, char** argv)
   auto result = action();
   if (!result) {
     print_error(result.error());
-    return exit_code(result.error().code);
+    return exit_status(result.error().code);
   }
   return *result == Outcome::ok ? 0 : 1;
 }

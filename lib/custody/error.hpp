@@ -23,6 +23,34 @@ enum class Errc {
   internal,    // 70: a bug
 };
 
+// The documented exit status of each code (DECISIONS.md, man/custody.1): append
+// only, never renumber. Applied by cmd/main.cpp alone in the binary, and by the
+// test tools.
+constexpr int
+exit_status(Errc code)
+{
+  switch (code) {
+  case Errc::corrupt:
+    return 1;
+  case Errc::usage:
+    return 2;
+  case Errc::invalid_input:
+  case Errc::not_found:
+    return 3;
+  case Errc::locked:
+    return 4;
+  case Errc::auth:
+    return 5;
+  case Errc::io:
+    return 6;
+  case Errc::internal:
+    return 70;
+  case Errc::interrupted:
+    return 130;
+  }
+  return 70;
+}
+
 struct Error
 {
   Errc code;

@@ -8,15 +8,8 @@ command -v strace >/dev/null || fail "strace is needed (scripts/setup installs i
 export TMPDIR="$T/tmp"
 mkdir -p "$TMPDIR"
 
-make_identity creator
-make_passphrase "$T/recovery.pass"
-custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
-  --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10 \
-  --places "$CUSTODY_SOURCE/examples/places.yaml" >/dev/null 2>&1 || fail "init"
-for who in data intake; do
-  make_identity "$who"
-  as_creator key add --role "$who" "$T/$who.age.card" >/dev/null 2>&1 || fail "key add $who"
-done
+make_vault --places "$CUSTODY_SOURCE/examples/places.yaml"
+for who in data intake; do admit "$who" "$who"; done
 
 canaries=(Canary-Name-7Qx Canary-Alias-4Rz Canary-Phone-8Kd Canary-Mail-2Wt Canary-Addr-6Hb
   Canary-IdNum-3Lp Canary-Place-9Fm Canary-Event-5Jc Canary-Story-1Vn Canary-Notes-0Gy)

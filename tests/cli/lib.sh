@@ -55,13 +55,24 @@ snapshot() { # DIR
   (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-# A vault in $T/vault created by identity "creator", with an offline recovery identity.
+# A vault in $T/vault created by identity "creator", with an offline recovery identity; any
+# arguments are more init options (--places FILE).
 make_vault() {
   make_identity creator
   make_passphrase "$T/recovery.pass"
   custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
     --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10 \
-    >"$T/init.out" 2>&1 || { cat "$T/init.out" >&2; fail "init"; }
+    "$@" >"$T/init.out" 2>&1 || { cat "$T/init.out" >&2; fail "init"; }
+}
+
+# admit ROLE NAME...: a new identity for each NAME, admitted by the creator with ROLE.
+admit() {
+  local role=$1 name
+  shift
+  for name in "$@"; do
+    make_identity "$name"
+    as_creator key add --role "$role" "$T/$name.age.card" >/dev/null 2>&1 || fail "key add $name"
+  done
 }
 
 # custody as the vault's creator.

@@ -2,11 +2,7 @@
 # pty), offers the vocabularies by number, and records only after a final yes.
 . "$(dirname "$0")/lib.sh"
 
-make_identity creator
-make_passphrase "$T/recovery.pass"
-custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
-  --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10 \
-  --places "$CUSTODY_SOURCE/examples/places.yaml" >/dev/null 2>&1 || fail "init"
+make_vault --places "$CUSTODY_SOURCE/examples/places.yaml"
 
 answers() { # CONFIRM
   printf '%s\n' 2025-03-14 n 23:40 "behind the fish market" harbour 1 "1 2" 1 "" P-77 3 \

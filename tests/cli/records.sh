@@ -2,15 +2,8 @@
 # or nothing, amendments fold in, and bad forms leave the vault byte for byte unchanged.
 . "$(dirname "$0")/lib.sh"
 
-make_identity creator
-make_passphrase "$T/recovery.pass"
-custody init --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \
-  --recovery-out "$T/recovery.age" --recovery-passphrase-file "$T/recovery.pass" --work-factor 10 \
-  --places "$CUSTODY_SOURCE/examples/places.yaml" >/dev/null 2>&1 || fail "init"
-for who in data advocacy intake; do
-  make_identity "$who"
-  as_creator key add --role "$who" "$T/$who.age.card" >/dev/null 2>&1 || fail "key add $who"
-done
+make_vault --places "$CUSTODY_SOURCE/examples/places.yaml"
+for who in data advocacy intake; do admit "$who" "$who"; done
 examples="$CUSTODY_SOURCE/examples/incidents"
 count=$(ls "$examples"/*.yaml | wc -l)
 

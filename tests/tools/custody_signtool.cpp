@@ -24,33 +24,13 @@ using namespace custody;
 namespace {
 
 int
-exit_status(const Error& error)
-{
-  switch (error.code) {
-  case Errc::corrupt:
-    return 1;
-  case Errc::usage:
-    return 2;
-  case Errc::invalid_input:
-  case Errc::not_found:
-    return 3;
-  case Errc::auth:
-    return 5;
-  case Errc::io:
-    return 6;
-  default:
-    return 70;
-  }
-}
-
-int
 report(const Error& error)
 {
   fmt::print(stderr, "custody_signtool: error: {}\n", error.message);
   if (!error.hint.empty()) {
     fmt::print(stderr, "custody_signtool: hint: {}\n", error.hint);
   }
-  return exit_status(error);
+  return exit_status(error.code);
 }
 
 Result<std::string>
