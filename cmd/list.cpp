@@ -55,8 +55,8 @@ run_list(const GlobalOptions& global, ListOptions options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   vault::Notes notes;
-  auto facts =
-    index::Shard::open(session.vault, vault::Compartment::facts, notes);
+  auto facts = index::Shard::open(
+    session.vault, vault::Compartment::facts, notes, index::Need::catalogue);
   print_notes(notes);
   if (!facts) {
     if (facts.error().code == Errc::auth) {

@@ -14,26 +14,37 @@ namespace custody::index {
 
 namespace {
 
-constexpr std::string_view k_magic = "custody-index-v1\n";
+constexpr std::string_view k_magic = "custody-index-v2\n";
 constexpr std::string_view k_mac_info = "custody/v1/index-mac";
 constexpr std::size_t k_shard_padding = 1024 * 1024;
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
-const char* const k_schema = R"sql(
-CREATE TABLE entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
-                     record TEXT NOT NULL, type TEXT NOT NULL);
-CREATE INDEX entries_record ON entries(record, seq);
-CREATE TABLE records(id TEXT PRIMARY KEY, created_seq INTEGER NOT NULL,
+// Two databases per shard, saved as two files (docs/formats.md 11.2): the
+// catalogue, which `list` needs and which stays small, and the detail (views
+// and entries), which only `show`, amendments and `verify --index` load. A
+// record's key is the seq of the entry that created it.
+const char* const k_catalogue_schema = R"sql(
+CREATE TABLE records(created_seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
                      updated_seq INTEGER NOT NULL, entries INTEGER NOT NULL,
-                     created_time TEXT NOT NULL, last_hash TEXT NOT NULL, view TEXT NOT NULL);
-CREATE INDEX records_created ON records(created_seq);
-CREATE TABLE facts(id TEXT PRIMARY KEY, month TEXT, district TEXT, population TEXT,
-                   setting TEXT, violence_types TEXT, perpetrators TEXT);
-CREATE INDEX facts_month ON facts(month);
-CREATE TABLE facts_codes(id TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL);
-CREATE INDEX facts_codes_code ON facts_codes(kind, code);
-CREATE INDEX facts_codes_id ON facts_codes(id);
+                     created_time TEXT NOT NULL);
+CREATE TABLE facts(created_seq INTEGER PRIMARY KEY, month TEXT, district TEXT,
+                   population TEXT, setting TEXT, violence_types TEXT, perpetrators TEXT);
 )sql";
+const char* const k_detail_schema = R"sql(
+CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NULL,
+                          view TEXT NOT NULL);
+CREATE TABLE detail.entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
+                            created_seq INTEGER NOT NULL, type TEXT NOT NULL);
+CREATE INDEX detail.entries_record ON entries(created_seq, seq);
+)sql";
+
+enum class Part { catalogue, detail };
+
+std::string_view
+part_schema_name(Part part)
+{
+  return part == Part::catalogue ? "main" : "detail";
+}
 
 Error
 sqlite_error(sqlite3* db, std::string_view what)
@@ -177,9 +188,10 @@ split_codes(const std::string& text)
 }
 
 std::string
-shard_name(vault::Compartment compartment)
+shard_name(vault::Compartment compartment, Part part = Part::catalogue)
 {
-  return std::string(vault::compartment_name(compartment)) + ".age";
+  return std::string(vault::compartment_name(compartment))
+         + (part == Part::catalogue ? ".age" : ".detail.age");
 }
 
 } // namespace
@@ -189,8 +201,10 @@ struct Shard::Impl
   vault::Vault* vault = nullptr;
   vault::Compartment compartment{};
   sqlite3* db = nullptr;
-  std::uint64_t position = 0; // entries reflected: the next seq to replay
-  Digest position_hash{};     // hash of entry position - 1
+  // The entries both parts reflect: the first position.count, the last of
+  // which hashes to position.last_hash and starts at position.last.
+  ledger::Resume position;
+  bool detail_ready = false; // the detail part is loaded or rebuilt
   bool stale = false; // the loaded position is not an entry of this ledger
   Stats stats;
 
@@ -209,9 +223,11 @@ struct Shard::Impl
     db = nullptr;
     CUSTODY_ASSIGN(fresh, open_memory());
     db = fresh;
-    position = 0;
-    position_hash = Digest{};
-    return exec(db, k_schema);
+    position = ledger::Resume{};
+    detail_ready = false;
+    CUSTODY_TRY(exec(db, k_catalogue_schema));
+    CUSTODY_TRY(exec(db, "ATTACH DATABASE ':memory:' AS detail"));
+    return exec(db, k_detail_schema);
   }
 
   // Applies one record payload document of entry `seq`.
@@ -228,7 +244,10 @@ struct Shard::Impl
     }
     const json::Json& data =
       document.contains("data") ? document["data"] : json::Json::object();
-    Statement existing(db, "SELECT last_hash, view FROM records WHERE id = ?");
+    Statement existing(db,
+                       "SELECT r.created_seq, v.last_hash, v.view FROM "
+                       "records r JOIN views v USING (created_seq) WHERE "
+                       "r.id = ?");
     existing.bind(1, id);
     const bool found = existing.step() == SQLITE_ROW;
     json::Json view = json::Json::object();
@@ -236,6 +255,7 @@ struct Shard::Impl
       document.contains("prev") && document["prev"].is_string()
         ? document["prev"].get<std::string>()
         : std::string();
+    std::int64_t created_seq = static_cast<std::int64_t>(seq);
     // Each record's entries form a chain of their own (DESIGN section 3).
     if (type == "record") {
       if (found) {
@@ -248,75 +268,74 @@ struct Shard::Impl
         return fail(
           Errc::corrupt, "entry {}: amends unknown record {}", seq, id);
       }
-      if (prev != existing.text(0)) {
+      if (prev != existing.text(1)) {
         return fail(
           Errc::corrupt,
           "entry {}: amendment of {} does not follow the record's last entry",
           seq,
           id);
       }
-      view = json::Json::parse(existing.text(1));
+      created_seq = existing.integer(0);
+      view = json::Json::parse(existing.text(2));
       view.merge_patch(data);
     }
     const std::string hash_hex = to_hex(hash);
     Statement entry(db,
-                    "INSERT INTO entries(seq, hash, time, record, type) "
+                    "INSERT INTO entries(seq, hash, time, created_seq, type) "
                     "VALUES (?,?,?,?,?)");
     entry.bind(1, static_cast<std::int64_t>(seq))
       .bind(2, hash_hex)
       .bind(3, time)
-      .bind(4, id)
+      .bind(4, created_seq)
       .bind(5, type);
     if (entry.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "insert entry"));
     }
-    const std::string view_text = json::canonical(view);
+    Statement put_view(db,
+                       "INSERT OR REPLACE INTO views(created_seq, last_hash, "
+                       "view) VALUES (?,?,?)");
+    put_view.bind(1, created_seq)
+      .bind(2, hash_hex)
+      .bind(3, json::canonical(view));
+    if (put_view.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "store view"));
+    }
     if (type == "record") {
       Statement insert(db,
-                       "INSERT INTO records(id, created_seq, updated_seq, "
-                       "entries, created_time, "
-                       "last_hash, view) VALUES (?,?,?,1,?,?,?)");
-      insert.bind(1, id)
-        .bind(2, static_cast<std::int64_t>(seq))
+                       "INSERT INTO records(created_seq, id, updated_seq, "
+                       "entries, created_time) VALUES (?,?,?,1,?)");
+      insert.bind(1, created_seq)
+        .bind(2, id)
         .bind(3, static_cast<std::int64_t>(seq))
-        .bind(4, time)
-        .bind(5, hash_hex)
-        .bind(6, view_text);
+        .bind(4, time);
       if (insert.step() != SQLITE_DONE) {
         return tl::unexpected(sqlite_error(db, "insert record"));
       }
     } else {
       Statement update(db,
                        "UPDATE records SET updated_seq = ?, entries = entries "
-                       "+ 1, last_hash = ?, "
-                       "view = ? WHERE id = ?");
-      update.bind(1, static_cast<std::int64_t>(seq))
-        .bind(2, hash_hex)
-        .bind(3, view_text)
-        .bind(4, id);
+                       "+ 1 WHERE created_seq = ?");
+      update.bind(1, static_cast<std::int64_t>(seq)).bind(2, created_seq);
       if (update.step() != SQLITE_DONE) {
         return tl::unexpected(sqlite_error(db, "update record"));
       }
     }
     if (compartment == vault::Compartment::facts) {
-      CUSTODY_TRY(index_facts(id, view));
+      CUSTODY_TRY(index_facts(created_seq, view));
     }
     return {};
   }
 
   Result<void>
-  index_facts(const std::string& id, const json::Json& view)
+  index_facts(std::int64_t created_seq, const json::Json& view)
   {
     const json::Json incident = view.value("incident", json::Json::object());
     const json::Json person = view.value("person", json::Json::object());
-    Statement remove_codes(db, "DELETE FROM facts_codes WHERE id = ?");
-    remove_codes.bind(1, id);
-    remove_codes.step();
     Statement upsert(
       db,
-      "INSERT OR REPLACE INTO facts(id, month, district, population, setting, "
-      "violence_types, perpetrators) VALUES (?,?,?,?,?,?,?)");
-    upsert.bind(1, id)
+      "INSERT OR REPLACE INTO facts(created_seq, month, district, population, "
+      "setting, violence_types, perpetrators) VALUES (?,?,?,?,?,?,?)");
+    upsert.bind(1, created_seq)
       .bind(2, incident.value("month", ""))
       .bind(3, incident.value("district", ""))
       .bind(4, person.value("population", ""))
@@ -327,70 +346,51 @@ struct Shard::Impl
     if (upsert.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "index facts"));
     }
-    Statement code(db,
-                   "INSERT INTO facts_codes(id, kind, code) VALUES (?,?,?)");
-    for (const auto& [kind, key] : {std::pair{"violence", "violence_types"},
-                                    std::pair{"perpetrator", "perpetrators"}}) {
-      for (const auto& value : incident.value(key, json::Json::array())) {
-        if (value.is_string()) {
-          code.reset();
-          code.bind(1, id).bind(2, kind).bind(3, value.get<std::string>());
-          if (code.step() != SQLITE_DONE) {
-            return tl::unexpected(sqlite_error(db, "index codes"));
-          }
-        }
-      }
-    }
     return {};
   }
 
-  // Replays every entry from `position` on; returns how many entries were new.
+  bool
+  at_tip() const
+  {
+    return position.count > 0 && position.count == vault->entry_count()
+           && position.last_hash == vault->last_hash();
+  }
+
+  // Replays every entry after `position`; returns how many entries were new.
+  // Both parts must be loaded: an amendment needs the view it patches.
   Result<std::uint64_t>
   replay()
   {
     // A shard saved at the ledger's tip needs no scan: the vault checked that
     // tip when it opened.
-    if (position > 0 && position == vault->entry_count()
-        && position_hash == vault->last_hash()) {
+    if (at_tip()) {
       return 0;
     }
     const std::size_t part = records::part_index(compartment);
     std::uint64_t replayed = 0;
-    bool position_ok = position == 0;
-    const std::uint64_t start = position;
     CUSTODY_TRY(exec(db, "BEGIN"));
-    auto scanned = vault->scan([&](const ledger::Entry& entry,
-                                   const Digest& hash) -> Result<void> {
-      if (entry.seq + 1 == start) {
-        position_ok = hash == position_hash;
-      }
-      if (entry.seq < start) {
-        return {};
-      }
-      if (!position_ok) {
-        stale = true;
-        return make_error(Errc::corrupt,
-                          "the index position is not an entry of this ledger");
-      }
-      position = entry.seq + 1;
-      position_hash = hash;
-      ++replayed;
-      if (entry.kind != ledger::Kind::put
-          || entry.payloads.size() != records::k_part_count) {
-        return {};
-      }
-      const auto& ref = entry.payloads[part];
-      CUSTODY_ASSIGN(key, vault->key(compartment, ref.epoch));
-      CUSTODY_ASSIGN_CTX(opened,
-                         store::open_document(vault->directory(), ref, *key),
-                         fmt::format("entry {}", entry.seq));
-      return apply(entry.seq, hash, entry.time, opened.document);
-    });
-    if (scanned
-        && !position_ok) { // the loaded position lies beyond the ledger's end
+    auto scanned = vault->scan_after(
+      position,
+      [&](const ledger::Entry& entry,
+          const Digest& hash,
+          const ledger::Location& where) -> Result<void> {
+        position = {entry.seq + 1, hash, where};
+        ++replayed;
+        if (entry.kind != ledger::Kind::put
+            || entry.payloads.size() != records::k_part_count) {
+          return {};
+        }
+        const auto& ref = entry.payloads[part];
+        CUSTODY_ASSIGN(key, vault->key(compartment, ref.epoch));
+        CUSTODY_ASSIGN_CTX(opened,
+                           store::open_document(vault->directory(), ref, *key),
+                           fmt::format("entry {}", entry.seq));
+        return apply(entry.seq, hash, entry.time, opened.document);
+      });
+    if (scanned && !*scanned) {
       stale = true;
-      scanned =
-        make_error(Errc::corrupt, "the index position is beyond the ledger");
+      scanned = make_error(Errc::corrupt,
+                           "the index position is not an entry of this ledger");
     }
     if (!scanned) {
       auto rolled_back = exec(db, "ROLLBACK");
@@ -408,41 +408,47 @@ struct Shard::Impl
   }
 
   json::Json
-  header(std::uint64_t db_size, const Digest& db_hash) const
+  header(Part part, std::uint64_t db_size, const Digest& db_hash) const
   {
-    return {{"compartment", std::string(vault::compartment_name(compartment))},
-            {"vault", vault->state().vault_id},
-            {"position", position},
-            {"hash", to_hex(position_hash)},
-            {"db_size", db_size},
-            {"db_sha256", to_hex(db_hash)}};
+    return {
+      {"compartment", std::string(vault::compartment_name(compartment))},
+      {"part", std::string(part == Part::catalogue ? "catalogue" : "detail")},
+      {"vault", vault->state().vault_id},
+      {"position", position.count},
+      {"hash", to_hex(position.last_hash)},
+      {"segment", position.last.segment},
+      {"offset", position.last.offset},
+      {"db_size", db_size},
+      {"db_sha256", to_hex(db_hash)}};
   }
 
   fs::Path
-  path() const
+  path(Part part) const
   {
-    return vault->directory() / "index" / shard_name(compartment);
+    return vault->directory() / "index" / shard_name(compartment, part);
   }
 
-  // Loads the saved shard if it is valid; a note says why one was not.
-  Result<bool>
-  load(vault::Notes& notes)
+  // Loads a saved part if it is valid, into its schema; returns the position
+  // it reflects, or nullopt with a note saying why it was not loaded.
+  Result<std::optional<ledger::Resume>>
+  load(Part part, vault::Notes& notes)
   {
-    auto file = fs::read_file(path(), k_max_shard_file);
+    using Loaded = std::optional<ledger::Resume>;
+    auto file = fs::read_file(path(part), k_max_shard_file);
     if (!file) {
       if (file.error().code == Errc::not_found) {
-        return false;
+        return Loaded();
       }
       return tl::unexpected(file.error());
     }
     const std::uint32_t epoch = vault->current_epoch(compartment);
     CUSTODY_ASSIGN(key, vault->key(compartment, epoch));
-    auto reject = [&](std::string_view why) -> Result<bool> {
+    auto reject = [&](std::string_view why) -> Result<Loaded> {
       notes.push_back(fmt::format("index shard {} {}; rebuilt from the ledger",
-                                  shard_name(compartment),
+                                  shard_name(compartment, part),
                                   why));
       stats.rebuilt = true;
-      return false;
+      return Loaded();
     };
     auto plain =
       age::decrypt(*file, std::span<const age::X25519Identity>(key, 1));
@@ -456,7 +462,8 @@ struct Shard::Impl
     }
     auto header = json::parse_canonical(
       text.substr(k_magic.size(), header_end - k_magic.size()));
-    if (!header || !header->is_object() || !header->contains("mac")) {
+    if (!header || !header->is_object() || !header->contains("mac")
+        || !(*header)["mac"].is_string()) {
       return reject("is malformed");
     }
     json::Json unsigned_header = *header;
@@ -471,10 +478,11 @@ struct Shard::Impl
     const std::uint64_t db_size =
       unsigned_header.value("db_size", std::uint64_t{0});
     const ByteView rest = as_bytes(text.substr(header_end + 1));
+    const json::Json expected = this->header(part, 0, Digest{});
     if (db_size > rest.size()
         || unsigned_header.value("vault", "") != vault->state().vault_id
-        || unsigned_header.value("compartment", "")
-             != vault::compartment_name(compartment)) {
+        || unsigned_header.value("compartment", "") != expected["compartment"]
+        || unsigned_header.value("part", "") != expected["part"]) {
       return reject("belongs elsewhere");
     }
     const ByteView db_bytes = rest.subspan(0, db_size);
@@ -491,12 +499,9 @@ struct Shard::Impl
       throw std::bad_alloc();
     }
     std::copy(db_bytes.begin(), db_bytes.end(), buffer);
-    sqlite3_close(db);
-    db = nullptr;
-    CUSTODY_ASSIGN(fresh, open_memory());
-    db = fresh;
+    const std::string schema(part_schema_name(part));
     if (sqlite3_deserialize(db,
-                            "main",
+                            schema.c_str(),
                             buffer,
                             static_cast<sqlite3_int64>(db_size),
                             static_cast<sqlite3_int64>(db_size),
@@ -506,17 +511,20 @@ struct Shard::Impl
       CUSTODY_TRY(create_schema());
       return reject("is not a database");
     }
-    position = unsigned_header.value("position", std::uint64_t{0});
-    position_hash = *hash;
-    stats.loaded = true;
-    return true;
+    ledger::Resume loaded;
+    loaded.count = unsigned_header.value("position", std::uint64_t{0});
+    loaded.last_hash = *hash;
+    loaded.last.segment = unsigned_header.value("segment", std::uint64_t{0});
+    loaded.last.offset = unsigned_header.value("offset", std::uint64_t{0});
+    return Loaded(loaded);
   }
 
   Result<void>
-  save()
+  save(Part part)
   {
+    const std::string schema(part_schema_name(part));
     sqlite3_int64 size = 0;
-    unsigned char* data = sqlite3_serialize(db, "main", &size, 0);
+    unsigned char* data = sqlite3_serialize(db, schema.c_str(), &size, 0);
     if (data == nullptr) {
       return tl::unexpected(sqlite_error(db, "serialize"));
     }
@@ -527,7 +535,7 @@ struct Shard::Impl
       sqlite3_free(data);
       return tl::unexpected(key.error());
     }
-    json::Json head = header(db_bytes.size(), sha256(db_bytes));
+    json::Json head = header(part, db_bytes.size(), sha256(db_bytes));
     const SecretBytes mac_secret = mac_key(**key);
     head["mac"] =
       to_hex(hmac_sha256(mac_secret.view(), as_bytes(json::canonical(head))));
@@ -548,9 +556,96 @@ struct Shard::Impl
                    std::span<const age::X25519Recipient>(&recipient, 1),
                    age::Armor::no));
     CUSTODY_TRY(fs::make_directories(vault->directory() / "index"));
-    CUSTODY_TRY(fs::write_file_atomic(path(), file));
+    CUSTODY_TRY(fs::write_file_atomic(path(part), file));
     stats.saved = true;
     return {};
+  }
+
+  // Saves both parts; the index is derived, so failing to save loses nothing:
+  // a note says so and the command goes on.
+  void
+  save_all(vault::Notes& notes)
+  {
+    for (Part part : {Part::detail, Part::catalogue}) {
+      if (auto saved = save(part); !saved) {
+        notes.push_back(fmt::format("could not save index shard {}: {}",
+                                    shard_name(compartment, part),
+                                    saved.error().message));
+      }
+    }
+  }
+
+  // Starts over from an empty shard and replays the whole ledger.
+  Result<std::uint64_t>
+  rebuild()
+  {
+    CUSTODY_TRY(create_schema());
+    detail_ready = true;
+    return replay();
+  }
+
+  // Loads the detail part, which must reflect the same position as the
+  // catalogue; rebuilds both from the ledger when it does not, and brings both
+  // up to the tip. Saves what changed.
+  Result<void>
+  need_detail(vault::Notes& notes)
+  {
+    if (detail_ready) {
+      return {};
+    }
+    CUSTODY_ASSIGN(loaded, load(Part::detail, notes));
+    const bool agrees = loaded && loaded->count == position.count
+                        && loaded->last_hash == position.last_hash
+                        && position.count > 0;
+    std::uint64_t replayed = 0;
+    if (agrees) {
+      detail_ready = true;
+      auto advanced = replay();
+      if (!advanced && stale) {
+        advanced = rebuild_noted(notes);
+      }
+      if (!advanced) {
+        return tl::unexpected(advanced.error());
+      }
+      replayed = *advanced;
+    } else {
+      if (position.count > 0) {
+        notes.push_back(fmt::format(
+          "index shards {} and {} disagree; rebuilt from the ledger",
+          shard_name(compartment, Part::catalogue),
+          shard_name(compartment, Part::detail)));
+        stats.rebuilt = true;
+        stats.loaded = false;
+      }
+      CUSTODY_ASSIGN(rebuilt, rebuild());
+      replayed = rebuilt;
+    }
+    stats.replayed += replayed;
+    if (replayed > 0 || !agrees) {
+      save_all(notes);
+    }
+    return {};
+  }
+
+  Result<void>
+  require_detail() const
+  {
+    if (!detail_ready) {
+      return make_error(Errc::internal, "index shard opened for listing only");
+    }
+    return {};
+  }
+
+  Result<std::uint64_t>
+  rebuild_noted(vault::Notes& notes)
+  {
+    notes.push_back(
+      fmt::format("index shard {} does not match this ledger; rebuilt",
+                  shard_name(compartment)));
+    stats.rebuilt = true;
+    stats.loaded = false;
+    stale = false;
+    return rebuild();
   }
 };
 
@@ -565,7 +660,8 @@ Shard::~Shard() = default;
 Result<Shard>
 Shard::open(vault::Vault& vault,
             vault::Compartment compartment,
-            vault::Notes& notes)
+            vault::Notes& notes,
+            Need need)
 {
   auto impl = std::make_unique<Impl>();
   impl->vault = &vault;
@@ -574,30 +670,15 @@ Shard::open(vault::Vault& vault,
   // shard.
   CUSTODY_TRY(vault.key(compartment, vault.current_epoch(compartment)));
   CUSTODY_TRY(impl->create_schema());
-  CUSTODY_ASSIGN(loaded, impl->load(notes));
-  auto replayed = impl->replay();
-  if (!replayed && loaded && impl->stale) {
-    notes.push_back(
-      fmt::format("index shard {} does not match this ledger; rebuilt",
-                  shard_name(compartment)));
-    impl->stats.rebuilt = true;
-    impl->stats.loaded = false;
-    impl->stale = false;
-    CUSTODY_TRY(impl->create_schema());
-    replayed = impl->replay();
+  CUSTODY_ASSIGN(loaded, impl->load(Part::catalogue, notes));
+  if (loaded) {
+    impl->position = *loaded;
+    impl->stats.loaded = true;
   }
-  if (!replayed) {
-    return tl::unexpected(replayed.error());
-  }
-  impl->stats.replayed = *replayed;
-  if (*replayed > 0 || !loaded) {
-    // The index is derived: failing to save it loses nothing, so say so and go
-    // on.
-    if (auto saved = impl->save(); !saved) {
-      notes.push_back(fmt::format("could not save index shard {}: {}",
-                                  shard_name(compartment),
-                                  saved.error().message));
-    }
+  // A catalogue at the tip is all `list` needs; anything else brings both
+  // parts up to the tip.
+  if (need == Need::everything || !loaded || !impl->at_tip()) {
+    CUSTODY_TRY(impl->need_detail(notes));
   }
   return Shard(std::move(impl));
 }
@@ -608,8 +689,7 @@ Shard::rebuild(vault::Vault& vault, vault::Compartment compartment)
   auto impl = std::make_unique<Impl>();
   impl->vault = &vault;
   impl->compartment = compartment;
-  CUSTODY_TRY(impl->create_schema());
-  CUSTODY_ASSIGN(replayed, impl->replay());
+  CUSTODY_ASSIGN(replayed, impl->rebuild());
   impl->stats.replayed = replayed;
   return Shard(std::move(impl));
 }
@@ -637,10 +717,12 @@ Shard::find(std::string_view prefix) const
       "a record id is 8 to 32 lowercase hex digits",
       "use the id `custody record` printed, or its first 8 or more digits");
   }
+  CUSTODY_TRY(m_impl->require_detail());
   Statement query(m_impl->db,
-                  "SELECT id, created_seq, updated_seq, entries, created_time, "
-                  "view FROM records "
-                  "WHERE id >= ? AND id <= ? ORDER BY id LIMIT 2");
+                  "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
+                  "r.created_time, v.view FROM records r JOIN views v USING "
+                  "(created_seq) WHERE r.id >= ? AND r.id <= ? ORDER BY r.id "
+                  "LIMIT 2");
   const std::string low(prefix);
   const std::string high = low + std::string(32 - prefix.size(), 'f');
   query.bind(1, low).bind(2, high);
@@ -667,9 +749,11 @@ Shard::find(std::string_view prefix) const
 Result<std::vector<EntryRow>>
 Shard::history(const std::string& id) const
 {
+  CUSTODY_TRY(m_impl->require_detail());
   Statement query(m_impl->db,
-                  "SELECT seq, hash, time, type FROM entries WHERE "
-                  "record = ? ORDER BY seq");
+                  "SELECT e.seq, e.hash, e.time, e.type FROM entries e JOIN "
+                  "records r USING (created_seq) WHERE r.id = ? ORDER BY "
+                  "e.seq");
   query.bind(1, id);
   std::vector<EntryRow> rows;
   while (query.step() == SQLITE_ROW) {
@@ -690,24 +774,20 @@ Shard::list(const Filter& filter) const
   std::string sql = "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
                     "r.created_time, f.month, f.district, "
                     "f.population, f.setting, f.violence_types, f.perpetrators "
-                    "FROM records r JOIN facts f ON "
-                    "f.id = r.id WHERE 1";
+                    "FROM records r JOIN facts f USING (created_seq) WHERE 1";
   std::vector<std::string> values;
-  auto code_filter = [&](const std::string& kind, const std::string& code) {
+  // Codes are kept space-separated: one pass over the catalogue with instr()
+  // is faster than any join at this size, and needs no index to load.
+  auto code_filter = [&](const char* column, const std::string& code) {
     if (code.empty()) {
       return;
     }
-    // An uncorrelated IN runs the code lookup once, on its index; a correlated
-    // EXISTS would run it once per record.
-    if (code.back() == '.') {
-      sql += " AND r.id IN (SELECT id FROM facts_codes WHERE kind = ? AND "
-             "code >= ? AND code < ?)";
-      values.insert(values.end(),
-                    {kind, code, code.substr(0, code.size() - 1) + "/"});
+    if (code.back() == '.') { // a prefix: a code starting with it
+      sql += fmt::format(" AND instr(' ' || f.{}, ?) > 0", column);
+      values.push_back(" " + code);
     } else {
-      sql += " AND r.id IN (SELECT id FROM facts_codes WHERE kind = ? AND "
-             "code = ?)";
-      values.insert(values.end(), {kind, code});
+      sql += fmt::format(" AND instr(' ' || f.{} || ' ', ?) > 0", column);
+      values.push_back(" " + code + " ");
     }
   };
   if (!filter.from_month.empty()) {
@@ -727,8 +807,8 @@ Shard::list(const Filter& filter) const
     sql += " AND f.population = ?";
     values.push_back(filter.population);
   }
-  code_filter("violence", filter.violence_type);
-  code_filter("perpetrator", filter.perpetrator);
+  code_filter("violence_types", filter.violence_type);
+  code_filter("perpetrators", filter.perpetrator);
   sql += " ORDER BY r.created_seq";
   Statement query(m_impl->db, sql.c_str());
   if (!query.ok()) {
@@ -766,11 +846,12 @@ Shard::record_count() const
 Result<std::string>
 Shard::digest() const
 {
+  CUSTODY_TRY(m_impl->require_detail());
   Sha256 hasher;
   Statement records(m_impl->db,
-                    "SELECT id, created_seq, updated_seq, entries, last_hash, "
-                    "view FROM records "
-                    "ORDER BY id");
+                    "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
+                    "v.last_hash, v.view FROM records r JOIN views v USING "
+                    "(created_seq) ORDER BY r.id");
   while (records.step() == SQLITE_ROW) {
     for (int column = 0; column < 6; ++column) {
       hasher.update(as_bytes(records.text(column)));
@@ -778,7 +859,8 @@ Shard::digest() const
     }
   }
   Statement entries(m_impl->db,
-                    "SELECT seq, hash, record, type FROM entries ORDER BY seq");
+                    "SELECT e.seq, e.hash, r.id, e.type FROM entries e JOIN "
+                    "records r USING (created_seq) ORDER BY e.seq");
   while (entries.step() == SQLITE_ROW) {
     for (int column = 0; column < 4; ++column) {
       hasher.update(as_bytes(entries.text(column)));

@@ -70,17 +70,24 @@ struct Stats
   bool saved = false;
 };
 
+// What a caller will ask of a shard: `list` needs only the catalogue part.
+enum class Need { catalogue, everything };
+
 class Shard
 {
 public:
-  // Loads index/<compartment>.age when it is valid (age opens it with the
-  // member's key, its MAC verifies, its position is an entry of this ledger),
-  // else starts empty; then replays every `put` entry after its position and
-  // saves it if anything changed. Errc::auth when the member holds no key of
-  // this compartment.
+  // Loads the shard's catalogue, index/<compartment>.age, when it is valid
+  // (age opens it with the member's key, its MAC verifies, it belongs to this
+  // vault and compartment) and, unless only the catalogue is needed and it is
+  // at the ledger's tip, its detail, index/<compartment>.detail.age, which
+  // must reflect the same position; then replays every `put` entry after that
+  // position and saves both if anything changed. A stale, forged or
+  // mismatched part means a rebuild from the ledger, with a note. Errc::auth
+  // when the member holds no key of this compartment.
   [[nodiscard]] static Result<Shard> open(vault::Vault& vault,
                                           vault::Compartment compartment,
-                                          vault::Notes& notes);
+                                          vault::Notes& notes,
+                                          Need need = Need::everything);
   // Builds a shard from the whole ledger in memory, without loading or saving
   // (verify --index).
   [[nodiscard]] static Result<Shard> rebuild(vault::Vault& vault,

@@ -226,11 +226,12 @@ read_head(const fs::Path& vault)
   return std::optional<Head>(head);
 }
 
-Result<Tip>
-scan(const fs::Path& vault,
-     const std::function<Result<void>(const Line&)>& visit)
+namespace {
+
+// The segment names in order, checked against invariant 1.
+Result<std::vector<std::string>>
+list_segments(const fs::Path& dir)
 {
-  const fs::Path dir = ledger_dir(vault);
   std::error_code ec;
   std::vector<std::string> names;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
@@ -243,7 +244,6 @@ scan(const fs::Path& vault,
     return tl::unexpected(fs::errno_error("read directory", dir, ec.value()));
   }
   std::sort(names.begin(), names.end());
-  Tip tip;
   // invariant 1: consecutive ordinals from 000000
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i] != segment_name(i)) {
@@ -253,7 +253,29 @@ scan(const fs::Path& vault,
                   segment_name(i));
     }
   }
-  for (std::size_t i = 0; i < names.size(); ++i) {
+  return names;
+}
+
+// Scans the segments from `first`, starting at byte `offset` of it. When
+// `resume` is given, the line at that offset must be the entry it names, and
+// only the lines after it are visited; Errc::not_found when it is not.
+Result<Tip>
+scan_segments(const fs::Path& vault,
+              std::size_t first,
+              const Resume* resume,
+              const std::function<Result<void>(const Line&)>& visit)
+{
+  const fs::Path dir = ledger_dir(vault);
+  CUSTODY_ASSIGN(names, list_segments(dir));
+  Tip tip;
+  if (resume != nullptr) {
+    tip.count = resume->count - 1;
+    if (first >= names.size()) {
+      return fail(Errc::not_found, "the resume point's segment is gone");
+    }
+  }
+  bool expect_resume = resume != nullptr;
+  for (std::size_t i = first; i < names.size(); ++i) {
     CUSTODY_ASSIGN(data, fs::read_file(dir / names[i], k_max_segment_file));
     const std::string_view text = as_text(data);
     const bool last = i + 1 == names.size();
@@ -264,6 +286,12 @@ scan(const fs::Path& vault,
                   k_segment_max_bytes);
     }
     std::size_t offset = 0;
+    if (expect_resume) {
+      offset = resume->last.offset;
+      if (offset > text.size() || (offset > 0 && text[offset - 1] != '\n')) {
+        return fail(Errc::not_found, "the resume point is not a line start");
+      }
+    }
     while (offset < text.size()) {
       const auto newline = text.find('\n', offset);
       if (newline == std::string_view::npos) {
@@ -279,15 +307,55 @@ scan(const fs::Path& vault,
         break;
       }
       Line line{text.substr(offset, newline - offset), Location{i, offset}};
-      CUSTODY_TRY(visit(line));
-      tip.last_hash = entry_hash(line.text);
+      const Digest hash = entry_hash(line.text);
+      if (expect_resume) {
+        if (hash != resume->last_hash) {
+          return fail(Errc::not_found,
+                      "the resume point is not an entry of this ledger");
+        }
+        expect_resume = false;
+      } else {
+        CUSTODY_TRY(visit(line));
+      }
+      tip.last_hash = hash;
+      tip.last_entry = line.location;
       ++tip.count;
       offset = newline + 1;
+    }
+    if (expect_resume) {
+      return fail(Errc::not_found, "the resume point is beyond the ledger");
     }
     tip.last_segment = i;
     tip.last_segment_size = tip.torn ? tip.torn->offset : text.size();
   }
   return tip;
+}
+
+} // namespace
+
+Result<Tip>
+scan(const fs::Path& vault,
+     const std::function<Result<void>(const Line&)>& visit)
+{
+  return scan_segments(vault, 0, nullptr, visit);
+}
+
+Result<std::optional<Tip>>
+scan_after(const fs::Path& vault,
+           const Resume& resume,
+           const std::function<Result<void>(const Line&)>& visit)
+{
+  if (resume.count == 0) {
+    return scan(vault, visit);
+  }
+  auto tip = scan_segments(vault, resume.last.segment, &resume, visit);
+  if (!tip && tip.error().code == Errc::not_found) {
+    return std::optional<Tip>();
+  }
+  if (!tip) {
+    return tl::unexpected(tip.error());
+  }
+  return std::optional<Tip>(std::move(*tip));
 }
 
 Result<Entry>
@@ -369,6 +437,7 @@ append(const fs::Path& vault,
       next.last_segment_size = 0;
     }
     next.last_hash = entry.hash;
+    next.last_entry = {next.last_segment, next.last_segment_size};
     next.last_segment_size += size;
     ++next.count;
     pending += entry.line;

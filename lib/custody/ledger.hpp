@@ -79,6 +79,7 @@ struct Tip
   std::size_t last_segment =
     0; // ordinal of the segment the next entry goes to unless it rolls over
   std::uint64_t last_segment_size = 0; // bytes of complete lines in it
+  Location last_entry;                 // where the last entry starts
   std::optional<TornTail> torn;
 };
 
@@ -95,10 +96,42 @@ struct Line
 scan(const fs::Path& vault,
      const std::function<Result<void>(const Line&)>& visit);
 
+// A position a cache reflects: the first `count` entries, the last of which
+// hashes to `last_hash` and starts at `last`.
+struct Resume
+{
+  std::uint64_t count = 0;
+  Digest last_hash{};
+  Location last;
+};
+inline Resume
+resume_point(const Tip& tip)
+{
+  return {tip.count, tip.last_hash, tip.last_entry};
+}
+
+// Like scan, but visits only the entries after `resume`, reading from the
+// segment it names: a cache brought up to date costs what was appended since,
+// not the whole ledger. The entry `resume` names is re-hashed; nullopt when it
+// is not an entry of this ledger (a stale or foreign cache: scan everything).
+// Checks only the segments it reads; `verify` checks them all.
+[[nodiscard]] Result<std::optional<Tip>>
+scan_after(const fs::Path& vault,
+           const Resume& resume,
+           const std::function<Result<void>(const Line&)>& visit);
+
 // Checks invariants 3-5 line by line.
 class ChainChecker
 {
 public:
+  ChainChecker() = default;
+  // Continues after an entry already checked: `count` entries, the last hashing
+  // to `last_hash`.
+  ChainChecker(std::uint64_t count, const Digest& last_hash)
+    : m_count(count),
+      m_last_hash(last_hash)
+  {
+  }
   // Returns the decoded entry and its hash, or an Errc::corrupt error naming
   // the entry and offset.
   [[nodiscard]] Result<Entry> next(const Line& line);

@@ -24,6 +24,7 @@ constexpr std::string_view k_role_names[] = {
 constexpr std::string_view k_compartment_names[] = {
   "identity", "narrative", "facts", "aggressor", "admin"};
 constexpr std::uint64_t k_max_small_file = 1024 * 1024;
+constexpr std::uint64_t k_max_state_file = 64 * 1024 * 1024;
 
 json::Json
 default_policy()
@@ -235,10 +236,25 @@ struct Unsealed
 class Replay
 {
 public:
-  Replay(fs::Path vault, Keyring& keys, bool have_member)
+  Replay(fs::Path vault, Keyring& keys, bool have_member, bool collect_objects)
     : m_vault(std::move(vault)),
       m_keys(keys),
-      m_have_member(have_member)
+      m_have_member(have_member),
+      m_collect_objects(collect_objects)
+  {
+  }
+  // Continues a replay whose state a valid state cache kept (no unsealed
+  // entries: a cache is only saved at a sealed tip).
+  Replay(fs::Path vault,
+         Keyring& keys,
+         AdminState state,
+         std::map<std::uint64_t, std::string> committed_yaml)
+    : m_vault(std::move(vault)),
+      m_keys(keys),
+      m_have_member(true),
+      m_collect_objects(false),
+      m_state(std::move(state)),
+      m_committed_yaml(std::move(committed_yaml))
   {
   }
 
@@ -312,8 +328,10 @@ private:
         const Digest& hash,
         const ledger::Location& where)
   {
-    for (const auto& payload : entry.payloads) {
-      m_objects.insert(payload.obj);
+    if (m_collect_objects) {
+      for (const auto& payload : entry.payloads) {
+        m_objects.insert(payload.obj);
+      }
     }
     if (entry.seq == 0 && entry.kind != ledger::Kind::admin) {
       return fail(Errc::corrupt,
@@ -628,6 +646,7 @@ private:
   fs::Path m_vault;
   Keyring& m_keys;
   bool m_have_member;
+  bool m_collect_objects;
   AdminState m_state;
   std::vector<Unsealed> m_unsealed;
   std::set<Digest> m_objects;
@@ -881,18 +900,10 @@ struct Loaded
   json::Json unsealed; // entries since the last seal (only with a torn tail)
 };
 
-// Scans and replays the whole ledger. A torn tail is left in the tip for the
-// caller to judge.
+// Checks what a finished scan found and hands the replay's results over.
 Result<Loaded>
-load(const fs::Path& vault, Keyring& keys, bool have_member)
+finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay)
 {
-  ledger::ChainChecker chain;
-  Replay replay(vault, keys, have_member);
-  CUSTODY_ASSIGN(
-    tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
-      CUSTODY_ASSIGN(entry, chain.next(line));
-      return replay.entry(entry, chain.last_hash(), line.location);
-    }));
   if (tip.count == 0) {
     return make_error(Errc::corrupt,
                       fmt::format("{} has an empty ledger", vault),
@@ -909,6 +920,334 @@ load(const fs::Path& vault, Keyring& keys, bool have_member)
                 replay.objects(),
                 replay.committed_yaml(),
                 replay.unsealed()};
+}
+
+// Scans and replays the whole ledger. A torn tail is left in the tip for the
+// caller to judge.
+Result<Loaded>
+load(const fs::Path& vault, Keyring& keys, bool have_member)
+{
+  ledger::ChainChecker chain;
+  Replay replay(vault, keys, have_member, true);
+  CUSTODY_ASSIGN(
+    tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
+      CUSTODY_ASSIGN(entry, chain.next(line));
+      return replay.entry(entry, chain.last_hash(), line.location);
+    }));
+  return finish_load(vault, tip, replay);
+}
+
+// The state cache, index/state.age (docs/formats.md 11.3): the replayed admin
+// state at a sealed ledger position, so that opening a vault replays only what
+// was appended since. Encrypted to the admin compartment and MAC'd with a key
+// only members derive, like the index shards; `verify` never uses it.
+constexpr std::string_view k_state_magic = "custody-state-v1\n";
+constexpr std::string_view k_state_mac_info = "custody/v1/state-mac";
+
+fs::Path
+state_cache_path(const fs::Path& vault)
+{
+  return vault / "index" / "state.age";
+}
+
+json::Json
+state_to_json(const AdminState& state,
+              const std::map<std::uint64_t, std::string>& committed_yaml)
+{
+  json::Json compartments = json::Json::object();
+  for (const auto& [c, keys] : state.compartments) {
+    json::Json recipients = json::Json::object();
+    for (const auto& [epoch, recipient] : keys.recipients) {
+      recipients[std::to_string(epoch)] = recipient;
+    }
+    compartments[std::string(compartment_name(c))] = {
+      {"current", keys.current}, {"recipients", recipients}};
+  }
+  json::Json members = json::Json::array();
+  for (const auto& [key_id, member] : state.members) {
+    json::Json item = member_json(member);
+    item["admitted_seq"] = member.admitted_seq;
+    members.push_back(item);
+  }
+  json::Json yaml = json::Json::object();
+  for (const auto& [seq, text] : committed_yaml) {
+    yaml[std::to_string(seq)] = text;
+  }
+  return {{"vault", state.vault_id},
+          {"admin_seq", state.admin_seq},
+          {"signing_public", state.signing_public},
+          {"signing_epoch", state.signing_epoch},
+          {"compartments", compartments},
+          {"members", members},
+          {"policy", state.policy},
+          {"places", state.places},
+          {"key_files", state.key_files},
+          {"committed_yaml", yaml}};
+}
+
+std::uint64_t
+parse_count(const std::string& text)
+{
+  std::size_t used = 0;
+  const auto value = std::stoull(text, &used);
+  if (used != text.size()) {
+    throw std::invalid_argument("not a number");
+  }
+  return value;
+}
+
+// The cache was written by a member (its MAC says so), but a reader still
+// refuses anything malformed rather than trusting it.
+Result<std::pair<AdminState, std::map<std::uint64_t, std::string>>>
+state_from_json(const json::Json& body)
+{
+  try {
+    AdminState state;
+    state.vault_id = body.at("vault").get<std::string>();
+    state.admin_seq = body.at("admin_seq").get<std::uint64_t>();
+    state.signing_public = body.at("signing_public").get<std::string>();
+    state.signing_epoch = body.at("signing_epoch").get<std::uint32_t>();
+    for (Compartment c : k_compartments) {
+      const json::Json& keys =
+        body.at("compartments").at(std::string(compartment_name(c)));
+      CompartmentKeys& out = state.compartments[c];
+      out.current = keys.at("current").get<std::uint32_t>();
+      for (const auto& [epoch, recipient] : keys.at("recipients").items()) {
+        out.recipients[static_cast<std::uint32_t>(parse_count(epoch))] =
+          recipient.get<std::string>();
+      }
+      if (!out.recipients.contains(out.current)) {
+        return fail(Errc::corrupt, "no recipient for the current epoch");
+      }
+    }
+    for (const auto& item : body.at("members")) {
+      CUSTODY_ASSIGN(
+        member,
+        parse_member(item, item.at("admitted_seq").get<std::uint64_t>()));
+      state.members[member.key_id] = member;
+    }
+    state.policy = body.at("policy");
+    state.places = body.at("places");
+    state.key_files =
+      body.at("key_files").get<std::map<std::string, std::string>>();
+    std::map<std::uint64_t, std::string> committed;
+    for (const auto& [seq, text] : body.at("committed_yaml").items()) {
+      committed[parse_count(seq)] = text.get<std::string>();
+    }
+    return std::make_pair(std::move(state), std::move(committed));
+  } catch (const std::exception&) {
+    return fail(Errc::corrupt, "malformed state");
+  }
+}
+
+// The highest admin epoch this member holds a key file for: the one a cache
+// written by the current state is encrypted to.
+std::optional<std::uint32_t>
+newest_admin_epoch(const fs::Path& vault, const std::string& key_id)
+{
+  std::optional<std::uint32_t> newest;
+  std::error_code ec;
+  for (const auto& item :
+       std::filesystem::directory_iterator(vault / "keys" / "admin", ec)) {
+    const std::string name = item.path().filename().string();
+    if (name.empty() || name.size() > 9
+        || name.find_first_not_of("0123456789") != std::string::npos
+        || !std::filesystem::exists(item.path() / (key_id + ".age"))) {
+      continue;
+    }
+    const auto epoch = static_cast<std::uint32_t>(std::stoul(name));
+    newest = std::max(newest.value_or(0), epoch);
+  }
+  return newest;
+}
+
+SecretBytes
+state_mac_key(const age::X25519Identity& admin)
+{
+  return hkdf_sha256(admin.secret_key(), {}, k_state_mac_info, 32);
+}
+
+struct CachedState
+{
+  ledger::Resume resume;
+  AdminState state;
+  std::map<std::uint64_t, std::string> committed_yaml;
+};
+
+// Reads a valid state cache; nullopt (with a note saying why, unless it is
+// simply absent) when there is none worth trusting.
+Result<std::optional<CachedState>>
+read_state_cache(const fs::Path& vault,
+                 Keyring& keys,
+                 const std::string& key_id,
+                 Notes& notes)
+{
+  auto file = fs::read_file(state_cache_path(vault), k_max_state_file);
+  if (!file) {
+    if (file.error().code == Errc::not_found) {
+      return std::optional<CachedState>();
+    }
+    return tl::unexpected(file.error());
+  }
+  auto reject =
+    [&](std::string_view why) -> Result<std::optional<CachedState>> {
+    notes.push_back(fmt::format(
+      "index/state.age {}; the ledger was replayed from the start", why));
+    return std::optional<CachedState>();
+  };
+  const auto epoch = newest_admin_epoch(vault, key_id);
+  if (!epoch) {
+    return reject("has no admin key to open it");
+  }
+  auto admin = keys.compartment(Compartment::admin, *epoch);
+  if (!admin) {
+    return reject("has no admin key to open it");
+  }
+  auto plain =
+    age::decrypt(*file, std::span<const age::X25519Identity>(*admin, 1));
+  if (!plain) {
+    return reject("does not open with the admin key");
+  }
+  const std::string_view text = plain->text();
+  const auto header_end = text.find('\n', k_state_magic.size());
+  if (!text.starts_with(k_state_magic)
+      || header_end == std::string_view::npos) {
+    return reject("is malformed");
+  }
+  auto header = json::parse_canonical(
+    text.substr(k_state_magic.size(), header_end - k_state_magic.size()));
+  if (!header || !header->is_object() || !header->contains("mac")
+      || !(*header)["mac"].is_string()) {
+    return reject("is malformed");
+  }
+  json::Json unsigned_header = *header;
+  unsigned_header.erase("mac");
+  const SecretBytes mac_secret = state_mac_key(**admin);
+  const Digest mac =
+    hmac_sha256(mac_secret.view(), as_bytes(json::canonical(unsigned_header)));
+  auto stored_mac = from_hex((*header)["mac"].get<std::string>());
+  if (!stored_mac || !equal_constant_time(*stored_mac, mac)) {
+    return reject("failed its MAC (forged or damaged)");
+  }
+  const std::string_view body_text = text.substr(header_end + 1);
+  const auto body_end = body_text.find('\n');
+  if (body_end == std::string_view::npos
+      || to_hex(sha256(as_bytes(body_text.substr(0, body_end))))
+           != unsigned_header.value("body_sha256", "")) {
+    return reject("does not match its digest");
+  }
+  auto body = json::parse_canonical(body_text.substr(0, body_end));
+  if (!body) {
+    return reject("is malformed");
+  }
+  auto restored = state_from_json(*body);
+  auto hash = digest_from_hex(unsigned_header.value("hash", ""));
+  if (!restored || !hash
+      || restored->first.vault_id != unsigned_header.value("vault", "")) {
+    return reject("is malformed");
+  }
+  CachedState cached;
+  cached.resume.count = unsigned_header.value("position", std::uint64_t{0});
+  cached.resume.last_hash = *hash;
+  cached.resume.last.segment =
+    unsigned_header.value("segment", std::uint64_t{0});
+  cached.resume.last.offset = unsigned_header.value("offset", std::uint64_t{0});
+  cached.state = std::move(restored->first);
+  cached.committed_yaml = std::move(restored->second);
+  if (cached.resume.count == 0) {
+    return reject("is malformed");
+  }
+  return std::optional<CachedState>(std::move(cached));
+}
+
+Result<age::X25519Recipient> current_recipient(const AdminState& state,
+                                               Compartment c);
+
+// Saves the state of a sealed tip. A cache is derived: failing to save it
+// loses nothing, so the caller only notes it.
+Result<void>
+write_state_cache(const fs::Path& vault, Keyring& keys, const Loaded& loaded)
+{
+  const std::uint32_t epoch =
+    loaded.state.compartments.at(Compartment::admin).current;
+  CUSTODY_ASSIGN(admin, keys.compartment(Compartment::admin, epoch));
+  CUSTODY_ASSIGN(recipient,
+                 current_recipient(loaded.state, Compartment::admin));
+  const std::string body =
+    json::canonical(state_to_json(loaded.state, loaded.committed_yaml));
+  json::Json header = {{"vault", loaded.state.vault_id},
+                       {"position", loaded.tip.count},
+                       {"hash", to_hex(loaded.tip.last_hash)},
+                       {"segment", loaded.tip.last_entry.segment},
+                       {"offset", loaded.tip.last_entry.offset},
+                       {"admin_epoch", epoch},
+                       {"body_sha256", to_hex(sha256(as_bytes(body)))}};
+  const SecretBytes mac_secret = state_mac_key(*admin);
+  header["mac"] =
+    to_hex(hmac_sha256(mac_secret.view(), as_bytes(json::canonical(header))));
+  std::string plain(k_state_magic);
+  plain += json::canonical(header);
+  plain += '\n';
+  plain += body;
+  plain += '\n';
+  CUSTODY_ASSIGN(
+    file,
+    age::encrypt(as_bytes(plain),
+                 std::span<const age::X25519Recipient>(&recipient, 1),
+                 age::Armor::no));
+  CUSTODY_TRY(fs::make_directories(vault / "index"));
+  return fs::write_file_atomic(state_cache_path(vault), file);
+}
+
+// What Vault::open loads: the state cache and the entries after it when the
+// cache is valid, else the whole ledger; then, for a reader, a fresh cache when
+// the tip moved and is sealed. The entries after the cache get every check a
+// full replay gives them.
+Result<Loaded>
+load_with_cache(const fs::Path& vault,
+                Keyring& keys,
+                const std::string& key_id,
+                Access access,
+                Notes& notes)
+{
+  CUSTODY_ASSIGN(cached, read_state_cache(vault, keys, key_id, notes));
+  std::optional<Loaded> loaded;
+  std::uint64_t replayed = 0;
+  if (cached) {
+    ledger::ChainChecker chain(cached->resume.count, cached->resume.last_hash);
+    Replay replay(
+      vault, keys, std::move(cached->state), std::move(cached->committed_yaml));
+    CUSTODY_ASSIGN(
+      tip,
+      ledger::scan_after(
+        vault, cached->resume, [&](const ledger::Line& line) -> Result<void> {
+          CUSTODY_ASSIGN(entry, chain.next(line));
+          ++replayed;
+          return replay.entry(entry, chain.last_hash(), line.location);
+        }));
+    if (tip) {
+      CUSTODY_ASSIGN(done, finish_load(vault, *tip, replay));
+      loaded = std::move(done);
+    } else {
+      notes.push_back("index/state.age names a position that is not an entry "
+                      "of this ledger; the ledger was replayed from the start");
+    }
+  }
+  if (!loaded) {
+    CUSTODY_ASSIGN(full, load(vault, keys, true));
+    loaded = std::move(full);
+    replayed = loaded->tip.count;
+  }
+  // A writer saves the cache once its work is durable
+  // (Vault::save_state_cache), so that a command refused for bad input leaves
+  // the vault exactly as it was.
+  if (access == Access::read && replayed > 0 && !loaded->tip.torn) {
+    if (auto saved = write_state_cache(vault, keys, *loaded); !saved) {
+      notes.push_back(fmt::format("could not save index/state.age: {}",
+                                  saved.error().message));
+    }
+  }
+  return std::move(*loaded);
 }
 
 // invariant 6
@@ -1342,7 +1681,8 @@ Vault::open(const fs::Path& directory,
                                      : fs::LockMode::shared,
                                    options.wait));
   Keyring keys(directory, &member);
-  auto loaded = load(directory, keys, true);
+  auto loaded =
+    load_with_cache(directory, keys, member.key_id(), options.access, notes);
   if (!loaded) {
     if (loaded.error().code == Errc::auth) {
       return make_error(
@@ -1444,6 +1784,7 @@ Vault::append(ledger::Kind kind,
     batch.seal_and_append(
       *v.member, v.loaded.state.vault_id, admin_recipient, admin_epoch));
   v.loaded.tip = tip;
+  keep_state_cache();
   return appended;
 }
 
@@ -1458,6 +1799,48 @@ Vault::scan(const std::function<Result<void>(const ledger::Entry&,
       return visit(entry, chain.last_hash());
     }));
   return {};
+}
+
+void
+Vault::keep_state_cache()
+{
+  // The entries are durable and the command has succeeded; the cache is
+  // derived, so a failure to save it loses nothing. The next reader finds it
+  // behind, replays the difference and says so if it cannot save it either.
+  auto saved = save_state_cache();
+  (void)saved;
+}
+
+Result<void>
+Vault::save_state_cache()
+{
+  if (m_impl->loaded.tip.torn) {
+    return {};
+  }
+  return write_state_cache(m_impl->dir, m_impl->keys, m_impl->loaded);
+}
+
+ledger::Resume
+Vault::resume_point() const
+{
+  return ledger::resume_point(m_impl->loaded.tip);
+}
+
+Result<bool>
+Vault::scan_after(
+  const ledger::Resume& resume,
+  const std::function<Result<void>(
+    const ledger::Entry&, const Digest&, const ledger::Location&)>& visit) const
+{
+  ledger::ChainChecker chain(resume.count, resume.last_hash);
+  CUSTODY_ASSIGN(
+    tip,
+    ledger::scan_after(
+      m_impl->dir, resume, [&](const ledger::Line& line) -> Result<void> {
+        CUSTODY_ASSIGN(entry, chain.next(line));
+        return visit(entry, chain.last_hash(), line.location);
+      }));
+  return tip.has_value();
 }
 
 Result<Vault::AddedMember>
@@ -1536,6 +1919,8 @@ Vault::add_member(const identity::Card& card,
   v.loaded.tip = tip;
   next_state.admin_seq = seq;
   v.loaded.state = std::move(next_state);
+  v.loaded.committed_yaml[seq] = v.loaded.state.vault_yaml();
+  keep_state_cache();
   return AddedMember{key_id, seq};
 }
 

@@ -170,6 +170,20 @@ public:
   [[nodiscard]] Result<void>
   scan(const std::function<Result<void>(const ledger::Entry&, const Digest&)>&
          visit) const;
+  // Saves index/state.age at the current tip, so that the next open replays
+  // only what is appended after it (docs/formats.md 10.2). append() and
+  // add_member() do so once their entries are durable.
+  [[nodiscard]] Result<void> save_state_cache();
+  // The tip as a resume point, for a cache to record the position it reflects.
+  ledger::Resume resume_point() const;
+  // Visits the entries after `resume` only (ledger::scan_after), with each
+  // entry's location; false when `resume` is not an entry of this ledger and
+  // nothing was visited.
+  [[nodiscard]] Result<bool>
+  scan_after(const ledger::Resume& resume,
+             const std::function<Result<void>(
+               const ledger::Entry&, const Digest&, const ledger::Location&)>&
+               visit) const;
 
   struct AddedMember
   {
@@ -182,6 +196,8 @@ public:
   add_member(const identity::Card& card, Role role, const std::string& name);
 
 private:
+  void keep_state_cache();
+
   struct Impl;
   explicit Vault(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> m_impl;

@@ -124,6 +124,48 @@ TEST_CASE("append writes chained lines and HEAD")
   CHECK_FALSE(checked.torn);
 }
 
+TEST_CASE("scan_after visits only the entries after a resume point it "
+          "re-checks")
+{
+  TempVault vault;
+  const auto first = append_n(vault.path, ledger::Tip{}, 3);
+  const auto tip = append_n(vault.path, first, 2);
+  CHECK(tip.last_entry.offset > first.last_entry.offset);
+  std::vector<std::uint64_t> offsets;
+  auto visit = [&](const ledger::Line& line) -> Result<void> {
+    offsets.push_back(line.location.offset);
+    return {};
+  };
+  auto resumed =
+    ledger::scan_after(vault.path, ledger::resume_point(first), visit);
+  REQUIRE(resumed);
+  REQUIRE(resumed->has_value());
+  CHECK((*resumed)->count == 5);
+  CHECK((*resumed)->last_hash == tip.last_hash);
+  CHECK((*resumed)->last_entry.offset == tip.last_entry.offset);
+  CHECK(offsets.size() == 2);
+
+  // A resume point whose hash is not that entry's, or that lies beyond the
+  // ledger, is not an error: the caller falls back to a full scan.
+  offsets.clear();
+  ledger::Resume wrong = ledger::resume_point(first);
+  wrong.last_hash[0] ^= 1;
+  auto stale = ledger::scan_after(vault.path, wrong, visit);
+  REQUIRE(stale);
+  CHECK_FALSE(stale->has_value());
+  ledger::Resume beyond = ledger::resume_point(tip);
+  beyond.last.offset += 1000;
+  auto past = ledger::scan_after(vault.path, beyond, visit);
+  REQUIRE(past);
+  CHECK_FALSE(past->has_value());
+  ledger::Resume mid = ledger::resume_point(first);
+  mid.last.offset += 1; // not a line start
+  auto inside = ledger::scan_after(vault.path, mid, visit);
+  REQUIRE(inside);
+  CHECK_FALSE(inside->has_value());
+  CHECK(offsets.empty());
+}
+
 TEST_CASE("a flipped byte breaks the chain at the entry after it")
 {
   TempVault vault;

@@ -277,9 +277,10 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   auto recipient = vault.recipient(vault::Compartment::facts);
   REQUIRE(recipient);
   const std::string forged =
-    "custody-index-v1\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
+    "custody-index-v2\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
     "size\":0,\"hash\":\"00\","
-    "\"mac\":\"00\",\"position\":99,\"vault\":\"x\"}\n";
+    "\"mac\":\"00\",\"offset\":0,\"part\":\"catalogue\",\"position\":99,"
+    "\"segment\":0,\"vault\":\"x\"}\n";
   auto file =
     age::encrypt(as_bytes(forged),
                  std::span<const age::X25519Recipient>(&*recipient, 1),
@@ -297,6 +298,65 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   CHECK(shard->record_count() == 1);
   REQUIRE(forged_notes.size() == 1);
   CHECK(forged_notes[0].find("MAC") != std::string::npos);
+}
+
+TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
+{
+  Fixture fixture;
+  auto vault = fixture.open(fixture.creator);
+  records::Change change;
+  change.record_id = records::new_record_id();
+  change.data = sample_parts(sample_form("2025-03-14"));
+  REQUIRE(records::write(vault, {change}));
+  vault::Notes notes;
+  REQUIRE(index::Shard::open(vault, vault::Compartment::facts, notes));
+  CHECK(std::filesystem::exists(fixture.path / "index" / "facts.age"));
+  CHECK(std::filesystem::exists(fixture.path / "index" / "facts.detail.age"));
+
+  // At the tip, a listing shard reads the catalogue alone: deleting the detail
+  // does not matter to it, and it cannot be asked for views.
+  std::filesystem::remove(fixture.path / "index" / "facts.detail.age");
+  vault::Notes list_notes;
+  auto listing = index::Shard::open(
+    vault, vault::Compartment::facts, list_notes, index::Need::catalogue);
+  REQUIRE(listing);
+  CHECK(listing->stats().loaded);
+  CHECK(listing->list({})->size() == 1);
+  CHECK(listing->find(change.record_id).error().code == Errc::internal);
+  CHECK(list_notes.empty());
+
+  // Asked for everything, the catalogue without its detail is rebuilt whole.
+  vault::Notes show_notes;
+  auto showing =
+    index::Shard::open(vault, vault::Compartment::facts, show_notes);
+  REQUIRE(showing);
+  CHECK(showing->stats().rebuilt);
+  REQUIRE(show_notes.size() == 1);
+  CHECK(show_notes[0].find("disagree") != std::string::npos);
+  CHECK(showing->find(change.record_id));
+  CHECK(std::filesystem::exists(fixture.path / "index" / "facts.detail.age"));
+
+  // Behind the tip, even a listing brings both parts forward together.
+  records::Change second;
+  second.record_id = records::new_record_id();
+  second.data = sample_parts(sample_form("2024-06-02"));
+  REQUIRE(records::write(vault, {second}));
+  vault::Notes behind_notes;
+  auto behind = index::Shard::open(
+    vault, vault::Compartment::facts, behind_notes, index::Need::catalogue);
+  REQUIRE(behind);
+  CHECK(behind->stats().replayed == 2);
+  CHECK(behind->list({})->size() == 2);
+  CHECK(behind_notes.empty());
+  vault::Notes final_notes;
+  auto whole =
+    index::Shard::open(vault, vault::Compartment::facts, final_notes);
+  REQUIRE(whole);
+  CHECK(whole->stats().replayed == 0);
+  CHECK(whole->find(second.record_id));
+  auto rebuilt = index::Shard::rebuild(vault, vault::Compartment::facts);
+  REQUIRE(rebuilt);
+  CHECK(*rebuilt->digest() == *whole->digest());
 }
 
 TEST_CASE("a data member opens the facts shard but not identity or narrative")

@@ -145,4 +145,151 @@ TEST_CASE(
   CHECK(entries == 1);
 }
 
+TEST_CASE("the state cache spares a replay and a bad one is replaced")
+{
+  TempDir dir;
+  const auto creator = new_member();
+  const auto recovery = new_member();
+  vault::InitOptions options;
+  options.directory = dir.path() / "vault";
+  options.recovery_member = &recovery;
+  REQUIRE(vault::init(options, creator));
+  const auto cache = options.directory / "index" / "state.age";
+  auto open = [&](vault::Notes& notes) {
+    vault::OpenOptions read_options;
+    auto opened =
+      vault::Vault::open(options.directory, creator, read_options, notes);
+    REQUIRE(opened);
+    return std::move(*opened);
+  };
+  {
+    vault::Notes notes;
+    auto opened = open(notes);
+    CHECK(std::filesystem::exists(cache));
+  }
+  const auto saved_at = std::filesystem::last_write_time(cache);
+  {
+    vault::Notes notes;
+    auto opened = open(notes);
+    CHECK(opened.entry_count() == 2);
+    CHECK(opened.state().members.size() == 2);
+    // at the tip: nothing replayed, nothing rewritten
+    CHECK(std::filesystem::last_write_time(cache) == saved_at);
+    for (const auto& note : notes) {
+      CHECK(note.find("state.age") == std::string::npos);
+    }
+  }
+  // A member added after the cache was saved is replayed from the ledger.
+  const auto data = new_member();
+  {
+    vault::Notes notes;
+    vault::OpenOptions write_options;
+    write_options.access = vault::Access::write;
+    auto opened =
+      vault::Vault::open(options.directory, creator, write_options, notes);
+    REQUIRE(opened);
+    REQUIRE(opened->add_member(data.card(), vault::Role::data, "Dev"));
+  }
+  {
+    vault::Notes notes;
+    vault::OpenOptions read_options;
+    auto as_data =
+      vault::Vault::open(options.directory, data, read_options, notes);
+    REQUIRE(as_data);
+    CHECK(as_data->state().members.size() == 3);
+    CHECK(as_data->me().role == vault::Role::data);
+  }
+  // Anyone can encrypt to the admin recipient: a forged cache fails its MAC
+  // and the ledger is replayed instead.
+  {
+    vault::Notes notes;
+    auto opened = open(notes);
+    auto recipient = opened.recipient(vault::Compartment::admin);
+    REQUIRE(recipient);
+    const std::string forged =
+      "custody-state-v1\n{\"mac\":\"00\",\"position\":1}\n{}\n";
+    auto file =
+      age::encrypt(as_bytes(forged),
+                   std::span<const age::X25519Recipient>(&*recipient, 1),
+                   age::Armor::no);
+    REQUIRE(file);
+    std::ofstream(cache, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(file->data()),
+             static_cast<std::streamsize>(file->size()));
+  }
+  {
+    vault::Notes notes;
+    auto opened = open(notes);
+    CHECK(opened.state().members.size() == 3);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("failed its MAC") != std::string::npos);
+  }
+  // Garbage is not an age file for this member: replayed, then replaced.
+  std::ofstream(cache, std::ios::binary | std::ios::trunc) << "garbage";
+  {
+    vault::Notes notes;
+    auto opened = open(notes);
+    CHECK(opened.state().members.size() == 3);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("does not open") != std::string::npos);
+  }
+  {
+    vault::Notes notes;
+    auto opened = open(notes);
+    CHECK(notes.empty());
+  }
+}
+
+TEST_CASE("a state cache from another history is not trusted")
+{
+  TempDir dir;
+  const auto creator = new_member();
+  const auto recovery = new_member();
+  vault::InitOptions options;
+  options.directory = dir.path() / "vault";
+  options.recovery_member = &recovery;
+  REQUIRE(vault::init(options, creator));
+  const auto cache = options.directory / "index" / "state.age";
+  vault::OpenOptions write_options;
+  write_options.access = vault::Access::write;
+  vault::Notes notes;
+  // The cache is made at entry 2 (after init's admin entry and seal); a member
+  // is added after it. Then the ledger is replaced by another history: the
+  // first two entries with the seal altered.
+  {
+    auto opened =
+      vault::Vault::open(options.directory, creator, write_options, notes);
+    REQUIRE(opened);
+  }
+  const auto ledger = options.directory / "ledger" / "000000.jsonl";
+  std::ifstream in(ledger, std::ios::binary);
+  const std::string before{std::istreambuf_iterator<char>(in), {}};
+  in.close();
+  {
+    auto opened =
+      vault::Vault::open(options.directory, creator, write_options, notes);
+    REQUIRE(opened);
+    REQUIRE(opened->add_member(new_member().card(), vault::Role::data, ""));
+  }
+  // The cache's position no longer names an entry of this ledger: it is
+  // dropped and the whole ledger replayed.
+  std::string altered = before;
+  const auto last = altered.rfind('\n', altered.size() - 2);
+  altered[last + 10] = altered[last + 10] == '1' ? '2' : '1';
+  std::ofstream(ledger, std::ios::binary | std::ios::trunc) << altered;
+  vault::Notes read_notes;
+  vault::OpenOptions read_options;
+  auto reopened =
+    vault::Vault::open(options.directory, creator, read_options, read_notes);
+  // The full replay finds the damage the cache would have hidden.
+  REQUIRE_FALSE(reopened);
+  CHECK(reopened.error().code == Errc::corrupt);
+  bool noted = false;
+  for (const auto& note : read_notes) {
+    noted =
+      noted || note.find("state.age names a position") != std::string::npos;
+  }
+  CHECK(noted);
+}
+
 TEST_SUITE_END();
