@@ -3,6 +3,8 @@
 
 namespace custody::cli {
 
+void register_attach(CLI::App& app, GlobalOptions& global, Action& action);
+void register_extract(CLI::App& app, GlobalOptions& global, Action& action);
 void register_init(CLI::App& app, GlobalOptions& global, Action& action);
 void register_key(CLI::App& app, GlobalOptions& global, Action& action);
 void register_list(CLI::App& app, GlobalOptions& global, Action& action);
@@ -14,6 +16,8 @@ void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
 void
 register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
+  register_attach(app, global, action);
+  register_extract(app, global, action);
   register_init(app, global, action);
   register_key(app, global, action);
   register_list(app, global, action);

@@ -68,6 +68,21 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
     CUSTODY_ASSIGN(row, (*shards)[p]->find(found.id));
     compartments[name] = row.view;
   }
+  // Attachments are listed by the identity shard, which only legal members
+  // open.
+  nlohmann::json attachments = nlohmann::json::array();
+  const std::size_t identity_part =
+    records::part_index(vault::Compartment::identity);
+  if ((*shards)[identity_part]) {
+    CUSTODY_ASSIGN(rows, (*shards)[identity_part]->attachments(found.id));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      nlohmann::json item = rows[i].attachment;
+      item.erase("media_salt");
+      item["number"] = i + 1;
+      item["seq"] = rows[i].seq;
+      attachments.push_back(item);
+    }
+  }
   if (global.json) {
     nlohmann::json entries = nlohmann::json::array();
     for (const auto& entry : history) {
@@ -81,6 +96,7 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
                               {"id", found.id},
                               {"entries", entries},
                               {"compartments", compartments},
+                              {"attachments", attachments},
                               {"sealed", sealed}}
                  .dump());
     return Outcome::ok;
@@ -100,6 +116,26 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
     }
     fmt::print("  {}:\n", name);
     print_view(compartments[name], "");
+  }
+  if (!(*shards)[identity_part]) {
+    fmt::print("  attachments: sealed (your keys do not open them)\n");
+    return Outcome::ok;
+  }
+  for (const auto& item : attachments) {
+    fmt::print("  attachment {}: {} ({}, {} bytes) entry {}\n",
+               item["number"].get<std::size_t>(),
+               item.value("name", ""),
+               item.value("kind", ""),
+               item.value("size", std::uint64_t{0}),
+               item["seq"].get<std::uint64_t>());
+    fmt::print("    sha256 {}\n", item.value("sha256", ""));
+    if (item.contains("captured_at")) {
+      fmt::print("    captured_at {}\n", item.value("captured_at", ""));
+    }
+    if (item.contains("note")) {
+      fmt::print("    note {}\n", item.value("note", ""));
+    }
+    print_view(item.value("media", nlohmann::json::object()), "media");
   }
   return Outcome::ok;
 }

@@ -1,7 +1,9 @@
 // custody verify: check the vault's invariants (docs/formats.md section 11).
 #include "commands.hpp"
+#include "progress.hpp"
 #include "session.hpp"
 
+#include <custody/attach.hpp>
 #include <custody/index.hpp>
 #include <custody/vault.hpp>
 
@@ -18,6 +20,7 @@ struct VerifyOptions
 {
   bool repair = false;
   bool index = false;
+  bool deep = false;
 };
 
 Outcome
@@ -86,19 +89,22 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
 {
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(member, optional_member(global));
-  if (options.index && !member) {
+  if ((options.index || options.deep) && !member) {
     return make_error(Errc::usage,
-                      "--index needs a member's identity to open the index",
+                      "--index and --deep need a member's identity to open "
+                      "what they check",
                       "pass --identity");
   }
   vault::VerifyOptions verify_options;
   verify_options.repair = options.repair;
   verify_options.wait = wait_of(global);
+  verify_options.progress = terminal_progress("hashing objects");
   if (!global.identity.empty()) {
     verify_options.known_vaults = vault::known_vaults_for(global.identity);
   }
   auto report =
     vault::verify(directory, member ? &*member : nullptr, verify_options);
+  finish_progress();
   if (!report) {
     if (report.error().code != Errc::corrupt) {
       return tl::unexpected(report.error());
@@ -115,6 +121,24 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
       return report_problem(global, checked.error());
     }
     shards = std::move(*checked);
+  }
+  std::optional<attach::DeepReport> deep;
+  if (options.deep) {
+    CUSTODY_ASSIGN(opened,
+                   vault::Vault::open(directory,
+                                      *member,
+                                      open_options(global, vault::Access::read),
+                                      report->notes));
+    auto checked = attach::verify_deep(
+      opened, watch_interrupts(), terminal_progress("decrypting"));
+    finish_progress();
+    if (!checked) {
+      if (checked.error().code != Errc::corrupt) {
+        return tl::unexpected(checked.error());
+      }
+      return report_problem(global, checked.error());
+    }
+    deep = *checked;
   }
   if (global.json) {
     nlohmann::json out = {{"type", "verify"},
@@ -138,6 +162,12 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
       }
       out["index"] = index;
     }
+    if (deep) {
+      out["deep"] = {{"documents", deep->documents},
+                     {"attachments", deep->attachments},
+                     {"attachment_bytes", deep->bytes},
+                     {"sealed", deep->sealed}};
+    }
     fmt::print("{}\n", out.dump());
     return Outcome::ok;
   }
@@ -157,6 +187,14 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   for (const auto& shard : shards) {
     fmt::print("index {}: ok ({} records)\n", shard.compartment, shard.records);
   }
+  if (deep) {
+    fmt::print("deep: ok ({} payload documents and {} attachments ({} bytes) "
+               "decrypted and checked; {} payloads your keys do not open)\n",
+               deep->documents,
+               deep->attachments,
+               deep->bytes,
+               deep->sealed);
+  }
   print_notes(report->notes);
   return Outcome::ok;
 }
@@ -173,6 +211,10 @@ register_verify(CLI::App& app, GlobalOptions& global, Action& action)
     "--index",
     options->index,
     "Rebuild every index shard you can open and compare it with the saved one");
+  sub->add_flag("--deep",
+                options->deep,
+                "Also decrypt every payload and attachment your keys open and "
+                "check each against its commitment and recorded SHA-256");
   sub->add_flag("--repair",
                 options->repair,
                 "Move a torn tail aside and record it in the ledger");

@@ -106,9 +106,27 @@ private:
   int m_fd;
 };
 
+} // namespace
+
 Result<void>
 write_all(int fd, ByteView data, const Path& path)
 {
+#ifdef CUSTODY_TESTING
+  // A disk that fills at a chosen byte of any file (tests/cli/attach.sh).
+  static const long long full_at = [] {
+    const char* at = std::getenv("CUSTODY_FAULT_ENOSPC_AT_BYTE");
+    return at != nullptr ? std::strtoll(at, nullptr, 10) : -1LL;
+  }();
+  if (full_at >= 0) {
+    struct stat st
+    {
+    };
+    if (::fstat(fd, &st) == 0
+        && st.st_size + static_cast<long long>(data.size()) > full_at) {
+      return tl::unexpected(errno_error("write", path, ENOSPC));
+    }
+  }
+#endif
   std::size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -122,8 +140,6 @@ write_all(int fd, ByteView data, const Path& path)
   }
   return {};
 }
-
-} // namespace
 
 Result<Path>
 write_temp_file(const Path& directory, ByteView data, Sync sync)
@@ -155,6 +171,21 @@ write_temp_file(const Path& directory, ByteView data, Sync sync)
     return tl::unexpected(result.error());
   }
   return temp;
+}
+
+Result<AnonymousFile>
+create_anonymous_file(const Path& directory)
+{
+  CUSTODY_TRY(fault_point("create", directory));
+  const int raw =
+    ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (raw < 0) {
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+      return AnonymousFile{-1, true};
+    }
+    return tl::unexpected(errno_error("create a file in", directory, errno));
+  }
+  return AnonymousFile{raw, false};
 }
 
 Result<AnonymousFile>

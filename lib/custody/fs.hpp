@@ -49,6 +49,16 @@ struct AnonymousFile
 [[nodiscard]] Result<AnonymousFile> write_anonymous_file(const Path& directory,
                                                          ByteView data);
 
+// An empty unnamed file (O_TMPFILE) in `directory`, open for writing, for a
+// caller that streams into it; `unsupported` as above.
+[[nodiscard]] Result<AnonymousFile>
+create_anonymous_file(const Path& directory);
+
+// write(2) of all of `data`, retrying short writes; errors name `path`. In test
+// builds, CUSTODY_FAULT_ENOSPC_AT_BYTE=N fails with ENOSPC a write that would
+// take a file past N bytes: a disk that fills at a chosen byte.
+[[nodiscard]] Result<void> write_all(int fd, ByteView data, const Path& path);
+
 // Gives an O_TMPFILE file its name (linkat through /proc/self/fd) and closes
 // it.
 [[nodiscard]] Result<void> link_anonymous(int fd, const Path& to);

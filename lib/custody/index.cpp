@@ -36,6 +36,10 @@ CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NU
 CREATE TABLE detail.entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
                             created_seq INTEGER NOT NULL, type TEXT NOT NULL);
 CREATE INDEX detail.entries_record ON entries(created_seq, seq);
+CREATE TABLE detail.attachments(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
+                                object TEXT NOT NULL, epoch INTEGER NOT NULL,
+                                attachment TEXT NOT NULL);
+CREATE INDEX detail.attachments_record ON attachments(record, seq);
 )sql";
 
 enum class Part { catalogue, detail };
@@ -326,6 +330,37 @@ struct Shard::Impl
     return {};
   }
 
+  // An attachment entry: its document and its media object, both in the
+  // identity compartment (docs/formats.md 6.5).
+  Result<void>
+  apply_attachment(const ledger::Entry& entry)
+  {
+    const auto& ref = entry.payloads[0];
+    CUSTODY_ASSIGN(key, vault->key(compartment, ref.epoch));
+    CUSTODY_ASSIGN_CTX(opened,
+                       store::open_document(vault->directory(), ref, *key),
+                       fmt::format("entry {}", entry.seq));
+    const json::Json& document = opened.document;
+    if (document.value("type", "") != "attachment"
+        || !document.contains("attachment")
+        || document.value("record", "").size() != 32) {
+      return fail(
+        Errc::corrupt, "entry {}: not an attachment payload", entry.seq);
+    }
+    Statement insert(db,
+                     "INSERT INTO attachments(seq, record, object, epoch, "
+                     "attachment) VALUES (?,?,?,?,?)");
+    insert.bind(1, static_cast<std::int64_t>(entry.seq))
+      .bind(2, document.value("record", ""))
+      .bind(3, to_hex(entry.payloads[1].obj))
+      .bind(4, static_cast<std::int64_t>(entry.payloads[1].epoch))
+      .bind(5, json::canonical(document["attachment"]));
+    if (insert.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "insert attachment"));
+    }
+    return {};
+  }
+
   Result<void>
   index_facts(std::int64_t created_seq, const json::Json& view)
   {
@@ -376,6 +411,10 @@ struct Shard::Impl
           const ledger::Location& where) -> Result<void> {
         position = {entry.seq + 1, hash, where};
         ++replayed;
+        if (entry.kind == ledger::Kind::put && entry.payloads.size() == 2
+            && compartment == vault::Compartment::identity) {
+          return apply_attachment(entry);
+        }
         if (entry.kind != ledger::Kind::put
             || entry.payloads.size() != records::k_part_count) {
           return {};
@@ -834,6 +873,28 @@ Shard::list(const Filter& filter) const
   return rows;
 }
 
+Result<std::vector<AttachmentRow>>
+Shard::attachments(const std::string& id) const
+{
+  CUSTODY_TRY(m_impl->require_detail());
+  Statement query(m_impl->db,
+                  "SELECT seq, object, epoch, attachment FROM attachments "
+                  "WHERE record = ? ORDER BY seq");
+  query.bind(1, id);
+  std::vector<AttachmentRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    auto object = digest_from_hex(query.text(1));
+    if (!object) {
+      return fail(Errc::corrupt, "index: a malformed attachment row");
+    }
+    rows.push_back(AttachmentRow{static_cast<std::uint64_t>(query.integer(0)),
+                                 *object,
+                                 static_cast<std::uint32_t>(query.integer(2)),
+                                 json::Json::parse(query.text(3))});
+  }
+  return rows;
+}
+
 std::uint64_t
 Shard::record_count() const
 {
@@ -855,6 +916,15 @@ Shard::digest() const
   while (records.step() == SQLITE_ROW) {
     for (int column = 0; column < 6; ++column) {
       hasher.update(as_bytes(records.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  Statement attachments(
+    m_impl->db,
+    "SELECT seq, record, object, attachment FROM attachments ORDER BY seq");
+  while (attachments.step() == SQLITE_ROW) {
+    for (int column = 0; column < 4; ++column) {
+      hasher.update(as_bytes(attachments.text(column)));
       hasher.update(as_bytes("\n"));
     }
   }

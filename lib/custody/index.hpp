@@ -22,6 +22,16 @@ struct EntryRow
   std::string type; // record | amend
 };
 
+// An attachment of a record, as the identity shard knows it: the entry that
+// added it, its object, and the document's "attachment" object.
+struct AttachmentRow
+{
+  std::uint64_t seq = 0;
+  Digest object{};
+  std::uint32_t epoch = 0;
+  json::Json attachment;
+};
+
 struct RecordRow
 {
   std::string id;
@@ -108,6 +118,10 @@ public:
   // Records matching `filter`, oldest first. Only the facts shard can list
   // (Errc::internal otherwise: a caller's bug).
   [[nodiscard]] Result<std::vector<ListRow>> list(const Filter& filter) const;
+  // A record's attachments in the order they were added (identity shard only;
+  // other shards have none).
+  [[nodiscard]] Result<std::vector<AttachmentRow>>
+  attachments(const std::string& id) const;
   std::uint64_t record_count() const;
   // Every record's latest view, for comparing two shards (verify --index).
   [[nodiscard]] Result<std::string> digest() const;

@@ -1,5 +1,6 @@
 // The vault's trust root and admin state: init, replay with the invariant
 // checks, key add, verify.
+#include <custody/attach.hpp>
 #include <custody/crypto.hpp>
 #include <custody/store.hpp>
 #include <custody/vault.hpp>
@@ -2026,13 +2027,14 @@ verify(const fs::Path& directory,
   // reported.
   for (const Digest& name : loaded.objects) {
     const fs::Path path = store::object_path(directory, name);
-    auto bytes = fs::read_file(path, UINT64_MAX);
-    if (!bytes) {
+    // Streamed: an attachment can be larger than memory.
+    auto hashed = attach::hash_object(directory, name, options.progress);
+    if (!hashed) {
       return fail(Errc::corrupt,
                   "object {} named by the ledger is missing",
                   to_hex(name));
     }
-    if (sha256(*bytes) != name) {
+    if (*hashed != name) {
       return make_error(
         Errc::corrupt,
         fmt::format("object {} does not match its name: its bytes were altered",

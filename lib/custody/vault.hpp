@@ -206,6 +206,8 @@ private:
 struct VerifyOptions
 {
   bool repair = false;
+  // Called now and then while objects are hashed (bytes done, total).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
   std::chrono::milliseconds wait{5000};
   std::optional<fs::Path> known_vaults;
 };

@@ -1,0 +1,222 @@
+// custody attach: evidence media into the vault, one pass per file, one entry
+// per attachment (docs/formats.md section 6.5).
+#include "commands.hpp"
+#include "progress.hpp"
+#include "records_view.hpp"
+#include "session.hpp"
+
+#include <custody/attach.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <regex>
+
+namespace custody::cli {
+
+namespace {
+
+struct AttachOptions
+{
+  std::string record;
+  std::vector<std::string> files;
+  std::string kind;
+  std::string note;
+  std::string captured_at;
+};
+
+constexpr std::string_view k_kinds[] = {"audio", "video", "photo", "document"};
+
+// The kind a file's MIME type (from its media facts) or, failing that, its
+// name suggests.
+std::string
+guess_kind(const std::filesystem::path& file, const json::Json& media)
+{
+  const std::string mime = media.value("mime", "");
+  if (mime.starts_with("video/")) {
+    return "video";
+  }
+  if (mime.starts_with("audio/")) {
+    return "audio";
+  }
+  if (mime.starts_with("image/")) {
+    return "photo";
+  }
+  if (!mime.empty()) {
+    return "document";
+  }
+  std::string extension = file.extension().string();
+  std::transform(
+    extension.begin(), extension.end(), extension.begin(), [](unsigned char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+  for (const char* video : {".mp4", ".mov", ".mkv", ".webm", ".avi", ".3gp"}) {
+    if (extension == video) {
+      return "video";
+    }
+  }
+  for (const char* audio : {".mp3",
+                            ".wav",
+                            ".ogg",
+                            ".oga",
+                            ".opus",
+                            ".m4a",
+                            ".aac",
+                            ".amr",
+                            ".flac"}) {
+    if (extension == audio) {
+      return "audio";
+    }
+  }
+  for (const char* photo :
+       {".jpg", ".jpeg", ".png", ".heic", ".webp", ".gif", ".tif", ".tiff"}) {
+    if (extension == photo) {
+      return "photo";
+    }
+  }
+  return "document";
+}
+
+// A record id: resolved through any index shard the member opens, or, for a
+// member who opens none (intake), taken as given when it is a whole id.
+Result<std::string>
+resolve_record(vault::Vault& opened, const std::string& id)
+{
+  vault::Notes notes;
+  auto shards = open_shards(opened, notes);
+  print_notes(notes);
+  if (shards) {
+    for (const auto& shard : *shards) {
+      if (shard) {
+        CUSTODY_ASSIGN(found, shard->find(id));
+        return found.id;
+      }
+    }
+  }
+  if (shards.error().code != Errc::auth) {
+    return tl::unexpected(shards.error());
+  }
+  if (id.size() != 32
+      || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return make_error(Errc::invalid_input,
+                      "give the whole record id (32 hex digits)",
+                      "your role cannot read the index to look up a prefix; "
+                      "use the id `custody record` printed");
+  }
+  return id;
+}
+
+Result<Outcome>
+run_attach(const GlobalOptions& global, const AttachOptions& options)
+{
+  CUSTODY_TRY(require_vault(global));
+  CUSTODY_TRY(require_identity(global));
+  if (!options.kind.empty()
+      && std::find(std::begin(k_kinds), std::end(k_kinds), options.kind)
+           == std::end(k_kinds)) {
+    return make_error(Errc::usage,
+                      fmt::format("--kind {} is not a kind", options.kind),
+                      "use audio, video, photo or document");
+  }
+  static const std::regex k_time(
+    R"(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?)");
+  if (!options.captured_at.empty()
+      && !std::regex_match(options.captured_at, k_time)) {
+    return make_error(Errc::usage,
+                      "--captured-at is not a date or an RFC 3339 time",
+                      "e.g. 2025-03-14 or 2025-03-14T21:40:00+03:00");
+  }
+  // Every file is checked before a passphrase is asked for: a wrong path
+  // costs nothing and writes nothing.
+  for (const auto& file : options.files) {
+    CUSTODY_TRY(attach::check_source(file));
+  }
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  vault::Vault& opened = session.vault;
+  CUSTODY_ASSIGN(record_id, resolve_record(opened, options.record));
+  CUSTODY_ASSIGN(recipient, opened.recipient(vault::Compartment::identity));
+  const auto* cancel = watch_interrupts();
+  std::vector<std::pair<attach::Staged, attach::Description>> files;
+  for (const auto& file : options.files) {
+    attach::Description description;
+    description.name = std::filesystem::path(file).filename().string();
+    description.note = options.note;
+    description.captured_at = options.captured_at;
+    description.kind =
+      options.kind.empty() ? guess_kind(file, description.media) : options.kind;
+    auto staged = attach::stage(opened.directory(),
+                                file,
+                                recipient,
+                                cancel,
+                                terminal_progress(description.name));
+    finish_progress();
+    if (!staged) {
+      return tl::unexpected(staged.error());
+    }
+    files.emplace_back(std::move(*staged), std::move(description));
+  }
+  if (cancel->load()) {
+    return make_error(Errc::interrupted, "interrupted; nothing was written");
+  }
+  CUSTODY_ASSIGN(written, attach::write(opened, record_id, files));
+  if (global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i = 0; i < written.size(); ++i) {
+      list.push_back({{"seq", written[i].seq},
+                      {"name", written[i].name},
+                      {"kind", files[i].second.kind},
+                      {"size", written[i].size},
+                      {"sha256", to_hex(written[i].sha256)},
+                      {"object", to_hex(written[i].object)}});
+    }
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "attached"},
+                              {"record", record_id},
+                              {"attachments", list}}
+                 .dump());
+    return Outcome::ok;
+  }
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    fmt::print("attached {} to {} (entry {}, {} bytes, sha256 {})\n",
+               written[i].name,
+               record_id,
+               written[i].seq,
+               written[i].size,
+               to_hex(written[i].sha256));
+  }
+  return Outcome::ok;
+}
+
+} // namespace
+
+void
+register_attach(CLI::App& app, GlobalOptions& global, Action& action)
+{
+  auto options = std::make_shared<AttachOptions>();
+  auto* sub = app.add_subcommand(
+    "attach",
+    "Attach evidence media (audio, video, photos, documents) to a record");
+  sub
+    ->add_option("RECORD",
+                 options->record,
+                 "The record id, or a unique prefix of at least 8 digits")
+    ->required();
+  sub->add_option("FILE", options->files, "The files to attach")->required();
+  sub->add_option("--kind",
+                  options->kind,
+                  "audio, video, photo or document (default: from the file)");
+  sub->add_option(
+    "--note", options->note, "A note kept with the attachment (encrypted)");
+  sub->add_option("--captured-at",
+                  options->captured_at,
+                  "When it was captured, if the file does not say (RFC 3339)");
+  sub->add_flag("--json", global.json, "Print JSON");
+  sub->callback([&global, &action, options] {
+    action = [&global, options] { return run_attach(global, *options); };
+  });
+}
+
+} // namespace custody::cli

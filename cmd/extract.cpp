@@ -1,0 +1,121 @@
+// custody extract: an attachment's exact bytes, checked against the SHA-256
+// recorded when it was attached.
+#include "commands.hpp"
+#include "progress.hpp"
+#include "session.hpp"
+
+#include <custody/attach.hpp>
+#include <custody/index.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+namespace custody::cli {
+
+namespace {
+
+struct ExtractOptions
+{
+  std::string record;
+  std::size_t number = 0;
+  std::string output;
+};
+
+Result<Outcome>
+run_extract(const GlobalOptions& global, const ExtractOptions& options)
+{
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
+  vault::Vault& opened = session.vault;
+  vault::Notes notes;
+  auto shard = index::Shard::open(opened, vault::Compartment::identity, notes);
+  print_notes(notes);
+  if (!shard) {
+    if (shard.error().code == Errc::auth) {
+      return make_error(
+        Errc::auth,
+        fmt::format("your role ({}) cannot open original media",
+                    vault::role_name(opened.me().role)),
+        "originals live in the identity compartment, which only legal members "
+        "hold");
+    }
+    return tl::unexpected(shard.error());
+  }
+  CUSTODY_ASSIGN(found, shard->find(options.record));
+  CUSTODY_ASSIGN(rows, shard->attachments(found.id));
+  if (options.number == 0 || options.number > rows.size()) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("record {} has no attachment {} (it has {})",
+                                  found.id,
+                                  options.number,
+                                  rows.size()),
+                      "`custody show` lists them with their numbers");
+  }
+  const index::AttachmentRow& row = rows[options.number - 1];
+  CUSTODY_ASSIGN(recorded, attach::parse_recorded(row.attachment));
+  CUSTODY_ASSIGN(key, opened.key(vault::Compartment::identity, row.epoch));
+  const auto* cancel = watch_interrupts();
+  auto extracted = attach::extract(opened.directory(),
+                                   row.object,
+                                   *key,
+                                   recorded.size,
+                                   recorded.sha256,
+                                   options.output,
+                                   cancel,
+                                   terminal_progress("extract"));
+  finish_progress();
+  if (!extracted) {
+    return tl::unexpected(extracted.error());
+  }
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "extracted"},
+                              {"record", found.id},
+                              {"attachment", options.number},
+                              {"name", row.attachment.value("name", "")},
+                              {"seq", row.seq},
+                              {"size", extracted->size},
+                              {"sha256", to_hex(extracted->sha256)},
+                              {"output", options.output}}
+                 .dump());
+    return Outcome::ok;
+  }
+  fmt::print("extracted {} ({} bytes, sha256 {}, checked) to {}\n",
+             row.attachment.value("name", ""),
+             extracted->size,
+             to_hex(extracted->sha256),
+             options.output);
+  return Outcome::ok;
+}
+
+} // namespace
+
+void
+register_extract(CLI::App& app, GlobalOptions& global, Action& action)
+{
+  auto options = std::make_shared<ExtractOptions>();
+  auto* sub = app.add_subcommand(
+    "extract", "Write an attachment's original bytes to a file, checked");
+  sub
+    ->add_option("RECORD",
+                 options->record,
+                 "The record id, or a unique prefix of at least 8 digits")
+    ->required();
+  sub
+    ->add_option("ATTACHMENT",
+                 options->number,
+                 "The attachment's number, as `custody show` prints it")
+    ->required();
+  sub
+    ->add_option(
+      "-o,--output", options->output, "The file to write (must not exist)")
+    ->required();
+  sub->add_flag("--json", global.json, "Print JSON");
+  sub->callback([&global, &action, options] {
+    action = [&global, options] { return run_extract(global, *options); };
+  });
+}
+
+} // namespace custody::cli

@@ -1,0 +1,849 @@
+// Streaming media into objects and back out (docs/formats.md section 6.5).
+#include <custody/attach.hpp>
+#include <custody/crypto.hpp>
+#include <custody/records.hpp>
+#include <custody/store.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bit>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace custody::attach {
+
+using vault::Compartment;
+
+namespace {
+
+// Large enough that a block's hashing and encryption dwarf the hand-over
+// between threads, small enough that a few in flight stay far below the 64 MiB
+// the issue allows.
+constexpr std::size_t k_block_size = 4 * 1024 * 1024;
+constexpr std::size_t k_blocks_in_flight = 4;
+// Start writing back every so often, so that the final fsync does not wait for
+// the whole file (the way `dd conv=fsync` lets the kernel flush as it goes).
+constexpr std::uint64_t k_writeback_every = 64ULL * 1024 * 1024;
+constexpr std::uint64_t k_progress_every = 16ULL * 1024 * 1024;
+
+class Descriptor
+{
+public:
+  explicit Descriptor(int fd = -1)
+    : m_fd(fd)
+  {
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor()
+  {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  int
+  get() const
+  {
+    return m_fd;
+  }
+
+private:
+  int m_fd;
+};
+
+bool
+cancelled(const std::atomic<bool>* cancel)
+{
+  return cancel != nullptr && cancel->load();
+}
+
+Error
+interrupted()
+{
+  return Error{Errc::interrupted, "interrupted; nothing was written", {}};
+}
+
+// Opens `file` for reading without blocking on a FIFO, and checks it is a
+// regular file.
+Result<int>
+open_source(const fs::Path& file, struct stat& st)
+{
+  const int fd =
+    ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT) {
+      return make_error(Errc::not_found,
+                        fmt::format("{}: no such file", file),
+                        "check the path");
+    }
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{}: cannot be read: {}", file, std::strerror(error)),
+      "check its permissions");
+  }
+  if (::fstat(fd, &st) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return tl::unexpected(fs::errno_error("stat", file, error));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "a device";
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{} is {}, not a file", file, what),
+      "attach regular files; a directory's files can be given one by one");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+bool
+same_file_state(const struct stat& a, const struct stat& b)
+{
+  return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec
+         && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ino == b.st_ino;
+}
+
+Error
+changed(const fs::Path& file)
+{
+  return Error{Errc::invalid_input,
+               fmt::format("{} changed while it was read (its size or "
+                           "modification time differs); nothing was attached",
+                           file),
+               "attach it again once whatever writes it has finished"};
+}
+
+// Reads up to out.size() bytes, stopping only at the end of the file.
+Result<std::size_t>
+read_fully(int fd, std::span<std::uint8_t> out, const fs::Path& file)
+{
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return tl::unexpected(fs::errno_error("read", file, errno));
+    }
+    if (n == 0) {
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+struct Block
+{
+  Bytes data;
+  std::size_t length = 0;
+  bool last = false;
+};
+
+// A hand-over between the reading thread and the encrypting one: full blocks
+// go one way, emptied ones come back, so nothing is allocated per block.
+class Pipe
+{
+public:
+  void
+  put_full(std::unique_ptr<Block> block)
+  {
+    std::lock_guard lock(m_mutex);
+    m_full.push_back(std::move(block));
+    m_changed.notify_all();
+  }
+  void
+  put_empty(std::unique_ptr<Block> block)
+  {
+    std::lock_guard lock(m_mutex);
+    m_empty.push_back(std::move(block));
+    m_changed.notify_all();
+  }
+  // nullptr once stopped.
+  std::unique_ptr<Block>
+  take_full()
+  {
+    return take(m_full);
+  }
+  std::unique_ptr<Block>
+  take_empty()
+  {
+    return take(m_empty);
+  }
+  void
+  stop()
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopped = true;
+    m_changed.notify_all();
+  }
+
+private:
+  std::unique_ptr<Block>
+  take(std::deque<std::unique_ptr<Block>>& from)
+  {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_stopped || !from.empty(); });
+    if (from.empty()) {
+      return nullptr;
+    }
+    auto block = std::move(from.front());
+    from.pop_front();
+    return block;
+  }
+
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::deque<std::unique_ptr<Block>> m_full;
+  std::deque<std::unique_ptr<Block>> m_empty;
+  bool m_stopped = false;
+};
+
+} // namespace
+
+std::uint64_t
+padme(std::uint64_t length)
+{
+  if (length < 2) {
+    return length;
+  }
+  const unsigned e = std::bit_width(length) - 1;       // floor(log2 L)
+  const unsigned s = std::bit_width(std::uint64_t{e}); // floor(log2 E) + 1
+  const unsigned last_bits = e - s;
+  const std::uint64_t mask = (std::uint64_t{1} << last_bits) - 1;
+  return (length + mask) & ~mask;
+}
+
+Staged::Staged(Staged&& other) noexcept
+  : size(other.size),
+    padded_size(other.padded_size),
+    plaintext_sha256(other.plaintext_sha256),
+    object(other.object),
+    object_size(other.object_size),
+    fd(std::exchange(other.fd, -1)),
+    temp(std::exchange(other.temp, std::nullopt))
+{
+}
+
+Staged&
+Staged::operator=(Staged&& other) noexcept
+{
+  if (this != &other) {
+    this->~Staged();
+    new (this) Staged(std::move(other));
+  }
+  return *this;
+}
+
+Staged::~Staged()
+{
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  if (temp) {
+    ::unlink(temp->c_str());
+  }
+}
+
+Result<void>
+check_source(const fs::Path& file)
+{
+  struct stat st
+  {
+  };
+  CUSTODY_ASSIGN(fd, open_source(file, st));
+  ::close(fd);
+  return {};
+}
+
+Result<Staged>
+stage(const fs::Path& vault,
+      const fs::Path& file,
+      const age::X25519Recipient& recipient,
+      const std::atomic<bool>* cancel,
+      const Progress& progress)
+{
+  struct stat before
+  {
+  };
+  CUSTODY_ASSIGN(source_fd, open_source(file, before));
+  Descriptor source(source_fd);
+  ::posix_fadvise(source.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+
+  Staged staged;
+  staged.size = static_cast<std::uint64_t>(before.st_size);
+  staged.padded_size = padme(staged.size);
+  const fs::Path objects = vault / "objects";
+  CUSTODY_TRY(fs::make_directories(objects));
+  CUSTODY_ASSIGN(anonymous, fs::create_anonymous_file(objects));
+  fs::Path out_path = objects;
+  if (anonymous.unsupported) {
+    CUSTODY_ASSIGN(temp, fs::write_temp_file(objects, {}, fs::Sync::no));
+    staged.temp = temp;
+    staged.fd = ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
+    if (staged.fd < 0) {
+      return tl::unexpected(fs::errno_error("open", temp, errno));
+    }
+    out_path = temp;
+  } else {
+    staged.fd = anonymous.fd;
+  }
+
+  CUSTODY_ASSIGN(
+    encryptor,
+    age::Encryptor::create(std::span<const age::X25519Recipient>(&recipient, 1),
+                           age::Armor::no));
+  Sha256 object_hash;
+  object_hash.update(encryptor.header());
+  CUSTODY_TRY(fs::fault_point("write", out_path));
+  CUSTODY_TRY(fs::write_all(staged.fd, encryptor.header(), out_path));
+  std::uint64_t written = encryptor.header().size();
+
+  // The reading thread: the file's bytes, then Padmé's zeros, hashed as read.
+  Pipe pipe;
+  for (std::size_t i = 0; i < k_blocks_in_flight; ++i) {
+    auto block = std::make_unique<Block>();
+    block->data.resize(k_block_size);
+    pipe.put_empty(std::move(block));
+  }
+  Sha256 plaintext_hash;
+  std::optional<Error> read_error;
+  std::thread reader([&] {
+    std::uint64_t produced = 0;
+    for (;;) {
+      auto block = pipe.take_empty();
+      if (block == nullptr) {
+        return;
+      }
+      const std::uint64_t want =
+        std::min<std::uint64_t>(k_block_size, staged.padded_size - produced);
+      const std::uint64_t from_file =
+        produced < staged.size
+          ? std::min<std::uint64_t>(want, staged.size - produced)
+          : 0;
+      auto got = read_fully(
+        source.get(), std::span(block->data.data(), from_file), file);
+      if (!got || *got != from_file) {
+        read_error = got ? changed(file) : got.error();
+        pipe.put_full(nullptr);
+        return;
+      }
+      plaintext_hash.update(ByteView(block->data.data(), from_file));
+      std::memset(block->data.data() + from_file, 0, want - from_file);
+      produced += want;
+      block->length = want;
+      block->last = produced == staged.padded_size;
+      if (block->last) {
+        // Nothing may follow the size the file had when we started.
+        std::uint8_t extra = 0;
+        auto more = read_fully(source.get(), std::span(&extra, 1), file);
+        if (!more || *more != 0) {
+          read_error = more ? changed(file) : more.error();
+          pipe.put_full(nullptr);
+          return;
+        }
+      }
+      const bool last = block->last;
+      pipe.put_full(std::move(block));
+      if (last) {
+        return;
+      }
+    }
+  });
+  struct Joiner
+  {
+    Pipe& pipe;
+    std::thread& thread;
+    ~Joiner()
+    {
+      pipe.stop();
+      thread.join();
+    }
+  } joiner{pipe, reader};
+
+  // This thread: encrypt, hash the ciphertext, write.
+  Bytes out;
+  out.reserve(k_block_size + (k_block_size / age::k_chunk_size + 1) * 16);
+  std::uint64_t synced_to = 0;
+  std::uint64_t reported = 0;
+  std::uint64_t done = 0;
+  for (;;) {
+    if (cancelled(cancel)) {
+      return tl::unexpected(interrupted());
+    }
+    auto block = pipe.take_full();
+    if (block == nullptr) {
+      if (read_error) {
+        return tl::unexpected(*read_error);
+      }
+      return make_error(Errc::internal, "attach: the reader stopped early");
+    }
+    out.clear();
+    std::size_t offset = 0;
+    do {
+      const std::size_t n =
+        std::min<std::size_t>(age::k_chunk_size, block->length - offset);
+      const bool final_chunk = block->last && offset + n == block->length;
+      CUSTODY_TRY(
+        encryptor.encrypt_chunk(ByteView(block->data.data() + offset, n),
+                                final_chunk ? age::Last::yes : age::Last::no,
+                                out));
+      offset += n;
+    } while (offset < block->length);
+    const bool last = block->last;
+    done += block->length;
+    pipe.put_empty(std::move(block));
+    object_hash.update(out);
+    CUSTODY_TRY(fs::write_all(staged.fd, out, out_path));
+    written += out.size();
+    if (written - synced_to >= k_writeback_every) {
+      ::sync_file_range(staged.fd,
+                        static_cast<off_t>(synced_to),
+                        static_cast<off_t>(written - synced_to),
+                        SYNC_FILE_RANGE_WRITE);
+      synced_to = written;
+    }
+    if (progress && (done - reported >= k_progress_every || last)) {
+      progress(done, staged.padded_size);
+      reported = done;
+    }
+    if (last) {
+      break;
+    }
+  }
+  if (read_error) {
+    return tl::unexpected(*read_error);
+  }
+  struct stat after
+  {
+  };
+  if (::fstat(source.get(), &after) != 0 || !same_file_state(before, after)) {
+    return tl::unexpected(changed(file));
+  }
+  struct stat again
+  {
+  };
+  if (::stat(file.c_str(), &again) != 0 || !same_file_state(before, again)) {
+    return tl::unexpected(changed(file));
+  }
+  CUSTODY_TRY(fs::fault_point("fsync", out_path));
+  if (::fdatasync(staged.fd) != 0) {
+    return tl::unexpected(fs::errno_error("fsync", out_path, errno));
+  }
+  staged.plaintext_sha256 = plaintext_hash.finish();
+  staged.object = object_hash.finish();
+  staged.object_size = written;
+  return staged;
+}
+
+Result<void>
+commit(const fs::Path& vault, Staged& staged)
+{
+  const fs::Path path = store::object_path(vault, staged.object);
+  const fs::Path directory = path.parent_path();
+  CUSTODY_TRY(fs::make_directories(directory));
+  if (staged.temp) {
+    CUSTODY_TRY(fs::rename_into_place(*staged.temp, path));
+    staged.temp.reset();
+    ::close(std::exchange(staged.fd, -1));
+  } else {
+    CUSTODY_TRY(fs::link_anonymous(std::exchange(staged.fd, -1), path));
+  }
+  return fs::fsync_directory(directory);
+}
+
+Result<Digest>
+hash_object(const fs::Path& vault, const Digest& name, const Progress& progress)
+{
+  const fs::Path path = store::object_path(vault, name);
+  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (raw < 0) {
+    if (errno == ENOENT) {
+      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
+    }
+    return tl::unexpected(fs::errno_error("open", path, errno));
+  }
+  Descriptor fd(raw);
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  struct stat st
+  {
+  };
+  ::fstat(fd.get(), &st);
+  Sha256 hash;
+  Bytes buffer(1024 * 1024);
+  std::uint64_t done = 0;
+  std::uint64_t reported = 0;
+  for (;;) {
+    CUSTODY_ASSIGN(n, read_fully(fd.get(), buffer, path));
+    if (n == 0) {
+      break;
+    }
+    hash.update(ByteView(buffer.data(), n));
+    done += n;
+    if (progress && done - reported >= k_progress_every) {
+      progress(done, static_cast<std::uint64_t>(st.st_size));
+      reported = done;
+    }
+  }
+  return hash.finish();
+}
+
+Result<Extracted>
+read_plaintext(const fs::Path& vault,
+               const Digest& name,
+               const age::X25519Identity& key,
+               std::uint64_t size,
+               const Digest& sha256,
+               const std::function<Result<void>(ByteView)>& sink,
+               const std::atomic<bool>* cancel,
+               const Progress& progress)
+{
+  const fs::Path path = store::object_path(vault, name);
+  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (raw < 0) {
+    if (errno == ENOENT) {
+      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
+    }
+    return tl::unexpected(fs::errno_error("open", path, errno));
+  }
+  Descriptor fd(raw);
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  age::FdSource source(fd.get());
+  auto decryptor = age::Decryptor::open(
+    source, std::span<const age::X25519Identity>(&key, 1), age::Input::binary);
+  if (!decryptor) {
+    return fail(decryptor.error().code == Errc::auth ? Errc::auth
+                                                     : Errc::corrupt,
+                "object {}: {}",
+                to_hex(name),
+                decryptor.error().message);
+  }
+  // The object's name covers its bytes; a changed byte fails the chunk's
+  // authentication before any of it reaches the sink.
+  Sha256 hash;
+  Bytes chunk(age::k_chunk_size);
+  std::uint64_t offset = 0;
+  std::uint64_t reported = 0;
+  bool padding_clean = true;
+  for (;;) {
+    if (cancelled(cancel)) {
+      return tl::unexpected(interrupted());
+    }
+    auto n = decryptor->read_chunk(chunk);
+    if (!n) {
+      return fail(
+        Errc::corrupt, "object {}: {}", to_hex(name), n.error().message);
+    }
+    if (*n == 0) {
+      break;
+    }
+    const std::uint64_t keep =
+      offset >= size ? 0 : std::min<std::uint64_t>(*n, size - offset);
+    if (keep > 0) {
+      const ByteView piece(chunk.data(), keep);
+      hash.update(piece);
+      if (sink) {
+        CUSTODY_TRY(sink(piece));
+      }
+    }
+    for (std::size_t i = keep; i < *n; ++i) {
+      padding_clean = padding_clean && chunk[i] == 0;
+    }
+    offset += *n;
+    if (progress && offset - reported >= k_progress_every) {
+      progress(std::min(offset, size), size);
+      reported = offset;
+    }
+  }
+  if (offset < size || offset != padme(size) || !padding_clean) {
+    return fail(Errc::corrupt,
+                "object {} holds {} bytes, not the {} its attachment records "
+                "padded to {}",
+                to_hex(name),
+                offset,
+                size,
+                padme(size));
+  }
+  Extracted extracted{size, hash.finish()};
+  if (extracted.sha256 != sha256) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("object {}: the plaintext's SHA-256 is {}, not the {} "
+                  "recorded when it was attached",
+                  to_hex(name),
+                  to_hex(extracted.sha256),
+                  to_hex(sha256)),
+      "the object decrypts but is not what was attached: restore it from a "
+      "backup");
+  }
+  if (progress) {
+    progress(size, size);
+  }
+  return extracted;
+}
+
+Result<Extracted>
+extract(const fs::Path& vault,
+        const Digest& name,
+        const age::X25519Identity& key,
+        std::uint64_t size,
+        const Digest& sha256,
+        const fs::Path& to,
+        const std::atomic<bool>* cancel,
+        const Progress& progress)
+{
+  if (std::filesystem::exists(std::filesystem::symlink_status(to))) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("{} already exists; nothing was written", to),
+                      "name a new file with -o");
+  }
+  const fs::Path directory =
+    to.has_parent_path() ? to.parent_path() : fs::Path(".");
+  if (!std::filesystem::is_directory(directory)) {
+    return make_error(Errc::not_found,
+                      fmt::format("{}: no such directory", directory),
+                      "create it first, or name a file in an existing one");
+  }
+  CUSTODY_ASSIGN(anonymous, fs::create_anonymous_file(directory));
+  // Without O_TMPFILE the plaintext would need a name before it is checked:
+  // refuse rather than leave a half-written file behind.
+  if (anonymous.unsupported) {
+    return make_error(
+      Errc::io,
+      fmt::format("{} is on a filesystem without O_TMPFILE", directory),
+      "extract to a directory on ext4, xfs, btrfs or tmpfs");
+  }
+  Descriptor out(anonymous.fd);
+  CUSTODY_ASSIGN(extracted,
+                 read_plaintext(
+                   vault,
+                   name,
+                   key,
+                   size,
+                   sha256,
+                   [&](ByteView piece) -> Result<void> {
+                     return fs::write_all(out.get(), piece, to);
+                   },
+                   cancel,
+                   progress));
+  CUSTODY_TRY(fs::fault_point("fsync", to));
+  if (::fdatasync(out.get()) != 0) {
+    return tl::unexpected(fs::errno_error("fsync", to, errno));
+  }
+  const std::string from = "/proc/self/fd/" + std::to_string(out.get());
+  if (::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW)
+      != 0) {
+    if (errno == EEXIST) {
+      return make_error(
+        Errc::invalid_input,
+        fmt::format("{} appeared while extracting; nothing was written", to),
+        "name a new file with -o");
+    }
+    return tl::unexpected(fs::errno_error("name", to, errno));
+  }
+  CUSTODY_TRY(fs::fsync_directory(directory));
+  return extracted;
+}
+
+Result<std::vector<Written>>
+write(vault::Vault& vault,
+      const std::string& record_id,
+      std::vector<std::pair<Staged, Description>>& files)
+{
+  using vault::Compartment;
+  CUSTODY_ASSIGN(recipient, vault.recipient(Compartment::identity));
+  const std::uint32_t epoch = vault.current_epoch(Compartment::identity);
+  store::ObjectBatch documents(vault.directory());
+  std::vector<std::vector<ledger::PayloadRef>> payloads;
+  std::vector<Written> written;
+  for (auto& [staged, description] : files) {
+    const std::string media_salt = store::new_salt();
+    json::Json attachment = {{"name", description.name},
+                             {"kind", description.kind},
+                             {"size", staged.size},
+                             {"padded_size", staged.padded_size},
+                             {"sha256", to_hex(staged.plaintext_sha256)},
+                             {"object", to_hex(staged.object)},
+                             {"media_salt", media_salt},
+                             {"media", description.media}};
+    if (!description.note.empty()) {
+      attachment["note"] = description.note;
+    }
+    if (!description.captured_at.empty()) {
+      attachment["captured_at"] = description.captured_at;
+    }
+    CUSTODY_ASSIGN(document,
+                   store::encrypt_document({{"type", "attachment"},
+                                            {"record", record_id},
+                                            {"attachment", attachment}},
+                                           recipient,
+                                           epoch));
+    CUSTODY_TRY(documents.add(document.sealed.ref.obj, document.file));
+    const ledger::PayloadRef media{
+      staged.object,
+      store::commitment(media_salt, staged.plaintext_sha256),
+      epoch};
+    payloads.push_back({document.sealed.ref, media});
+    written.push_back({0,
+                       {},
+                       description.name,
+                       staged.size,
+                       staged.plaintext_sha256,
+                       staged.object});
+  }
+  // Media first, then the documents naming them, then the entries: a crash
+  // leaves at most objects no entry names, which verify reports.
+  for (auto& [staged, description] : files) {
+    CUSTODY_TRY(commit(vault.directory(), staged));
+  }
+  CUSTODY_TRY(documents.commit());
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::put, std::move(payloads)));
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    written[i].seq = appended[i].seq;
+    written[i].hash = appended[i].hash;
+  }
+  return written;
+}
+
+Result<Recorded>
+parse_recorded(const json::Json& attachment)
+{
+  Recorded recorded;
+  if (!attachment.is_object() || !attachment.contains("size")
+      || !attachment["size"].is_number_unsigned()) {
+    return fail(Errc::corrupt, "an attachment document without a size");
+  }
+  recorded.size = attachment["size"].get<std::uint64_t>();
+  auto sha = digest_from_hex(attachment.value("sha256", ""));
+  auto object = digest_from_hex(attachment.value("object", ""));
+  if (!sha || !object) {
+    return fail(Errc::corrupt, "an attachment document without its hashes");
+  }
+  recorded.sha256 = *sha;
+  recorded.object = *object;
+  recorded.media_salt = attachment.value("media_salt", "");
+  return recorded;
+}
+
+Result<DeepReport>
+verify_deep(vault::Vault& vault,
+            const std::atomic<bool>* cancel,
+            const Progress& progress)
+{
+  DeepReport report;
+  // The total for progress: the bytes of every object named by a put entry.
+  std::uint64_t total = 0;
+  CUSTODY_TRY(
+    vault.scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
+      if (entry.kind == ledger::Kind::put) {
+        for (const auto& ref : entry.payloads) {
+          std::error_code ec;
+          total += std::filesystem::file_size(
+            store::object_path(vault.directory(), ref.obj), ec);
+        }
+      }
+      return {};
+    }));
+  std::uint64_t done = 0;
+  auto report_progress = [&](std::uint64_t extra) {
+    if (progress) {
+      progress(done + extra, total);
+    }
+  };
+  auto size_of = [&](const Digest& name) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(
+      store::object_path(vault.directory(), name), ec);
+    return ec ? std::uint64_t{0} : static_cast<std::uint64_t>(size);
+  };
+  CUSTODY_TRY(
+    vault.scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
+      if (cancelled(cancel)) {
+        return tl::unexpected(interrupted());
+      }
+      if (entry.kind != ledger::Kind::put) {
+        return {};
+      }
+      // A record's four payloads, one compartment each; an attachment's
+      // document and media, both identity.
+      const bool attachment = entry.payloads.size() == 2;
+      for (std::size_t i = 0; i < entry.payloads.size(); ++i) {
+        const auto& ref = entry.payloads[i];
+        const Compartment compartment =
+          attachment ? Compartment::identity : records::k_parts[i];
+        if (attachment && i == 1) {
+          continue; // checked with its document below
+        }
+        auto key = vault.key(compartment, ref.epoch);
+        if (!key) {
+          if (key.error().code != Errc::auth) {
+            return tl::unexpected(key.error());
+          }
+          report.sealed += attachment ? 2 : 1;
+          done += size_of(ref.obj)
+                  + (attachment ? size_of(entry.payloads[1].obj) : 0);
+          continue;
+        }
+        CUSTODY_ASSIGN_CTX(opened,
+                           store::open_document(vault.directory(), ref, **key),
+                           fmt::format("entry {}", entry.seq));
+        ++report.documents;
+        done += size_of(ref.obj);
+        if (!attachment) {
+          continue;
+        }
+        const json::Json described =
+          opened.document.value("attachment", json::Json::object());
+        auto recorded = parse_recorded(described);
+        if (!recorded) {
+          return fail(
+            Errc::corrupt, "entry {}: {}", entry.seq, recorded.error().message);
+        }
+        const auto& media = entry.payloads[1];
+        if (recorded->object != media.obj
+            || store::commitment(recorded->media_salt, recorded->sha256)
+                 != media.commit) {
+          return fail(Errc::corrupt,
+                      "entry {}: the attachment document does not describe "
+                      "the object beside it",
+                      entry.seq);
+        }
+        CUSTODY_ASSIGN_CTX(checked,
+                           read_plaintext(vault.directory(),
+                                          media.obj,
+                                          **key,
+                                          recorded->size,
+                                          recorded->sha256,
+                                          {},
+                                          cancel,
+                                          [&](std::uint64_t at, std::uint64_t) {
+                                            report_progress(at);
+                                          }),
+                           fmt::format("entry {}", entry.seq));
+        ++report.attachments;
+        report.bytes += checked.size;
+        done += size_of(media.obj);
+        report_progress(0);
+      }
+      return {};
+    }));
+  return report;
+}
+
+} // namespace custody::attach
