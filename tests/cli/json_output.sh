@@ -41,6 +41,15 @@ expect_status 0 as_creator list --json
 validate records "$T/out"
 expect_status 0 as_creator show "$id" --json
 validate record "$T/out"
+head -c 100000 /dev/urandom >"$T/photo.jpg"
+expect_status 0 as_creator attach "$id" "$T/photo.jpg" --json
+validate attached "$T/out"
+expect_status 0 as_creator show "$id" --json
+validate record "$T/out"
+expect_status 0 as_creator extract "$id" 1 -o "$T/photo.out" --json
+validate extracted "$T/out"
+expect_status 0 as_creator verify --deep --json
+validate verify "$T/out"
 printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
 expect_status 1 as_creator verify --json
 validate verify "$T/out"
