@@ -5,6 +5,7 @@
 
 #include <custody/age.hpp>
 #include <custody/canonical_json.hpp>
+#include <custody/checkpoint.hpp>
 #include <custody/fs.hpp>
 #include <custody/identity.hpp>
 #include <custody/ledger.hpp>
@@ -171,6 +172,13 @@ public:
   scan(const std::function<Result<void>(const ledger::Entry&, const Digest&)>&
          visit) const;
 
+  // Signs a checkpoint of the ledger as it is now with the vault key and
+  // stores it (docs/formats.md section 12); Errc::auth when the member does
+  // not hold the signing key.
+  [[nodiscard]] Result<checkpoint::Made> make_checkpoint();
+  // The vault signing key as the signed ledger names it (never custody.pub).
+  [[nodiscard]] Result<minisign::PublicKey> signing_public() const;
+
   struct AddedMember
   {
     std::string key_id;
@@ -190,6 +198,8 @@ private:
 struct VerifyOptions
 {
   bool repair = false;
+  // A checkpoint kept outside the vault, its .minisig beside it.
+  std::optional<fs::Path> against;
   std::chrono::milliseconds wait{5000};
   std::optional<fs::Path> known_vaults;
 };
@@ -203,6 +213,8 @@ struct VerifyReport
     false; // seals, signatures, vault.yaml: needs an identity
   Notes notes;
   std::optional<std::string> repaired;
+  checkpoint::Summary checkpoints;
+  std::optional<checkpoint::Against> against;
 };
 
 // Checks the invariants of docs/formats.md section 11. Returns Errc::corrupt
