@@ -41,6 +41,15 @@ expect_status 0 as_creator list --json
 validate records "$T/out"
 expect_status 0 as_creator show "$id" --json
 validate record "$T/out"
+expect_status 0 as_creator checkpoint --json
+validate checkpoint "$T/out"
+expect_status 0 as_creator checkpoint --tsq "$T/cp.tsq" --json
+validate checkpoint "$T/out"
+expect_status 0 as_creator prove "$id"
+jq -c . "$T/out" >"$T/proof.json"
+validate proof "$T/proof.json"
+expect_status 0 as_creator verify --json --against "$T/vault/checkpoints/2"
+validate verify "$T/out"
 printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
 expect_status 1 as_creator verify --json
 validate verify "$T/out"
