@@ -6,9 +6,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 namespace custody::checkpoint {
 
@@ -16,6 +19,8 @@ namespace {
 
 constexpr std::string_view k_origin_prefix = "custody/";
 constexpr std::string_view k_comment_prefix = "custody checkpoint ";
+constexpr std::string_view k_frontier_magic = "custody-frontier-v1";
+constexpr std::string_view k_frontier_name = "frontier";
 
 bool
 is_lower_hex(std::string_view text)
@@ -240,6 +245,9 @@ list(const fs::Path& vault)
   }
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = item.path().filename().string();
+    if (name == k_frontier_name) {
+      continue;
+    }
     const auto dot = name.find('.');
     const auto size = parse_size(std::string_view(name).substr(0, dot));
     const std::string extension =
@@ -283,13 +291,16 @@ load_tree(const fs::Path& vault)
   return load_tree(vault, {});
 }
 
+namespace {
+
 Result<Made>
-make(const fs::Path& vault,
-     const std::string& vault_id,
-     const merkle::Tree& tree,
-     const minisign::SecretKey& key)
+make_signed(const fs::Path& vault,
+            const std::string& vault_id,
+            std::uint64_t size,
+            const Digest& root,
+            const minisign::SecretKey& key)
 {
-  const Checkpoint checkpoint{origin_of(vault_id), tree.size(), tree.root()};
+  const Checkpoint checkpoint{origin_of(vault_id), size, root};
   const std::string text = encode(checkpoint);
   const fs::Path body = file(vault, checkpoint.size);
   auto existing = fs::read_file(body, k_max_text + 1);
@@ -320,6 +331,229 @@ make(const fs::Path& vault,
                                     as_bytes(signature)));
   CUSTODY_TRY(fs::write_file_atomic(body, as_bytes(text)));
   return Made{checkpoint, true, false};
+}
+
+std::string
+encode_frontier(const Frontier& frontier, Position next)
+{
+  std::string out = fmt::format("{}\n{} {} {}\n",
+                                k_frontier_magic,
+                                frontier.size(),
+                                next.segment,
+                                next.offset);
+  for (const auto& hash : frontier.hashes()) {
+    out += to_base64(hash, Padding::yes);
+    out += '\n';
+  }
+  return out;
+}
+
+struct SavedFrontier
+{
+  Frontier frontier;
+  Position next;
+};
+
+// checkpoints/frontier when it is well formed and its root is the signed root
+// of the checkpoint of its size; nullopt otherwise (it is only a cache).
+std::optional<SavedFrontier>
+load_frontier(const fs::Path& vault,
+              const minisign::PublicKey& public_key,
+              const std::string& vault_id)
+{
+  auto bytes = fs::read_file(directory(vault) / k_frontier_name, 8192);
+  if (!bytes) {
+    return std::nullopt;
+  }
+  std::istringstream in{std::string(as_text(*bytes))};
+  std::string magic;
+  std::uint64_t size = 0;
+  Position next;
+  if (!std::getline(in, magic) || magic != k_frontier_magic
+      || !(in >> size >> next.segment >> next.offset) || size == 0) {
+    return std::nullopt;
+  }
+  std::vector<Digest> hashes;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    auto hash = from_base64(line, Padding::yes);
+    if (!hash || hash->size() != 32) {
+      return std::nullopt;
+    }
+    hashes.emplace_back();
+    std::copy(hash->begin(), hash->end(), hashes.back().begin());
+  }
+  auto frontier = Frontier::from(size, hashes);
+  if (!frontier) {
+    return std::nullopt;
+  }
+  auto stored = read(vault, size, public_key, vault_id);
+  if (!stored || stored->checkpoint.root != frontier->root()) {
+    return std::nullopt;
+  }
+  return SavedFrontier{std::move(*frontier), next};
+}
+
+// Appends the leaves of the entries from `from` on to `frontier`; false when
+// what is there is not the entries after it (the position does not start
+// entry frontier.size() on a line boundary, or the count or the last hash
+// differ from the tip's).
+Result<bool>
+extend_from(const fs::Path& vault,
+            Frontier& frontier,
+            Position from,
+            std::uint64_t count,
+            const Digest& last_hash)
+{
+  std::string last_line;
+  bool first = true;
+  for (std::size_t segment = from.segment;; ++segment) {
+    const fs::Path path = vault / "ledger" / ledger::segment_name(segment);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      break;
+    }
+    const std::uint64_t start = segment == from.segment ? from.offset : 0;
+    if (start > 0) {
+      in.seekg(static_cast<std::streamoff>(start - 1));
+      if (in.get() != '\n') {
+        return false;
+      }
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) {
+        break; // a torn tail: not an entry
+      }
+      if (first) {
+        auto entry = ledger::decode(line);
+        if (!entry || entry->seq != frontier.size()) {
+          return false;
+        }
+        first = false;
+      }
+      frontier.append(merkle::leaf_hash(as_bytes(line)));
+      last_line = std::move(line);
+    }
+    if (in.bad()) {
+      return tl::unexpected(fs::errno_error("read", path, errno));
+    }
+  }
+  if (frontier.size() != count) {
+    return false;
+  }
+  return last_line.empty() || ledger::entry_hash(last_line) == last_hash;
+}
+
+} // namespace
+
+void
+Frontier::append(const Digest& leaf_hash)
+{
+  Digest hash = leaf_hash;
+  std::uint64_t leaves = 1;
+  while (!m_nodes.empty() && m_nodes.back().first == leaves) {
+    hash = merkle::node_hash(m_nodes.back().second, hash);
+    leaves *= 2;
+    m_nodes.pop_back();
+  }
+  m_nodes.emplace_back(leaves, hash);
+  ++m_size;
+}
+
+Digest
+Frontier::root() const
+{
+  if (m_nodes.empty()) {
+    return merkle::empty_root();
+  }
+  Digest root = m_nodes.back().second;
+  for (auto it = m_nodes.rbegin() + 1; it != m_nodes.rend(); ++it) {
+    root = merkle::node_hash(it->second, root);
+  }
+  return root;
+}
+
+std::vector<Digest>
+Frontier::hashes() const
+{
+  std::vector<Digest> out;
+  for (const auto& node : m_nodes) {
+    out.push_back(node.second);
+  }
+  return out;
+}
+
+std::optional<Frontier>
+Frontier::from(std::uint64_t size, const std::vector<Digest>& hashes)
+{
+  if (static_cast<std::size_t>(std::popcount(size)) != hashes.size()) {
+    return std::nullopt;
+  }
+  Frontier frontier;
+  std::size_t i = 0;
+  for (int bit = 63; bit >= 0; --bit) {
+    const std::uint64_t leaves = std::uint64_t{1} << bit;
+    if ((size & leaves) != 0) {
+      frontier.m_nodes.emplace_back(leaves, hashes[i++]);
+    }
+  }
+  frontier.m_size = size;
+  return frontier;
+}
+
+Result<Made>
+make(const fs::Path& vault,
+     const std::string& vault_id,
+     const merkle::Tree& tree,
+     const minisign::SecretKey& key)
+{
+  return make_signed(vault, vault_id, tree.size(), tree.root(), key);
+}
+
+Result<Made>
+make_at_tip(const fs::Path& vault,
+            const std::string& vault_id,
+            const minisign::SecretKey& key,
+            std::uint64_t count,
+            const Digest& last_hash,
+            Position next,
+            bool* used_frontier)
+{
+  std::optional<Frontier> frontier;
+  if (auto saved = load_frontier(vault, key.public_key(), vault_id);
+      saved && saved->frontier.size() <= count) {
+    CUSTODY_ASSIGN(
+      extended,
+      extend_from(vault, saved->frontier, saved->next, count, last_hash));
+    if (extended) {
+      frontier = std::move(saved->frontier);
+    }
+  }
+  if (used_frontier != nullptr) {
+    *used_frontier = frontier.has_value();
+  }
+  if (!frontier) {
+    frontier.emplace();
+    CUSTODY_ASSIGN(
+      tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
+        frontier->append(merkle::leaf_hash(as_bytes(line.text)));
+        return {};
+      }));
+    if (frontier->size() != count || tip.last_hash != last_hash) {
+      return fail(Errc::internal,
+                  "the ledger has {} entries, the open vault {}",
+                  frontier->size(),
+                  count);
+    }
+  }
+  CUSTODY_ASSIGN(made,
+                 make_signed(vault, vault_id, count, frontier->root(), key));
+  // Only a cache: a failure to write it costs the next checkpoint a scan.
+  (void)fs::write_file_atomic(directory(vault) / k_frontier_name,
+                              as_bytes(encode_frontier(*frontier, next)));
+  return made;
 }
 
 Result<Stored>

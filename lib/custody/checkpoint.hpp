@@ -74,6 +74,38 @@ struct Listing
   const fs::Path& vault,
   const std::function<void(std::uint64_t, std::string_view)>& each_line);
 
+// The complete subtrees of a tree, largest first (one per set bit of its
+// size): enough to append leaves and compute the root without the leaves.
+class Frontier
+{
+public:
+  Frontier() = default;
+  void append(const Digest& leaf_hash);
+  std::uint64_t
+  size() const
+  {
+    return m_size;
+  }
+  Digest root() const;
+  std::vector<Digest> hashes() const;
+  // The frontier of a tree of `size` leaves from its subtree hashes; nullopt
+  // unless there is one hash per set bit of `size`.
+  static std::optional<Frontier> from(std::uint64_t size,
+                                      const std::vector<Digest>& hashes);
+
+private:
+  std::vector<std::pair<std::uint64_t, Digest>> m_nodes; // (leaves, hash)
+  std::uint64_t m_size = 0;
+};
+
+// Where the entry after the last one starts: what ledger::Tip calls
+// last_segment and last_segment_size.
+struct Position
+{
+  std::size_t segment = 0;
+  std::uint64_t offset = 0;
+};
+
 struct Made
 {
   Checkpoint checkpoint;
@@ -88,6 +120,20 @@ struct Made
                                 const std::string& vault_id,
                                 const merkle::Tree& tree,
                                 const minisign::SecretKey& key);
+
+// A checkpoint of the ledger as it is (`count` entries, the last with hash
+// `last_hash`, the next to start at `next`), signed and stored as make()
+// does. The tree comes from checkpoints/frontier when that verifies against
+// the signed checkpoint it names (then only the entries after it are read),
+// else from one scan of the whole ledger; checkpoints/frontier is rewritten
+// for the next time (docs/formats.md 12.1). `used_frontier` says which.
+[[nodiscard]] Result<Made> make_at_tip(const fs::Path& vault,
+                                       const std::string& vault_id,
+                                       const minisign::SecretKey& key,
+                                       std::uint64_t count,
+                                       const Digest& last_hash,
+                                       Position next,
+                                       bool* used_frontier = nullptr);
 
 // A checkpoint read back from checkpoints/ and checked.
 struct Stored

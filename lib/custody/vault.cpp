@@ -1487,14 +1487,13 @@ Vault::make_checkpoint()
     }
     return tl::unexpected(signing.error());
   }
-  CUSTODY_ASSIGN(tree, checkpoint::load_tree(v.dir));
-  if (tree.size() != v.loaded.tip.count) {
-    return fail(Errc::internal,
-                "the ledger has {} entries, the open vault {}",
-                tree.size(),
-                v.loaded.tip.count);
-  }
-  return checkpoint::make(v.dir, v.loaded.state.vault_id, tree, **signing);
+  const auto& tip = v.loaded.tip;
+  return checkpoint::make_at_tip(v.dir,
+                                 v.loaded.state.vault_id,
+                                 **signing,
+                                 tip.count,
+                                 tip.last_hash,
+                                 {tip.last_segment, tip.last_segment_size});
 }
 
 Result<Vault::AddedMember>

@@ -4,6 +4,7 @@
 
 #include <custody/checkpoint.hpp>
 #include <custody/crypto.hpp>
+#include <custody/ledger.hpp>
 #include <custody/timestamp.hpp>
 
 #include <doctest/doctest.h>
@@ -54,7 +55,106 @@ parse_error(const std::string& text)
 
 } // namespace
 
+// Appends `count` chained put entries to the ledger in `dir`.
+ledger::Tip
+grow(const std::filesystem::path& dir, ledger::Tip tip, std::uint64_t count)
+{
+  std::vector<ledger::Encoded> entries;
+  Digest prev = tip.last_hash;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    ledger::Entry entry;
+    entry.seq = tip.count + i;
+    entry.time = "2026-11-23T00:00:00Z";
+    entry.prev = prev;
+    entry.payloads.push_back({sha256(std::to_string(entry.seq)), {}, 0});
+    entries.push_back(ledger::encode_entry(entry));
+    prev = entries.back().hash;
+  }
+  auto appended = ledger::append(dir, tip, entries);
+  REQUIRE(appended.has_value());
+  return *appended;
+}
+
+checkpoint::Position
+next_of(const ledger::Tip& tip)
+{
+  return {tip.last_segment, tip.last_segment_size};
+}
+
 TEST_SUITE_BEGIN("checkpoint");
+
+TEST_CASE("a frontier has the root of the tree it summarises")
+{
+  std::vector<Digest> leaves;
+  checkpoint::Frontier frontier;
+  for (int i = 0; i < 70; ++i) {
+    leaves.push_back(sha256(std::to_string(i)));
+    frontier.append(leaves.back());
+    merkle::Tree tree(leaves);
+    CHECK(frontier.root() == tree.root());
+    auto again = checkpoint::Frontier::from(frontier.size(), frontier.hashes());
+    REQUIRE(again.has_value());
+    CHECK(again->root() == tree.root());
+  }
+  CHECK_FALSE(checkpoint::Frontier::from(3, {leaves[0]}).has_value());
+}
+
+TEST_CASE("make_at_tip reads only new entries when the frontier verifies")
+{
+  test::TempDir dir;
+  REQUIRE(fs::make_directories(dir.path() / "ledger").has_value());
+  const auto key = minisign::SecretKey::generate();
+  ledger::Tip tip = grow(dir.path(), {}, 5);
+  bool used = true;
+  auto first = checkpoint::make_at_tip(
+    dir.path(), k_id, key, tip.count, tip.last_hash, next_of(tip), &used);
+  REQUIRE_MESSAGE(first.has_value(), first.error().message);
+  CHECK_FALSE(used);
+  tip = grow(dir.path(), tip, 6);
+  auto second = checkpoint::make_at_tip(
+    dir.path(), k_id, key, tip.count, tip.last_hash, next_of(tip), &used);
+  REQUIRE(second.has_value());
+  CHECK(used);
+  auto tree = checkpoint::load_tree(dir.path());
+  REQUIRE(tree.has_value());
+  CHECK(second->checkpoint.root == tree->root());
+
+  // A frontier that does not fold to its signed root is ignored.
+  const auto frontier = checkpoint::directory(dir.path()) / "frontier";
+  auto text = fs::read_file(frontier, 8192);
+  REQUIRE(text.has_value());
+  std::string altered(as_text(*text));
+  altered[altered.size() - 3] = altered[altered.size() - 3] == 'A' ? 'B' : 'A';
+  REQUIRE(fs::write_file_atomic(frontier, as_bytes(altered)).has_value());
+  tip = grow(dir.path(), tip, 3);
+  auto third = checkpoint::make_at_tip(
+    dir.path(), k_id, key, tip.count, tip.last_hash, next_of(tip), &used);
+  REQUIRE(third.has_value());
+  CHECK_FALSE(used);
+  tree = checkpoint::load_tree(dir.path());
+  CHECK(third->checkpoint.root == tree->root());
+
+  // So is one whose position is not the entry after it.
+  auto good = fs::read_file(frontier, 8192);
+  std::string moved(as_text(*good));
+  const auto line2 = moved.find('\n') + 1;
+  const auto space = moved.rfind(' ', moved.find('\n', line2));
+  moved.replace(space + 1, moved.find('\n', line2) - space - 1, "7");
+  REQUIRE(fs::write_file_atomic(frontier, as_bytes(moved)).has_value());
+  tip = grow(dir.path(), tip, 2);
+  auto fourth = checkpoint::make_at_tip(
+    dir.path(), k_id, key, tip.count, tip.last_hash, next_of(tip), &used);
+  REQUIRE(fourth.has_value());
+  CHECK_FALSE(used);
+  tree = checkpoint::load_tree(dir.path());
+  CHECK(fourth->checkpoint.root == tree->root());
+  std::vector<std::string> notes;
+  auto summary =
+    checkpoint::check_all(dir.path(), *tree, key.public_key(), k_id, notes);
+  REQUIRE(summary.has_value());
+  CHECK(summary->count == 4);
+  CHECK(notes.empty());
+}
 
 TEST_CASE("a checkpoint round-trips through its text")
 {
