@@ -238,6 +238,7 @@ Result<Listing>
 list(const fs::Path& vault)
 {
   Listing listing;
+  std::vector<std::pair<std::uint64_t, std::string>> siblings;
   const fs::Path dir = directory(vault);
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
@@ -258,12 +259,21 @@ list(const fs::Path& vault)
                || (extension != "minisig" && extension != "tsq"
                    && extension != "tsr")) {
       listing.strays.push_back("checkpoints/" + name);
+    } else {
+      siblings.emplace_back(*size, name);
+    }
+  }
+  // A signature whose body never came: an interrupted command (the
+  // signature is written first).
+  std::sort(listing.sizes.begin(), listing.sizes.end());
+  for (const auto& [size, name] : siblings) {
+    if (!std::binary_search(listing.sizes.begin(), listing.sizes.end(), size)) {
+      listing.strays.push_back("checkpoints/" + name);
     }
   }
   if (ec) {
     return tl::unexpected(fs::errno_error("read directory", dir, ec.value()));
   }
-  std::sort(listing.sizes.begin(), listing.sizes.end());
   std::sort(listing.strays.begin(), listing.strays.end());
   return listing;
 }

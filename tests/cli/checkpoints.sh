@@ -121,4 +121,9 @@ rm -rf "$T/rolled/checkpoints"
 expect_status 1 custody --vault "$T/rolled" verify --against "$T/8"
 expect_contains "$T/err" "rolled back"
 
+# A signature whose checkpoint never came (a crash between the two writes) is a note, not a failure.
+cp "$T/vault/checkpoints/8.minisig" "$T/vault/checkpoints/9.minisig"
+expect_status 0 as_creator verify
+expect_contains "$T/err" "checkpoints/9.minisig is not a checkpoint file"
+rm "$T/vault/checkpoints/9.minisig"
 echo ok
