@@ -8,9 +8,10 @@ recipe() { # N -> $T/recipe-N.sh, the sh block under "## N."
   sed -n "/^## $1\\./,/^## /p" "$doc" | sed -n '/^```sh$/,/^```$/p' | sed '1d;$d' >"$T/recipe-$1.sh"
   [ -s "$T/recipe-$1.sh" ] || fail "no recipe under \"## $1.\" in docs/verifying.md"
 }
-for n in 1 2 3 4 5; do recipe "$n"; done
+for n in 1 2 3 4 5 6; do recipe "$n"; done
 
 make_vault
+cp "$T/vault/checkpoints/2" "$T/vault/checkpoints/2.minisig" "$T/"   # kept outside the vault
 make_tsa
 admit intake field
 as_creator record --form "$CUSTODY_SOURCE/examples/incidents" --json >"$T/recorded.json" 2>/dev/null || fail "record"
@@ -27,8 +28,11 @@ expect_status 0 as_creator prove "$id"
 cp "$T/out" "$T/proof.json"
 [ "$(jq '.entries | length' "$T/proof.json")" = 2 ] || fail "the proof should hold the record and its amendment"
 
+expect_status 0 as_creator verify --against "$T/2"
+sed -n '/^kept checkpoint of/,$p' "$T/out" | sed -n 's/^  \([A-Za-z0-9+\/=]\{44\}\)$/\1/p' >"$T/consistency"
+[ -s "$T/consistency" ] || { cat "$T/out"; fail "verify --against printed no consistency proof"; }
 KEY=$(sed -n 2p "$T/vault/custody.pub")
-export KEY N CA="$T/tsa/ca.pem" PROOF="$T/proof.json"
+export KEY N CA="$T/tsa/ca.pem" PROOF="$T/proof.json" OLD="$T/2" CONSISTENCY="$T/consistency"
 
 run() { # DIR RECIPE...: runs recipes in a scratch copy of DIR, output in $T/run.out
   rm -rf "$T/work" && cp -r "$1" "$T/work"
@@ -39,8 +43,9 @@ run() { # DIR RECIPE...: runs recipes in a scratch copy of DIR, output in $T/run
 }
 
 : >"$T/run.out"
-run "$T/vault" 1 2 3 4 5
+run "$T/vault" 1 2 3 4 5 6
 cat "$T/run.out"
+expect_contains "$T/run.out" "checkpoint $N extends the kept checkpoint of 2 entries: ok"
 expect_contains "$T/run.out" "vault key: ok"
 expect_contains "$T/run.out" "checkpoint $N signature: ok"
 expect_contains "$T/run.out" "checkpoint $N timestamp: ok"
@@ -87,6 +92,17 @@ jq --indent 2 '.entries[1].line |= sub("\"v\":1"; "\"v\":2")' "$T/proof.json" >"
 : >"$T/run.out"
 PROOF=$T/bad-line.json run "$T/vault" 5
 expect_contains "$T/run.out" "the proof does not lead to the checkpoint's root"
+
+# a consistency proof with a hash swapped, or against a kept checkpoint of another vault
+: >"$T/run.out"
+awk 'NR == 1 { c = substr($0, 1, 1); $0 = (c == "A" ? "B" : "A") substr($0, 2) } { print }' \
+  "$T/consistency" >"$T/bad-consistency"
+cmp -s "$T/consistency" "$T/bad-consistency" && fail "the consistency proof was not changed"
+CONSISTENCY=$T/bad-consistency run "$T/vault" 6
+expect_contains "$T/run.out" "does not extend the kept checkpoint"
+: >"$T/run.out"
+OLD=$T/other/vault/checkpoints/2 run "$T/vault" 6
+expect_contains "$T/run.out" "does not extend the kept checkpoint"
 
 # custody prove's bad input
 expect_status 3 as_creator prove 00000000
