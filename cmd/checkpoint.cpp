@@ -11,8 +11,18 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <vector>
+
+extern char** environ;
 
 namespace custody::cli {
 
@@ -25,6 +35,7 @@ struct CheckpointOptions
 {
   std::string tsq;
   std::string tsr;
+  std::string tsa;
   std::optional<std::uint64_t> size;
 };
 
@@ -60,12 +71,12 @@ checkpoint_json(const checkpoint::Checkpoint& made,
           {"timestamped", timestamped}};
 }
 
-Result<Outcome>
-run_request(const GlobalOptions& global, const CheckpointOptions& options)
+// The checkpoint's RFC 3161 request: the stored one, or a new one stored as
+// checkpoints/<size>.tsq. One request per checkpoint, so a response to the
+// first one still fits when asked again.
+Result<Bytes>
+stored_request(const vault::Vault& opened, const checkpoint::Stored& stored)
 {
-  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
-  CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
-  const auto& dir = session.vault.directory();
   const std::uint64_t size = stored.checkpoint.size;
   if (stored.timestamped) {
     return make_error(
@@ -73,21 +84,28 @@ run_request(const GlobalOptions& global, const CheckpointOptions& options)
       fmt::format("checkpoints/{} is timestamped already ({}.tsr)", size, size),
       "a checkpoint keeps its first token");
   }
-  // One request per checkpoint: asking again repeats the stored request, so
-  // a response to the first one still fits.
-  const fs::Path stored_request = checkpoint::sibling(dir, size, "tsq");
-  Bytes request;
-  if (auto existing = fs::read_file(stored_request, k_max_tsq)) {
+  const fs::Path path = checkpoint::sibling(opened.directory(), size, "tsq");
+  auto existing = fs::read_file(path, k_max_tsq);
+  if (existing) {
     CUSTODY_TRY_CTX(timestamp::check_request(*existing, as_bytes(stored.text)),
                     fmt::format("checkpoints/{}.tsq", size));
-    request = std::move(*existing);
-  } else if (existing.error().code == Errc::not_found) {
-    CUSTODY_ASSIGN(made, timestamp::make_request(as_bytes(stored.text)));
-    CUSTODY_TRY(fs::write_file_atomic(stored_request, made));
-    request = std::move(made);
-  } else {
+    return std::move(*existing);
+  }
+  if (existing.error().code != Errc::not_found) {
     return tl::unexpected(existing.error());
   }
+  CUSTODY_ASSIGN(made, timestamp::make_request(as_bytes(stored.text)));
+  CUSTODY_TRY(fs::write_file_atomic(path, made));
+  return made;
+}
+
+Result<Outcome>
+run_request(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
+  const std::uint64_t size = stored.checkpoint.size;
+  CUSTODY_ASSIGN(request, stored_request(session.vault, stored));
   CUSTODY_TRY(fs::write_file_atomic(options.tsq, request));
   if (global.json) {
     auto out = checkpoint_json(stored.checkpoint, false, false);
@@ -109,19 +127,90 @@ run_request(const GlobalOptions& global, const CheckpointOptions& options)
   return Outcome::ok;
 }
 
-Result<Outcome>
-run_response(const GlobalOptions& global, const CheckpointOptions& options)
+// Posts `request` to the TSA at `url` with curl(1), run directly (no shell),
+// and returns its reply. Errc::io when the TSA cannot be reached or answers
+// with an HTTP error.
+Result<Bytes>
+ask_tsa(const std::string& url, ByteView request)
 {
-  CUSTODY_ASSIGN_CTX(response,
-                     fs::read_file(options.tsr, k_max_tsr),
-                     fmt::format("\"{}\"", options.tsr));
-  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  std::string pattern =
+    (std::filesystem::temp_directory_path() / "custody-tsa.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return tl::unexpected(fs::errno_error("mkdtemp", pattern, errno));
+  }
+  const fs::Path scratch = pattern;
+  struct Cleanup
+  {
+    fs::Path path;
+    ~Cleanup()
+    {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } cleanup{scratch};
+  CUSTODY_TRY(fs::write_file_atomic(scratch / "request.tsq", request));
+  const std::string data = "@" + (scratch / "request.tsq").string();
+  const std::string out = (scratch / "reply.tsr").string();
+  std::vector<std::string> args = {"curl",
+                                   "-sS",
+                                   "--fail",
+                                   "--max-time",
+                                   "60",
+                                   "-H",
+                                   "Content-Type: application/timestamp-query",
+                                   "--data-binary",
+                                   data,
+                                   "-o",
+                                   out,
+                                   "--",
+                                   url};
+  std::vector<char*> argv;
+  for (auto& arg : args) {
+    argv.push_back(arg.data());
+  }
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int error =
+        ::posix_spawnp(&pid, "curl", nullptr, nullptr, argv.data(), environ);
+      error != 0) {
+    return make_error(Errc::io,
+                      fmt::format("cannot run curl: {}", std::strerror(error)),
+                      "install curl, or use --tsq and --tsr");
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return tl::unexpected(fs::errno_error("waitpid", "curl", errno));
+    }
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return make_error(
+      Errc::io,
+      fmt::format("the timestamp authority at {} did not answer (curl exit "
+                  "status {})",
+                  url,
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1),
+      "the request is kept beside the checkpoint: try again, or send it with "
+      "--tsq and store the reply with --tsr");
+  }
+  return fs::read_file(out, k_max_tsr);
+}
+
+// Checks `response` against the stored request of the checkpoint it answers
+// (or of checkpoint `size`) and stores it beside that checkpoint.
+Result<Outcome>
+accept_response(const GlobalOptions& global,
+                Session& session,
+                std::optional<std::uint64_t> size_option,
+                const Bytes& response,
+                const std::string& source)
+{
   const auto& dir = session.vault.directory();
   CUSTODY_ASSIGN(key, session.vault.signing_public());
   // Without --checkpoint: the checkpoint whose stored request this answers.
   std::vector<std::uint64_t> candidates;
-  if (options.size) {
-    candidates.push_back(*options.size);
+  if (size_option) {
+    candidates.push_back(*size_option);
   } else {
     CUSTODY_ASSIGN(listing, checkpoint::list(dir));
     candidates.assign(listing.sizes.rbegin(), listing.sizes.rend());
@@ -136,7 +225,7 @@ run_response(const GlobalOptions& global, const CheckpointOptions& options)
       if (request.error().code != Errc::not_found) {
         return tl::unexpected(request.error());
       }
-      if (options.size) {
+      if (size_option) {
         return make_error(
           Errc::invalid_input,
           fmt::format(
@@ -185,24 +274,56 @@ run_response(const GlobalOptions& global, const CheckpointOptions& options)
     return Outcome::ok;
   }
   if (first_problem) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("\"{}\": {}", options.tsr, first_problem->message),
-      "a response must answer this vault's stored request "
-      "(same checkpoint hash and nonce)");
+    return make_error(Errc::invalid_input,
+                      fmt::format("{}: {}", source, first_problem->message),
+                      "a response must answer this vault's stored request "
+                      "(same checkpoint hash and nonce)");
   }
   return make_error(Errc::invalid_input,
-                    fmt::format("\"{}\" answers no stored request: no "
+                    fmt::format("{} answers no stored request: no "
                                 "checkpoint has a .tsq",
-                                options.tsr),
+                                source),
                     "`custody checkpoint --tsq FILE` writes one");
+}
+
+Result<Outcome>
+run_response(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  CUSTODY_ASSIGN_CTX(response,
+                     fs::read_file(options.tsr, k_max_tsr),
+                     fmt::format("\"{}\"", options.tsr));
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  return accept_response(global,
+                         session,
+                         options.size,
+                         response,
+                         fmt::format("\"{}\"", options.tsr));
+}
+
+Result<Outcome>
+run_tsa(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
+  CUSTODY_ASSIGN(request, stored_request(session.vault, stored));
+  CUSTODY_ASSIGN(response, ask_tsa(options.tsa, request));
+  return accept_response(global,
+                         session,
+                         stored.checkpoint.size,
+                         response,
+                         fmt::format("the reply of {}", options.tsa));
 }
 
 Result<Outcome>
 run_checkpoint(const GlobalOptions& global, const CheckpointOptions& options)
 {
-  if (!options.tsq.empty() && !options.tsr.empty()) {
-    return make_error(Errc::usage, "give --tsq or --tsr, not both");
+  if (int(!options.tsq.empty()) + int(!options.tsr.empty())
+        + int(!options.tsa.empty())
+      > 1) {
+    return make_error(Errc::usage, "give one of --tsq, --tsr and --tsa");
+  }
+  if (!options.tsa.empty()) {
+    return run_tsa(global, options);
   }
   if (!options.tsq.empty()) {
     return run_request(global, options);
@@ -211,10 +332,11 @@ run_checkpoint(const GlobalOptions& global, const CheckpointOptions& options)
     return run_response(global, options);
   }
   if (options.size) {
-    return make_error(Errc::usage,
-                      "--checkpoint picks the checkpoint for --tsq or --tsr",
-                      "`custody checkpoint` alone signs one of the ledger as "
-                      "it is now");
+    return make_error(
+      Errc::usage,
+      "--checkpoint picks the checkpoint for --tsq, --tsr or --tsa",
+      "`custody checkpoint` alone signs one of the ledger as "
+      "it is now");
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   CUSTODY_ASSIGN(made, session.vault.make_checkpoint());
@@ -250,10 +372,14 @@ register_checkpoint(CLI::App& app, GlobalOptions& global, Action& action)
     "--tsr",
     options->tsr,
     "Check an RFC 3161 response FILE and store it beside its checkpoint");
+  sub->add_option("--tsa",
+                  options->tsa,
+                  "Ask the timestamp authority at URL (with curl) and store "
+                  "its checked response");
   sub->add_option("--checkpoint",
                   options->size,
-                  "The checkpoint (by tree size) for --tsq or --tsr; default "
-                  "the latest");
+                  "The checkpoint (by tree size) for --tsq, --tsr or --tsa; "
+                  "default the latest");
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_checkpoint(global, *options); };

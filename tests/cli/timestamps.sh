@@ -68,6 +68,49 @@ expect_status 1 as_creator verify
 expect_contains "$T/err" "checkpoints/4.tsr"
 cp "$T/resp.tsr" "$T/vault/checkpoints/4.tsr"
 
+# --tsa: ask a TSA over HTTP with curl. The TSA is local (loopback): Python's http.server answering
+# with openssl ts -reply.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
+cat >"$T/tsa/server.py" <<'PY'
+import http.server, subprocess
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        open("q.tsq", "wb").write(body)
+        subprocess.run(["openssl", "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq",
+                        "-out", "r.tsr"], check=True, capture_output=True)
+        data = open("r.tsr", "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+open("port.tmp", "w").write(str(server.server_address[1]))
+__import__("os").rename("port.tmp", "port")
+server.serve_forever()
+PY
+(cd "$T/tsa" && exec /usr/bin/python3 server.py) &
+server=$!
+trap 'kill "$server" 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do [ -f "$T/tsa/port" ] && break; sleep 0.1; done
+[ -f "$T/tsa/port" ] || fail "the local TSA did not start"
+as_creator record --form "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml" >/dev/null 2>&1 \
+  || fail "record"
+[ -f "$T/vault/checkpoints/6" ] || fail "no checkpoint 6"
+# unreachable: status 6, the request kept, no token
+before=$(snapshot "$T/vault")
+expect_status 6 as_creator checkpoint --tsa "http://127.0.0.1:1/"
+expect_contains "$T/err" "did not answer"
+[ ! -e "$T/vault/checkpoints/6.tsr" ] || fail "a token was stored without an answer"
+expect_status 0 as_creator checkpoint --tsa "http://127.0.0.1:$(cat "$T/tsa/port")/"
+expect_contains "$T/out" "stored the RFC 3161 token for checkpoints/6"
+(cd "$T/vault" && openssl ts -verify -in checkpoints/6.tsr -queryfile checkpoints/6.tsq -CAfile "$T/tsa/ca.pem") \
+  >/dev/null 2>&1 || fail "openssl ts -verify of the token --tsa stored"
+expect_status 2 as_creator checkpoint --tsa "http://127.0.0.1:1/" --tsr "$T/resp.tsr"
+
 # prove carries the token
 id=$(as_creator list --json 2>/dev/null | jq -r '.records[0].id')
 expect_status 0 as_creator prove "$id"
