@@ -324,6 +324,14 @@ make_signed(const fs::Path& vault,
                     checkpoint.size),
         "run `custody verify` to find the first entry that differs");
     }
+    // The same body: keep it, but give it back a signature it lost (a
+    // deleted or damaged .minisig), since the body is what was signed.
+    const fs::Path signature_file = sibling(vault, checkpoint.size, "minisig");
+    auto signature = fs::read_file(signature_file, k_max_text * 4);
+    if (!signature || !verify(text, as_text(*signature), key.public_key())) {
+      CUSTODY_ASSIGN(fresh, sign(key, checkpoint));
+      CUSTODY_TRY(fs::write_file_atomic(signature_file, as_bytes(fresh)));
+    }
     std::error_code ec;
     const bool timestamped =
       std::filesystem::exists(sibling(vault, checkpoint.size, "tsr"), ec);

@@ -230,6 +230,10 @@ TEST_CASE("make stores a checkpoint once and refuses another root")
   auto again = checkpoint::make(dir.path(), k_id, tree, key);
   REQUIRE(again.has_value());
   CHECK_FALSE(again->created);
+  // A lost signature is given back.
+  std::filesystem::remove(checkpoint::sibling(dir.path(), 2, "minisig"));
+  REQUIRE(checkpoint::make(dir.path(), k_id, tree, key).has_value());
+  CHECK(std::filesystem::exists(checkpoint::sibling(dir.path(), 2, "minisig")));
   auto stored = checkpoint::read(dir.path(), 2, key.public_key(), k_id);
   REQUIRE(stored.has_value());
   CHECK(stored->checkpoint.root == tree.root());
