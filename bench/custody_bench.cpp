@@ -2,6 +2,11 @@
 // and times opening.
 //   custody_bench fill VAULT IDENTITY PASSPHRASE_FILE COUNT BATCH
 //   custody_bench open VAULT IDENTITY PASSPHRASE_FILE
+//   custody_bench proofs DIR COUNT
+// `proofs` writes a synthetic ledger of COUNT chained `put` entries (four
+// payloads each, the size of real ones) to DIR/ledger, then times what
+// checkpoints and proofs cost at that size (docs/performance.md "Proofs").
+#include <custody/checkpoint.hpp>
 #include <custody/crypto.hpp>
 #include <custody/fs.hpp>
 #include <custody/index.hpp>
@@ -12,7 +17,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
 using namespace custody;
 
@@ -64,9 +71,199 @@ seconds_since(std::chrono::steady_clock::time_point start)
     .count();
 }
 
+template<typename F>
+double
+timed(F&& f)
+{
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return seconds_since(start);
+}
+
+std::vector<ledger::Encoded>
+synthetic_entries(std::uint64_t first, std::uint64_t count, Digest& prev)
+{
+  std::vector<ledger::Encoded> out;
+  out.reserve(count);
+  for (std::uint64_t seq = first; seq < first + count; ++seq) {
+    ledger::Entry entry;
+    entry.seq = seq;
+    entry.time = "2026-11-23T00:00:00Z";
+    entry.kind = ledger::Kind::put;
+    entry.prev = prev;
+    for (std::uint32_t p = 0; p < 4; ++p) {
+      ledger::PayloadRef ref;
+      random_bytes(ref.obj.data(), ref.obj.size());
+      random_bytes(ref.commit.data(), ref.commit.size());
+      entry.payloads.push_back(ref);
+    }
+    out.push_back(ledger::encode_entry(entry));
+    prev = out.back().hash;
+  }
+  return out;
+}
+
+int
+bench_failed(const Error& error)
+{
+  fmt::print(stderr, "proofs: {}\n", error.message);
+  return 1;
+}
+
+int
+run_proofs(const fs::Path& dir, std::uint64_t count)
+{
+  constexpr std::uint64_t k_batch = 10000;
+  if (count < 2 * k_batch) {
+    fmt::print(stderr, "proofs: COUNT must be at least {}\n", 2 * k_batch);
+    return 2;
+  }
+  if (auto made = fs::make_directories(dir / "ledger"); !made) {
+    return bench_failed(made.error());
+  }
+  const auto key = minisign::SecretKey::generate();
+  const std::string vault_id(32, 'a');
+  ledger::Tip tip;
+  Digest prev{};
+  auto grow = [&](std::uint64_t upto) {
+    while (tip.count < upto) {
+      auto entries = synthetic_entries(
+        tip.count, std::min<std::uint64_t>(50000, upto - tip.count), prev);
+      auto appended = ledger::append(dir, tip, entries);
+      if (!appended) {
+        std::exit(bench_failed(appended.error()));
+      }
+      tip = *appended;
+    }
+  };
+  auto sign_at_tip = [&](bool& used_frontier) {
+    auto made =
+      checkpoint::make_at_tip(dir,
+                              vault_id,
+                              key,
+                              tip.count,
+                              tip.last_hash,
+                              {tip.last_segment, tip.last_segment_size},
+                              &used_frontier);
+    if (!made || !made->created) {
+      std::exit(bench_failed(made ? Error{Errc::internal, "exists", {}}
+                                  : made.error()));
+    }
+  };
+  const double generate = timed([&] { grow(count - k_batch); });
+  bool used_frontier = false;
+  const double full_scan = timed([&] { sign_at_tip(used_frontier); });
+  fmt::print("ledger: {} entries written in {:.1f} s; checkpoint by a full "
+             "scan: {:.3f} s\n",
+             tip.count,
+             generate,
+             full_scan);
+  grow(count);
+  const double appended = timed([&] { sign_at_tip(used_frontier); });
+  fmt::print("after a {}-entry batch, {} entries in {} segment(s): "
+             "checkpoint {} (read and hash the batch, sign, store): "
+             "{:.2f} ms\n",
+             k_batch,
+             tip.count,
+             tip.last_segment + 1,
+             used_frontier ? "from the frontier" : "by a FULL SCAN",
+             appended * 1000);
+
+  // What verify does for the chain (invariants 1-5): scan, decode, hash.
+  const double chain = timed([&] {
+    ledger::ChainChecker checker;
+    auto scanned =
+      ledger::scan(dir, [&](const ledger::Line& line) -> Result<void> {
+        CUSTODY_TRY(checker.next(line));
+        return {};
+      });
+    if (!scanned) {
+      std::exit(bench_failed(scanned.error()));
+    }
+  });
+  fmt::print("chain check (scan, decode, hash each line): {:.3f} s\n", chain);
+
+  std::optional<merkle::Tree> tree;
+  const double load = timed([&] {
+    auto loaded = checkpoint::load_tree(dir);
+    if (!loaded) {
+      std::exit(bench_failed(loaded.error()));
+    }
+    tree.emplace(std::move(*loaded));
+  });
+  fmt::print("tree load (scan, one leaf hash a line): {:.3f} s\n", load);
+
+  // Inclusion proofs at the full size, for random leaves.
+  constexpr int k_proofs = 1000;
+  std::uint64_t index = 0;
+  const double proofs = timed([&] {
+    for (int i = 0; i < k_proofs; ++i) {
+      random_bytes(reinterpret_cast<std::uint8_t*>(&index), sizeof index);
+      index %= count;
+      auto proof = tree->inclusion_proof(index, count);
+      auto leaf = tree->leaf(index);
+      if (!proof || !leaf
+          || !merkle::verify_inclusion(
+            index, count, *leaf, *proof, tree->root())) {
+        std::exit(bench_failed(Error{Errc::internal, "a proof failed", {}}));
+      }
+    }
+  });
+  fmt::print("inclusion proof + its verification at {} entries: {:.4f} ms "
+             "each ({} random leaves)\n",
+             count,
+             proofs * 1000 / k_proofs,
+             k_proofs);
+  const double consistency = timed([&] {
+    auto proof = tree->consistency_proof(count / 3, count);
+    if (!proof) {
+      std::exit(bench_failed(proof.error()));
+    }
+  });
+  fmt::print("consistency proof {} -> {}: {:.4f} ms\n",
+             count / 3,
+             count,
+             consistency * 1000);
+
+  // Ten signed checkpoints along the ledger, then what verify does with them.
+  if (auto made = fs::make_directories(checkpoint::directory(dir)); !made) {
+    return bench_failed(made.error());
+  }
+  for (std::uint64_t size = count / 10; size <= count; size += count / 10) {
+    checkpoint::Checkpoint c{
+      checkpoint::origin_of(vault_id), size, *tree->root(size)};
+    auto signature = checkpoint::sign(key, c);
+    if (!signature
+        || !fs::write_file_atomic(checkpoint::sibling(dir, size, "minisig"),
+                                  as_bytes(*signature))
+        || !fs::write_file_atomic(checkpoint::file(dir, size),
+                                  as_bytes(checkpoint::encode(c)))) {
+      return bench_failed(Error{Errc::io, "writing checkpoints", {}});
+    }
+  }
+  std::vector<std::string> notes;
+  const double checks = timed([&] {
+    auto summary =
+      checkpoint::check_all(dir, *tree, key.public_key(), vault_id, notes);
+    if (!summary || summary->count < 10) {
+      std::exit(bench_failed(summary ? Error{Errc::internal, "count", {}}
+                                     : summary.error()));
+    }
+  });
+  fmt::print("check the checkpoints against the tree: {:.3f} s\n", checks);
+  fmt::print("verify's share for the ledger (chain + tree + checkpoints): "
+             "{:.3f} s\n",
+             chain + load + checks);
+
+  return 0;
+}
+
 int
 run(int argc, char** argv)
 {
+  if (argc == 4 && std::string(argv[1]) == "proofs") {
+    return run_proofs(argv[2], std::stoull(argv[3]));
+  }
   if (argc < 5) {
     fmt::print(
       stderr,

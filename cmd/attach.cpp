@@ -162,6 +162,7 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
     return make_error(Errc::interrupted, "interrupted; nothing was written");
   }
   CUSTODY_ASSIGN(written, attach::write(opened, record_id, files));
+  end_with_checkpoint(global, opened);
   if (global.json) {
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < written.size(); ++i) {
@@ -214,6 +215,7 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
                   options->captured_at,
                   "When it was captured, if the file does not say (RFC 3339)");
   sub->add_flag("--json", global.json, "Print JSON");
+  add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_attach(global, *options); };
   });

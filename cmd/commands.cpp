@@ -5,10 +5,12 @@ namespace custody::cli {
 
 void register_attach(CLI::App& app, GlobalOptions& global, Action& action);
 void register_extract(CLI::App& app, GlobalOptions& global, Action& action);
+void register_checkpoint(CLI::App& app, GlobalOptions& global, Action& action);
 void register_init(CLI::App& app, GlobalOptions& global, Action& action);
 void register_key(CLI::App& app, GlobalOptions& global, Action& action);
 void register_list(CLI::App& app, GlobalOptions& global, Action& action);
 void register_log(CLI::App& app, GlobalOptions& global, Action& action);
+void register_prove(CLI::App& app, GlobalOptions& global, Action& action);
 void register_record(CLI::App& app, GlobalOptions& global, Action& action);
 void register_show(CLI::App& app, GlobalOptions& global, Action& action);
 void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
@@ -18,10 +20,12 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
   register_attach(app, global, action);
   register_extract(app, global, action);
+  register_checkpoint(app, global, action);
   register_init(app, global, action);
   register_key(app, global, action);
   register_list(app, global, action);
   register_log(app, global, action);
+  register_prove(app, global, action);
   register_record(app, global, action);
   register_show(app, global, action);
   register_verify(app, global, action);

@@ -23,6 +23,7 @@ struct GlobalOptions
   std::string passphrase_file; // --passphrase-file or CUSTODY_PASSPHRASE_FILE
   double wait_seconds = 5.0;   // --wait
   bool json = false;           // --json, where the command prints data
+  bool no_checkpoint = false;  // --no-checkpoint, on commands that write
 };
 
 enum class Outcome { ok, problems_found };

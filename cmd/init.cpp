@@ -112,6 +112,17 @@ run_init(const GlobalOptions& global, const InitOptions& options)
                            result.vault_id,
                            result.signing_public));
   }
+  {
+    // The vault's first checkpoint, so the signed history starts at init.
+    vault::Notes notes;
+    auto opened = vault::Vault::open(
+      directory, creator, open_options(global, vault::Access::write), notes);
+    if (opened) {
+      end_with_checkpoint(global, *opened);
+    } else {
+      warn(fmt::format("no checkpoint was signed: {}", opened.error().message));
+    }
+  }
   if (global.json) {
     nlohmann::json out = {{"type", "vault_created"},
                           {"vault", result.vault_id},
@@ -172,6 +183,7 @@ register_init(CLI::App& app, GlobalOptions& global, Action& action)
                  "scrypt work factor of the recovery identity")
     ->capture_default_str();
   sub->add_flag("--json", global.json, "Print JSON");
+  add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_init(global, *options); };
   });

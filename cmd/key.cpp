@@ -115,6 +115,7 @@ run_key_add(const GlobalOptions& global, const KeyAddOptions& options)
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault* opened = &session.vault;
   CUSTODY_ASSIGN(added, opened->add_member(card, role, options.name));
+  end_with_checkpoint(global, *opened);
   if (global.json) {
     fmt::print("{}\n",
                nlohmann::json{{"type", "member_added"},
@@ -181,6 +182,7 @@ register_key(CLI::App& app, GlobalOptions& global, Action& action)
     ->add_option("CARD", add_options->card, "A member card file, or its text")
     ->required();
   key_add->add_flag("--json", global.json, "Print JSON");
+  add_no_checkpoint_flag(*key_add, global);
   key_add->callback([&global, &action, add_options] {
     action = [&global, add_options] {
       return run_key_add(global, *add_options);

@@ -111,6 +111,7 @@ run_amend(const GlobalOptions& global,
     return Outcome::ok;
   }
   CUSTODY_ASSIGN(written, records::write(opened, {std::move(change)}));
+  end_with_checkpoint(global, opened);
   return print_written(global, written, {form}, "amended");
 }
 
@@ -146,6 +147,7 @@ run_interactive(const GlobalOptions& global)
   CUSTODY_ASSIGN(changes,
                  records::prepare(forms, schemas, places ? &*places : nullptr));
   CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
+  end_with_checkpoint(global, session.vault);
   return print_written(global, written, forms, "recorded");
 }
 
@@ -188,6 +190,7 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   // Every form is split and checked before anything is written: all or nothing.
   CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
   CUSTODY_ASSIGN(written, records::write(*opened, std::move(changes)));
+  end_with_checkpoint(global, *opened);
   return print_written(global, written, forms, "recorded");
 }
 
@@ -208,6 +211,7 @@ register_record(CLI::App& app, GlobalOptions& global, Action& action)
     options->amend,
     "Correct record ID with this full, corrected form (legal members)");
   sub->add_flag("--json", global.json, "Print JSON");
+  add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_record(global, *options); };
   });

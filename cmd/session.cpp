@@ -79,6 +79,45 @@ open_session(const GlobalOptions& global, vault::Access access)
   return Session{std::move(member), std::move(*opened)};
 }
 
+std::string
+timestamp_status(bool timestamped)
+{
+  return timestamped ? "RFC 3161 timestamp stored"
+                     : "not independently timestamped";
+}
+
+void
+end_with_checkpoint(const GlobalOptions& global, vault::Vault& vault)
+{
+  if (global.no_checkpoint) {
+    return;
+  }
+  auto made = vault.make_checkpoint();
+  if (!made) {
+    if (made.error().code == Errc::auth) {
+      note("no checkpoint: your identity does not hold the vault signing key; "
+           "the next checkpoint a legal member signs covers these entries");
+    } else {
+      warn(fmt::format("the entries are written, but no checkpoint was "
+                       "signed: {}",
+                       made.error().message));
+    }
+    return;
+  }
+  note(fmt::format("checkpoint of {} entries signed: checkpoints/{} ({})",
+                   made->checkpoint.size,
+                   made->checkpoint.size,
+                   timestamp_status(made->timestamped)));
+}
+
+void
+add_no_checkpoint_flag(CLI::App& sub, GlobalOptions& global)
+{
+  sub.add_flag("--no-checkpoint",
+               global.no_checkpoint,
+               "Do not sign a checkpoint at the end");
+}
+
 void
 print_notes(const vault::Notes& notes)
 {

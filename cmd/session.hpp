@@ -37,4 +37,16 @@ struct Session
 [[nodiscard]] Result<Session> open_session(const GlobalOptions& global,
                                            vault::Access access);
 
+// How a command that changed the vault ends (DECISIONS "Checkpoints"): a
+// signed checkpoint when the member holds the vault signing key, unless
+// --no-checkpoint. The command's entries are durable already, so a checkpoint
+// that cannot be made is a warning, never a failure of the command.
+void end_with_checkpoint(const GlobalOptions& global, vault::Vault& vault);
+
+// Registers --no-checkpoint on a subcommand that writes.
+void add_no_checkpoint_flag(CLI::App& sub, GlobalOptions& global);
+
+// "not independently timestamped" unless a matching RFC 3161 token is stored.
+std::string timestamp_status(bool timestamped);
+
 } // namespace custody::cli

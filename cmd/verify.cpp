@@ -21,7 +21,71 @@ struct VerifyOptions
   bool repair = false;
   bool index = false;
   bool deep = false;
+  std::string against;
 };
+
+std::vector<std::string>
+base64_list(const merkle::Proof& proof)
+{
+  std::vector<std::string> out;
+  out.reserve(proof.size());
+  for (const auto& hash : proof) {
+    out.push_back(to_base64(hash, Padding::yes));
+  }
+  return out;
+}
+
+nlohmann::json
+checkpoints_json(const checkpoint::Summary& summary)
+{
+  nlohmann::json out = {{"count", summary.count},
+                        {"timestamped", summary.timestamped}};
+  if (summary.latest) {
+    out["latest"] = {{"size", *summary.latest},
+                     {"timestamped", summary.latest_timestamped}};
+  }
+  return out;
+}
+
+nlohmann::json
+against_json(const checkpoint::Against& against)
+{
+  return {{"origin", against.kept.origin},
+          {"size", against.kept.size},
+          {"root", to_base64(against.kept.root, Padding::yes)},
+          {"tree_size", against.tree_size},
+          {"tree_root", to_base64(against.tree_root, Padding::yes)},
+          {"tree_signed", against.tree_signed},
+          {"consistency_proof", base64_list(against.consistency)}};
+}
+
+void
+print_checkpoints(const vault::VerifyReport& report)
+{
+  const auto& summary = report.checkpoints;
+  if (!summary.latest) {
+    fmt::print("checkpoints: none (`custody checkpoint` signs one)\n");
+  } else {
+    fmt::print("checkpoints: {} ok, the latest of {} entries ({}); {} of them "
+               "timestamped\n",
+               summary.count,
+               *summary.latest,
+               timestamp_status(summary.latest_timestamped),
+               summary.timestamped);
+  }
+  if (report.against) {
+    const auto& against = *report.against;
+    fmt::print("kept checkpoint of {} entries: ok, this vault extends it "
+               "(consistency proof to {} entries{}, {} hashes)\n",
+               against.kept.size,
+               against.tree_size,
+               against.tree_signed ? ", a signed checkpoint" : "",
+               against.consistency.size());
+    for (const auto& hash : base64_list(against.consistency)) {
+      fmt::print("  {}\n", hash);
+    }
+  }
+}
 
 Outcome
 report_problem(const GlobalOptions& global, const Error& problem)
@@ -102,6 +166,9 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   if (!global.identity.empty()) {
     verify_options.known_vaults = vault::known_vaults_for(global.identity);
   }
+  if (!options.against.empty()) {
+    verify_options.against = options.against;
+  }
   auto report =
     vault::verify(directory, member ? &*member : nullptr, verify_options);
   finish_progress();
@@ -110,6 +177,16 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
       return tl::unexpected(report.error());
     }
     return report_problem(global, report.error());
+  }
+  if (report->repaired && member) {
+    // The repair appended a signed entry: it ends like any write command.
+    vault::Notes notes;
+    auto opened = vault::Vault::open(
+      directory, *member, open_options(global, vault::Access::write), notes);
+    print_notes(notes);
+    if (opened) {
+      end_with_checkpoint(global, *opened);
+    }
   }
   std::vector<ShardCheck> shards;
   if (options.index) {
@@ -155,6 +232,10 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     if (report->repaired) {
       out["repaired"] = *report->repaired;
     }
+    out["checkpoints"] = checkpoints_json(report->checkpoints);
+    if (report->against) {
+      out["against"] = against_json(*report->against);
+    }
     if (options.index) {
       nlohmann::json index = nlohmann::json::object();
       for (const auto& shard : shards) {
@@ -184,6 +265,7 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
                report->entries,
                report->objects);
   }
+  print_checkpoints(*report);
   for (const auto& shard : shards) {
     fmt::print("index {}: ok ({} records)\n", shard.compartment, shard.records);
   }
@@ -206,7 +288,8 @@ register_verify(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto options = std::make_shared<VerifyOptions>();
   auto* sub = app.add_subcommand(
-    "verify", "Check the chain, HEAD, seals, signatures and objects");
+    "verify",
+    "Check the chain, HEAD, seals, signatures, objects and checkpoints");
   sub->add_flag(
     "--index",
     options->index,
@@ -218,7 +301,12 @@ register_verify(CLI::App& app, GlobalOptions& global, Action& action)
   sub->add_flag("--repair",
                 options->repair,
                 "Move a torn tail aside and record it in the ledger");
+  sub->add_option("--against",
+                  options->against,
+                  "Check a checkpoint kept outside the vault (its .minisig "
+                  "beside it) and prove this vault extends it");
   sub->add_flag("--json", global.json, "Print JSON");
+  add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_verify(global, *options); };
   });

@@ -5,6 +5,7 @@ set(custody_unit_suites
   bech32
   bytes
   canonical_json
+  checkpoint
   crypto
   form
   fs

@@ -347,6 +347,13 @@ private:
       break;
     case ledger::Kind::seal:
       return check_seal(entry);
+    case ledger::Kind::checkpoint:
+      // invariant 7: the kind is reserved (docs/formats.md 6.3); checkpoints
+      // live in checkpoints/, never in the ledger.
+      return fail(Errc::corrupt,
+                  "entry {}: custody writes no checkpoint entries; "
+                  "checkpoints live in checkpoints/",
+                  entry.seq);
     default:
       CUSTODY_TRY(check_epochs(entry));
       break;
@@ -1844,6 +1851,35 @@ Vault::scan_after(
   return tip.has_value();
 }
 
+Result<minisign::PublicKey>
+Vault::signing_public() const
+{
+  return minisign::PublicKey::from_base64(m_impl->loaded.state.signing_public);
+}
+
+Result<checkpoint::Made>
+Vault::make_checkpoint()
+{
+  Impl& v = *m_impl;
+  auto signing = v.keys.signing(v.loaded.state.signing_epoch);
+  if (!signing) {
+    if (signing.error().code == Errc::auth) {
+      return make_error(Errc::auth,
+                        "only a member holding the vault signing key (legal) "
+                        "can sign a checkpoint",
+                        "ask a legal member to run `custody checkpoint`");
+    }
+    return tl::unexpected(signing.error());
+  }
+  const auto& tip = v.loaded.tip;
+  return checkpoint::make_at_tip(v.dir,
+                                 v.loaded.state.vault_id,
+                                 **signing,
+                                 tip.count,
+                                 tip.last_hash,
+                                 {tip.last_segment, tip.last_segment_size});
+}
+
 Result<Vault::AddedMember>
 Vault::add_member(const identity::Card& card,
                   Role role,
@@ -2087,6 +2123,34 @@ verify(const fs::Path& directory,
           relative));
       }
     }
+  }
+  // invariants 16-18: checkpoints, against the vault key the signed ledger
+  // names (custody.pub as found when there is no identity to read it with).
+  std::optional<minisign::PublicKey> vault_key;
+  if (member != nullptr) {
+    CUSTODY_ASSIGN(
+      key, minisign::PublicKey::from_base64(loaded.state.signing_public));
+    vault_key = key;
+  } else {
+    CUSTODY_ASSIGN(pub_text,
+                   fs::read_file(directory / "custody.pub", k_max_small_file));
+    auto key = minisign::PublicKey::from_file_text(as_text(pub_text));
+    if (!key) {
+      return fail(Errc::corrupt, "custody.pub: {}", key.error().message);
+    }
+    vault_key = *key;
+  }
+  const std::string vault_id = member != nullptr ? loaded.state.vault_id : "";
+  CUSTODY_ASSIGN(tree, checkpoint::load_tree(directory));
+  CUSTODY_ASSIGN(
+    checkpoints,
+    checkpoint::check_all(directory, tree, *vault_key, vault_id, report.notes));
+  report.checkpoints = checkpoints;
+  if (options.against) {
+    CUSTODY_ASSIGN(against,
+                   checkpoint::check_against(
+                     directory, *options.against, tree, *vault_key, vault_id));
+    report.against = std::move(against);
   }
   report.entries = loaded.tip.count;
   report.members = loaded.state.members.size();

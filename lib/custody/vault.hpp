@@ -5,6 +5,7 @@
 
 #include <custody/age.hpp>
 #include <custody/canonical_json.hpp>
+#include <custody/checkpoint.hpp>
 #include <custody/fs.hpp>
 #include <custody/identity.hpp>
 #include <custody/ledger.hpp>
@@ -185,6 +186,13 @@ public:
                const ledger::Entry&, const Digest&, const ledger::Location&)>&
                visit) const;
 
+  // Signs a checkpoint of the ledger as it is now with the vault key and
+  // stores it (docs/formats.md section 12); Errc::auth when the member does
+  // not hold the signing key.
+  [[nodiscard]] Result<checkpoint::Made> make_checkpoint();
+  // The vault signing key as the signed ledger names it (never custody.pub).
+  [[nodiscard]] Result<minisign::PublicKey> signing_public() const;
+
   struct AddedMember
   {
     std::string key_id;
@@ -208,6 +216,8 @@ struct VerifyOptions
   bool repair = false;
   // Called now and then while objects are hashed (bytes done, total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // A checkpoint kept outside the vault, its .minisig beside it.
+  std::optional<fs::Path> against;
   std::chrono::milliseconds wait{5000};
   std::optional<fs::Path> known_vaults;
 };
@@ -221,6 +231,8 @@ struct VerifyReport
     false; // seals, signatures, vault.yaml: needs an identity
   Notes notes;
   std::optional<std::string> repaired;
+  checkpoint::Summary checkpoints;
+  std::optional<checkpoint::Against> against;
 };
 
 // Checks the invariants of docs/formats.md section 11. Returns Errc::corrupt

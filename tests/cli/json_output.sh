@@ -50,6 +50,15 @@ expect_status 0 as_creator extract "$id" 1 -o "$T/photo.out" --json
 validate extracted "$T/out"
 expect_status 0 as_creator verify --deep --json
 validate verify "$T/out"
+expect_status 0 as_creator checkpoint --json
+validate checkpoint "$T/out"
+expect_status 0 as_creator checkpoint --tsq "$T/cp.tsq" --json
+validate checkpoint "$T/out"
+expect_status 0 as_creator prove "$id"
+jq -c . "$T/out" >"$T/proof.json"
+validate proof "$T/proof.json"
+expect_status 0 as_creator verify --json --against "$T/vault/checkpoints/2"
+validate verify "$T/out"
 printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
 expect_status 1 as_creator verify --json
 validate verify "$T/out"

@@ -85,3 +85,57 @@ as_member() { local name=$1; shift; custody --vault "$T/vault" --identity "$T/$n
 age_decrypt_identity() {
   printf '%s\n' "$(head -n1 "$2")" | script -qec "age -d -o '$3' '$1'" /dev/null >/dev/null
 }
+
+# A local RFC 3161 TSA in $T/tsa: a throwaway CA (ca.pem) and a TSA certificate with the critical
+# timeStamping extended key usage `openssl ts -reply` insists on. No network.
+make_tsa() {
+  mkdir -p "$T/tsa"
+  cat >"$T/tsa/tsa.cnf" <<'CNF'
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = Test TSA
+[ v3_ca ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[ v3_tsa ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = critical, timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ tsa ]
+default_tsa = tsa_config1
+[ tsa_config1 ]
+dir = .
+serial = $dir/tsaserial
+signer_cert = $dir/tsa.crt
+certs = $dir/ca.pem
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.55555.1.1
+digests = sha256
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_alg = sha256
+CNF
+  (
+    cd "$T/tsa"
+    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+      -out ca.pem -days 30 -subj "/CN=Test Root CA" -config tsa.cnf -extensions v3_ca
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa.key \
+      -out tsa.csr -subj "/CN=Test TSA" -config tsa.cnf
+    openssl x509 -req -in tsa.csr -CA ca.pem -CAkey ca.key -set_serial 0x1001 -out tsa.crt \
+      -days 30 -extfile tsa.cnf -extensions v3_tsa
+    echo 00 >tsaserial
+  ) >"$T/tsa/setup.log" 2>&1 || { cat "$T/tsa/setup.log" >&2; fail "local TSA setup"; }
+}
+
+# tsa_reply REQUEST RESPONSE: the local TSA answers a request file.
+tsa_reply() {
+  (cd "$T/tsa" && openssl ts -reply -config tsa.cnf -queryfile "$1" -out "$2") >"$T/tsa/reply.log" 2>&1 \
+    || { cat "$T/tsa/reply.log" >&2; fail "openssl ts -reply"; }
+}

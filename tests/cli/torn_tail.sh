@@ -33,9 +33,11 @@ expect_contains "$T/out" "torn_tail"
 expect_status 0 as_creator key add --role data "$T/other.age.card"
 
 # a crash inside the seal line: the command's entry is complete, its seal torn; the repair accounts
-# for the unsealed entry, and no other
+# for the unsealed entry, and no other. A crash there comes before the command's checkpoint, hence
+# --no-checkpoint: a checkpoint signed over the whole seal line would (rightly) make verify report
+# the repaired ledger as rolled back.
 make_identity third
-expect_status 0 as_creator key add --role intake "$T/third.age.card"
+expect_status 0 as_creator key add --role intake "$T/third.age.card" --no-checkpoint
 size=$(stat -c %s "$segment")
 last=$(tail -n1 "$segment" | wc -c)
 truncate -s $((size - last / 2)) "$segment"

@@ -1,0 +1,389 @@
+// custody checkpoint: sign a checkpoint of the ledger's Merkle tree, and
+// request or store its RFC 3161 timestamp (docs/formats.md section 12).
+#include "commands.hpp"
+#include "session.hpp"
+
+#include <custody/checkpoint.hpp>
+#include <custody/fs.hpp>
+#include <custody/timestamp.hpp>
+#include <custody/vault.hpp>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+extern char** environ;
+
+namespace custody::cli {
+
+namespace {
+
+constexpr std::uint64_t k_max_tsr = 1 << 20;
+constexpr std::uint64_t k_max_tsq = 1 << 16;
+
+struct CheckpointOptions
+{
+  std::string tsq;
+  std::string tsr;
+  std::string tsa;
+  std::optional<std::uint64_t> size;
+};
+
+// The checkpoint --checkpoint N names, or the latest one.
+Result<checkpoint::Stored>
+pick(const vault::Vault& opened, std::optional<std::uint64_t> size)
+{
+  const auto& dir = opened.directory();
+  CUSTODY_ASSIGN(key, opened.signing_public());
+  if (!size) {
+    CUSTODY_ASSIGN(listing, checkpoint::list(dir));
+    if (listing.sizes.empty()) {
+      return make_error(Errc::not_found,
+                        "this vault has no checkpoint yet",
+                        "a legal member's `custody checkpoint` signs one");
+    }
+    size = listing.sizes.back();
+  }
+  return checkpoint::read(dir, *size, key, opened.state().vault_id);
+}
+
+nlohmann::json
+checkpoint_json(const checkpoint::Checkpoint& made,
+                bool created,
+                bool timestamped)
+{
+  return {{"type", "checkpoint"},
+          {"origin", made.origin},
+          {"size", made.size},
+          {"root", to_base64(made.root, Padding::yes)},
+          {"file", fmt::format("checkpoints/{}", made.size)},
+          {"created", created},
+          {"timestamped", timestamped}};
+}
+
+// The checkpoint's RFC 3161 request: the stored one, or a new one stored as
+// checkpoints/<size>.tsq. One request per checkpoint, so a response to the
+// first one still fits when asked again.
+Result<Bytes>
+stored_request(const vault::Vault& opened, const checkpoint::Stored& stored)
+{
+  const std::uint64_t size = stored.checkpoint.size;
+  if (stored.timestamped) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("checkpoints/{} is timestamped already ({}.tsr)", size, size),
+      "a checkpoint keeps its first token");
+  }
+  const fs::Path path = checkpoint::sibling(opened.directory(), size, "tsq");
+  auto existing = fs::read_file(path, k_max_tsq);
+  if (existing) {
+    CUSTODY_TRY_CTX(timestamp::check_request(*existing, as_bytes(stored.text)),
+                    fmt::format("checkpoints/{}.tsq", size));
+    return std::move(*existing);
+  }
+  if (existing.error().code != Errc::not_found) {
+    return tl::unexpected(existing.error());
+  }
+  CUSTODY_ASSIGN(made, timestamp::make_request(as_bytes(stored.text)));
+  CUSTODY_TRY(fs::write_file_atomic(path, made));
+  return made;
+}
+
+Result<Outcome>
+run_request(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
+  const std::uint64_t size = stored.checkpoint.size;
+  CUSTODY_ASSIGN(request, stored_request(session.vault, stored));
+  CUSTODY_TRY(fs::write_file_atomic(options.tsq, request));
+  if (global.json) {
+    auto out = checkpoint_json(stored.checkpoint, false, false);
+    out["tsq"] = options.tsq;
+    fmt::print("{}\n", out.dump());
+  } else {
+    fmt::print("wrote the RFC 3161 request for checkpoints/{} to {} (also "
+               "checkpoints/{}.tsq)\n",
+               size,
+               options.tsq,
+               size);
+    fmt::print("send it to a timestamp authority, e.g.: curl -sS -H "
+               "'Content-Type: application/timestamp-query' --data-binary "
+               "@{} URL > reply.tsr\n",
+               options.tsq);
+    fmt::print("then: custody checkpoint --tsr reply.tsr --checkpoint {}\n",
+               size);
+  }
+  return Outcome::ok;
+}
+
+// Posts `request` to the TSA at `url` with curl(1), run directly (no shell),
+// and returns its reply. Errc::io when the TSA cannot be reached or answers
+// with an HTTP error.
+Result<Bytes>
+ask_tsa(const std::string& url, ByteView request)
+{
+  std::string pattern =
+    (std::filesystem::temp_directory_path() / "custody-tsa.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return tl::unexpected(fs::errno_error("mkdtemp", pattern, errno));
+  }
+  const fs::Path scratch = pattern;
+  struct Cleanup
+  {
+    fs::Path path;
+    ~Cleanup()
+    {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } cleanup{scratch};
+  CUSTODY_TRY(fs::write_file_atomic(scratch / "request.tsq", request));
+  const std::string data = "@" + (scratch / "request.tsq").string();
+  const std::string out = (scratch / "reply.tsr").string();
+  std::vector<std::string> args = {"curl",
+                                   "-sS",
+                                   "--fail",
+                                   "--max-time",
+                                   "60",
+                                   "-H",
+                                   "Content-Type: application/timestamp-query",
+                                   "--data-binary",
+                                   data,
+                                   "-o",
+                                   out,
+                                   "--",
+                                   url};
+  std::vector<char*> argv;
+  for (auto& arg : args) {
+    argv.push_back(arg.data());
+  }
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int error =
+        ::posix_spawnp(&pid, "curl", nullptr, nullptr, argv.data(), environ);
+      error != 0) {
+    return make_error(Errc::io,
+                      fmt::format("cannot run curl: {}", std::strerror(error)),
+                      "install curl, or use --tsq and --tsr");
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return tl::unexpected(fs::errno_error("waitpid", "curl", errno));
+    }
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return make_error(
+      Errc::io,
+      fmt::format("the timestamp authority at {} did not answer (curl exit "
+                  "status {})",
+                  url,
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1),
+      "the request is kept beside the checkpoint: try again, or send it with "
+      "--tsq and store the reply with --tsr");
+  }
+  return fs::read_file(out, k_max_tsr);
+}
+
+// Checks `response` against the stored request of the checkpoint it answers
+// (or of checkpoint `size`) and stores it beside that checkpoint.
+Result<Outcome>
+accept_response(const GlobalOptions& global,
+                Session& session,
+                std::optional<std::uint64_t> size_option,
+                const Bytes& response,
+                const std::string& source)
+{
+  const auto& dir = session.vault.directory();
+  CUSTODY_ASSIGN(key, session.vault.signing_public());
+  // Without --checkpoint: the checkpoint whose stored request this answers.
+  std::vector<std::uint64_t> candidates;
+  if (size_option) {
+    candidates.push_back(*size_option);
+  } else {
+    CUSTODY_ASSIGN(listing, checkpoint::list(dir));
+    candidates.assign(listing.sizes.rbegin(), listing.sizes.rend());
+  }
+  std::optional<Error> first_problem;
+  for (const std::uint64_t size : candidates) {
+    CUSTODY_ASSIGN(
+      stored, checkpoint::read(dir, size, key, session.vault.state().vault_id));
+    auto request =
+      fs::read_file(checkpoint::sibling(dir, size, "tsq"), k_max_tsq);
+    if (!request) {
+      if (request.error().code != Errc::not_found) {
+        return tl::unexpected(request.error());
+      }
+      if (size_option) {
+        return make_error(
+          Errc::invalid_input,
+          fmt::format(
+            "checkpoints/{} has no stored request ({}.tsq)", size, size),
+          fmt::format("`custody checkpoint --tsq FILE --checkpoint {}` "
+                      "writes one",
+                      size));
+      }
+      continue;
+    }
+    auto token =
+      timestamp::check_response(*request, response, as_bytes(stored.text));
+    if (!token) {
+      if (!first_problem) {
+        first_problem = token.error();
+      }
+      continue;
+    }
+    const fs::Path stored_response = checkpoint::sibling(dir, size, "tsr");
+    if (auto existing = fs::read_file(stored_response, k_max_tsr)) {
+      if (*existing != response) {
+        return make_error(
+          Errc::invalid_input,
+          fmt::format("checkpoints/{}.tsr holds another token already", size),
+          "a checkpoint keeps its first token");
+      }
+    } else {
+      CUSTODY_TRY(fs::write_file_atomic(stored_response, response));
+    }
+    if (global.json) {
+      auto out = checkpoint_json(stored.checkpoint, false, true);
+      out["gen_time"] = token->gen_time;
+      out["serial"] = token->serial;
+      out["policy"] = token->policy;
+      fmt::print("{}\n", out.dump());
+    } else {
+      fmt::print("stored the RFC 3161 token for checkpoints/{} as "
+                 "checkpoints/{}.tsr (time {}, serial {})\n",
+                 size,
+                 size,
+                 token->gen_time,
+                 token->serial);
+      note("the TSA's signature and certificate are checked with `openssl ts "
+           "-verify` and the TSA's CA (docs/verifying.md)");
+    }
+    return Outcome::ok;
+  }
+  if (first_problem) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("{}: {}", source, first_problem->message),
+                      "a response must answer this vault's stored request "
+                      "(same checkpoint hash and nonce)");
+  }
+  return make_error(Errc::invalid_input,
+                    fmt::format("{} answers no stored request: no "
+                                "checkpoint has a .tsq",
+                                source),
+                    "`custody checkpoint --tsq FILE` writes one");
+}
+
+Result<Outcome>
+run_response(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  CUSTODY_ASSIGN_CTX(response,
+                     fs::read_file(options.tsr, k_max_tsr),
+                     fmt::format("\"{}\"", options.tsr));
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  return accept_response(global,
+                         session,
+                         options.size,
+                         response,
+                         fmt::format("\"{}\"", options.tsr));
+}
+
+Result<Outcome>
+run_tsa(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
+  CUSTODY_ASSIGN(request, stored_request(session.vault, stored));
+  CUSTODY_ASSIGN(response, ask_tsa(options.tsa, request));
+  return accept_response(global,
+                         session,
+                         stored.checkpoint.size,
+                         response,
+                         fmt::format("the reply of {}", options.tsa));
+}
+
+Result<Outcome>
+run_checkpoint(const GlobalOptions& global, const CheckpointOptions& options)
+{
+  if (int(!options.tsq.empty()) + int(!options.tsr.empty())
+        + int(!options.tsa.empty())
+      > 1) {
+    return make_error(Errc::usage, "give one of --tsq, --tsr and --tsa");
+  }
+  if (!options.tsa.empty()) {
+    return run_tsa(global, options);
+  }
+  if (!options.tsq.empty()) {
+    return run_request(global, options);
+  }
+  if (!options.tsr.empty()) {
+    return run_response(global, options);
+  }
+  if (options.size) {
+    return make_error(
+      Errc::usage,
+      "--checkpoint picks the checkpoint for --tsq, --tsr or --tsa",
+      "`custody checkpoint` alone signs one of the ledger as "
+      "it is now");
+  }
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
+  CUSTODY_ASSIGN(made, session.vault.make_checkpoint());
+  if (global.json) {
+    fmt::print(
+      "{}\n",
+      checkpoint_json(made.checkpoint, made.created, made.timestamped).dump());
+  } else {
+    fmt::print("{} checkpoints/{}: {} entries, root {} ({})\n",
+               made.created ? "signed" : "unchanged",
+               made.checkpoint.size,
+               made.checkpoint.size,
+               to_base64(made.checkpoint.root, Padding::yes),
+               timestamp_status(made.timestamped));
+  }
+  return Outcome::ok;
+}
+
+} // namespace
+
+void
+register_checkpoint(CLI::App& app, GlobalOptions& global, Action& action)
+{
+  auto options = std::make_shared<CheckpointOptions>();
+  auto* sub = app.add_subcommand(
+    "checkpoint",
+    "Sign a checkpoint of the ledger; request or store its RFC 3161 "
+    "timestamp");
+  sub->add_option("--tsq",
+                  options->tsq,
+                  "Write an RFC 3161 request for the checkpoint to FILE");
+  sub->add_option(
+    "--tsr",
+    options->tsr,
+    "Check an RFC 3161 response FILE and store it beside its checkpoint");
+  sub->add_option("--tsa",
+                  options->tsa,
+                  "Ask the timestamp authority at URL (with curl) and store "
+                  "its checked response");
+  sub->add_option("--checkpoint",
+                  options->size,
+                  "The checkpoint (by tree size) for --tsq, --tsr or --tsa; "
+                  "default the latest");
+  sub->add_flag("--json", global.json, "Print JSON");
+  sub->callback([&global, &action, options] {
+    action = [&global, options] { return run_checkpoint(global, *options); };
+  });
+}
+
+} // namespace custody::cli
