@@ -897,6 +897,17 @@ public:
   [[nodiscard]] Result<void>
   seal(ByteView plaintext, Last last, Bytes& out)
   {
+    const std::size_t at = out.size();
+    out.resize(at + plaintext.size() + k_tag_size);
+    return seal_into(plaintext, last, std::span(out).subspan(at));
+  }
+
+  [[nodiscard]] Result<void>
+  seal_into(ByteView plaintext, Last last, std::span<std::uint8_t> out)
+  {
+    if (out.size() != plaintext.size() + k_tag_size) {
+      return fail(Errc::internal, "age: the output is not the chunk's size");
+    }
     if (m_finished) {
       return fail(Errc::internal, "age: chunk after the final chunk");
     }
@@ -910,18 +921,9 @@ public:
                   "age: an empty final chunk is only valid for an empty file");
     }
     const auto nonce = chunk_nonce(m_counter, last == Last::yes);
-    const std::size_t at = out.size();
-    out.resize(at + plaintext.size() + k_tag_size);
-    unsigned long long length = 0;
-    crypto_aead_chacha20poly1305_ietf_encrypt(out.data() + at,
-                                              &length,
-                                              plaintext.data(),
-                                              plaintext.size(),
-                                              nullptr,
-                                              0,
-                                              nullptr,
-                                              nonce.data(),
-                                              m_key.data());
+    if (!chacha20poly1305_seal(m_key.view(), nonce, plaintext, out)) {
+      return fail(Errc::internal, "age: ChaCha20-Poly1305 failed");
+    }
     ++m_counter;
     m_finished = last == Last::yes;
     return {};
@@ -947,19 +949,13 @@ open_chunk(std::span<std::uint8_t> out,
            bool last)
 {
   const auto nonce = chunk_nonce(counter, last);
-  unsigned long long length = 0;
-  // libsodium checks the tag before decrypting and clears `out` when it does
-  // not verify.
-  return crypto_aead_chacha20poly1305_ietf_decrypt(out.data(),
-                                                   &length,
-                                                   nullptr,
-                                                   chunk.data(),
-                                                   chunk.size(),
-                                                   nullptr,
-                                                   0,
-                                                   nonce.data(),
-                                                   key.data())
-         == 0;
+  // The tag is checked before anything is returned, and `out` is cleared
+  // when it does not verify.
+  if (chunk.size() < k_tag_size || out.size() < chunk.size() - k_tag_size) {
+    return false;
+  }
+  return chacha20poly1305_open(
+    key.view(), nonce, chunk, out.first(chunk.size() - k_tag_size));
 }
 
 struct Opened
@@ -1337,6 +1333,17 @@ Encryptor::encrypt_chunk(ByteView plaintext, Last last, Bytes& out)
     m_state->armor->finish(out);
   }
   return {};
+}
+
+Result<void>
+Encryptor::encrypt_into(ByteView plaintext,
+                        Last last,
+                        std::span<std::uint8_t> out)
+{
+  if (m_state->armor) {
+    return fail(Errc::internal, "age: encrypt_into writes binary files only");
+  }
+  return m_state->sealer.seal_into(plaintext, last, out);
 }
 
 bool

@@ -225,6 +225,11 @@ public:
   // chunk was already written.
   [[nodiscard]] Result<void>
   encrypt_chunk(ByteView plaintext, Last last, Bytes& out);
+  // As encrypt_chunk, into `out` of exactly plaintext.size() + k_tag_size
+  // bytes, for callers that manage their own (aligned) buffers. Binary output
+  // only.
+  [[nodiscard]] Result<void>
+  encrypt_into(ByteView plaintext, Last last, std::span<std::uint8_t> out);
   bool finished() const;
 
 private:

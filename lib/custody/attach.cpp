@@ -13,6 +13,7 @@
 
 #include <bit>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -148,42 +149,77 @@ read_fully(int fd, std::span<std::uint8_t> out, const fs::Path& file)
   return done;
 }
 
+// Page-aligned memory: what O_DIRECT writes need.
+class AlignedBuffer
+{
+public:
+  explicit AlignedBuffer(std::size_t capacity)
+    : m_data(static_cast<std::uint8_t*>(
+      std::aligned_alloc(k_alignment, round_up(capacity))))
+  {
+    if (m_data == nullptr) {
+      throw std::bad_alloc();
+    }
+  }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  ~AlignedBuffer()
+  {
+    std::free(m_data);
+  }
+  std::uint8_t*
+  data()
+  {
+    return m_data;
+  }
+
+  static constexpr std::size_t k_alignment = 4096;
+
+private:
+  static std::size_t
+  round_up(std::size_t n)
+  {
+    return (n + k_alignment - 1) / k_alignment * k_alignment;
+  }
+  std::uint8_t* m_data;
+};
+
 struct Block
 {
-  Bytes data;
-  std::size_t length = 0;
+  explicit Block(std::size_t capacity)
+    : data(capacity)
+  {
+  }
+  AlignedBuffer data;
+  std::size_t length = 0; // bytes of data
+  std::size_t write = 0;  // of those, how many to write now (ciphertext)
   bool last = false;
 };
 
-// A hand-over between the reading thread and the encrypting one: full blocks
-// go one way, emptied ones come back, so nothing is allocated per block.
-class Pipe
+// A bounded hand-over between two threads. Blocks are recycled through a
+// second queue going back, so nothing is allocated per block.
+class Queue
 {
 public:
   void
-  put_full(std::unique_ptr<Block> block)
+  put(std::unique_ptr<Block> block)
   {
     std::lock_guard lock(m_mutex);
-    m_full.push_back(std::move(block));
-    m_changed.notify_all();
-  }
-  void
-  put_empty(std::unique_ptr<Block> block)
-  {
-    std::lock_guard lock(m_mutex);
-    m_empty.push_back(std::move(block));
+    m_items.push_back(std::move(block));
     m_changed.notify_all();
   }
   // nullptr once stopped.
   std::unique_ptr<Block>
-  take_full()
+  take()
   {
-    return take(m_full);
-  }
-  std::unique_ptr<Block>
-  take_empty()
-  {
-    return take(m_empty);
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_stopped || !m_items.empty(); });
+    if (m_stopped) {
+      return nullptr;
+    }
+    auto block = std::move(m_items.front());
+    m_items.pop_front();
+    return block;
   }
   void
   stop()
@@ -194,24 +230,34 @@ public:
   }
 
 private:
-  std::unique_ptr<Block>
-  take(std::deque<std::unique_ptr<Block>>& from)
-  {
-    std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_stopped || !from.empty(); });
-    if (from.empty()) {
-      return nullptr;
-    }
-    auto block = std::move(from.front());
-    from.pop_front();
-    return block;
-  }
-
   std::mutex m_mutex;
   std::condition_variable m_changed;
-  std::deque<std::unique_ptr<Block>> m_full;
-  std::deque<std::unique_ptr<Block>> m_empty;
+  std::deque<std::unique_ptr<Block>> m_items;
   bool m_stopped = false;
+};
+
+// The first error any thread of a pipeline met; the others stop.
+class FirstError
+{
+public:
+  void
+  set(Error error)
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_error) {
+      m_error = std::move(error);
+    }
+  }
+  std::optional<Error>
+  get()
+  {
+    std::lock_guard lock(m_mutex);
+    return m_error;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::optional<Error> m_error;
 };
 
 } // namespace
@@ -303,30 +349,47 @@ stage(const fs::Path& vault,
   } else {
     staged.fd = anonymous.fd;
   }
+  // Direct I/O: the object goes from our buffers to the disk without a copy
+  // into the page cache, which on a virtual machine costs more than the
+  // hashing and encryption together, and an evidence file read once should
+  // not evict everything else. Where the filesystem refuses it, buffered
+  // writes with early write-back do.
+  const bool direct =
+    ::fcntl(staged.fd, F_SETFL, ::fcntl(staged.fd, F_GETFL) | O_DIRECT) == 0;
 
   CUSTODY_ASSIGN(
     encryptor,
     age::Encryptor::create(std::span<const age::X25519Recipient>(&recipient, 1),
                            age::Armor::no));
-  Sha256 object_hash;
-  object_hash.update(encryptor.header());
   CUSTODY_TRY(fs::fault_point("write", out_path));
-  CUSTODY_TRY(fs::write_all(staged.fd, encryptor.header(), out_path));
-  std::uint64_t written = encryptor.header().size();
 
-  // The reading thread: the file's bytes, then Padmé's zeros, hashed as read.
-  Pipe pipe;
+  // Three threads, two queues each way: the reader reads and hashes the
+  // plaintext (with Padmé's zeros after it), this thread encrypts and hashes
+  // the ciphertext, the writer writes it. On two cores the writer mostly waits
+  // for the disk.
+  constexpr std::size_t k_cipher_capacity =
+    k_block_size + (k_block_size / age::k_chunk_size + 1) * age::k_tag_size
+    + 2 * AlignedBuffer::k_alignment + 1024;
+  Queue plain_free;
+  Queue plain_full;
+  Queue cipher_free;
+  Queue cipher_full;
   for (std::size_t i = 0; i < k_blocks_in_flight; ++i) {
-    auto block = std::make_unique<Block>();
-    block->data.resize(k_block_size);
-    pipe.put_empty(std::move(block));
+    plain_free.put(std::make_unique<Block>(k_block_size));
+    cipher_free.put(std::make_unique<Block>(k_cipher_capacity));
   }
+  FirstError failure;
+  auto stop_all = [&] {
+    plain_free.stop();
+    plain_full.stop();
+    cipher_free.stop();
+    cipher_full.stop();
+  };
   Sha256 plaintext_hash;
-  std::optional<Error> read_error;
   std::thread reader([&] {
     std::uint64_t produced = 0;
     for (;;) {
-      auto block = pipe.take_empty();
+      auto block = plain_free.take();
       if (block == nullptr) {
         return;
       }
@@ -339,8 +402,8 @@ stage(const fs::Path& vault,
       auto got = read_fully(
         source.get(), std::span(block->data.data(), from_file), file);
       if (!got || *got != from_file) {
-        read_error = got ? changed(file) : got.error();
-        pipe.put_full(nullptr);
+        failure.set(got ? changed(file) : got.error());
+        stop_all();
         return;
       }
       plaintext_hash.update(ByteView(block->data.data(), from_file));
@@ -353,71 +416,144 @@ stage(const fs::Path& vault,
         std::uint8_t extra = 0;
         auto more = read_fully(source.get(), std::span(&extra, 1), file);
         if (!more || *more != 0) {
-          read_error = more ? changed(file) : more.error();
-          pipe.put_full(nullptr);
+          failure.set(more ? changed(file) : more.error());
+          stop_all();
           return;
         }
       }
       const bool last = block->last;
-      pipe.put_full(std::move(block));
+      plain_full.put(std::move(block));
       if (last) {
         return;
       }
     }
   });
+  Sha256 object_hash;
+  std::uint64_t written = 0;
+  std::thread writer([&] {
+    std::uint64_t synced_to = 0;
+    for (;;) {
+      auto block = cipher_full.take();
+      if (block == nullptr) {
+        return;
+      }
+      const ByteView all(block->data.data(), block->length);
+      auto wrote =
+        fs::write_all(staged.fd, all.subspan(0, block->write), out_path);
+      if (wrote && block->last && block->write < block->length) {
+        // The unaligned tail: the one write that goes through the page cache.
+        if (direct) {
+          ::fcntl(staged.fd, F_SETFL, ::fcntl(staged.fd, F_GETFL) & ~O_DIRECT);
+        }
+        wrote = fs::write_all(staged.fd, all.subspan(block->write), out_path);
+        block->write = block->length;
+      }
+      if (!wrote) {
+        failure.set(wrote.error());
+        stop_all();
+        return;
+      }
+      written += block->write;
+      if (!direct && written - synced_to >= k_writeback_every) {
+        ::sync_file_range(staged.fd,
+                          static_cast<off_t>(synced_to),
+                          static_cast<off_t>(written - synced_to),
+                          SYNC_FILE_RANGE_WRITE);
+        synced_to = written;
+      }
+      const bool last = block->last;
+      cipher_free.put(std::move(block));
+      if (last) {
+        return;
+      }
+    }
+  });
+  // However this function leaves, no thread outlives what it uses.
   struct Joiner
   {
-    Pipe& pipe;
-    std::thread& thread;
+    std::function<void()> stop;
+    std::thread& reader;
+    std::thread& writer;
     ~Joiner()
     {
-      pipe.stop();
-      thread.join();
+      stop();
+      join();
     }
-  } joiner{pipe, reader};
+    void
+    join()
+    {
+      if (reader.joinable()) {
+        reader.join();
+      }
+      if (writer.joinable()) {
+        writer.join();
+      }
+    }
+  } joiner{stop_all, reader, writer};
 
-  // This thread: encrypt, hash the ciphertext, write.
-  Bytes out;
-  out.reserve(k_block_size + (k_block_size / age::k_chunk_size + 1) * 16);
-  std::uint64_t synced_to = 0;
-  std::uint64_t reported = 0;
+  // This thread: encrypt into page-aligned output, carrying the few bytes
+  // past the last whole page over to the next block.
+  Bytes carry(encryptor.header());
+  object_hash.update(encryptor.header());
   std::uint64_t done = 0;
+  std::uint64_t reported = 0;
   for (;;) {
     if (cancelled(cancel)) {
-      return tl::unexpected(interrupted());
+      failure.set(interrupted());
+      stop_all();
+      break;
     }
-    auto block = pipe.take_full();
-    if (block == nullptr) {
-      if (read_error) {
-        return tl::unexpected(*read_error);
-      }
-      return make_error(Errc::internal, "attach: the reader stopped early");
+    auto plain = plain_full.take();
+    if (plain == nullptr) {
+      break;
     }
-    out.clear();
+    auto cipher = cipher_free.take();
+    if (cipher == nullptr) {
+      break;
+    }
+    std::memcpy(cipher->data.data(), carry.data(), carry.size());
+    const std::size_t carried = carry.size();
+    std::size_t length = carried;
     std::size_t offset = 0;
+    Result<void> sealed;
     do {
       const std::size_t n =
-        std::min<std::size_t>(age::k_chunk_size, block->length - offset);
-      const bool final_chunk = block->last && offset + n == block->length;
-      CUSTODY_TRY(
-        encryptor.encrypt_chunk(ByteView(block->data.data() + offset, n),
-                                final_chunk ? age::Last::yes : age::Last::no,
-                                out));
+        std::min<std::size_t>(age::k_chunk_size, plain->length - offset);
+      const bool final_chunk = plain->last && offset + n == plain->length;
+      sealed = encryptor.encrypt_into(
+        ByteView(plain->data.data() + offset, n),
+        final_chunk ? age::Last::yes : age::Last::no,
+        std::span(cipher->data.data() + length, n + age::k_tag_size));
+      length += n + age::k_tag_size;
       offset += n;
-    } while (offset < block->length);
-    const bool last = block->last;
-    done += block->length;
-    pipe.put_empty(std::move(block));
-    object_hash.update(out);
-    CUSTODY_TRY(fs::write_all(staged.fd, out, out_path));
-    written += out.size();
-    if (written - synced_to >= k_writeback_every) {
-      ::sync_file_range(staged.fd,
-                        static_cast<off_t>(synced_to),
-                        static_cast<off_t>(written - synced_to),
-                        SYNC_FILE_RANGE_WRITE);
-      synced_to = written;
+    } while (sealed && offset < plain->length);
+    if (!sealed) {
+      failure.set(sealed.error());
+      stop_all();
+      break;
     }
+    const bool last = plain->last;
+    done += plain->length;
+    plain_free.put(std::move(plain));
+    cipher->length = length;
+    cipher->last = last;
+    cipher->write =
+      last ? length
+           : length / AlignedBuffer::k_alignment * AlignedBuffer::k_alignment;
+    if (last && direct) {
+      cipher->write =
+        length / AlignedBuffer::k_alignment * AlignedBuffer::k_alignment;
+    }
+    // Hashed here, not by the writer: with direct I/O the writer waits for
+    // the disk on every block, and hashing there would add to that wait.
+    object_hash.update(
+      ByteView(cipher->data.data() + carried, length - carried));
+    carry.assign(cipher->data.data() + cipher->write,
+                 cipher->data.data() + (last ? cipher->write : length));
+    if (last) {
+      carry.clear();
+    }
+    cipher_full.put(std::move(cipher));
     if (progress && (done - reported >= k_progress_every || last)) {
       progress(done, staged.padded_size);
       reported = done;
@@ -426,8 +562,11 @@ stage(const fs::Path& vault,
       break;
     }
   }
-  if (read_error) {
-    return tl::unexpected(*read_error);
+  // On success both threads finish on their own with the last block; on a
+  // failure stop_all() has released them.
+  joiner.join();
+  if (auto error = failure.get()) {
+    return tl::unexpected(*error);
   }
   struct stat after
   {

@@ -69,7 +69,8 @@ if grep -rqa "$canary" "$T/vault"; then
   fail "the file's plaintext reached the vault"
 fi
 if find "${TMPDIR:-/tmp}" -xdev -type f -newer "$T/clip.mp4" -not -path "$T/*" 2>/dev/null \
-  | xargs -r grep -lqa "$canary" 2>/dev/null; then
+  | xargs -r grep -la "$canary" 2>/dev/null | grep -q .; then
+  find "${TMPDIR:-/tmp}" -xdev -type f -newer "$T/clip.mp4" -not -path "$T/*" 2>/dev/null | xargs -r grep -la "$canary" >&2
   fail "the file's plaintext reached the temp directory"
 fi
 
