@@ -11,6 +11,7 @@ set(custody_unit_suites
   identity
   index
   ledger
+  media
   merkle
   minisign
   records
