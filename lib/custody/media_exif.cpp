@@ -128,7 +128,7 @@ read_exif(const fs::Path& file) noexcept
         it != exif.end() && it->count() == 1) {
       auto altitude = rational_at(*it, 0);
       auto ref = find(exif, "Exif.GPSInfo.GPSAltitudeRef");
-      if (altitude && std::isfinite(*altitude) && *altitude < 1e6) {
+      if (altitude && std::isfinite(*altitude) && std::fabs(*altitude) < 1e6) {
         const bool below =
           ref != exif.end() && ref->count() == 1 && ref->toLong(0) == 1;
         facts.altitude = below ? -*altitude : *altitude;

@@ -255,6 +255,34 @@ TEST_CASE("describe bounds and cleans the strings a hostile file carries")
   CHECK_FALSE(capture.contains("created"));
 }
 
+TEST_CASE("describe leaves out EXIF values that are no real date or place")
+{
+  TempDir dir;
+  const fs::Path photo = dir.path() / "hostile.jpg";
+  std::filesystem::copy_file(k_examples / "injury.jpg", photo);
+  // exiftool writes what it is given: an unset date, an altitude of 5000 km,
+  // an escape sequence in the make.
+  const fs::Path edit = script(
+    dir,
+    "edit.sh",
+    "exec exiftool -q -overwrite_original"
+    " '-EXIF:DateTimeOriginal#=0000:00:00 00:00:00' '-GPSAltitude=5000000'"
+    " \"-EXIF:Make=$(printf 'Evil\\033]0;title\\007')\" \"$1\"");
+  const std::string command =
+    "PATH=/usr/bin:/bin sh '" + edit.string() + "' '" + photo.string() + "'";
+  REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
+                  "exiftool is needed (bash scripts/setup)");
+  auto facts = media::describe(photo);
+  REQUIRE(facts);
+  check_shape(*facts);
+  const Json& capture = (*facts)["capture"];
+  CHECK_FALSE(capture.contains("created"));
+  REQUIRE(capture.contains("gps"));
+  CHECK_FALSE(capture["gps"].contains("altitude"));
+  CHECK(std::abs(number(capture["gps"]["latitude"]) - -20.13) < 1e-4);
+  CHECK(capture["make"] == "Evil\xEF\xBF\xBD]0;title\xEF\xBF\xBD");
+}
+
 TEST_CASE("sanitize replaces invalid UTF-8 and control characters and cuts at "
           "a code point boundary")
 {
