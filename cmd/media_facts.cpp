@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace custody::cli {
 
@@ -56,8 +57,15 @@ Result<Outcome>
 run_media_facts(const std::string& file)
 {
   confine();
-  CUSTODY_ASSIGN(facts, media::describe(file));
-  const std::string text = json::canonical(facts) + "\n";
+  auto facts = media::describe(file);
+  if (!facts) {
+    // Exit 3 whatever the reason (missing, a directory, permission denied):
+    // the parent only needs to know the file could not be read.
+    Error error = std::move(facts.error());
+    error.code = Errc::invalid_input;
+    return tl::unexpected(std::move(error));
+  }
+  const std::string text = json::canonical(*facts) + "\n";
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()
       || std::fflush(stdout) != 0) {
     return fail(Errc::io, "cannot write the media facts");

@@ -519,6 +519,24 @@ struct SpawnActions
   }
 };
 
+struct SpawnAttributes
+{
+  posix_spawnattr_t attributes{};
+  bool ok = false;
+  SpawnAttributes()
+  {
+    ok = posix_spawnattr_init(&attributes) == 0;
+  }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  ~SpawnAttributes()
+  {
+    if (ok) {
+      posix_spawnattr_destroy(&attributes);
+    }
+  }
+};
+
 // Waits for `pid` until `deadline`; kills it then. The wait status, or
 // nothing when it had to be killed.
 std::optional<int>
@@ -587,9 +605,30 @@ probe(const fs::Path& executable,
   // CUSTODY_IDENTITY...) reaches the parser.
   std::string locale = "LC_ALL=C";
   std::vector<char*> envp = {locale.data(), nullptr};
+  // Whatever the parent blocks or ignores (it may hold SIGINT back while it
+  // commits), the child starts with every signal unblocked and at its
+  // default.
+  SpawnAttributes attributes;
+  sigset_t none;
+  sigset_t all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  if (!attributes.ok
+      || posix_spawnattr_setsigmask(&attributes.attributes, &none) != 0
+      || posix_spawnattr_setsigdefault(&attributes.attributes, &all) != 0
+      || posix_spawnattr_setflags(&attributes.attributes,
+                                  POSIX_SPAWN_SETSIGMASK
+                                    | POSIX_SPAWN_SETSIGDEF)
+           != 0) {
+    return fail(Errc::io, "media reader: cannot prepare the child process");
+  }
   pid_t pid = -1;
-  const int spawned = posix_spawn(
-    &pid, exe.c_str(), &spawn.actions, nullptr, argv.data(), envp.data());
+  const int spawned = posix_spawn(&pid,
+                                  exe.c_str(),
+                                  &spawn.actions,
+                                  &attributes.attributes,
+                                  argv.data(),
+                                  envp.data());
   if (spawned != 0) {
     return fail(Errc::io,
                 "media reader: cannot run {}: {}",

@@ -69,4 +69,9 @@ expect_status 3 custody __media-facts "$T"
 mkfifo "$T/pipe"
 expect_status 3 timeout 20 "$CUSTODY_BIN" __media-facts "$T/pipe"
 expect_contains "$T/err" "not a regular file"
+if [ "$(id -u)" -ne 0 ]; then
+  echo secret >"$T/unreadable.mp4"
+  chmod 000 "$T/unreadable.mp4"
+  expect_status 3 custody __media-facts "$T/unreadable.mp4"
+fi
 expect_status 2 custody __media-facts

@@ -10,7 +10,11 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -436,6 +440,33 @@ echo '{"capture":{},"mime":"a/b","streams":[]}')"),
   ::unsetenv("CUSTODY_PASSPHRASE_FILE");
   REQUIRE_MESSAGE(probed, probed.error().message);
   CHECK((*probed)["mime"] == "a/b");
+}
+
+TEST_CASE("probe's child inherits no descriptor and no blocked signal")
+{
+  TempDir dir;
+  // A descriptor the parent leaves open across exec, as a careless caller
+  // might (the vault lock, an object being written).
+  const fs::Path marker = dir.path() / "open-in-parent";
+  write_text(marker, "x");
+  const int fd = ::open(marker.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  sigset_t block;
+  sigset_t old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  REQUIRE(pthread_sigmask(SIG_BLOCK, &block, &old) == 0);
+  auto probed = media::probe(
+    script(dir,
+           "inherit",
+           R"(/bin/ls -l /proc/$$/fd | /bin/grep -q open-in-parent && exit 9
+/bin/grep -q '^SigBlk:[[:space:]]*0*$' /proc/$$/status || exit 10
+echo '{"capture":{},"mime":"a/b","streams":[]}')"),
+    k_examples / "arrest.mp4",
+    30s);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  ::close(fd);
+  REQUIRE_MESSAGE(probed, probed.error().message);
 }
 
 TEST_SUITE_END();
