@@ -230,6 +230,32 @@ TEST_CASE("describe survives truncated and garbage media")
   }
 }
 
+TEST_CASE("describe follows no playlist or concatenation to another file")
+{
+  // Three layers keep these out: probing by content with no file name (the
+  // hls demuxer wants an .m3u8 name; concat refuses absolute paths in its
+  // default safe mode), the demuxer whitelist and the empty protocol
+  // whitelist. This checks the outcome, not one layer: removing the
+  // whitelists alone does not make it fail.
+  TempDir dir;
+  const std::string video = (k_examples / "arrest.mp4").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+    {"list.m3u8",
+     "#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3,\nfile:" + video
+       + "\n#EXT-X-ENDLIST\n"},
+    {"list.ffconcat", "ffconcat version 1.0\nfile '" + video + "'\n"},
+  };
+  for (const auto& [name, content] : cases) {
+    CAPTURE(name);
+    write_text(dir.path() / name, content);
+    auto facts = media::describe(dir.path() / name);
+    REQUIRE(facts);
+    check_shape(*facts);
+    CHECK_FALSE(facts->contains("container"));
+    CHECK((*facts)["streams"].empty());
+  }
+}
+
 TEST_CASE("describe bounds and cleans the strings a hostile file carries")
 {
   TempDir dir;
