@@ -18,7 +18,6 @@ extern "C" {
 #include <fcntl.h>
 #include <magic.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,6 +26,7 @@ extern "C" {
 #include <array>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -60,6 +60,8 @@ public:
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&&) = delete;
+  Fd& operator=(Fd&&) = delete;
   ~Fd()
   {
     reset();
@@ -152,6 +154,8 @@ struct AvInput
   AvInput() = default;
   AvInput(const AvInput&) = delete;
   AvInput& operator=(const AvInput&) = delete;
+  AvInput(AvInput&&) = delete;
+  AvInput& operator=(AvInput&&) = delete;
   ~AvInput()
   {
     avformat_close_input(&context);
@@ -506,11 +510,13 @@ struct SpawnActions
   posix_spawn_file_actions_t actions{};
   bool ok = false;
   SpawnActions()
+    : ok(posix_spawn_file_actions_init(&actions) == 0)
   {
-    ok = posix_spawn_file_actions_init(&actions) == 0;
   }
   SpawnActions(const SpawnActions&) = delete;
   SpawnActions& operator=(const SpawnActions&) = delete;
+  SpawnActions(SpawnActions&&) = delete;
+  SpawnActions& operator=(SpawnActions&&) = delete;
   ~SpawnActions()
   {
     if (ok) {
@@ -524,11 +530,13 @@ struct SpawnAttributes
   posix_spawnattr_t attributes{};
   bool ok = false;
   SpawnAttributes()
+    : ok(posix_spawnattr_init(&attributes) == 0)
   {
-    ok = posix_spawnattr_init(&attributes) == 0;
   }
   SpawnAttributes(const SpawnAttributes&) = delete;
   SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  SpawnAttributes(SpawnAttributes&&) = delete;
+  SpawnAttributes& operator=(SpawnAttributes&&) = delete;
   ~SpawnAttributes()
   {
     if (ok) {

@@ -12,12 +12,12 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -55,7 +55,7 @@ read_text(const fs::Path& path)
 fs::Path
 script(const TempDir& dir, const std::string& name, const std::string& body)
 {
-  const fs::Path path = dir.path() / name;
+  fs::Path path = dir.path() / name;
   write_text(path, "#!/bin/sh\n" + body + "\n");
   REQUIRE(::chmod(path.c_str(), 0700) == 0);
   return path;
@@ -197,7 +197,7 @@ TEST_CASE("describe survives truncated and garbage media")
   const std::string video = read_text(k_examples / "arrest.mp4");
   const std::string photo = read_text(k_examples / "injury.jpg");
   std::mt19937 random(42); // NOLINT(cert-msc32-c,cert-msc51-cpp): reproducible
-  std::string noise(64 * 1024, '\0');
+  std::string noise(std::size_t{64} * 1024, '\0');
   for (char& c : noise) {
     c = static_cast<char>(random() & 0xFFU);
   }
@@ -218,7 +218,9 @@ TEST_CASE("describe survives truncated and garbage media")
     {"half.jpg", photo.substr(0, photo.size() / 2)},
     {"exif-only.jpg", photo.substr(0, 600)},
   };
-  for (const auto& [name, content] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& name = entry.first;
+    const std::string& content = entry.second;
     CAPTURE(name);
     write_text(dir.path() / name, content);
     auto facts = media::describe(dir.path() / name);
@@ -245,7 +247,9 @@ TEST_CASE("describe follows no playlist or concatenation to another file")
        + "\n#EXT-X-ENDLIST\n"},
     {"list.ffconcat", "ffconcat version 1.0\nfile '" + video + "'\n"},
   };
-  for (const auto& [name, content] : cases) {
+  for (const auto& entry : cases) {
+    const std::string& name = entry.first;
+    const std::string& content = entry.second;
     CAPTURE(name);
     write_text(dir.path() / name, content);
     auto facts = media::describe(dir.path() / name);
@@ -273,6 +277,7 @@ TEST_CASE("describe bounds and cleans the strings a hostile file carries")
            " -metadata date=2025-13-40T99:00:00Z \"$1\"");
   const std::string command =
     "PATH=/usr/bin:/bin sh '" + make.string() + "' '" + movie.string() + "'";
+  // NOLINTNEXTLINE(cert-env33-c): runs this test's own script, PATH fixed
   REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
                   "ffmpeg is needed (bash scripts/setup)");
   auto facts = media::describe(movie);
@@ -300,6 +305,7 @@ TEST_CASE("describe leaves out EXIF values that are no real date or place")
     " \"-EXIF:Make=$(printf 'Evil\\033]0;title\\007')\" \"$1\"");
   const std::string command =
     "PATH=/usr/bin:/bin sh '" + edit.string() + "' '" + photo.string() + "'";
+  // NOLINTNEXTLINE(cert-env33-c): runs this test's own script, PATH fixed
   REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
                   "exiftool is needed (bash scripts/setup)");
   auto facts = media::describe(photo);
