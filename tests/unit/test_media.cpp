@@ -483,6 +483,8 @@ TEST_CASE("probe's child inherits no descriptor and no blocked signal")
   write_text(marker, "x");
   const int fd = ::open(marker.c_str(), O_RDONLY);
   REQUIRE(fd >= 0);
+  // SIGINT only: the shell standing in for the child blocks SIGCHLD itself
+  // while it waits for a pipeline. SIGINT is bit 1 of SigBlk's last hex digit.
   sigset_t block;
   sigset_t old;
   sigemptyset(&block);
@@ -492,7 +494,8 @@ TEST_CASE("probe's child inherits no descriptor and no blocked signal")
     script(dir,
            "inherit",
            R"(/bin/ls -l /proc/$$/fd | /bin/grep -q open-in-parent && exit 9
-/bin/grep -q '^SigBlk:[[:space:]]*0*$' /proc/$$/status || exit 10
+blocked=$(/bin/grep '^SigBlk:' /proc/$$/status)
+case ${blocked#"${blocked%?}"} in 2|3|6|7|a|b|e|f) exit 10;; esac
 echo '{"capture":{},"mime":"a/b","streams":[]}')"),
     k_examples / "arrest.mp4",
     30s);
