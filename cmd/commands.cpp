@@ -11,6 +11,7 @@ void register_key(CLI::App& app, GlobalOptions& global, Action& action);
 void register_list(CLI::App& app, GlobalOptions& global, Action& action);
 void register_log(CLI::App& app, GlobalOptions& global, Action& action);
 void register_prove(CLI::App& app, GlobalOptions& global, Action& action);
+void register_media_facts(CLI::App& app, GlobalOptions& global, Action& action);
 void register_record(CLI::App& app, GlobalOptions& global, Action& action);
 void register_show(CLI::App& app, GlobalOptions& global, Action& action);
 void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
@@ -26,6 +27,7 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
   register_list(app, global, action);
   register_log(app, global, action);
   register_prove(app, global, action);
+  register_media_facts(app, global, action);
   register_record(app, global, action);
   register_show(app, global, action);
   register_verify(app, global, action);

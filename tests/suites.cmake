@@ -13,6 +13,7 @@ set(custody_unit_suites
   identity
   index
   ledger
+  media
   merkle
   minisign
   records
