@@ -6,6 +6,7 @@
 #include "session.hpp"
 
 #include <custody/attach.hpp>
+#include <custody/media.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -29,9 +30,10 @@ struct AttachOptions
 };
 
 constexpr std::string_view k_kinds[] = {"audio", "video", "photo", "document"};
+constexpr std::chrono::milliseconds k_probe_timeout{30000};
 
-// The kind a file's MIME type (from its media facts) or, failing that, its
-// name suggests.
+// The kind a file's MIME type (from its media facts) says, or failing that
+// its name.
 std::string
 guess_kind(const std::filesystem::path& file, const json::Json& media)
 {
@@ -45,9 +47,8 @@ guess_kind(const std::filesystem::path& file, const json::Json& media)
   if (mime.starts_with("image/")) {
     return "photo";
   }
-  if (!mime.empty()) {
-    return "document";
-  }
+  // Otherwise (a PDF, or bytes libmagic cannot name) the file's name may
+  // still say what it is.
   std::string extension = file.extension().string();
   std::transform(
     extension.begin(), extension.end(), extension.begin(), [](unsigned char c) {
@@ -130,9 +131,22 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
                       "e.g. 2025-03-14 or 2025-03-14T21:40:00+03:00");
   }
   // Every file is checked before a passphrase is asked for: a wrong path
-  // costs nothing and writes nothing.
+  // costs nothing and writes nothing. Its media facts are read now too, by a
+  // child process (this binary, exec'd afresh) that never holds a key: the
+  // parsers are the attack surface of untrusted files.
+  std::vector<json::Json> facts;
   for (const auto& file : options.files) {
     CUSTODY_TRY(attach::check_source(file));
+    auto read = media::probe("/proc/self/exe", file, k_probe_timeout);
+    if (read) {
+      facts.push_back(std::move(*read));
+    } else {
+      warn(fmt::format("{}: its media facts could not be read ({}); it is "
+                       "attached without them",
+                       file,
+                       read.error().message));
+      facts.push_back(json::Json::object());
+    }
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault& opened = session.vault;
@@ -140,8 +154,10 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
   CUSTODY_ASSIGN(recipient, opened.recipient(vault::Compartment::identity));
   const auto* cancel = watch_interrupts();
   std::vector<std::pair<attach::Staged, attach::Description>> files;
-  for (const auto& file : options.files) {
+  for (std::size_t i = 0; i < options.files.size(); ++i) {
+    const std::string& file = options.files[i];
     attach::Description description;
+    description.media = std::move(facts[i]);
     description.name = std::filesystem::path(file).filename().string();
     description.note = options.note;
     description.captured_at = options.captured_at;

@@ -74,6 +74,24 @@ if find "${TMPDIR:-/tmp}" -xdev -type f -newer "$T/clip.mp4" -not -path "$T/*" 2
   fail "the file's plaintext reached the temp directory"
 fi
 
+# the example media: their capture facts (read by the keyless child) are kept, encrypted, and
+# agree with exiftool's
+expect_status 0 as_creator attach "${id:0:8}" "$CUSTODY_SOURCE/examples/media/arrest.mp4" \
+  "$CUSTODY_SOURCE/examples/media/injury.jpg" "$CUSTODY_SOURCE/examples/media/threat.ogg"
+expect_status 0 as_creator show "$id" --json
+jq -e '.attachments[1].kind == "video" and .attachments[1].media.mime == "video/mp4"
+  and (.attachments[1].media.capture.gps.latitude | tonumber | . < -20.12 and . > -20.13)
+  and .attachments[2].kind == "photo" and .attachments[2].media.capture.make == "Fictional Devices"
+  and .attachments[3].kind == "audio" and (.attachments[3].media.streams[0].codec == "opus")' "$T/out" >/dev/null \
+  || { jq '.attachments' "$T/out"; fail "the media facts of the examples"; }
+if command -v exiftool >/dev/null; then
+  model=$(exiftool -s3 -Model "$CUSTODY_SOURCE/examples/media/injury.jpg")
+  jq -e --arg m "$model" '.attachments[2].media.capture.model == $m' "$T/out" >/dev/null \
+    || fail "the camera model must be exiftool's"
+fi
+expect_status 0 as_creator extract "$id" 2 -o "$T/arrest.mp4"
+cmp -s "$T/arrest.mp4" "$CUSTODY_SOURCE/examples/media/arrest.mp4" || fail "the video must come back exactly"
+
 # bad files: nothing is written, the vault is byte for byte as it was
 snapshot "$T/vault" >"$T/before"
 mkfifo "$T/fifo"

@@ -12,7 +12,8 @@ make_vault --places "$CUSTODY_SOURCE/examples/places.yaml"
 for who in data intake; do admit "$who" "$who"; done
 
 canaries=(Canary-Name-7Qx Canary-Alias-4Rz Canary-Phone-8Kd Canary-Mail-2Wt Canary-Addr-6Hb
-  Canary-IdNum-3Lp Canary-Place-9Fm Canary-Event-5Jc Canary-Story-1Vn Canary-Notes-0Gy)
+  Canary-IdNum-3Lp Canary-Place-9Fm Canary-Event-5Jc Canary-Story-1Vn Canary-Notes-0Gy
+  Canary-Media-5Pq)
 cat >"$T/canary.yaml" <<YAML
 form_version: 1
 incident:
@@ -97,6 +98,20 @@ traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" --pass
 traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" verify --index
 grep -q "index identity: ok" "$T/out.$n" || { cat "$T/out.$n" "$T/err.$n"; fail "verify --index"; }
 traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" log
+# evidence media: a file whose bytes carry a canary in every 64 KiB, attached by the intake member
+# (the media-facts child included), then checked with verify --deep; only the object's ciphertext
+# may reach the disk
+/usr/bin/python3 - "$T/voice.ogg" "${canaries[10]}" <<'PY'
+import os, sys
+with open(sys.argv[1], "wb") as f:
+    for _ in range(40):
+        f.write(sys.argv[2].encode() + os.urandom(65536 - len(sys.argv[2])))
+PY
+traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/intake.age" --passphrase-file "$T/intake.pass" attach "$id" "$T/voice.ogg"
+grep -q "attached voice.ogg" "$T/out.$n" || { cat "$T/err.$n"; fail "attach by intake"; }
+traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" verify --deep
+grep -q "1 attachments" "$T/out.$n" || { cat "$T/out.$n" "$T/err.$n"; fail "verify --deep"; }
+
 # a bad form: the error names the field, never its value
 sed 's/setting.street/Canary-Setting-X/' "$T/canary.yaml" >"$T/bad.yaml"
 traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/intake.age" --passphrase-file "$T/intake.pass" record --form "$T/bad.yaml"
