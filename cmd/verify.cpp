@@ -163,6 +163,7 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   verify_options.repair = options.repair;
   verify_options.wait = wait_of(global);
   verify_options.progress = terminal_progress("hashing objects");
+  verify_options.hash_objects = !options.deep;
   if (!global.identity.empty()) {
     verify_options.known_vaults = vault::known_vaults_for(global.identity);
   }

@@ -642,6 +642,50 @@ hash_object(const fs::Path& vault, const Digest& name, const Progress& progress)
   return hash.finish();
 }
 
+namespace {
+
+// The Decryptor's input, fed block by block by a reading thread that hashes
+// the ciphertext as it goes: the object is read once for both checks.
+class QueueSource final : public age::Source
+{
+public:
+  QueueSource(Queue& full, Queue& empty)
+    : m_full(full),
+      m_empty(empty)
+  {
+  }
+  Result<std::size_t>
+  read(std::span<std::uint8_t> out) override
+  {
+    while (m_block == nullptr || m_offset == m_block->length) {
+      if (m_block != nullptr) {
+        const bool last = m_block->last;
+        m_empty.put(std::move(m_block));
+        if (last) {
+          return std::size_t{0};
+        }
+      }
+      m_block = m_full.take();
+      m_offset = 0;
+      if (m_block == nullptr) {
+        return make_error(Errc::interrupted, "the object reader stopped");
+      }
+    }
+    const std::size_t n = std::min(out.size(), m_block->length - m_offset);
+    std::memcpy(out.data(), m_block->data.data() + m_offset, n);
+    m_offset += n;
+    return n;
+  }
+
+private:
+  Queue& m_full;
+  Queue& m_empty;
+  std::unique_ptr<Block> m_block;
+  std::size_t m_offset = 0;
+};
+
+} // namespace
+
 Result<Extracted>
 read_plaintext(const fs::Path& vault,
                const Digest& name,
@@ -662,18 +706,68 @@ read_plaintext(const fs::Path& vault,
   }
   Descriptor fd(raw);
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  age::FdSource source(fd.get());
+
+  // Two threads: this one reads the object and hashes its bytes (invariant
+  // 8), the caller's decrypts and hashes the plaintext.
+  Queue full;
+  Queue empty;
+  for (std::size_t i = 0; i < k_blocks_in_flight; ++i) {
+    empty.put(std::make_unique<Block>(k_block_size));
+  }
+  FirstError failure;
+  Sha256 object_hash;
+  std::thread reader([&] {
+    for (;;) {
+      auto block = empty.take();
+      if (block == nullptr) {
+        return;
+      }
+      auto got =
+        read_fully(fd.get(), std::span(block->data.data(), k_block_size), path);
+      if (!got) {
+        failure.set(got.error());
+        full.stop();
+        return;
+      }
+      object_hash.update(ByteView(block->data.data(), *got));
+      block->length = *got;
+      block->last = *got < k_block_size;
+      const bool last = block->last;
+      full.put(std::move(block));
+      if (last) {
+        return;
+      }
+    }
+  });
+  struct Joiner
+  {
+    Queue& full;
+    Queue& empty;
+    std::thread& reader;
+    ~Joiner()
+    {
+      full.stop();
+      empty.stop();
+      if (reader.joinable()) {
+        reader.join();
+      }
+    }
+  } joiner{full, empty, reader};
+
+  QueueSource source(full, empty);
   auto decryptor = age::Decryptor::open(
     source, std::span<const age::X25519Identity>(&key, 1), age::Input::binary);
   if (!decryptor) {
+    if (auto error = failure.get()) {
+      return tl::unexpected(*error);
+    }
     return fail(decryptor.error().code == Errc::auth ? Errc::auth
                                                      : Errc::corrupt,
                 "object {}: {}",
                 to_hex(name),
                 decryptor.error().message);
   }
-  // The object's name covers its bytes; a changed byte fails the chunk's
-  // authentication before any of it reaches the sink.
+  // Each chunk is authenticated before any of it reaches the sink.
   Sha256 hash;
   Bytes chunk(age::k_chunk_size);
   std::uint64_t offset = 0;
@@ -685,6 +779,9 @@ read_plaintext(const fs::Path& vault,
     }
     auto n = decryptor->read_chunk(chunk);
     if (!n) {
+      if (auto error = failure.get()) {
+        return tl::unexpected(*error);
+      }
       return fail(
         Errc::corrupt, "object {}: {}", to_hex(name), n.error().message);
     }
@@ -708,6 +805,20 @@ read_plaintext(const fs::Path& vault,
       progress(std::min(offset, size), size);
       reported = offset;
     }
+  }
+  if (reader.joinable()) {
+    reader.join();
+  }
+  if (auto error = failure.get()) {
+    return tl::unexpected(*error);
+  }
+  // invariant 8, from the same read
+  if (object_hash.finish() != name) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("object {} does not match its name: its bytes were altered",
+                  path.lexically_relative(vault)),
+      "restore the object from a backup");
   }
   if (offset < size || offset != padme(size) || !padding_clean) {
     return fail(Errc::corrupt,
@@ -886,16 +997,19 @@ verify_deep(vault::Vault& vault,
             const Progress& progress)
 {
   DeepReport report;
-  // The total for progress: the bytes of every object named by a put entry.
+  const fs::Path& directory = vault.directory();
+  auto size_of = [&](const Digest& name) {
+    std::error_code ec;
+    const auto size =
+      std::filesystem::file_size(store::object_path(directory, name), ec);
+    return ec ? std::uint64_t{0} : static_cast<std::uint64_t>(size);
+  };
+  // The total for progress: the bytes of every object the ledger names.
   std::uint64_t total = 0;
   CUSTODY_TRY(
     vault.scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
-      if (entry.kind == ledger::Kind::put) {
-        for (const auto& ref : entry.payloads) {
-          std::error_code ec;
-          total += std::filesystem::file_size(
-            store::object_path(vault.directory(), ref.obj), ec);
-        }
+      for (const auto& ref : entry.payloads) {
+        total += size_of(ref.obj);
       }
       return {};
     }));
@@ -905,18 +1019,41 @@ verify_deep(vault::Vault& vault,
       progress(done + extra, total);
     }
   };
-  auto size_of = [&](const Digest& name) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(
-      store::object_path(vault.directory(), name), ec);
-    return ec ? std::uint64_t{0} : static_cast<std::uint64_t>(size);
+  // An object this member cannot open is still checked against its name
+  // (invariant 8), since verify leaves that to --deep.
+  auto hash_only = [&](const Digest& name) -> Result<void> {
+    CUSTODY_ASSIGN(hashed, hash_object(directory, name, {}));
+    if (hashed != name) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format(
+          "object {} does not match its name: its bytes were altered",
+          store::object_path(directory, name).lexically_relative(directory)),
+        "restore the object from a backup");
+    }
+    ++report.sealed;
+    done += size_of(name);
+    report_progress(0);
+    return {};
   };
-  CUSTODY_TRY(
+  auto checked_all =
     vault.scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
       if (cancelled(cancel)) {
         return tl::unexpected(interrupted());
       }
       if (entry.kind != ledger::Kind::put) {
+        // Admin statements and seals were opened and checked by verify's
+        // replay; their objects' names are checked here.
+        for (const auto& ref : entry.payloads) {
+          CUSTODY_ASSIGN(hashed, hash_object(directory, ref.obj, {}));
+          if (hashed != ref.obj) {
+            return fail(Errc::corrupt,
+                        "object {} does not match its name: its bytes were "
+                        "altered",
+                        to_hex(ref.obj));
+          }
+          done += size_of(ref.obj);
+        }
         return {};
       }
       // A record's four payloads, one compartment each; an attachment's
@@ -924,23 +1061,25 @@ verify_deep(vault::Vault& vault,
       const bool attachment = entry.payloads.size() == 2;
       for (std::size_t i = 0; i < entry.payloads.size(); ++i) {
         const auto& ref = entry.payloads[i];
-        const Compartment compartment =
-          attachment ? Compartment::identity : records::k_parts[i];
         if (attachment && i == 1) {
           continue; // checked with its document below
         }
+        const Compartment compartment =
+          attachment ? Compartment::identity : records::k_parts[i];
         auto key = vault.key(compartment, ref.epoch);
         if (!key) {
           if (key.error().code != Errc::auth) {
             return tl::unexpected(key.error());
           }
-          report.sealed += attachment ? 2 : 1;
-          done += size_of(ref.obj)
-                  + (attachment ? size_of(entry.payloads[1].obj) : 0);
+          CUSTODY_TRY(hash_only(ref.obj));
+          if (attachment) {
+            CUSTODY_TRY(hash_only(entry.payloads[1].obj));
+          }
           continue;
         }
+        // read_object, under open_document, checks the name too.
         CUSTODY_ASSIGN_CTX(opened,
-                           store::open_document(vault.directory(), ref, **key),
+                           store::open_document(directory, ref, **key),
                            fmt::format("entry {}", entry.seq));
         ++report.documents;
         done += size_of(ref.obj);
@@ -964,7 +1103,7 @@ verify_deep(vault::Vault& vault,
                       entry.seq);
         }
         CUSTODY_ASSIGN_CTX(checked,
-                           read_plaintext(vault.directory(),
+                           read_plaintext(directory,
                                           media.obj,
                                           **key,
                                           recorded->size,
@@ -981,8 +1120,10 @@ verify_deep(vault::Vault& vault,
         report_progress(0);
       }
       return {};
-    }));
+    });
+  if (!checked_all) {
+    return tl::unexpected(checked_all.error());
+  }
   return report;
 }
-
 } // namespace custody::attach

@@ -214,6 +214,10 @@ private:
 struct VerifyOptions
 {
   bool repair = false;
+  // Whether to hash every object against its name (invariant 8). verify
+  // --deep turns it off and hashes each object as it decrypts it, so that no
+  // object is read twice; existence and orphans are still checked here.
+  bool hash_objects = true;
   // Called now and then while objects are hashed (bytes done, total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   // A checkpoint kept outside the vault, its .minisig beside it.

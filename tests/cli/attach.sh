@@ -149,6 +149,12 @@ rm -f "$T/big.bin" "$T/growing.bin"
 printf 'x' | dd of="$path" bs=1 seek=200 conv=notrunc status=none
 expect_status 1 as_creator verify
 expect_contains "$T/err" "${object:2}"
+# --deep reads each object once: the damage is found while decrypting, and by a member who cannot
+# decrypt it, by its hash alone
+expect_status 1 as_creator verify --deep
+expect_contains "$T/err" "${object:2}"
+expect_status 1 as_member data verify --deep
+expect_contains "$T/err" "${object:2}"
 expect_status 1 as_creator extract "$id" 1 -o "$T/damaged.mp4"
 [ ! -e "$T/damaged.mp4" ] || fail "a damaged object must not be extracted"
 echo ok
