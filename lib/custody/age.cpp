@@ -751,12 +751,185 @@ x25519_wrap_key(const SecretBytes& shared, ByteView share, ByteView recipient)
   return hkdf_sha256(shared.view(), salt, k_x25519_info, k_key_size);
 }
 
+// Arithmetic modulo 2^255 - 19 in five 51-bit limbs, only to turn an Edwards
+// point into its Montgomery u: it handles public values (the ephemeral share
+// that goes into the stanza), so it need not be constant-time (it is anyway).
+namespace field {
+
+using Limbs = std::array<std::uint64_t, 5>;
+__extension__ using Wide = unsigned __int128;
+constexpr std::uint64_t k_mask = (std::uint64_t{1} << 51U) - 1;
+
+// Limbs below 2^51 (limb 1 below 2^51 + 2^17) from sums of products.
+Limbs
+carried(std::array<Wide, 5> t)
+{
+  for (std::size_t i = 0; i < 4; ++i) {
+    t[i + 1] += t[i] >> 51U;
+    t[i] &= k_mask;
+  }
+  t[0] += 19 * (t[4] >> 51U);
+  t[4] &= k_mask;
+  t[1] += t[0] >> 51U;
+  t[0] &= k_mask;
+  return {static_cast<std::uint64_t>(t[0]),
+          static_cast<std::uint64_t>(t[1]),
+          static_cast<std::uint64_t>(t[2]),
+          static_cast<std::uint64_t>(t[3]),
+          static_cast<std::uint64_t>(t[4])};
+}
+
+Limbs
+multiply(const Limbs& a, const Limbs& b)
+{
+  // 2^255 = 19: a product past limb 4 folds back, times 19.
+  const std::uint64_t b1 = 19 * b[1];
+  const std::uint64_t b2 = 19 * b[2];
+  const std::uint64_t b3 = 19 * b[3];
+  const std::uint64_t b4 = 19 * b[4];
+  auto mul = [](std::uint64_t x, std::uint64_t y) {
+    return static_cast<Wide>(x) * y;
+  };
+  return carried({mul(a[0], b[0]) + mul(a[1], b4) + mul(a[2], b3)
+                    + mul(a[3], b2) + mul(a[4], b1),
+                  mul(a[0], b[1]) + mul(a[1], b[0]) + mul(a[2], b4)
+                    + mul(a[3], b3) + mul(a[4], b2),
+                  mul(a[0], b[2]) + mul(a[1], b[1]) + mul(a[2], b[0])
+                    + mul(a[3], b4) + mul(a[4], b3),
+                  mul(a[0], b[3]) + mul(a[1], b[2]) + mul(a[2], b[1])
+                    + mul(a[3], b[0]) + mul(a[4], b4),
+                  mul(a[0], b[4]) + mul(a[1], b[3]) + mul(a[2], b[2])
+                    + mul(a[3], b[1]) + mul(a[4], b[0])});
+}
+
+Limbs
+square_times(Limbs a, int times)
+{
+  for (int i = 0; i < times; ++i) {
+    a = multiply(a, a);
+  }
+  return a;
+}
+
+// a^(p - 2) = 1/a (0 for 0): the addition chain of curve25519-donna.
+Limbs
+invert(const Limbs& z)
+{
+  const Limbs z2 = square_times(z, 1);
+  const Limbs z9 = multiply(square_times(z2, 2), z);
+  const Limbs z11 = multiply(z9, z2);
+  const Limbs z_5_0 = multiply(square_times(z11, 1), z9);
+  const Limbs z_10_0 = multiply(square_times(z_5_0, 5), z_5_0);
+  const Limbs z_20_0 = multiply(square_times(z_10_0, 10), z_10_0);
+  const Limbs z_40_0 = multiply(square_times(z_20_0, 20), z_20_0);
+  const Limbs z_50_0 = multiply(square_times(z_40_0, 10), z_10_0);
+  const Limbs z_100_0 = multiply(square_times(z_50_0, 50), z_50_0);
+  const Limbs z_200_0 = multiply(square_times(z_100_0, 100), z_100_0);
+  const Limbs z_250_0 = multiply(square_times(z_200_0, 50), z_50_0);
+  return multiply(square_times(z_250_0, 5), z11);
+}
+
+// Little-endian bytes, the top bit ignored.
+Limbs
+from_bytes(const std::uint8_t* in)
+{
+  auto load = [in](std::size_t offset) {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+      value |= static_cast<std::uint64_t>(in[offset + i]) << (8 * i);
+    }
+    return value;
+  };
+  // 64-bit words holding bits 0, 51, 102, 153 and 204 at their low end.
+  return {load(0) & k_mask,
+          (load(6) >> 3U) & k_mask,
+          (load(12) >> 6U) & k_mask,
+          (load(19) >> 1U) & k_mask,
+          (load(24) >> 12U) & k_mask};
+}
+
+// The canonical (fully reduced) little-endian encoding.
+void
+to_bytes(const Limbs& a, std::uint8_t* out)
+{
+  std::array<std::uint64_t, 5> t = a; // carried: each limb < 2^52
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      t[i + 1] += t[i] >> 51U;
+      t[i] &= k_mask;
+    }
+    t[0] += 19 * (t[4] >> 51U);
+    t[4] &= k_mask;
+  }
+  // Now t < 2^255 and t[0] < 2^51 + 19. Adding 19 carries into bit 255
+  // exactly when t >= p; then t + 19 - 2^255 = t - p.
+  t[0] += 19;
+  for (std::size_t i = 0; i < 4; ++i) {
+    t[i + 1] += t[i] >> 51U;
+    t[i] &= k_mask;
+  }
+  const std::uint64_t reduce = t[4] >> 51U; // 1 when t >= p
+  t[4] &= k_mask;
+  // Undo the 19 unless it was reduce's: subtract 19 * (1 - reduce) with a
+  // borrow through the limbs (t >= 19 here when reduce is 0).
+  const std::uint64_t undo = 19 * (1 - reduce);
+  std::uint64_t borrow = undo;
+  for (std::size_t i = 0; i < 5; ++i) {
+    const std::uint64_t next = t[i] < borrow ? 1 : 0;
+    t[i] = (t[i] - borrow + (next << 51U)) & k_mask;
+    borrow = next;
+  }
+  std::array<std::uint64_t, 4> words{t[0] | (t[1] << 51U),
+                                     (t[1] >> 13U) | (t[2] << 38U),
+                                     (t[2] >> 26U) | (t[3] << 25U),
+                                     (t[3] >> 39U) | (t[4] << 12U)};
+  for (std::size_t w = 0; w < 4; ++w) {
+    for (std::size_t i = 0; i < 8; ++i) {
+      out[8 * w + i] = static_cast<std::uint8_t>(words[w] >> (8 * i));
+    }
+  }
+}
+
+} // namespace field
+
+// X25519(scalar, 9), the public share of an ephemeral key. libsodium's
+// Montgomery ladder takes as long for the base point as for any point; the
+// same multiple computed on the birationally equivalent Edwards curve with its
+// precomputed base-point table takes about a third of that, and the Edwards
+// point's y gives u = (1 + y) / (1 - y). Both clamp the scalar alike, and
+// tests check the result against crypto_scalarmult_base.
+void
+x25519_base(std::uint8_t* share, const std::uint8_t* scalar)
+{
+  std::array<std::uint8_t, k_key_size> edwards{};
+  if (crypto_scalarmult_ed25519_base(edwards.data(), scalar) != 0) {
+    crypto_scalarmult_base(share, scalar); // never, for a clamped scalar
+    return;
+  }
+  const field::Limbs y = field::from_bytes(edwards.data());
+  const field::Limbs one{1, 0, 0, 0, 0};
+  // 1 - y as 2p + 1 - y, which keeps every limb positive.
+  const field::Limbs two_p_plus_one{0xfffffffffffdbU,
+                                    0xffffffffffffeU,
+                                    0xffffffffffffeU,
+                                    0xffffffffffffeU,
+                                    0xffffffffffffeU};
+  field::Limbs numerator{};
+  field::Limbs denominator{};
+  for (std::size_t i = 0; i < 5; ++i) {
+    numerator[i] = one[i] + y[i];
+    denominator[i] = two_p_plus_one[i] - y[i];
+  }
+  field::to_bytes(field::multiply(numerator, field::invert(denominator)),
+                  share);
+}
+
 [[nodiscard]] Result<Stanza>
 wrap_x25519(const SecretBytes& file_key, const X25519Recipient& recipient)
 {
   const auto ephemeral = SecretBytes::random(k_key_size);
   std::array<std::uint8_t, k_key_size> share{};
-  crypto_scalarmult_base(share.data(), ephemeral.data());
+  x25519_base(share.data(), ephemeral.data());
   SecretBytes shared(k_key_size);
   if (crypto_scalarmult(
         shared.data(), ephemeral.data(), recipient.public_key().data())

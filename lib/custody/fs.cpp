@@ -382,7 +382,7 @@ read_file(const Path& path, std::uint64_t max_size)
 }
 
 Result<void>
-make_directories(const Path& path)
+make_directories(const Path& path, Sync sync)
 {
   if (path.empty()) {
     return {};
@@ -399,11 +399,14 @@ make_directories(const Path& path)
   }
   const Path parent = path.parent_path();
   if (!parent.empty() && parent != path) {
-    CUSTODY_TRY(make_directories(parent));
+    CUSTODY_TRY(make_directories(parent, sync));
   }
   CUSTODY_TRY(fault_point("mkdir", path));
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return tl::unexpected(errno_error("create directory", path, errno));
+  }
+  if (sync == Sync::no) {
+    return {};
   }
   return fsync_directory(parent.empty() ? Path(".") : parent);
 }

@@ -74,8 +74,11 @@ create_anonymous_file(const Path& directory);
 // Reads a whole file, refusing one larger than `max_size`.
 [[nodiscard]] Result<Bytes> read_file(const Path& path, std::uint64_t max_size);
 
-// mkdir -p with mode 0700, syncing each parent whose entries changed.
-[[nodiscard]] Result<void> make_directories(const Path& path);
+// mkdir -p with mode 0700; with Sync::yes (the default), syncing each parent
+// whose entries changed. Sync::no leaves that to a later syncfs(2) (a batch of
+// objects, whose names wait for one).
+[[nodiscard]] Result<void> make_directories(const Path& path,
+                                            Sync sync = Sync::yes);
 
 [[nodiscard]] Result<void> fsync_directory(const Path& path);
 

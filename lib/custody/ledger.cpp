@@ -94,21 +94,39 @@ kind_name(Kind kind)
   return k_kind_names[static_cast<std::size_t>(kind)];
 }
 
+// The canonical form (docs/formats.md) written out directly: keys in sorted
+// order, no whitespace. Every string here is hex, a kind name or an RFC 3339
+// time, none of which needs escaping. A batch encodes its entries one after
+// the other (each names the hash of the one before), so this is on the
+// critical path of every batch; the test checks it against json::canonical.
 std::string
 encode(const Entry& entry)
 {
-  json::Json payloads = json::Json::array();
-  for (const auto& payload : entry.payloads) {
-    payloads.push_back({{"obj", to_hex(payload.obj)},
-                        {"commit", to_hex(payload.commit)},
-                        {"epoch", payload.epoch}});
+  std::string line;
+  line.reserve(96 + entry.time.size() + entry.payloads.size() * 160);
+  line += R"({"kind":")";
+  line += kind_name(entry.kind);
+  line += R"(","payloads":[)";
+  for (std::size_t i = 0; i < entry.payloads.size(); ++i) {
+    const PayloadRef& payload = entry.payloads[i];
+    line += i == 0 ? R"({"commit":")" : R"(,{"commit":")";
+    line += to_hex(payload.commit);
+    line += R"(","epoch":)";
+    line += std::to_string(payload.epoch);
+    line += R"(,"obj":")";
+    line += to_hex(payload.obj);
+    line += R"("})";
   }
-  return json::canonical({{"v", k_format_version},
-                          {"seq", entry.seq},
-                          {"t", entry.time},
-                          {"kind", std::string(kind_name(entry.kind))},
-                          {"prev", to_hex(entry.prev)},
-                          {"payloads", payloads}});
+  line += R"(],"prev":")";
+  line += to_hex(entry.prev);
+  line += R"(","seq":)";
+  line += std::to_string(entry.seq);
+  line += R"(,"t":")";
+  line += entry.time;
+  line += R"(","v":)";
+  line += std::to_string(k_format_version);
+  line += '}';
+  return line;
 }
 
 namespace {

@@ -94,8 +94,11 @@ ObjectBatch::add(const Digest& name, ByteView bytes)
   const fs::Path directory = object_path(m_vault, name).parent_path();
   {
     const std::lock_guard<std::mutex> lock(m_mutex);
+    // Not synced one by one: the syncfs(2) that comes before any object in it
+    // is named makes the new directory durable too (256 fsyncs under this
+    // lock cost a fresh vault a quarter of a second of one core).
     if (m_directories.insert(directory).second) {
-      CUSTODY_TRY(fs::make_directories(directory));
+      CUSTODY_TRY(fs::make_directories(directory, fs::Sync::no));
     }
   }
   // An unnamed file in the object's own directory: no temp name to create and

@@ -1,6 +1,7 @@
 // Ledger entries, segments, HEAD, the chain and torn tails.
 #include "temp_dir.hpp"
 
+#include <custody/canonical_json.hpp>
 #include <custody/crypto.hpp>
 #include <custody/ledger.hpp>
 
@@ -129,6 +130,36 @@ TEST_CASE("every changed byte of a line is rejected or reads back canonically")
     R"({"kind":"put","payloads":[],"prev":"0000000000000000000000000000000000000000000000000000000000000000","seq":1234567890123456789,"t":"2026-11-23T18:00:00Z","v":1})");
   REQUIRE(big);
   CHECK(big->seq == 1234567890123456789ULL);
+}
+
+TEST_CASE("the entry encoder writes what json::canonical writes")
+{
+  for (const auto kind : {ledger::Kind::put, ledger::Kind::seal}) {
+    for (std::size_t count : {0, 1, 4}) {
+      ledger::Entry entry = make_entry(18446744073709551615ULL, sha256("p"));
+      entry.kind = kind;
+      entry.payloads.clear();
+      json::Json payloads = json::Json::array();
+      for (std::size_t i = 0; i < count; ++i) {
+        const ledger::PayloadRef ref{
+          sha256(std::to_string(i)),
+          sha256("c"),
+          static_cast<std::uint32_t>(4294967295U - i)};
+        entry.payloads.push_back(ref);
+        payloads.push_back({{"obj", to_hex(ref.obj)},
+                            {"commit", to_hex(ref.commit)},
+                            {"epoch", ref.epoch}});
+      }
+      const json::Json expected = {
+        {"v", 1},
+        {"seq", entry.seq},
+        {"t", entry.time},
+        {"kind", std::string(ledger::kind_name(kind))},
+        {"prev", to_hex(entry.prev)},
+        {"payloads", payloads}};
+      CHECK(ledger::encode(entry) == json::canonical(expected));
+    }
+  }
 }
 
 TEST_CASE("decode rejects extra fields, bad kinds and bad times")
