@@ -35,30 +35,7 @@ constexpr std::size_t k_blocks_in_flight = 4;
 constexpr std::uint64_t k_writeback_every = 64ULL * 1024 * 1024;
 constexpr std::uint64_t k_progress_every = 16ULL * 1024 * 1024;
 
-class Descriptor
-{
-public:
-  explicit Descriptor(int fd = -1)
-    : m_fd(fd)
-  {
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  ~Descriptor()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int
-  get() const
-  {
-    return m_fd;
-  }
-
-private:
-  int m_fd;
-};
+using Descriptor = fs::Fd;
 
 bool
 cancelled(const std::atomic<bool>* cancel)
@@ -116,6 +93,21 @@ same_file_state(const struct stat& a, const struct stat& b)
 {
   return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec
          && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ino == b.st_ino;
+}
+
+// Opens an object for one sequential read; a missing one is damage.
+Result<int>
+open_object(const fs::Path& path, const Digest& name)
+{
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
+    }
+    return tl::unexpected(fs::errno_error("open", path, errno));
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return fd;
 }
 
 Error
@@ -610,15 +602,8 @@ Result<Digest>
 hash_object(const fs::Path& vault, const Digest& name, const Progress& progress)
 {
   const fs::Path path = store::object_path(vault, name);
-  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (raw < 0) {
-    if (errno == ENOENT) {
-      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
-    }
-    return tl::unexpected(fs::errno_error("open", path, errno));
-  }
+  CUSTODY_ASSIGN(raw, open_object(path, name));
   Descriptor fd(raw);
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   struct stat st
   {
   };
@@ -697,15 +682,8 @@ read_plaintext(const fs::Path& vault,
                const Progress& progress)
 {
   const fs::Path path = store::object_path(vault, name);
-  const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (raw < 0) {
-    if (errno == ENOENT) {
-      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
-    }
-    return tl::unexpected(fs::errno_error("open", path, errno));
-  }
+  CUSTODY_ASSIGN(raw, open_object(path, name));
   Descriptor fd(raw);
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
   // Two threads: this one reads the object and hashes its bytes (invariant
   // 8), the caller's decrypts and hashes the plaintext.

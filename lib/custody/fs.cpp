@@ -21,6 +21,20 @@
 
 namespace custody::fs {
 
+Fd::~Fd()
+{
+  reset();
+}
+
+void
+Fd::reset()
+{
+  if (m_fd >= 0) {
+    ::close(m_fd);
+    m_fd = -1;
+  }
+}
+
 Error
 errno_error(std::string_view operation, const Path& path, int error_number)
 {
@@ -74,37 +88,6 @@ directory_of(const Path& path)
   const Path parent = path.parent_path();
   return parent.empty() ? Path(".") : parent;
 }
-
-// Owns a file descriptor.
-class Fd
-{
-public:
-  explicit Fd(int fd)
-    : m_fd(fd)
-  {
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int
-  get() const
-  {
-    return m_fd;
-  }
-  int
-  release()
-  {
-    return std::exchange(m_fd, -1);
-  }
-
-private:
-  int m_fd;
-};
 
 } // namespace
 

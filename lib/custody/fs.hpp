@@ -37,6 +37,35 @@ enum class Sync { no, yes };
 [[nodiscard]] Result<Path>
 write_temp_file(const Path& directory, ByteView data, Sync sync);
 
+// Owns a file descriptor: closed when it goes out of scope.
+class Fd
+{
+public:
+  explicit Fd(int fd = -1)
+    : m_fd(fd)
+  {
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd();
+  int
+  get() const
+  {
+    return m_fd;
+  }
+  int
+  release()
+  {
+    const int fd = m_fd;
+    m_fd = -1;
+    return fd;
+  }
+  void reset();
+
+private:
+  int m_fd;
+};
+
 // An unnamed file (O_TMPFILE) in `directory` holding `data`, not yet durable:
 // the returned descriptor is the only handle on it until link_anonymous() names
 // it. A crash before then leaves nothing behind. Errc::io with `unsupported`

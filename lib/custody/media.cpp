@@ -51,38 +51,7 @@ constexpr const char* k_format_whitelist =
 // megabyte-long tag costs nothing.
 constexpr std::size_t k_max_raw_bytes = 4 * k_max_string_bytes;
 
-class Fd
-{
-public:
-  explicit Fd(int fd)
-    : m_fd(fd)
-  {
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&&) = delete;
-  Fd& operator=(Fd&&) = delete;
-  ~Fd()
-  {
-    reset();
-  }
-  int
-  get() const
-  {
-    return m_fd;
-  }
-  void
-  reset()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-      m_fd = -1;
-    }
-  }
-
-private:
-  int m_fd;
-};
+using fs::Fd;
 
 // ---- describe: libmagic ----
 
