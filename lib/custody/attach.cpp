@@ -28,7 +28,7 @@ namespace {
 // Large enough that a block's hashing and encryption dwarf the hand-over
 // between threads, small enough that a few in flight stay far below the 64 MiB
 // the issue allows.
-constexpr std::size_t k_block_size = 4 * 1024 * 1024;
+constexpr std::size_t k_block_size = 2 * 1024 * 1024;
 constexpr std::size_t k_blocks_in_flight = 4;
 // Start writing back every so often, so that the final fsync does not wait for
 // the whole file (the way `dd conv=fsync` lets the kernel flush as it goes).
