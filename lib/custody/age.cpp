@@ -158,6 +158,19 @@ public:
   {
     std::size_t done = 0;
     while (done < out.size()) {
+      if (m_begin == m_end && !m_eof
+          && out.size() - done >= m_buffer.size() / 2) {
+        // What a large read still needs once the buffer is drained goes
+        // straight into `out`, as stdio does: a payload chunk is then copied
+        // once, not twice.
+        CUSTODY_ASSIGN(n, m_source.read(out.subspan(done)));
+        if (n == 0) {
+          m_eof = true;
+          break;
+        }
+        done += n;
+        continue;
+      }
       if (m_begin == m_end) {
         CUSTODY_ASSIGN(more, fill());
         if (!more) {
