@@ -90,12 +90,8 @@ resolve_record(vault::Vault& opened, const std::string& id)
   auto shards = open_shards(opened, notes);
   print_notes(notes);
   if (shards) {
-    for (const auto& shard : *shards) {
-      if (shard) {
-        CUSTODY_ASSIGN(found, shard->find(id));
-        return found.id;
-      }
-    }
+    CUSTODY_ASSIGN(found, any_shard(*shards)->find(id));
+    return found.id;
   }
   if (shards.error().code != Errc::auth) {
     return tl::unexpected(shards.error());

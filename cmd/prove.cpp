@@ -42,12 +42,7 @@ run_prove(const GlobalOptions& global, const ProveOptions& options)
   if (!shards) {
     return tl::unexpected(shards.error());
   }
-  const index::Shard* any = nullptr;
-  for (const auto& shard : *shards) {
-    if (shard && any == nullptr) {
-      any = &*shard;
-    }
-  }
+  const index::Shard* any = any_shard(*shards);
   CUSTODY_ASSIGN(found, any->find(options.id));
   CUSTODY_ASSIGN(history, any->history(found.id));
 

@@ -30,6 +30,17 @@ open_shards(vault::Vault& vault, vault::Notes& notes)
   return shards;
 }
 
+const index::Shard*
+any_shard(const Shards& shards)
+{
+  for (const auto& shard : shards) {
+    if (shard) {
+      return &*shard;
+    }
+  }
+  return nullptr;
+}
+
 void
 print_view(const json::Json& view, const std::string& prefix)
 {

@@ -19,6 +19,10 @@ using Shards = std::array<std::optional<index::Shard>, records::k_part_count>;
                                          vault::Notes& notes);
 
 // Flattens a view to "incident.district: harbour" lines, in key order.
+// The first shard the member opens (every record writes all four payloads, so
+// any of them knows every record id), or nullptr.
+const index::Shard* any_shard(const Shards& shards);
+
 void print_view(const json::Json& view, const std::string& prefix);
 
 } // namespace custody::cli

@@ -30,14 +30,7 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
   if (!shards) {
     return tl::unexpected(shards.error());
   }
-  // Any shard the member opens knows every record id (every record writes all
-  // four payloads).
-  const index::Shard* any = nullptr;
-  for (const auto& shard : *shards) {
-    if (shard && any == nullptr) {
-      any = &*shard;
-    }
-  }
+  const index::Shard* any = any_shard(*shards);
   CUSTODY_ASSIGN(found, any->find(id_prefix));
   CUSTODY_ASSIGN(history, any->history(found.id));
 

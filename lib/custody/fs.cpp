@@ -174,16 +174,11 @@ create_anonymous_file(const Path& directory)
 Result<AnonymousFile>
 write_anonymous_file(const Path& directory, ByteView data)
 {
-  CUSTODY_TRY(fault_point("create", directory));
-  const int raw =
-    ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (raw < 0) {
-    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
-      return AnonymousFile{-1, true};
-    }
-    return tl::unexpected(errno_error("create a file in", directory, errno));
+  CUSTODY_ASSIGN(created, create_anonymous_file(directory));
+  if (created.unsupported) {
+    return created;
   }
-  Fd fd(raw);
+  Fd fd(created.fd);
   CUSTODY_TRY(fault_point("write", directory));
   CUSTODY_TRY(write_all(fd.get(), data, directory));
   return AnonymousFile{fd.release(), false};
