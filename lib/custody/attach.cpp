@@ -35,8 +35,6 @@ constexpr std::size_t k_blocks_in_flight = 4;
 constexpr std::uint64_t k_writeback_every = 64ULL * 1024 * 1024;
 constexpr std::uint64_t k_progress_every = 16ULL * 1024 * 1024;
 
-using Descriptor = fs::Fd;
-
 bool
 cancelled(const std::atomic<bool>* cancel)
 {
@@ -108,6 +106,16 @@ open_object(const fs::Path& path, const Digest& name)
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return fd;
+}
+
+Error
+altered(const fs::Path& vault, const Digest& name)
+{
+  return Error{
+    Errc::corrupt,
+    fmt::format("object {} does not match its name: its bytes were altered",
+                store::object_path(vault, name).lexically_relative(vault)),
+    "restore the object from a backup"};
 }
 
 Error
@@ -320,7 +328,7 @@ stage(const fs::Path& vault,
   {
   };
   CUSTODY_ASSIGN(source_fd, open_source(file, before));
-  Descriptor source(source_fd);
+  fs::Fd source(source_fd);
   ::posix_fadvise(source.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
   Staged staged;
@@ -598,12 +606,14 @@ commit(const fs::Path& vault, Staged& staged)
   return fs::fsync_directory(directory);
 }
 
-Result<Digest>
-hash_object(const fs::Path& vault, const Digest& name, const Progress& progress)
+Result<void>
+check_object(const fs::Path& vault,
+             const Digest& name,
+             const Progress& progress)
 {
   const fs::Path path = store::object_path(vault, name);
   CUSTODY_ASSIGN(raw, open_object(path, name));
-  Descriptor fd(raw);
+  fs::Fd fd(raw);
   struct stat st
   {
   };
@@ -624,7 +634,10 @@ hash_object(const fs::Path& vault, const Digest& name, const Progress& progress)
       reported = done;
     }
   }
-  return hash.finish();
+  if (hash.finish() != name) {
+    return tl::unexpected(altered(vault, name));
+  }
+  return {};
 }
 
 namespace {
@@ -683,7 +696,7 @@ read_plaintext(const fs::Path& vault,
 {
   const fs::Path path = store::object_path(vault, name);
   CUSTODY_ASSIGN(raw, open_object(path, name));
-  Descriptor fd(raw);
+  fs::Fd fd(raw);
 
   // Two threads: this one reads the object and hashes its bytes (invariant
   // 8), the caller's decrypts and hashes the plaintext.
@@ -792,11 +805,7 @@ read_plaintext(const fs::Path& vault,
   }
   // invariant 8, from the same read
   if (object_hash.finish() != name) {
-    return make_error(
-      Errc::corrupt,
-      fmt::format("object {} does not match its name: its bytes were altered",
-                  path.lexically_relative(vault)),
-      "restore the object from a backup");
+    return tl::unexpected(altered(vault, name));
   }
   if (offset < size || offset != padme(size) || !padding_clean) {
     return fail(Errc::corrupt,
@@ -856,7 +865,7 @@ extract(const fs::Path& vault,
       fmt::format("{} is on a filesystem without O_TMPFILE", directory),
       "extract to a directory on ext4, xfs, btrfs or tmpfs");
   }
-  Descriptor out(anonymous.fd);
+  fs::Fd out(anonymous.fd);
   CUSTODY_ASSIGN(extracted,
                  read_plaintext(
                    vault,
@@ -1003,15 +1012,7 @@ verify_deep(vault::Vault& vault,
   // An object this member cannot open is still checked against its name
   // (invariant 8), since verify leaves that to --deep.
   auto hash_only = [&](const Digest& name) -> Result<void> {
-    CUSTODY_ASSIGN(hashed, hash_object(directory, name, {}));
-    if (hashed != name) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format(
-          "object {} does not match its name: its bytes were altered",
-          store::object_path(directory, name).lexically_relative(directory)),
-        "restore the object from a backup");
-    }
+    CUSTODY_TRY(check_object(directory, name, {}));
     ++report.sealed;
     done += size_of(name);
     report_progress(0);
@@ -1026,13 +1027,7 @@ verify_deep(vault::Vault& vault,
         // Admin statements and seals were opened and checked by verify's
         // replay; their objects' names are checked here.
         for (const auto& ref : entry.payloads) {
-          CUSTODY_ASSIGN(hashed, hash_object(directory, ref.obj, {}));
-          if (hashed != ref.obj) {
-            return fail(Errc::corrupt,
-                        "object {} does not match its name: its bytes were "
-                        "altered",
-                        to_hex(ref.obj));
-          }
+          CUSTODY_TRY(check_object(directory, ref.obj, {}));
           done += size_of(ref.obj);
         }
         return {};

@@ -66,11 +66,12 @@ struct Staged
 // Names a staged object (objects/xx/<hash>) and makes the name durable.
 [[nodiscard]] Result<void> commit(const fs::Path& vault, Staged& staged);
 
-// Streams an object of `object_size` bytes through SHA-256 only: invariant 8
-// for objects of any size, in constant memory.
-[[nodiscard]] Result<Digest> hash_object(const fs::Path& vault,
-                                         const Digest& name,
-                                         const Progress& progress);
+// Invariant 8 for objects of any size: streams object `name` through SHA-256
+// in constant memory and checks that the hash is its name. Errc::corrupt,
+// naming the object, when it is missing or altered.
+[[nodiscard]] Result<void> check_object(const fs::Path& vault,
+                                        const Digest& name,
+                                        const Progress& progress);
 
 struct Extracted
 {

@@ -2072,19 +2072,7 @@ verify(const fs::Path& directory,
       continue;
     }
     // Streamed: an attachment can be larger than memory.
-    auto hashed = attach::hash_object(directory, name, options.progress);
-    if (!hashed) {
-      return fail(Errc::corrupt,
-                  "object {} named by the ledger is missing",
-                  to_hex(name));
-    }
-    if (*hashed != name) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("object {} does not match its name: its bytes were altered",
-                    path.lexically_relative(directory)),
-        "restore the object from a backup");
-    }
+    CUSTODY_TRY(attach::check_object(directory, name, options.progress));
   }
   report.objects = loaded.objects.size();
   std::error_code ec;

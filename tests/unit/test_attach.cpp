@@ -65,9 +65,22 @@ TEST_CASE("a staged file comes back byte for byte, and a changed one does not")
   REQUIRE(attach::commit(vault, *staged));
   const auto object = store::object_path(vault, staged->object);
   CHECK(std::filesystem::file_size(object) == staged->object_size);
-  auto hashed = attach::hash_object(vault, staged->object, {});
-  REQUIRE(hashed);
-  CHECK(*hashed == staged->object);
+  CHECK(attach::check_object(vault, staged->object, {}));
+  // One flipped byte is an altered object; flipped back, it checks again.
+  auto flip = [&] {
+    std::fstream bytes(object, std::ios::in | std::ios::out | std::ios::binary);
+    bytes.seekg(100);
+    const char was = static_cast<char>(bytes.get());
+    bytes.seekp(100);
+    bytes.put(static_cast<char>(was ^ 1));
+  };
+  flip();
+  auto altered = attach::check_object(vault, staged->object, {});
+  REQUIRE_FALSE(altered);
+  CHECK(altered.error().code == Errc::corrupt);
+  CHECK(altered.error().message.find("altered") != std::string::npos);
+  flip();
+  CHECK(attach::check_object(vault, staged->object, {}));
 
   Bytes back;
   auto read = attach::read_plaintext(
