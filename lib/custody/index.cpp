@@ -1,5 +1,6 @@
 // Index shards: in-memory SQLite, replayed from the ledger, saved encrypted and
 // MAC'd.
+#include <custody/cache_file.hpp>
 #include <custody/crypto.hpp>
 #include <custody/index.hpp>
 #include <custody/store.hpp>
@@ -14,9 +15,10 @@ namespace custody::index {
 
 namespace {
 
-constexpr std::string_view k_magic = "custody-index-v2\n";
-constexpr std::string_view k_mac_info = "custody/v1/index-mac";
-constexpr std::size_t k_shard_padding = 1024 * 1024;
+// Padded to a whole MiB: a power of two would double a large shard, and a
+// shard's size tells no more than the entry count the ledger shows anyway.
+constexpr cache_file::Kind k_shard_file{
+  "custody-index-v2\n", "custody/v1/index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 // Two databases per shard, saved as two files (docs/formats.md 11.2): the
@@ -440,25 +442,15 @@ struct Shard::Impl
     return replayed;
   }
 
-  SecretBytes
-  mac_key(const age::X25519Identity& key) const
-  {
-    return hkdf_sha256(key.secret_key(), {}, k_mac_info, 32);
-  }
-
   json::Json
-  header(Part part, std::uint64_t db_size, const Digest& db_hash) const
+  header(Part part) const
   {
-    return {
-      {"compartment", std::string(vault::compartment_name(compartment))},
-      {"part", std::string(part == Part::catalogue ? "catalogue" : "detail")},
-      {"vault", vault->state().vault_id},
-      {"position", position.count},
-      {"hash", to_hex(position.last_hash)},
-      {"segment", position.last.segment},
-      {"offset", position.last.offset},
-      {"db_size", db_size},
-      {"db_sha256", to_hex(db_hash)}};
+    json::Json head = cache_file::position_json(position);
+    head["compartment"] = std::string(vault::compartment_name(compartment));
+    head["part"] =
+      std::string(part == Part::catalogue ? "catalogue" : "detail");
+    head["vault"] = vault->state().vault_id;
+    return head;
   }
 
   fs::Path
@@ -489,49 +481,23 @@ struct Shard::Impl
       stats.rebuilt = true;
       return Loaded();
     };
-    auto plain =
-      age::decrypt(*file, std::span<const age::X25519Identity>(key, 1));
-    if (!plain) {
-      return reject("does not open with the current key");
+    auto opened = cache_file::open(k_shard_file, *file, *key);
+    if (!opened) {
+      return reject(opened.error().message);
     }
-    const std::string_view text = plain->text();
-    const auto header_end = text.find('\n', k_magic.size());
-    if (!text.starts_with(k_magic) || header_end == std::string_view::npos) {
-      return reject("is malformed");
-    }
-    auto header = json::parse_canonical(
-      text.substr(k_magic.size(), header_end - k_magic.size()));
-    if (!header || !header->is_object() || !header->contains("mac")
-        || !(*header)["mac"].is_string()) {
-      return reject("is malformed");
-    }
-    json::Json unsigned_header = *header;
-    unsigned_header.erase("mac");
-    const SecretBytes mac_secret = mac_key(**&key);
-    const Digest mac = hmac_sha256(mac_secret.view(),
-                                   as_bytes(json::canonical(unsigned_header)));
-    auto stored_mac = from_hex((*header)["mac"].get<std::string>());
-    if (!stored_mac || !equal_constant_time(*stored_mac, mac)) {
-      return reject("failed its MAC (forged or damaged)");
-    }
-    const std::uint64_t db_size =
-      unsigned_header.value("db_size", std::uint64_t{0});
-    const ByteView rest = as_bytes(text.substr(header_end + 1));
-    const json::Json expected = this->header(part, 0, Digest{});
-    if (db_size > rest.size()
-        || unsigned_header.value("vault", "") != vault->state().vault_id
-        || unsigned_header.value("compartment", "") != expected["compartment"]
-        || unsigned_header.value("part", "") != expected["part"]) {
+    const json::Json& claimed = opened->header;
+    const json::Json expected = this->header(part);
+    if (claimed.value("vault", "") != vault->state().vault_id
+        || claimed.value("compartment", "") != expected["compartment"]
+        || claimed.value("part", "") != expected["part"]) {
       return reject("belongs elsewhere");
     }
-    const ByteView db_bytes = rest.subspan(0, db_size);
-    if (to_hex(sha256(db_bytes)) != unsigned_header.value("db_sha256", "")) {
-      return reject("does not match its digest");
-    }
-    auto hash = digest_from_hex(unsigned_header.value("hash", ""));
-    if (!hash) {
+    const auto loaded = cache_file::position_of(claimed);
+    if (!loaded) {
       return reject("is malformed");
     }
+    const ByteView db_bytes = opened->body;
+    const std::uint64_t db_size = db_bytes.size();
     // sqlite3_deserialize takes ownership of memory from sqlite3_malloc64.
     auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(db_size));
     if (buffer == nullptr && db_size > 0) {
@@ -550,52 +516,32 @@ struct Shard::Impl
       CUSTODY_TRY(create_schema());
       return reject("is not a database");
     }
-    ledger::Resume loaded;
-    loaded.count = unsigned_header.value("position", std::uint64_t{0});
-    loaded.last_hash = *hash;
-    loaded.last.segment = unsigned_header.value("segment", std::uint64_t{0});
-    loaded.last.offset = unsigned_header.value("offset", std::uint64_t{0});
-    return Loaded(loaded);
+    return loaded;
   }
 
   Result<void>
   save(Part part)
   {
+    CUSTODY_ASSIGN(key,
+                   vault->key(compartment, vault->current_epoch(compartment)));
+    CUSTODY_ASSIGN(recipient, vault->recipient(compartment));
     const std::string schema(part_schema_name(part));
     sqlite3_int64 size = 0;
     unsigned char* data = sqlite3_serialize(db, schema.c_str(), &size, 0);
     if (data == nullptr) {
       return tl::unexpected(sqlite_error(db, "serialize"));
     }
-    const ByteView db_bytes(data, static_cast<std::size_t>(size));
-    const std::uint32_t epoch = vault->current_epoch(compartment);
-    auto key = vault->key(compartment, epoch);
-    if (!key) {
-      sqlite3_free(data);
-      return tl::unexpected(key.error());
-    }
-    json::Json head = header(part, db_bytes.size(), sha256(db_bytes));
-    const SecretBytes mac_secret = mac_key(**key);
-    head["mac"] =
-      to_hex(hmac_sha256(mac_secret.view(), as_bytes(json::canonical(head))));
-    std::string plain(k_magic);
-    plain += json::canonical(head);
-    plain += '\n';
-    plain.append(reinterpret_cast<const char*>(db_bytes.data()),
-                 db_bytes.size());
+    auto file = cache_file::seal(k_shard_file,
+                                 header(part),
+                                 ByteView(data, static_cast<std::size_t>(size)),
+                                 *key,
+                                 recipient);
     sqlite3_free(data);
-    // Padded to a whole MiB: a power of two would double a large shard, and a
-    // shard's size tells no more than the entry count the ledger shows anyway.
-    Bytes padded(as_bytes(plain).begin(), as_bytes(plain).end());
-    padded.resize((plain.size() / k_shard_padding + 1) * k_shard_padding, 0);
-    CUSTODY_ASSIGN(recipient, vault->recipient(compartment));
-    CUSTODY_ASSIGN(
-      file,
-      age::encrypt(padded,
-                   std::span<const age::X25519Recipient>(&recipient, 1),
-                   age::Armor::no));
+    if (!file) {
+      return tl::unexpected(file.error());
+    }
     CUSTODY_TRY(fs::make_directories(vault->directory() / "index"));
-    CUSTODY_TRY(fs::write_file_atomic(path(part), file));
+    CUSTODY_TRY(fs::write_file_atomic(path(part), *file));
     stats.saved = true;
     return {};
   }

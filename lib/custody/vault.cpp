@@ -1,6 +1,7 @@
 // The vault's trust root and admin state: init, replay with the invariant
 // checks, key add, verify.
 #include <custody/attach.hpp>
+#include <custody/cache_file.hpp>
 #include <custody/crypto.hpp>
 #include <custody/store.hpp>
 #include <custody/vault.hpp>
@@ -949,8 +950,8 @@ load(const fs::Path& vault, Keyring& keys, bool have_member)
 // state at a sealed ledger position, so that opening a vault replays only what
 // was appended since. Encrypted to the admin compartment and MAC'd with a key
 // only members derive, like the index shards; `verify` never uses it.
-constexpr std::string_view k_state_magic = "custody-state-v1\n";
-constexpr std::string_view k_state_mac_info = "custody/v1/state-mac";
+constexpr cache_file::Kind k_state_file{"custody-state-v1\n",
+                                        "custody/v1/state-mac"};
 
 fs::Path
 state_cache_path(const fs::Path& vault)
@@ -1069,12 +1070,6 @@ newest_admin_epoch(const fs::Path& vault, const std::string& key_id)
   return newest;
 }
 
-SecretBytes
-state_mac_key(const age::X25519Identity& admin)
-{
-  return hkdf_sha256(admin.secret_key(), {}, k_state_mac_info, 32);
-}
-
 struct CachedState
 {
   ledger::Resume resume;
@@ -1111,60 +1106,24 @@ read_state_cache(const fs::Path& vault,
   if (!admin) {
     return reject("has no admin key to open it");
   }
-  auto plain =
-    age::decrypt(*file, std::span<const age::X25519Identity>(*admin, 1));
-  if (!plain) {
-    return reject("does not open with the admin key");
+  auto opened = cache_file::open(k_state_file, *file, **admin);
+  if (!opened) {
+    return reject(opened.error().message);
   }
-  const std::string_view text = plain->text();
-  const auto header_end = text.find('\n', k_state_magic.size());
-  if (!text.starts_with(k_state_magic)
-      || header_end == std::string_view::npos) {
-    return reject("is malformed");
-  }
-  auto header = json::parse_canonical(
-    text.substr(k_state_magic.size(), header_end - k_state_magic.size()));
-  if (!header || !header->is_object() || !header->contains("mac")
-      || !(*header)["mac"].is_string()) {
-    return reject("is malformed");
-  }
-  json::Json unsigned_header = *header;
-  unsigned_header.erase("mac");
-  const SecretBytes mac_secret = state_mac_key(**admin);
-  const Digest mac =
-    hmac_sha256(mac_secret.view(), as_bytes(json::canonical(unsigned_header)));
-  auto stored_mac = from_hex((*header)["mac"].get<std::string>());
-  if (!stored_mac || !equal_constant_time(*stored_mac, mac)) {
-    return reject("failed its MAC (forged or damaged)");
-  }
-  const std::string_view body_text = text.substr(header_end + 1);
-  const auto body_end = body_text.find('\n');
-  if (body_end == std::string_view::npos
-      || to_hex(sha256(as_bytes(body_text.substr(0, body_end))))
-           != unsigned_header.value("body_sha256", "")) {
-    return reject("does not match its digest");
-  }
-  auto body = json::parse_canonical(body_text.substr(0, body_end));
+  auto body = json::parse_canonical(as_text(opened->body));
   if (!body) {
     return reject("is malformed");
   }
   auto restored = state_from_json(*body);
-  auto hash = digest_from_hex(unsigned_header.value("hash", ""));
-  if (!restored || !hash
-      || restored->first.vault_id != unsigned_header.value("vault", "")) {
+  const auto position = cache_file::position_of(opened->header);
+  if (!restored || !position || position->count == 0
+      || restored->first.vault_id != opened->header.value("vault", "")) {
     return reject("is malformed");
   }
   CachedState cached;
-  cached.resume.count = unsigned_header.value("position", std::uint64_t{0});
-  cached.resume.last_hash = *hash;
-  cached.resume.last.segment =
-    unsigned_header.value("segment", std::uint64_t{0});
-  cached.resume.last.offset = unsigned_header.value("offset", std::uint64_t{0});
+  cached.resume = *position;
   cached.state = std::move(restored->first);
   cached.committed_yaml = std::move(restored->second);
-  if (cached.resume.count == 0) {
-    return reject("is malformed");
-  }
   return std::optional<CachedState>(std::move(cached));
 }
 
@@ -1183,26 +1142,13 @@ write_state_cache(const fs::Path& vault, Keyring& keys, const Loaded& loaded)
                  current_recipient(loaded.state, Compartment::admin));
   const std::string body =
     json::canonical(state_to_json(loaded.state, loaded.committed_yaml));
-  json::Json header = {{"vault", loaded.state.vault_id},
-                       {"position", loaded.tip.count},
-                       {"hash", to_hex(loaded.tip.last_hash)},
-                       {"segment", loaded.tip.last_entry.segment},
-                       {"offset", loaded.tip.last_entry.offset},
-                       {"admin_epoch", epoch},
-                       {"body_sha256", to_hex(sha256(as_bytes(body)))}};
-  const SecretBytes mac_secret = state_mac_key(*admin);
-  header["mac"] =
-    to_hex(hmac_sha256(mac_secret.view(), as_bytes(json::canonical(header))));
-  std::string plain(k_state_magic);
-  plain += json::canonical(header);
-  plain += '\n';
-  plain += body;
-  plain += '\n';
+  json::Json header =
+    cache_file::position_json(ledger::resume_point(loaded.tip));
+  header["vault"] = loaded.state.vault_id;
+  header["admin_epoch"] = epoch;
   CUSTODY_ASSIGN(
     file,
-    age::encrypt(as_bytes(plain),
-                 std::span<const age::X25519Recipient>(&recipient, 1),
-                 age::Armor::no));
+    cache_file::seal(k_state_file, header, as_bytes(body), *admin, recipient));
   CUSTODY_TRY(fs::make_directories(vault / "index"));
   return fs::write_file_atomic(state_cache_path(vault), file);
 }
