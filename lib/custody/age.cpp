@@ -905,21 +905,25 @@ to_bytes(const Limbs& a, std::uint8_t* out)
 
 } // namespace field
 
-// X25519(scalar, 9), the public share of an ephemeral key. libsodium's
-// Montgomery ladder takes as long for the base point as for any point; the
-// same multiple computed on the birationally equivalent Edwards curve with its
-// precomputed base-point table takes about a third of that, and the Edwards
-// point's y gives u = (1 + y) / (1 - y). Both clamp the scalar alike, and
-// tests check the result against crypto_scalarmult_base.
+} // namespace
+
+// X25519(scalar, 9) for each scalar: the public shares of ephemeral keys.
+// libsodium's Montgomery ladder takes as long for the base point as for any
+// point; the same multiple computed on the birationally equivalent Edwards
+// curve with its precomputed base-point table takes about a third of that, and
+// the Edwards point's y gives u = (1 + y) / (1 - y). That division is a field
+// inversion, a third of the cost again; Montgomery's trick shares one
+// inversion among the batch (three multiplications each instead). Both curves
+// clamp the scalar alike; the unit tests check every share against
+// crypto_scalarmult_base.
 void
-x25519_base(std::uint8_t* share, const std::uint8_t* scalar)
+x25519_base_batch(std::span<const SecretBytes> scalars,
+                  std::span<std::array<std::uint8_t, 32>> shares)
 {
-  std::array<std::uint8_t, k_key_size> edwards{};
-  if (crypto_scalarmult_ed25519_base(edwards.data(), scalar) != 0) {
-    crypto_scalarmult_base(share, scalar); // never, for a clamped scalar
+  const std::size_t n = std::min(scalars.size(), shares.size());
+  if (n == 0) {
     return;
   }
-  const field::Limbs y = field::from_bytes(edwards.data());
   const field::Limbs one{1, 0, 0, 0, 0};
   // 1 - y as 2p + 1 - y, which keeps every limb positive.
   const field::Limbs two_p_plus_one{0xfffffffffffdbU,
@@ -927,31 +931,110 @@ x25519_base(std::uint8_t* share, const std::uint8_t* scalar)
                                     0xffffffffffffeU,
                                     0xffffffffffffeU,
                                     0xffffffffffffeU};
-  field::Limbs numerator{};
-  field::Limbs denominator{};
-  for (std::size_t i = 0; i < 5; ++i) {
-    numerator[i] = one[i] + y[i];
-    denominator[i] = two_p_plus_one[i] - y[i];
+  std::vector<field::Limbs> numerators(n);
+  std::vector<field::Limbs> denominators(n);
+  std::vector<bool> by_ladder(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::array<std::uint8_t, k_key_size> edwards{};
+    if (crypto_scalarmult_ed25519_base(edwards.data(), scalars[i].data())
+        != 0) {
+      // Never, for a clamped scalar; the ladder is right for any.
+      crypto_scalarmult_base(shares[i].data(), scalars[i].data());
+      by_ladder[i] = true;
+      numerators[i] = one;
+      denominators[i] = one;
+      continue;
+    }
+    const field::Limbs y = field::from_bytes(edwards.data());
+    for (std::size_t l = 0; l < 5; ++l) {
+      numerators[i][l] = one[l] + y[l];
+      denominators[i][l] = two_p_plus_one[l] - y[l];
+    }
   }
-  field::to_bytes(field::multiply(numerator, field::invert(denominator)),
-                  share);
+  // prefix[i] = d_0 * ... * d_i; one inversion of the whole product, then
+  // 1/d_i = prefix[i-1] / prefix[i], walking back.
+  std::vector<field::Limbs> prefix(n);
+  prefix[0] = denominators[0];
+  for (std::size_t i = 1; i < n; ++i) {
+    prefix[i] = field::multiply(prefix[i - 1], denominators[i]);
+  }
+  field::Limbs inverse = field::invert(prefix[n - 1]);
+  for (std::size_t i = n; i-- > 0;) {
+    const field::Limbs inverse_i =
+      i == 0 ? inverse : field::multiply(inverse, prefix[i - 1]);
+    if (i > 0) {
+      inverse = field::multiply(inverse, denominators[i]);
+    }
+    if (!by_ladder[i]) {
+      field::to_bytes(field::multiply(numerators[i], inverse_i),
+                      shares[i].data());
+    }
+  }
 }
+
+namespace {
+
+// Ephemeral keys are made ahead, a batch at a time (x25519_base_batch), each
+// used for exactly one stanza and wiped when taken. The batch grows with use,
+// so one file costs one key, and a thousand files a key and a share of an
+// inversion each.
+class EphemeralKeys
+{
+public:
+  struct Key
+  {
+    SecretBytes scalar;
+    std::array<std::uint8_t, k_key_size> share{};
+  };
+
+  Key
+  take()
+  {
+    if (m_next == m_scalars.size()) {
+      refill();
+    }
+    Key key{std::move(m_scalars[m_next]), m_shares[m_next]};
+    ++m_next;
+    return key;
+  }
+
+private:
+  static constexpr std::size_t k_largest_batch = 32;
+
+  void
+  refill()
+  {
+    m_scalars.clear();
+    for (std::size_t i = 0; i < m_batch; ++i) {
+      m_scalars.push_back(SecretBytes::random(k_key_size));
+    }
+    m_shares.assign(m_batch, {});
+    x25519_base_batch(m_scalars, m_shares);
+    m_next = 0;
+    m_batch = std::min(2 * m_batch, k_largest_batch);
+  }
+
+  std::vector<SecretBytes> m_scalars;
+  std::vector<std::array<std::uint8_t, k_key_size>> m_shares;
+  std::size_t m_next = 0;
+  std::size_t m_batch = 1;
+};
 
 [[nodiscard]] Result<Stanza>
 wrap_x25519(const SecretBytes& file_key, const X25519Recipient& recipient)
 {
-  const auto ephemeral = SecretBytes::random(k_key_size);
-  std::array<std::uint8_t, k_key_size> share{};
-  x25519_base(share.data(), ephemeral.data());
+  thread_local EphemeralKeys ephemeral_keys;
+  const auto ephemeral = ephemeral_keys.take();
   SecretBytes shared(k_key_size);
   if (crypto_scalarmult(
-        shared.data(), ephemeral.data(), recipient.public_key().data())
+        shared.data(), ephemeral.scalar.data(), recipient.public_key().data())
         != 0
       || sodium_is_zero(shared.data(), shared.size()) != 0) {
     return fail(Errc::invalid_input, "age recipient is a low-order point");
   }
-  const auto wrap_key = x25519_wrap_key(shared, share, recipient.public_key());
-  return Stanza{{"X25519", to_base64(share, Padding::no)},
+  const auto wrap_key =
+    x25519_wrap_key(shared, ephemeral.share, recipient.public_key());
+  return Stanza{{"X25519", to_base64(ephemeral.share, Padding::no)},
                 seal_file_key(wrap_key, file_key)};
 }
 

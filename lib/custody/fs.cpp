@@ -189,9 +189,17 @@ link_anonymous(int fd, const Path& to)
 {
   Fd owned(fd);
   CUSTODY_TRY(fault_point("link", to));
-  const std::string from = "/proc/self/fd/" + std::to_string(fd);
-  if (::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW)
-      != 0) {
+  // Linux 6.10 and later let the opener link its own O_TMPFILE by descriptor
+  // (AT_EMPTY_PATH); older kernels want CAP_DAC_READ_SEARCH for that and fail
+  // with ENOENT, and then the /proc/self/fd path does the same thing with a
+  // longer path walk.
+  int linked = ::linkat(fd, "", AT_FDCWD, to.c_str(), AT_EMPTY_PATH);
+  if (linked != 0 && (errno == ENOENT || errno == EPERM || errno == EINVAL)) {
+    const std::string from = "/proc/self/fd/" + std::to_string(fd);
+    linked =
+      ::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW);
+  }
+  if (linked != 0) {
     if (errno == EEXIST) {
       return {}; // same name, same bytes: content addressing
     }

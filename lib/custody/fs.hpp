@@ -88,8 +88,8 @@ create_anonymous_file(const Path& directory);
 // take a file past N bytes: a disk that fills at a chosen byte.
 [[nodiscard]] Result<void> write_all(int fd, ByteView data, const Path& path);
 
-// Gives an O_TMPFILE file its name (linkat through /proc/self/fd) and closes
-// it.
+// Gives an O_TMPFILE file its name (linkat by descriptor, or through
+// /proc/self/fd where the kernel wants a capability for that) and closes it.
 [[nodiscard]] Result<void> link_anonymous(int fd, const Path& to);
 
 // rename(2) of a temp file to its name; durable once the directory of `to` is

@@ -97,8 +97,9 @@ ObjectBatch::add(const Digest& name, ByteView bytes)
     // Not synced one by one: the syncfs(2) that comes before any object in it
     // is named makes the new directory durable too (256 fsyncs under this
     // lock cost a fresh vault a quarter of a second of one core).
-    if (m_directories.insert(directory).second) {
+    if (!m_directories.test(name[0])) {
       CUSTODY_TRY(fs::make_directories(directory, fs::Sync::no));
+      m_directories.set(name[0]);
     }
   }
   // An unnamed file in the object's own directory: no temp name to create and
