@@ -3,8 +3,9 @@
 //
 // The subset: `type` (string, integer, boolean, object, array, null, or a list
 // of them), `properties`, `required`, `additionalProperties` (false or a
-// schema), `enum`, `const`, `pattern` (ECMAScript, searched for unless
-// anchored), `items`, `minItems`, `maxItems`, `maxLength` (code points),
+// schema), `enum`, `const`, `pattern` (searched for unless anchored; the
+// ECMAScript syntax schemas use, matched by RE2: docs/records.md section 1),
+// `items`, `minItems`, `maxItems`, `maxLength` (code points),
 // `format: date`, `$defs` and `$ref` (a file relative to the referring one,
 // `#` or `#/json/pointer`, or both). The annotations `$schema`, `$id`, `title`,
 // `description`, `x-compartment`, `x-terms`, `deprecated`, `$comment`,

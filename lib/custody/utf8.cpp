@@ -94,23 +94,4 @@ count_code_points(std::string_view text)
   return count;
 }
 
-std::wstring
-to_wide(std::string_view text)
-{
-  static_assert(sizeof(wchar_t) == 4, "wregex needs 32-bit wchar_t");
-  std::wstring out;
-  out.reserve(text.size());
-  std::size_t offset = 0;
-  while (offset < text.size()) {
-    char32_t value = 0;
-    const std::size_t length = decode(text, offset, value);
-    if (length == 0) {
-      value = 0xFFFD;
-    }
-    out.push_back(static_cast<wchar_t>(value));
-    offset += length == 0 ? 1 : length;
-  }
-  return out;
-}
-
 } // namespace custody::utf8

@@ -17,9 +17,4 @@ std::optional<std::size_t> first_invalid(std::string_view text);
 // ill-formed byte counts as one).
 std::size_t count_code_points(std::string_view text);
 
-// `text` as UTF-32 code points in a wstring (wchar_t is 32 bits on the
-// platforms custody supports), for std::wregex; an ill-formed byte becomes
-// U+FFFD.
-std::wstring to_wide(std::string_view text);
-
 } // namespace custody::utf8
