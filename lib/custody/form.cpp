@@ -40,8 +40,13 @@ struct Parsed
 {
   Json value;
   bool usable = false; // whether `value` is worth validating
-  // Where each value of the form starts, by pointer.
+  // Where each value of the form starts, by pointer. JSON forms fill it only
+  // when they have a problem to place (locate_json).
   std::unordered_map<std::string, Position> positions;
+  // A JSON form's text and first line, until it is validated: enough to
+  // locate its values if it has problems.
+  std::string_view json_text;
+  std::size_t json_first_line = 1;
   std::vector<Problem> problems; // the first Limits::max_problems
   std::size_t problem_count = 0;
   // Pointers whose values were reported already: validation skips them.
@@ -111,10 +116,13 @@ position_of_offset(std::string_view text, std::size_t offset)
 class JsonScanner
 {
 public:
+  // With `positions`, records where each value starts and names the value
+  // in a failure; without, only checks (a form without problems needs
+  // neither, and building every value's pointer is most of the scan).
   JsonScanner(std::string_view text,
               std::size_t first_line,
               std::size_t max_depth,
-              std::unordered_map<std::string, Position>& positions)
+              std::unordered_map<std::string, Position>* positions)
     : m_text(text),
       m_line(first_line),
       m_max_depth(max_depth),
@@ -194,7 +202,9 @@ private:
   bool
   value(const std::string& pointer, std::size_t depth)
   {
-    m_positions[pointer] = here();
+    if (m_positions != nullptr) {
+      (*m_positions)[pointer] = here();
+    }
     switch (peek()) {
     case '{':
       return object(pointer, depth + 1);
@@ -237,7 +247,9 @@ private:
       if (!string(pointer, &name)) {
         return false;
       }
-      const std::string child = schema::append_pointer(pointer, name);
+      const std::string child = m_positions != nullptr
+                                  ? schema::append_pointer(pointer, name)
+                                  : std::string();
       if (const auto it = seen.find(name); it != seen.end()) {
         m_failure =
           Failure{key_position,
@@ -284,7 +296,9 @@ private:
       return true;
     }
     for (std::size_t index = 0;; ++index) {
-      if (!value(schema::append_pointer(pointer, std::to_string(index)),
+      if (!value(m_positions != nullptr
+                   ? schema::append_pointer(pointer, std::to_string(index))
+                   : std::string(),
                  depth)) {
         return false;
       }
@@ -502,7 +516,7 @@ private:
   std::size_t m_line = 1;
   std::size_t m_line_start = 0;
   std::size_t m_max_depth;
-  std::unordered_map<std::string, Position>& m_positions;
+  std::unordered_map<std::string, Position>* m_positions;
   std::optional<Failure> m_failure;
 };
 
@@ -513,8 +527,14 @@ parse_json(std::string_view text,
            ProblemList& problems,
            const Limits& limits)
 {
-  JsonScanner scanner(text, first_line, limits.max_depth, parsed.positions);
-  if (auto failure = scanner.scan()) {
+  JsonScanner check(text, first_line, limits.max_depth, nullptr);
+  if (check.scan()) {
+    // Again, to name the value that is wrong.
+    JsonScanner locate(text, first_line, limits.max_depth, &parsed.positions);
+    auto failure = locate.scan();
+    if (!failure) { // cannot be: the same text fails the same way
+      failure = check.scan();
+    }
     problems.add(failure->position,
                  std::move(failure->pointer),
                  std::move(failure->message));
@@ -528,6 +548,22 @@ parse_json(std::string_view text,
   }
   parsed.value = std::move(*value);
   parsed.usable = true;
+  parsed.json_text = text;
+  parsed.json_first_line = first_line;
+}
+
+// Records where each value of a JSON form starts, for placing its problems.
+void
+locate_json(Parsed& parsed, const Limits& limits)
+{
+  if (parsed.json_text.empty() || !parsed.positions.empty()) {
+    return;
+  }
+  JsonScanner locate(parsed.json_text,
+                     parsed.json_first_line,
+                     limits.max_depth,
+                     &parsed.positions);
+  (void)locate.scan(); // it passed once; now it records
 }
 
 // ---------------------------------------------------------------------------
@@ -1190,6 +1226,10 @@ private:
     options.max_string_bytes = m_limits.max_string_bytes;
     options.ignore_under = parsed.reported;
     const auto report = m_schemas.validate(parsed.value, options);
+    if (!report.problems.empty()) {
+      locate_json(parsed, m_limits);
+    }
+    parsed.json_text = {}; // its text is the caller's, and not kept
     ProblemList problems(parsed, file, m_limits.max_problems);
     for (const auto& problem : report.problems) {
       problems.add(position_for(parsed, problem.pointer),

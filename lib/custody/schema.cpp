@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 #include <fmt/std.h>
+
 #include <re2/re2.h>
 
 #include <algorithm>
