@@ -4,6 +4,7 @@
 #include "temp_dir.hpp"
 
 #include <custody/form.hpp>
+#include <custody/utf8.hpp>
 
 #include <doctest/doctest.h>
 
@@ -483,3 +484,21 @@ TEST_CASE("a directory batch reads its form files in name order")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("the first bad UTF-8 byte is found wherever it falls in an ASCII run")
+{
+  // The check skips ASCII eight bytes at a time: a bad byte at every offset
+  // of a run, and good multi-byte characters before it, must still be seen.
+  for (std::size_t at = 0; at < 24; ++at) {
+    std::string text(24, 'a');
+    text[at] = '\xff';
+    CHECK(custody::utf8::first_invalid(text) == at);
+    const std::string prefixed = "\xc3\xa9" + text; // é
+    CHECK(custody::utf8::first_invalid(prefixed) == at + 2);
+    std::string truncated(at, 'a');
+    truncated += "\xe0\xa4"; // the first two bytes of a Devanagari letter
+    CHECK(custody::utf8::first_invalid(truncated) == at);
+  }
+  CHECK_FALSE(custody::utf8::first_invalid(std::string(1000, 'a') + "\xd0\x96")
+                .has_value());
+}
