@@ -137,15 +137,18 @@ public:
     std::string message;
   };
 
+  // Checks the text and, when `out` is given, builds its value: the same tree
+  // json::parse_strict() would, for every text this scanner accepts (a unit
+  // test compares them), without a second pass over the text.
   std::optional<Failure>
-  scan()
+  scan(Json* out = nullptr)
   {
     if (m_text.substr(0, 3) == "\xEF\xBB\xBF") {
       m_pos = 3; // a byte order mark
       m_line_start = 3;
     }
     skip_space();
-    if (value("", 0)) {
+    if (value("", 0, out)) {
       skip_space();
       if (m_pos != m_text.size()) {
         error("", "invalid JSON: more text after the value");
@@ -199,32 +202,42 @@ private:
     }
   }
 
+  // Scans one value; builds it into `out` when given.
   bool
-  value(const std::string& pointer, std::size_t depth)
+  value(const std::string& pointer, std::size_t depth, Json* out)
   {
     if (m_positions != nullptr) {
       (*m_positions)[pointer] = here();
     }
     switch (peek()) {
     case '{':
-      return object(pointer, depth + 1);
+      return object(pointer, depth + 1, out);
     case '[':
-      return array(pointer, depth + 1);
-    case '"':
-      return string(pointer, nullptr);
+      return array(pointer, depth + 1, out);
+    case '"': {
+      if (out == nullptr) {
+        return string(pointer, nullptr);
+      }
+      std::string text;
+      if (!string(pointer, &text)) {
+        return false;
+      }
+      *out = std::move(text);
+      return true;
+    }
     case 't':
-      return literal(pointer, "true");
+      return literal(pointer, "true", out, Json(true));
     case 'f':
-      return literal(pointer, "false");
+      return literal(pointer, "false", out, Json(false));
     case 'n':
-      return literal(pointer, "null");
+      return literal(pointer, "null", out, Json(nullptr));
     default:
-      return number(pointer);
+      return number(pointer, out);
     }
   }
 
   bool
-  object(const std::string& pointer, std::size_t depth)
+  object(const std::string& pointer, std::size_t depth, Json* out)
   {
     if (depth > m_max_depth) {
       return error(
@@ -233,7 +246,13 @@ private:
     }
     ++m_pos;
     skip_space();
-    std::unordered_map<std::string, std::size_t> seen; // name -> line
+    if (out != nullptr) {
+      *out = Json::object();
+    }
+    // Where each name was first seen, for the message about a repeated one;
+    // when building, the object itself says whether a name is repeated (and
+    // the failure is then located by a second scan that keeps this map).
+    std::unordered_map<std::string, std::size_t> seen;
     if (peek() == '}') {
       ++m_pos;
       return true;
@@ -250,21 +269,30 @@ private:
       const std::string child = m_positions != nullptr
                                   ? schema::append_pointer(pointer, name)
                                   : std::string();
-      if (const auto it = seen.find(name); it != seen.end()) {
+      Json* slot = nullptr;
+      if (out != nullptr) {
+        const auto [it, inserted] = out->emplace(std::move(name), Json());
+        if (!inserted) {
+          m_failure = Failure{key_position, child, "appears twice"};
+          return false;
+        }
+        slot = &it.value();
+      } else if (const auto it = seen.find(name); it != seen.end()) {
         m_failure =
           Failure{key_position,
                   child,
                   fmt::format("appears twice (first at line {})", it->second)};
         return false;
+      } else {
+        seen.emplace(std::move(name), key_position.line);
       }
-      seen.emplace(name, key_position.line);
       skip_space();
       if (peek() != ':') {
         return error(pointer, "invalid JSON: expected ':' after a field name");
       }
       ++m_pos;
       skip_space();
-      if (!value(child, depth)) {
+      if (!value(child, depth, slot)) {
         return false;
       }
       skip_space();
@@ -282,7 +310,7 @@ private:
   }
 
   bool
-  array(const std::string& pointer, std::size_t depth)
+  array(const std::string& pointer, std::size_t depth, Json* out)
   {
     if (depth > m_max_depth) {
       return error(
@@ -291,15 +319,24 @@ private:
     }
     ++m_pos;
     skip_space();
+    if (out != nullptr) {
+      *out = Json::array();
+    }
     if (peek() == ']') {
       ++m_pos;
       return true;
     }
     for (std::size_t index = 0;; ++index) {
+      Json* slot = nullptr;
+      if (out != nullptr) {
+        out->push_back(Json());
+        slot = &out->back();
+      }
       if (!value(m_positions != nullptr
                    ? schema::append_pointer(pointer, std::to_string(index))
                    : std::string(),
-                 depth)) {
+                 depth,
+                 slot)) {
         return false;
       }
       skip_space();
@@ -454,12 +491,18 @@ private:
   }
 
   bool
-  literal(const std::string& pointer, std::string_view word)
+  literal(const std::string& pointer,
+          std::string_view word,
+          Json* out,
+          Json value)
   {
     if (m_text.substr(m_pos, word.size()) != word) {
       return error(pointer, "invalid JSON: expected a value");
     }
     m_pos += word.size();
+    if (out != nullptr) {
+      *out = std::move(value);
+    }
     return true;
   }
 
@@ -470,7 +513,7 @@ private:
   }
 
   bool
-  number(const std::string& pointer)
+  number(const std::string& pointer, Json* out)
   {
     const std::size_t start = m_pos;
     if (peek() == '-') {
@@ -496,13 +539,20 @@ private:
     }
     const char* first = m_text.data() + start;
     const char* last = m_text.data() + m_pos;
+    // As nlohmann-json reads them: negative numbers signed, others unsigned.
     std::errc result{};
     if (*first == '-') {
-      std::int64_t ignored = 0;
-      result = std::from_chars(first, last, ignored).ec;
+      std::int64_t number = 0;
+      result = std::from_chars(first, last, number).ec;
+      if (out != nullptr) {
+        *out = number;
+      }
     } else {
-      std::uint64_t ignored = 0;
-      result = std::from_chars(first, last, ignored).ec;
+      std::uint64_t number = 0;
+      result = std::from_chars(first, last, number).ec;
+      if (out != nullptr) {
+        *out = number;
+      }
     }
     if (result != std::errc{}) {
       m_pos = start;
@@ -527,26 +577,22 @@ parse_json(std::string_view text,
            ProblemList& problems,
            const Limits& limits)
 {
-  JsonScanner check(text, first_line, limits.max_depth, nullptr);
-  if (check.scan()) {
-    // Again, to name the value that is wrong.
+  JsonScanner build(text, first_line, limits.max_depth, nullptr);
+  Json value;
+  if (auto built = build.scan(&value)) {
+    // Again, recording positions, to name the value that is wrong and say
+    // where a repeated name was first seen.
     JsonScanner locate(text, first_line, limits.max_depth, &parsed.positions);
     auto failure = locate.scan();
     if (!failure) { // cannot be: the same text fails the same way
-      failure = check.scan();
+      failure = std::move(built);
     }
     problems.add(failure->position,
                  std::move(failure->pointer),
                  std::move(failure->message));
     return;
   }
-  auto value = json::parse_strict(text);
-  if (!value) {
-    // The scanner accepts only what parse_strict() accepts; this is a guard.
-    problems.add(Position{first_line, 0}, "", value.error().message);
-    return;
-  }
-  parsed.value = std::move(*value);
+  parsed.value = std::move(value);
   parsed.usable = true;
   parsed.json_text = text;
   parsed.json_first_line = first_line;

@@ -502,3 +502,54 @@ TEST_CASE("the first bad UTF-8 byte is found wherever it falls in an ASCII run")
   CHECK_FALSE(custody::utf8::first_invalid(std::string(1000, 'a') + "\xd0\x96")
                 .has_value());
 }
+
+TEST_CASE("a JSON form is read into the same value json::parse_strict gives")
+{
+  // The scanner builds the value itself; every construct a form can hold must
+  // come out as the library reads it.
+  const auto any = custody::schema::SchemaSet::from_files(
+    "any.json", {{"any.json", R"({"type": "object"})"}});
+  REQUIRE(any);
+  const std::vector<std::string> texts = {
+    R"({})",
+    R"({"a": [], "b": {}, "c": [[], [{}]], "d": null, "e": true, "f": false})",
+    R"({"zero": 0, "neg": -42, "min": -9223372036854775808,)"
+    R"( "max": 18446744073709551615, "list": [1, -1, 0]})",
+    R"({"esc": "q\" b\\ s\/ \b\f\n\r\t", "u": "\u00e9\u0416\u0939",)"
+    R"( "pair": "\ud83d\ude00", "raw": "é Ж ह 😀", "ctl": "\u0001\u001f"})",
+    "\xEF\xBB\xBF"
+    R"({"bom": 1})",
+    " \r\n\t{ \"spaced\" :\n [ 1 ,\t2 ] }\n",
+    R"({"b": 1, "a": 2, "B": 3, "é": 4, "": 5})",
+  };
+  for (const auto& text : texts) {
+    CAPTURE(text);
+    auto forms = custody::form::load_forms_text(
+      text, "t.json", custody::form::Format::json, *any);
+    REQUIRE(forms);
+    REQUIRE(forms->size() == 1);
+    const std::string_view body =
+      std::string_view(text).substr(text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0);
+    auto expected = custody::json::parse_strict(body);
+    REQUIRE(expected);
+    CHECK(forms->front().value == *expected);
+    // Same kinds of number, not only equal values.
+    CHECK(forms->front().value.dump() == expected->dump());
+  }
+}
+
+TEST_CASE(
+  "a repeated name is found and placed the same way when the value is built")
+{
+  const auto any = custody::schema::SchemaSet::from_files(
+    "any.json", {{"any.json", R"({"type": "object"})"}});
+  REQUIRE(any);
+  auto forms = custody::form::load_forms_text("{\"a\": {\"x\": 1,\n \"x\": 2}}",
+                                              "t.json",
+                                              custody::form::Format::json,
+                                              *any);
+  REQUIRE_FALSE(forms);
+  CHECK(forms.error().message.find(
+          "t.json:2:2: /a/x: appears twice (first at line 1)")
+        != std::string::npos);
+}
