@@ -93,7 +93,8 @@ run_amend(const GlobalOptions& global,
     found,
     shards[records::part_index(vault::Compartment::facts)]->find(id_prefix));
   CUSTODY_ASSIGN(history, shards[0]->history(found.id));
-  CUSTODY_ASSIGN(parts, records::parts_of(form, schemas, places));
+  CUSTODY_ASSIGN(parts,
+                 records::parts_of(form.value, form.origin, schemas, places));
   records::Change change;
   change.record_id = found.id;
   change.type = records::EntryType::amend;
@@ -192,9 +193,10 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   CUSTODY_ASSIGN(written, records::write(*opened, std::move(changes)));
   end_with_checkpoint(global, *opened);
   const auto outcome = print_written(global, written, forms, "recorded");
-  // The forms' trees (180 MiB for 10,000 long forms) are not freed one node
-  // at a time when the command ends: the process exit frees them at once.
-  // Still reachable from here, they are no leak to LeakSanitizer.
+  // What is left of the forms' trees (their objects and names; the values
+  // went into the records and were freed as they were encrypted) is not freed
+  // one node at a time when the command ends: the process exit frees it at
+  // once. Still reachable from here, it is no leak to LeakSanitizer.
   [[maybe_unused]] static const auto* const kept =
     new std::vector<form::Form>(std::move(forms));
   return outcome;

@@ -383,14 +383,35 @@ entry_type_name(EntryType type)
   return type == EntryType::record ? "record" : "amend";
 }
 
+// What derive() reads of a form: copied before the form's leaves are moved
+// into the parts.
+json::Json
+derivation_inputs(const json::Json& form)
+{
+  json::Json inputs = json::Json::object();
+  const json::Json& incident = form.at("incident");
+  for (const char* key : {"district", "date", "date_approximate", "time"}) {
+    if (const auto it = incident.find(key); it != incident.end()) {
+      inputs["incident"][key] = *it;
+    }
+  }
+  if (const auto response = form.find("response"); response != form.end()) {
+    if (const auto it = response->find("first_contact_at");
+        it != response->end()) {
+      inputs["response"]["first_contact_at"] = *it;
+    }
+  }
+  return inputs;
+}
+
 Result<Parts>
-parts_of(const form::Form& form,
+parts_of(json::Json form,
+         const form::Origin& origin,
          const schema::SchemaSet& schemas,
          const Places* places)
 {
-  const std::string where =
-    fmt::format("{}:{}", form.origin.file, form.origin.line);
-  const json::Json scopes = form.value.at("consent").at("scopes");
+  const std::string where = fmt::format("{}:{}", origin.file, origin.line);
+  const json::Json& scopes = form.at("consent").at("scopes");
   if (scopes.size() > 1
       && std::find(scopes.begin(), scopes.end(), json::Json("document_only"))
            != scopes.end()) {
@@ -398,23 +419,28 @@ parts_of(const form::Form& form,
                 "{}: /consent/scopes: document_only must be the only scope",
                 where);
   }
-  auto split = schemas.split(form.value);
+  const json::Json inputs = derivation_inputs(form);
+  auto split = schemas.split(std::move(form));
   if (!split) {
     return fail(Errc::invalid_input, "{}: {}", where, split.error().message);
   }
   Parts parts;
   for (std::size_t p = 0; p < k_part_count; ++p) {
     const std::string name(vault::compartment_name(k_parts[p]));
-    parts[p] = split->contains(name) ? split->at(name) : json::Json::object();
+    if (auto it = split->find(name); it != split->end()) {
+      parts[p] = std::move(it->second);
+    } else {
+      parts[p] = json::Json::object();
+    }
   }
-  if (auto derived = derive(form.value, parts, places); !derived) {
+  if (auto derived = derive(inputs, parts, places); !derived) {
     return fail(Errc::invalid_input, "{}: {}", where, derived.error().message);
   }
   return parts;
 }
 
 Result<std::vector<Change>>
-prepare(const std::vector<form::Form>& forms,
+prepare(std::vector<form::Form>& forms,
         const schema::SchemaSet& schemas,
         const Places* places)
 {
@@ -423,7 +449,8 @@ prepare(const std::vector<form::Form>& forms,
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i = next++; i < forms.size(); i = next++) {
-      auto parts = parts_of(forms[i], schemas, places);
+      auto parts =
+        parts_of(std::move(forms[i].value), forms[i].origin, schemas, places);
       if (!parts) {
         problems[i] = parts.error().message;
         continue;

@@ -1191,56 +1191,78 @@ public:
   {
   }
 
+  // Moves each leaf of `instance` into its compartment. Called once per form
+  // of a batch: the compartment names point into the schema, and the leaf's
+  // pointer is only spelled out for a message.
   Result<void>
-  walk(const Json& instance,
+  walk(Json& instance,
        const std::vector<Location>& locations,
-       const std::optional<std::string>& inherited,
-       const std::string& pointer)
+       const std::string* inherited)
   {
-    const auto declared = declared_compartments(locations);
-    if (declared.size() > 1) {
-      return fail(Errc::invalid_input,
-                  "{}: the schema puts it in several compartments ({})",
-                  pointer,
-                  fmt::join(declared, ", "));
+    const std::string* declared = nullptr;
+    for (const auto& location : locations) {
+      if (!location.schema->is_object()) {
+        continue;
+      }
+      const auto it = location.schema->find("x-compartment");
+      if (it == location.schema->end() || !it->is_string()) {
+        continue;
+      }
+      const auto& name = it->get_ref<const std::string&>();
+      if (declared != nullptr && *declared != name) {
+        return fail(Errc::invalid_input,
+                    "{}: the schema puts it in several compartments ({})",
+                    pointer(),
+                    fmt::join(declared_compartments(locations), ", "));
+      }
+      declared = &name;
     }
-    const std::optional<std::string> resolved =
-      declared.empty() ? inherited : declared.front();
+    const std::string* resolved = declared != nullptr ? declared : inherited;
     if (is_false(locations)) {
       return fail(
-        Errc::invalid_input, "{}: not allowed by the schema", pointer);
+        Errc::invalid_input, "{}: not allowed by the schema", pointer());
     }
     if (instance.is_object() && is_interior(locations)) {
-      if (instance.empty() && !resolved) {
+      if (instance.empty() && resolved == nullptr) {
         return {}; // nothing to store, and nowhere it must go
       }
       if (!instance.empty()) {
         m_path.emplace_back();
-        for (const auto& [key, value] : instance.items()) {
+        for (auto& [key, value] : instance.items()) {
           m_path.back() = key;
-          CUSTODY_TRY(walk(value,
-                           child_property(m_impl, locations, key),
-                           resolved,
-                           append_pointer(pointer, key)));
+          CUSTODY_TRY(
+            walk(value, child_property(m_impl, locations, key), resolved));
         }
         m_path.pop_back();
         return {};
       }
     }
-    if (!resolved) {
+    if (resolved == nullptr) {
+      const std::string here = pointer();
       return fail(Errc::invalid_input,
                   "{}: the schema puts it in no compartment",
-                  pointer.empty() ? "the record" : pointer);
+                  here.empty() ? "the record" : here);
     }
     Json* at = &m_out[*resolved];
     for (const auto& key : m_path) {
       at = &(*at)[key];
     }
-    *at = instance;
+    *at = std::move(instance);
     return {};
   }
 
 private:
+  // The RFC 6901 pointer of the value being walked.
+  std::string
+  pointer() const
+  {
+    std::string out;
+    for (const auto& key : m_path) {
+      out = append_pointer(out, key);
+    }
+    return out;
+  }
+
   const SchemaSet::Impl& m_impl;
   std::map<std::string, Json, std::less<>>& m_out;
   std::vector<std::string> m_path;
@@ -1300,7 +1322,7 @@ Node::described() const
 }
 
 Result<std::map<std::string, Json, std::less<>>>
-SchemaSet::split(const Json& instance) const
+SchemaSet::split(Json instance) const
 {
   std::map<std::string, Json, std::less<>> out;
   for (const auto name : k_compartments) {
@@ -1310,7 +1332,7 @@ SchemaSet::split(const Json& instance) const
   std::vector<Location> locations;
   expand(*m_impl, Location{&it->second, &it->first}, locations);
   Splitter splitter(*m_impl, out);
-  CUSTODY_TRY(splitter.walk(instance, locations, std::nullopt, ""));
+  CUSTODY_TRY(splitter.walk(instance, locations, nullptr));
   return out;
 }
 

@@ -165,9 +165,11 @@ public:
   // value (a scalar, or a whole array) goes to the compartment its schema node
   // resolves to, `x-compartment` being inherited from the nearest ancestor
   // that declares one (through `$ref`s). Fails with Errc::invalid_input when a
-  // value resolves to no compartment, to several, or has no schema.
+  // value resolves to no compartment, to several, or has no schema. Takes the
+  // instance by value: a caller done with it moves it, and its leaves are
+  // moved rather than copied.
   [[nodiscard]] Result<std::map<std::string, Json, std::less<>>>
-  split(const Json& instance) const;
+  split(Json instance) const;
 
   // Every leaf of the root schema that resolves to no compartment or to
   // several: a node whose `x-compartment` differs from one its `$ref` target
