@@ -58,7 +58,7 @@ private:
   std::mutex m_mutex;
   std::vector<Pending> m_pending;
   std::atomic<bool> m_named = false; // names made since the last syncfs
-  std::bitset<256> m_directories; // objects/xx/ known to exist, by byte xx
+  std::bitset<256> m_directories;    // objects/xx/ known to exist, by byte xx
 };
 
 // Reads an object and checks that its SHA-256 is its name (invariant 8).

@@ -4,8 +4,8 @@
 #include <custody/crypto.hpp>
 
 #include <doctest/doctest.h>
-
 #include <sodium.h>
+
 #include <zlib.h>
 
 #include <algorithm>
