@@ -61,6 +61,23 @@ script(const TempDir& dir, const std::string& name, const std::string& body)
   return path;
 }
 
+// Runs a script made by script() on `file` with PATH fixed, as the tool
+// `tool` (installed by scripts/setup) that the script calls needs to succeed.
+void
+run_script(const TempDir& dir,
+           const std::string& name,
+           const std::string& body,
+           const fs::Path& file,
+           const std::string& tool)
+{
+  const fs::Path path = script(dir, name, body);
+  const std::string command =
+    "PATH=/usr/bin:/bin sh '" + path.string() + "' '" + file.string() + "'";
+  // NOLINTNEXTLINE(cert-env33-c): runs this test's own script, PATH fixed
+  REQUIRE_MESSAGE(
+    std::system(command.c_str()) == 0, tool, " is needed (bash scripts/setup)");
+}
+
 // Every facts object is canonical-JSON safe and matches its schema.
 void
 check_shape(const Json& facts)
@@ -266,20 +283,16 @@ TEST_CASE("describe bounds and cleans the strings a hostile file carries")
   const fs::Path movie = dir.path() / "hostile.mov";
   // ffmpeg writes tags as given: an escape sequence and invalid UTF-8 in the
   // make, a 2000-byte model, an out-of-range position, an impossible date.
-  const fs::Path make =
-    script(dir,
-           "make.sh",
-           "exec ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi"
-           " -i testsrc=size=64x48:rate=5:duration=1 -c:v mpeg4"
-           " -metadata location=-91.0000+010.0000/"
-           " -metadata make=\"$(printf 'Evil\\033[31m\\377\\376X')\""
-           " -metadata model=\"$(printf '%2000s' '' | tr ' ' m)\""
-           " -metadata date=2025-13-40T99:00:00Z \"$1\"");
-  const std::string command =
-    "PATH=/usr/bin:/bin sh '" + make.string() + "' '" + movie.string() + "'";
-  // NOLINTNEXTLINE(cert-env33-c): runs this test's own script, PATH fixed
-  REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
-                  "ffmpeg is needed (bash scripts/setup)");
+  run_script(dir,
+             "make.sh",
+             "exec ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi"
+             " -i testsrc=size=64x48:rate=5:duration=1 -c:v mpeg4"
+             " -metadata location=-91.0000+010.0000/"
+             " -metadata make=\"$(printf 'Evil\\033[31m\\377\\376X')\""
+             " -metadata model=\"$(printf '%2000s' '' | tr ' ' m)\""
+             " -metadata date=2025-13-40T99:00:00Z \"$1\"",
+             movie,
+             "ffmpeg");
   auto facts = media::describe(movie);
   REQUIRE(facts);
   check_shape(*facts);
@@ -297,17 +310,14 @@ TEST_CASE("describe leaves out EXIF values that are no real date or place")
   std::filesystem::copy_file(k_examples / "injury.jpg", photo);
   // exiftool writes what it is given: an unset date, an altitude of 5000 km,
   // an escape sequence in the make.
-  const fs::Path edit = script(
+  run_script(
     dir,
     "edit.sh",
     "exec exiftool -q -overwrite_original"
     " '-EXIF:DateTimeOriginal#=0000:00:00 00:00:00' '-GPSAltitude=5000000'"
-    " \"-EXIF:Make=$(printf 'Evil\\033]0;title\\007')\" \"$1\"");
-  const std::string command =
-    "PATH=/usr/bin:/bin sh '" + edit.string() + "' '" + photo.string() + "'";
-  // NOLINTNEXTLINE(cert-env33-c): runs this test's own script, PATH fixed
-  REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
-                  "exiftool is needed (bash scripts/setup)");
+    " \"-EXIF:Make=$(printf 'Evil\\033]0;title\\007')\" \"$1\"",
+    photo,
+    "exiftool");
   auto facts = media::describe(photo);
   REQUIRE(facts);
   check_shape(*facts);

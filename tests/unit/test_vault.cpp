@@ -24,6 +24,25 @@ new_member()
   return identity::Member(age::X25519Identity::generate());
 }
 
+// A new vault of `creator`'s, with a recovery member, in a temporary
+// directory.
+struct NewVault
+{
+  NewVault()
+  {
+    vault::InitOptions options;
+    options.directory = directory;
+    options.recovery_member = &recovery;
+    REQUIRE(vault::init(options, creator));
+  }
+
+  TempDir dir;
+  identity::Member creator = new_member();
+  identity::Member recovery = new_member();
+  std::filesystem::path directory = dir.path() / "vault";
+  std::filesystem::path state_cache = directory / "index" / "state.age";
+};
+
 } // namespace
 
 TEST_SUITE_BEGIN("vault");
@@ -147,18 +166,13 @@ TEST_CASE(
 
 TEST_CASE("the state cache spares a replay and a bad one is replaced")
 {
-  TempDir dir;
-  const auto creator = new_member();
-  const auto recovery = new_member();
-  vault::InitOptions options;
-  options.directory = dir.path() / "vault";
-  options.recovery_member = &recovery;
-  REQUIRE(vault::init(options, creator));
-  const auto cache = options.directory / "index" / "state.age";
+  const NewVault made;
+  const auto& creator = made.creator;
+  const auto& cache = made.state_cache;
   auto open = [&](vault::Notes& notes) {
     vault::OpenOptions read_options;
     auto opened =
-      vault::Vault::open(options.directory, creator, read_options, notes);
+      vault::Vault::open(made.directory, creator, read_options, notes);
     REQUIRE(opened);
     return std::move(*opened);
   };
@@ -186,7 +200,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
     vault::OpenOptions write_options;
     write_options.access = vault::Access::write;
     auto opened =
-      vault::Vault::open(options.directory, creator, write_options, notes);
+      vault::Vault::open(made.directory, creator, write_options, notes);
     REQUIRE(opened);
     REQUIRE(opened->add_member(data.card(), vault::Role::data, "Dev"));
   }
@@ -194,7 +208,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
     vault::Notes notes;
     vault::OpenOptions read_options;
     auto as_data =
-      vault::Vault::open(options.directory, data, read_options, notes);
+      vault::Vault::open(made.directory, data, read_options, notes);
     REQUIRE(as_data);
     CHECK(as_data->state().members.size() == 3);
     CHECK(as_data->me().role == vault::Role::data);
@@ -242,14 +256,8 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
 
 TEST_CASE("a state cache from another history is not trusted")
 {
-  TempDir dir;
-  const auto creator = new_member();
-  const auto recovery = new_member();
-  vault::InitOptions options;
-  options.directory = dir.path() / "vault";
-  options.recovery_member = &recovery;
-  REQUIRE(vault::init(options, creator));
-  const auto cache = options.directory / "index" / "state.age";
+  const NewVault made;
+  const auto& creator = made.creator;
   vault::OpenOptions write_options;
   write_options.access = vault::Access::write;
   vault::Notes notes;
@@ -258,16 +266,16 @@ TEST_CASE("a state cache from another history is not trusted")
   // first two entries with the seal altered.
   {
     auto opened =
-      vault::Vault::open(options.directory, creator, write_options, notes);
+      vault::Vault::open(made.directory, creator, write_options, notes);
     REQUIRE(opened);
   }
-  const auto ledger = options.directory / "ledger" / "000000.jsonl";
+  const auto ledger = made.directory / "ledger" / "000000.jsonl";
   std::ifstream in(ledger, std::ios::binary);
   const std::string before{std::istreambuf_iterator<char>(in), {}};
   in.close();
   {
     auto opened =
-      vault::Vault::open(options.directory, creator, write_options, notes);
+      vault::Vault::open(made.directory, creator, write_options, notes);
     REQUIRE(opened);
     REQUIRE(opened->add_member(new_member().card(), vault::Role::data, ""));
   }
@@ -280,7 +288,7 @@ TEST_CASE("a state cache from another history is not trusted")
   vault::Notes read_notes;
   vault::OpenOptions read_options;
   auto reopened =
-    vault::Vault::open(options.directory, creator, read_options, read_notes);
+    vault::Vault::open(made.directory, creator, read_options, read_notes);
   // The full replay finds the damage the cache would have hidden.
   REQUIRE_FALSE(reopened);
   CHECK(reopened.error().code == Errc::corrupt);
