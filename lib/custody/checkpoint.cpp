@@ -216,6 +216,33 @@ verify(std::string_view text,
   return checkpoint;
 }
 
+namespace {
+
+// verify(), as file `name` of the vault `vault_id` (any vault when empty):
+// what both reading a stored checkpoint and checking one kept elsewhere need.
+Result<Checkpoint>
+verify_file(std::string_view text,
+            std::string_view signature_text,
+            const minisign::PublicKey& key,
+            std::string_view vault_id,
+            std::string_view name)
+{
+  auto checked = verify(text, signature_text, key);
+  if (!checked) {
+    return tl::unexpected(as_corrupt(checked.error(), name));
+  }
+  if (!vault_id.empty() && checked->origin != origin_of(vault_id)) {
+    return fail(Errc::corrupt,
+                "{} belongs to {}, not to this vault ({})",
+                name,
+                checked->origin,
+                origin_of(vault_id));
+  }
+  return checked;
+}
+
+} // namespace
+
 fs::Path
 directory(const fs::Path& vault)
 {
@@ -603,22 +630,14 @@ read(const fs::Path& vault,
     }
     return tl::unexpected(signature.error());
   }
-  auto checked = verify(as_text(*text), as_text(*signature), key);
-  if (!checked) {
-    return tl::unexpected(as_corrupt(checked.error(), name));
-  }
-  if (checked->size != size) {
+  CUSTODY_ASSIGN(
+    checked,
+    verify_file(as_text(*text), as_text(*signature), key, vault_id, name));
+  if (checked.size != size) {
     return fail(
-      Errc::corrupt, "{} names a tree of {} entries", name, checked->size);
+      Errc::corrupt, "{} names a tree of {} entries", name, checked.size);
   }
-  if (!vault_id.empty() && checked->origin != origin_of(vault_id)) {
-    return fail(Errc::corrupt,
-                "{} belongs to {}, not to this vault ({})",
-                name,
-                checked->origin,
-                origin_of(vault_id));
-  }
-  Stored stored{*checked,
+  Stored stored{checked,
                 std::string(as_text(*text)),
                 std::string(as_text(*signature)),
                 false};
@@ -732,41 +751,33 @@ check_against(const fs::Path& vault,
                                   signature.error().message),
                       "keep CHECKPOINT.minisig beside CHECKPOINT");
   }
-  auto checked = verify(as_text(*text), as_text(*signature), key);
-  if (!checked) {
-    return tl::unexpected(as_corrupt(checked.error(), name));
-  }
-  if (!vault_id.empty() && checked->origin != origin_of(vault_id)) {
-    return fail(Errc::corrupt,
-                "{} belongs to {}, not to this vault ({})",
-                name,
-                checked->origin,
-                origin_of(vault_id));
-  }
-  if (checked->size > tree.size()) {
+  CUSTODY_ASSIGN(
+    checked,
+    verify_file(as_text(*text), as_text(*signature), key, vault_id, name));
+  if (checked.size > tree.size()) {
     return fail(Errc::corrupt,
                 "{} was signed over {} entries, but the ledger has only {}: "
                 "the vault was rolled back; entry {} is the first missing",
                 name,
-                checked->size,
+                checked.size,
                 tree.size(),
                 tree.size());
   }
-  CUSTODY_ASSIGN(root, tree.root(checked->size));
-  if (root != checked->root) {
+  CUSTODY_ASSIGN(root, tree.root(checked.size));
+  if (root != checked.root) {
     return fail(Errc::corrupt,
                 "{} does not match this vault: its first {} entries were "
                 "rewritten after the kept checkpoint was signed",
                 name,
-                checked->size);
+                checked.size);
   }
   Against against;
-  against.kept = *checked;
+  against.kept = checked;
   // Prove consistency up to the newest signed checkpoint, so the proof joins
   // two signed roots; the bare ledger when none reaches that far.
   against.tree_size = tree.size();
   CUSTODY_ASSIGN(listing, list(vault));
-  if (!listing.sizes.empty() && listing.sizes.back() >= checked->size
+  if (!listing.sizes.empty() && listing.sizes.back() >= checked.size
       && listing.sizes.back() <= tree.size()) {
     against.tree_size = listing.sizes.back();
     against.tree_signed = true;
@@ -774,7 +785,7 @@ check_against(const fs::Path& vault,
   CUSTODY_ASSIGN(tree_root, tree.root(against.tree_size));
   against.tree_root = tree_root;
   CUSTODY_ASSIGN(proof,
-                 tree.consistency_proof(checked->size, against.tree_size));
+                 tree.consistency_proof(checked.size, against.tree_size));
   against.consistency = std::move(proof);
   return against;
 }
