@@ -212,11 +212,7 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
   auto* sub = app.add_subcommand(
     "attach",
     "Attach evidence media (audio, video, photos, documents) to a record");
-  sub
-    ->add_option("RECORD",
-                 options->record,
-                 "The record id, or a unique prefix of at least 8 digits")
-    ->required();
+  add_record_argument(*sub, "RECORD", options->record);
   sub->add_option("FILE", options->files, "The files to attach")->required();
   sub->add_option("--kind",
                   options->kind,

@@ -31,6 +31,15 @@ require_identity(const GlobalOptions& global)
   return std::filesystem::path(global.identity);
 }
 
+CLI::Option*
+add_record_argument(CLI::App& sub, const std::string& name, std::string& id)
+{
+  return sub
+    .add_option(
+      name, id, "The record id, or a unique prefix of at least 8 digits")
+    ->required();
+}
+
 std::chrono::milliseconds
 wait_of(const GlobalOptions& global)
 {

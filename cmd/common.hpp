@@ -35,6 +35,11 @@ using Action = std::function<Result<Outcome>()>;
 Result<std::filesystem::path> require_vault(const GlobalOptions& global);
 Result<std::filesystem::path> require_identity(const GlobalOptions& global);
 
+// The required positional argument `name` that names a record (an id or a
+// unique prefix of one), with the same help in every command.
+CLI::Option*
+add_record_argument(CLI::App& sub, const std::string& name, std::string& id);
+
 // The --wait option as a duration.
 std::chrono::milliseconds wait_of(const GlobalOptions& global);
 

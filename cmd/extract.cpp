@@ -98,11 +98,7 @@ register_extract(CLI::App& app, GlobalOptions& global, Action& action)
   auto options = std::make_shared<ExtractOptions>();
   auto* sub = app.add_subcommand(
     "extract", "Write an attachment's original bytes to a file, checked");
-  sub
-    ->add_option("RECORD",
-                 options->record,
-                 "The record id, or a unique prefix of at least 8 digits")
-    ->required();
+  add_record_argument(*sub, "RECORD", options->record);
   sub
     ->add_option("ATTACHMENT",
                  options->number,

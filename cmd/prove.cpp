@@ -172,8 +172,7 @@ register_prove(CLI::App& app, GlobalOptions& global, Action& action)
     "prove",
     "Print a record's entries with Merkle inclusion proofs against a signed "
     "checkpoint (JSON)");
-  sub->add_option("ID", options->id, "Record id (a unique prefix of 8 or more)")
-    ->required();
+  add_record_argument(*sub, "ID", options->id);
   sub->add_option("--checkpoint",
                   options->size,
                   "Prove against the checkpoint of this tree size (default "

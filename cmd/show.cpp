@@ -141,11 +141,7 @@ register_show(CLI::App& app, GlobalOptions& global, Action& action)
   auto options = std::make_shared<ShowOptions>();
   auto* sub = app.add_subcommand(
     "show", "Show a record: its latest view and its history");
-  sub
-    ->add_option("ID",
-                 options->id,
-                 "The record id, or a unique prefix of at least 8 digits")
-    ->required();
+  add_record_argument(*sub, "ID", options->id);
   sub->add_flag(
     "--form",
     options->form,
