@@ -474,45 +474,29 @@ describe(const fs::Path& file)
 
 namespace {
 
-struct SpawnActions
+// A posix_spawn file-actions or attributes object, destroyed with its scope.
+template<typename Object, int (*init)(Object*), int (*destroy)(Object*)>
+struct SpawnObject
 {
-  posix_spawn_file_actions_t actions{};
-  bool ok = false;
-  SpawnActions()
-    : ok(posix_spawn_file_actions_init(&actions) == 0)
-  {
-  }
-  SpawnActions(const SpawnActions&) = delete;
-  SpawnActions& operator=(const SpawnActions&) = delete;
-  SpawnActions(SpawnActions&&) = delete;
-  SpawnActions& operator=(SpawnActions&&) = delete;
-  ~SpawnActions()
+  Object value{};
+  bool ok = init(&value) == 0;
+  SpawnObject() = default;
+  SpawnObject(const SpawnObject&) = delete;
+  SpawnObject& operator=(const SpawnObject&) = delete;
+  SpawnObject(SpawnObject&&) = delete;
+  SpawnObject& operator=(SpawnObject&&) = delete;
+  ~SpawnObject()
   {
     if (ok) {
-      posix_spawn_file_actions_destroy(&actions);
+      destroy(&value);
     }
   }
 };
-
-struct SpawnAttributes
-{
-  posix_spawnattr_t attributes{};
-  bool ok = false;
-  SpawnAttributes()
-    : ok(posix_spawnattr_init(&attributes) == 0)
-  {
-  }
-  SpawnAttributes(const SpawnAttributes&) = delete;
-  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
-  SpawnAttributes(SpawnAttributes&&) = delete;
-  SpawnAttributes& operator=(SpawnAttributes&&) = delete;
-  ~SpawnAttributes()
-  {
-    if (ok) {
-      posix_spawnattr_destroy(&attributes);
-    }
-  }
-};
+using SpawnActions = SpawnObject<posix_spawn_file_actions_t,
+                                 posix_spawn_file_actions_init,
+                                 posix_spawn_file_actions_destroy>;
+using SpawnAttributes =
+  SpawnObject<posix_spawnattr_t, posix_spawnattr_init, posix_spawnattr_destroy>;
 
 // Waits for `pid` until `deadline`; kills it then. The wait status, or
 // nothing when it had to be killed.
@@ -562,16 +546,15 @@ probe(const fs::Path& executable,
   SpawnActions spawn;
   if (!spawn.ok
       || posix_spawn_file_actions_addopen(
-           &spawn.actions, 0, "/dev/null", O_RDONLY, 0)
+           &spawn.value, 0, "/dev/null", O_RDONLY, 0)
            != 0
-      || posix_spawn_file_actions_adddup2(&spawn.actions, write_end.get(), 1)
-           != 0
+      || posix_spawn_file_actions_adddup2(&spawn.value, write_end.get(), 1) != 0
       || posix_spawn_file_actions_addopen(
-           &spawn.actions, 2, "/dev/null", O_WRONLY, 0)
+           &spawn.value, 2, "/dev/null", O_WRONLY, 0)
            != 0
       // Nothing the parent holds open (the vault lock, objects) reaches the
       // child.
-      || posix_spawn_file_actions_addclosefrom_np(&spawn.actions, 3) != 0) {
+      || posix_spawn_file_actions_addclosefrom_np(&spawn.value, 3) != 0) {
     return fail(Errc::io, "media reader: cannot prepare the child process");
   }
   std::string exe = executable.string();
@@ -591,19 +574,18 @@ probe(const fs::Path& executable,
   sigemptyset(&none);
   sigfillset(&all);
   if (!attributes.ok
-      || posix_spawnattr_setsigmask(&attributes.attributes, &none) != 0
-      || posix_spawnattr_setsigdefault(&attributes.attributes, &all) != 0
-      || posix_spawnattr_setflags(&attributes.attributes,
-                                  POSIX_SPAWN_SETSIGMASK
-                                    | POSIX_SPAWN_SETSIGDEF)
+      || posix_spawnattr_setsigmask(&attributes.value, &none) != 0
+      || posix_spawnattr_setsigdefault(&attributes.value, &all) != 0
+      || posix_spawnattr_setflags(
+           &attributes.value, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
            != 0) {
     return fail(Errc::io, "media reader: cannot prepare the child process");
   }
   pid_t pid = -1;
   const int spawned = posix_spawn(&pid,
                                   exe.c_str(),
-                                  &spawn.actions,
-                                  &attributes.attributes,
+                                  &spawn.value,
+                                  &attributes.value,
                                   argv.data(),
                                   envp.data());
   if (spawned != 0) {
