@@ -2,6 +2,7 @@
 // recorded when it was attached.
 #include "commands.hpp"
 #include "progress.hpp"
+#include "records_view.hpp"
 #include "session.hpp"
 
 #include <custody/attach.hpp>
@@ -29,22 +30,16 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
 {
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   vault::Vault& opened = session.vault;
-  vault::Notes notes;
-  auto shard = index::Shard::open(opened, vault::Compartment::identity, notes);
-  print_notes(notes);
-  if (!shard) {
-    if (shard.error().code == Errc::auth) {
-      return make_error(
-        Errc::auth,
-        fmt::format("your role ({}) cannot open original media",
-                    vault::role_name(opened.me().role)),
-        "originals live in the identity compartment, which only legal members "
-        "hold");
-    }
-    return tl::unexpected(shard.error());
-  }
-  CUSTODY_ASSIGN(found, shard->find(options.record));
-  CUSTODY_ASSIGN(rows, shard->attachments(found.id));
+  CUSTODY_ASSIGN(
+    shard,
+    open_shard(opened,
+               vault::Compartment::identity,
+               index::Need::everything,
+               "your role ({}) cannot open original media",
+               "originals live in the identity compartment, which only legal "
+               "members hold"));
+  CUSTODY_ASSIGN(found, shard.find(options.record));
+  CUSTODY_ASSIGN(rows, shard.attachments(found.id));
   if (options.number == 0 || options.number > rows.size()) {
     return make_error(Errc::invalid_input,
                       fmt::format("record {} has no attachment {} (it has {})",

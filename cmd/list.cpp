@@ -54,21 +54,14 @@ run_list(const GlobalOptions& global, ListOptions options)
     CUSTODY_TRY(apply_period(options.period, options.filter));
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
-  vault::Notes notes;
-  auto facts = index::Shard::open(
-    session.vault, vault::Compartment::facts, notes, index::Need::catalogue);
-  print_notes(notes);
-  if (!facts) {
-    if (facts.error().code == Errc::auth) {
-      return make_error(
-        Errc::auth,
-        fmt::format("your keys do not open the facts compartment (role {})",
-                    vault::role_name(session.vault.me().role)),
-        "intake members record but cannot read back");
-    }
-    return tl::unexpected(facts.error());
-  }
-  CUSTODY_ASSIGN(rows, facts->list(options.filter));
+  CUSTODY_ASSIGN(
+    facts,
+    open_shard(session.vault,
+               vault::Compartment::facts,
+               index::Need::catalogue,
+               "your keys do not open the facts compartment (role {})",
+               "intake members record but cannot read back"));
+  CUSTODY_ASSIGN(rows, facts.list(options.filter));
   if (global.json) {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& row : rows) {

@@ -1,9 +1,29 @@
 // Opening index shards and printing record views.
 #include "records_view.hpp"
+#include "session.hpp"
 
 #include <fmt/core.h>
 
 namespace custody::cli {
+
+Result<index::Shard>
+open_shard(vault::Vault& vault,
+           vault::Compartment compartment,
+           index::Need need,
+           std::string_view refusal,
+           std::string_view hint)
+{
+  vault::Notes notes;
+  auto shard = index::Shard::open(vault, compartment, notes, need);
+  print_notes(notes);
+  if (!shard && shard.error().code == Errc::auth) {
+    return make_error(
+      Errc::auth,
+      fmt::format(fmt::runtime(refusal), vault::role_name(vault.me().role)),
+      std::string(hint));
+  }
+  return shard;
+}
 
 Result<Shards>
 open_shards(vault::Vault& vault, vault::Notes& notes)

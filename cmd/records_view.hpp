@@ -1,4 +1,5 @@
-// Shared by show and list: opening the index shards a member's keys allow.
+// Shared by show, list, prove, attach and extract: opening the index shards a
+// member's keys allow.
 #pragma once
 
 #include "common.hpp"
@@ -17,6 +18,15 @@ namespace custody::cli {
 using Shards = std::array<std::optional<index::Shard>, records::k_part_count>;
 [[nodiscard]] Result<Shards> open_shards(vault::Vault& vault,
                                          vault::Notes& notes);
+
+// The shard of one compartment, its notes printed. A member whose keys do not
+// open it gets Errc::auth: `refusal` with "{}" for the member's role, and
+// `hint`.
+[[nodiscard]] Result<index::Shard> open_shard(vault::Vault& vault,
+                                              vault::Compartment compartment,
+                                              index::Need need,
+                                              std::string_view refusal,
+                                              std::string_view hint);
 
 // Flattens a view to "incident.district: harbour" lines, in key order.
 // The first shard the member opens (every record writes all four payloads, so
