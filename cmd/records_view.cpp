@@ -1,5 +1,6 @@
 // Opening index shards and printing record views.
 #include "records_view.hpp"
+
 #include "session.hpp"
 
 #include <fmt/core.h>

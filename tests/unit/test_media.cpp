@@ -61,6 +61,18 @@ script(const TempDir& dir, const std::string& name, const std::string& body)
   return path;
 }
 
+// probe() with a shell script standing in for `custody __media-facts`, on
+// the example video.
+Result<Json>
+probe_stand_in(const TempDir& dir,
+               const std::string& name,
+               const std::string& body,
+               std::chrono::milliseconds timeout = std::chrono::seconds(30))
+{
+  return media::probe(
+    script(dir, name, body), k_examples / "arrest.mp4", timeout);
+}
+
 // Runs a script made by script() on `file` with PATH fixed, as the tool
 // `tool` (installed by scripts/setup) that the script calls needs to succeed.
 void
@@ -374,8 +386,7 @@ TEST_CASE("probe reports a child that fails, cleanly")
   }
   SUBCASE("a child that crashes")
   {
-    auto probed = media::probe(
-      script(dir, "crash", "kill -SEGV $$"), k_examples / "arrest.mp4", 30s);
+    auto probed = probe_stand_in(dir, "crash", "kill -SEGV $$");
     REQUIRE_FALSE(probed);
     CHECK(probed.error().code == Errc::invalid_input);
     CHECK(probed.error().message.find("crashed (signal 11, SEGV)")
@@ -383,9 +394,7 @@ TEST_CASE("probe reports a child that fails, cleanly")
   }
   SUBCASE("a child that prints what is not JSON")
   {
-    auto probed = media::probe(script(dir, "text", "echo 'no facts here'"),
-                               k_examples / "arrest.mp4",
-                               30s);
+    auto probed = probe_stand_in(dir, "text", "echo 'no facts here'");
     REQUIRE_FALSE(probed);
     CHECK(probed.error().code == Errc::invalid_input);
     CHECK(probed.error().message.find("printed invalid JSON")
@@ -394,35 +403,27 @@ TEST_CASE("probe reports a child that fails, cleanly")
   }
   SUBCASE("a child that prints JSON with a floating-point number")
   {
-    auto probed = media::probe(
-      script(
-        dir,
-        "float",
-        R"(echo '{"capture":{},"duration_seconds":3.0,"mime":"a/b","streams":[]}')"),
-      k_examples / "arrest.mp4",
-      30s);
+    auto probed = probe_stand_in(
+      dir,
+      "float",
+      R"(echo '{"capture":{},"duration_seconds":3.0,"mime":"a/b","streams":[]}')");
     REQUIRE_FALSE(probed);
     CHECK(probed.error().message.find("printed invalid JSON")
           != std::string::npos);
   }
   SUBCASE("a child that prints canonical JSON of another shape")
   {
-    auto probed = media::probe(
-      script(
-        dir,
-        "shape",
-        R"(echo '{"capture":{"where":"home"},"mime":"a/b","streams":[]}')"),
-      k_examples / "arrest.mp4",
-      30s);
+    auto probed = probe_stand_in(
+      dir,
+      "shape",
+      R"(echo '{"capture":{"where":"home"},"mime":"a/b","streams":[]}')");
     REQUIRE_FALSE(probed);
     CHECK(probed.error().message.find("do not match") != std::string::npos);
     CHECK(probed.error().message.find("home") == std::string::npos);
   }
   SUBCASE("a child that prints more than the cap")
   {
-    auto probed = media::probe(script(dir, "flood", "exec /usr/bin/yes facts"),
-                               k_examples / "arrest.mp4",
-                               30s);
+    auto probed = probe_stand_in(dir, "flood", "exec /usr/bin/yes facts");
     REQUIRE_FALSE(probed);
     CHECK(probed.error().message.find("printed more than")
           != std::string::npos);
@@ -442,9 +443,7 @@ TEST_CASE("probe kills a child that outlives its timeout")
   SUBCASE("silent")
   {
     const auto start = std::chrono::steady_clock::now();
-    auto probed = media::probe(script(dir, "slow", "exec /bin/sleep 30"),
-                               k_examples / "arrest.mp4",
-                               300ms);
+    auto probed = probe_stand_in(dir, "slow", "exec /bin/sleep 30", 300ms);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     REQUIRE_FALSE(probed);
     CHECK(probed.error().code == Errc::invalid_input);
@@ -456,9 +455,7 @@ TEST_CASE("probe kills a child that outlives its timeout")
   {
     const auto start = std::chrono::steady_clock::now();
     auto probed =
-      media::probe(script(dir, "closed", "exec >&-\nexec /bin/sleep 30"),
-                   k_examples / "arrest.mp4",
-                   300ms);
+      probe_stand_in(dir, "closed", "exec >&-\nexec /bin/sleep 30", 300ms);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     REQUIRE_FALSE(probed);
     CHECK(probed.error().message.find("timed out") != std::string::npos);
@@ -472,13 +469,11 @@ TEST_CASE("probe passes the child no environment of the parent's")
   ::setenv("CUSTODY_PASSPHRASE_FILE", "/secret/passphrase", 1);
   // The stand-in prints its environment as a (mis-shaped) JSON string only
   // when the variable reached it.
-  auto probed = media::probe(
-    script(dir,
-           "env",
-           R"(if [ -n "$CUSTODY_PASSPHRASE_FILE" ]; then echo leaked; exit 9; fi
-echo '{"capture":{},"mime":"a/b","streams":[]}')"),
-    k_examples / "arrest.mp4",
-    30s);
+  auto probed = probe_stand_in(
+    dir,
+    "env",
+    R"(if [ -n "$CUSTODY_PASSPHRASE_FILE" ]; then echo leaked; exit 9; fi
+echo '{"capture":{},"mime":"a/b","streams":[]}')");
   ::unsetenv("CUSTODY_PASSPHRASE_FILE");
   REQUIRE_MESSAGE(probed, probed.error().message);
   CHECK((*probed)["mime"] == "a/b");
@@ -500,15 +495,13 @@ TEST_CASE("probe's child inherits no descriptor and no blocked signal")
   sigemptyset(&block);
   sigaddset(&block, SIGINT);
   REQUIRE(pthread_sigmask(SIG_BLOCK, &block, &old) == 0);
-  auto probed = media::probe(
-    script(dir,
-           "inherit",
-           R"(/bin/ls -l /proc/$$/fd | /bin/grep -q open-in-parent && exit 9
+  auto probed = probe_stand_in(
+    dir,
+    "inherit",
+    R"(/bin/ls -l /proc/$$/fd | /bin/grep -q open-in-parent && exit 9
 blocked=$(/bin/grep '^SigBlk:' /proc/$$/status)
 case ${blocked#"${blocked%?}"} in 2|3|6|7|a|b|e|f) exit 10;; esac
-echo '{"capture":{},"mime":"a/b","streams":[]}')"),
-    k_examples / "arrest.mp4",
-    30s);
+echo '{"capture":{},"mime":"a/b","streams":[]}')");
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   ::close(fd);
   REQUIRE_MESSAGE(probed, probed.error().message);
