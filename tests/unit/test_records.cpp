@@ -1,16 +1,18 @@
 // Records: derived coarse fields, batch writing, and the index shards over
 // them.
-#include "temp_dir.hpp"
+#include "new_vault.hpp"
 
 #include <custody/index.hpp>
 #include <custody/records.hpp>
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace custody;
-using custody::test::TempDir;
+using custody::test::NewVault;
 
 namespace {
 
@@ -65,33 +67,6 @@ regions: [{code: south, name: South Shore}]
 districts: [{code: harbour, name: Harbour, region: south}, {code: old_town, name: Old Town, region: south}]
 )");
 }
-
-struct Fixture
-{
-  TempDir dir;
-  identity::Member creator{age::X25519Identity::generate()};
-  identity::Member recovery{age::X25519Identity::generate()};
-  std::filesystem::path path = dir.path() / "vault";
-
-  Fixture()
-  {
-    vault::InitOptions options;
-    options.directory = path;
-    options.recovery_member = &recovery;
-    REQUIRE(vault::init(options, creator));
-  }
-
-  vault::Vault
-  open(const identity::Member& member)
-  {
-    vault::Notes notes;
-    vault::OpenOptions options;
-    options.access = vault::Access::write;
-    auto opened = vault::Vault::open(path, member, options, notes);
-    REQUIRE(opened);
-    return std::move(*opened);
-  }
-};
 
 } // namespace
 
@@ -183,7 +158,7 @@ TEST_SUITE_BEGIN("index");
 
 TEST_CASE("records written in a batch are listed, found by prefix and amended")
 {
-  Fixture fixture;
+  NewVault fixture;
   auto vault = fixture.open(fixture.creator);
   std::vector<records::Change> changes;
   for (const char* date : {"2025-03-14", "2024-06-02", "2025-01"}) {
@@ -262,7 +237,7 @@ TEST_CASE("records written in a batch are listed, found by prefix and amended")
 
 TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
 {
-  Fixture fixture;
+  NewVault fixture;
   auto vault = fixture.open(fixture.creator);
   const auto form = sample_form("2025-03-14");
   records::Change change;
@@ -286,7 +261,7 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
                  std::span<const age::X25519Recipient>(&*recipient, 1),
                  age::Armor::no);
   REQUIRE(file);
-  std::ofstream(fixture.path / "index" / "facts.age",
+  std::ofstream(fixture.directory / "index" / "facts.age",
                 std::ios::binary | std::ios::trunc)
     .write(reinterpret_cast<const char*>(file->data()),
            static_cast<std::streamsize>(file->size()));
@@ -302,7 +277,7 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
 
 TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
 {
-  Fixture fixture;
+  NewVault fixture;
   auto vault = fixture.open(fixture.creator);
   records::Change change;
   change.record_id = records::new_record_id();
@@ -310,12 +285,13 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(records::write(vault, {change}));
   vault::Notes notes;
   REQUIRE(index::Shard::open(vault, vault::Compartment::facts, notes));
-  CHECK(std::filesystem::exists(fixture.path / "index" / "facts.age"));
-  CHECK(std::filesystem::exists(fixture.path / "index" / "facts.detail.age"));
+  CHECK(std::filesystem::exists(fixture.directory / "index" / "facts.age"));
+  CHECK(
+    std::filesystem::exists(fixture.directory / "index" / "facts.detail.age"));
 
   // At the tip, a listing shard reads the catalogue alone: deleting the detail
   // does not matter to it, and it cannot be asked for views.
-  std::filesystem::remove(fixture.path / "index" / "facts.detail.age");
+  std::filesystem::remove(fixture.directory / "index" / "facts.detail.age");
   vault::Notes list_notes;
   auto listing = index::Shard::open(
     vault, vault::Compartment::facts, list_notes, index::Need::catalogue);
@@ -334,7 +310,8 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(show_notes.size() == 1);
   CHECK(show_notes[0].find("disagree") != std::string::npos);
   CHECK(showing->find(change.record_id));
-  CHECK(std::filesystem::exists(fixture.path / "index" / "facts.detail.age"));
+  CHECK(
+    std::filesystem::exists(fixture.directory / "index" / "facts.detail.age"));
 
   // Behind the tip, even a listing brings both parts forward together.
   records::Change second;
@@ -361,7 +338,7 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
 
 TEST_CASE("a data member opens the facts shard but not identity or narrative")
 {
-  Fixture fixture;
+  NewVault fixture;
   identity::Member data{age::X25519Identity::generate()};
   {
     auto vault = fixture.open(fixture.creator);
@@ -384,3 +361,38 @@ TEST_CASE("a data member opens the facts shard but not identity or narrative")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("parts_of gives every example what splitting and deriving a copy "
+          "gives")
+{
+  // parts_of moves a form's values into its parts and derives the coarse
+  // fields from a copy of only what derive() reads: a field derive() came to
+  // read without that copy would show here.
+  auto schemas = schema::SchemaSet::from_embedded("incident.schema.json");
+  REQUIRE(schemas);
+  std::ifstream in(std::filesystem::path(CUSTODY_EXAMPLES_DIR) / "places.yaml");
+  const std::string places_text{std::istreambuf_iterator<char>(in), {}};
+  auto example_places = records::Places::parse(places_text);
+  REQUIRE(example_places);
+  auto forms = form::load_forms(
+    std::filesystem::path(CUSTODY_EXAMPLES_DIR) / "incidents", *schemas);
+  REQUIRE(forms);
+  REQUIRE(forms->size() >= 24);
+  for (const auto& form : *forms) {
+    CAPTURE(form.origin.file);
+    auto split = schemas->split(form.value);
+    REQUIRE(split);
+    records::Parts expected;
+    for (std::size_t p = 0; p < records::k_part_count; ++p) {
+      expected[p] =
+        split->at(std::string(vault::compartment_name(records::k_parts[p])));
+    }
+    REQUIRE(records::derive(form.value, expected, &*example_places));
+    auto parts =
+      records::parts_of(form.value, form.origin, *schemas, &*example_places);
+    REQUIRE(parts);
+    for (std::size_t p = 0; p < records::k_part_count; ++p) {
+      CHECK(json::canonical((*parts)[p]) == json::canonical(expected[p]));
+    }
+  }
+}

@@ -1,5 +1,6 @@
 // The vault: payload padding and commitments, roles, vault.yaml, and
 // init/open/add/verify.
+#include "new_vault.hpp"
 #include "temp_dir.hpp"
 
 #include <custody/crypto.hpp>
@@ -16,6 +17,7 @@ using namespace custody;
 
 namespace {
 
+using custody::test::NewVault;
 using custody::test::TempDir;
 
 identity::Member
@@ -23,25 +25,6 @@ new_member()
 {
   return identity::Member(age::X25519Identity::generate());
 }
-
-// A new vault of `creator`'s, with a recovery member, in a temporary
-// directory.
-struct NewVault
-{
-  NewVault()
-  {
-    vault::InitOptions options;
-    options.directory = directory;
-    options.recovery_member = &recovery;
-    REQUIRE(vault::init(options, creator));
-  }
-
-  TempDir dir;
-  identity::Member creator = new_member();
-  identity::Member recovery = new_member();
-  std::filesystem::path directory = dir.path() / "vault";
-  std::filesystem::path state_cache = directory / "index" / "state.age";
-};
 
 } // namespace
 
@@ -168,7 +151,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
 {
   const NewVault made;
   const auto& creator = made.creator;
-  const auto& cache = made.state_cache;
+  const auto cache = made.directory / "index" / "state.age";
   auto open = [&](vault::Notes& notes) {
     vault::OpenOptions read_options;
     auto opened =
