@@ -131,17 +131,35 @@ check_index(const GlobalOptions& global,
     if (!shard) {
       return tl::unexpected(shard.error());
     }
+    const std::string name(vault::compartment_name(compartment));
+    const std::string files = (opened.cache_directory() / (name + ".age"))
+                                .lexically_relative(directory)
+                                .string();
+    // Only this member can write her shards: one that fails its MAC was
+    // written by someone else, or damaged.
+    if (!shard->stats().rejected.empty()) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format("your index shard {}", shard->stats().rejected.front()),
+        "the file was replaced or damaged; it has been rebuilt from the "
+        "ledger, so find out who can write your index directory");
+    }
     CUSTODY_ASSIGN(rebuilt, index::Shard::rebuild(opened, compartment));
+    if (!rebuilt.stats().refused.empty()) {
+      return make_error(Errc::corrupt,
+                        rebuilt.stats().refused.front(),
+                        "only a legal member may amend a record (invariant "
+                        "19); the entry was written around custody's checks");
+    }
     CUSTODY_ASSIGN(kept, shard->digest());
     CUSTODY_ASSIGN(fresh, rebuilt.digest());
-    const std::string name(vault::compartment_name(compartment));
     if (kept != fresh) {
       return make_error(
         Errc::corrupt,
         fmt::format(
           "index shard {} differs from the shard rebuilt from the ledger",
-          name),
-        fmt::format("remove index/{}.age; the next reader rebuilds it", name));
+          files),
+        fmt::format("remove {}; the next reader rebuilds it", files));
     }
     checks.push_back({name, shard->record_count()});
   }

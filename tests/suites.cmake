@@ -12,6 +12,7 @@ set(custody_unit_suites
   hardening
   identity
   index
+  insiders
   ledger
   media
   merkle

@@ -6,10 +6,12 @@ namespace custody::cache_file {
 
 namespace {
 
+// The member's own secret: no one else, of her role or another, can make a
+// file that passes this MAC.
 SecretBytes
-mac_key(const Kind& kind, const age::X25519Identity& key)
+mac_key(const Kind& kind, const age::X25519Identity& owner)
 {
-  return hkdf_sha256(key.secret_key(), {}, kind.mac_info, 32);
+  return hkdf_sha256(owner.secret_key(), {}, kind.mac_info, 32);
 }
 
 Error
@@ -24,12 +26,11 @@ Result<Bytes>
 seal(const Kind& kind,
      json::Json header,
      ByteView body,
-     const age::X25519Identity& key,
-     const age::X25519Recipient& recipient)
+     const age::X25519Identity& owner)
 {
   header["body_size"] = body.size();
   header["body_sha256"] = to_hex(sha256(body));
-  const SecretBytes mac_secret = mac_key(kind, key);
+  const SecretBytes mac_secret = mac_key(kind, owner);
   header["mac"] =
     to_hex(hmac_sha256(mac_secret.view(), as_bytes(json::canonical(header))));
   const std::string head = json::canonical(header);
@@ -44,18 +45,19 @@ seal(const Kind& kind,
   plain.push_back('\n');
   plain.insert(plain.end(), body.begin(), body.end());
   plain.resize(size, 0);
-  return age::encrypt(plain,
-                      std::span<const age::X25519Recipient>(&recipient, 1),
-                      age::Armor::no);
+  return age::encrypt(
+    plain,
+    std::span<const age::X25519Recipient>(&owner.recipient(), 1),
+    age::Armor::no);
 }
 
 Result<Opened>
-open(const Kind& kind, ByteView file, const age::X25519Identity& key)
+open(const Kind& kind, ByteView file, const age::X25519Identity& owner)
 {
   auto plain =
-    age::decrypt(file, std::span<const age::X25519Identity>(&key, 1));
+    age::decrypt(file, std::span<const age::X25519Identity>(&owner, 1));
   if (!plain) {
-    return tl::unexpected(rejected("does not open with the current key"));
+    return tl::unexpected(rejected("does not open with your identity"));
   }
   Opened opened;
   opened.plaintext = std::move(*plain);
@@ -73,7 +75,7 @@ open(const Kind& kind, ByteView file, const age::X25519Identity& key)
   auto stored_mac = from_hex((*header)["mac"].get<std::string>());
   opened.header = std::move(*header);
   opened.header.erase("mac");
-  const SecretBytes mac_secret = mac_key(kind, key);
+  const SecretBytes mac_secret = mac_key(kind, owner);
   const Digest mac =
     hmac_sha256(mac_secret.view(), as_bytes(json::canonical(opened.header)));
   if (!stored_mac || !equal_constant_time(*stored_mac, mac)) {

@@ -1,8 +1,10 @@
-// Derived files that only members may write: the index shards and the state
-// cache (docs/formats.md section 10). Each is an age file encrypted to a
-// compartment's current key, whose plaintext is a magic line, a header of
+// Derived files each member keeps for herself: her index shards and her state
+// cache (docs/formats.md section 10). Each is an age file encrypted to the
+// member's own recipient, whose plaintext is a magic line, a header of
 // canonical JSON with a MAC, and a body. Anyone can encrypt to a public key;
-// the MAC, keyed from the compartment secret, is what shows a member made it.
+// the MAC, keyed from the member's own identity secret, is what shows that she
+// made it. No other member, of her role or any other, holds that key, so no
+// file another member can write changes what she reads (docs/security.md).
 #pragma once
 
 #include <custody/age.hpp>
@@ -24,12 +26,11 @@ struct Kind
 
 // Adds "body_size", "body_sha256" and "mac" to `header` and encrypts
 //   magic || canonical(header) || "\n" || body || zero padding
-// to `recipient`. `key` is the compartment secret the MAC key derives from.
+// to `owner`'s own recipient. The MAC key derives from `owner`'s secret.
 [[nodiscard]] Result<Bytes> seal(const Kind& kind,
                                  json::Json header,
                                  ByteView body,
-                                 const age::X25519Identity& key,
-                                 const age::X25519Recipient& recipient);
+                                 const age::X25519Identity& owner);
 
 struct Opened
 {
@@ -38,13 +39,13 @@ struct Opened
   ByteView body; // inside `plaintext`
 };
 
-// Decrypts and checks a file made by seal(): it opens with `key`, has the
+// Decrypts and checks a file made by seal(): it opens with `owner`, has the
 // magic, a canonical header whose MAC verifies, and a body of the size and
 // SHA-256 the header gives. Errc::corrupt otherwise, the message saying why
 // (for a note: "failed its MAC (forged or damaged)"). The caller checks what
 // the header claims (vault, position...).
 [[nodiscard]] Result<Opened>
-open(const Kind& kind, ByteView file, const age::X25519Identity& key);
+open(const Kind& kind, ByteView file, const age::X25519Identity& owner);
 
 // The ledger position a file reflects, as its header records it:
 // {"position", "hash", "segment", "offset"} (the last entry's location).

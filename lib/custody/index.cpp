@@ -18,7 +18,7 @@ namespace {
 // Padded to a whole MiB: a power of two would double a large shard, and a
 // shard's size tells no more than the entry count the ledger shows anyway.
 constexpr cache_file::Kind k_shard_file{
-  "custody-index-v2\n", "custody/v1/index-mac", 1024 * 1024};
+  "custody-index-v3\n", "custody/v1/member-index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 // Two databases per shard, saved as two files (docs/formats.md 11.2): the
@@ -213,6 +213,15 @@ struct Shard::Impl
   bool detail_ready = false; // the detail part is loaded or rebuilt
   bool stale = false; // the loaded position is not an entry of this ledger
   Stats stats;
+  // Amendments waiting for the seal that says who wrote them (invariant 19).
+  struct PendingAmend
+  {
+    std::uint64_t seq = 0;
+    Digest hash{};
+    std::string time;
+    json::Json document;
+  };
+  std::vector<PendingAmend> pending;
 
   Impl() = default;
   Impl(const Impl&) = delete;
@@ -332,6 +341,59 @@ struct Shard::Impl
     return {};
   }
 
+  // invariant 19: an amendment rewrites every record compartment, so only a
+  // member whose role holds them all (legal) may seal one. Anyone can encrypt
+  // to a compartment's public key, so the seal, not the payload, says who
+  // wrote it; an amendment by anyone else is not applied.
+  Result<void>
+  apply_sealed(const ledger::Entry& seal)
+  {
+    if (pending.empty()) {
+      return {};
+    }
+    if (seal.payloads.size() != 1) {
+      return fail(Errc::corrupt, "entry {}: a seal has 1 payload", seal.seq);
+    }
+    CUSTODY_ASSIGN(
+      key, vault->key(vault::Compartment::admin, seal.payloads[0].epoch));
+    CUSTODY_ASSIGN_CTX(
+      opened,
+      store::open_document(vault->directory(), seal.payloads[0], *key),
+      fmt::format("entry {}", seal.seq));
+    const std::string sealer =
+      opened.document.value("seal", json::Json::object()).value("member", "");
+    const auto member = vault->state().members.find(sealer);
+    if (member == vault->state().members.end()
+        || !vault::may_amend(member->second.role)) {
+      refuse_pending(fmt::format(
+        "sealed by {} ({}), whose role does not hold every record compartment",
+        sealer,
+        member == vault->state().members.end()
+          ? std::string_view("not a member")
+          : vault::role_name(member->second.role)));
+      return {};
+    }
+    for (auto& amendment : pending) {
+      CUSTODY_TRY(apply(
+        amendment.seq, amendment.hash, amendment.time, amendment.document));
+    }
+    pending.clear();
+    return {};
+  }
+
+  void
+  refuse_pending(std::string_view why)
+  {
+    for (const auto& amendment : pending) {
+      stats.refused.push_back(
+        fmt::format("entry {}: an amendment of record {} was not applied: {}",
+                    amendment.seq,
+                    amendment.document.value("record", ""),
+                    why));
+    }
+    pending.clear();
+  }
+
   // An attachment entry: its document and its media object, both in the
   // identity compartment (docs/formats.md 6.5).
   Result<void>
@@ -413,6 +475,14 @@ struct Shard::Impl
           const ledger::Location& where) -> Result<void> {
         position = {entry.seq + 1, hash, where};
         ++replayed;
+        if (entry.kind == ledger::Kind::seal) {
+          return apply_sealed(entry);
+        }
+        if (entry.kind == ledger::Kind::admin) {
+          // Entries a torn seal left unsealed have no author.
+          refuse_pending("no seal (left unsealed by an interrupted write)");
+          return {};
+        }
         if (entry.kind == ledger::Kind::put && entry.payloads.size() == 2
             && compartment == vault::Compartment::identity) {
           return apply_attachment(entry);
@@ -426,8 +496,16 @@ struct Shard::Impl
         CUSTODY_ASSIGN_CTX(opened,
                            store::open_document(vault->directory(), ref, *key),
                            fmt::format("entry {}", entry.seq));
+        if (opened.document.value("type", "") == "amend") {
+          pending.push_back(
+            {entry.seq, hash, entry.time, std::move(opened.document)});
+          return {};
+        }
         return apply(entry.seq, hash, entry.time, opened.document);
       });
+    if (scanned) {
+      refuse_pending("no seal");
+    }
     if (scanned && !*scanned) {
       stale = true;
       scanned = make_error(Errc::corrupt,
@@ -450,13 +528,14 @@ struct Shard::Impl
     head["part"] =
       std::string(part == Part::catalogue ? "catalogue" : "detail");
     head["vault"] = vault->state().vault_id;
+    head["member"] = vault->me().key_id;
     return head;
   }
 
   fs::Path
   path(Part part) const
   {
-    return vault->directory() / "index" / shard_name(compartment, part);
+    return vault->cache_directory() / shard_name(compartment, part);
   }
 
   // Loads a saved part if it is valid, into its schema; returns the position
@@ -472,16 +551,18 @@ struct Shard::Impl
       }
       return tl::unexpected(file.error());
     }
-    const std::uint32_t epoch = vault->current_epoch(compartment);
-    CUSTODY_ASSIGN(key, vault->key(compartment, epoch));
     auto reject = [&](std::string_view why) -> Result<Loaded> {
       notes.push_back(fmt::format("index shard {} {}; rebuilt from the ledger",
                                   shard_name(compartment, part),
                                   why));
+      stats.rejected.push_back(
+        fmt::format("{} {}",
+                    path(part).lexically_relative(vault->directory()).string(),
+                    why));
       stats.rebuilt = true;
       return Loaded();
     };
-    auto opened = cache_file::open(k_shard_file, *file, *key);
+    auto opened = cache_file::open(k_shard_file, *file, vault->cache_owner());
     if (!opened) {
       return reject(opened.error().message);
     }
@@ -522,9 +603,6 @@ struct Shard::Impl
   Result<void>
   save(Part part)
   {
-    CUSTODY_ASSIGN(key,
-                   vault->key(compartment, vault->current_epoch(compartment)));
-    CUSTODY_ASSIGN(recipient, vault->recipient(compartment));
     const std::string schema(part_schema_name(part));
     sqlite3_int64 size = 0;
     unsigned char* data = sqlite3_serialize(db, schema.c_str(), &size, 0);
@@ -534,13 +612,12 @@ struct Shard::Impl
     auto file = cache_file::seal(k_shard_file,
                                  header(part),
                                  ByteView(data, static_cast<std::size_t>(size)),
-                                 *key,
-                                 recipient);
+                                 vault->cache_owner());
     sqlite3_free(data);
     if (!file) {
       return tl::unexpected(file.error());
     }
-    CUSTODY_TRY(fs::make_directories(vault->directory() / "index"));
+    CUSTODY_TRY(fs::make_directories(vault->cache_directory()));
     CUSTODY_TRY(fs::write_file_atomic(path(part), *file));
     stats.saved = true;
     return {};
@@ -664,6 +741,9 @@ Shard::open(vault::Vault& vault,
   // parts up to the tip.
   if (need == Need::everything || !loaded || !impl->at_tip()) {
     CUSTODY_TRY(impl->need_detail(notes));
+  }
+  for (const auto& refused : impl->stats.refused) {
+    notes.push_back(refused);
   }
   return Shard(std::move(impl));
 }
@@ -871,6 +951,17 @@ Shard::digest() const
   while (attachments.step() == SQLITE_ROW) {
     for (int column = 0; column < 4; ++column) {
       hasher.update(as_bytes(attachments.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  // The facts table is what `list` and `stats` read: it must agree too.
+  Statement facts(m_impl->db,
+                  "SELECT r.id, f.month, f.district, f.population, f.setting, "
+                  "f.violence_types, f.perpetrators FROM facts f JOIN records "
+                  "r USING (created_seq) ORDER BY r.id");
+  while (facts.step() == SQLITE_ROW) {
+    for (int column = 0; column < 7; ++column) {
+      hasher.update(as_bytes(facts.text(column)));
       hasher.update(as_bytes("\n"));
     }
   }

@@ -78,6 +78,12 @@ struct Stats
   bool rebuilt =
     false; // a saved shard was stale, forged or unreadable and was rebuilt
   bool saved = false;
+  // Saved parts that failed their MAC or did not fit this vault: files only
+  // this member can write, so `verify --index` reports them.
+  std::vector<std::string> rejected;
+  // Entries replayed but not applied: amendments sealed by a member whose role
+  // may not amend (invariant 19), or never sealed.
+  std::vector<std::string> refused;
 };
 
 // What a caller will ask of a shard: `list` needs only the catalogue part.

@@ -128,6 +128,12 @@ string_field(const json::Json& object, const char* key)
 }
 
 // A member's unlocked keys, loaded from their wrapped key files on first use.
+// Anyone with write access can put a file at a key file's path, wrapped to the
+// member's public key, so no unwrapped secret is used until it is checked
+// against the signed admin state (docs/formats.md 2.4): the file's SHA-256 is
+// the one a signed admin entry lists, and the secret is the one whose public
+// half the signed state names (the compartment's recipient of that epoch, the
+// vault signing key). A file no signed entry lists is ignored, as if absent.
 class Keyring
 {
 public:
@@ -137,28 +143,59 @@ public:
   {
   }
 
+  // The signed state keys are checked against. The replay binds the state it
+  // builds; an open vault binds the state it loaded.
+  void
+  bind(const AdminState* state)
+  {
+    m_state = state;
+  }
+
+  // While set (during a replay), a key file the state does not list yet is
+  // used if its secret is the signed one: a member's keys are listed by her
+  // member_add entry, which comes after the entries she reads with them, and
+  // the init entry's statement is read before the recipients it introduces
+  // are known. confirm() re-checks every key against the state as it grows.
+  void
+  allow_pending(bool allow)
+  {
+    m_allow_pending = allow;
+  }
+
+  Result<void>
+  confirm()
+  {
+    for (auto& [key, loaded] : m_compartments) {
+      CUSTODY_TRY(check(key.first, key.second, loaded));
+    }
+    return {};
+  }
+
   // The compartment secret of `epoch`, or Errc::auth when the member holds
-  // none.
+  // none (or only a key file no signed entry vouches for).
   Result<const age::X25519Identity*>
   compartment(Compartment c, std::uint32_t epoch)
   {
     const auto key = std::make_pair(c, epoch);
     if (auto it = m_compartments.find(key); it != m_compartments.end()) {
-      return &it->second;
+      CUSTODY_TRY(check(c, epoch, it->second));
+      return &it->second.identity;
     }
     if (m_member == nullptr) {
       return fail(Errc::auth, "no identity given");
     }
-    CUSTODY_ASSIGN(plain, unwrap(compartment_name(c), epoch));
-    CUSTODY_ASSIGN(identities, age::parse_identity_file(plain.text()));
+    CUSTODY_ASSIGN(unwrapped, unwrap(compartment_name(c), epoch));
+    CUSTODY_ASSIGN(identities,
+                   age::parse_identity_file(unwrapped.plain.text()));
     if (identities.size() != 1) {
       return fail(Errc::corrupt,
                   "key file {}: expected one age identity",
                   path(compartment_name(c), epoch));
     }
-    auto [it, inserted] =
-      m_compartments.emplace(key, std::move(identities.front()));
-    return &it->second;
+    Unwrapped loaded{std::move(identities.front()), unwrapped.file_sha256};
+    CUSTODY_TRY(check(c, epoch, loaded));
+    auto [it, inserted] = m_compartments.emplace(key, std::move(loaded));
+    return &it->second.identity;
   }
 
   Result<const minisign::SecretKey*>
@@ -167,8 +204,26 @@ public:
     if (m_signing && m_signing_epoch == epoch) {
       return &*m_signing;
     }
-    CUSTODY_ASSIGN(plain, unwrap("signing", epoch));
-    CUSTODY_ASSIGN(key, minisign::SecretKey::from_file_text(plain.text()));
+    if (m_member == nullptr) {
+      return fail(Errc::auth, "no identity given");
+    }
+    CUSTODY_ASSIGN(unwrapped, unwrap("signing", epoch));
+    CUSTODY_ASSIGN(key,
+                   minisign::SecretKey::from_file_text(unwrapped.plain.text()));
+    const std::string expected =
+      m_state != nullptr && m_state->signing_epoch == epoch
+        ? m_state->signing_public
+        : std::string();
+    bool trusted = false;
+    const bool pending = std::exchange(m_allow_pending, false);
+    auto checked = check_key("signing",
+                             epoch,
+                             unwrapped.file_sha256,
+                             key.public_key().to_base64(),
+                             expected,
+                             trusted);
+    m_allow_pending = pending;
+    CUSTODY_TRY(std::move(checked));
     m_signing.emplace(std::move(key));
     m_signing_epoch = epoch;
     return &*m_signing;
@@ -177,10 +232,23 @@ public:
   void
   add(Compartment c, std::uint32_t epoch, age::X25519Identity identity)
   {
-    m_compartments.emplace(std::make_pair(c, epoch), std::move(identity));
+    m_compartments.emplace(std::make_pair(c, epoch),
+                           Unwrapped{std::move(identity), {}, true});
   }
 
 private:
+  struct Unwrapped
+  {
+    age::X25519Identity identity;
+    std::string file_sha256;
+    bool trusted = false; // listed with this hash, and the signed key
+  };
+  struct Opened
+  {
+    SecretBytes plain;
+    std::string file_sha256;
+  };
+
   std::string
   path(std::string_view holder, std::uint32_t epoch) const
   {
@@ -188,7 +256,108 @@ private:
       holder, epoch, m_member != nullptr ? m_member->key_id() : "?");
   }
 
-  Result<SecretBytes>
+  std::optional<std::string>
+  listed_hash(const std::string& name) const
+  {
+    if (m_state == nullptr) {
+      return std::nullopt;
+    }
+    const auto it = m_state->key_files.find(name);
+    return it == m_state->key_files.end() ? std::nullopt
+                                          : std::optional(it->second);
+  }
+
+  std::string
+  recipient_of(Compartment c, std::uint32_t epoch) const
+  {
+    if (m_state == nullptr) {
+      return {};
+    }
+    const auto keys = m_state->compartments.find(c);
+    if (keys == m_state->compartments.end()) {
+      return {};
+    }
+    const auto recipient = keys->second.recipients.find(epoch);
+    return recipient == keys->second.recipients.end() ? std::string()
+                                                      : recipient->second;
+  }
+
+  Error
+  unlisted(std::string_view holder, std::uint32_t epoch) const
+  {
+    return Error{
+      Errc::auth,
+      fmt::format("your {} key of epoch {} is in {}, which no signed admin "
+                  "entry lists; it was ignored",
+                  holder,
+                  epoch,
+                  path(holder, epoch)),
+      "`custody verify` reports it and `custody verify --repair` moves it "
+      "aside; ask a legal member to find out who wrote it"};
+  }
+
+  // A listed file must be the listed file, and hold the signed key. An unlisted
+  // one is ignored, unless a replay is still to reach the entry listing it and
+  // its secret is the signed one.
+  Result<void>
+  check_key(std::string_view holder,
+            std::uint32_t epoch,
+            const std::string& file_sha256,
+            const std::string& public_key,
+            const std::string& signed_public_key,
+            bool& trusted) const
+  {
+    if (trusted) {
+      return {};
+    }
+    const std::string name = path(holder, epoch);
+    const auto listed = listed_hash(name);
+    if (listed && *listed != file_sha256) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format("key file {} is not the file its signed admin entry "
+                    "lists (SHA-256 {}, listed {})",
+                    name,
+                    file_sha256,
+                    *listed),
+        "the key file was replaced; restore it from a backup");
+    }
+    const bool signed_key = !signed_public_key.empty();
+    if (signed_key && signed_public_key != public_key) {
+      if (!listed) {
+        return tl::unexpected(unlisted(holder, epoch));
+      }
+      return make_error(
+        Errc::corrupt,
+        fmt::format("key file {} holds a key that is not the {} key of epoch "
+                    "{} the signed ledger names",
+                    name,
+                    holder,
+                    epoch),
+        "the key file was forged; restore it from a backup");
+    }
+    if (listed && signed_key) {
+      trusted = true;
+      return {};
+    }
+    if (!m_allow_pending) {
+      return tl::unexpected(unlisted(holder, epoch));
+    }
+    return {};
+  }
+
+  Result<void>
+  check(Compartment c, std::uint32_t epoch, Unwrapped& loaded) const
+  {
+    return check_key(compartment_name(c),
+                     epoch,
+                     loaded.file_sha256,
+                     loaded.identity.recipient().encode(),
+                     recipient_of(c, epoch),
+                     loaded.trusted);
+  }
+
+  Result<Opened>
   unwrap(std::string_view holder, std::uint32_t epoch)
   {
     const fs::Path file =
@@ -212,13 +381,14 @@ private:
                   path(holder, epoch),
                   plain.error().message);
     }
-    return std::move(*plain);
+    return Opened{std::move(*plain), sha256_hex(*bytes)};
   }
 
   fs::Path m_vault;
   const identity::Member* m_member;
-  std::map<std::pair<Compartment, std::uint32_t>, age::X25519Identity>
-    m_compartments;
+  const AdminState* m_state = nullptr;
+  bool m_allow_pending = false;
+  std::map<std::pair<Compartment, std::uint32_t>, Unwrapped> m_compartments;
   std::optional<minisign::SecretKey> m_signing;
   std::uint32_t m_signing_epoch = 0;
 };
@@ -244,6 +414,8 @@ public:
       m_have_member(have_member),
       m_collect_objects(collect_objects)
   {
+    m_keys.bind(&m_state);
+    m_keys.allow_pending(true);
   }
   // Continues a replay whose state a valid state cache kept (no unsealed
   // entries: a cache is only saved at a sealed tip).
@@ -258,6 +430,8 @@ public:
       m_state(std::move(state)),
       m_committed_yaml(std::move(committed_yaml))
   {
+    m_keys.bind(&m_state);
+    m_keys.allow_pending(true);
   }
 
   Result<void>
@@ -476,6 +650,9 @@ private:
       return fail(Errc::corrupt, "unknown admin action \"{}\"", action);
     }
     CUSTODY_TRY(record_keys(statement));
+    // The keys this statement was read with, now that it named recipients
+    // and listed key files.
+    CUSTODY_TRY(m_keys.confirm());
     m_state.admin_seq = entry.seq;
     CUSTODY_ASSIGN(yaml_hash, string_field(statement, "vault_yaml_sha256"));
     const std::string yaml = m_state.vault_yaml();
@@ -865,6 +1042,7 @@ check_vault_yaml(const fs::Path& vault,
                  const AdminState& state,
                  const std::map<std::uint64_t, std::string>& committed,
                  Access access,
+                 bool repair,
                  Notes& notes)
 {
   const std::string expected = state.vault_yaml();
@@ -881,12 +1059,26 @@ check_vault_yaml(const fs::Path& vault,
   if (!stale && !(actual || actual.error().code == Errc::not_found)) {
     return tl::unexpected(actual.error());
   }
+  if (!stale && actual && repair) {
+    // Someone changed it: keep what they wrote, as evidence, and write the
+    // signed state again.
+    std::string stamp = ledger::now_rfc3339();
+    std::erase(stamp, ':');
+    const std::string aside = fmt::format("vault.yaml.rejected-{}", stamp);
+    CUSTODY_TRY(fs::write_file_atomic(vault / aside, *actual));
+    CUSTODY_TRY(write_vault_yaml(vault, state));
+    notes.push_back(fmt::format("vault.yaml disagreed with the signed ledger: "
+                                "kept as {} and written again",
+                                aside));
+    return {};
+  }
   if (!stale && actual) {
     return make_error(
       Errc::corrupt,
       "vault.yaml disagrees with the signed ledger",
-      "it is only a cache: `custody verify` names the ledger state; restore or "
-      "delete vault.yaml and run a writing command to rebuild it");
+      "custody reads nothing from it, but someone changed it: keep a copy as "
+      "evidence, then `custody verify --repair` sets it aside and writes it "
+      "again");
   }
   if (access == Access::write) {
     CUSTODY_TRY(write_vault_yaml(vault, state));
@@ -946,17 +1138,18 @@ load(const fs::Path& vault, Keyring& keys, bool have_member)
   return finish_load(vault, tip, replay);
 }
 
-// The state cache, index/state.age (docs/formats.md 11.3): the replayed admin
-// state at a sealed ledger position, so that opening a vault replays only what
-// was appended since. Encrypted to the admin compartment and MAC'd with a key
-// only members derive, like the index shards; `verify` never uses it.
-constexpr cache_file::Kind k_state_file{"custody-state-v1\n",
-                                        "custody/v1/state-mac"};
+// The state cache, index/<key id>/state.age (docs/formats.md 10.2): the
+// replayed admin state at a sealed ledger position, so that opening a vault
+// replays only what was appended since. Encrypted to the member herself and
+// MAC'd with a key derived from her own identity: a file anyone else wrote
+// fails the MAC and is replaced by a replay. `verify` never uses it.
+constexpr cache_file::Kind k_state_file{"custody-state-v2\n",
+                                        "custody/v1/member-state-mac"};
 
 fs::Path
-state_cache_path(const fs::Path& vault)
+state_cache_path(const fs::Path& vault, const std::string& key_id)
 {
-  return vault / "index" / "state.age";
+  return member_cache_directory(vault, key_id) / "state.age";
 }
 
 json::Json
@@ -1049,27 +1242,6 @@ state_from_json(const json::Json& body)
   }
 }
 
-// The highest admin epoch this member holds a key file for: the one a cache
-// written by the current state is encrypted to.
-std::optional<std::uint32_t>
-newest_admin_epoch(const fs::Path& vault, const std::string& key_id)
-{
-  std::optional<std::uint32_t> newest;
-  std::error_code ec;
-  for (const auto& item :
-       std::filesystem::directory_iterator(vault / "keys" / "admin", ec)) {
-    const std::string name = item.path().filename().string();
-    if (name.empty() || name.size() > 9
-        || name.find_first_not_of("0123456789") != std::string::npos
-        || !std::filesystem::exists(item.path() / (key_id + ".age"))) {
-      continue;
-    }
-    const auto epoch = static_cast<std::uint32_t>(std::stoul(name));
-    newest = std::max(newest.value_or(0), epoch);
-  }
-  return newest;
-}
-
 struct CachedState
 {
   ledger::Resume resume;
@@ -1081,11 +1253,11 @@ struct CachedState
 // simply absent) when there is none worth trusting.
 Result<std::optional<CachedState>>
 read_state_cache(const fs::Path& vault,
-                 Keyring& keys,
-                 const std::string& key_id,
+                 const identity::Member& member,
                  Notes& notes)
 {
-  auto file = fs::read_file(state_cache_path(vault), k_max_state_file);
+  const fs::Path path = state_cache_path(vault, member.key_id());
+  auto file = fs::read_file(path, k_max_state_file);
   if (!file) {
     if (file.error().code == Errc::not_found) {
       return std::optional<CachedState>();
@@ -1094,19 +1266,12 @@ read_state_cache(const fs::Path& vault,
   }
   auto reject =
     [&](std::string_view why) -> Result<std::optional<CachedState>> {
-    notes.push_back(fmt::format(
-      "index/state.age {}; the ledger was replayed from the start", why));
+    notes.push_back(fmt::format("{} {}; the ledger was replayed from the start",
+                                path.lexically_relative(vault).string(),
+                                why));
     return std::optional<CachedState>();
   };
-  const auto epoch = newest_admin_epoch(vault, key_id);
-  if (!epoch) {
-    return reject("has no admin key to open it");
-  }
-  auto admin = keys.compartment(Compartment::admin, *epoch);
-  if (!admin) {
-    return reject("has no admin key to open it");
-  }
-  auto opened = cache_file::open(k_state_file, *file, **admin);
+  auto opened = cache_file::open(k_state_file, *file, member.age_identity());
   if (!opened) {
     return reject(opened.error().message);
   }
@@ -1133,24 +1298,23 @@ Result<age::X25519Recipient> current_recipient(const AdminState& state,
 // Saves the state of a sealed tip. A cache is derived: failing to save it
 // loses nothing, so the caller only notes it.
 Result<void>
-write_state_cache(const fs::Path& vault, Keyring& keys, const Loaded& loaded)
+write_state_cache(const fs::Path& vault,
+                  const identity::Member& member,
+                  const Loaded& loaded)
 {
-  const std::uint32_t epoch =
-    loaded.state.compartments.at(Compartment::admin).current;
-  CUSTODY_ASSIGN(admin, keys.compartment(Compartment::admin, epoch));
-  CUSTODY_ASSIGN(recipient,
-                 current_recipient(loaded.state, Compartment::admin));
   const std::string body =
     json::canonical(state_to_json(loaded.state, loaded.committed_yaml));
   json::Json header =
     cache_file::position_json(ledger::resume_point(loaded.tip));
   header["vault"] = loaded.state.vault_id;
-  header["admin_epoch"] = epoch;
+  header["member"] = member.key_id();
   CUSTODY_ASSIGN(
     file,
-    cache_file::seal(k_state_file, header, as_bytes(body), *admin, recipient));
-  CUSTODY_TRY(fs::make_directories(vault / "index"));
-  return fs::write_file_atomic(state_cache_path(vault), file);
+    cache_file::seal(
+      k_state_file, header, as_bytes(body), member.age_identity()));
+  const fs::Path path = state_cache_path(vault, member.key_id());
+  CUSTODY_TRY(fs::make_directories(path.parent_path()));
+  return fs::write_file_atomic(path, file);
 }
 
 // What Vault::open loads: the state cache and the entries after it when the
@@ -1160,11 +1324,11 @@ write_state_cache(const fs::Path& vault, Keyring& keys, const Loaded& loaded)
 Result<Loaded>
 load_with_cache(const fs::Path& vault,
                 Keyring& keys,
-                const std::string& key_id,
+                const identity::Member& member,
                 Access access,
                 Notes& notes)
 {
-  CUSTODY_ASSIGN(cached, read_state_cache(vault, keys, key_id, notes));
+  CUSTODY_ASSIGN(cached, read_state_cache(vault, member, notes));
   std::optional<Loaded> loaded;
   std::uint64_t replayed = 0;
   if (cached) {
@@ -1183,8 +1347,12 @@ load_with_cache(const fs::Path& vault,
       CUSTODY_ASSIGN(done, finish_load(vault, *tip, replay));
       loaded = std::move(done);
     } else {
-      notes.push_back("index/state.age names a position that is not an entry "
-                      "of this ledger; the ledger was replayed from the start");
+      notes.push_back(
+        fmt::format("{} names a position that is not an entry of this "
+                    "ledger; the ledger was replayed from the start",
+                    state_cache_path(vault, member.key_id())
+                      .lexically_relative(vault)
+                      .string()));
     }
   }
   if (!loaded) {
@@ -1196,8 +1364,8 @@ load_with_cache(const fs::Path& vault,
   // (Vault::save_state_cache), so that a command refused for bad input leaves
   // the vault exactly as it was.
   if (access == Access::read && replayed > 0 && !loaded->tip.torn) {
-    if (auto saved = write_state_cache(vault, keys, *loaded); !saved) {
-      notes.push_back(fmt::format("could not save index/state.age: {}",
+    if (auto saved = write_state_cache(vault, member, *loaded); !saved) {
+      notes.push_back(fmt::format("could not save your state cache: {}",
                                   saved.error().message));
     }
   }
@@ -1322,6 +1490,12 @@ append_admin_entry(const fs::Path& vault,
 
 } // namespace
 
+fs::Path
+member_cache_directory(const fs::Path& vault, const std::string& key_id)
+{
+  return vault / "index" / key_id;
+}
+
 std::string_view
 role_name(Role role)
 {
@@ -1361,6 +1535,17 @@ compartments_of(Role role)
     return {Compartment::admin};
   }
   return {};
+}
+
+bool
+may_amend(Role role)
+{
+  const auto held = compartments_of(role);
+  return std::all_of(
+    std::begin(k_compartments), std::end(k_compartments), [&](Compartment c) {
+      return c == Compartment::admin
+             || std::find(held.begin(), held.end(), c) != held.end();
+    });
 }
 
 bool
@@ -1635,8 +1820,7 @@ Vault::open(const fs::Path& directory,
                                      : fs::LockMode::shared,
                                    options.wait));
   Keyring keys(directory, &member);
-  auto loaded =
-    load_with_cache(directory, keys, member.key_id(), options.access, notes);
+  auto loaded = load_with_cache(directory, keys, member, options.access, notes);
   if (!loaded) {
     if (loaded.error().code == Errc::auth) {
       return make_error(
@@ -1681,10 +1865,19 @@ Vault::open(const fs::Path& directory,
   if (!loaded->tip.torn) {
     CUSTODY_TRY(check_head(directory, loaded->tip, options.access, notes));
   }
-  CUSTODY_TRY(check_vault_yaml(
-    directory, loaded->state, loaded->committed_yaml, options.access, notes));
+  CUSTODY_TRY(check_vault_yaml(directory,
+                               loaded->state,
+                               loaded->committed_yaml,
+                               options.access,
+                               false,
+                               notes));
   auto impl = std::unique_ptr<Impl>(new Impl{
     directory, std::move(lock), &member, std::move(keys), std::move(*loaded)});
+  // From here on every key is checked against the whole signed state: a key
+  // file no entry lists is ignored.
+  impl->keys.bind(&impl->loaded.state);
+  impl->keys.allow_pending(false);
+  CUSTODY_TRY(impl->keys.confirm());
   return Vault(std::move(impl));
 }
 
@@ -1692,6 +1885,18 @@ const fs::Path&
 Vault::directory() const
 {
   return m_impl->dir;
+}
+
+fs::Path
+Vault::cache_directory() const
+{
+  return member_cache_directory(m_impl->dir, m_impl->member->key_id());
+}
+
+const age::X25519Identity&
+Vault::cache_owner() const
+{
+  return m_impl->member->age_identity();
 }
 
 Result<age::X25519Recipient>
@@ -1771,7 +1976,7 @@ Vault::save_state_cache()
   if (m_impl->loaded.tip.torn) {
     return {};
   }
-  return write_state_cache(m_impl->dir, m_impl->keys, m_impl->loaded);
+  return write_state_cache(m_impl->dir, *m_impl->member, m_impl->loaded);
 }
 
 ledger::Resume
@@ -1843,6 +2048,9 @@ Vault::add_member(const identity::Card& card,
   // Only a member holding the signing key and every compartment of the role may
   // admit.
   auto signing = v.keys.signing(state.signing_epoch);
+  if (!signing && signing.error().code != Errc::auth) {
+    return tl::unexpected(signing.error());
+  }
   if (!signing) {
     return make_error(
       Errc::auth,
@@ -1926,6 +2134,8 @@ verify(const fs::Path& directory,
   VerifyReport report;
   Keyring keys(directory, member);
   CUSTODY_ASSIGN(loaded, load(directory, keys, member != nullptr));
+  keys.bind(&loaded.state);
+  keys.allow_pending(false);
   report.admin_checked = member != nullptr;
   if (loaded.tip.torn) {
     const auto torn = *loaded.tip.torn;
@@ -1986,6 +2196,7 @@ verify(const fs::Path& directory,
     // lock is still ours).
     CUSTODY_ASSIGN(reloaded, load(directory, keys, true));
     loaded = std::move(reloaded);
+    keys.bind(&loaded.state);
   }
   const Access access = options.repair ? Access::write : Access::read;
   CUSTODY_TRY(check_head(directory, loaded.tip, access, report.notes));
@@ -1998,8 +2209,12 @@ verify(const fs::Path& directory,
     }
     CUSTODY_TRY(check_signing_key(
       directory, loaded.state, options.known_vaults, report.notes));
-    CUSTODY_TRY(check_vault_yaml(
-      directory, loaded.state, loaded.committed_yaml, access, report.notes));
+    CUSTODY_TRY(check_vault_yaml(directory,
+                                 loaded.state,
+                                 loaded.committed_yaml,
+                                 access,
+                                 options.repair,
+                                 report.notes));
   } else {
     report.notes.push_back(
       "no identity given: seals, admin signatures, roles, vault.yaml and "
@@ -2051,19 +2266,39 @@ verify(const fs::Path& directory,
                     path);
       }
     }
+    std::vector<std::string> unlisted;
     for (const auto& item : std::filesystem::recursive_directory_iterator(
            directory / "keys", ec)) {
-      if (!item.is_regular_file()) {
-        continue;
-      }
       const std::string relative =
         item.path().lexically_relative(directory).string();
-      if (!loaded.state.key_files.contains(relative)) {
-        report.notes.push_back(fmt::format(
-          "key file {} is not listed by any admin entry (left by an "
-          "interrupted command)",
-          relative));
+      if (item.is_regular_file()
+          && !loaded.state.key_files.contains(relative)) {
+        unlisted.push_back(relative);
       }
+    }
+    // Every reader ignores such a file (docs/formats.md 2.4); a repair moves
+    // it out of keys/, kept as evidence.
+    for (const auto& relative : unlisted) {
+      if (!options.repair) {
+        report.notes.push_back(fmt::format(
+          "key file {} is not listed by any signed admin entry and is ignored "
+          "(left by an interrupted command, or written by someone else; "
+          "`custody verify --repair` moves it aside)",
+          relative));
+        continue;
+      }
+      const fs::Path aside = directory / "unlisted" / relative;
+      CUSTODY_TRY(fs::make_directories(aside.parent_path()));
+      if (::rename((directory / relative).c_str(), aside.c_str()) != 0) {
+        return tl::unexpected(
+          fs::errno_error("move aside", directory / relative, errno));
+      }
+      CUSTODY_TRY(fs::fsync_directory(aside.parent_path()));
+      report.notes.push_back(fmt::format(
+        "key file {} is not listed by any signed admin entry; moved to "
+        "unlisted/{}",
+        relative,
+        relative));
     }
   }
   // invariants 16-18: checkpoints, against the vault key the signed ledger
@@ -2114,6 +2349,21 @@ read_log(const fs::Path& directory,
   CUSTODY_ASSIGN(
     lock, fs::Lock::acquire(directory / "lock", fs::LockMode::shared, wait));
   Keyring keys(directory, member);
+  // The signed state first, so that only keys it vouches for open the details.
+  // A vault that does not replay still shows its entries, without details.
+  std::optional<Loaded> loaded;
+  if (member != nullptr) {
+    auto replayed = load(directory, keys, true);
+    keys.bind(nullptr);
+    keys.allow_pending(false);
+    if (replayed) {
+      loaded = std::move(*replayed);
+      keys.bind(&loaded->state);
+    } else {
+      notes.push_back(fmt::format("entry details are not shown: {}",
+                                  replayed.error().message));
+    }
+  }
   std::vector<LogEntry> entries;
   ledger::ChainChecker chain;
   CUSTODY_ASSIGN(

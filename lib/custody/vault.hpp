@@ -37,6 +37,9 @@ std::string_view compartment_name(Compartment compartment);
 std::vector<Compartment> compartments_of(Role role);
 // Whether a member of `role` may seal an entry of `kind` (invariant 12).
 bool may_write(Role role, ledger::Kind kind);
+// Whether a member of `role` may seal an amendment of a record (invariant 19):
+// only a role holding every record compartment.
+bool may_amend(Role role);
 
 struct MemberRecord
 {
@@ -105,6 +108,11 @@ struct InitResult
 [[nodiscard]] Result<InitResult> init(const InitOptions& options,
                                       const identity::Member& creator);
 
+// Where a member keeps the derived files only she can authenticate: her state
+// cache and index shards (docs/formats.md section 10).
+fs::Path member_cache_directory(const fs::Path& vault,
+                                const std::string& key_id);
+
 // The pin file beside an identity: known_vaults (docs/formats.md 2.5).
 fs::Path known_vaults_for(const fs::Path& identity_file);
 [[nodiscard]] Result<void> pin(const fs::Path& known_vaults,
@@ -142,6 +150,10 @@ public:
   const Digest& last_hash() const;
 
   const fs::Path& directory() const;
+  // The member's own cache directory, and the identity her cache files are
+  // encrypted to and MAC'd with (docs/formats.md section 10).
+  fs::Path cache_directory() const;
+  const age::X25519Identity& cache_owner() const;
 
   // The recipient of a compartment's current epoch, as the signed ledger
   // vouches for it (never vault.yaml), and that epoch.

@@ -32,7 +32,9 @@ struct NewVault
     vault::OpenOptions options;
     options.access = vault::Access::write;
     auto opened = vault::Vault::open(directory, member, options, notes);
-    REQUIRE(opened);
+    if (!opened) {
+      FAIL(opened.error().message);
+    }
     return std::move(*opened);
   }
 

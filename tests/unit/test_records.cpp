@@ -247,21 +247,20 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   vault::Notes notes;
   REQUIRE(index::Shard::open(vault, vault::Compartment::facts, notes));
 
-  // Anyone can encrypt to the public facts key: forge a shard claiming no
+  // Anyone can encrypt to the member's public key: forge a shard claiming no
   // records.
-  auto recipient = vault.recipient(vault::Compartment::facts);
-  REQUIRE(recipient);
+  const auto* recipient = &fixture.creator.age_identity().recipient();
   const std::string forged =
-    "custody-index-v2\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
+    "custody-index-v3\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
     "size\":0,\"hash\":\"00\","
     "\"mac\":\"00\",\"offset\":0,\"part\":\"catalogue\",\"position\":99,"
     "\"segment\":0,\"vault\":\"x\"}\n";
-  auto file =
-    age::encrypt(as_bytes(forged),
-                 std::span<const age::X25519Recipient>(&*recipient, 1),
-                 age::Armor::no);
+  auto file = age::encrypt(as_bytes(forged),
+                           std::span<const age::X25519Recipient>(recipient, 1),
+                           age::Armor::no);
   REQUIRE(file);
-  std::ofstream(fixture.directory / "index" / "facts.age",
+  std::ofstream(fixture.directory / "index" / fixture.creator.key_id()
+                  / "facts.age",
                 std::ios::binary | std::ios::trunc)
     .write(reinterpret_cast<const char*>(file->data()),
            static_cast<std::streamsize>(file->size()));
@@ -285,13 +284,16 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(records::write(vault, {change}));
   vault::Notes notes;
   REQUIRE(index::Shard::open(vault, vault::Compartment::facts, notes));
-  CHECK(std::filesystem::exists(fixture.directory / "index" / "facts.age"));
-  CHECK(
-    std::filesystem::exists(fixture.directory / "index" / "facts.detail.age"));
+  CHECK(std::filesystem::exists(fixture.directory / "index"
+                                / fixture.creator.key_id() / "facts.age"));
+  CHECK(std::filesystem::exists(fixture.directory / "index"
+                                / fixture.creator.key_id()
+                                / "facts.detail.age"));
 
   // At the tip, a listing shard reads the catalogue alone: deleting the detail
   // does not matter to it, and it cannot be asked for views.
-  std::filesystem::remove(fixture.directory / "index" / "facts.detail.age");
+  std::filesystem::remove(fixture.directory / "index" / fixture.creator.key_id()
+                          / "facts.detail.age");
   vault::Notes list_notes;
   auto listing = index::Shard::open(
     vault, vault::Compartment::facts, list_notes, index::Need::catalogue);
@@ -310,8 +312,9 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(show_notes.size() == 1);
   CHECK(show_notes[0].find("disagree") != std::string::npos);
   CHECK(showing->find(change.record_id));
-  CHECK(
-    std::filesystem::exists(fixture.directory / "index" / "facts.detail.age"));
+  CHECK(std::filesystem::exists(fixture.directory / "index"
+                                / fixture.creator.key_id()
+                                / "facts.detail.age"));
 
   // Behind the tip, even a listing brings both parts forward together.
   records::Change second;

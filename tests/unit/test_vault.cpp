@@ -151,7 +151,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
 {
   const NewVault made;
   const auto& creator = made.creator;
-  const auto cache = made.directory / "index" / "state.age";
+  const auto cache = made.directory / "index" / creator.key_id() / "state.age";
   auto open = [&](vault::Notes& notes) {
     vault::OpenOptions read_options;
     auto opened =
@@ -196,19 +196,15 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
     CHECK(as_data->state().members.size() == 3);
     CHECK(as_data->me().role == vault::Role::data);
   }
-  // Anyone can encrypt to the admin recipient: a forged cache fails its MAC
+  // Anyone can encrypt to a member's recipient: a forged cache fails its MAC
   // and the ledger is replayed instead.
   {
-    vault::Notes notes;
-    auto opened = open(notes);
-    auto recipient = opened.recipient(vault::Compartment::admin);
-    REQUIRE(recipient);
     const std::string forged =
-      "custody-state-v1\n{\"mac\":\"00\",\"position\":1}\n{}\n";
-    auto file =
-      age::encrypt(as_bytes(forged),
-                   std::span<const age::X25519Recipient>(&*recipient, 1),
-                   age::Armor::no);
+      "custody-state-v2\n{\"mac\":\"00\",\"position\":1}\n{}\n";
+    auto file = age::encrypt(as_bytes(forged),
+                             std::span<const age::X25519Recipient>(
+                               &creator.age_identity().recipient(), 1),
+                             age::Armor::no);
     REQUIRE(file);
     std::ofstream(cache, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(file->data()),
