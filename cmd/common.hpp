@@ -18,12 +18,13 @@ namespace custody::cli {
 // subcommand.
 struct GlobalOptions
 {
-  std::string vault;           // --vault or CUSTODY_VAULT
-  std::string identity;        // --identity or CUSTODY_IDENTITY
-  std::string passphrase_file; // --passphrase-file or CUSTODY_PASSPHRASE_FILE
-  double wait_seconds = 5.0;   // --wait
-  bool json = false;           // --json, where the command prints data
-  bool no_checkpoint = false;  // --no-checkpoint, on commands that write
+  std::string vault;            // --vault or CUSTODY_VAULT
+  std::string identity;         // --identity or CUSTODY_IDENTITY
+  std::string passphrase_file;  // --passphrase-file or CUSTODY_PASSPHRASE_FILE
+  double wait_seconds = 5.0;    // --wait
+  bool json = false;            // --json, where the command prints data
+  bool no_checkpoint = false;   // --no-checkpoint, on commands that write
+  bool accept_rollback = false; // --accept-rollback: a restored backup
 };
 
 enum class Outcome { ok, problems_found };

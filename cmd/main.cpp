@@ -58,6 +58,12 @@ run(int argc, char** argv)
     .add_option(
       "--wait", global.wait_seconds, "Seconds to wait for another writer")
     ->capture_default_str();
+  app.add_flag(
+    "--accept-rollback",
+    global.accept_rollback,
+    "Accept a ledger shorter than, or diverging from, the one you "
+    "last saw (a backup restored on purpose; logged in known_tips.log "
+    "beside your identity)");
 
   Action action;
   register_commands(app, global, action);

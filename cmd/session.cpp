@@ -58,6 +58,7 @@ open_options(const GlobalOptions& global, vault::Access access)
   if (!global.identity.empty()) {
     options.known_vaults = vault::known_vaults_for(global.identity);
   }
+  options.accept_rollback = global.accept_rollback;
   return options;
 }
 

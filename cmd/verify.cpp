@@ -185,6 +185,7 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   if (!global.identity.empty()) {
     verify_options.known_vaults = vault::known_vaults_for(global.identity);
   }
+  verify_options.accept_rollback = global.accept_rollback;
   if (!options.against.empty()) {
     verify_options.against = options.against;
   }

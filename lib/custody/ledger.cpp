@@ -7,6 +7,10 @@
 #include <fmt/chrono.h>
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -537,6 +541,47 @@ scan_after(const fs::Path& vault,
     return tl::unexpected(tip.error());
   }
   return std::optional<Tip>(std::move(*tip));
+}
+
+Result<std::optional<EntryAt>>
+read_entry_at(const fs::Path& vault, const Location& location)
+{
+  // An entry line is a few hundred bytes; anything longer is not one.
+  constexpr std::size_t k_max_entry_line = 64 * 1024;
+  const fs::Path path = vault / "ledger" / segment_name(location.segment);
+  const int fd =
+    ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return std::optional<EntryAt>();
+    }
+    return tl::unexpected(fs::errno_error("open", path, errno));
+  }
+  struct stat info
+  {
+  };
+  std::string buffer(k_max_entry_line, '\0');
+  ssize_t got = -1;
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+    got = ::pread(
+      fd, buffer.data(), buffer.size(), static_cast<off_t>(location.offset));
+  }
+  const int saved = errno;
+  ::close(fd);
+  if (got < 0) {
+    return tl::unexpected(fs::errno_error("read", path, saved));
+  }
+  buffer.resize(static_cast<std::size_t>(got));
+  const auto end = buffer.find('\n');
+  if (end == std::string::npos) {
+    return std::optional<EntryAt>();
+  }
+  const std::string_view line(buffer.data(), end);
+  auto entry = decode(line);
+  if (!entry) {
+    return std::optional<EntryAt>();
+  }
+  return std::optional<EntryAt>(EntryAt{std::move(*entry), entry_hash(line)});
 }
 
 Result<Entry>

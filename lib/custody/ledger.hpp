@@ -120,6 +120,17 @@ scan_after(const fs::Path& vault,
            const Resume& resume,
            const std::function<Result<void>(const Line&)>& visit);
 
+// The entry that starts at `location`, read alone (a bounded read, without
+// scanning the segment): its decoded envelope and hash; nullopt when there is
+// no complete, well-formed entry there.
+struct EntryAt
+{
+  Entry entry;
+  Digest hash{};
+};
+[[nodiscard]] Result<std::optional<EntryAt>>
+read_entry_at(const fs::Path& vault, const Location& location);
+
 // Checks invariants 3-5 line by line.
 class ChainChecker
 {

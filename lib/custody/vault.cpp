@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 namespace custody::vault {
 
@@ -1092,6 +1093,175 @@ check_vault_yaml(const fs::Path& vault,
   return {};
 }
 
+// The last sealed tip a member saw of a vault (docs/formats.md 2.6): one line
+// per vault and member in known_tips,
+//   <vault id> <member key id> <entries> <hash of the last> <segment> <offset>
+//   <time of the last>
+struct SeenTip
+{
+  std::uint64_t count = 0;
+  Digest hash{};
+  ledger::Location last;
+  std::string time;
+};
+
+std::string
+seen_tip_key(const std::string& vault_id, const std::string& key_id)
+{
+  return vault_id + " " + key_id + " ";
+}
+
+Result<std::optional<SeenTip>>
+read_seen_tip(const fs::Path& file,
+              const std::string& vault_id,
+              const std::string& key_id)
+{
+  auto text = fs::read_file(file, k_max_small_file);
+  if (!text) {
+    if (text.error().code == Errc::not_found) {
+      return std::optional<SeenTip>();
+    }
+    return tl::unexpected(text.error());
+  }
+  const std::string key = seen_tip_key(vault_id, key_id);
+  std::istringstream lines{std::string(as_text(*text))};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with(key)) {
+      continue;
+    }
+    std::istringstream fields(line.substr(key.size()));
+    SeenTip seen;
+    std::string hash;
+    if (!(fields >> seen.count >> hash >> seen.last.segment >> seen.last.offset
+          >> seen.time)
+        || seen.count == 0) {
+      return fail(Errc::corrupt,
+                  "{}: the line for vault {} is malformed",
+                  file,
+                  vault_id);
+    }
+    CUSTODY_ASSIGN_CTX(digest, digest_from_hex(hash), fs::Path(file).string());
+    seen.hash = digest;
+    return std::optional<SeenTip>(seen);
+  }
+  return std::optional<SeenTip>();
+}
+
+// Replaces this vault's line, under the file's own lock.
+Result<void>
+remember_tip(const fs::Path& file,
+             const std::string& vault_id,
+             const std::string& key_id,
+             const SeenTip& seen)
+{
+  CUSTODY_ASSIGN(lock,
+                 fs::Lock::acquire(fs::Path(file.string() + ".lock"),
+                                   fs::LockMode::exclusive,
+                                   std::chrono::milliseconds(5000)));
+  std::string kept;
+  if (auto text = fs::read_file(file, k_max_small_file); text) {
+    std::istringstream lines{std::string(as_text(*text))};
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty() && !line.starts_with(seen_tip_key(vault_id, key_id))) {
+        kept += line + "\n";
+      }
+    }
+  } else if (text.error().code != Errc::not_found) {
+    return tl::unexpected(text.error());
+  }
+  kept += fmt::format("{}{} {} {} {} {}\n",
+                      seen_tip_key(vault_id, key_id),
+                      seen.count,
+                      to_hex(seen.hash),
+                      seen.last.segment,
+                      seen.last.offset,
+                      seen.time);
+  return fs::write_file_atomic(file, as_bytes(kept));
+}
+
+// R3: the ledger still holds, at the same position, the last sealed entry this
+// member saw; checked in O(1) by reading that one line. A shorter or diverging
+// ledger is refused unless the member accepts it (logged). Then the tip is
+// remembered, if it is sealed and newer.
+Result<void>
+check_seen_tip(const fs::Path& vault,
+               const std::string& vault_id,
+               const std::string& key_id,
+               const ledger::Tip& tip,
+               const std::optional<fs::Path>& known_vaults,
+               bool accept_rollback,
+               Notes& notes)
+{
+  if (!known_vaults || tip.count == 0) {
+    return {};
+  }
+  const fs::Path file = known_tips_for(*known_vaults);
+  CUSTODY_ASSIGN(seen, read_seen_tip(file, vault_id, key_id));
+  CUSTODY_ASSIGN(last, ledger::read_entry_at(vault, tip.last_entry));
+  const std::string now_time = last ? last->entry.time : std::string("?");
+  bool kept = true;
+  if (seen) {
+    if (seen->count > tip.count) {
+      kept = false;
+    } else {
+      CUSTODY_ASSIGN(there, ledger::read_entry_at(vault, seen->last));
+      kept = there && there->entry.seq == seen->count - 1
+             && there->hash == seen->hash;
+    }
+  }
+  if (!kept && !accept_rollback) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("possible rollback: you last saw vault {} with {} entries "
+                  "(the last written {}); it now has {} entries (the last "
+                  "written {}){}",
+                  vault_id,
+                  seen->count,
+                  seen->time,
+                  tip.count,
+                  now_time,
+                  seen->count > tip.count
+                    ? ""
+                    : ", and entry " + std::to_string(seen->count - 1)
+                        + " is not the one you saw"),
+      fmt::format("compare the ledger with a checkpoint kept outside the "
+                  "vault (`custody verify --against CHECKPOINT`); if a backup "
+                  "was restored on purpose, run again with --accept-rollback, "
+                  "which is logged in {}",
+                  fs::Path(file.string() + ".log")));
+  }
+  if (!kept) {
+    CUSTODY_TRY(fs::append_durably(
+      fs::Path(file.string() + ".log"),
+      as_bytes(fmt::format(
+        "{} vault {} member {}: accepted a ledger of {} entries (last {}) in "
+        "place of the {} entries last seen (last {})\n",
+        ledger::now_rfc3339(),
+        vault_id,
+        key_id,
+        tip.count,
+        to_hex(tip.last_hash),
+        seen->count,
+        to_hex(seen->hash)))));
+    notes.push_back(
+      fmt::format("accepted a ledger of {} entries where you last saw {}; "
+                  "logged in {}",
+                  tip.count,
+                  seen->count,
+                  fs::Path(file.string() + ".log")));
+  }
+  if (!tip.torn && (!kept || !seen || tip.count > seen->count)) {
+    CUSTODY_TRY(remember_tip(
+      file,
+      vault_id,
+      key_id,
+      SeenTip{tip.count, tip.last_hash, tip.last_entry, now_time}));
+  }
+  return {};
+}
+
 struct Loaded
 {
   ledger::Tip tip;
@@ -1613,6 +1783,12 @@ pin(const fs::Path& known_vaults,
     known_vaults, as_bytes(fmt::format("{} {}\n", vault_id, signing_public)));
 }
 
+fs::Path
+known_tips_for(const fs::Path& known_vaults)
+{
+  return known_vaults.parent_path() / "known_tips";
+}
+
 Result<InitResult>
 init(const InitOptions& options, const identity::Member& creator)
 {
@@ -1767,6 +1943,7 @@ struct Vault::Impl
   const identity::Member* member;
   Keyring keys;
   Loaded loaded;
+  std::optional<fs::Path> known_vaults;
 };
 
 Vault::Vault(std::unique_ptr<Impl> impl)
@@ -1862,6 +2039,13 @@ Vault::open(const fs::Path& directory,
   }
   CUSTODY_TRY(
     check_signing_key(directory, loaded->state, options.known_vaults, notes));
+  CUSTODY_TRY(check_seen_tip(directory,
+                             loaded->state.vault_id,
+                             member.key_id(),
+                             loaded->tip,
+                             options.known_vaults,
+                             options.accept_rollback,
+                             notes));
   if (!loaded->tip.torn) {
     CUSTODY_TRY(check_head(directory, loaded->tip, options.access, notes));
   }
@@ -1871,8 +2055,12 @@ Vault::open(const fs::Path& directory,
                                options.access,
                                false,
                                notes));
-  auto impl = std::unique_ptr<Impl>(new Impl{
-    directory, std::move(lock), &member, std::move(keys), std::move(*loaded)});
+  auto impl = std::unique_ptr<Impl>(new Impl{directory,
+                                             std::move(lock),
+                                             &member,
+                                             std::move(keys),
+                                             std::move(*loaded),
+                                             options.known_vaults});
   // From here on every key is checked against the whole signed state: a key
   // file no entry lists is ignored.
   impl->keys.bind(&impl->loaded.state);
@@ -1968,6 +2156,19 @@ Vault::keep_state_cache()
   // behind, replays the difference and says so if it cannot save it either.
   auto saved = save_state_cache();
   (void)saved;
+  // The member has now seen her own sealed tip (R3). Failing to note it only
+  // narrows what a later rollback check can catch, to the tip seen before.
+  const Impl& v = *m_impl;
+  if (v.known_vaults && !v.loaded.tip.torn) {
+    auto remembered = remember_tip(known_tips_for(*v.known_vaults),
+                                   v.loaded.state.vault_id,
+                                   v.member->key_id(),
+                                   SeenTip{v.loaded.tip.count,
+                                           v.loaded.tip.last_hash,
+                                           v.loaded.tip.last_entry,
+                                           ledger::now_rfc3339()});
+    (void)remembered;
+  }
 }
 
 Result<void>
@@ -2209,6 +2410,13 @@ verify(const fs::Path& directory,
     }
     CUSTODY_TRY(check_signing_key(
       directory, loaded.state, options.known_vaults, report.notes));
+    CUSTODY_TRY(check_seen_tip(directory,
+                               loaded.state.vault_id,
+                               member->key_id(),
+                               loaded.tip,
+                               options.known_vaults,
+                               options.accept_rollback,
+                               report.notes));
     CUSTODY_TRY(check_vault_yaml(directory,
                                  loaded.state,
                                  loaded.committed_yaml,

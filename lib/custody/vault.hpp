@@ -115,6 +115,10 @@ fs::Path member_cache_directory(const fs::Path& vault,
 
 // The pin file beside an identity: known_vaults (docs/formats.md 2.5).
 fs::Path known_vaults_for(const fs::Path& identity_file);
+// The last sealed tip each member has seen of each vault, beside her pins
+// (docs/formats.md 2.6): known_tips, its lock known_tips.lock and the log of
+// accepted rollbacks known_tips.log.
+fs::Path known_tips_for(const fs::Path& known_vaults);
 [[nodiscard]] Result<void> pin(const fs::Path& known_vaults,
                                const std::string& vault_id,
                                const std::string& signing_public);
@@ -125,7 +129,12 @@ struct OpenOptions
 {
   Access access = Access::read;
   std::chrono::milliseconds wait{5000};
+  // The member's pins; the tips she has seen are kept beside them
+  // (known_tips_for).
   std::optional<fs::Path> known_vaults;
+  // Take a ledger shorter than, or diverging from, the one this member last
+  // saw (a backup restored on purpose); logged beside the pins.
+  bool accept_rollback = false;
 };
 
 // An open vault: lock held, ledger replayed and checked, admin state known, the
@@ -236,6 +245,7 @@ struct VerifyOptions
   std::optional<fs::Path> against;
   std::chrono::milliseconds wait{5000};
   std::optional<fs::Path> known_vaults;
+  bool accept_rollback = false;
 };
 
 struct VerifyReport

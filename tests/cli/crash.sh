@@ -7,7 +7,7 @@ make_identity data
 cp -a "$T/vault" "$T/pristine"
 completed=no
 for n in $(seq 1 80); do
-  rm -rf "$T/vault"; cp -a "$T/pristine" "$T/vault"
+  rm -rf "$T/vault"; cp -a "$T/pristine" "$T/vault"; forget_seen_tips
   status=0
   CUSTODY_FAULT_AT=$n as_creator key add --role data "$T/data.age.card" >"$T/out" 2>"$T/err" || status=$?
   if [ "$status" -eq 0 ]; then
@@ -33,7 +33,7 @@ done
 
 # a disk that fills up mid-command: exit 6, and the vault still verifies
 for n in 3 9 15; do
-  rm -rf "$T/vault"; cp -a "$T/pristine" "$T/vault"
+  rm -rf "$T/vault"; cp -a "$T/pristine" "$T/vault"; forget_seen_tips
   status=0
   CUSTODY_FAULT_AT=$n CUSTODY_FAULT_MODE=enospc as_creator key add --role data "$T/data.age.card" >"$T/out" 2>"$T/err" || status=$?
   [ "$status" -eq 6 ] || { cat "$T/err"; fail "ENOSPC at step $n: expected exit 6, got $status"; }

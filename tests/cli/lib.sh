@@ -77,6 +77,10 @@ admit() {
 
 # custody as the vault's creator.
 as_creator() { custody --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" "$@"; }
+# A crash simulated after the fact (a vault copy put back, a line cut short after the command
+# finished) takes back a tip the members already saw, which custody rightly calls a rollback. A real
+# crash never acknowledged that tip, so the member never remembered it: forget what was seen.
+forget_seen_tips() { rm -f "$T/known_tips"; }
 # custody as member NAME (made with make_identity).
 as_member() { local name=$1; shift; custody --vault "$T/vault" --identity "$T/$name.age" --passphrase-file "$T/$name.pass" "$@"; }
 
