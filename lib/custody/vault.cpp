@@ -689,6 +689,8 @@ private:
                    string_field(statement["signing_key"], "public"));
     m_state.signing_public = signing_public;
     m_state.signing_epoch = 0;
+    CUSTODY_ASSIGN(pub_sha256, string_field(statement, "custody_pub_sha256"));
+    m_state.custody_pub_sha256 = pub_sha256;
     if (!statement.contains("compartments")
         || !statement["compartments"].is_object()) {
       return fail(Errc::corrupt, "init names no compartments");
@@ -992,6 +994,15 @@ check_signing_key(const fs::Path& vault,
     return make_error(
       Errc::corrupt,
       "custody.pub is not the vault signing key the signed ledger names",
+      "restore custody.pub from a backup; the signed init entry is "
+      "authoritative");
+  }
+  // The init statement commits to the whole file, its comment line too (R8).
+  if (sha256_hex(*pub_text) != state.custody_pub_sha256) {
+    return make_error(
+      Errc::corrupt,
+      "custody.pub was changed: its key is the signed one, but the file is "
+      "not the one the signed init entry committed to (its comment line?)",
       "restore custody.pub from a backup; the signed init entry is "
       "authoritative");
   }
@@ -1348,6 +1359,7 @@ state_to_json(const AdminState& state,
   return {{"vault", state.vault_id},
           {"admin_seq", state.admin_seq},
           {"signing_public", state.signing_public},
+          {"custody_pub_sha256", state.custody_pub_sha256},
           {"signing_epoch", state.signing_epoch},
           {"compartments", compartments},
           {"members", members},
@@ -1378,6 +1390,8 @@ state_from_json(const json::Json& body)
     state.vault_id = body.at("vault").get<std::string>();
     state.admin_seq = body.at("admin_seq").get<std::uint64_t>();
     state.signing_public = body.at("signing_public").get<std::string>();
+    state.custody_pub_sha256 =
+      body.at("custody_pub_sha256").get<std::string>();
     state.signing_epoch = body.at("signing_epoch").get<std::uint32_t>();
     for (Compartment c : k_compartments) {
       const json::Json& keys =

@@ -63,6 +63,9 @@ struct AdminState
   std::string vault_id;
   std::uint64_t admin_seq = 0;
   std::string signing_public; // minisign public key, base64 ("RW...")
+  // SHA-256 of the whole custody.pub file, comment line included, as the init
+  // statement committed to it.
+  std::string custody_pub_sha256;
   std::uint32_t signing_epoch = 0;
   std::map<Compartment, CompartmentKeys> compartments;
   std::map<std::string, MemberRecord> members; // by key id

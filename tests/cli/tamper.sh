@@ -89,6 +89,35 @@ expect_status 1 as_creator verify
 expect_contains "$T/err" "custody.pub"
 expect_status 1 as_creator key add --role data "$T/x.age.card"
 
+# R8: custody.pub's untrusted comment line changed, the key kept: the init entry commits to the file
+restore
+sed -i '1s/public/pub1ic/' "$T/vault/custody.pub"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "custody.pub was changed"
+
+# R10: a changed vault.yaml is a failure that names it; --repair keeps it aside as evidence and
+# writes the signed state again
+restore
+sed -i 's/^format: 1$/format: 2/' "$T/vault/vault.yaml"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "vault.yaml disagrees"
+expect_not_contains "$T/err" "delete"
+expect_status 0 as_creator verify --repair
+ls "$T/vault"/vault.yaml.rejected-* >/dev/null 2>&1 || fail "verify --repair keeps the changed vault.yaml"
+grep -q "^format: 2$" "$T/vault"/vault.yaml.rejected-* || fail "the kept vault.yaml is the changed one"
+expect_status 0 as_creator verify
+
+# R10: an unlisted key file is ignored and noted (exit 0); --repair moves it to unlisted/
+restore
+mkdir -p "$T/vault/keys/admin/99"
+cp "$T/vault/keys/admin/0/"*.age "$T/vault/keys/admin/99/"
+expect_status 0 as_creator verify
+expect_contains "$T/err" "not listed by any signed admin entry"
+expect_status 0 as_creator list
+expect_status 0 as_creator verify --repair
+[ -d "$T/vault/unlisted/keys/admin/99" ] || fail "verify --repair moves an unlisted key file to unlisted/"
+[ ! -e "$T/vault/keys/admin/99" ] || [ -z "$(ls "$T/vault/keys/admin/99")" ] || fail "nothing unlisted stays in keys/"
+
 # an entry appended by hand: well formed, chained, naming a real object, but sealed by no one
 restore
 last=$(tail -n1 "$segment")
