@@ -122,7 +122,9 @@ check_index(const GlobalOptions& global,
     opened,
     vault::Vault::open(
       directory, member, open_options(global, vault::Access::read), notes));
-  std::vector<ShardCheck> checks;
+  // Her own saved shards first: one that fails its MAC was written by someone
+  // else (only she can write them), or damaged, whatever the ledger holds.
+  std::vector<index::Shard> shards;
   for (auto compartment : records::k_parts) {
     auto shard = index::Shard::open(opened, compartment, notes);
     if (!shard && shard.error().code == Errc::auth) {
@@ -131,12 +133,6 @@ check_index(const GlobalOptions& global,
     if (!shard) {
       return tl::unexpected(shard.error());
     }
-    const std::string name(vault::compartment_name(compartment));
-    const std::string files = (opened.cache_directory() / (name + ".age"))
-                                .lexically_relative(directory)
-                                .string();
-    // Only this member can write her shards: one that fails its MAC was
-    // written by someone else, or damaged.
     if (!shard->stats().rejected.empty()) {
       return make_error(
         Errc::corrupt,
@@ -144,14 +140,22 @@ check_index(const GlobalOptions& global,
         "the file was replaced or damaged; it has been rebuilt from the "
         "ledger, so find out who can write your index directory");
     }
-    CUSTODY_ASSIGN(rebuilt, index::Shard::rebuild(opened, compartment));
+    shards.push_back(std::move(*shard));
+  }
+  std::vector<ShardCheck> checks;
+  for (auto& shard : shards) {
+    const std::string name(vault::compartment_name(shard.compartment()));
+    const std::string files = (opened.cache_directory() / (name + ".age"))
+                                .lexically_relative(directory)
+                                .string();
+    CUSTODY_ASSIGN(rebuilt, index::Shard::rebuild(opened, shard.compartment()));
     if (!rebuilt.stats().refused.empty()) {
       return make_error(Errc::corrupt,
                         rebuilt.stats().refused.front(),
                         "only a legal member may amend a record (invariant "
                         "19); the entry was written around custody's checks");
     }
-    CUSTODY_ASSIGN(kept, shard->digest());
+    CUSTODY_ASSIGN(kept, shard.digest());
     CUSTODY_ASSIGN(fresh, rebuilt.digest());
     if (kept != fresh) {
       return make_error(
@@ -161,7 +165,7 @@ check_index(const GlobalOptions& global,
           files),
         fmt::format("remove {}; the next reader rebuilds it", files));
     }
-    checks.push_back({name, shard->record_count()});
+    checks.push_back({name, shard.record_count()});
   }
   return checks;
 }
