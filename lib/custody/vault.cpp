@@ -1390,8 +1390,7 @@ state_from_json(const json::Json& body)
     state.vault_id = body.at("vault").get<std::string>();
     state.admin_seq = body.at("admin_seq").get<std::uint64_t>();
     state.signing_public = body.at("signing_public").get<std::string>();
-    state.custody_pub_sha256 =
-      body.at("custody_pub_sha256").get<std::string>();
+    state.custody_pub_sha256 = body.at("custody_pub_sha256").get<std::string>();
     state.signing_epoch = body.at("signing_epoch").get<std::uint32_t>();
     for (Compartment c : k_compartments) {
       const json::Json& keys =
