@@ -1555,6 +1555,58 @@ load_with_cache(const fs::Path& vault,
   return std::move(*loaded);
 }
 
+// The member's own state cache, brought forward as a reader would, must give
+// the state the full replay gave: she alone can write it, so a file that fails
+// its MAC or disagrees was written by someone else, or damaged.
+Result<void>
+check_state_cache(const fs::Path& vault,
+                  const identity::Member& member,
+                  Keyring& keys,
+                  const Loaded& loaded,
+                  Notes& notes)
+{
+  const std::string name =
+    state_cache_path(vault, member.key_id()).lexically_relative(vault).string();
+  Notes read_notes;
+  CUSTODY_ASSIGN(cached, read_state_cache(vault, member, read_notes));
+  if (!read_notes.empty()) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("your state cache {}", read_notes.front()),
+      "only you can write it: find out who can write the vault's index "
+      "directory; the next command writes it again");
+  }
+  if (!cached) {
+    return {};
+  }
+  ledger::ChainChecker chain(cached->resume.count, cached->resume.last_hash);
+  Replay replay(
+    vault, keys, std::move(cached->state), std::move(cached->committed_yaml));
+  auto tip = ledger::scan_after(
+    vault, cached->resume, [&](const ledger::Line& line) -> Result<void> {
+      CUSTODY_ASSIGN(entry, chain.next(line));
+      return replay.entry(entry, chain.last_hash(), line.location);
+    });
+  keys.bind(&loaded.state);
+  CUSTODY_TRY(std::move(tip));
+  if (!*tip) {
+    notes.push_back(fmt::format("{} names a position that is not an entry of "
+                                "this ledger (a restored backup?); the next "
+                                "command replaces it",
+                                name));
+    return {};
+  }
+  if (json::canonical(state_to_json(replay.state(), replay.committed_yaml()))
+      != json::canonical(state_to_json(loaded.state, loaded.committed_yaml))) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("your state cache {} disagrees with the signed ledger", name),
+      "only you can write it: find out who can write the vault's index "
+      "directory; delete the file and the next command writes it again");
+  }
+  return {};
+}
+
 // invariant 6
 Result<void>
 check_head(const fs::Path& vault,
@@ -2436,6 +2488,8 @@ verify(const fs::Path& directory,
                                  access,
                                  options.repair,
                                  report.notes));
+    CUSTODY_TRY(
+      check_state_cache(directory, *member, keys, loaded, report.notes));
   } else {
     report.notes.push_back(
       "no identity given: seals, admin signatures, roles, vault.yaml and "

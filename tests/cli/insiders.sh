@@ -113,4 +113,10 @@ expect_contains "$T/err" "(data)"
 cp "$T/vault/index/$(key_id ada)/aggressor.age" "$mine/aggressor.age"
 expect_status 1 as_creator verify --index
 expect_contains "$T/err" "index/$legal/aggressor.age"
+# ...and so is a state cache of her own that someone replaced, by plain verify
+printf 'custody-state-v2\n{"mac":"00","position":1}\n{}\n' | age -r "$legal_age" -o "$mine/state.age"
+expect_status 1 as_creator verify
+expect_contains "$T/err" "your state cache index/$legal/state.age failed its MAC"
+expect_status 0 as_creator list
+expect_status 0 as_creator verify
 echo "ok: every forgery refused, ignored or reported; $opened new objects open with the signed keys"
