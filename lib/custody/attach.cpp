@@ -1034,14 +1034,14 @@ verify_deep(vault::Vault& vault,
       }
       // A record's four payloads, one compartment each; an attachment's
       // document and media, both identity.
-      const bool attachment = entry.payloads.size() == 2;
+      CUSTODY_ASSIGN(shape, vault::put_shape(entry));
+      const bool attachment = shape == vault::PutShape::attachment;
       for (std::size_t i = 0; i < entry.payloads.size(); ++i) {
         const auto& ref = entry.payloads[i];
         if (attachment && i == 1) {
           continue; // checked with its document below
         }
-        const Compartment compartment =
-          attachment ? Compartment::identity : records::k_parts[i];
+        const Compartment compartment = vault::put_compartment(shape, i);
         auto key = vault.key(compartment, ref.epoch);
         if (!key) {
           if (key.error().code != Errc::auth) {

@@ -483,13 +483,15 @@ struct Shard::Impl
           refuse_pending("no seal (left unsealed by an interrupted write)");
           return {};
         }
-        if (entry.kind == ledger::Kind::put && entry.payloads.size() == 2
-            && compartment == vault::Compartment::identity) {
-          return apply_attachment(entry);
-        }
-        if (entry.kind != ledger::Kind::put
-            || entry.payloads.size() != records::k_part_count) {
+        if (entry.kind != ledger::Kind::put) {
           return {};
+        }
+        // The vault's replay checked the shape (invariant 7).
+        CUSTODY_ASSIGN(shape, vault::put_shape(entry));
+        if (shape == vault::PutShape::attachment) {
+          return compartment == vault::Compartment::identity
+                   ? apply_attachment(entry)
+                   : Result<void>{};
         }
         const auto& ref = entry.payloads[part];
         CUSTODY_ASSIGN(key, vault->key(compartment, ref.epoch));

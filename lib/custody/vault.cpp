@@ -530,6 +530,9 @@ private:
                   "entry {}: custody writes no checkpoint entries; "
                   "checkpoints live in checkpoints/",
                   entry.seq);
+    case ledger::Kind::put:
+      CUSTODY_TRY(check_put(entry));
+      break;
     default:
       CUSTODY_TRY(check_epochs(entry));
       break;
@@ -551,6 +554,19 @@ private:
         return fail(
           Errc::corrupt, "payload names unknown key epoch {}", payload.epoch);
       }
+    }
+    return {};
+  }
+
+  // invariant 7: a put is a record or an attachment, each payload in an epoch
+  // its compartment has.
+  Result<void>
+  check_put(const ledger::Entry& entry) const
+  {
+    CUSTODY_ASSIGN(shape, put_shape(entry));
+    for (std::size_t i = 0; i < entry.payloads.size(); ++i) {
+      CUSTODY_TRY(known_epoch(
+        put_compartment(shape, i), entry.payloads[i].epoch, entry.seq));
     }
     return {};
   }
@@ -1772,6 +1788,33 @@ compartments_of(Role role)
   return {};
 }
 
+Result<PutShape>
+put_shape(const ledger::Entry& entry)
+{
+  switch (entry.payloads.size()) {
+  case 4:
+    return PutShape::record;
+  case 2:
+    return PutShape::attachment;
+  default:
+    return fail(Errc::corrupt,
+                "a put entry has 4 payloads (a record) or 2 (an attachment), "
+                "this one {}",
+                entry.payloads.size());
+  }
+}
+
+Compartment
+put_compartment(PutShape shape, std::size_t index)
+{
+  constexpr Compartment record_parts[] = {Compartment::identity,
+                                          Compartment::narrative,
+                                          Compartment::facts,
+                                          Compartment::aggressor};
+  return shape == PutShape::attachment ? Compartment::identity
+                                       : record_parts[index];
+}
+
 bool
 may_amend(Role role)
 {
@@ -2180,6 +2223,13 @@ Vault::append(ledger::Kind kind,
                 "your role ({}) may not write {} entries",
                 role_name(me().role),
                 ledger::kind_name(kind));
+  }
+  if (kind == ledger::Kind::put) {
+    for (const auto& list : payloads) {
+      ledger::Entry shaped;
+      shaped.payloads = list;
+      CUSTODY_TRY_CTX(put_shape(shaped), "refusing to append");
+    }
   }
   Batch batch(v.dir, v.loaded.tip);
   std::vector<Appended> appended;

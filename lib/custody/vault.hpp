@@ -37,6 +37,16 @@ std::string_view compartment_name(Compartment compartment);
 std::vector<Compartment> compartments_of(Role role);
 // Whether a member of `role` may seal an entry of `kind` (invariant 12).
 bool may_write(Role role, ledger::Kind kind);
+// The two shapes of a `put` entry (invariant 7, docs/formats.md 6.2 and
+// 6.2.1): a record is 4 payloads, one per record compartment in the order
+// identity, narrative, facts, aggressor; an attachment is 2, its document and
+// its media, both identity. The one rule the replay, the index and `verify
+// --deep` use.
+enum class PutShape { record, attachment };
+[[nodiscard]] Result<PutShape> put_shape(const ledger::Entry& entry);
+// The compartment of payload `index` of a put of `shape`.
+Compartment put_compartment(PutShape shape, std::size_t index);
+
 // Whether a member of `role` may seal an amendment of a record (invariant 19):
 // only a role holding every record compartment.
 bool may_amend(Role role);

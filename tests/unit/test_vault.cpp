@@ -279,4 +279,50 @@ TEST_CASE("a state cache from another history is not trusted")
   CHECK(noted);
 }
 
+TEST_CASE("a put entry is 4 payloads or 2: every other count is refused and "
+          "reported")
+{
+  for (const std::size_t count : {0, 1, 3, 5}) {
+    CAPTURE(count);
+    const NewVault made;
+    std::vector<ledger::PayloadRef> refs;
+    {
+      vault::Notes notes;
+      vault::OpenOptions options;
+      options.access = vault::Access::write;
+      auto opened =
+        vault::Vault::open(made.directory, made.creator, options, notes);
+      REQUIRE(opened);
+      // Any real payload will do: the shape is what is checked.
+      REQUIRE(opened->scan([&](const ledger::Entry& entry, const Digest&) {
+        if (refs.empty()) {
+          refs.assign(count, entry.payloads.front());
+        }
+        return Result<void>{};
+      }));
+      auto appended = opened->append(ledger::Kind::put, {refs});
+      REQUIRE_FALSE(appended);
+      CHECK(appended.error().message.find("4 payloads") != std::string::npos);
+    }
+    // Written around the library, the entry is found by the replay.
+    auto tip = ledger::scan(made.directory,
+                            [](const ledger::Line&) { return Result<void>{}; });
+    REQUIRE(tip);
+    ledger::Entry entry;
+    entry.seq = tip->count;
+    entry.prev = tip->last_hash;
+    entry.time = ledger::now_rfc3339();
+    entry.kind = ledger::Kind::put;
+    entry.payloads = refs;
+    REQUIRE(
+      ledger::append(made.directory, *tip, {ledger::encode_entry(entry)}));
+    vault::VerifyOptions options;
+    auto report = vault::verify(made.directory, &made.creator, options);
+    REQUIRE_FALSE(report);
+    CHECK(report.error().code == Errc::corrupt);
+    CHECK(report.error().message.find("4 payloads (a record) or 2")
+          != std::string::npos);
+  }
+}
+
 TEST_SUITE_END();
