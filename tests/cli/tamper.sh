@@ -123,7 +123,9 @@ restore
 last=$(tail -n1 "$segment")
 prev=$(printf '%s' "$last" | sha256sum | cut -d' ' -f1)
 seq=$(($(wc -l <"$segment")))
-payload=$(printf '%s' "$last" | sed -n 's/.*"payloads":\(\[[^]]*\]\).*/\1/p')
+# a record's shape (4 payloads), made of the last entry's payload, so only the seal is missing
+payload=$(printf '%s' "$last" | sed -n 's/.*"payloads":\[\([^]]*\)\].*/\1/p')
+payload="[$payload,$payload,$payload,$payload]"
 line="{\"kind\":\"put\",\"payloads\":$payload,\"prev\":\"$prev\",\"seq\":$seq,\"t\":\"2026-11-23T20:00:00Z\",\"v\":1}"
 printf '%s\n' "$line" >>"$segment"
 printf '%s %s\n' "$seq" "$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)" >"$T/vault/ledger/HEAD"
