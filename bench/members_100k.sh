@@ -19,8 +19,9 @@ batch=$((n < 10000 ? n : 10000))
 /usr/bin/python3 bench/make_forms.py "$batch" "$work/forms.jsonl"
 $custody key new --out "$work/data.age" --passphrase-file "$work/pass" --work-factor 10 >/dev/null 2>&1
 as_me key add --role data "$work/data.age.card" --no-checkpoint >/dev/null 2>&1
-as_data() { "${1:-$custody}" --vault "$work/vault" --identity "$work/data.age" --passphrase-file "$work/pass" list; }
-as_legal() { "$1" --vault "$work/vault" --identity "$work/me.age" --passphrase-file "$work/pass" "${@:2}"; }
+# Arrays, not functions: /usr/bin/time runs programs.
+as_data=("$custody" --vault "$work/vault" --identity "$work/data.age" --passphrase-file "$work/pass" list)
+legal() { echo "$1" --vault "$work/vault" --identity "$work/me.age" --passphrase-file "$work/pass"; }
 start=$(date +%s.%N)
 for _ in $(seq 1 $((n / batch))); do as_me record --form "$work/forms.jsonl" >/dev/null 2>&1; done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
@@ -29,16 +30,18 @@ timed() { /usr/bin/time -f "%e s wall, %U s user, %M KiB peak" "$@" 2>&1 >/dev/n
 
 data_id=$($custody key show "$work/data.age" --passphrase-file "$work/pass" --json 2>/dev/null | jq -r .key_id)
 rm -rf "$work/vault/index/$data_id"
-echo "data member, first command (state and facts shard from nothing): $(timed as_data)"
-echo "data member, next list (her own caches):                          $(timed as_data)"
+echo "data member, first command (state and facts shard from nothing): $(timed "${as_data[@]}")"
+echo "data member, next list (her own caches):                          $(timed "${as_data[@]}")"
 ops=$(openssl speed -seconds 2 ecdhx25519 2>/dev/null | awk '/253 bits ecdh \(X25519\)/ { print $NF }' | tail -1)
 if [ -n "$ops" ]; then
   echo "floor: openssl speed ecdhx25519, one core: $ops ops/s -> $(awk -v n="$n" -v ops="$ops" 'BEGIN { printf "%.1f", n / ops }') s for one X25519 per facts payload"
 fi
-as_legal "$custody" list >/dev/null 2>&1
 for binary in "$custody" ${old:+"$old"}; do
-  [ -n "$old" ] && as_legal "$binary" list >/dev/null 2>&1
-  echo "$binary: legal list:   $(timed as_legal "$binary" list)"
-  echo "$binary: legal verify: $(timed as_legal "$binary" verify)"
+  # shellcheck disable=SC2046
+  $(legal "$binary") list >/dev/null 2>&1 # the member's caches, built once
+  # shellcheck disable=SC2046
+  echo "$binary: legal list:   $(timed $(legal "$binary") list)"
+  # shellcheck disable=SC2046
+  echo "$binary: legal verify: $(timed $(legal "$binary") verify)"
 done
 if [ "${KEEP:-}" = 1 ]; then echo "kept: $work"; fi

@@ -1667,6 +1667,12 @@ struct Decryptor::State
     if (last && n == k_tag_size && counter != 0) {
       return payload_failure("empty final chunk after chunk {}", counter - 1);
     }
+    if (n - k_tag_size > out.size()) {
+      return fail(Errc::internal,
+                  "age decryptor: a {}-byte buffer for a {}-byte chunk",
+                  out.size(),
+                  n - k_tag_size);
+    }
     if (!open_chunk(out, sealed, key, counter, last)) {
       if (last || !open_chunk(out, sealed, key, counter, true)) {
         return payload_failure("chunk {} failed to authenticate", counter);
@@ -1735,10 +1741,6 @@ Decryptor::read_chunk(std::span<std::uint8_t> out)
   if (m_state->failed) {
     return fail(Errc::internal, "age decryptor used after an error");
   }
-  if (out.size() < k_chunk_size) {
-    return fail(Errc::internal,
-                "age decryptor needs a buffer of at least 64 KiB");
-  }
   auto result = m_state->next(out);
   if (!result) {
     m_state->failed = true;
@@ -1767,12 +1769,13 @@ encrypt_all(Encryptor encryptor, ByteView plaintext)
   return out;
 }
 
-// The plaintext is shorter than the file, so `file_size` plus one chunk of room
-// always suffices.
+// The plaintext is shorter than the file, so `file_size` bytes always suffice:
+// a small payload then takes a pooled slot of secure memory, not a region of
+// its own (each one costs mmap, mprotect, mlock and a TLB flush on every core).
 [[nodiscard]] Result<SecretBytes>
 decrypt_all(Decryptor decryptor, std::size_t file_size)
 {
-  SecretBytes out(file_size + k_chunk_size);
+  SecretBytes out(file_size);
   std::size_t total = 0;
   for (;;) {
     CUSTODY_ASSIGN(

@@ -262,8 +262,10 @@ public:
   Decryptor& operator=(Decryptor&&) noexcept;
   ~Decryptor();
 
-  // Decrypts the next chunk into `out` (at least `k_chunk_size` bytes) and
-  // returns its length. 0 means the end, returned only once the final chunk
+  // Decrypts the next chunk into `out` and returns its length. `out` must hold
+  // the chunk's plaintext: `k_chunk_size` bytes always do, and the rest of a
+  // file's size does for a whole file read into one buffer (Errc::internal
+  // otherwise). 0 means the end, returned only once the final chunk
   // authenticated and nothing follows it. A full-size chunk at the end of the
   // input is the final chunk (the STREAM rule), which is why this tries it as
   // non-final first and then as final, as the reference implementation does.

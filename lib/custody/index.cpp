@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 namespace custody::index {
 
@@ -397,14 +399,8 @@ struct Shard::Impl
   // An attachment entry: its document and its media object, both in the
   // identity compartment (docs/formats.md 6.5).
   Result<void>
-  apply_attachment(const ledger::Entry& entry)
+  apply_attachment(const ledger::Entry& entry, const json::Json& document)
   {
-    const auto& ref = entry.payloads[0];
-    CUSTODY_ASSIGN(key, vault->key(compartment, ref.epoch));
-    CUSTODY_ASSIGN_CTX(opened,
-                       store::open_document(vault->directory(), ref, *key),
-                       fmt::format("entry {}", entry.seq));
-    const json::Json& document = opened.document;
     if (document.value("type", "") != "attachment"
         || !document.contains("attachment")
         || document.value("record", "").size() != 32) {
@@ -455,6 +451,98 @@ struct Shard::Impl
            && position.last_hash == vault->last_hash();
   }
 
+  // An entry read from the ledger, and the payload document this shard needs
+  // of it, opened on one of several threads.
+  struct Replayed
+  {
+    ledger::Entry entry;
+    Digest hash{};
+    const age::X25519Identity* key = nullptr;
+    const ledger::PayloadRef* ref = nullptr;
+    std::optional<Result<store::Opened>> opened;
+  };
+  static constexpr std::size_t k_replay_batch = 512;
+
+  // Opens the payloads a batch of entries needs on every core (decrypting is
+  // most of a rebuild's cost), then applies the entries one by one, in ledger
+  // order.
+  Result<void>
+  apply_batch(std::vector<Replayed>& batch)
+  {
+    const std::size_t part = records::part_index(compartment);
+    for (auto& item : batch) {
+      if (item.entry.kind != ledger::Kind::put) {
+        continue;
+      }
+      // The vault's replay checked the shape (invariant 7).
+      CUSTODY_ASSIGN(shape, vault::put_shape(item.entry));
+      if (shape == vault::PutShape::attachment
+          && compartment != vault::Compartment::identity) {
+        continue;
+      }
+      item.ref =
+        &item.entry.payloads[shape == vault::PutShape::attachment ? 0 : part];
+      CUSTODY_ASSIGN(key, vault->key(compartment, item.ref->epoch));
+      item.key = key;
+    }
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i = next++; i < batch.size(); i = next++) {
+        if (batch[i].ref != nullptr) {
+          batch[i].opened = store::open_document(
+            vault->directory(), *batch[i].ref, *batch[i].key);
+        }
+      }
+    };
+    const unsigned workers =
+      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < workers && w < batch.size(); ++w) {
+      threads.emplace_back(work);
+    }
+    work();
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    for (auto& item : batch) {
+      CUSTODY_TRY(apply_entry(item));
+    }
+    return {};
+  }
+
+  Result<void>
+  apply_entry(Replayed& item)
+  {
+    const ledger::Entry& entry = item.entry;
+    if (entry.kind == ledger::Kind::seal) {
+      return apply_sealed(entry);
+    }
+    if (entry.kind == ledger::Kind::admin) {
+      // Entries a torn seal left unsealed have no author.
+      refuse_pending("no seal (left unsealed by an interrupted write)");
+      return {};
+    }
+    if (!item.opened) {
+      return {};
+    }
+    if (!*item.opened) {
+      return make_error(
+        item.opened->error().code,
+        fmt::format("entry {}: {}", entry.seq, item.opened->error().message),
+        item.opened->error().hint);
+    }
+    json::Json& document = (*item.opened)->document;
+    if (entry.payloads.size() == 2) {
+      return apply_attachment(entry, document);
+    }
+    if (document.value("type", "") == "amend") {
+      pending.push_back(
+        {entry.seq, item.hash, entry.time, std::move(document)});
+      return {};
+    }
+    return apply(entry.seq, item.hash, entry.time, document);
+  }
+
   // Replays every entry after `position`; returns how many entries were new.
   // Both parts must be loaded: an amendment needs the view it patches.
   Result<std::uint64_t>
@@ -465,46 +553,33 @@ struct Shard::Impl
     if (at_tip()) {
       return 0;
     }
-    const std::size_t part = records::part_index(compartment);
     std::uint64_t replayed = 0;
     CUSTODY_TRY(exec(db, "BEGIN"));
-    auto scanned = vault->scan_after(
-      position,
-      [&](const ledger::Entry& entry,
-          const Digest& hash,
-          const ledger::Location& where) -> Result<void> {
-        position = {entry.seq + 1, hash, where};
-        ++replayed;
-        if (entry.kind == ledger::Kind::seal) {
-          return apply_sealed(entry);
-        }
-        if (entry.kind == ledger::Kind::admin) {
-          // Entries a torn seal left unsealed have no author.
-          refuse_pending("no seal (left unsealed by an interrupted write)");
-          return {};
-        }
-        if (entry.kind != ledger::Kind::put) {
-          return {};
-        }
-        // The vault's replay checked the shape (invariant 7).
-        CUSTODY_ASSIGN(shape, vault::put_shape(entry));
-        if (shape == vault::PutShape::attachment) {
-          return compartment == vault::Compartment::identity
-                   ? apply_attachment(entry)
-                   : Result<void>{};
-        }
-        const auto& ref = entry.payloads[part];
-        CUSTODY_ASSIGN(key, vault->key(compartment, ref.epoch));
-        CUSTODY_ASSIGN_CTX(opened,
-                           store::open_document(vault->directory(), ref, *key),
-                           fmt::format("entry {}", entry.seq));
-        if (opened.document.value("type", "") == "amend") {
-          pending.push_back(
-            {entry.seq, hash, entry.time, std::move(opened.document)});
-          return {};
-        }
-        return apply(entry.seq, hash, entry.time, opened.document);
-      });
+    std::vector<Replayed> batch;
+    auto scanned =
+      vault->scan_after(position,
+                        [&](const ledger::Entry& entry,
+                            const Digest& hash,
+                            const ledger::Location& where) -> Result<void> {
+                          position = {entry.seq + 1, hash, where};
+                          ++replayed;
+                          Replayed item;
+                          item.entry = entry;
+                          item.hash = hash;
+                          batch.push_back(std::move(item));
+                          if (batch.size() < k_replay_batch) {
+                            return {};
+                          }
+                          auto applied = apply_batch(batch);
+                          batch.clear();
+                          return applied;
+                        });
+    if (scanned && *scanned) {
+      auto applied = apply_batch(batch);
+      if (!applied) {
+        scanned = tl::unexpected(applied.error());
+      }
+    }
     if (scanned) {
       refuse_pending("no seal");
     }
