@@ -64,6 +64,22 @@ decode_request(ByteView der)
     return fail(Errc::invalid_input,
                 "not a DER RFC 3161 time-stamp request (TimeStampReq)");
   }
+  // Only what custody writes (version 1, DER, certReq true): OpenSSL also
+  // reads BER, so a changed byte could otherwise leave an equivalent request.
+  // OpenSSL keeps a BOOLEAN's byte as read (0xfe stays 0xfe); set it, so
+  // that the encoding below is DER's 0xff.
+  const bool cert_req = TS_REQ_get_cert_req(req.get()) == 1;
+  TS_REQ_set_cert_req(req.get(), cert_req ? 1 : 0);
+  unsigned char* encoded = nullptr;
+  const int length = i2d_TS_REQ(req.get(), &encoded);
+  const bool canonical = length == static_cast<int>(der.size())
+                         && std::memcmp(encoded, der.data(), der.size()) == 0;
+  OPENSSL_free(encoded);
+  if (!canonical || TS_REQ_get_version(req.get()) != 1 || !cert_req) {
+    return fail(Errc::invalid_input,
+                "the time-stamp request is not one custody writes (DER, "
+                "version 1, certificates requested)");
+  }
   return req;
 }
 
