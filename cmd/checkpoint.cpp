@@ -290,7 +290,7 @@ Result<Outcome>
 run_response(const GlobalOptions& global, const CheckpointOptions& options)
 {
   CUSTODY_ASSIGN_CTX(response,
-                     fs::read_file(options.tsr, k_max_tsr),
+                     fs::read_file(options.tsr, k_max_tsr, fs::Origin::user),
                      fmt::format("\"{}\"", options.tsr));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   return accept_response(global,

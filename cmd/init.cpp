@@ -56,7 +56,9 @@ run_init(const GlobalOptions& global, const InitOptions& options)
   init.organisation = options.organisation;
   if (!options.places.empty()) {
     CUSTODY_ASSIGN_CTX(
-      text, fs::read_file(options.places, 1024 * 1024), "places");
+      text,
+      fs::read_file(options.places, 1024 * 1024, fs::Origin::user),
+      "places");
     CUSTODY_ASSIGN_CTX(places,
                        records::Places::parse(as_text(text)),
                        fmt::format("\"{}\"", options.places));
@@ -67,7 +69,9 @@ run_init(const GlobalOptions& global, const InitOptions& options)
   std::optional<identity::Created> recovery_created;
   if (!options.recovery_card.empty()) {
     CUSTODY_ASSIGN_CTX(
-      bytes, fs::read_file(options.recovery_card, 64 * 1024), "recovery card");
+      bytes,
+      fs::read_file(options.recovery_card, 64 * 1024, fs::Origin::user),
+      "recovery card");
     CUSTODY_ASSIGN_CTX(card,
                        identity::parse_card(as_text(bytes)),
                        fmt::format("\"{}\"", options.recovery_card));

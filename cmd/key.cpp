@@ -98,7 +98,8 @@ read_card_argument(const std::string& argument)
   if (argument.starts_with("custody-card-v1 ")) {
     return identity::parse_card(argument);
   }
-  CUSTODY_ASSIGN_CTX(bytes, fs::read_file(argument, 64 * 1024), "member card");
+  CUSTODY_ASSIGN_CTX(
+    bytes, fs::read_file(argument, 64 * 1024, fs::Origin::user), "member card");
   auto card = identity::parse_card(as_text(bytes));
   if (!card) {
     return tl::unexpected(

@@ -14,7 +14,7 @@ Result<identity::Member>
 unlock_identity(const std::filesystem::path& file,
                 const std::string& passphrase_file)
 {
-  auto bytes = fs::read_file(file, 64 * 1024);
+  auto bytes = fs::read_file(file, 64 * 1024, fs::Origin::user);
   if (!bytes) {
     return tl::unexpected(with_context(bytes.error(), "identity"));
   }

@@ -97,15 +97,16 @@ same_file_state(const struct stat& a, const struct stat& b)
 Result<int>
 open_object(const fs::Path& path, const Digest& name)
 {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  // A link to /dev/zero or a FIFO in its place would hash for ever.
+  auto input = fs::open_input(path, fs::Origin::vault);
+  if (!input) {
+    if (input.error().code == Errc::not_found) {
       return fail(Errc::corrupt, "object {} is missing", to_hex(name));
     }
-    return tl::unexpected(fs::errno_error("open", path, errno));
+    return tl::unexpected(input.error());
   }
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return fd;
+  ::posix_fadvise(input->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return input->fd;
 }
 
 Error

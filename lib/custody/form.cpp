@@ -1341,16 +1341,21 @@ check_file(const std::filesystem::path& path,
   const std::uint64_t limit =
     format == Format::jsonl ? limits.max_batch_bytes : limits.max_form_bytes;
   std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
+  const auto status = std::filesystem::status(path, error);
   if (error) {
     return tl::unexpected(fs::errno_error("stat", path, error.value()));
   }
+  // A pipe or a device goes straight to fs::read_file, which reads a pipe with
+  // a bounded wait and refuses the rest (R11).
+  const auto size = std::filesystem::is_regular_file(status)
+                      ? std::filesystem::file_size(path, error)
+                      : 0;
   if (size > limit) {
     builder.file_problem(
       path.string(), Position{}, too_large(size, limit, format));
     return {};
   }
-  CUSTODY_ASSIGN(bytes, fs::read_file(path, limit));
+  CUSTODY_ASSIGN(bytes, fs::read_file(path, limit, fs::Origin::user));
   builder.text(as_text(bytes), path.string(), format);
   return {};
 }

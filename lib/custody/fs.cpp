@@ -6,6 +6,7 @@
 #include <fmt/std.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -325,11 +326,23 @@ truncate_durably(const Path& path, std::uint64_t size)
   return {};
 }
 
-Result<Bytes>
-read_file(const Path& path, std::uint64_t max_size)
+Result<Input>
+open_input(const Path& path, Origin origin)
 {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO that has no writer would block for ever.
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  if (origin == Origin::vault) {
+    flags |= O_NOFOLLOW;
+  }
+  Fd fd(::open(path.c_str(), flags));
   if (fd.get() < 0) {
+    if (origin == Origin::vault && errno == ELOOP) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format("{} is a symbolic link; a vault holds only regular files",
+                    path),
+        "someone with write access replaced it: restore it from a backup");
+    }
     return tl::unexpected(errno_error("open", path, errno));
   }
   struct stat st
@@ -338,30 +351,97 @@ read_file(const Path& path, std::uint64_t max_size)
   if (::fstat(fd.get(), &st) != 0) {
     return tl::unexpected(errno_error("stat", path, errno));
   }
-  if (!S_ISREG(st.st_mode)) {
-    return fail(Errc::invalid_input, "{} is not a regular file", path);
+  Input input;
+  if (S_ISREG(st.st_mode)) {
+    input.size = static_cast<std::uint64_t>(st.st_size);
+  } else if (S_ISFIFO(st.st_mode) && origin == Origin::user) {
+    input.pipe = true;
+  } else if (origin == Origin::vault) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("{} is not a regular file (a FIFO, device, socket or "
+                  "directory); a vault holds only regular files",
+                  path),
+      "someone with write access replaced it: restore it from a backup");
+  } else {
+    return fail(
+      Errc::invalid_input, "{} is not a regular file (nor a pipe)", path);
   }
-  if (static_cast<std::uint64_t>(st.st_size) > max_size) {
+  input.fd = fd.release();
+  return input;
+}
+
+Result<std::size_t>
+read_input(const Input& input, std::span<std::uint8_t> out, const Path& path)
+{
+  for (;;) {
+    if (input.pipe) {
+      pollfd wait{input.fd, POLLIN, 0};
+      const auto ms = std::chrono::milliseconds(k_pipe_wait).count();
+      const int ready = ::poll(&wait, 1, static_cast<int>(ms));
+      if (ready < 0 && errno == EINTR) {
+        continue;
+      }
+      if (ready < 0) {
+        return tl::unexpected(errno_error("wait for", path, errno));
+      }
+      if (ready == 0) {
+        return make_error(
+          Errc::invalid_input,
+          fmt::format("waited {} s for data on {} (a pipe with no writer?)",
+                      std::chrono::seconds(k_pipe_wait).count(),
+                      path),
+          "give a regular file, or a pipe that something writes to");
+      }
+    }
+    const ssize_t n = ::read(input.fd, out.data(), out.size());
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+      continue;
+    }
+    if (n < 0) {
+      return tl::unexpected(errno_error("read", path, errno));
+    }
+    return static_cast<std::size_t>(n);
+  }
+}
+
+Result<Bytes>
+read_file(const Path& path, std::uint64_t max_size, Origin origin)
+{
+  CUSTODY_ASSIGN(input, open_input(path, origin));
+  const Fd fd(input.fd);
+  if (input.size > max_size) {
     return fail(Errc::invalid_input,
                 "{} is too large ({} bytes; at most {})",
                 path,
-                st.st_size,
+                input.size,
                 max_size);
   }
-  Bytes data(static_cast<std::size_t>(st.st_size));
+  // A regular file is read to its size; a pipe until it ends, one byte past
+  // the limit at most, so that an endless one is refused, not buffered.
+  Bytes data(input.pipe ? std::min<std::uint64_t>(max_size + 1, 1 << 16)
+                        : input.size);
   std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
+  for (;;) {
+    if (done == data.size()) {
+      if (!input.pipe || data.size() > max_size) {
+        break;
       }
-      return tl::unexpected(errno_error("read", path, errno));
+      data.resize(static_cast<std::size_t>(
+        std::min<std::uint64_t>(max_size + 1, data.size() * 2)));
     }
+    CUSTODY_ASSIGN(
+      n, read_input(input, {data.data() + done, data.size() - done}, path));
     if (n == 0) {
       break;
     }
-    done += static_cast<std::size_t>(n);
+    done += n;
+  }
+  if (done > max_size) {
+    return fail(Errc::invalid_input,
+                "{} is too large (more than {} bytes)",
+                path,
+                max_size);
   }
   data.resize(done);
   return data;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <span>
 #include <string_view>
 
 namespace custody::fs {
@@ -100,8 +101,35 @@ create_anonymous_file(const Path& directory);
 // there durable.
 [[nodiscard]] Result<void> sync_filesystem(const Path& path);
 
+// Where a file to read comes from. A vault file must be a regular file, reached
+// without a symbolic link: anyone with write access could put a link to
+// /dev/zero, a FIFO or a device there to hang every reader, so any other kind
+// is tampering (Errc::corrupt, naming it). A user's input (an identity, a
+// passphrase file, a card, a form, a response) may also be a pipe, as
+// `--passphrase-file <(...)` gives: it is read as data arrives, waiting at most
+// k_pipe_wait for each piece (Errc::invalid_input "waited ... a pipe with no
+// writer?"), never for ever. Devices, sockets and directories are refused
+// (Errc::invalid_input, "not a regular file").
+enum class Origin { vault, user };
+constexpr std::chrono::seconds k_pipe_wait{10};
+
+// A file opened for reading by those rules; never blocks in open(2).
+struct Input
+{
+  int fd = -1;            // the caller owns it (wrap it in an Fd)
+  bool pipe = false;      // read with read_input, which waits with a bound
+  std::uint64_t size = 0; // a regular file's size
+};
+[[nodiscard]] Result<Input> open_input(const Path& path, Origin origin);
+// read(2) into `out` once; for a pipe, after waiting (poll) at most
+// k_pipe_wait for data. 0 at the end.
+[[nodiscard]] Result<std::size_t>
+read_input(const Input& input, std::span<std::uint8_t> out, const Path& path);
+
 // Reads a whole file, refusing one larger than `max_size`.
-[[nodiscard]] Result<Bytes> read_file(const Path& path, std::uint64_t max_size);
+[[nodiscard]] Result<Bytes> read_file(const Path& path,
+                                      std::uint64_t max_size,
+                                      Origin origin = Origin::vault);
 
 // mkdir -p with mode 0700; with Sync::yes (the default), syncing each parent
 // whose entries changed. Sync::no leaves that to a later syncfs(2) (a batch of

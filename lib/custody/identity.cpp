@@ -204,8 +204,17 @@ unlock(ByteView file, ByteView passphrase)
     }
     return Member(std::move(identities.front()));
   }
-  CUSTODY_ASSIGN(plain, age::decrypt_with_passphrase(file, passphrase));
-  CUSTODY_ASSIGN(identities, age::parse_identity_file(plain.text()));
+  // A malformed file is bad input (R11), whatever the age layer calls it; a
+  // wrong passphrase stays Errc::auth.
+  auto plain = age::decrypt_with_passphrase(file, passphrase);
+  if (!plain) {
+    Error error = plain.error();
+    if (error.code != Errc::auth && error.code != Errc::io) {
+      error.code = Errc::invalid_input;
+    }
+    return tl::unexpected(std::move(error));
+  }
+  CUSTODY_ASSIGN(identities, age::parse_identity_file(plain->text()));
   if (identities.size() != 1) {
     return make_error(Errc::invalid_input,
                       "an identity file must hold exactly one age identity");

@@ -39,39 +39,35 @@ from_line(ByteView line)
 Result<FromFile>
 read_file(const fs::Path& path)
 {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return tl::unexpected(fs::errno_error("open passphrase file", path, errno));
+  // A pipe (`--passphrase-file <(...)`) is read with a bounded wait.
+  auto input = fs::open_input(path, fs::Origin::user);
+  if (!input) {
+    return make_error(input.error().code,
+                      "passphrase file: " + input.error().message,
+                      input.error().hint);
   }
+  const fs::Fd owner(input->fd);
+  const int fd = input->fd;
   struct stat st
   {
   };
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail(
-      Errc::invalid_input, "passphrase file {} is not a regular file", path);
+  if (::fstat(fd, &st) != 0) {
+    return tl::unexpected(fs::errno_error("stat passphrase file", path, errno));
   }
   // Read into secure memory directly: the passphrase must not pass through an
   // ordinary buffer.
   SecretBytes buffer(k_max_passphrase_file);
   std::size_t done = 0;
   while (done < buffer.size()) {
-    const ssize_t n = ::read(fd, buffer.data() + done, buffer.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      return tl::unexpected(
-        fs::errno_error("read passphrase file", path, saved));
-    }
+    CUSTODY_ASSIGN(n,
+                   fs::read_input(*input,
+                                  {buffer.data() + done, buffer.size() - done},
+                                  path));
     if (n == 0) {
       break;
     }
-    done += static_cast<std::size_t>(n);
+    done += n;
   }
-  ::close(fd);
   auto line = from_line(ByteView(buffer.data(), done));
   if (!line) {
     return fail(Errc::invalid_input,

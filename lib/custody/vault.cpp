@@ -1025,7 +1025,7 @@ check_signing_key(const fs::Path& vault,
   if (!known_vaults) {
     return {};
   }
-  auto pins = fs::read_file(*known_vaults, k_max_small_file);
+  auto pins = fs::read_file(*known_vaults, k_max_small_file, fs::Origin::user);
   if (pins) {
     const std::string_view text = as_text(*pins);
     std::size_t start = 0;
@@ -1143,7 +1143,7 @@ read_seen_tip(const fs::Path& file,
               const std::string& vault_id,
               const std::string& key_id)
 {
-  auto text = fs::read_file(file, k_max_small_file);
+  auto text = fs::read_file(file, k_max_small_file, fs::Origin::user);
   if (!text) {
     if (text.error().code == Errc::not_found) {
       return std::optional<SeenTip>();
@@ -1187,7 +1187,8 @@ remember_tip(const fs::Path& file,
                                    fs::LockMode::exclusive,
                                    std::chrono::milliseconds(5000)));
   std::string kept;
-  if (auto text = fs::read_file(file, k_max_small_file); text) {
+  if (auto text = fs::read_file(file, k_max_small_file, fs::Origin::user);
+      text) {
     std::istringstream lines{std::string(as_text(*text))};
     std::string line;
     while (std::getline(lines, line)) {

@@ -1,0 +1,70 @@
+# R5 and R11: never a hang, and bad inputs exit 3. A FIFO with no writer given as an input waits a
+# bounded time and exits 3; a FIFO, a link to /dev/zero or a device in the vault is tampering
+# (exit 1, named), not a process that reads for ever. Pipes still work as inputs. Every command runs
+# under `timeout 20`: 124 would mean it hung.
+. "$(dirname "$0")/lib.sh"
+
+make_vault
+make_identity data
+expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
+expect_status 0 as_creator list
+cp -a "$T/vault" "$T/pristine"
+restore() { rm -rf "$T/vault"; cp -a "$T/pristine" "$T/vault"; forget_seen_tips; }
+bounded() { expect_status "$1" timeout 20 "${@:2}"; }
+# timeout runs programs, not shell functions
+C=$CUSTODY_BIN
+as_legal=("$C" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass")
+
+# --- inputs: a FIFO nobody writes to (in parallel: each waits out the bound) ---
+mkfifo "$T/fifo-identity" "$T/fifo-pass" "$T/fifo-card" "$T/fifo-tsr"
+pids=()
+run_bg() { # NAME COMMAND...: exit status into $T/NAME.status, stderr into $T/NAME.err
+  local name=$1; shift
+  ( status=0; timeout 20 "$@" >/dev/null 2>"$T/$name.err" </dev/null || status=$?; echo "$status" >"$T/$name.status" ) &
+  pids+=($!)
+}
+run_bg identity "$C" --vault "$T/vault" --identity "$T/fifo-identity" --passphrase-file "$T/creator.pass" list
+run_bg pass "$C" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/fifo-pass" list
+run_bg card "${as_legal[@]}" key add --role data "$T/fifo-card"
+run_bg tsr "${as_legal[@]}" checkpoint --tsr "$T/fifo-tsr"
+wait "${pids[@]}"
+for name in identity pass card tsr; do
+  [ "$(cat "$T/$name.status")" = 3 ] || { cat "$T/$name.err" >&2; fail "a FIFO with no writer as $name: exit $(cat "$T/$name.status"), expected 3"; }
+  grep -q "a pipe with no writer" "$T/$name.err" || { cat "$T/$name.err" >&2; fail "$name: the wait must be explained"; }
+done
+
+# ...but pipes with a writer are inputs like any other
+bounded 0 "$C" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file <(cat "$T/creator.pass") list
+bounded 0 "${as_legal[@]}" key add --role data <(cat "$T/data.age.card") --no-checkpoint
+restore
+
+# a device is not an input (R11)
+bounded 3 "${as_legal[@]}" record --form /dev/zero
+expect_contains "$T/err" "not a regular file"
+bounded 3 "$C" --vault "$T/vault" --identity /dev/zero --passphrase-file "$T/creator.pass" list
+
+# R11: a malformed identity is bad input (3), not "a check found problems" (1)
+printf 'age-encryption.org/v1\n' >"$T/bad.key"
+bounded 3 "$C" --vault "$T/vault" --identity "$T/bad.key" --passphrase-file "$T/creator.pass" list
+head -c 60 "$T/creator.age" >"$T/truncated.age"
+bounded 3 "$C" --vault "$T/vault" --identity "$T/truncated.age" --passphrase-file "$T/creator.pass" list
+sed 's/^-> scrypt \(.*\) 10$/-> scrypt \1 40/' "$T/creator.age" >"$T/wf40.age"
+bounded 3 "$C" --vault "$T/vault" --identity "$T/wf40.age" --passphrase-file "$T/creator.pass" list
+
+# --- the vault: a FIFO, a link or a device where a file should be is tampering ---
+for file in ledger/000000.jsonl ledger/HEAD "index/$(ls "$T/vault/index" | head -1)/state.age"; do
+  restore
+  rm "$T/vault/$file" && mkfifo "$T/vault/$file"
+  bounded 1 "${as_legal[@]}" verify
+  expect_contains "$T/err" "$(basename "$file")"
+  expect_contains "$T/err" "regular file"
+  bounded 1 "${as_legal[@]}" list
+done
+object=$(find "$T/vault/objects" -type f | head -1)
+restore
+ln -sf /dev/zero "$object"
+bounded 1 "$C" --vault "$T/vault" verify
+expect_contains "$T/err" "symbolic link"
+bounded 1 "${as_legal[@]}" verify
+expect_contains "$T/err" "symbolic link"
+echo "ok: no hang; FIFOs wait a bounded time, vault links and FIFOs are reported"
