@@ -678,7 +678,9 @@ append(const fs::Path& vault,
 }
 
 Result<MovedTail>
-move_torn_tail(const fs::Path& vault, const TornTail& torn)
+move_torn_tail(const fs::Path& vault,
+               const TornTail& torn,
+               const std::set<std::string>& recorded)
 {
   const fs::Path dir = ledger_dir(vault);
   const fs::Path segment = dir / segment_name(torn.segment);
@@ -689,12 +691,23 @@ move_torn_tail(const fs::Path& vault, const TornTail& torn)
   const ByteView tail(data.data() + torn.offset, torn.length);
   std::string base = fmt::format("{:06}.torn", torn.segment);
   std::string name = base;
+  bool kept = false;
   for (int n = 1; std::filesystem::exists(dir / name); ++n) {
+    if (!recorded.contains(name)) {
+      auto existing = fs::read_file(dir / name, k_max_segment_file);
+      if (existing && ByteView(*existing).size() == tail.size()
+          && std::equal(existing->begin(), existing->end(), tail.begin())) {
+        kept = true;
+        break;
+      }
+    }
     name = fmt::format("{}.{}", base, n);
   }
   // Keep the bytes first, then cut them: a crash in between leaves them in both
-  // places, never none.
-  CUSTODY_TRY(fs::create_file_durably(dir / name, tail));
+  // places, never none, and the next repair finds its copy above.
+  if (!kept) {
+    CUSTODY_TRY(fs::create_file_durably(dir / name, tail));
+  }
   CUSTODY_TRY(fs::truncate_durably(segment, torn.offset));
   return MovedTail{name, sha256(tail)};
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,7 +188,12 @@ struct MovedTail
   std::string moved_to;
   Digest sha256{};
 };
-[[nodiscard]] Result<MovedTail> move_torn_tail(const fs::Path& vault,
-                                               const TornTail& torn);
+// A file of that name that no signed repair records (`recorded`, names in
+// ledger/) and that holds exactly these bytes is the copy an interrupted
+// repair made: it is used again, not duplicated.
+[[nodiscard]] Result<MovedTail>
+move_torn_tail(const fs::Path& vault,
+               const TornTail& torn,
+               const std::set<std::string>& recorded);
 
 } // namespace custody::ledger

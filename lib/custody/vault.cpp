@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -471,6 +472,16 @@ public:
       "entries appended without a member's seal were not written by custody");
   }
 
+  // Where the first entry since the last seal starts, if any.
+  std::optional<ledger::Location>
+  first_unsealed() const
+  {
+    if (m_unsealed.empty()) {
+      return std::nullopt;
+    }
+    return m_unsealed.front().location;
+  }
+
   // The entries since the last seal, as {seq, hash} for a repair to list.
   json::Json
   unsealed() const
@@ -663,6 +674,10 @@ private:
       m_state.members[member.key_id] = member;
     } else if (action == "torn_tail") {
       CUSTODY_TRY(account_for_unsealed(statement));
+      CUSTODY_ASSIGN(moved_to, string_field(statement, "moved_to"));
+      CUSTODY_ASSIGN(torn_sha256, string_field(statement, "sha256"));
+      m_state.torn_files[moved_to] = {
+        statement.value("length", std::uint64_t{0}), torn_sha256};
     } else if (action != "init") {
       return fail(Errc::corrupt, "unknown admin action \"{}\"", action);
     }
@@ -1120,6 +1135,37 @@ check_vault_yaml(const fs::Path& vault,
   return {};
 }
 
+// The torn tails signed repairs recorded, by their names in ledger/.
+std::set<std::string>
+recorded_torn(const AdminState& state)
+{
+  std::set<std::string> names;
+  for (const auto& [path, torn] : state.torn_files) {
+    names.insert(fs::Path(path).filename().string());
+  }
+  return names;
+}
+
+// Files in ledger/ named like a torn tail (NNNNNN.torn, NNNNNN.torn.N) that no
+// signed repair records: a repair that crashed after moving them (R2).
+std::vector<std::string>
+unrecorded_torn(const fs::Path& vault, const AdminState& state)
+{
+  static const std::regex k_torn_name(R"([0-9]{6}\.torn(\.[0-9]+)?)");
+  const auto recorded = recorded_torn(state);
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& item :
+       std::filesystem::directory_iterator(vault / "ledger", ec)) {
+    const std::string name = item.path().filename().string();
+    if (std::regex_match(name, k_torn_name) && !recorded.contains(name)) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 // The last sealed tip a member saw of a vault (docs/formats.md 2.6): one line
 // per vault and member in known_tips,
 //   <vault id> <member key id> <entries> <hash of the last> <segment> <offset>
@@ -1297,6 +1343,7 @@ struct Loaded
   std::set<Digest> objects;
   std::map<std::uint64_t, std::string> committed_yaml;
   json::Json unsealed; // entries since the last seal (only with a torn tail)
+  std::optional<ledger::Location> first_unsealed;
 };
 
 // Checks what a finished scan found and hands the replay's results over.
@@ -1318,7 +1365,8 @@ finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay)
                 std::move(replay.state()),
                 replay.objects(),
                 replay.committed_yaml(),
-                replay.unsealed()};
+                replay.unsealed(),
+                replay.first_unsealed()};
 }
 
 // Scans and replays the whole ledger. A torn tail is left in the tip for the
@@ -1369,6 +1417,10 @@ state_to_json(const AdminState& state,
     item["admitted_seq"] = member.admitted_seq;
     members.push_back(item);
   }
+  json::Json torn_json = json::Json::object();
+  for (const auto& [name, torn] : state.torn_files) {
+    torn_json[name] = {{"length", torn.length}, {"sha256", torn.sha256}};
+  }
   json::Json yaml = json::Json::object();
   for (const auto& [seq, text] : committed_yaml) {
     yaml[std::to_string(seq)] = text;
@@ -1383,6 +1435,7 @@ state_to_json(const AdminState& state,
           {"policy", state.policy},
           {"places", state.places},
           {"key_files", state.key_files},
+          {"torn_files", torn_json},
           {"committed_yaml", yaml}};
 }
 
@@ -1432,6 +1485,10 @@ state_from_json(const json::Json& body)
     state.places = body.at("places");
     state.key_files =
       body.at("key_files").get<std::map<std::string, std::string>>();
+    for (const auto& [name, torn] : body.at("torn_files").items()) {
+      state.torn_files[name] = {torn.at("length").get<std::uint64_t>(),
+                                torn.at("sha256").get<std::string>()};
+    }
     std::map<std::uint64_t, std::string> committed;
     for (const auto& [seq, text] : body.at("committed_yaml").items()) {
       committed[parse_count(seq)] = text.get<std::string>();
@@ -2146,6 +2203,22 @@ Vault::open(const fs::Path& directory,
                   member.key_id()),
       "ask a legal member to admit you with `custody key add`");
   }
+  // R2: a repair that crashed after moving bytes aside is finished first.
+  if (const auto unrecorded = unrecorded_torn(directory, loaded->state);
+      !unrecorded.empty()) {
+    if (options.access == Access::write) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format("ledger/{} was moved aside by a repair that did not "
+                    "finish",
+                    unrecorded.front()),
+        "run `custody verify --repair` to record it in the ledger");
+    }
+    notes.push_back(fmt::format("ledger/{} was moved aside by a repair that "
+                                "did not finish (run `custody verify "
+                                "--repair`)",
+                                unrecorded.front()));
+  }
   CUSTODY_TRY(
     check_signing_key(directory, loaded->state, options.known_vaults, notes));
   CUSTODY_TRY(check_seen_tip(directory,
@@ -2478,17 +2551,38 @@ verify(const fs::Path& directory,
                         "only a legal member can repair the ledger");
     }
     CUSTODY_ASSIGN(signing, keys.signing(loaded.state.signing_epoch));
-    CUSTODY_ASSIGN(moved, ledger::move_torn_tail(directory, torn));
+    // R6: the complete entries whose seal the crash tore away go with it, so
+    // the command that wrote them is all or nothing (formats.md 4.4). Only a
+    // batch that crossed into a new segment keeps them, listed unsealed.
+    ledger::TornTail cut = torn;
+    json::Json unsealed = loaded.unsealed;
+    std::size_t moved_entries = 0;
+    if (loaded.first_unsealed
+        && loaded.first_unsealed->segment == torn.segment) {
+      cut.offset = loaded.first_unsealed->offset;
+      cut.length = torn.offset + torn.length - cut.offset;
+      moved_entries = unsealed.size();
+      unsealed = json::Json::array();
+    }
+    CUSTODY_ASSIGN(
+      moved,
+      ledger::move_torn_tail(directory, cut, recorded_torn(loaded.state)));
+    if (moved_entries > 0) {
+      // An admin entry among them must not count: replay what is left.
+      CUSTODY_ASSIGN(left, load(directory, keys, true));
+      loaded = std::move(left);
+      keys.bind(&loaded.state);
+    }
     ledger::Tip tip = loaded.tip;
     tip.torn.reset();
     const json::Json statement = {
       {"action", "torn_tail"},
-      {"segment", ledger::segment_name(torn.segment)},
-      {"offset", torn.offset},
-      {"length", torn.length},
+      {"segment", ledger::segment_name(cut.segment)},
+      {"offset", cut.offset},
+      {"length", cut.length},
       {"sha256", to_hex(moved.sha256)},
       {"moved_to", "ledger/" + moved.moved_to},
-      {"unsealed", loaded.unsealed},
+      {"unsealed", unsealed},
       {"keys", json::Json::array()}};
     CUSTODY_TRY(append_admin_entry(directory,
                                    tip,
@@ -2499,21 +2593,101 @@ verify(const fs::Path& directory,
                                    *member));
     report.repaired =
       fmt::format("moved a torn tail of {} bytes at {} to ledger/{}",
-                  torn.length,
-                  where,
+                  cut.length,
+                  ledger::describe({cut.segment, cut.offset}),
                   moved.moved_to);
-    if (!loaded.unsealed.empty()) {
+    if (moved_entries > 0) {
+      *report.repaired += fmt::format(
+        "; it holds {} complete entr{} whose seal the crash tore away: the "
+        "command that wrote them never finished, and nothing of it was kept "
+        "(run it again)",
+        moved_entries,
+        moved_entries == 1 ? "y" : "ies");
+    } else if (!unsealed.empty()) {
       *report.repaired +=
         fmt::format("; entries {} to {} lost their seal in it and are "
                     "recorded, unsealed, in the repair",
-                    loaded.unsealed.front()["seq"].get<std::uint64_t>(),
-                    loaded.unsealed.back()["seq"].get<std::uint64_t>());
+                    unsealed.front()["seq"].get<std::uint64_t>(),
+                    unsealed.back()["seq"].get<std::uint64_t>());
     }
     // Check the repaired vault from the start, as any later verify will (the
     // lock is still ours).
     CUSTODY_ASSIGN(reloaded, load(directory, keys, true));
     loaded = std::move(reloaded);
     keys.bind(&loaded.state);
+  }
+  // R2: bytes a repair moved aside, with the crash before its signed entry.
+  if (member != nullptr) {
+    for (const auto& name : unrecorded_torn(directory, loaded.state)) {
+      if (!options.repair) {
+        report.notes.push_back(fmt::format(
+          "ledger/{} holds bytes an interrupted repair moved aside, and no "
+          "signed entry records it yet; `custody verify --repair` does",
+          name));
+        continue;
+      }
+      if (loaded.state.members.at(member->key_id()).role != Role::legal) {
+        return make_error(Errc::auth,
+                          "only a legal member can repair the ledger");
+      }
+      CUSTODY_ASSIGN(signing, keys.signing(loaded.state.signing_epoch));
+      CUSTODY_ASSIGN(bytes,
+                     fs::read_file(directory / "ledger" / name,
+                                   ledger::k_segment_max_bytes + (1 << 20)));
+      const std::size_t segment = std::stoul(name.substr(0, 6));
+      std::error_code ec;
+      const auto end = std::filesystem::file_size(
+        directory / "ledger" / ledger::segment_name(segment), ec);
+      ledger::Tip tip = loaded.tip;
+      const json::Json statement = {{"action", "torn_tail"},
+                                    {"segment", ledger::segment_name(segment)},
+                                    {"offset", ec ? 0 : end},
+                                    {"length", bytes.size()},
+                                    {"sha256", sha256_hex(bytes)},
+                                    {"moved_to", "ledger/" + name},
+                                    {"unsealed", json::Json::array()},
+                                    {"keys", json::Json::array()}};
+      CUSTODY_TRY(append_admin_entry(directory,
+                                     tip,
+                                     loaded.state,
+                                     statement,
+                                     json::Json::object(),
+                                     *signing,
+                                     *member));
+      report.repaired = fmt::format(
+        "{}recorded ledger/{}, {} bytes an interrupted repair had moved aside",
+        report.repaired ? *report.repaired + "; " : std::string(),
+        name,
+        bytes.size());
+      CUSTODY_ASSIGN(reloaded, load(directory, keys, true));
+      loaded = std::move(reloaded);
+      keys.bind(&loaded.state);
+    }
+    // invariant 21 (R7): every recorded torn tail is kept as recorded.
+    for (const auto& [name, torn] : loaded.state.torn_files) {
+      auto bytes = fs::read_file(directory / name,
+                                 ledger::k_segment_max_bytes + (1 << 20));
+      if (!bytes) {
+        return make_error(
+          Errc::corrupt,
+          fmt::format("{}, the torn tail a signed repair moved aside, {}",
+                      name,
+                      bytes.error().code == Errc::not_found
+                        ? std::string("is missing")
+                        : bytes.error().message),
+          "restore it from a backup: the ledger records its SHA-256");
+      }
+      if (bytes->size() != torn.length || sha256_hex(*bytes) != torn.sha256) {
+        return make_error(
+          Errc::corrupt,
+          fmt::format("{} is not the torn tail its signed repair recorded "
+                      "({} bytes, SHA-256 {})",
+                      name,
+                      torn.length,
+                      torn.sha256),
+          "restore it from a backup");
+      }
+    }
   }
   const Access access = options.repair ? Access::write : Access::read;
   CUSTODY_TRY(check_head(directory, loaded.tip, access, report.notes));

@@ -85,6 +85,14 @@ struct AdminState
   json::Json places;
   std::map<std::string, std::string>
     key_files; // path -> sha256 hex, every listed key file
+  // Every torn tail a signed repair moved aside, by the file it went to
+  // ("ledger/000000.torn"): its length and SHA-256 (invariant 21).
+  struct TornFile
+  {
+    std::uint64_t length = 0;
+    std::string sha256;
+  };
+  std::map<std::string, TornFile> torn_files;
 
   // The exact vault.yaml text for this state (docs/formats.md section 8).
   std::string vault_yaml() const;

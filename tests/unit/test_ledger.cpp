@@ -277,7 +277,7 @@ TEST_CASE(
   REQUIRE_FALSE(refused);
   CHECK(refused.error().hint.find("verify --repair") != std::string::npos);
 
-  auto moved = ledger::move_torn_tail(vault.path, *scanned.torn);
+  auto moved = ledger::move_torn_tail(vault.path, *scanned.torn, {});
   REQUIRE(moved);
   CHECK(moved->moved_to == "000000.torn");
   CHECK(read_text(vault.path / "ledger" / "000000.torn")
