@@ -194,7 +194,7 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
   }
   for (std::size_t i = 0; i < written.size(); ++i) {
     fmt::print("attached {} to {} (entry {}, {} bytes, sha256 {})\n",
-               written[i].name,
+               printable(written[i].name),
                record_id,
                written[i].seq,
                written[i].size,

@@ -65,16 +65,38 @@ check_work_factor(int work_factor)
   return {};
 }
 
+std::string
+printable(std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C1 controls are U+0080..U+009F, encoded in UTF-8 as C2 80..C2 9F.
+    const bool c1 = c == 0xc2 && i + 1 < text.size()
+                    && static_cast<unsigned char>(text[i + 1]) >= 0x80
+                    && static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c1) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 void
 warn(const std::string& message)
 {
-  fmt::print(stderr, "custody: warning: {}\n", message);
+  fmt::print(stderr, "custody: warning: {}\n", printable(message));
 }
 
 void
 note(const std::string& message)
 {
-  fmt::print(stderr, "custody: {}\n", message);
+  fmt::print(stderr, "custody: {}\n", printable(message));
 }
 
 } // namespace custody::cli

@@ -12,6 +12,7 @@
 #include <fmt/std.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <memory>
 
 namespace custody::cli {
@@ -28,6 +29,17 @@ struct ExtractOptions
 Result<Outcome>
 run_extract(const GlobalOptions& global, const ExtractOptions& options)
 {
+  // Refused before the vault is opened: a refused command writes nothing, not
+  // even the caches a reader brings up to date (R12). extract() checks again
+  // when it links the file, which never replaces one.
+  std::error_code ec;
+  if (std::filesystem::exists(
+        std::filesystem::symlink_status(options.output, ec))) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("{} already exists; nothing was written",
+                                  std::filesystem::path(options.output)),
+                      "choose a new file name; extract never replaces a file");
+  }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   vault::Vault& opened = session.vault;
   CUSTODY_ASSIGN(
@@ -78,10 +90,10 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
     return Outcome::ok;
   }
   fmt::print("extracted {} ({} bytes, sha256 {}, checked) to {}\n",
-             row.attachment.value("name", ""),
+             printable(row.attachment.value("name", "")),
              extracted->size,
              to_hex(extracted->sha256),
-             options.output);
+             printable(options.output));
   return Outcome::ok;
 }
 

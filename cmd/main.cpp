@@ -18,9 +18,9 @@ namespace custody::cli {
 static void
 print_error(const Error& error)
 {
-  fmt::print(stderr, "custody: error: {}\n", error.message);
+  fmt::print(stderr, "custody: error: {}\n", printable(error.message));
   if (!error.hint.empty()) {
-    fmt::print(stderr, "custody: hint: {}\n", error.hint);
+    fmt::print(stderr, "custody: hint: {}\n", printable(error.hint));
   }
 }
 

@@ -117,7 +117,7 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
   for (const auto& item : attachments) {
     fmt::print("  attachment {}: {} ({}, {} bytes) entry {}\n",
                item["number"].get<std::size_t>(),
-               item.value("name", ""),
+               printable(item.value("name", "")),
                item.value("kind", ""),
                item.value("size", std::uint64_t{0}),
                item["seq"].get<std::uint64_t>());

@@ -97,9 +97,10 @@ report_problem(const GlobalOptions& global, const Error& problem)
                               {"problem", problem.message}}
                  .dump());
   }
-  fmt::print(stderr, "custody: verify: FAILED: {}\n", problem.message);
+  fmt::print(
+    stderr, "custody: verify: FAILED: {}\n", printable(problem.message));
   if (!problem.hint.empty()) {
-    fmt::print(stderr, "custody: hint: {}\n", problem.hint);
+    fmt::print(stderr, "custody: hint: {}\n", printable(problem.hint));
   }
   return Outcome::problems_found;
 }

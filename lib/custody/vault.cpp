@@ -1135,6 +1135,75 @@ check_vault_yaml(const fs::Path& vault,
   return {};
 }
 
+// R13: the temp files (.tmp-XXXXXX) fs::write_file_atomic leaves when a crash
+// comes between making one and renaming it into place. Never named by the
+// ledger or a listing, so removing them under the exclusive lock loses
+// nothing. objects/ is large: writers leave it to `verify`, which lists it
+// anyway.
+std::vector<fs::Path>
+crash_leftovers(const fs::Path& vault, bool with_objects)
+{
+  std::vector<fs::Path> found;
+  auto look = [&](const fs::Path& directory, bool recursive) {
+    std::error_code ec;
+    auto consider = [&](const std::filesystem::directory_entry& item) {
+      if (item.path().filename().string().starts_with(".tmp-")
+          && item.is_regular_file(ec)) {
+        found.push_back(item.path());
+      }
+    };
+    if (recursive) {
+      for (const auto& item :
+           std::filesystem::recursive_directory_iterator(directory, ec)) {
+        consider(item);
+      }
+    } else {
+      for (const auto& item :
+           std::filesystem::directory_iterator(directory, ec)) {
+        consider(item);
+      }
+    }
+  };
+  look(vault, false);
+  look(vault / "ledger", false);
+  look(vault / "checkpoints", false);
+  look(vault / "index", true);
+  look(vault / "keys", true);
+  if (with_objects) {
+    look(vault / "objects", true);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// Removes (with `remove`) or notes what crash_leftovers found.
+void
+clear_leftovers(const fs::Path& vault,
+                bool with_objects,
+                bool remove,
+                Notes& notes)
+{
+  const auto found = crash_leftovers(vault, with_objects);
+  std::size_t removed = 0;
+  for (const auto& path : found) {
+    std::error_code ec;
+    if (remove && std::filesystem::remove(path, ec)) {
+      ++removed;
+    } else if (!remove) {
+      notes.push_back(fmt::format("{} was left by an interrupted command; "
+                                  "the next writer or `custody verify "
+                                  "--repair` removes it",
+                                  path.lexically_relative(vault).string()));
+    }
+  }
+  if (removed > 0) {
+    notes.push_back(fmt::format(
+      "removed {} temporary file{} an interrupted command left (.tmp-*)",
+      removed,
+      removed == 1 ? "" : "s"));
+  }
+}
+
 // The torn tails signed repairs recorded, by their names in ledger/.
 std::set<std::string>
 recorded_torn(const AdminState& state)
@@ -2203,6 +2272,9 @@ Vault::open(const fs::Path& directory,
                   member.key_id()),
       "ask a legal member to admit you with `custody key add`");
   }
+  if (options.access == Access::write) {
+    clear_leftovers(directory, false, true, notes);
+  }
   // R2: a repair that crashed after moving bytes aside is finished first.
   if (const auto unrecorded = unrecorded_torn(directory, loaded->state);
       !unrecorded.empty()) {
@@ -2616,6 +2688,7 @@ verify(const fs::Path& directory,
     loaded = std::move(reloaded);
     keys.bind(&loaded.state);
   }
+  clear_leftovers(directory, true, options.repair, report.notes);
   // R2: bytes a repair moved aside, with the crash before its signed entry.
   if (member != nullptr) {
     for (const auto& name : unrecorded_torn(directory, loaded.state)) {
