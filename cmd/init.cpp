@@ -100,18 +100,31 @@ run_init(const GlobalOptions& global, const InitOptions& options)
     recovery_created.emplace(std::move(created));
     init.recovery_member = &recovery_created->member;
   }
-  CUSTODY_ASSIGN(result, vault::init(init, creator));
+  if (recovery_created) {
+    // Written, durably, before the vault: a vault must never hold a recovery
+    // member whose secret did not reach the disk (a full disk, a kill). A
+    // failed init removes it again; one killed before the vault was renamed
+    // into place leaves an identity that opens no vault.
+    CUSTODY_TRY(
+      fs::create_file_durably(options.recovery_out, recovery_created->file));
+    auto card = fs::create_file_durably(
+      options.recovery_out + ".card",
+      as_bytes(recovery_created->member.card().encode()));
+    if (!card) {
+      std::filesystem::remove(options.recovery_out);
+      return tl::unexpected(card.error());
+    }
+  }
+  auto made = vault::init(init, creator);
+  if (!made && recovery_created) {
+    std::filesystem::remove(options.recovery_out);
+    std::filesystem::remove(options.recovery_out + ".card");
+  }
+  CUSTODY_ASSIGN(result, std::move(made));
   CUSTODY_TRY(vault::pin(vault::known_vaults_for(identity_file),
                          result.vault_id,
                          result.signing_public));
   if (recovery_created) {
-    // Written after the vault exists: a failed init leaves no recovery identity
-    // for a vault that is not there.
-    CUSTODY_TRY(
-      fs::create_file_durably(options.recovery_out, recovery_created->file));
-    CUSTODY_TRY(fs::create_file_durably(
-      options.recovery_out + ".card",
-      as_bytes(recovery_created->member.card().encode())));
     CUSTODY_TRY(vault::pin(vault::known_vaults_for(options.recovery_out),
                            result.vault_id,
                            result.signing_public));

@@ -61,16 +61,20 @@ fault_point(std::string_view step, const Path& path)
     const char* at = std::getenv("CUSTODY_FAULT_AT");
     return at != nullptr ? std::strtol(at, nullptr, 10) : 0L;
   }();
-  if (remaining.load() > 0 && --remaining == 0) {
+  // A full disk or a failing one stays so: every step from the Nth on fails.
+  static std::atomic<bool> failing{false};
+  static const std::string how = [] {
     const char* mode = std::getenv("CUSTODY_FAULT_MODE");
-    const std::string_view how = mode != nullptr ? mode : "kill";
-    if (how == "enospc") {
-      return tl::unexpected(errno_error(step, path, ENOSPC));
+    return std::string(mode != nullptr ? mode : "kill");
+  }();
+  if (!failing && remaining.load() > 0 && --remaining == 0) {
+    if (how == "kill") {
+      raise(SIGKILL);
     }
-    if (how == "eio") {
-      return tl::unexpected(errno_error(step, path, EIO));
-    }
-    raise(SIGKILL);
+    failing = true;
+  }
+  if (failing) {
+    return tl::unexpected(errno_error(step, path, how == "eio" ? EIO : ENOSPC));
   }
 #else
   (void)step;
