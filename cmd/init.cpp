@@ -116,7 +116,11 @@ run_init(const GlobalOptions& global, const InitOptions& options)
     }
   }
   auto made = vault::init(init, creator);
-  if (!made && recovery_created) {
+  // Only while no vault holds the recovery member: a failure after the vault
+  // was renamed into place (syncing its parent) leaves a vault that needs it
+  // (found by scripts/crash-loop: init, ENOSPC at its last step).
+  if (!made && recovery_created
+      && !std::filesystem::exists(init.directory / "ledger")) {
     std::filesystem::remove(options.recovery_out);
     std::filesystem::remove(options.recovery_out + ".card");
   }

@@ -5,6 +5,7 @@
 
 #include <custody/attach.hpp>
 #include <custody/index.hpp>
+#include <custody/timestamp.hpp>
 #include <custody/vault.hpp>
 
 #include <fmt/core.h>
@@ -22,6 +23,7 @@ struct VerifyOptions
   bool index = false;
   bool deep = false;
   std::string against;
+  std::string tsa_ca;
 };
 
 std::vector<std::string>
@@ -39,10 +41,12 @@ nlohmann::json
 checkpoints_json(const checkpoint::Summary& summary)
 {
   nlohmann::json out = {{"count", summary.count},
-                        {"timestamped", summary.timestamped}};
+                        {"timestamped", summary.timestamped},
+                        {"tokens_unverified", summary.tokens_unverified}};
   if (summary.latest) {
     out["latest"] = {{"size", *summary.latest},
-                     {"timestamped", summary.latest_timestamped}};
+                     {"timestamped", summary.latest_timestamped},
+                     {"token_unverified", summary.latest_token_unverified}};
   }
   return out;
 }
@@ -67,11 +71,18 @@ print_checkpoints(const vault::VerifyReport& report)
     fmt::print("checkpoints: none (`custody checkpoint` signs one)\n");
   } else {
     fmt::print("checkpoints: {} ok, the latest of {} entries ({}); {} of them "
-               "timestamped\n",
+               "timestamped{}\n",
                summary.count,
                *summary.latest,
-               timestamp_status(summary.latest_timestamped),
-               summary.timestamped);
+               summary.latest_token_unverified
+                 ? "RFC 3161 token stored, not verified (pass --tsa-ca)"
+                 : timestamp_status(summary.latest_timestamped),
+               summary.timestamped,
+               summary.tokens_unverified == 0
+                 ? std::string()
+                 : fmt::format("; {} token{} not verified (pass --tsa-ca)",
+                               summary.tokens_unverified,
+                               summary.tokens_unverified == 1 ? "" : "s"));
   }
   if (report.against) {
     const auto& against = *report.against;
@@ -191,6 +202,14 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     verify_options.known_vaults = vault::known_vaults_for(global.identity);
   }
   verify_options.accept_rollback = global.accept_rollback;
+  if (!options.tsa_ca.empty()) {
+    // Read once here, so that a missing or unreadable file is bad input (3),
+    // not a finding about the vault.
+    CUSTODY_TRY_CTX(fs::read_file(options.tsa_ca, 1 << 20, fs::Origin::user),
+                    "--tsa-ca");
+    CUSTODY_TRY_CTX(timestamp::check_ca_file(options.tsa_ca), "--tsa-ca");
+    verify_options.tsa_ca = options.tsa_ca;
+  }
   if (!options.against.empty()) {
     verify_options.against = options.against;
   }
@@ -330,6 +349,10 @@ register_verify(CLI::App& app, GlobalOptions& global, Action& action)
                   options->against,
                   "Check a checkpoint kept outside the vault (its .minisig "
                   "beside it) and prove this vault extends it");
+  sub->add_option("--tsa-ca",
+                  options->tsa_ca,
+                  "Check stored RFC 3161 tokens' signatures and TSA "
+                  "certificates against these CA certificates (PEM)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

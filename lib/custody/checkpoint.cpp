@@ -605,7 +605,8 @@ Result<Stored>
 read(const fs::Path& vault,
      std::uint64_t size,
      const minisign::PublicKey& key,
-     std::string_view vault_id)
+     std::string_view vault_id,
+     const std::optional<std::string>& tsa_ca)
 {
   const std::string name = name_of(size);
   auto text = fs::read_file(file(vault, size), k_max_text + 1);
@@ -648,12 +649,13 @@ read(const fs::Path& vault,
       return fail(
         Errc::corrupt, "{}.tsr has no request ({}.tsq) beside it", name, name);
     }
-    auto token =
-      timestamp::check_response(*request, *response, as_bytes(stored.text));
+    auto token = timestamp::check_response(
+      *request, *response, as_bytes(stored.text), tsa_ca);
     if (!token) {
       return tl::unexpected(as_corrupt(token.error(), name + ".tsr"));
     }
     stored.timestamped = true;
+    stored.token_verified = token->signature_verified;
   } else if (response.error().code != Errc::not_found) {
     return tl::unexpected(response.error());
   }
@@ -665,7 +667,8 @@ check_all(const fs::Path& vault,
           const merkle::Tree& tree,
           const minisign::PublicKey& key,
           std::string_view vault_id,
-          std::vector<std::string>& notes)
+          std::vector<std::string>& notes,
+          const std::optional<std::string>& tsa_ca)
 {
   CUSTODY_ASSIGN(listing, list(vault));
   for (const auto& stray : listing.strays) {
@@ -676,7 +679,7 @@ check_all(const fs::Path& vault,
   std::uint64_t agreed = 0;
   std::string origin;
   for (const std::uint64_t size : listing.sizes) {
-    CUSTODY_ASSIGN(stored, read(vault, size, key, vault_id));
+    CUSTODY_ASSIGN(stored, read(vault, size, key, vault_id, tsa_ca));
     if (origin.empty()) {
       origin = stored.checkpoint.origin;
     } else if (stored.checkpoint.origin != origin) {
@@ -713,8 +716,12 @@ check_all(const fs::Path& vault,
     agreed = size;
     ++summary.count;
     summary.latest = size;
-    summary.latest_timestamped = stored.timestamped;
-    summary.timestamped += stored.timestamped ? 1 : 0;
+    summary.latest_timestamped = stored.token_verified;
+    summary.latest_token_unverified =
+      stored.timestamped && !stored.token_verified;
+    summary.timestamped += stored.token_verified ? 1 : 0;
+    summary.tokens_unverified +=
+      stored.timestamped && !stored.token_verified ? 1 : 0;
   }
   if (vault_id.empty() && summary.count > 0) {
     notes.push_back("no identity given: checkpoints were checked against "

@@ -141,33 +141,43 @@ struct Stored
   Checkpoint checkpoint;
   std::string text;
   std::string signature;
-  bool timestamped = false; // a .tsr that matches its .tsq is beside it
+  bool timestamped = false;    // a .tsr that matches its .tsq is beside it
+  bool token_verified = false; // ...and its signature checked with --tsa-ca
 };
 // Reads checkpoints/<size> and its signature and checks them with `key` and,
 // when `vault_id` is not empty, the origin. Errc::not_found when there is no
 // such checkpoint.
-[[nodiscard]] Result<Stored> read(const fs::Path& vault,
-                                  std::uint64_t size,
-                                  const minisign::PublicKey& key,
-                                  std::string_view vault_id);
+// With `tsa_ca`, a stored token's signature is checked too (R9).
+[[nodiscard]] Result<Stored>
+read(const fs::Path& vault,
+     std::uint64_t size,
+     const minisign::PublicKey& key,
+     std::string_view vault_id,
+     const std::optional<std::string>& tsa_ca = std::nullopt);
 
 struct Summary
 {
   std::uint64_t count = 0;
   std::optional<std::uint64_t> latest;
+  // "Timestamped" counts only tokens whose signature was checked against the
+  // CA given (R9); tokens stored but not checked are counted apart.
   bool latest_timestamped = false;
+  bool latest_token_unverified = false;
   std::uint64_t timestamped = 0;
+  std::uint64_t tokens_unverified = 0;
 };
 // invariants 16-18: every checkpoint is signed by `key`, names this vault,
 // was made over a prefix of today's ledger (its root is the root of the
 // first `size` leaves of `tree`), and any timestamp answers its request.
 // A disagreement names the first entry that can differ: the one after the
 // last checkpoint that still agrees.
-[[nodiscard]] Result<Summary> check_all(const fs::Path& vault,
-                                        const merkle::Tree& tree,
-                                        const minisign::PublicKey& key,
-                                        std::string_view vault_id,
-                                        std::vector<std::string>& notes);
+[[nodiscard]] Result<Summary>
+check_all(const fs::Path& vault,
+          const merkle::Tree& tree,
+          const minisign::PublicKey& key,
+          std::string_view vault_id,
+          std::vector<std::string>& notes,
+          const std::optional<std::string>& tsa_ca = std::nullopt);
 
 // verify --against: a checkpoint kept outside the vault (its .minisig
 // beside it) checked against today's vault.

@@ -9,9 +9,11 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/ts.h>
+#include <openssl/x509_vfy.h>
 
 #include <ctime>
 #include <memory>
+#include <optional>
 
 namespace custody::timestamp {
 
@@ -156,6 +158,24 @@ make_request(ByteView data)
 }
 
 Result<void>
+check_ca_file(const std::string& ca)
+{
+  X509_STORE* store = X509_STORE_new();
+  const bool loaded =
+    store != nullptr && X509_STORE_load_file(store, ca.c_str()) == 1;
+  X509_STORE_free(store);
+  ERR_clear_error();
+  if (!loaded) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{}: not a PEM file of CA certificates", ca),
+      "give the TSA's CA certificate, as `openssl ts -verify -CAfile` takes "
+      "it");
+  }
+  return {};
+}
+
+Result<void>
 check_request(ByteView request, ByteView data)
 {
   CUSTODY_ASSIGN(req, decode_request(request));
@@ -176,7 +196,10 @@ check_request(ByteView request, ByteView data)
 }
 
 Result<Token>
-check_response(ByteView request, ByteView response, ByteView data)
+check_response(ByteView request,
+               ByteView response,
+               ByteView data,
+               const std::optional<std::string>& ca)
 {
   CUSTODY_ASSIGN(req, decode_request(request));
   CUSTODY_TRY(check_request(request, data));
@@ -191,10 +214,27 @@ check_response(ByteView request, ByteView response, ByteView data)
   if (!ctx) {
     return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
   }
-  // The signature and the TSA's chain are the clerk's `openssl ts -verify`
-  // with the CA they trust; here: status, version, imprint and nonce.
-  TS_VERIFY_CTX_set_flags(ctx.get(),
-                          TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
+  // Status, version, imprint and nonce always; the signature and the TSA's
+  // chain only against a CA the caller trusts, as `openssl ts -verify
+  // -CAfile` does.
+  int flags = TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE;
+  if (ca) {
+    X509_STORE* store = X509_STORE_new();
+    if (store == nullptr || X509_STORE_load_file(store, ca->c_str()) != 1) {
+      X509_STORE_free(store);
+      ERR_clear_error();
+      return make_error(Errc::invalid_input,
+                        fmt::format("--tsa-ca {}: not a PEM file of CA "
+                                    "certificates",
+                                    *ca),
+                        "give the TSA's CA certificate, as `openssl ts "
+                        "-verify -CAfile` takes it");
+    }
+    // The context owns the store from here.
+    TS_VERIFY_CTX_set_store(ctx.get(), store);
+    flags |= TS_VFY_SIGNATURE;
+  }
+  TS_VERIFY_CTX_set_flags(ctx.get(), flags);
   if (TS_RESP_verify_response(ctx.get(), resp.get()) != 1) {
     return fail(Errc::invalid_input,
                 "the time-stamp response does not answer this request: {}",
@@ -212,6 +252,7 @@ check_response(ByteView request, ByteView response, ByteView data)
     OBJ_obj2txt(oid, sizeof oid, policy, 1);
   }
   token.policy = oid;
+  token.signature_verified = ca.has_value();
   return token;
 }
 

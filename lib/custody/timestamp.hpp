@@ -1,11 +1,12 @@
 // RFC 3161 time-stamp requests and responses for checkpoints, through
-// OpenSSL's TS API (docs/formats.md section 12.3). Checking the TSA's
-// certificate chain is left to `openssl ts -verify` with the TSA's CA
-// (docs/verifying.md): custody does not decide which TSAs a court trusts.
+// OpenSSL's TS API (docs/formats.md section 12.3). The token's signature and
+// the TSA's certificate chain are checked only against a CA the caller names
+// (`verify --tsa-ca`): custody does not decide which TSAs a court trusts.
 #pragma once
 
 #include <custody/bytes.hpp>
 
+#include <optional>
 #include <string>
 
 namespace custody::timestamp {
@@ -16,18 +17,28 @@ namespace custody::timestamp {
 
 struct Token
 {
-  std::string gen_time; // RFC 3339, as the TSA wrote it (UTC)
-  std::string serial;   // hex
-  std::string policy;   // OID
+  std::string gen_time;            // RFC 3339, as the TSA wrote it (UTC)
+  std::string serial;              // hex
+  std::string policy;              // OID
+  bool signature_verified = false; // against the CA given
 };
 
 // Checks that `response` (DER TimeStampResp) answers `request` (DER
 // TimeStampReq) about `data`: status granted, the token's imprint equals the
-// request's and SHA-256(data), the nonce equals the request's. Does not check
-// the TSA's signature or certificate (see above). Errc::invalid_input for
-// undecodable DER or a mismatch, with a message saying which.
+// request's and SHA-256(data), the nonce equals the request's. With `ca` (a
+// PEM file of trusted CA certificates), also the token's signature and the
+// TSA's certificate chain up to one of them (R9); without, the signature is
+// not checked and the token says so. Errc::invalid_input for undecodable DER
+// or a mismatch, with a message saying which.
 [[nodiscard]] Result<Token>
-check_response(ByteView request, ByteView response, ByteView data);
+check_response(ByteView request,
+               ByteView response,
+               ByteView data,
+               const std::optional<std::string>& ca = std::nullopt);
+
+// Whether `ca` is a PEM file OpenSSL loads CA certificates from
+// (Errc::invalid_input otherwise).
+[[nodiscard]] Result<void> check_ca_file(const std::string& ca);
 
 // Whether a DER TimeStampReq asks about SHA-256(data).
 [[nodiscard]] Result<void> check_request(ByteView request, ByteView data);

@@ -2894,7 +2894,8 @@ verify(const fs::Path& directory,
   CUSTODY_ASSIGN(tree, checkpoint::load_tree(directory));
   CUSTODY_ASSIGN(
     checkpoints,
-    checkpoint::check_all(directory, tree, *vault_key, vault_id, report.notes));
+    checkpoint::check_all(
+      directory, tree, *vault_key, vault_id, report.notes, options.tsa_ca));
   report.checkpoints = checkpoints;
   if (options.against) {
     CUSTODY_ASSIGN(against,

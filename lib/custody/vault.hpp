@@ -267,6 +267,8 @@ struct VerifyOptions
   std::chrono::milliseconds wait{5000};
   std::optional<fs::Path> known_vaults;
   bool accept_rollback = false;
+  // PEM CA certificates to check stored RFC 3161 tokens' signatures with (R9).
+  std::optional<std::string> tsa_ca;
 };
 
 struct VerifyReport

@@ -60,8 +60,40 @@ expect_status 3 as_creator checkpoint --tsq "$T/third.tsq"
 expect_contains "$T/err" "timestamped already"
 expect_status 0 as_creator checkpoint --tsr "$T/resp.tsr" --checkpoint 4
 
+# R9: without a CA the token's signature is not checked, and it is not counted as a timestamp
 expect_status 0 as_creator verify
+expect_contains "$T/out" "the latest of 4 entries (RFC 3161 token stored, not verified (pass --tsa-ca)); 0 of them timestamped; 1 token not verified"
+expect_status 0 as_creator verify --json
+jq -e '.checkpoints.timestamped == 0 and .checkpoints.tokens_unverified == 1' "$T/out" >/dev/null || fail "verify --json without --tsa-ca"
+# with the TSA's CA it is checked and counted
+expect_status 0 as_creator verify --tsa-ca "$T/tsa/ca.pem"
 expect_contains "$T/out" "the latest of 4 entries (RFC 3161 timestamp stored); 1 of them timestamped"
+# a flipped byte in the token's signature (its last bytes) or its certificates fails with the CA,
+# as it does for `openssl ts -verify`
+size=$(stat -c %s "$T/resp.tsr")
+flipped=0
+for offset in $((size - 5)) $((size - 40)) $((size / 2)); do
+  cp "$T/resp.tsr" "$T/vault/checkpoints/4.tsr"
+  perl -e 'open(my $f, "+<", $ARGV[0]) or die; seek($f, $ARGV[1], 0); read($f, my $c, 1);
+           seek($f, $ARGV[1], 0); print $f chr(ord($c) ^ 1); close($f)' "$T/vault/checkpoints/4.tsr" "$offset"
+  if (cd "$T/vault" && openssl ts -verify -in checkpoints/4.tsr -queryfile checkpoints/4.tsq -CAfile "$T/tsa/ca.pem") >/dev/null 2>&1; then
+    continue # a byte openssl does not check either (say, an unsigned attribute)
+  fi
+  expect_status 1 as_creator verify --tsa-ca "$T/tsa/ca.pem"
+  expect_contains "$T/err" "checkpoints/4.tsr"
+  flipped=$((flipped + 1))
+done
+[ "$flipped" -ge 2 ] || fail "only $flipped flipped tokens were refused by openssl itself"
+cp "$T/resp.tsr" "$T/vault/checkpoints/4.tsr"
+# a CA that did not issue the TSA's certificate
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/other-ca.key" \
+  -subj "/CN=Other CA" -days 30 -out "$T/other-ca.pem" 2>/dev/null
+expect_status 1 as_creator verify --tsa-ca "$T/other-ca.pem"
+expect_contains "$T/err" "checkpoints/4.tsr"
+# a CA file that is not one is bad input
+printf 'not a certificate\n' >"$T/junk.pem"
+expect_status 3 as_creator verify --tsa-ca "$T/junk.pem"
+expect_status 3 as_creator verify --tsa-ca "$T/missing.pem"
 # a token swapped for one about other data is a verify failure naming it
 cp "$T/other.tsr" "$T/vault/checkpoints/4.tsr"
 expect_status 1 as_creator verify
