@@ -947,8 +947,10 @@ private:
         continue;
       }
       if (*additional == false) {
+        // A named copy: clang 14 cannot capture a structured binding.
+        const std::string& name = key;
         add_lazy(here,
-                 [&] { return unknown_field(key, properties, schema.end()); });
+                 [&] { return unknown_field(name, properties, schema.end()); });
       } else {
         check(value, Location{&*additional, location.file}, here);
       }

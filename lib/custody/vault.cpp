@@ -945,6 +945,39 @@ private:
   std::vector<ledger::Encoded> m_entries;
 };
 
+// The signed record of bytes a repair moved aside (docs/formats.md 4.4).
+Result<ledger::Tip> append_admin_entry(const fs::Path& vault,
+                                       const ledger::Tip& tip,
+                                       AdminState next,
+                                       json::Json statement,
+                                       json::Json private_fields,
+                                       const minisign::SecretKey& signing,
+                                       const identity::Member& member);
+
+Result<ledger::Tip>
+append_torn_tail(const fs::Path& vault,
+                 const ledger::Tip& tip,
+                 const AdminState& state,
+                 const ledger::Location& from,
+                 std::uint64_t length,
+                 const std::string& sha256,
+                 const std::string& moved_to,
+                 const json::Json& unsealed,
+                 const minisign::SecretKey& signing,
+                 const identity::Member& member)
+{
+  const json::Json statement = {{"action", "torn_tail"},
+                                {"segment", ledger::segment_name(from.segment)},
+                                {"offset", from.offset},
+                                {"length", length},
+                                {"sha256", sha256},
+                                {"moved_to", "ledger/" + moved_to},
+                                {"unsealed", unsealed},
+                                {"keys", json::Json::array()}};
+  return append_admin_entry(
+    vault, tip, state, statement, json::Json::object(), signing, member);
+}
+
 // Signs `statement` with the vault key and seals it with the private names
 // document.
 Result<std::vector<ledger::PayloadRef>>
@@ -2647,22 +2680,16 @@ verify(const fs::Path& directory,
     }
     ledger::Tip tip = loaded.tip;
     tip.torn.reset();
-    const json::Json statement = {
-      {"action", "torn_tail"},
-      {"segment", ledger::segment_name(cut.segment)},
-      {"offset", cut.offset},
-      {"length", cut.length},
-      {"sha256", to_hex(moved.sha256)},
-      {"moved_to", "ledger/" + moved.moved_to},
-      {"unsealed", unsealed},
-      {"keys", json::Json::array()}};
-    CUSTODY_TRY(append_admin_entry(directory,
-                                   tip,
-                                   loaded.state,
-                                   statement,
-                                   json::Json::object(),
-                                   *signing,
-                                   *member));
+    CUSTODY_TRY(append_torn_tail(directory,
+                                 tip,
+                                 loaded.state,
+                                 {cut.segment, cut.offset},
+                                 cut.length,
+                                 to_hex(moved.sha256),
+                                 moved.moved_to,
+                                 unsealed,
+                                 *signing,
+                                 *member));
     report.repaired =
       fmt::format("moved a torn tail of {} bytes at {} to ledger/{}",
                   cut.length,
@@ -2711,22 +2738,16 @@ verify(const fs::Path& directory,
       std::error_code ec;
       const auto end = std::filesystem::file_size(
         directory / "ledger" / ledger::segment_name(segment), ec);
-      ledger::Tip tip = loaded.tip;
-      const json::Json statement = {{"action", "torn_tail"},
-                                    {"segment", ledger::segment_name(segment)},
-                                    {"offset", ec ? 0 : end},
-                                    {"length", bytes.size()},
-                                    {"sha256", sha256_hex(bytes)},
-                                    {"moved_to", "ledger/" + name},
-                                    {"unsealed", json::Json::array()},
-                                    {"keys", json::Json::array()}};
-      CUSTODY_TRY(append_admin_entry(directory,
-                                     tip,
-                                     loaded.state,
-                                     statement,
-                                     json::Json::object(),
-                                     *signing,
-                                     *member));
+      CUSTODY_TRY(append_torn_tail(directory,
+                                   loaded.tip,
+                                   loaded.state,
+                                   {segment, ec ? 0 : end},
+                                   bytes.size(),
+                                   sha256_hex(bytes),
+                                   name,
+                                   json::Json::array(),
+                                   *signing,
+                                   *member));
       report.repaired = fmt::format(
         "{}recorded ledger/{}, {} bytes an interrupted repair had moved aside",
         report.repaired ? *report.repaired + "; " : std::string(),

@@ -1,0 +1,35 @@
+// Shared by the fuzz targets: libsodium started once, the input as views.
+#pragma once
+
+#include <custody/bytes.hpp>
+#include <custody/crypto.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+namespace custody::fuzz {
+
+inline void
+start()
+{
+  static const bool started = crypto_init();
+  if (!started) {
+    std::abort();
+  }
+}
+
+inline ByteView
+bytes(const std::uint8_t* data, std::size_t size)
+{
+  return {data, size};
+}
+
+inline std::string_view
+text(const std::uint8_t* data, std::size_t size)
+{
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+} // namespace custody::fuzz
