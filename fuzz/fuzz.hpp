@@ -14,7 +14,7 @@ namespace custody::fuzz {
 inline void
 start()
 {
-  static const bool started = crypto_init();
+  static const bool started = crypto_init().has_value();
   if (!started) {
     std::abort();
   }
