@@ -76,6 +76,10 @@ parse_strict(std::string_view text)
     value = Json::parse(text.begin(), text.end(), callback);
   } catch (const Json::parse_error& e) {
     return fail(Errc::invalid_input, "invalid JSON at byte {}", e.byte);
+  } catch (const Json::out_of_range&) {
+    // nlohmann reports a number too large for a double (27e526) this way,
+    // not as a parse error; found by fuzz/canonical_json.cpp.
+    return fail(Errc::invalid_input, "invalid JSON: a number out of range");
   }
   if (!duplicate.empty()) {
     return fail(Errc::invalid_input, "duplicate key \"{}\"", duplicate);

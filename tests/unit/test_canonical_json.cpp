@@ -64,4 +64,13 @@ TEST_CASE("parse_strict finds duplicates in nested objects")
   CHECK(json::parse_strict(R"({"x":{"a":1}, "y":{"a":2}})").has_value());
 }
 
+TEST_CASE("a number too large for a double is invalid input, not an exception")
+{
+  // Found by fuzz/canonical_json.cpp: nlohmann throws out_of_range for it.
+  auto parsed = json::parse_canonical(R"({"a":[1,27e526]})");
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().code == Errc::invalid_input);
+  CHECK_FALSE(json::parse_strict("1e999"));
+}
+
 TEST_SUITE_END();
