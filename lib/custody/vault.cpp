@@ -2719,12 +2719,15 @@ verify(const fs::Path& directory,
   // R2: bytes a repair moved aside, with the crash before its signed entry.
   if (member != nullptr) {
     for (const auto& name : unrecorded_torn(directory, loaded.state)) {
+      // Writers refuse until it is recorded, so it is a finding, as a torn
+      // tail is.
       if (!options.repair) {
-        report.notes.push_back(fmt::format(
-          "ledger/{} holds bytes an interrupted repair moved aside, and no "
-          "signed entry records it yet; `custody verify --repair` does",
-          name));
-        continue;
+        return make_error(
+          Errc::corrupt,
+          fmt::format("ledger/{} holds bytes an interrupted repair moved "
+                      "aside, and no signed entry records it yet",
+                      name),
+          "run `custody verify --repair` to record it");
       }
       if (loaded.state.members.at(member->key_id()).role != Role::legal) {
         return make_error(Errc::auth,
