@@ -618,20 +618,27 @@ check_object(const fs::Path& vault,
   struct stat st
   {
   };
-  ::fstat(fd.get(), &st);
+  if (::fstat(fd.get(), &st) != 0) {
+    return tl::unexpected(fs::errno_error("stat", path, errno));
+  }
+  // Hashed up to the size it had when opened: a file someone keeps growing
+  // is not read for ever (R5), and its hash then fails.
+  const auto size = static_cast<std::uint64_t>(st.st_size);
   Sha256 hash;
   Bytes buffer(1024 * 1024);
   std::uint64_t done = 0;
   std::uint64_t reported = 0;
-  for (;;) {
-    CUSTODY_ASSIGN(n, read_fully(fd.get(), buffer, path));
+  while (done < size) {
+    const auto want = static_cast<std::size_t>(
+      std::min<std::uint64_t>(buffer.size(), size - done));
+    CUSTODY_ASSIGN(n, read_fully(fd.get(), {buffer.data(), want}, path));
     if (n == 0) {
       break;
     }
     hash.update(ByteView(buffer.data(), n));
     done += n;
     if (progress && done - reported >= k_progress_every) {
-      progress(done, static_cast<std::uint64_t>(st.st_size));
+      progress(done, size);
       reported = done;
     }
   }
