@@ -89,6 +89,19 @@ expect_contains "$T/err" "symbolic link"
 bounded 1 "${as_legal[@]}" verify
 expect_contains "$T/err" "symbolic link"
 
+# ...wherever it is, read or not: verify walks the vault first (keys/ holds only listed files, an
+# unnamed object is only noted), and a writer refuses too
+restore
+mkfifo "$T/vault/keys/stray"
+bounded 1 "$C" --vault "$T/vault" verify
+expect_contains "$T/err" "keys/stray is a FIFO, not a regular file"
+bounded 1 "${as_legal[@]}" record --no-checkpoint --form "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml"
+expect_contains "$T/err" "keys/stray is a FIFO"
+restore
+ln -s /dev/zero "$(dirname "$object")/$(printf '%062d' 0)"
+bounded 1 "${as_legal[@]}" verify
+expect_contains "$T/err" "is a symbolic link, not a regular file"
+
 # a vault file larger than its reader's bound is tampering too (exit 1, named), not bad input
 restore
 head -c 100000 /dev/zero >>"$T/vault/ledger/HEAD"
