@@ -1,6 +1,6 @@
 # R12: a refused extract writes nothing, index included. R13: temp files a crash left (.tmp-*) are
 # noted by verify and removed under the lock by the next writer or verify --repair. R14: terminal
-# control characters in a file name never reach the terminal raw.
+# control characters in a file name, a path or free text never reach the terminal raw.
 . "$(dirname "$0")/lib.sh"
 
 make_vault
@@ -22,6 +22,22 @@ jq -e --arg n "$name" '[.attachments[].name] | index($n) != null' "$T/out" >/dev
   || fail "JSON keeps the exact name"
 expect_status 3 as_creator record --form "$T/$name"
 if grep -q $'\e' "$T/err"; then fail "an error message printed an escape character raw"; fi
+# a byte that is not UTF-8 is escaped too: 0x9b alone is CSI to a terminal not in UTF-8 mode
+expect_status 3 as_creator record --form "$T/form"$'\x9b''[2J.yaml'
+if grep -q $'\x9b' "$T/err"; then fail "an error message printed a lone 0x9b raw"; fi
+expect_contains "$T/err" 'form\x9b[2J.yaml'
+# free text another member wrote (a note, a narrative) is escaped when shown, line breaks kept
+expect_status 0 as_creator attach "$id" "$T/$name" --note $'from her phone\e]0;pwned\a' --no-checkpoint
+sed 's/^  text: |$/  text: "Line one\\e[2J\\nline two"/; /^    Usiku/,/^    lijulikane/d' \
+  "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml" >"$T/escape.yaml"
+expect_status 0 as_creator record --form "$T/escape.yaml" --no-checkpoint
+escaped_id=$(cat "$T/out")
+expect_status 0 as_creator show "$id"
+expect_contains "$T/out" 'note from her phone\x1b]0;pwned\x07'
+expect_status 0 as_creator show "$escaped_id"
+if grep -q $'\e' "$T/out"; then fail "show printed free text with an escape character raw"; fi
+expect_contains "$T/out" 'Line one\x1b[2J'
+grep -q '^      line two$' "$T/out" || { cat "$T/out" >&2; fail "a line break in free text stays one"; }
 
 # R12: refused for an existing output, nothing written (the caches it would have brought forward
 # included)
