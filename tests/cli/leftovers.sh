@@ -23,9 +23,14 @@ jq -e --arg n "$name" '[.attachments[].name] | index($n) != null' "$T/out" >/dev
 expect_status 3 as_creator record --form "$T/$name"
 if grep -q $'\e' "$T/err"; then fail "an error message printed an escape character raw"; fi
 # a byte that is not UTF-8 is escaped too: 0x9b alone is CSI to a terminal not in UTF-8 mode
-expect_status 3 as_creator record --form "$T/form"$'\x9b''[2J.yaml'
-if grep -q $'\x9b' "$T/err"; then fail "an error message printed a lone 0x9b raw"; fi
-expect_contains "$T/err" 'form\x9b[2J.yaml'
+expect_status 0 custody key new --out "$T/id"$'\x9b''2J.age' --passphrase-file "$T/creator.pass" --work-factor 10
+if grep -q $'\x9b' "$T/out" "$T/err"; then fail "key new printed a lone 0x9b raw"; fi
+expect_contains "$T/err" 'id\x9b2J.age'
+# a file name in another encoding cannot be recorded as JSON: refused (3), not a crash (70)
+latin=$'clip\xe9.mp4'
+head -c 100 /dev/urandom >"$T/$latin"
+expect_status 3 as_creator attach "$id" "$T/$latin" --no-checkpoint
+expect_contains "$T/err" "its name is not UTF-8"
 # free text another member wrote (a note, a narrative) is escaped when shown, line breaks kept
 expect_status 0 as_creator attach "$id" "$T/$name" --note $'from her phone\e]0;pwned\a' --no-checkpoint
 sed 's/^  text: |$/  text: "Line one\\e[2J\\nline two"/; /^    Usiku/,/^    lijulikane/d' \
