@@ -402,10 +402,26 @@ open_input(const Path& path, Origin origin)
   }
   Fd fd(::open(path.c_str(), flags));
   if (fd.get() < 0) {
-    if (origin == Origin::vault && errno == ELOOP) {
+    const int error = errno;
+    if (origin == Origin::vault && error == ELOOP) {
       return tl::unexpected(not_in_a_vault(path, "a symbolic link"));
     }
-    return tl::unexpected(errno_error("open", path, errno));
+    // A socket, or a device without a driver, cannot be opened at all: say
+    // what it is rather than "No such device or address".
+    struct stat st
+    {
+    };
+    if ((error == ENXIO || error == ENODEV) && ::lstat(path.c_str(), &st) == 0
+        && !S_ISREG(st.st_mode)) {
+      if (origin == Origin::vault) {
+        return tl::unexpected(not_in_a_vault(path, kind_of(st.st_mode)));
+      }
+      return fail(Errc::invalid_input,
+                  "{} is {}, not a regular file (nor a pipe)",
+                  path,
+                  kind_of(st.st_mode));
+    }
+    return tl::unexpected(errno_error("open", path, error));
   }
   struct stat st
   {

@@ -6,9 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -145,6 +148,27 @@ TEST_CASE("read_file refuses a vault file that is not a regular file, at once")
     auto read = fs::read_file(dir.path(), 100);
     REQUIRE_FALSE(read);
     CHECK(read.error().code == Errc::corrupt);
+  }
+  SUBCASE("a socket, which cannot even be opened")
+  {
+    const auto path = dir.path() / "socket";
+    const fs::Fd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string name = path.string();
+    REQUIRE(name.size() < sizeof(address.sun_path));
+    std::copy(name.begin(), name.end(), address.sun_path);
+    REQUIRE(::bind(socket.get(),
+                   reinterpret_cast<const sockaddr*>(&address),
+                   sizeof(address))
+            == 0);
+    auto vault = fs::read_file(path, 100);
+    REQUIRE_FALSE(vault);
+    CHECK(vault.error().code == Errc::corrupt);
+    CHECK(vault.error().message.find("is a socket") != std::string::npos);
+    auto user = fs::read_file(path, 100, fs::Origin::user);
+    REQUIRE_FALSE(user);
+    CHECK(user.error().code == Errc::invalid_input);
   }
 }
 
