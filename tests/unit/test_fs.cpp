@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -157,7 +158,7 @@ TEST_CASE("read_file refuses a vault file that is not a regular file, at once")
     address.sun_family = AF_UNIX;
     const std::string name = path.string();
     REQUIRE(name.size() < sizeof(address.sun_path));
-    std::copy(name.begin(), name.end(), address.sun_path);
+    std::copy(name.begin(), name.end(), std::begin(address.sun_path));
     REQUIRE(::bind(socket.get(),
                    reinterpret_cast<const sockaddr*>(&address),
                    sizeof(address))
@@ -267,8 +268,8 @@ TEST_CASE("standard input is a user's input: a pipe or a file, not a device")
   };
   SUBCASE("a pipe")
   {
-    int ends[2] = {-1, -1};
-    REQUIRE(::pipe2(ends, O_CLOEXEC) == 0);
+    std::array<int, 2> ends{-1, -1};
+    REQUIRE(::pipe2(ends.data(), O_CLOEXEC) == 0);
     fs::Fd reader(ends[0]);
     fs::Fd writer(ends[1]);
     REQUIRE(::write(writer.get(), "form", 4) == 4);
