@@ -115,12 +115,12 @@ run_request(const GlobalOptions& global, const CheckpointOptions& options)
     fmt::print("wrote the RFC 3161 request for checkpoints/{} to {} (also "
                "checkpoints/{}.tsq)\n",
                size,
-               options.tsq,
+               printable(options.tsq),
                size);
     fmt::print("send it to a timestamp authority, e.g.: curl -sS -H "
                "'Content-Type: application/timestamp-query' --data-binary "
                "@{} URL > reply.tsr\n",
-               options.tsq);
+               printable(options.tsq));
     fmt::print("then: custody checkpoint --tsr reply.tsr --checkpoint {}\n",
                size);
   }

@@ -65,24 +65,56 @@ check_work_factor(int work_factor)
   return {};
 }
 
+namespace {
+
+// The length of the UTF-8 sequence at the start of `text`, 0 when it is not
+// one (a stray continuation byte, a truncated sequence, an impossible lead).
+std::size_t
+utf8_length(std::string_view text)
+{
+  const auto lead = static_cast<unsigned char>(text[0]);
+  const std::size_t length = lead < 0x80   ? 1
+                             : lead < 0xc2 ? 0
+                             : lead < 0xe0 ? 2
+                             : lead < 0xf0 ? 3
+                             : lead < 0xf5 ? 4
+                                           : 0;
+  if (length == 0 || length > text.size()) {
+    return 0;
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xc0U) != 0x80U) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+} // namespace
+
 std::string
 printable(std::string_view text)
 {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    // C1 controls are U+0080..U+009F, encoded in UTF-8 as C2 80..C2 9F.
-    const bool c1 = c == 0xc2 && i + 1 < text.size()
-                    && static_cast<unsigned char>(text[i + 1]) >= 0x80
-                    && static_cast<unsigned char>(text[i + 1]) <= 0x9f;
-    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+    const std::size_t length = utf8_length(text.substr(i));
+    // A C0 control but tab, DEL, or a byte that is not UTF-8 (a lone byte
+    // 0x80..0x9f is itself a C1 control to a terminal not in UTF-8 mode).
+    if (length == 0 || (length == 1 && c < 0x20 && c != '\t') || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
-    } else if (c1) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
-    } else {
-      out += static_cast<char>(c);
+      ++i;
+      continue;
     }
+    // C1 controls are U+0080..U+009F, encoded in UTF-8 as C2 80..C2 9F.
+    const auto second = static_cast<unsigned char>(text[i + length - 1]);
+    if (length == 2 && c == 0xc2 && second <= 0x9f) {
+      out += fmt::format("\\u{:04x}", second);
+    } else {
+      out.append(text.substr(i, length));
+    }
+    i += length;
   }
   return out;
 }

@@ -48,10 +48,11 @@ std::chrono::milliseconds wait_of(const GlobalOptions& global);
 // warns below 15.
 [[nodiscard]] Result<void> check_work_factor(int work_factor);
 
-// `text` with terminal control characters (C0 but tab, DEL, C1) written as
-// \xNN, so that a file name or path a hostile sender chose cannot clear a
-// screen or rewrite what a member reads (R14). Every message, note and listed
-// name goes through it; JSON output is escaped by JSON itself.
+// `text` with terminal control characters (C0 but tab, DEL, and bytes that are
+// not UTF-8) written as \xNN and C1 controls as \u00NN, so that a file name,
+// path or text a hostile sender chose cannot clear a screen or rewrite what a
+// member reads (R14). Every message, note, listed name and free text printed
+// for a person goes through it; JSON output is escaped by JSON itself.
 std::string printable(std::string_view text);
 
 // Prints "custody: warning: ..." to standard error.

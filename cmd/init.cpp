@@ -156,8 +156,9 @@ run_init(const GlobalOptions& global, const InitOptions& options)
     }
     fmt::print("{}\n", out.dump());
   } else {
-    fmt::print(
-      "created vault {} in \"{}\"\n", result.vault_id, directory.string());
+    fmt::print("created vault {} in \"{}\"\n",
+               result.vault_id,
+               printable(directory.string()));
     fmt::print("vault signing key (lodge it outside the vault: with a lawyer, "
                "a partner, a public "
                "page):\n  {}\n",
@@ -169,7 +170,7 @@ run_init(const GlobalOptions& global, const InitOptions& options)
       fmt::print("recovery identity written to \"{}\": print it, store it "
                  "apart, and keep its "
                  "passphrase somewhere else\n",
-                 options.recovery_out);
+                 printable(options.recovery_out));
     }
   }
   return Outcome::ok;

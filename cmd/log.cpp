@@ -43,7 +43,7 @@ run_log(const GlobalOptions& global)
                  item.entry.time,
                  ledger::kind_name(item.entry.kind),
                  to_hex(item.hash).substr(0, 16),
-                 item.detail);
+                 printable(item.detail));
     }
   }
   print_notes(notes);

@@ -104,7 +104,10 @@ main(int argc, char** argv)
     fmt::print(stderr, "custody: error: out of memory\n");
     return 70;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "custody: error: internal error: {}\n", e.what());
+    // A std::filesystem error names paths: escaped like every message (R14).
+    fmt::print(stderr,
+               "custody: error: internal error: {}\n",
+               custody::cli::printable(e.what()));
     return 70;
   }
 }

@@ -1,6 +1,8 @@
 // Progress lines and interrupt handling.
 #include "progress.hpp"
 
+#include "common.hpp"
+
 #include <fmt/core.h>
 
 #include <signal.h>
@@ -39,7 +41,8 @@ terminal_progress(std::string label)
   if (::isatty(STDERR_FILENO) == 0) {
     return {};
   }
-  return [label = std::move(label)](std::uint64_t done, std::uint64_t total) {
+  // The label may be a file's name (attach): escaped once, here (R14).
+  return [label = printable(label)](std::uint64_t done, std::uint64_t total) {
     const unsigned percent =
       total == 0 ? 100U : static_cast<unsigned>(done * 100 / total);
     fmt::print(stderr,

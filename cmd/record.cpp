@@ -6,6 +6,7 @@
 #include "session.hpp"
 
 #include <custody/form.hpp>
+#include <custody/fs.hpp>
 #include <custody/records.hpp>
 #include <custody/schema.hpp>
 
@@ -14,8 +15,6 @@
 
 #include <unistd.h>
 
-#include <iostream>
-#include <iterator>
 #include <memory>
 
 namespace custody::cli {
@@ -34,8 +33,16 @@ Result<std::vector<form::Form>>
 load(const std::string& path, const schema::SchemaSet& schemas)
 {
   if (path == "-") {
-    std::string text{std::istreambuf_iterator<char>(std::cin), {}};
-    return form::load_forms_text(text, "-", form::Format::detect, schemas);
+    // Read by the rules of any input file (R5): a pipe is waited on with a
+    // bound, a device refused, and no more than a batch's limit is kept.
+    const fs::Path name = "standard input";
+    CUSTODY_ASSIGN(input, fs::standard_input(name));
+    const fs::Fd owner(input.fd);
+    CUSTODY_ASSIGN(
+      text,
+      fs::read_all(input, form::k_max_batch_bytes, name, fs::Origin::user));
+    return form::load_forms_text(
+      as_text(text), "-", form::Format::detect, schemas);
   }
   return form::load_forms(path, schemas);
 }

@@ -86,12 +86,16 @@ print_view(const json::Json& view, const std::string& prefix)
     text.pop_back();
   }
   // Free text may hold line breaks: indent continuation lines under the field.
+  // Any other control character another member wrote is escaped (R14).
   std::string indented;
-  for (char c : text) {
-    indented += c;
-    if (c == '\n') {
-      indented += "      ";
+  for (std::size_t start = 0;;) {
+    const auto end = text.find('\n', start);
+    indented += printable(std::string_view(text).substr(start, end - start));
+    if (end == std::string::npos) {
+      break;
     }
+    indented += "\n      ";
+    start = end + 1;
   }
   fmt::print("    {}: {}\n", prefix, indented);
 }

@@ -123,10 +123,11 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
                item["seq"].get<std::uint64_t>());
     fmt::print("    sha256 {}\n", item.value("sha256", ""));
     if (item.contains("captured_at")) {
-      fmt::print("    captured_at {}\n", item.value("captured_at", ""));
+      fmt::print("    captured_at {}\n",
+                 printable(item.value("captured_at", "")));
     }
     if (item.contains("note")) {
-      fmt::print("    note {}\n", item.value("note", ""));
+      fmt::print("    note {}\n", printable(item.value("note", "")));
     }
     print_view(item.value("media", nlohmann::json::object()), "media");
   }

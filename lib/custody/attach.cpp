@@ -3,6 +3,7 @@
 #include <custody/crypto.hpp>
 #include <custody/records.hpp>
 #include <custody/store.hpp>
+#include <custody/utf8.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -310,6 +311,14 @@ Staged::~Staged()
 Result<void>
 check_source(const fs::Path& file)
 {
+  // The name is kept, as JSON, in the record: a name in another encoding
+  // (Latin-1 from an old camera) cannot be, and must not crash the writer.
+  if (utf8::first_invalid(file.filename().string())) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{}: its name is not UTF-8, and custody records it", file),
+      "rename the file (for example with convmv) and attach it again");
+  }
   struct stat st
   {
   };
@@ -618,20 +627,27 @@ check_object(const fs::Path& vault,
   struct stat st
   {
   };
-  ::fstat(fd.get(), &st);
+  if (::fstat(fd.get(), &st) != 0) {
+    return tl::unexpected(fs::errno_error("stat", path, errno));
+  }
+  // Hashed up to the size it had when opened: a file someone keeps growing
+  // is not read for ever (R5), and its hash then fails.
+  const auto size = static_cast<std::uint64_t>(st.st_size);
   Sha256 hash;
   Bytes buffer(1024 * 1024);
   std::uint64_t done = 0;
   std::uint64_t reported = 0;
-  for (;;) {
-    CUSTODY_ASSIGN(n, read_fully(fd.get(), buffer, path));
+  while (done < size) {
+    const auto want = static_cast<std::size_t>(
+      std::min<std::uint64_t>(buffer.size(), size - done));
+    CUSTODY_ASSIGN(n, read_fully(fd.get(), {buffer.data(), want}, path));
     if (n == 0) {
       break;
     }
     hash.update(ByteView(buffer.data(), n));
     done += n;
     if (progress && done - reported >= k_progress_every) {
-      progress(done, static_cast<std::uint64_t>(st.st_size));
+      progress(done, size);
       reported = done;
     }
   }
@@ -909,6 +925,19 @@ write(vault::Vault& vault,
   store::ObjectBatch documents(vault.directory());
   std::vector<std::vector<ledger::PayloadRef>> payloads;
   std::vector<Written> written;
+  for (const auto& [staged, description] : files) {
+    for (const std::string* text : {&description.name,
+                                    &description.kind,
+                                    &description.note,
+                                    &description.captured_at}) {
+      if (utf8::first_invalid(*text)) {
+        return make_error(Errc::invalid_input,
+                          "an attachment's name, kind, note or capture time "
+                          "is not UTF-8; nothing was written",
+                          "give each as UTF-8 text");
+      }
+    }
+  }
   for (auto& [staged, description] : files) {
     const std::string media_salt = store::new_salt();
     json::Json attachment = {{"name", description.name},

@@ -47,9 +47,9 @@ struct Staged
   std::optional<fs::Path> temp;
 };
 
-// Checks that `file` is a regular file that can be read: a directory, a FIFO,
-// a device or a missing file is Errc::invalid_input or Errc::not_found naming
-// it.
+// Checks that `file` is a regular file that can be read, with a UTF-8 name: a
+// directory, a FIFO, a device, a name in another encoding or a missing file is
+// Errc::invalid_input or Errc::not_found naming it.
 [[nodiscard]] Result<void> check_source(const fs::Path& file);
 
 // Reads `file` once: hashes it, pads it, encrypts it to `recipient` and hashes

@@ -9,7 +9,6 @@
 #include <bit>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -455,22 +454,25 @@ extend_from(const fs::Path& vault,
   bool first = true;
   for (std::size_t segment = from.segment;; ++segment) {
     const fs::Path path = vault / "ledger" / ledger::segment_name(segment);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // Read as the ledger scan reads it: a FIFO or a link to /dev/zero in its
+    // place is tampering, never a wait or an endless line (R5).
+    auto data = fs::read_file(path, ledger::k_max_segment_file);
+    if (!data && data.error().code == Errc::not_found) {
       break;
     }
-    const std::uint64_t start = segment == from.segment ? from.offset : 0;
-    if (start > 0) {
-      in.seekg(static_cast<std::streamoff>(start - 1));
-      if (in.get() != '\n') {
-        return false;
-      }
+    if (!data) {
+      return tl::unexpected(data.error());
     }
-    std::string line;
-    while (std::getline(in, line)) {
-      if (in.eof()) {
-        break; // a torn tail: not an entry
-      }
+    const std::string_view text = as_text(*data);
+    const std::uint64_t start = segment == from.segment ? from.offset : 0;
+    if (start > text.size() || (start > 0 && text[start - 1] != '\n')) {
+      return false;
+    }
+    // Complete lines only: what follows the last LF is a torn tail.
+    for (std::size_t at = start, end = 0;
+         (end = text.find('\n', at)) != std::string_view::npos;
+         at = end + 1) {
+      const std::string_view line = text.substr(at, end - at);
       if (first) {
         auto entry = ledger::decode(line);
         if (!entry || entry->seq != frontier.size()) {
@@ -479,10 +481,7 @@ extend_from(const fs::Path& vault,
         first = false;
       }
       frontier.append(merkle::leaf_hash(as_bytes(line)));
-      last_line = std::move(line);
-    }
-    if (in.bad()) {
-      return tl::unexpected(fs::errno_error("read", path, errno));
+      last_line = line;
     }
   }
   if (frontier.size() != count) {
@@ -739,7 +738,9 @@ check_against(const fs::Path& vault,
               std::string_view vault_id)
 {
   const std::string name = kept_file.string();
-  auto text = fs::read_file(kept_file, k_max_text + 1);
+  // The member's own copy, kept outside the vault: a user's input, which may
+  // be a link or a pipe.
+  auto text = fs::read_file(kept_file, k_max_text + 1, fs::Origin::user);
   if (!text) {
     if (text.error().code == Errc::not_found) {
       return fail(Errc::not_found, "{}: no such file", name);
@@ -748,8 +749,8 @@ check_against(const fs::Path& vault,
   }
   fs::Path signature_file = kept_file;
   signature_file += ".minisig";
-  auto signature =
-    fs::read_file(signature_file, minisign::k_trusted_comment_max + 4096);
+  auto signature = fs::read_file(
+    signature_file, minisign::k_trusted_comment_max + 4096, fs::Origin::user);
   if (!signature) {
     return make_error(Errc::corrupt,
                       fmt::format("{}: its signature {} cannot be read: {}",

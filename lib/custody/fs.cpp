@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -132,7 +133,8 @@ write_all(int fd, ByteView data, const Path& path)
 Result<Path>
 write_temp_file(const Path& directory, ByteView data, Sync sync)
 {
-  std::string pattern = (directory / ".tmp-XXXXXX").string();
+  std::string pattern =
+    (directory / (std::string(k_temp_prefix) + "XXXXXX")).string();
   CUSTODY_TRY(fault_point("create", directory));
   const int raw = ::mkstemp(pattern.data());
   if (raw < 0) {
@@ -330,6 +332,70 @@ truncate_durably(const Path& path, std::uint64_t size)
   return {};
 }
 
+namespace {
+
+// What a file that is not a regular file is, for messages.
+std::string_view
+kind_of(mode_t mode)
+{
+  if (S_ISLNK(mode)) {
+    return "a symbolic link";
+  }
+  if (S_ISFIFO(mode)) {
+    return "a FIFO";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  if (S_ISCHR(mode)) {
+    return "a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "a block device";
+  }
+  if (S_ISDIR(mode)) {
+    return "a directory";
+  }
+  return "an unknown kind of file";
+}
+
+Error
+not_in_a_vault(const Path& path, std::string_view kind)
+{
+  return Error{
+    Errc::corrupt,
+    fmt::format(
+      "{} is {}, not a regular file; a vault holds only regular files",
+      path,
+      kind),
+    "someone with write access put it there: restore the file from a backup"};
+}
+
+// The kind of an input from its fstat(2), by the rules of `origin`.
+Result<InputKind>
+input_kind(const struct stat& st, int fd, const Path& path, Origin origin)
+{
+  if (S_ISREG(st.st_mode)) {
+    return InputKind::regular;
+  }
+  if (origin == Origin::vault) {
+    return tl::unexpected(not_in_a_vault(path, kind_of(st.st_mode)));
+  }
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+    return InputKind::pipe;
+  }
+  if (S_ISCHR(st.st_mode) && ::isatty(fd) == 1) {
+    return InputKind::terminal;
+  }
+  return make_error(Errc::invalid_input,
+                    fmt::format("{} is {}, not a regular file (nor a pipe)",
+                                path,
+                                kind_of(st.st_mode)),
+                    "give a regular file, or a pipe that something writes to");
+}
+
+} // namespace
+
 Result<Input>
 open_input(const Path& path, Origin origin)
 {
@@ -340,14 +406,26 @@ open_input(const Path& path, Origin origin)
   }
   Fd fd(::open(path.c_str(), flags));
   if (fd.get() < 0) {
-    if (origin == Origin::vault && errno == ELOOP) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("{} is a symbolic link; a vault holds only regular files",
-                    path),
-        "someone with write access replaced it: restore it from a backup");
+    const int error = errno;
+    if (origin == Origin::vault && error == ELOOP) {
+      return tl::unexpected(not_in_a_vault(path, "a symbolic link"));
     }
-    return tl::unexpected(errno_error("open", path, errno));
+    // A socket, or a device without a driver, cannot be opened at all: say
+    // what it is rather than "No such device or address".
+    struct stat st
+    {
+    };
+    if ((error == ENXIO || error == ENODEV) && ::lstat(path.c_str(), &st) == 0
+        && !S_ISREG(st.st_mode)) {
+      if (origin == Origin::vault) {
+        return tl::unexpected(not_in_a_vault(path, kind_of(st.st_mode)));
+      }
+      return fail(Errc::invalid_input,
+                  "{} is {}, not a regular file (nor a pipe)",
+                  path,
+                  kind_of(st.st_mode));
+    }
+    return tl::unexpected(errno_error("open", path, error));
   }
   struct stat st
   {
@@ -356,20 +434,42 @@ open_input(const Path& path, Origin origin)
     return tl::unexpected(errno_error("stat", path, errno));
   }
   Input input;
-  if (S_ISREG(st.st_mode)) {
+  CUSTODY_ASSIGN(kind, input_kind(st, fd.get(), path, origin));
+  if (kind == InputKind::terminal) {
+    // Only standard input may be a terminal (a person typing a form).
+    return fail(Errc::invalid_input,
+                "{} is a terminal, not a regular file (nor a pipe)",
+                path);
+  }
+  input.kind = kind;
+  if (kind == InputKind::regular) {
     input.size = static_cast<std::uint64_t>(st.st_size);
-  } else if (S_ISFIFO(st.st_mode) && origin == Origin::user) {
-    input.pipe = true;
-  } else if (origin == Origin::vault) {
-    return make_error(
-      Errc::corrupt,
-      fmt::format("{} is not a regular file (a FIFO, device, socket or "
-                  "directory); a vault holds only regular files",
-                  path),
-      "someone with write access replaced it: restore it from a backup");
-  } else {
-    return fail(
-      Errc::invalid_input, "{} is not a regular file (nor a pipe)", path);
+  }
+  input.fd = fd.release();
+  return input;
+}
+
+Result<Input>
+standard_input(const Path& name)
+{
+  Fd fd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0));
+  if (fd.get() < 0) {
+    return tl::unexpected(errno_error("read", name, errno));
+  }
+  struct stat st
+  {
+  };
+  if (::fstat(fd.get(), &st) != 0) {
+    return tl::unexpected(errno_error("stat", name, errno));
+  }
+  Input input;
+  CUSTODY_ASSIGN(kind, input_kind(st, fd.get(), name, Origin::user));
+  input.kind = kind;
+  if (kind == InputKind::regular) {
+    // What is left of it from where the shell positioned it.
+    const off_t at = ::lseek(fd.get(), 0, SEEK_CUR);
+    input.size = static_cast<std::uint64_t>(
+      st.st_size - std::min<off_t>(std::max<off_t>(at, 0), st.st_size));
   }
   input.fd = fd.release();
   return input;
@@ -378,11 +478,14 @@ open_input(const Path& path, Origin origin)
 Result<std::size_t>
 read_input(const Input& input, std::span<std::uint8_t> out, const Path& path)
 {
+  // Only a pipe's wait has a bound: a regular file never waits, and a person
+  // at a terminal ends with Ctrl-D or Ctrl-C.
+  const int timeout =
+    input.kind == InputKind::pipe ? static_cast<int>(input.wait.count()) : -1;
   for (;;) {
-    if (input.pipe) {
+    if (input.kind != InputKind::regular) {
       pollfd wait{input.fd, POLLIN, 0};
-      const auto ms = std::chrono::milliseconds(k_pipe_wait).count();
-      const int ready = ::poll(&wait, 1, static_cast<int>(ms));
+      const int ready = ::poll(&wait, 1, timeout);
       if (ready < 0 && errno == EINTR) {
         continue;
       }
@@ -390,10 +493,12 @@ read_input(const Input& input, std::span<std::uint8_t> out, const Path& path)
         return tl::unexpected(errno_error("wait for", path, errno));
       }
       if (ready == 0) {
+        const auto waited =
+          std::chrono::duration_cast<std::chrono::seconds>(input.wait);
         return make_error(
           Errc::invalid_input,
           fmt::format("waited {} s for data on {} (a pipe with no writer?)",
-                      std::chrono::seconds(k_pipe_wait).count(),
+                      waited.count(),
                       path),
           "give a regular file, or a pipe that something writes to");
       }
@@ -410,25 +515,42 @@ read_input(const Input& input, std::span<std::uint8_t> out, const Path& path)
 }
 
 Result<Bytes>
-read_file(const Path& path, std::uint64_t max_size, Origin origin)
+read_all(const Input& input,
+         std::uint64_t max_size,
+         const Path& path,
+         Origin origin)
 {
-  CUSTODY_ASSIGN(input, open_input(path, origin));
-  const Fd fd(input.fd);
-  if (input.size > max_size) {
-    return fail(Errc::invalid_input,
-                "{} is too large ({} bytes; at most {})",
-                path,
-                input.size,
-                max_size);
+  auto too_large = [&](std::string_view size) {
+    if (origin == Origin::vault) {
+      return Error{
+        Errc::corrupt,
+        fmt::format("{} is too large for a vault file ({}; at most {} bytes)",
+                    path,
+                    size,
+                    max_size),
+        "someone with write access replaced or padded it: restore the file "
+        "from a backup"};
+    }
+    return Error{
+      Errc::invalid_input,
+      fmt::format(
+        "{} is too large ({}; at most {} bytes)", path, size, max_size),
+      {}};
+  };
+  const bool regular = input.kind == InputKind::regular;
+  if (regular && input.size > max_size) {
+    return tl::unexpected(too_large(fmt::format("{} bytes", input.size)));
   }
-  // A regular file is read to its size; a pipe until it ends, one byte past
-  // the limit at most, so that an endless one is refused, not buffered.
-  Bytes data(input.pipe ? std::min<std::uint64_t>(max_size + 1, 1 << 16)
-                        : input.size);
+  // A regular file is read to the size it had when opened, so that one growing
+  // under the reader is not read for ever; a pipe or terminal until it ends,
+  // one byte past the limit at most, so that an endless one is refused, not
+  // buffered.
+  Bytes data(regular ? input.size
+                     : std::min<std::uint64_t>(max_size + 1, 1 << 16));
   std::size_t done = 0;
   for (;;) {
     if (done == data.size()) {
-      if (!input.pipe || data.size() > max_size) {
+      if (regular || data.size() > max_size) {
         break;
       }
       data.resize(static_cast<std::size_t>(
@@ -442,13 +564,59 @@ read_file(const Path& path, std::uint64_t max_size, Origin origin)
     done += n;
   }
   if (done > max_size) {
-    return fail(Errc::invalid_input,
-                "{} is too large (more than {} bytes)",
-                path,
-                max_size);
+    return tl::unexpected(too_large("more"));
   }
   data.resize(done);
   return data;
+}
+
+Result<Bytes>
+read_file(const Path& path, std::uint64_t max_size, Origin origin)
+{
+  CUSTODY_ASSIGN(input, open_input(path, origin));
+  const Fd fd(input.fd);
+  return read_all(input, max_size, path, origin);
+}
+
+Strays
+find_strays(const Path& directory, Recurse recurse)
+{
+  Strays found;
+  auto consider = [&](const std::filesystem::directory_entry& item) {
+    std::error_code ec;
+    const auto status = item.symlink_status(ec);
+    if (ec || std::filesystem::is_directory(status)) {
+      return;
+    }
+    struct stat st
+    {
+    };
+    if (!std::filesystem::is_regular_file(status)) {
+      const bool known = ::lstat(item.path().c_str(), &st) == 0;
+      found.irregular.push_back(
+        {item.path(), known ? kind_of(st.st_mode) : "an unknown kind of file"});
+    } else if (item.path().filename().string().starts_with(k_temp_prefix)) {
+      found.leftovers.push_back(item.path());
+    }
+  };
+  std::error_code ec;
+  if (recurse == Recurse::yes) {
+    // Links to directories are entries like any other: never followed.
+    for (const auto& item :
+         std::filesystem::recursive_directory_iterator(directory, ec)) {
+      consider(item);
+    }
+  } else {
+    for (const auto& item :
+         std::filesystem::directory_iterator(directory, ec)) {
+      consider(item);
+    }
+  }
+  std::sort(found.irregular.begin(),
+            found.irregular.end(),
+            [](const Stray& a, const Stray& b) { return a.path < b.path; });
+  std::sort(found.leftovers.begin(), found.leftovers.end());
+  return found;
 }
 
 Result<void>

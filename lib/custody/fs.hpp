@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace custody::fs {
 
@@ -101,35 +102,77 @@ create_anonymous_file(const Path& directory);
 // there durable.
 [[nodiscard]] Result<void> sync_filesystem(const Path& path);
 
-// Where a file to read comes from. A vault file must be a regular file, reached
-// without a symbolic link: anyone with write access could put a link to
-// /dev/zero, a FIFO or a device there to hang every reader, so any other kind
-// is tampering (Errc::corrupt, naming it). A user's input (an identity, a
-// passphrase file, a card, a form, a response) may also be a pipe, as
-// `--passphrase-file <(...)` gives: it is read as data arrives, waiting at most
-// k_pipe_wait for each piece (Errc::invalid_input "waited ... a pipe with no
-// writer?"), never for ever. Devices, sockets and directories are refused
-// (Errc::invalid_input, "not a regular file").
+// Where a file to read comes from. A vault file must be a regular file of a
+// plausible size, reached without a symbolic link: anyone with write access
+// could put a link to /dev/zero, a FIFO or a device there to hang every reader,
+// or pad a file to exhaust memory, so any other kind, and a file larger than
+// its reader's bound, is tampering (Errc::corrupt, naming it). A user's input
+// (an identity, a passphrase file, a card, a form, a response, a kept
+// checkpoint) may also be a pipe, as `--passphrase-file <(...)` gives: it is
+// read as data arrives, waiting at most k_pipe_wait for each piece
+// (Errc::invalid_input "waited ... a pipe with no writer?"), never for ever.
+// Devices, sockets and directories given as a user's input are refused
+// (Errc::invalid_input, "not a regular file"), as is one larger than the bound.
 enum class Origin { vault, user };
 constexpr std::chrono::seconds k_pipe_wait{10};
+
+// How an Input is read: a regular file up to the size it had when opened, a
+// pipe (FIFO or socket) until its end with a bounded wait for each piece, a
+// terminal until its end (a person typing: no time bound; Ctrl-D ends it).
+enum class InputKind { regular, pipe, terminal };
 
 // A file opened for reading by those rules; never blocks in open(2).
 struct Input
 {
-  int fd = -1;            // the caller owns it (wrap it in an Fd)
-  bool pipe = false;      // read with read_input, which waits with a bound
-  std::uint64_t size = 0; // a regular file's size
+  int fd = -1; // the caller owns it (wrap it in an Fd)
+  InputKind kind = InputKind::regular;
+  std::uint64_t size = 0; // a regular file's size when opened
+  // How long read_input waits on a pipe for the next piece (tests shorten it).
+  std::chrono::milliseconds wait = k_pipe_wait;
 };
 [[nodiscard]] Result<Input> open_input(const Path& path, Origin origin);
+// Standard input (a duplicate of descriptor 0) as a user's input: a regular
+// file, a pipe or a terminal; a device is refused. `name` is what messages call
+// it ("-").
+[[nodiscard]] Result<Input> standard_input(const Path& name);
 // read(2) into `out` once; for a pipe, after waiting (poll) at most
-// k_pipe_wait for data. 0 at the end.
+// `input.wait` for data. 0 at the end.
 [[nodiscard]] Result<std::size_t>
 read_input(const Input& input, std::span<std::uint8_t> out, const Path& path);
+// Reads what is left of `input` (a regular file up to its size when opened),
+// refusing more than `max_size` bytes: Errc::corrupt for a vault file,
+// Errc::invalid_input for a user's input. Does not close it.
+[[nodiscard]] Result<Bytes> read_all(const Input& input,
+                                     std::uint64_t max_size,
+                                     const Path& path,
+                                     Origin origin);
 
-// Reads a whole file, refusing one larger than `max_size`.
+// Reads a whole file by the rules of `origin`, refusing one larger than
+// `max_size`.
 [[nodiscard]] Result<Bytes> read_file(const Path& path,
                                       std::uint64_t max_size,
                                       Origin origin = Origin::vault);
+
+// What is in a vault's directory besides regular files and directories (R5),
+// and the temp files fs::write_file_atomic leaves when a crash comes before its
+// rename (R13).
+struct Stray
+{
+  Path path;
+  std::string_view kind; // "a FIFO", "a symbolic link", ...; "" for a leftover
+};
+struct Strays
+{
+  std::vector<Stray> irregular; // links, FIFOs, sockets, devices
+  std::vector<Path> leftovers;  // regular files named .tmp-*
+};
+enum class Recurse { no, yes };
+// The strays in `directory` and, with Recurse::yes, below it (links are
+// reported, never followed), each list sorted. A directory that is missing or
+// cannot be listed has none.
+[[nodiscard]] Strays find_strays(const Path& directory, Recurse recurse);
+// The prefix of the temp files write_file_atomic and write_temp_file make.
+constexpr std::string_view k_temp_prefix = ".tmp-";
 
 // mkdir -p with mode 0700; with Sync::yes (the default), syncing each parent
 // whose entries changed. Sync::no leaves that to a later syncfs(2) (a batch of

@@ -23,7 +23,6 @@ namespace {
 
 constexpr std::string_view k_kind_names[] = {
   "put", "withdraw", "admin", "seal", "checkpoint"};
-constexpr std::uint64_t k_max_segment_file = k_segment_max_bytes + 1024 * 1024;
 
 fs::Path
 ledger_dir(const fs::Path& vault)
@@ -549,27 +548,22 @@ read_entry_at(const fs::Path& vault, const Location& location)
   // An entry line is a few hundred bytes; anything longer is not one.
   constexpr std::size_t k_max_entry_line = 64 * 1024;
   const fs::Path path = vault / "ledger" / segment_name(location.segment);
-  const int fd =
-    ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  // A FIFO, device or link in its place is tampering, never a wait (R5).
+  auto input = fs::open_input(path, fs::Origin::vault);
+  if (!input) {
+    if (input.error().code == Errc::not_found) {
       return std::optional<EntryAt>();
     }
-    return tl::unexpected(fs::errno_error("open", path, errno));
+    return tl::unexpected(input.error());
   }
-  struct stat info
-  {
-  };
+  const fs::Fd fd(input->fd);
   std::string buffer(k_max_entry_line, '\0');
-  ssize_t got = -1;
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
-    got = ::pread(
-      fd, buffer.data(), buffer.size(), static_cast<off_t>(location.offset));
-  }
-  const int saved = errno;
-  ::close(fd);
+  const ssize_t got = ::pread(fd.get(),
+                              buffer.data(),
+                              buffer.size(),
+                              static_cast<off_t>(location.offset));
   if (got < 0) {
-    return tl::unexpected(fs::errno_error("read", path, saved));
+    return tl::unexpected(fs::errno_error("read", path, errno));
   }
   buffer.resize(static_cast<std::size_t>(got));
   const auto end = buffer.find('\n');

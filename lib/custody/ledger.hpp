@@ -16,6 +16,9 @@
 namespace custody::ledger {
 
 constexpr std::uint64_t k_segment_max_bytes = 64ULL * 1024 * 1024;
+// The most a segment file is read to: the last segment may hold a command's
+// entries past k_segment_max_bytes; a larger file is tampering.
+constexpr std::uint64_t k_max_segment_file = k_segment_max_bytes + 1024 * 1024;
 constexpr int k_format_version = 1;
 
 enum class Kind { put, withdraw, admin, seal, checkpoint };

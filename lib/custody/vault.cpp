@@ -1168,65 +1168,63 @@ check_vault_yaml(const fs::Path& vault,
   return {};
 }
 
-// R13: the temp files (.tmp-XXXXXX) fs::write_file_atomic leaves when a crash
-// comes between making one and renaming it into place. Never named by the
-// ledger or a listing, so removing them under the exclusive lock loses
-// nothing. objects/ is large: writers leave it to `verify`, which lists it
-// anyway.
-std::vector<fs::Path>
-crash_leftovers(const fs::Path& vault, bool with_objects)
+// R5, R13: one walk of the vault's files, before anything in them is read.
+// Anything but regular files and directories (a link, FIFO, socket or device)
+// is tampering: custody makes none, and each could hang or mislead a reader.
+// The temp files (.tmp-XXXXXX) fs::write_file_atomic leaves when a crash comes
+// between making one and renaming it into place are never named by the ledger
+// or a listing, so removing them under the exclusive lock loses nothing.
+// objects/ is large: writers leave it to `verify`, which lists it anyway, and
+// to `verify --repair`.
+enum class Objects { skip, include };
+enum class Leftovers { note, remove };
+Result<void>
+check_strays(const fs::Path& vault,
+             Objects objects,
+             Leftovers leftovers,
+             Notes& notes)
 {
-  std::vector<fs::Path> found;
-  auto look = [&](const fs::Path& directory, bool recursive) {
-    std::error_code ec;
-    auto consider = [&](const std::filesystem::directory_entry& item) {
-      if (item.path().filename().string().starts_with(".tmp-")
-          && item.is_regular_file(ec)) {
-        found.push_back(item.path());
-      }
-    };
-    if (recursive) {
-      for (const auto& item :
-           std::filesystem::recursive_directory_iterator(directory, ec)) {
-        consider(item);
-      }
-    } else {
-      for (const auto& item :
-           std::filesystem::directory_iterator(directory, ec)) {
-        consider(item);
-      }
+  fs::Strays found = fs::find_strays(vault, fs::Recurse::no);
+  for (const char* sub :
+       {"ledger", "checkpoints", "index", "keys", "objects"}) {
+    if (objects == Objects::skip && std::string_view(sub) == "objects") {
+      continue;
     }
-  };
-  look(vault, false);
-  look(vault / "ledger", false);
-  look(vault / "checkpoints", false);
-  look(vault / "index", true);
-  look(vault / "keys", true);
-  if (with_objects) {
-    look(vault / "objects", true);
+    auto more = fs::find_strays(vault / sub, fs::Recurse::yes);
+    found.irregular.insert(
+      found.irregular.end(), more.irregular.begin(), more.irregular.end());
+    found.leftovers.insert(
+      found.leftovers.end(), more.leftovers.begin(), more.leftovers.end());
   }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
-// Removes (with `remove`) or notes what crash_leftovers found.
-void
-clear_leftovers(const fs::Path& vault,
-                bool with_objects,
-                bool remove,
-                Notes& notes)
-{
-  const auto found = crash_leftovers(vault, with_objects);
+  if (!found.irregular.empty()) {
+    const auto& first = found.irregular.front();
+    const std::size_t more = found.irregular.size() - 1;
+    return make_error(
+      Errc::corrupt,
+      fmt::format("{} is {}, not a regular file; a vault holds only regular "
+                  "files and directories{}",
+                  first.path.lexically_relative(vault).string(),
+                  first.kind,
+                  more == 0 ? std::string()
+                            : fmt::format(" ({} more such)", more)),
+      "someone with write access put it there: remove it, restore the file "
+      "from a backup if one belongs there, and run `custody verify` again");
+  }
   std::size_t removed = 0;
-  for (const auto& path : found) {
+  for (const auto& path : found.leftovers) {
+    const std::string name = path.lexically_relative(vault).string();
     std::error_code ec;
-    if (remove && std::filesystem::remove(path, ec)) {
-      ++removed;
-    } else if (!remove) {
+    if (leftovers == Leftovers::remove) {
+      removed += std::filesystem::remove(path, ec) ? 1 : 0;
+    } else if (name.starts_with("objects/")) {
+      notes.push_back(fmt::format("{} was left by an interrupted command; "
+                                  "`custody verify --repair` removes it",
+                                  name));
+    } else {
       notes.push_back(fmt::format("{} was left by an interrupted command; "
                                   "the next writer or `custody verify "
                                   "--repair` removes it",
-                                  path.lexically_relative(vault).string()));
+                                  name));
     }
   }
   if (removed > 0) {
@@ -1235,6 +1233,7 @@ clear_leftovers(const fs::Path& vault,
       removed,
       removed == 1 ? "" : "s"));
   }
+  return {};
 }
 
 // The torn tails signed repairs recorded, by their names in ledger/.
@@ -2306,7 +2305,8 @@ Vault::open(const fs::Path& directory,
       "ask a legal member to admit you with `custody key add`");
   }
   if (options.access == Access::write) {
-    clear_leftovers(directory, false, true, notes);
+    CUSTODY_TRY(
+      check_strays(directory, Objects::skip, Leftovers::remove, notes));
   }
   // R2: a repair that crashed after moving bytes aside is finished first.
   if (const auto unrecorded = unrecorded_torn(directory, loaded->state);
@@ -2627,6 +2627,10 @@ verify(const fs::Path& directory,
                                                   : fs::LockMode::shared,
                                    options.wait));
   VerifyReport report;
+  CUSTODY_TRY(check_strays(directory,
+                           Objects::include,
+                           options.repair ? Leftovers::remove : Leftovers::note,
+                           report.notes));
   Keyring keys(directory, member);
   CUSTODY_ASSIGN(loaded, load(directory, keys, member != nullptr));
   keys.bind(&loaded.state);
@@ -2715,7 +2719,6 @@ verify(const fs::Path& directory,
     loaded = std::move(reloaded);
     keys.bind(&loaded.state);
   }
-  clear_leftovers(directory, true, options.repair, report.notes);
   // R2: bytes a repair moved aside, with the crash before its signed entry.
   if (member != nullptr) {
     for (const auto& name : unrecorded_torn(directory, loaded.state)) {
@@ -2836,7 +2839,9 @@ verify(const fs::Path& directory,
   std::error_code ec;
   for (const auto& item : std::filesystem::recursive_directory_iterator(
          directory / "objects", ec)) {
-    if (!item.is_regular_file()) {
+    // Crash leftovers were noted (or removed) by check_strays.
+    if (!item.is_regular_file()
+        || item.path().filename().string().starts_with(fs::k_temp_prefix)) {
       continue;
     }
     const std::string name = item.path().parent_path().filename().string()
@@ -2868,8 +2873,8 @@ verify(const fs::Path& directory,
            directory / "keys", ec)) {
       const std::string relative =
         item.path().lexically_relative(directory).string();
-      if (item.is_regular_file()
-          && !loaded.state.key_files.contains(relative)) {
+      if (item.is_regular_file() && !loaded.state.key_files.contains(relative)
+          && !item.path().filename().string().starts_with(fs::k_temp_prefix)) {
         unlisted.push_back(relative);
       }
     }
