@@ -203,12 +203,15 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   }
   verify_options.accept_rollback = global.accept_rollback;
   if (!options.tsa_ca.empty()) {
-    // Read once here, so that a missing or unreadable file is bad input (3),
-    // not a finding about the vault.
-    CUSTODY_TRY_CTX(fs::read_file(options.tsa_ca, 1 << 20, fs::Origin::user),
-                    "--tsa-ca");
-    CUSTODY_TRY_CTX(timestamp::check_ca_file(options.tsa_ca), "--tsa-ca");
-    verify_options.tsa_ca = options.tsa_ca;
+    // Read once, here: a missing or unreadable file, or one without a
+    // certificate, is bad input (3), not a finding about the vault; and a
+    // pipe (`--tsa-ca <(...)`) can be read only once.
+    const std::string context = fmt::format("--tsa-ca \"{}\"", options.tsa_ca);
+    CUSTODY_ASSIGN_CTX(
+      pem, fs::read_file(options.tsa_ca, 1 << 20, fs::Origin::user), context);
+    std::string text(as_text(pem));
+    CUSTODY_TRY_CTX(timestamp::check_ca(text), context);
+    verify_options.tsa_ca = std::move(text);
   }
   if (!options.against.empty()) {
     verify_options.against = options.against;

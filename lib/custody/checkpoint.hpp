@@ -147,7 +147,8 @@ struct Stored
 // Reads checkpoints/<size> and its signature and checks them with `key` and,
 // when `vault_id` is not empty, the origin. Errc::not_found when there is no
 // such checkpoint.
-// With `tsa_ca`, a stored token's signature is checked too (R9).
+// With `tsa_ca` (the text of a PEM file of CA certificates), a stored token's
+// signature is checked too (R9).
 [[nodiscard]] Result<Stored>
 read(const fs::Path& vault,
      std::uint64_t size,

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/ts.h>
 #include <openssl/x509_vfy.h>
 
@@ -38,6 +39,10 @@ using AlgPtr =
 using IntPtr =
   std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using StorePtr =
+  std::unique_ptr<X509_STORE, Deleter<X509_STORE, X509_STORE_free>>;
 
 // OpenSSL's queued error reasons, oldest first, emptying the queue.
 std::string
@@ -83,6 +88,35 @@ decode_request(ByteView der)
                 "version 1, certificates requested)");
   }
   return req;
+}
+
+// The CA certificates in `pem`, as a store. Parsed from memory: the caller
+// read the file once, with a bound, and a pipe cannot be read twice.
+Result<StorePtr>
+load_store(std::string_view pem)
+{
+  StorePtr store(X509_STORE_new());
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!store || !bio) {
+    return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
+  }
+  int added = 0;
+  while (
+    X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+    if (X509_STORE_add_cert(store.get(), cert.get()) != 1) {
+      return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
+    }
+    ++added;
+  }
+  // Reading past the last certificate queues a "no start line" error.
+  ERR_clear_error();
+  if (added == 0) {
+    return make_error(Errc::invalid_input,
+                      "not a PEM file of CA certificates",
+                      "give the TSA's CA certificate, as `openssl ts -verify "
+                      "-CAfile` takes it");
+  }
+  return store;
 }
 
 std::string
@@ -158,20 +192,9 @@ make_request(ByteView data)
 }
 
 Result<void>
-check_ca_file(const std::string& ca)
+check_ca(std::string_view pem)
 {
-  X509_STORE* store = X509_STORE_new();
-  const bool loaded =
-    store != nullptr && X509_STORE_load_file(store, ca.c_str()) == 1;
-  X509_STORE_free(store);
-  ERR_clear_error();
-  if (!loaded) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("{}: not a PEM file of CA certificates", ca),
-      "give the TSA's CA certificate, as `openssl ts -verify -CAfile` takes "
-      "it");
-  }
+  CUSTODY_TRY(load_store(pem));
   return {};
 }
 
@@ -214,31 +237,31 @@ check_response(ByteView request,
   if (!ctx) {
     return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
   }
-  // Status, version, imprint and nonce always; the signature and the TSA's
-  // chain only against a CA the caller trusts, as `openssl ts -verify
-  // -CAfile` does.
-  int flags = TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE;
-  if (ca) {
-    X509_STORE* store = X509_STORE_new();
-    if (store == nullptr || X509_STORE_load_file(store, ca->c_str()) != 1) {
-      X509_STORE_free(store);
-      ERR_clear_error();
-      return make_error(Errc::invalid_input,
-                        fmt::format("--tsa-ca {}: not a PEM file of CA "
-                                    "certificates",
-                                    *ca),
-                        "give the TSA's CA certificate, as `openssl ts "
-                        "-verify -CAfile` takes it");
-    }
-    // The context owns the store from here.
-    TS_VERIFY_CTX_set_store(ctx.get(), store);
-    flags |= TS_VFY_SIGNATURE;
-  }
-  TS_VERIFY_CTX_set_flags(ctx.get(), flags);
+  // Status, version, imprint and nonce always; then, apart, so that the
+  // message says which failed, the signature and the TSA's chain, only
+  // against a CA the caller trusts, as `openssl ts -verify -CAfile` does.
+  TS_VERIFY_CTX_set_flags(ctx.get(),
+                          TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
   if (TS_RESP_verify_response(ctx.get(), resp.get()) != 1) {
     return fail(Errc::invalid_input,
                 "the time-stamp response does not answer this request: {}",
                 openssl_errors());
+  }
+  if (ca) {
+    CUSTODY_ASSIGN(store, load_store(*ca));
+    CtxPtr signature(TS_VERIFY_CTX_new());
+    if (!signature) {
+      return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
+    }
+    TS_VERIFY_CTX_set_flags(signature.get(), TS_VFY_SIGNATURE);
+    // The context owns the store from here.
+    TS_VERIFY_CTX_set_store(signature.get(), store.release());
+    if (TS_RESP_verify_response(signature.get(), resp.get()) != 1) {
+      return fail(Errc::invalid_input,
+                  "the token's signature or the TSA's certificate does not "
+                  "verify against the CA given (--tsa-ca): {}",
+                  openssl_errors());
+    }
   }
   TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get());
   if (info == nullptr) {

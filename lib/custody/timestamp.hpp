@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace custody::timestamp {
 
@@ -25,20 +26,21 @@ struct Token
 
 // Checks that `response` (DER TimeStampResp) answers `request` (DER
 // TimeStampReq) about `data`: status granted, the token's imprint equals the
-// request's and SHA-256(data), the nonce equals the request's. With `ca` (a
-// PEM file of trusted CA certificates), also the token's signature and the
-// TSA's certificate chain up to one of them (R9); without, the signature is
-// not checked and the token says so. Errc::invalid_input for undecodable DER
-// or a mismatch, with a message saying which.
+// request's and SHA-256(data), the nonce equals the request's. With `ca` (the
+// text of a PEM file of trusted CA certificates), also the token's signature
+// and the TSA's certificate chain up to one of them (R9); without, the
+// signature is not checked and the token says so. Errc::invalid_input for
+// undecodable DER, a mismatch or a signature that does not verify, with a
+// message saying which.
 [[nodiscard]] Result<Token>
 check_response(ByteView request,
                ByteView response,
                ByteView data,
                const std::optional<std::string>& ca = std::nullopt);
 
-// Whether `ca` is a PEM file OpenSSL loads CA certificates from
-// (Errc::invalid_input otherwise).
-[[nodiscard]] Result<void> check_ca_file(const std::string& ca);
+// Whether `pem` holds at least one PEM certificate, as check_response takes
+// its `ca` (Errc::invalid_input otherwise).
+[[nodiscard]] Result<void> check_ca(std::string_view pem);
 
 // Whether a DER TimeStampReq asks about SHA-256(data).
 [[nodiscard]] Result<void> check_request(ByteView request, ByteView data);

@@ -267,7 +267,8 @@ struct VerifyOptions
   std::chrono::milliseconds wait{5000};
   std::optional<fs::Path> known_vaults;
   bool accept_rollback = false;
-  // PEM CA certificates to check stored RFC 3161 tokens' signatures with (R9).
+  // The text of a PEM file of CA certificates (verify --tsa-ca, read once by
+  // the caller) to check stored RFC 3161 tokens' signatures with (R9).
   std::optional<std::string> tsa_ca;
 };
 
