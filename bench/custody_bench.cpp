@@ -320,6 +320,7 @@ run(int argc, char** argv)
       fmt::print(stderr, "index: {}\n", facts.error().message);
       return 1;
     }
+    facts->save(notes);
     fmt::print("facts shard: {:.3f} s ({} records, {} replayed)\n",
                seconds_since(start),
                facts->record_count(),

@@ -91,6 +91,7 @@ resolve_record(vault::Vault& opened, const std::string& id)
   print_notes(notes);
   if (shards) {
     CUSTODY_ASSIGN(found, any_shard(*shards)->find(id));
+    save_shards(*shards);
     return found.id;
   }
   if (shards.error().code != Errc::auth) {

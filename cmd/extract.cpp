@@ -76,6 +76,7 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
   if (!extracted) {
     return tl::unexpected(extracted.error());
   }
+  save_shard(shard);
   if (global.json) {
     fmt::print("{}\n",
                nlohmann::json{{"type", "extracted"},

@@ -62,6 +62,7 @@ run_list(const GlobalOptions& global, ListOptions options)
                "your keys do not open the facts compartment (role {})",
                "intake members record but cannot read back"));
   CUSTODY_ASSIGN(rows, facts.list(options.filter));
+  save_shard(facts);
   if (global.json) {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& row : rows) {

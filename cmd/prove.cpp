@@ -156,6 +156,7 @@ run_prove(const GlobalOptions& global, const ProveOptions& options)
                               {"entries", entries},
                               {"not_covered", not_covered},
                               {"notes", out_notes}};
+  save_shards(*shards);
   // One value a line, so a clerk's recipe can read it with sed
   // (docs/verifying.md).
   fmt::print("{}\n", out.dump(2));

@@ -119,6 +119,7 @@ run_amend(const GlobalOptions& global,
     return Outcome::ok;
   }
   CUSTODY_ASSIGN(written, records::write(opened, {std::move(change)}));
+  save_shards(shards);
   end_with_checkpoint(global, opened);
   return print_written(global, written, {form}, "amended");
 }

@@ -51,6 +51,24 @@ open_shards(vault::Vault& vault, vault::Notes& notes)
   return shards;
 }
 
+void
+save_shard(index::Shard& shard)
+{
+  vault::Notes notes;
+  shard.save(notes);
+  print_notes(notes);
+}
+
+void
+save_shards(Shards& shards)
+{
+  for (auto& shard : shards) {
+    if (shard) {
+      save_shard(*shard);
+    }
+  }
+}
+
 const index::Shard*
 any_shard(const Shards& shards)
 {

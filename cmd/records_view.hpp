@@ -28,6 +28,12 @@ using Shards = std::array<std::optional<index::Shard>, records::k_part_count>;
                                               std::string_view refusal,
                                               std::string_view hint);
 
+// Saves what opening the shards brought forward (index::Shard::save), its
+// notes printed. Called once the command has done what it was asked: one
+// refused for bad input writes nothing, the index included.
+void save_shard(index::Shard& shard);
+void save_shards(Shards& shards);
+
 // Flattens a view to "incident.district: harbour" lines, in key order.
 // The first shard the member opens (every record writes all four payloads, so
 // any of them knows every record id), or nullptr.

@@ -46,6 +46,7 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
       CUSTODY_ASSIGN(row, (*shards)[p]->find(found.id));
       parts[p] = row.view;
     }
+    save_shards(*shards);
     fmt::print("{}\n",
                records::merge_parts(records::strip_derived(parts)).dump(2));
     return Outcome::ok;
@@ -76,6 +77,7 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
       attachments.push_back(item);
     }
   }
+  save_shards(*shards);
   if (global.json) {
     nlohmann::json entries = nlohmann::json::array();
     for (const auto& entry : history) {

@@ -145,6 +145,9 @@ check_index(const GlobalOptions& global,
     if (!shard) {
       return tl::unexpected(shard.error());
     }
+    // Saved as every reader saves it: a forged part is replaced by the rebuilt
+    // one, as the hint below says.
+    shard->save(notes);
     if (!shard->stats().rejected.empty()) {
       return make_error(
         Errc::corrupt,

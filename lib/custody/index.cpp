@@ -213,7 +213,8 @@ struct Shard::Impl
   // which hashes to position.last_hash and starts at position.last.
   ledger::Resume position;
   bool detail_ready = false; // the detail part is loaded or rebuilt
-  bool stale = false; // the loaded position is not an entry of this ledger
+  bool stale = false;   // the loaded position is not an entry of this ledger
+  bool changed = false; // brought forward or rebuilt since it was loaded
   Stats stats;
   // Amendments waiting for the seal that says who wrote them (invariant 19).
   struct PendingAmend
@@ -725,7 +726,7 @@ struct Shard::Impl
 
   // Loads the detail part, which must reflect the same position as the
   // catalogue; rebuilds both from the ledger when it does not, and brings both
-  // up to the tip. Saves what changed.
+  // up to the tip. Marks what changed, for Shard::save.
   Result<void>
   need_detail(vault::Notes& notes)
   {
@@ -761,7 +762,7 @@ struct Shard::Impl
     }
     stats.replayed += replayed;
     if (replayed > 0 || !agrees) {
-      save_all(notes);
+      changed = true;
     }
     return {};
   }
@@ -846,6 +847,15 @@ const Stats&
 Shard::stats() const
 {
   return m_impl->stats;
+}
+
+void
+Shard::save(vault::Notes& notes)
+{
+  if (m_impl->changed) {
+    m_impl->save_all(notes);
+    m_impl->changed = false;
+  }
 }
 
 Result<RecordRow>

@@ -97,9 +97,10 @@ public:
   // vault and compartment) and, unless only the catalogue is needed and it is
   // at the ledger's tip, its detail, index/<compartment>.detail.age, which
   // must reflect the same position; then replays every `put` entry after that
-  // position and saves both if anything changed. A stale, forged or
-  // mismatched part means a rebuild from the ledger, with a note. Errc::auth
-  // when the member holds no key of this compartment.
+  // position. A stale, forged or mismatched part means a rebuild from the
+  // ledger, with a note. Saves nothing: save() does, once the command has done
+  // what it was asked. Errc::auth when the member holds no key of this
+  // compartment.
   [[nodiscard]] static Result<Shard> open(vault::Vault& vault,
                                           vault::Compartment compartment,
                                           vault::Notes& notes,
@@ -115,6 +116,12 @@ public:
 
   vault::Compartment compartment() const;
   const Stats& stats() const;
+
+  // Saves both parts if open() brought them forward or rebuilt them. Called
+  // once a command has done what it was asked, never before it might still
+  // refuse: a command refused for bad input writes nothing (docs/formats.md
+  // 10.1). A failure to save is a note: the index is derived.
+  void save(vault::Notes& notes);
 
   // The unique record whose id starts with `prefix` (at least 8 hex digits):
   // Errc::not_found or Errc::invalid_input (ambiguous).

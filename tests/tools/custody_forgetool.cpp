@@ -47,6 +47,7 @@ amend(const std::string& directory,
   CUSTODY_ASSIGN(opened, vault::Vault::open(directory, member, options, notes));
   CUSTODY_ASSIGN(facts,
                  index::Shard::open(opened, vault::Compartment::facts, notes));
+  facts.save(notes);
   CUSTODY_ASSIGN(history, facts.history(record));
   CUSTODY_ASSIGN(prev, digest_from_hex(history.back().hash));
   records::Change change;

@@ -307,14 +307,18 @@ TEST_CASE("a member's facts shard forged by another facts holder is rebuilt")
     change.data = parts("Canary-Name", "harbour");
     REQUIRE(records::write(as_legal, {change}));
     vault::Notes notes;
-    REQUIRE(index::Shard::open(as_legal, vault::Compartment::facts, notes));
+    auto shard = index::Shard::open(as_legal, vault::Compartment::facts, notes);
+    REQUIRE(shard);
+    shard->save(notes);
   }
   // The data member's own facts shard, valid for her, put in place of the
   // legal member's: it opens for no one else.
   {
     auto as_data = vault.made.open(vault.other);
     vault::Notes notes;
-    REQUIRE(index::Shard::open(as_data, vault::Compartment::facts, notes));
+    auto shard = index::Shard::open(as_data, vault::Compartment::facts, notes);
+    REQUIRE(shard);
+    shard->save(notes);
   }
   for (const char* part : {"facts.age", "facts.detail.age"}) {
     const std::string file =

@@ -179,6 +179,7 @@ TEST_CASE("records written in a batch are listed, found by prefix and amended")
   auto facts = index::Shard::open(vault, vault::Compartment::facts, notes);
   REQUIRE(facts);
   CHECK(facts->record_count() == 3);
+  facts->save(notes);
   CHECK(facts->stats().saved);
   auto all = facts->list({});
   REQUIRE(all);
@@ -245,7 +246,9 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   change.data = sample_parts(form);
   REQUIRE(records::write(vault, {change}));
   vault::Notes notes;
-  REQUIRE(index::Shard::open(vault, vault::Compartment::facts, notes));
+  auto saved = index::Shard::open(vault, vault::Compartment::facts, notes);
+  REQUIRE(saved);
+  saved->save(notes);
 
   // Anyone can encrypt to the member's public key: forge a shard claiming no
   // records.
@@ -283,7 +286,13 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   change.data = sample_parts(sample_form("2025-03-14"));
   REQUIRE(records::write(vault, {change}));
   vault::Notes notes;
-  REQUIRE(index::Shard::open(vault, vault::Compartment::facts, notes));
+  auto first = index::Shard::open(vault, vault::Compartment::facts, notes);
+  REQUIRE(first);
+  // Opening saves nothing (a command refused for bad input writes nothing);
+  // save() does.
+  CHECK_FALSE(std::filesystem::exists(
+    fixture.directory / "index" / fixture.creator.key_id() / "facts.age"));
+  first->save(notes);
   CHECK(std::filesystem::exists(fixture.directory / "index"
                                 / fixture.creator.key_id() / "facts.age"));
   CHECK(std::filesystem::exists(fixture.directory / "index"
@@ -312,6 +321,7 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(show_notes.size() == 1);
   CHECK(show_notes[0].find("disagree") != std::string::npos);
   CHECK(showing->find(change.record_id));
+  showing->save(show_notes);
   CHECK(std::filesystem::exists(fixture.directory / "index"
                                 / fixture.creator.key_id()
                                 / "facts.detail.age"));
@@ -327,6 +337,7 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(behind);
   CHECK(behind->stats().replayed == 2);
   CHECK(behind->list({})->size() == 2);
+  behind->save(behind_notes);
   CHECK(behind_notes.empty());
   vault::Notes final_notes;
   auto whole =
