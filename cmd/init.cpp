@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 
 namespace custody::cli {
@@ -27,6 +28,40 @@ struct InitOptions
   std::string places;
   int work_factor = identity::k_default_work_factor;
 };
+
+tl::unexpected<Error>
+already_exists(const std::string& path)
+{
+  return make_error(
+    Errc::invalid_input,
+    fmt::format("\"{}\" already exists", path),
+    "an identity is never overwritten; choose another --recovery-out");
+}
+
+// A new recovery identity, or the one an interrupted init of this vault left
+// at --recovery-out (init writes it before it renames the vault into place,
+// so a kill can leave it naming no vault) when this passphrase opens it. Any
+// other file there is never overwritten.
+Result<identity::Created>
+recovery_identity(const fs::Path& directory,
+                  const InitOptions& options,
+                  ByteView passphrase)
+{
+  if (!std::filesystem::exists(options.recovery_out)) {
+    return identity::create(passphrase, options.work_factor);
+  }
+  const auto members = vault::interrupted_init_members(directory);
+  auto file = fs::read_file(options.recovery_out, 64 * 1024, fs::Origin::user);
+  if (file && !members.empty()) {
+    auto member = identity::unlock(*file, passphrase);
+    if (member
+        && std::find(members.begin(), members.end(), member->key_id())
+             != members.end()) {
+      return identity::Created{std::move(*member), std::move(*file)};
+    }
+  }
+  return already_exists(options.recovery_out);
+}
 
 Result<Outcome>
 run_init(const GlobalOptions& global, const InitOptions& options)
@@ -76,16 +111,12 @@ run_init(const GlobalOptions& global, const InitOptions& options)
                        identity::parse_card(as_text(bytes)),
                        fmt::format("\"{}\"", options.recovery_card));
     init.recovery_card = card;
-  } else {
-    for (const auto& path :
-         {options.recovery_out, options.recovery_out + ".card"}) {
-      if (std::filesystem::exists(path)) {
-        return make_error(
-          Errc::invalid_input,
-          fmt::format("\"{}\" already exists", path),
-          "an identity is never overwritten; choose another --recovery-out");
-      }
-    }
+  } else if (std::filesystem::exists(options.recovery_out + ".card")
+             && !std::filesystem::exists(options.recovery_out)) {
+    return already_exists(options.recovery_out + ".card");
+  } else if (std::filesystem::exists(options.recovery_out)
+             && vault::interrupted_init_members(directory).empty()) {
+    return already_exists(options.recovery_out);
   }
   CUSTODY_ASSIGN(creator,
                  unlock_identity(identity_file, global.passphrase_file));
@@ -95,36 +126,21 @@ run_init(const GlobalOptions& global, const InitOptions& options)
                                        "the recovery identity",
                                        "--recovery-passphrase-file",
                                        Confirm::yes));
+    const bool left = std::filesystem::exists(options.recovery_out);
     CUSTODY_ASSIGN(created,
-                   identity::create(passphrase.view(), options.work_factor));
-    recovery_created.emplace(std::move(created));
-    init.recovery_member = &recovery_created->member;
-  }
-  if (recovery_created) {
-    // Written, durably, before the vault: a vault must never hold a recovery
-    // member whose secret did not reach the disk (a full disk, a kill). A
-    // failed init removes it again; one killed before the vault was renamed
-    // into place leaves an identity that opens no vault.
-    CUSTODY_TRY(
-      fs::create_file_durably(options.recovery_out, recovery_created->file));
-    auto card = fs::create_file_durably(
-      options.recovery_out + ".card",
-      as_bytes(recovery_created->member.card().encode()));
-    if (!card) {
-      std::filesystem::remove(options.recovery_out);
-      return tl::unexpected(card.error());
+                   recovery_identity(directory, options, passphrase.view()));
+    if (left) {
+      note(fmt::format("taking up the recovery identity an interrupted init "
+                       "left in \"{}\"",
+                       options.recovery_out));
     }
+    recovery_created.emplace(std::move(created));
+    // Written by init, durably, before the vault is renamed into place.
+    init.recovery_member = &recovery_created->member;
+    init.recovery_out = options.recovery_out;
+    init.recovery_file = recovery_created->file;
   }
-  auto made = vault::init(init, creator);
-  // Only while no vault holds the recovery member: a failure after the vault
-  // was renamed into place (syncing its parent) leaves a vault that needs it
-  // (found by scripts/crash-loop: init, ENOSPC at its last step).
-  if (!made && recovery_created
-      && !std::filesystem::exists(init.directory / "ledger")) {
-    std::filesystem::remove(options.recovery_out);
-    std::filesystem::remove(options.recovery_out + ".card");
-  }
-  CUSTODY_ASSIGN(result, std::move(made));
+  CUSTODY_ASSIGN(result, vault::init(init, creator));
   CUSTODY_TRY(vault::pin(vault::known_vaults_for(identity_file),
                          result.vault_id,
                          result.signing_public));

@@ -10,7 +10,9 @@
 #include <fmt/std.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -2056,6 +2058,88 @@ known_tips_for(const fs::Path& known_vaults)
   return known_vaults.parent_path() / "known_tips";
 }
 
+namespace {
+
+// The directories init builds vaults in beside `target` (`target`.init-XXXXXX)
+// whose lock nobody holds: a running init holds its own until the vault is in
+// place, so these were left by one that was killed, and never become a vault.
+std::vector<fs::Path>
+stale_init_directories(const fs::Path& target)
+{
+  const fs::Path parent =
+    target.has_parent_path() ? target.parent_path() : fs::Path(".");
+  const std::string prefix = target.filename().string() + ".init-";
+  std::vector<fs::Path> stale;
+  std::error_code ec;
+  std::filesystem::directory_iterator entries(parent, ec);
+  for (; !ec && entries != std::filesystem::directory_iterator();
+       entries.increment(ec)) {
+    const fs::Path& path = entries->path();
+    const std::string name = path.filename().string();
+    std::error_code status_ec;
+    if (name.size() != prefix.size() + 6 || !name.starts_with(prefix)
+        || !std::filesystem::is_directory(
+          std::filesystem::symlink_status(path, status_ec))) {
+      continue;
+    }
+    const fs::Fd lock(
+      ::open((path / "lock").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (lock.get() >= 0 && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+      continue; // a running init's
+    }
+    stale.push_back(path);
+  }
+  return stale;
+}
+
+// Creates `path` holding `bytes`, durably, unless it holds exactly them
+// already (the recovery identity an interrupted init left). `created` says
+// whether this call named the file, so that a failed init removes only what
+// it wrote.
+Result<void>
+create_or_keep(const fs::Path& path, ByteView bytes, bool& created)
+{
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+    auto held = fs::read_file(path, bytes.size() + 1, fs::Origin::user);
+    if (held && held->size() == bytes.size()
+        && std::equal(held->begin(), held->end(), bytes.begin())) {
+      return {};
+    }
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{} already exists", path),
+      "an identity is never overwritten; choose another --recovery-out");
+  }
+  auto made = fs::create_file_durably(path, bytes);
+  // Errc::invalid_input: another process created it first; any other failure
+  // may come after the link (syncing its directory).
+  created = made || made.error().code != Errc::invalid_input;
+  return made;
+}
+
+} // namespace
+
+std::vector<std::string>
+interrupted_init_members(const fs::Path& directory)
+{
+  std::vector<std::string> members;
+  for (const auto& stale : stale_init_directories(directory)) {
+    // init wraps the signing key to every member before it writes the
+    // recovery identity.
+    std::error_code ec;
+    std::filesystem::directory_iterator files(stale / "keys" / "signing" / "0",
+                                              ec);
+    for (; !ec && files != std::filesystem::directory_iterator();
+         files.increment(ec)) {
+      if (files->path().extension() == ".age") {
+        members.push_back(files->path().stem().string());
+      }
+    }
+  }
+  return members;
+}
+
 Result<InitResult>
 init(const InitOptions& options, const identity::Member& creator)
 {
@@ -2073,6 +2157,12 @@ init(const InitOptions& options, const identity::Member& creator)
   if (!std::filesystem::is_directory(parent)) {
     return fail(Errc::not_found, "directory {} does not exist", parent);
   }
+  // What an interrupted init left is never a vault: removed, so that it
+  // neither accumulates nor confuses a later one.
+  for (const auto& stale : stale_init_directories(target)) {
+    std::error_code ignored;
+    std::filesystem::remove_all(stale, ignored);
+  }
   std::string pattern =
     (parent / (target.filename().string() + ".init-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
@@ -2080,8 +2170,17 @@ init(const InitOptions& options, const identity::Member& creator)
       fs::errno_error("create a directory beside", target, errno));
   }
   const fs::Path dir(pattern);
+  // The new vault's lock, held until the vault is in place: how a later init
+  // tells this directory from one an interrupted init left. Its name is made
+  // durable by the first file written beside it (custody.pub).
+  std::optional<fs::Lock> building;
   auto built = [&]() -> Result<InitResult> {
     ::chmod(dir.c_str(), 0700);
+    CUSTODY_ASSIGN(lock,
+                   fs::Lock::acquire(dir / "lock",
+                                     fs::LockMode::exclusive,
+                                     std::chrono::milliseconds(0)));
+    building.emplace(std::move(lock));
     AdminState state;
     state.vault_id = to_hex(random_bytes(16));
     state.policy = default_policy();
@@ -2178,27 +2277,58 @@ init(const InitOptions& options, const identity::Member& creator)
     CUSTODY_TRY(fs::make_directories(dir / "objects"));
     CUSTODY_TRY(append_admin_entry(
       dir, ledger::Tip{}, state, statement, private_fields, signing, creator));
-    CUSTODY_TRY(fs::write_file_atomic(dir / "lock", {}));
     return InitResult{state.vault_id,
                       state.signing_public,
                       creator_record.key_id,
                       recovery_record.key_id};
   }();
-  if (!built) {
+  std::vector<fs::Path> created;
+  auto undo = [&] {
     std::error_code ignored;
+    for (const auto& path : created) {
+      std::filesystem::remove(path, ignored);
+    }
     std::filesystem::remove_all(dir, ignored);
+  };
+  if (!built) {
+    undo();
     return built;
+  }
+  // The recovery identity reaches the disk before the vault exists, and after
+  // the vault is built: a later init recognises one a kill left behind by the
+  // signing key wrapped to it in the directory above
+  // (interrupted_init_members).
+  if (options.recovery_member != nullptr && !options.recovery_out.empty()) {
+    const std::string card = options.recovery_member->card().encode();
+    const std::pair<fs::Path, ByteView> files[] = {
+      {options.recovery_out, options.recovery_file},
+      {fs::Path(options.recovery_out.string() + ".card"), as_bytes(card)}};
+    for (const auto& [path, bytes] : files) {
+      bool made = false;
+      auto written = create_or_keep(path, bytes, made);
+      if (made) {
+        created.push_back(path);
+      }
+      if (!written) {
+        undo();
+        return tl::unexpected(written.error());
+      }
+    }
   }
   // rename(2) replaces an empty directory, so an empty target is taken over
   // atomically.
-  CUSTODY_TRY(fs::fault_point("rename vault into place", target));
+  if (auto step = fs::fault_point("rename vault into place", target); !step) {
+    undo();
+    return tl::unexpected(step.error());
+  }
   if (::rename(dir.c_str(), target.c_str()) != 0) {
     const int saved = errno;
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
+    undo();
     return tl::unexpected(
       fs::errno_error("rename the new vault into", target, saved));
   }
+  // From here the vault exists and needs its recovery identity: a failure to
+  // sync is reported, and nothing is removed.
   CUSTODY_TRY(fs::fsync_directory(parent));
   return built;
 }

@@ -113,6 +113,15 @@ struct InitOptions
   std::optional<identity::Card> recovery_card;
   const identity::Member* recovery_member = nullptr;
   std::string recovery_name = "recovery";
+  // With `recovery_member`: where its identity file `recovery_file` goes, and
+  // its card beside it (`recovery_out`.card). init writes both durably once
+  // it has built the vault and before it renames it into place, so that no
+  // vault ever names a recovery member whose secret did not reach the disk; a
+  // failed init removes them again. A file that already holds exactly these
+  // bytes is kept: the recovery identity an interrupted init left
+  // (interrupted_init_members), taken up again.
+  fs::Path recovery_out;
+  ByteView recovery_file;
 };
 
 struct InitResult
@@ -124,10 +133,19 @@ struct InitResult
 };
 
 // Creates a vault in `options.directory` (absent or empty) and makes `creator`
-// its first legal member. Built in a temporary directory beside it and renamed
-// into place, so a crash leaves no half-made vault.
+// its first legal member. Built in a temporary directory beside it
+// (`directory`.init-XXXXXX, whose lock init holds) and renamed into place, so
+// a crash leaves no half-made vault; the directory an interrupted init left
+// is removed by the next init of the same `directory`.
 [[nodiscard]] Result<InitResult> init(const InitOptions& options,
                                       const identity::Member& creator);
+
+// The key ids of the members an interrupted init of `directory` had made: one
+// killed before it renamed the vault into place leaves the vault it built
+// beside `directory`, its lock held by nobody, and may have written the
+// recovery identity already (InitOptions::recovery_out). Empty when there is
+// no such directory.
+std::vector<std::string> interrupted_init_members(const fs::Path& directory);
 
 // Where a member keeps the derived files only she can authenticate: her state
 // cache and index shards (docs/formats.md section 10).
