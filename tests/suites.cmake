@@ -4,6 +4,7 @@ set(custody_unit_suites
   attach
   bech32
   bytes
+  cache_file
   canonical_json
   checkpoint
   crypto

@@ -20,6 +20,27 @@ rejected(std::string_view why)
   return Error{Errc::corrupt, std::string(why), {}};
 }
 
+// json::value() throws when a field has another type. A header's MAC says its
+// owner wrote it, not that it is well formed: a field of the wrong type is
+// malformed (nullopt), one that is absent takes `fallback`.
+std::optional<std::uint64_t>
+count_field(const json::Json& header,
+            const char* name,
+            std::optional<std::uint64_t> fallback)
+{
+  const auto it = header.find(name);
+  if (it == header.end()) {
+    return fallback;
+  }
+  if (it->is_number_unsigned()) {
+    return it->get<std::uint64_t>();
+  }
+  if (it->is_number_integer() && it->get<std::int64_t>() >= 0) {
+    return static_cast<std::uint64_t>(it->get<std::int64_t>());
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 Result<Bytes>
@@ -81,14 +102,17 @@ open(const Kind& kind, ByteView file, const age::X25519Identity& owner)
   if (!stored_mac || !equal_constant_time(*stored_mac, mac)) {
     return tl::unexpected(rejected("failed its MAC (forged or damaged)"));
   }
-  const std::uint64_t body_size =
-    opened.header.value("body_size", std::uint64_t{0});
+  const auto body_size = count_field(opened.header, "body_size", 0);
+  if (!body_size) {
+    return tl::unexpected(rejected("is malformed"));
+  }
   const ByteView rest = as_bytes(text.substr(header_end + 1));
-  if (body_size > rest.size()) {
+  if (*body_size > rest.size()) {
     return tl::unexpected(rejected("is truncated"));
   }
-  opened.body = rest.subspan(0, body_size);
-  if (to_hex(sha256(opened.body)) != opened.header.value("body_sha256", "")) {
+  opened.body = rest.subspan(0, *body_size);
+  if (to_hex(sha256(opened.body))
+      != string_field(opened.header, "body_sha256")) {
     return tl::unexpected(rejected("does not match its digest"));
   }
   return opened;
@@ -106,16 +130,35 @@ position_json(const ledger::Resume& position)
 std::optional<ledger::Resume>
 position_of(const json::Json& header)
 {
-  auto hash = digest_from_hex(header.value("hash", ""));
-  if (!hash || !header.contains("position")) {
+  if (!header.is_object()) {
+    return std::nullopt;
+  }
+  auto hash = digest_from_hex(string_field(header, "hash"));
+  const auto count = count_field(header, "position", std::nullopt);
+  const auto segment = count_field(header, "segment", 0);
+  const auto offset = count_field(header, "offset", 0);
+  if (!hash || !count || !segment || !offset) {
     return std::nullopt;
   }
   ledger::Resume position;
-  position.count = header.value("position", std::uint64_t{0});
+  position.count = *count;
   position.last_hash = *hash;
-  position.last.segment = header.value("segment", std::uint64_t{0});
-  position.last.offset = header.value("offset", std::uint64_t{0});
+  position.last.segment = *segment;
+  position.last.offset = *offset;
   return position;
+}
+
+std::string
+string_field(const json::Json& header, const char* name)
+{
+  if (!header.is_object()) {
+    return {};
+  }
+  const auto it = header.find(name);
+  if (it == header.end() || !it->is_string()) {
+    return {};
+  }
+  return it->get<std::string>();
 }
 
 } // namespace custody::cache_file

@@ -50,7 +50,12 @@ open(const Kind& kind, ByteView file, const age::X25519Identity& owner);
 // The ledger position a file reflects, as its header records it:
 // {"position", "hash", "segment", "offset"} (the last entry's location).
 json::Json position_json(const ledger::Resume& position);
-// nullopt when the header does not name a position.
+// nullopt when the header does not name a position, or names it with fields
+// of the wrong type.
 std::optional<ledger::Resume> position_of(const json::Json& header);
+
+// The header's string field `name`; empty when it is absent or not a string
+// (json::value() would throw: a MAC'd header is still checked, not trusted).
+std::string string_field(const json::Json& header, const char* name);
 
 } // namespace custody::cache_file

@@ -646,9 +646,10 @@ struct Shard::Impl
     }
     const json::Json& claimed = opened->header;
     const json::Json expected = this->header(part);
-    if (claimed.value("vault", "") != vault->state().vault_id
-        || claimed.value("compartment", "") != expected["compartment"]
-        || claimed.value("part", "") != expected["part"]) {
+    if (cache_file::string_field(claimed, "vault") != vault->state().vault_id
+        || cache_file::string_field(claimed, "compartment")
+             != expected["compartment"]
+        || cache_file::string_field(claimed, "part") != expected["part"]) {
       return reject("belongs elsewhere");
     }
     const auto loaded = cache_file::position_of(claimed);

@@ -1642,7 +1642,8 @@ read_state_cache(const fs::Path& vault,
   auto restored = state_from_json(*body);
   const auto position = cache_file::position_of(opened->header);
   if (!restored || !position || position->count == 0
-      || restored->first.vault_id != opened->header.value("vault", "")) {
+      || restored->first.vault_id
+           != cache_file::string_field(opened->header, "vault")) {
     return reject("is malformed");
   }
   CachedState cached;
