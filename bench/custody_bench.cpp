@@ -6,12 +6,12 @@
 // `proofs` writes a synthetic ledger of COUNT chained `put` entries (four
 // payloads each, the size of real ones) to DIR/ledger, then times what
 // checkpoints and proofs cost at that size (docs/performance.md "Proofs").
-#include <custody/checkpoint.hpp>
-#include <custody/crypto.hpp>
-#include <custody/fs.hpp>
-#include <custody/index.hpp>
-#include <custody/passphrase.hpp>
-#include <custody/records.hpp>
+#include <custody/crypto/crypto.hpp>
+#include <custody/keys/passphrase.hpp>
+#include <custody/ledger/checkpoint.hpp>
+#include <custody/records/index.hpp>
+#include <custody/records/records.hpp>
+#include <custody/sys/fs.hpp>
 
 #include <fmt/core.h>
 

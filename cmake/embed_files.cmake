@@ -33,7 +33,7 @@ foreach(name IN LISTS files)
 endforeach()
 
 set(source "// Generated from schemas/ by cmake/embed_files.cmake; do not edit.
-#include <custody/schema.hpp>
+#include <custody/schema/schema.hpp>
 
 namespace custody::schema {
 

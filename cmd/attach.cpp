@@ -5,8 +5,8 @@
 #include "records_view.hpp"
 #include "session.hpp"
 
-#include <custody/attach.hpp>
-#include <custody/media.hpp>
+#include <custody/media/attach.hpp>
+#include <custody/media/media.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>

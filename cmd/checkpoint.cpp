@@ -3,10 +3,10 @@
 #include "commands.hpp"
 #include "session.hpp"
 
-#include <custody/checkpoint.hpp>
-#include <custody/fs.hpp>
-#include <custody/timestamp.hpp>
-#include <custody/vault.hpp>
+#include <custody/ledger/checkpoint.hpp>
+#include <custody/ledger/timestamp.hpp>
+#include <custody/sys/fs.hpp>
+#include <custody/vault/vault.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // Shared helpers for the subcommands.
 #include "common.hpp"
 
-#include <custody/identity.hpp>
+#include <custody/keys/identity.hpp>
 
 #include <fmt/core.h>
 

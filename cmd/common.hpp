@@ -2,7 +2,7 @@
 // printing.
 #pragma once
 
-#include <custody/error.hpp>
+#include <custody/base/error.hpp>
 
 #include <CLI/CLI.hpp>
 

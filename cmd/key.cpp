@@ -4,9 +4,9 @@
 #include "session.hpp"
 #include "terminal.hpp"
 
-#include <custody/fs.hpp>
-#include <custody/identity.hpp>
-#include <custody/vault.hpp>
+#include <custody/keys/identity.hpp>
+#include <custody/sys/fs.hpp>
+#include <custody/vault/vault.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>

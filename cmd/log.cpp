@@ -2,7 +2,7 @@
 #include "commands.hpp"
 #include "session.hpp"
 
-#include <custody/vault.hpp>
+#include <custody/vault/vault.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>

@@ -3,8 +3,8 @@
 #include "commands.hpp"
 #include "common.hpp"
 
-#include <custody/crypto.hpp>
-#include <custody/hardening.hpp>
+#include <custody/crypto/crypto.hpp>
+#include <custody/sys/hardening.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>

@@ -3,8 +3,8 @@
 // and prints its media facts as canonical JSON (docs/media.md).
 #include "commands.hpp"
 
-#include <custody/canonical_json.hpp>
-#include <custody/media.hpp>
+#include <custody/base/canonical_json.hpp>
+#include <custody/media/media.hpp>
 
 #include <fmt/core.h>
 

@@ -5,9 +5,9 @@
 #include "records_view.hpp"
 #include "session.hpp"
 
-#include <custody/checkpoint.hpp>
-#include <custody/fs.hpp>
-#include <custody/vault.hpp>
+#include <custody/ledger/checkpoint.hpp>
+#include <custody/sys/fs.hpp>
+#include <custody/vault/vault.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>

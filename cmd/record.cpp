@@ -5,10 +5,10 @@
 #include "records_view.hpp"
 #include "session.hpp"
 
-#include <custody/form.hpp>
-#include <custody/fs.hpp>
-#include <custody/records.hpp>
-#include <custody/schema.hpp>
+#include <custody/records/form.hpp>
+#include <custody/records/records.hpp>
+#include <custody/schema/schema.hpp>
+#include <custody/sys/fs.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>

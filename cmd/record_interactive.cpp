@@ -3,8 +3,8 @@
 // checks as --form.
 #include "record_interactive.hpp"
 
-#include <custody/canonical_json.hpp>
-#include <custody/schema.hpp>
+#include <custody/base/canonical_json.hpp>
+#include <custody/schema/schema.hpp>
 
 #include <fmt/core.h>
 

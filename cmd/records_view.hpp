@@ -4,8 +4,8 @@
 
 #include "common.hpp"
 
-#include <custody/index.hpp>
-#include <custody/records.hpp>
+#include <custody/records/index.hpp>
+#include <custody/records/records.hpp>
 
 #include <array>
 #include <optional>

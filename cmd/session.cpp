@@ -3,7 +3,7 @@
 
 #include "terminal.hpp"
 
-#include <custody/fs.hpp>
+#include <custody/sys/fs.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>

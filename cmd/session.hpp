@@ -3,8 +3,8 @@
 
 #include "common.hpp"
 
-#include <custody/identity.hpp>
-#include <custody/vault.hpp>
+#include <custody/keys/identity.hpp>
+#include <custody/vault/vault.hpp>
 
 #include <memory>
 #include <optional>

@@ -1,7 +1,7 @@
 // Passphrase prompts on /dev/tty with echo off.
 #include "terminal.hpp"
 
-#include <custody/passphrase.hpp>
+#include <custody/keys/passphrase.hpp>
 
 #include <fmt/core.h>
 

@@ -4,7 +4,7 @@
 
 #include "common.hpp"
 
-#include <custody/secret.hpp>
+#include <custody/crypto/secret.hpp>
 
 #include <string_view>
 

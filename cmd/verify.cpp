@@ -3,10 +3,11 @@
 #include "progress.hpp"
 #include "session.hpp"
 
-#include <custody/attach.hpp>
-#include <custody/index.hpp>
-#include <custody/timestamp.hpp>
-#include <custody/vault.hpp>
+#include <custody/ledger/timestamp.hpp>
+#include <custody/media/attach.hpp>
+#include <custody/records/index.hpp>
+#include <custody/vault/vault.hpp>
+#include <custody/verify/deep.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -249,15 +250,15 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     }
     shards = std::move(*checked);
   }
-  std::optional<attach::DeepReport> deep;
+  std::optional<verify::DeepReport> deep;
   if (options.deep) {
     CUSTODY_ASSIGN(opened,
                    vault::Vault::open(directory,
                                       *member,
                                       open_options(global, vault::Access::read),
                                       report->notes));
-    auto checked = attach::verify_deep(
-      opened, watch_interrupts(), terminal_progress("decrypting"));
+    auto checked =
+      verify::deep(opened, watch_interrupts(), terminal_progress("decrypting"));
     finish_progress();
     if (!checked) {
       if (checked.error().code != Errc::corrupt) {

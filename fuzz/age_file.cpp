@@ -1,7 +1,7 @@
 // age files decrypted with an X25519 identity, and age identity files.
 #include "fuzz.hpp"
 
-#include <custody/age.hpp>
+#include <custody/crypto/age/age.hpp>
 
 #include <array>
 #include <span>

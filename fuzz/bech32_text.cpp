@@ -1,8 +1,8 @@
 // Bech32 (age recipients and identities).
 #include "fuzz.hpp"
 
-#include <custody/age.hpp>
-#include <custody/bech32.hpp>
+#include <custody/crypto/age/age.hpp>
+#include <custody/crypto/bech32.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -2,7 +2,7 @@
 // identity, then the header's position read.
 #include "fuzz.hpp"
 
-#include <custody/cache_file.hpp>
+#include <custody/ledger/cache_file.hpp>
 
 #include <span>
 

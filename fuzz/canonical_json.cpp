@@ -1,7 +1,7 @@
 // Canonical JSON (docs/formats.md section 3): ledger lines, payloads, headers.
 #include "fuzz.hpp"
 
-#include <custody/canonical_json.hpp>
+#include <custody/base/canonical_json.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

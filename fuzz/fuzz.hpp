@@ -1,8 +1,8 @@
 // Shared by the fuzz targets: libsodium started once, the input as views.
 #pragma once
 
-#include <custody/bytes.hpp>
-#include <custody/crypto.hpp>
+#include <custody/base/bytes.hpp>
+#include <custody/crypto/crypto.hpp>
 
 #include <cstddef>
 #include <cstdint>

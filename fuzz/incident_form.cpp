@@ -1,8 +1,8 @@
 // Incident forms (JSON, YAML, JSON Lines) checked against the schema.
 #include "fuzz.hpp"
 
-#include <custody/form.hpp>
-#include <custody/schema.hpp>
+#include <custody/records/form.hpp>
+#include <custody/schema/schema.hpp>
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 // One ledger line (docs/formats.md section 4.1, invariant 3).
 #include "fuzz.hpp"
 
-#include <custody/ledger.hpp>
+#include <custody/ledger/ledger.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -1,7 +1,7 @@
 // Member cards (docs/formats.md section 2.2).
 #include "fuzz.hpp"
 
-#include <custody/identity.hpp>
+#include <custody/keys/identity.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

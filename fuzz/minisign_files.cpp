@@ -1,7 +1,7 @@
 // minisign public keys, secret key files and signatures.
 #include "fuzz.hpp"
 
-#include <custody/minisign.hpp>
+#include <custody/crypto/minisign.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -1,7 +1,7 @@
 // The places list (init --places).
 #include "fuzz.hpp"
 
-#include <custody/records.hpp>
+#include <custody/records/records.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

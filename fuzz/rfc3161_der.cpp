@@ -1,7 +1,7 @@
 // RFC 3161 DER: a response checked against a request, each half of the input.
 #include "fuzz.hpp"
 
-#include <custody/timestamp.hpp>
+#include <custody/ledger/timestamp.hpp>
 
 extern "C" int
 LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

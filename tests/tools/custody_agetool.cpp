@@ -10,8 +10,8 @@
 //
 // Encryption and decryption stream stdin to stdout in 64 KiB chunks. Exit
 // status: 0 success, 1 failure (message on stderr), 2 usage error.
-#include <custody/age.hpp>
-#include <custody/crypto.hpp>
+#include <custody/crypto/age/age.hpp>
+#include <custody/crypto/crypto.hpp>
 
 #include <fmt/core.h>
 

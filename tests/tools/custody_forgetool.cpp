@@ -6,11 +6,11 @@
 // appends, as the member of IDENTITY, an amendment of RECORD that rewrites its
 // names, district and aggressor description to TEXT (the record's last entry
 // is read from the member's facts shard). Exit status as custody's.
-#include <custody/crypto.hpp>
-#include <custody/identity.hpp>
-#include <custody/index.hpp>
-#include <custody/records.hpp>
-#include <custody/vault.hpp>
+#include <custody/crypto/crypto.hpp>
+#include <custody/keys/identity.hpp>
+#include <custody/records/index.hpp>
+#include <custody/records/records.hpp>
+#include <custody/vault/vault.hpp>
 
 #include <fmt/core.h>
 

@@ -7,8 +7,8 @@
 // INSTANCES.jsonl, "ok" or "invalid" followed by the problems' pointers.
 // Exit status: 0 done, 2 usage, 3 the schema set or an instance line is
 // malformed.
-#include <custody/canonical_json.hpp>
-#include <custody/schema.hpp>
+#include <custody/base/canonical_json.hpp>
+#include <custody/schema/schema.hpp>
 
 #include <fmt/core.h>
 

@@ -8,8 +8,8 @@
 // prehashed signature is made and checked by streaming FILE through Prehash, as
 // the vault will. Exit status: 0 ok, 1 the signature does not verify, 2 usage,
 // 3 invalid input, 5 auth, 6 io.
-#include <custody/crypto.hpp>
-#include <custody/minisign.hpp>
+#include <custody/crypto/crypto.hpp>
+#include <custody/crypto/minisign.hpp>
 
 #include <fmt/core.h>
 

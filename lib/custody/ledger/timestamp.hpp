@@ -1,0 +1,48 @@
+// RFC 3161 time-stamp requests and responses for checkpoints, through
+// OpenSSL's TS API (docs/formats.md section 12.3). The token's signature and
+// the TSA's certificate chain are checked only against a CA the caller names
+// (`verify --tsa-ca`): custody does not decide which TSAs a court trusts.
+#pragma once
+
+#include <custody/base/bytes.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace custody::timestamp {
+
+// A DER TimeStampReq: SHA-256 imprint of `data`, a random 64-bit nonce,
+// certReq TRUE, no policy.
+[[nodiscard]] Result<Bytes> make_request(ByteView data);
+
+struct Token
+{
+  std::string gen_time;            // RFC 3339, as the TSA wrote it (UTC)
+  std::string serial;              // hex
+  std::string policy;              // OID
+  bool signature_verified = false; // against the CA given
+};
+
+// Checks that `response` (DER TimeStampResp) answers `request` (DER
+// TimeStampReq) about `data`: status granted, the token's imprint equals the
+// request's and SHA-256(data), the nonce equals the request's. With `ca` (the
+// text of a PEM file of trusted CA certificates), also the token's signature
+// and the TSA's certificate chain up to one of them (R9); without, the
+// signature is not checked and the token says so. Errc::invalid_input for
+// undecodable DER, a mismatch or a signature that does not verify, with a
+// message saying which.
+[[nodiscard]] Result<Token>
+check_response(ByteView request,
+               ByteView response,
+               ByteView data,
+               const std::optional<std::string>& ca = std::nullopt);
+
+// Whether `pem` holds at least one PEM certificate, as check_response takes
+// its `ca` (Errc::invalid_input otherwise).
+[[nodiscard]] Result<void> check_ca(std::string_view pem);
+
+// Whether a DER TimeStampReq asks about SHA-256(data).
+[[nodiscard]] Result<void> check_request(ByteView request, ByteView data);
+
+} // namespace custody::timestamp

@@ -1,0 +1,1068 @@
+// Index shards: in-memory SQLite, replayed from the ledger, saved encrypted and
+// MAC'd.
+#include <custody/crypto/crypto.hpp>
+#include <custody/ledger/cache_file.hpp>
+#include <custody/ledger/store.hpp>
+#include <custody/records/index.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+namespace custody::index {
+
+namespace {
+
+// Padded to a whole MiB: a power of two would double a large shard, and a
+// shard's size tells no more than the entry count the ledger shows anyway.
+constexpr cache_file::Kind k_shard_file{
+  "custody-index-v3\n", "custody/v1/member-index-mac", 1024 * 1024};
+constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
+
+// Two databases per shard, saved as two files (docs/formats.md 11.2): the
+// catalogue, which `list` needs and which stays small, and the detail (views
+// and entries), which only `show`, amendments and `verify --index` load. A
+// record's key is the seq of the entry that created it.
+const char* const k_catalogue_schema = R"sql(
+CREATE TABLE records(created_seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+                     updated_seq INTEGER NOT NULL, entries INTEGER NOT NULL,
+                     created_time TEXT NOT NULL);
+CREATE TABLE facts(created_seq INTEGER PRIMARY KEY, month TEXT, district TEXT,
+                   population TEXT, setting TEXT, violence_types TEXT, perpetrators TEXT);
+)sql";
+const char* const k_detail_schema = R"sql(
+CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NULL,
+                          view TEXT NOT NULL);
+CREATE TABLE detail.entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
+                            created_seq INTEGER NOT NULL, type TEXT NOT NULL);
+CREATE INDEX detail.entries_record ON entries(created_seq, seq);
+CREATE TABLE detail.attachments(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
+                                object TEXT NOT NULL, epoch INTEGER NOT NULL,
+                                attachment TEXT NOT NULL);
+CREATE INDEX detail.attachments_record ON attachments(record, seq);
+)sql";
+
+enum class Part { catalogue, detail };
+
+std::string_view
+part_schema_name(Part part)
+{
+  return part == Part::catalogue ? "main" : "detail";
+}
+
+Error
+sqlite_error(sqlite3* db, std::string_view what)
+{
+  return Error{
+    Errc::internal, fmt::format("index: {}: {}", what, sqlite3_errmsg(db)), {}};
+}
+
+// A prepared statement, finalized on destruction.
+class Statement
+{
+public:
+  Statement(sqlite3* db, const char* sql)
+    : m_db(db)
+  {
+    m_ok = sqlite3_prepare_v2(db, sql, -1, &m_statement, nullptr) == SQLITE_OK;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement()
+  {
+    sqlite3_finalize(m_statement);
+  }
+  bool
+  ok() const
+  {
+    return m_ok;
+  }
+  Statement&
+  bind(int index, std::string_view text)
+  {
+    sqlite3_bind_text(m_statement,
+                      index,
+                      text.data(),
+                      static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement&
+  bind(int index, std::int64_t value)
+  {
+    sqlite3_bind_int64(m_statement, index, value);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int
+  step()
+  {
+    return sqlite3_step(m_statement);
+  }
+  void
+  reset()
+  {
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+  }
+  std::string
+  text(int column) const
+  {
+    const auto* data = sqlite3_column_text(m_statement, column);
+    return data == nullptr
+             ? std::string()
+             : std::string(reinterpret_cast<const char*>(data),
+                           static_cast<std::size_t>(
+                             sqlite3_column_bytes(m_statement, column)));
+  }
+  std::int64_t
+  integer(int column) const
+  {
+    return sqlite3_column_int64(m_statement, column);
+  }
+
+private:
+  sqlite3* m_db;
+  sqlite3_stmt* m_statement = nullptr;
+  bool m_ok = false;
+};
+
+Result<void>
+exec(sqlite3* db, const char* sql)
+{
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return tl::unexpected(sqlite_error(db, "exec"));
+  }
+  return {};
+}
+
+// An in-memory database that never spills to a temp file (DESIGN section 8).
+Result<sqlite3*>
+open_memory()
+{
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(":memory:",
+                      &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                        | SQLITE_OPEN_MEMORY,
+                      nullptr)
+      != SQLITE_OK) {
+    sqlite3_close(db);
+    return make_error(Errc::internal,
+                      "index: cannot open an in-memory database");
+  }
+  if (auto pragma =
+        exec(db, "PRAGMA temp_store=MEMORY; PRAGMA journal_mode=OFF;");
+      !pragma) {
+    sqlite3_close(db);
+    return tl::unexpected(pragma.error());
+  }
+  return db;
+}
+
+std::string
+join_codes(const json::Json& list)
+{
+  std::string out;
+  if (list.is_array()) {
+    for (const auto& code : list) {
+      if (code.is_string()) {
+        out += out.empty() ? "" : " ";
+        out += code.get<std::string>();
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string>
+split_codes(const std::string& text)
+{
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(' ', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string
+shard_name(vault::Compartment compartment, Part part = Part::catalogue)
+{
+  return std::string(vault::compartment_name(compartment))
+         + (part == Part::catalogue ? ".age" : ".detail.age");
+}
+
+} // namespace
+
+struct Shard::Impl
+{
+  vault::Vault* vault = nullptr;
+  vault::Compartment compartment{};
+  sqlite3* db = nullptr;
+  // The entries both parts reflect: the first position.count, the last of
+  // which hashes to position.last_hash and starts at position.last.
+  ledger::Resume position;
+  bool detail_ready = false; // the detail part is loaded or rebuilt
+  bool stale = false;   // the loaded position is not an entry of this ledger
+  bool changed = false; // brought forward or rebuilt since it was loaded
+  Stats stats;
+  // Amendments waiting for the seal that says who wrote them (invariant 19).
+  struct PendingAmend
+  {
+    std::uint64_t seq = 0;
+    Digest hash{};
+    std::string time;
+    json::Json document;
+  };
+  std::vector<PendingAmend> pending;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl()
+  {
+    sqlite3_close(db);
+  }
+
+  Result<void>
+  create_schema()
+  {
+    sqlite3_close(db);
+    db = nullptr;
+    CUSTODY_ASSIGN(fresh, open_memory());
+    db = fresh;
+    position = ledger::Resume{};
+    detail_ready = false;
+    CUSTODY_TRY(exec(db, k_catalogue_schema));
+    CUSTODY_TRY(exec(db, "ATTACH DATABASE ':memory:' AS detail"));
+    return exec(db, k_detail_schema);
+  }
+
+  // Applies one record payload document of entry `seq`.
+  Result<void>
+  apply(std::uint64_t seq,
+        const Digest& hash,
+        const std::string& time,
+        const json::Json& document)
+  {
+    const std::string type = document.value("type", "");
+    const std::string id = document.value("record", "");
+    if ((type != "record" && type != "amend") || id.size() != 32) {
+      return fail(Errc::corrupt, "entry {}: not a record payload", seq);
+    }
+    const json::Json& data =
+      document.contains("data") ? document["data"] : json::Json::object();
+    Statement existing(db,
+                       "SELECT r.created_seq, v.last_hash, v.view FROM "
+                       "records r JOIN views v USING (created_seq) WHERE "
+                       "r.id = ?");
+    existing.bind(1, id);
+    const bool found = existing.step() == SQLITE_ROW;
+    json::Json view = json::Json::object();
+    const std::string prev =
+      document.contains("prev") && document["prev"].is_string()
+        ? document["prev"].get<std::string>()
+        : std::string();
+    std::int64_t created_seq = static_cast<std::int64_t>(seq);
+    // Each record's entries form a chain of their own (DESIGN section 3).
+    if (type == "record") {
+      if (found) {
+        return fail(
+          Errc::corrupt, "entry {}: record {} created twice", seq, id);
+      }
+      view = data;
+    } else {
+      if (!found) {
+        return fail(
+          Errc::corrupt, "entry {}: amends unknown record {}", seq, id);
+      }
+      if (prev != existing.text(1)) {
+        return fail(
+          Errc::corrupt,
+          "entry {}: amendment of {} does not follow the record's last entry",
+          seq,
+          id);
+      }
+      created_seq = existing.integer(0);
+      view = json::Json::parse(existing.text(2));
+      view.merge_patch(data);
+    }
+    const std::string hash_hex = to_hex(hash);
+    Statement entry(db,
+                    "INSERT INTO entries(seq, hash, time, created_seq, type) "
+                    "VALUES (?,?,?,?,?)");
+    entry.bind(1, static_cast<std::int64_t>(seq))
+      .bind(2, hash_hex)
+      .bind(3, time)
+      .bind(4, created_seq)
+      .bind(5, type);
+    if (entry.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "insert entry"));
+    }
+    Statement put_view(db,
+                       "INSERT OR REPLACE INTO views(created_seq, last_hash, "
+                       "view) VALUES (?,?,?)");
+    put_view.bind(1, created_seq)
+      .bind(2, hash_hex)
+      .bind(3, json::canonical(view));
+    if (put_view.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "store view"));
+    }
+    if (type == "record") {
+      Statement insert(db,
+                       "INSERT INTO records(created_seq, id, updated_seq, "
+                       "entries, created_time) VALUES (?,?,?,1,?)");
+      insert.bind(1, created_seq)
+        .bind(2, id)
+        .bind(3, static_cast<std::int64_t>(seq))
+        .bind(4, time);
+      if (insert.step() != SQLITE_DONE) {
+        return tl::unexpected(sqlite_error(db, "insert record"));
+      }
+    } else {
+      Statement update(db,
+                       "UPDATE records SET updated_seq = ?, entries = entries "
+                       "+ 1 WHERE created_seq = ?");
+      update.bind(1, static_cast<std::int64_t>(seq)).bind(2, created_seq);
+      if (update.step() != SQLITE_DONE) {
+        return tl::unexpected(sqlite_error(db, "update record"));
+      }
+    }
+    if (compartment == vault::Compartment::facts) {
+      CUSTODY_TRY(index_facts(created_seq, view));
+    }
+    return {};
+  }
+
+  // invariant 19: an amendment rewrites every record compartment, so only a
+  // member whose role holds them all (legal) may seal one. Anyone can encrypt
+  // to a compartment's public key, so the seal, not the payload, says who
+  // wrote it; an amendment by anyone else is not applied.
+  Result<void>
+  apply_sealed(const ledger::Entry& seal)
+  {
+    if (pending.empty()) {
+      return {};
+    }
+    if (seal.payloads.size() != 1) {
+      return fail(Errc::corrupt, "entry {}: a seal has 1 payload", seal.seq);
+    }
+    CUSTODY_ASSIGN(
+      key, vault->key(vault::Compartment::admin, seal.payloads[0].epoch));
+    CUSTODY_ASSIGN_CTX(
+      opened,
+      store::open_document(vault->directory(), seal.payloads[0], *key),
+      fmt::format("entry {}", seal.seq));
+    const std::string sealer =
+      opened.document.value("seal", json::Json::object()).value("member", "");
+    const auto member = vault->state().members.find(sealer);
+    if (member == vault->state().members.end()
+        || !vault::may_amend(member->second.role)) {
+      refuse_pending(fmt::format(
+        "sealed by {} ({}), whose role does not hold every record compartment",
+        sealer,
+        member == vault->state().members.end()
+          ? std::string_view("not a member")
+          : vault::role_name(member->second.role)));
+      return {};
+    }
+    for (auto& amendment : pending) {
+      CUSTODY_TRY(apply(
+        amendment.seq, amendment.hash, amendment.time, amendment.document));
+    }
+    pending.clear();
+    return {};
+  }
+
+  void
+  refuse_pending(std::string_view why)
+  {
+    for (const auto& amendment : pending) {
+      stats.refused.push_back(
+        fmt::format("entry {}: an amendment of record {} was not applied: {}",
+                    amendment.seq,
+                    amendment.document.value("record", ""),
+                    why));
+    }
+    pending.clear();
+  }
+
+  // An attachment entry: its document and its media object, both in the
+  // identity compartment (docs/formats.md 6.5).
+  Result<void>
+  apply_attachment(const ledger::Entry& entry, const json::Json& document)
+  {
+    if (document.value("type", "") != "attachment"
+        || !document.contains("attachment")
+        || document.value("record", "").size() != 32) {
+      return fail(
+        Errc::corrupt, "entry {}: not an attachment payload", entry.seq);
+    }
+    Statement insert(db,
+                     "INSERT INTO attachments(seq, record, object, epoch, "
+                     "attachment) VALUES (?,?,?,?,?)");
+    insert.bind(1, static_cast<std::int64_t>(entry.seq))
+      .bind(2, document.value("record", ""))
+      .bind(3, to_hex(entry.payloads[1].obj))
+      .bind(4, static_cast<std::int64_t>(entry.payloads[1].epoch))
+      .bind(5, json::canonical(document["attachment"]));
+    if (insert.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "insert attachment"));
+    }
+    return {};
+  }
+
+  Result<void>
+  index_facts(std::int64_t created_seq, const json::Json& view)
+  {
+    const json::Json incident = view.value("incident", json::Json::object());
+    const json::Json person = view.value("person", json::Json::object());
+    Statement upsert(
+      db,
+      "INSERT OR REPLACE INTO facts(created_seq, month, district, population, "
+      "setting, violence_types, perpetrators) VALUES (?,?,?,?,?,?,?)");
+    upsert.bind(1, created_seq)
+      .bind(2, incident.value("month", ""))
+      .bind(3, incident.value("district", ""))
+      .bind(4, person.value("population", ""))
+      .bind(5, incident.value("setting", ""))
+      .bind(6,
+            join_codes(incident.value("violence_types", json::Json::array())))
+      .bind(7, join_codes(incident.value("perpetrators", json::Json::array())));
+    if (upsert.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "index facts"));
+    }
+    return {};
+  }
+
+  bool
+  at_tip() const
+  {
+    return position.count > 0 && position.count == vault->entry_count()
+           && position.last_hash == vault->last_hash();
+  }
+
+  // An entry read from the ledger, and the payload document this shard needs
+  // of it, opened on one of several threads.
+  struct Replayed
+  {
+    ledger::Entry entry;
+    Digest hash{};
+    const age::X25519Identity* key = nullptr;
+    const ledger::PayloadRef* ref = nullptr;
+    std::optional<Result<store::Opened>> opened;
+  };
+  static constexpr std::size_t k_replay_batch = 512;
+
+  // Opens the payloads a batch of entries needs on every core (decrypting is
+  // most of a rebuild's cost), then applies the entries one by one, in ledger
+  // order.
+  Result<void>
+  apply_batch(std::vector<Replayed>& batch)
+  {
+    const std::size_t part = records::part_index(compartment);
+    for (auto& item : batch) {
+      if (item.entry.kind != ledger::Kind::put) {
+        continue;
+      }
+      // The vault's replay checked the shape (invariant 7).
+      CUSTODY_ASSIGN(shape, vault::put_shape(item.entry));
+      if (shape == vault::PutShape::attachment
+          && compartment != vault::Compartment::identity) {
+        continue;
+      }
+      item.ref =
+        &item.entry.payloads[shape == vault::PutShape::attachment ? 0 : part];
+      CUSTODY_ASSIGN(key, vault->key(compartment, item.ref->epoch));
+      item.key = key;
+    }
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i = next++; i < batch.size(); i = next++) {
+        if (batch[i].ref != nullptr) {
+          batch[i].opened = store::open_document(
+            vault->directory(), *batch[i].ref, *batch[i].key);
+        }
+      }
+    };
+    const unsigned workers =
+      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < workers && w < batch.size(); ++w) {
+      threads.emplace_back(work);
+    }
+    work();
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    for (auto& item : batch) {
+      CUSTODY_TRY(apply_entry(item));
+    }
+    return {};
+  }
+
+  Result<void>
+  apply_entry(Replayed& item)
+  {
+    const ledger::Entry& entry = item.entry;
+    if (entry.kind == ledger::Kind::seal) {
+      return apply_sealed(entry);
+    }
+    if (entry.kind == ledger::Kind::admin) {
+      // Entries a torn seal left unsealed have no author.
+      refuse_pending("no seal (left unsealed by an interrupted write)");
+      return {};
+    }
+    if (!item.opened) {
+      return {};
+    }
+    if (!*item.opened) {
+      return make_error(
+        item.opened->error().code,
+        fmt::format("entry {}: {}", entry.seq, item.opened->error().message),
+        item.opened->error().hint);
+    }
+    json::Json& document = (*item.opened)->document;
+    if (entry.payloads.size() == 2) {
+      return apply_attachment(entry, document);
+    }
+    if (document.value("type", "") == "amend") {
+      pending.push_back(
+        {entry.seq, item.hash, entry.time, std::move(document)});
+      return {};
+    }
+    return apply(entry.seq, item.hash, entry.time, document);
+  }
+
+  // Replays every entry after `position`; returns how many entries were new.
+  // Both parts must be loaded: an amendment needs the view it patches.
+  Result<std::uint64_t>
+  replay()
+  {
+    // A shard saved at the ledger's tip needs no scan: the vault checked that
+    // tip when it opened.
+    if (at_tip()) {
+      return 0;
+    }
+    std::uint64_t replayed = 0;
+    CUSTODY_TRY(exec(db, "BEGIN"));
+    std::vector<Replayed> batch;
+    auto scanned =
+      vault->scan_after(position,
+                        [&](const ledger::Entry& entry,
+                            const Digest& hash,
+                            const ledger::Location& where) -> Result<void> {
+                          position = {entry.seq + 1, hash, where};
+                          ++replayed;
+                          Replayed item;
+                          item.entry = entry;
+                          item.hash = hash;
+                          batch.push_back(std::move(item));
+                          if (batch.size() < k_replay_batch) {
+                            return {};
+                          }
+                          auto applied = apply_batch(batch);
+                          batch.clear();
+                          return applied;
+                        });
+    if (scanned && *scanned) {
+      auto applied = apply_batch(batch);
+      if (!applied) {
+        scanned = tl::unexpected(applied.error());
+      }
+    }
+    if (scanned) {
+      refuse_pending("no seal");
+    }
+    if (scanned && !*scanned) {
+      stale = true;
+      scanned = make_error(Errc::corrupt,
+                           "the index position is not an entry of this ledger");
+    }
+    if (!scanned) {
+      auto rolled_back = exec(db, "ROLLBACK");
+      (void)rolled_back;
+      return tl::unexpected(scanned.error());
+    }
+    CUSTODY_TRY(exec(db, "COMMIT"));
+    return replayed;
+  }
+
+  json::Json
+  header(Part part) const
+  {
+    json::Json head = cache_file::position_json(position);
+    head["compartment"] = std::string(vault::compartment_name(compartment));
+    head["part"] =
+      std::string(part == Part::catalogue ? "catalogue" : "detail");
+    head["vault"] = vault->state().vault_id;
+    head["member"] = vault->me().key_id;
+    return head;
+  }
+
+  fs::Path
+  path(Part part) const
+  {
+    return vault->cache_directory() / shard_name(compartment, part);
+  }
+
+  // Loads a saved part if it is valid, into its schema; returns the position
+  // it reflects, or nullopt with a note saying why it was not loaded.
+  Result<std::optional<ledger::Resume>>
+  load(Part part, vault::Notes& notes)
+  {
+    using Loaded = std::optional<ledger::Resume>;
+    auto file = fs::read_file(path(part), k_max_shard_file);
+    if (!file) {
+      if (file.error().code == Errc::not_found) {
+        return Loaded();
+      }
+      return tl::unexpected(file.error());
+    }
+    auto reject = [&](std::string_view why) -> Result<Loaded> {
+      notes.push_back(fmt::format("index shard {} {}; rebuilt from the ledger",
+                                  shard_name(compartment, part),
+                                  why));
+      stats.rejected.push_back(
+        fmt::format("{} {}",
+                    path(part).lexically_relative(vault->directory()).string(),
+                    why));
+      stats.rebuilt = true;
+      return Loaded();
+    };
+    auto opened = cache_file::open(k_shard_file, *file, vault->cache_owner());
+    if (!opened) {
+      return reject(opened.error().message);
+    }
+    const json::Json& claimed = opened->header;
+    const json::Json expected = this->header(part);
+    if (cache_file::string_field(claimed, "vault") != vault->state().vault_id
+        || cache_file::string_field(claimed, "compartment")
+             != expected["compartment"]
+        || cache_file::string_field(claimed, "part") != expected["part"]) {
+      return reject("belongs elsewhere");
+    }
+    const auto loaded = cache_file::position_of(claimed);
+    if (!loaded) {
+      return reject("is malformed");
+    }
+    const ByteView db_bytes = opened->body;
+    const std::uint64_t db_size = db_bytes.size();
+    // sqlite3_deserialize takes ownership of memory from sqlite3_malloc64.
+    auto* buffer = static_cast<unsigned char*>(sqlite3_malloc64(db_size));
+    if (buffer == nullptr && db_size > 0) {
+      throw std::bad_alloc();
+    }
+    std::copy(db_bytes.begin(), db_bytes.end(), buffer);
+    const std::string schema(part_schema_name(part));
+    if (sqlite3_deserialize(db,
+                            schema.c_str(),
+                            buffer,
+                            static_cast<sqlite3_int64>(db_size),
+                            static_cast<sqlite3_int64>(db_size),
+                            SQLITE_DESERIALIZE_FREEONCLOSE
+                              | SQLITE_DESERIALIZE_RESIZEABLE)
+        != SQLITE_OK) {
+      CUSTODY_TRY(create_schema());
+      return reject("is not a database");
+    }
+    return loaded;
+  }
+
+  Result<void>
+  save(Part part)
+  {
+    const std::string schema(part_schema_name(part));
+    sqlite3_int64 size = 0;
+    unsigned char* data = sqlite3_serialize(db, schema.c_str(), &size, 0);
+    if (data == nullptr) {
+      return tl::unexpected(sqlite_error(db, "serialize"));
+    }
+    auto file = cache_file::seal(k_shard_file,
+                                 header(part),
+                                 ByteView(data, static_cast<std::size_t>(size)),
+                                 vault->cache_owner());
+    sqlite3_free(data);
+    if (!file) {
+      return tl::unexpected(file.error());
+    }
+    CUSTODY_TRY(fs::make_directories(vault->cache_directory()));
+    CUSTODY_TRY(fs::write_file_atomic(path(part), *file));
+    stats.saved = true;
+    return {};
+  }
+
+  // Saves both parts; the index is derived, so failing to save loses nothing:
+  // a note says so and the command goes on.
+  void
+  save_all(vault::Notes& notes)
+  {
+    for (Part part : {Part::detail, Part::catalogue}) {
+      if (auto saved = save(part); !saved) {
+        notes.push_back(fmt::format("could not save index shard {}: {}",
+                                    shard_name(compartment, part),
+                                    saved.error().message));
+      }
+    }
+  }
+
+  // Starts over from an empty shard and replays the whole ledger.
+  Result<std::uint64_t>
+  rebuild()
+  {
+    CUSTODY_TRY(create_schema());
+    detail_ready = true;
+    return replay();
+  }
+
+  // Loads the detail part, which must reflect the same position as the
+  // catalogue; rebuilds both from the ledger when it does not, and brings both
+  // up to the tip. Marks what changed, for Shard::save.
+  Result<void>
+  need_detail(vault::Notes& notes)
+  {
+    if (detail_ready) {
+      return {};
+    }
+    CUSTODY_ASSIGN(loaded, load(Part::detail, notes));
+    const bool agrees = loaded && loaded->count == position.count
+                        && loaded->last_hash == position.last_hash
+                        && position.count > 0;
+    std::uint64_t replayed = 0;
+    if (agrees) {
+      detail_ready = true;
+      auto advanced = replay();
+      if (!advanced && stale) {
+        advanced = rebuild_noted(notes);
+      }
+      if (!advanced) {
+        return tl::unexpected(advanced.error());
+      }
+      replayed = *advanced;
+    } else {
+      if (position.count > 0) {
+        notes.push_back(fmt::format(
+          "index shards {} and {} disagree; rebuilt from the ledger",
+          shard_name(compartment, Part::catalogue),
+          shard_name(compartment, Part::detail)));
+        stats.rebuilt = true;
+        stats.loaded = false;
+      }
+      CUSTODY_ASSIGN(rebuilt, rebuild());
+      replayed = rebuilt;
+    }
+    stats.replayed += replayed;
+    if (replayed > 0 || !agrees) {
+      changed = true;
+    }
+    return {};
+  }
+
+  Result<void>
+  require_detail() const
+  {
+    if (!detail_ready) {
+      return make_error(Errc::internal, "index shard opened for listing only");
+    }
+    return {};
+  }
+
+  Result<std::uint64_t>
+  rebuild_noted(vault::Notes& notes)
+  {
+    notes.push_back(
+      fmt::format("index shard {} does not match this ledger; rebuilt",
+                  shard_name(compartment)));
+    stats.rebuilt = true;
+    stats.loaded = false;
+    stale = false;
+    return rebuild();
+  }
+};
+
+Shard::Shard(std::unique_ptr<Impl> impl)
+  : m_impl(std::move(impl))
+{
+}
+Shard::Shard(Shard&&) noexcept = default;
+Shard& Shard::operator=(Shard&&) noexcept = default;
+Shard::~Shard() = default;
+
+Result<Shard>
+Shard::open(vault::Vault& vault,
+            vault::Compartment compartment,
+            vault::Notes& notes,
+            Need need)
+{
+  auto impl = std::make_unique<Impl>();
+  impl->vault = &vault;
+  impl->compartment = compartment;
+  // The member must hold this compartment's current key to read or save the
+  // shard.
+  CUSTODY_TRY(vault.key(compartment, vault.current_epoch(compartment)));
+  CUSTODY_TRY(impl->create_schema());
+  CUSTODY_ASSIGN(loaded, impl->load(Part::catalogue, notes));
+  if (loaded) {
+    impl->position = *loaded;
+    impl->stats.loaded = true;
+  }
+  // A catalogue at the tip is all `list` needs; anything else brings both
+  // parts up to the tip.
+  if (need == Need::everything || !loaded || !impl->at_tip()) {
+    CUSTODY_TRY(impl->need_detail(notes));
+  }
+  for (const auto& refused : impl->stats.refused) {
+    notes.push_back(refused);
+  }
+  return Shard(std::move(impl));
+}
+
+Result<Shard>
+Shard::rebuild(vault::Vault& vault, vault::Compartment compartment)
+{
+  auto impl = std::make_unique<Impl>();
+  impl->vault = &vault;
+  impl->compartment = compartment;
+  CUSTODY_ASSIGN(replayed, impl->rebuild());
+  impl->stats.replayed = replayed;
+  return Shard(std::move(impl));
+}
+
+vault::Compartment
+Shard::compartment() const
+{
+  return m_impl->compartment;
+}
+
+const Stats&
+Shard::stats() const
+{
+  return m_impl->stats;
+}
+
+void
+Shard::save(vault::Notes& notes)
+{
+  if (m_impl->changed) {
+    m_impl->save_all(notes);
+    m_impl->changed = false;
+  }
+}
+
+Result<RecordRow>
+Shard::find(std::string_view prefix) const
+{
+  if (prefix.size() < 8 || prefix.size() > 32
+      || prefix.find_first_not_of("0123456789abcdef")
+           != std::string_view::npos) {
+    return make_error(
+      Errc::invalid_input,
+      "a record id is 8 to 32 lowercase hex digits",
+      "use the id `custody record` printed, or its first 8 or more digits");
+  }
+  CUSTODY_TRY(m_impl->require_detail());
+  Statement query(m_impl->db,
+                  "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
+                  "r.created_time, v.view FROM records r JOIN views v USING "
+                  "(created_seq) WHERE r.id >= ? AND r.id <= ? ORDER BY r.id "
+                  "LIMIT 2");
+  const std::string low(prefix);
+  const std::string high = low + std::string(32 - prefix.size(), 'f');
+  query.bind(1, low).bind(2, high);
+  std::vector<RecordRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    rows.push_back(RecordRow{query.text(0),
+                             static_cast<std::uint64_t>(query.integer(1)),
+                             static_cast<std::uint64_t>(query.integer(2)),
+                             static_cast<std::uint64_t>(query.integer(3)),
+                             query.text(4),
+                             json::Json::parse(query.text(5))});
+  }
+  if (rows.empty()) {
+    return fail(Errc::not_found, "no record {}", prefix);
+  }
+  if (rows.size() > 1) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("record id {} is ambiguous", prefix),
+                      "give more digits of the id");
+  }
+  return std::move(rows.front());
+}
+
+Result<std::vector<EntryRow>>
+Shard::history(const std::string& id) const
+{
+  CUSTODY_TRY(m_impl->require_detail());
+  Statement query(m_impl->db,
+                  "SELECT e.seq, e.hash, e.time, e.type FROM entries e JOIN "
+                  "records r USING (created_seq) WHERE r.id = ? ORDER BY "
+                  "e.seq");
+  query.bind(1, id);
+  std::vector<EntryRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    rows.push_back(EntryRow{static_cast<std::uint64_t>(query.integer(0)),
+                            query.text(1),
+                            query.text(2),
+                            query.text(3)});
+  }
+  return rows;
+}
+
+Result<std::vector<ListRow>>
+Shard::list(const Filter& filter) const
+{
+  if (m_impl->compartment != vault::Compartment::facts) {
+    return make_error(Errc::internal, "only the facts shard can list records");
+  }
+  std::string sql = "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
+                    "r.created_time, f.month, f.district, "
+                    "f.population, f.setting, f.violence_types, f.perpetrators "
+                    "FROM records r JOIN facts f USING (created_seq) WHERE 1";
+  std::vector<std::string> values;
+  // Codes are kept space-separated: one pass over the catalogue with instr()
+  // is faster than any join at this size, and needs no index to load.
+  auto code_filter = [&](const char* column, const std::string& code) {
+    if (code.empty()) {
+      return;
+    }
+    if (code.back() == '.') { // a prefix: a code starting with it
+      sql += fmt::format(" AND instr(' ' || f.{}, ?) > 0", column);
+      values.push_back(" " + code);
+    } else {
+      sql += fmt::format(" AND instr(' ' || f.{} || ' ', ?) > 0", column);
+      values.push_back(" " + code + " ");
+    }
+  };
+  if (!filter.from_month.empty()) {
+    sql += " AND f.month >= ?";
+    values.push_back(filter.from_month);
+  }
+  if (!filter.to_month.empty()) {
+    // "2025-03" covers every month string that starts with it.
+    sql += " AND f.month <= ?";
+    values.push_back(filter.to_month + "~");
+  }
+  if (!filter.district.empty()) {
+    sql += " AND f.district = ?";
+    values.push_back(filter.district);
+  }
+  if (!filter.population.empty()) {
+    sql += " AND f.population = ?";
+    values.push_back(filter.population);
+  }
+  code_filter("violence_types", filter.violence_type);
+  code_filter("perpetrators", filter.perpetrator);
+  sql += " ORDER BY r.created_seq";
+  Statement query(m_impl->db, sql.c_str());
+  if (!query.ok()) {
+    return tl::unexpected(sqlite_error(m_impl->db, "list"));
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    query.bind(static_cast<int>(i + 1), values[i]);
+  }
+  std::vector<ListRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    rows.push_back(ListRow{query.text(0),
+                           static_cast<std::uint64_t>(query.integer(1)),
+                           static_cast<std::uint64_t>(query.integer(2)),
+                           static_cast<std::uint64_t>(query.integer(3)),
+                           query.text(4),
+                           query.text(5),
+                           query.text(6),
+                           query.text(7),
+                           query.text(8),
+                           split_codes(query.text(9)),
+                           split_codes(query.text(10))});
+  }
+  return rows;
+}
+
+Result<std::vector<AttachmentRow>>
+Shard::attachments(const std::string& id) const
+{
+  CUSTODY_TRY(m_impl->require_detail());
+  Statement query(m_impl->db,
+                  "SELECT seq, object, epoch, attachment FROM attachments "
+                  "WHERE record = ? ORDER BY seq");
+  query.bind(1, id);
+  std::vector<AttachmentRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    auto object = digest_from_hex(query.text(1));
+    if (!object) {
+      return fail(Errc::corrupt, "index: a malformed attachment row");
+    }
+    rows.push_back(AttachmentRow{static_cast<std::uint64_t>(query.integer(0)),
+                                 *object,
+                                 static_cast<std::uint32_t>(query.integer(2)),
+                                 json::Json::parse(query.text(3))});
+  }
+  return rows;
+}
+
+std::uint64_t
+Shard::record_count() const
+{
+  Statement query(m_impl->db, "SELECT count(*) FROM records");
+  return query.step() == SQLITE_ROW
+           ? static_cast<std::uint64_t>(query.integer(0))
+           : 0;
+}
+
+Result<std::string>
+Shard::digest() const
+{
+  CUSTODY_TRY(m_impl->require_detail());
+  Sha256 hasher;
+  Statement records(m_impl->db,
+                    "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
+                    "v.last_hash, v.view FROM records r JOIN views v USING "
+                    "(created_seq) ORDER BY r.id");
+  while (records.step() == SQLITE_ROW) {
+    for (int column = 0; column < 6; ++column) {
+      hasher.update(as_bytes(records.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  Statement attachments(
+    m_impl->db,
+    "SELECT seq, record, object, attachment FROM attachments ORDER BY seq");
+  while (attachments.step() == SQLITE_ROW) {
+    for (int column = 0; column < 4; ++column) {
+      hasher.update(as_bytes(attachments.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  // The facts table is what `list` and `stats` read: it must agree too.
+  Statement facts(m_impl->db,
+                  "SELECT r.id, f.month, f.district, f.population, f.setting, "
+                  "f.violence_types, f.perpetrators FROM facts f JOIN records "
+                  "r USING (created_seq) ORDER BY r.id");
+  while (facts.step() == SQLITE_ROW) {
+    for (int column = 0; column < 7; ++column) {
+      hasher.update(as_bytes(facts.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  Statement entries(m_impl->db,
+                    "SELECT e.seq, e.hash, r.id, e.type FROM entries e JOIN "
+                    "records r USING (created_seq) ORDER BY e.seq");
+  while (entries.step() == SQLITE_ROW) {
+    for (int column = 0; column < 4; ++column) {
+      hasher.update(as_bytes(entries.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  return to_hex(hasher.finish());
+}
+
+} // namespace custody::index

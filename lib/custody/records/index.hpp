@@ -1,0 +1,148 @@
+// The index: one shard per record compartment, derived from the ledger,
+// encrypted at rest and authenticated with a MAC keyed from the compartment
+// secret (DESIGN section 8, docs/formats.md section 11).
+#pragma once
+
+#include <custody/records/records.hpp>
+#include <custody/vault/vault.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custody::index {
+
+// One entry of a record as a shard knows it.
+struct EntryRow
+{
+  std::uint64_t seq = 0;
+  std::string hash;
+  std::string time;
+  std::string type; // record | amend
+};
+
+// An attachment of a record, as the identity shard knows it: the entry that
+// added it, its object, and the document's "attachment" object.
+struct AttachmentRow
+{
+  std::uint64_t seq = 0;
+  Digest object{};
+  std::uint32_t epoch = 0;
+  json::Json attachment;
+};
+
+struct RecordRow
+{
+  std::string id;
+  std::uint64_t created_seq = 0;
+  std::uint64_t updated_seq = 0;
+  std::uint64_t entries = 0;
+  std::string created_time;
+  json::Json view; // the latest view: the part with every amendment folded in
+};
+
+// Filters of `list`, all optional; they need the facts shard.
+struct Filter
+{
+  std::string from_month; // YYYY-MM, inclusive
+  std::string to_month;   // YYYY-MM, inclusive
+  std::string
+    violence_type; // a code, or a prefix ending in '.' ("violence.sexual.")
+  std::string perpetrator; // likewise
+  std::string population;
+  std::string district;
+};
+
+// One line of `list`: read from the facts shard's own columns, so listing never
+// parses views.
+struct ListRow
+{
+  std::string id;
+  std::uint64_t created_seq = 0;
+  std::uint64_t updated_seq = 0;
+  std::uint64_t entries = 0;
+  std::string created_time;
+  std::string month;
+  std::string district;
+  std::string population;
+  std::string setting;
+  std::vector<std::string> violence_types;
+  std::vector<std::string> perpetrators;
+};
+
+struct Stats
+{
+  std::uint64_t replayed = 0; // entries read from the ledger into the shard
+  bool loaded = false;        // a valid saved shard was loaded
+  bool rebuilt =
+    false; // a saved shard was stale, forged or unreadable and was rebuilt
+  bool saved = false;
+  // Saved parts that failed their MAC or did not fit this vault: files only
+  // this member can write, so `verify --index` reports them.
+  std::vector<std::string> rejected;
+  // Entries replayed but not applied: amendments sealed by a member whose role
+  // may not amend (invariant 19), or never sealed.
+  std::vector<std::string> refused;
+};
+
+// What a caller will ask of a shard: `list` needs only the catalogue part.
+enum class Need { catalogue, everything };
+
+class Shard
+{
+public:
+  // Loads the shard's catalogue, index/<compartment>.age, when it is valid
+  // (age opens it with the member's key, its MAC verifies, it belongs to this
+  // vault and compartment) and, unless only the catalogue is needed and it is
+  // at the ledger's tip, its detail, index/<compartment>.detail.age, which
+  // must reflect the same position; then replays every `put` entry after that
+  // position. A stale, forged or mismatched part means a rebuild from the
+  // ledger, with a note. Saves nothing: save() does, once the command has done
+  // what it was asked. Errc::auth when the member holds no key of this
+  // compartment.
+  [[nodiscard]] static Result<Shard> open(vault::Vault& vault,
+                                          vault::Compartment compartment,
+                                          vault::Notes& notes,
+                                          Need need = Need::everything);
+  // Builds a shard from the whole ledger in memory, without loading or saving
+  // (verify --index).
+  [[nodiscard]] static Result<Shard> rebuild(vault::Vault& vault,
+                                             vault::Compartment compartment);
+
+  Shard(Shard&&) noexcept;
+  Shard& operator=(Shard&&) noexcept;
+  ~Shard();
+
+  vault::Compartment compartment() const;
+  const Stats& stats() const;
+
+  // Saves both parts if open() brought them forward or rebuilt them. Called
+  // once a command has done what it was asked, never before it might still
+  // refuse: a command refused for bad input writes nothing (docs/formats.md
+  // 10.1). A failure to save is a note: the index is derived.
+  void save(vault::Notes& notes);
+
+  // The unique record whose id starts with `prefix` (at least 8 hex digits):
+  // Errc::not_found or Errc::invalid_input (ambiguous).
+  [[nodiscard]] Result<RecordRow> find(std::string_view prefix) const;
+  [[nodiscard]] Result<std::vector<EntryRow>>
+  history(const std::string& id) const;
+  // Records matching `filter`, oldest first. Only the facts shard can list
+  // (Errc::internal otherwise: a caller's bug).
+  [[nodiscard]] Result<std::vector<ListRow>> list(const Filter& filter) const;
+  // A record's attachments in the order they were added (identity shard only;
+  // other shards have none).
+  [[nodiscard]] Result<std::vector<AttachmentRow>>
+  attachments(const std::string& id) const;
+  std::uint64_t record_count() const;
+  // Every record's latest view, for comparing two shards (verify --index).
+  [[nodiscard]] Result<std::string> digest() const;
+
+private:
+  struct Impl;
+  explicit Shard(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace custody::index

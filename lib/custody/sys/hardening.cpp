@@ -1,0 +1,23 @@
+// Core dumps off, not dumpable.
+#include <custody/sys/hardening.hpp>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <cstdlib>
+
+namespace custody {
+
+void
+harden_process()
+{
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // Debian's SQLite spills sort data to unlinked temp files unless told not to
+  // (DESIGN section 8); besides PRAGMA temp_store=MEMORY, point its temp
+  // directory where nothing can ever be created.
+  setenv("SQLITE_TMPDIR", "/dev/null/custody-never-spills", 1);
+}
+
+} // namespace custody

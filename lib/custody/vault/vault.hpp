@@ -1,0 +1,331 @@
+// The vault: its trust root, members and compartment keys replayed from signed
+// admin entries, and the commands that change them (docs/formats.md sections 2,
+// 6-9).
+#pragma once
+
+#include <custody/base/canonical_json.hpp>
+#include <custody/crypto/age/age.hpp>
+#include <custody/crypto/minisign.hpp>
+#include <custody/keys/identity.hpp>
+#include <custody/ledger/checkpoint.hpp>
+#include <custody/ledger/ledger.hpp>
+#include <custody/sys/fs.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custody::vault {
+
+enum class Role { legal, data, advocacy, intake };
+enum class Compartment { identity, narrative, facts, aggressor, admin };
+
+constexpr Compartment k_compartments[] = {Compartment::identity,
+                                          Compartment::narrative,
+                                          Compartment::facts,
+                                          Compartment::aggressor,
+                                          Compartment::admin};
+
+std::string_view role_name(Role role);
+[[nodiscard]] Result<Role> parse_role(std::string_view name);
+std::string_view compartment_name(Compartment compartment);
+// The compartments a role holds (docs/formats.md 2.3).
+std::vector<Compartment> compartments_of(Role role);
+// Whether a member of `role` may seal an entry of `kind` (invariant 12).
+bool may_write(Role role, ledger::Kind kind);
+// The two shapes of a `put` entry (invariant 7, docs/formats.md 6.2 and
+// 6.2.1): a record is 4 payloads, one per record compartment in the order
+// identity, narrative, facts, aggressor; an attachment is 2, its document and
+// its media, both identity. The one rule the replay, the index and `verify
+// --deep` use.
+enum class PutShape { record, attachment };
+[[nodiscard]] Result<PutShape> put_shape(const ledger::Entry& entry);
+// The compartment of payload `index` of a put of `shape`.
+Compartment put_compartment(PutShape shape, std::size_t index);
+
+// Whether a member of `role` may seal an amendment of a record (invariant 19):
+// only a role holding every record compartment.
+bool may_amend(Role role);
+
+struct MemberRecord
+{
+  std::string key_id;
+  Role role = Role::intake;
+  std::string age;            // age1...
+  std::string ed25519;        // base64
+  std::string card_signature; // base64
+  std::uint64_t admitted_seq = 0;
+};
+
+struct CompartmentKeys
+{
+  std::uint32_t current = 0;
+  std::map<std::uint32_t, std::string> recipients; // epoch -> age1...
+};
+
+// The administrative state the signed admin entries build up.
+struct AdminState
+{
+  std::string vault_id;
+  std::uint64_t admin_seq = 0;
+  std::string signing_public; // minisign public key, base64 ("RW...")
+  // SHA-256 of the whole custody.pub file, comment line included, as the init
+  // statement committed to it.
+  std::string custody_pub_sha256;
+  std::uint32_t signing_epoch = 0;
+  std::map<Compartment, CompartmentKeys> compartments;
+  std::map<std::string, MemberRecord> members; // by key id
+  json::Json policy;
+  // The organisation's districts and regions ({code: {name, region,
+  // region_name}}), or null.
+  json::Json places;
+  std::map<std::string, std::string>
+    key_files; // path -> sha256 hex, every listed key file
+  // Every torn tail a signed repair moved aside, by the file it went to
+  // ("ledger/000000.torn"): its length and SHA-256 (invariant 21).
+  struct TornFile
+  {
+    std::uint64_t length = 0;
+    std::string sha256;
+  };
+  std::map<std::string, TornFile> torn_files;
+
+  // The exact vault.yaml text for this state (docs/formats.md section 8).
+  std::string vault_yaml() const;
+};
+
+// Things worth telling the user that are not failures: repaired caches,
+// orphans, skipped checks.
+using Notes = std::vector<std::string>;
+
+struct InitOptions
+{
+  fs::Path directory;
+  std::string organisation;
+  json::Json places; // null, or records::Places::to_json()
+  std::string creator_name;
+  // Exactly one recovery holder: a second legal member's card, or a fresh
+  // offline identity.
+  std::optional<identity::Card> recovery_card;
+  const identity::Member* recovery_member = nullptr;
+  std::string recovery_name = "recovery";
+  // With `recovery_member`: where its identity file `recovery_file` goes, and
+  // its card beside it (`recovery_out`.card). init writes both durably once
+  // it has built the vault and before it renames it into place, so that no
+  // vault ever names a recovery member whose secret did not reach the disk; a
+  // failed init removes them again. A file that already holds exactly these
+  // bytes is kept: the recovery identity an interrupted init left
+  // (interrupted_init_members), taken up again.
+  fs::Path recovery_out;
+  ByteView recovery_file;
+};
+
+struct InitResult
+{
+  std::string vault_id;
+  std::string signing_public; // what to lodge outside the vault
+  std::string creator_key_id;
+  std::string recovery_key_id;
+};
+
+// Creates a vault in `options.directory` (absent or empty) and makes `creator`
+// its first legal member. Built in a temporary directory beside it
+// (`directory`.init-XXXXXX, whose lock init holds) and renamed into place, so
+// a crash leaves no half-made vault; the directory an interrupted init left
+// is removed by the next init of the same `directory`.
+[[nodiscard]] Result<InitResult> init(const InitOptions& options,
+                                      const identity::Member& creator);
+
+// The key ids of the members an interrupted init of `directory` had made: one
+// killed before it renamed the vault into place leaves the vault it built
+// beside `directory`, its lock held by nobody, and may have written the
+// recovery identity already (InitOptions::recovery_out). Empty when there is
+// no such directory.
+std::vector<std::string> interrupted_init_members(const fs::Path& directory);
+
+// Where a member keeps the derived files only she can authenticate: her state
+// cache and index shards (docs/formats.md section 10).
+fs::Path member_cache_directory(const fs::Path& vault,
+                                const std::string& key_id);
+
+// The pin file beside an identity: known_vaults (docs/formats.md 2.5).
+fs::Path known_vaults_for(const fs::Path& identity_file);
+// The last sealed tip each member has seen of each vault, beside her pins
+// (docs/formats.md 2.6): known_tips, its lock known_tips.lock and the log of
+// accepted rollbacks known_tips.log.
+fs::Path known_tips_for(const fs::Path& known_vaults);
+[[nodiscard]] Result<void> pin(const fs::Path& known_vaults,
+                               const std::string& vault_id,
+                               const std::string& signing_public);
+
+enum class Access { read, write };
+
+struct OpenOptions
+{
+  Access access = Access::read;
+  std::chrono::milliseconds wait{5000};
+  // The member's pins; the tips she has seen are kept beside them
+  // (known_tips_for).
+  std::optional<fs::Path> known_vaults;
+  // Take a ledger shorter than, or diverging from, the one this member last
+  // saw (a backup restored on purpose); logged beside the pins.
+  bool accept_rollback = false;
+};
+
+// An open vault: lock held, ledger replayed and checked, admin state known, the
+// member's keys at hand. Writers refuse a vault with a torn tail or a
+// vault.yaml that disagrees with the ledger.
+class Vault
+{
+public:
+  [[nodiscard]] static Result<Vault> open(const fs::Path& directory,
+                                          const identity::Member& member,
+                                          const OpenOptions& options,
+                                          Notes& notes);
+  Vault(Vault&&) noexcept;
+  Vault& operator=(Vault&&) noexcept;
+  ~Vault();
+
+  const AdminState& state() const;
+  const MemberRecord& me() const;
+  std::uint64_t entry_count() const;
+  // The hash of the last entry (zeros for an empty ledger), as checked when the
+  // vault was opened.
+  const Digest& last_hash() const;
+
+  const fs::Path& directory() const;
+  // The member's own cache directory, and the identity her cache files are
+  // encrypted to and MAC'd with (docs/formats.md section 10).
+  fs::Path cache_directory() const;
+  const age::X25519Identity& cache_owner() const;
+
+  // The recipient of a compartment's current epoch, as the signed ledger
+  // vouches for it (never vault.yaml), and that epoch.
+  [[nodiscard]] Result<age::X25519Recipient>
+  recipient(Compartment compartment) const;
+  std::uint32_t current_epoch(Compartment compartment) const;
+
+  // The member's secret for a compartment epoch; Errc::auth when the member
+  // holds none.
+  [[nodiscard]] Result<const age::X25519Identity*> key(Compartment compartment,
+                                                       std::uint32_t epoch);
+
+  // Appends one entry of `kind` per payload list, then the member's seal over
+  // them, in one durable write; the objects must already be durable. Returns
+  // the entries' seqs and hashes.
+  struct Appended
+  {
+    std::uint64_t seq = 0;
+    Digest hash{};
+  };
+  [[nodiscard]] Result<std::vector<Appended>>
+  append(ledger::Kind kind,
+         std::vector<std::vector<ledger::PayloadRef>> payloads);
+
+  // Visits every complete entry of the ledger in order (a fresh scan, under the
+  // lock held).
+  [[nodiscard]] Result<void>
+  scan(const std::function<Result<void>(const ledger::Entry&, const Digest&)>&
+         visit) const;
+  // Saves index/state.age at the current tip, so that the next open replays
+  // only what is appended after it (docs/formats.md 10.2). append() and
+  // add_member() do so once their entries are durable.
+  [[nodiscard]] Result<void> save_state_cache();
+  // The tip as a resume point, for a cache to record the position it reflects.
+  ledger::Resume resume_point() const;
+  // Visits the entries after `resume` only (ledger::scan_after), with each
+  // entry's location; false when `resume` is not an entry of this ledger and
+  // nothing was visited.
+  [[nodiscard]] Result<bool>
+  scan_after(const ledger::Resume& resume,
+             const std::function<Result<void>(
+               const ledger::Entry&, const Digest&, const ledger::Location&)>&
+               visit) const;
+
+  // Signs a checkpoint of the ledger as it is now with the vault key and
+  // stores it (docs/formats.md section 12); Errc::auth when the member does
+  // not hold the signing key.
+  [[nodiscard]] Result<checkpoint::Made> make_checkpoint();
+  // The vault signing key as the signed ledger names it (never custody.pub).
+  [[nodiscard]] Result<minisign::PublicKey> signing_public() const;
+
+  struct AddedMember
+  {
+    std::string key_id;
+    std::uint64_t seq = 0;
+  };
+  // Admits the member of `card` with `role`; only a member holding the signing
+  // key and every compartment of `role` may (in practice: legal).
+  [[nodiscard]] Result<AddedMember>
+  add_member(const identity::Card& card, Role role, const std::string& name);
+
+private:
+  void keep_state_cache();
+
+  struct Impl;
+  explicit Vault(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+struct VerifyOptions
+{
+  bool repair = false;
+  // Whether to hash every object against its name (invariant 8). verify
+  // --deep turns it off and hashes each object as it decrypts it, so that no
+  // object is read twice; existence and orphans are still checked here.
+  bool hash_objects = true;
+  // Called now and then while objects are hashed (bytes done, total).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // A checkpoint kept outside the vault, its .minisig beside it.
+  std::optional<fs::Path> against;
+  std::chrono::milliseconds wait{5000};
+  std::optional<fs::Path> known_vaults;
+  bool accept_rollback = false;
+  // The text of a PEM file of CA certificates (verify --tsa-ca, read once by
+  // the caller) to check stored RFC 3161 tokens' signatures with (R9).
+  std::optional<std::string> tsa_ca;
+};
+
+struct VerifyReport
+{
+  std::uint64_t entries = 0;
+  std::uint64_t objects = 0;
+  std::uint64_t members = 0;
+  bool admin_checked =
+    false; // seals, signatures, vault.yaml: needs an identity
+  Notes notes;
+  std::optional<std::string> repaired;
+  checkpoint::Summary checkpoints;
+  std::optional<checkpoint::Against> against;
+};
+
+// Checks the invariants of docs/formats.md section 11. Returns Errc::corrupt
+// naming the first problem (entry, segment and byte offset where there is one).
+// Without `member`, checks only what needs no key (chain, HEAD, objects) and
+// says so in the notes.
+[[nodiscard]] Result<VerifyReport> verify(const fs::Path& directory,
+                                          const identity::Member* member,
+                                          const VerifyOptions& options);
+
+// One ledger entry as `log` shows it.
+struct LogEntry
+{
+  ledger::Entry entry;
+  Digest hash{};
+  ledger::Location location;
+  // What the member's keys reveal: the admin action or the sealing member;
+  // empty otherwise.
+  std::string detail;
+};
+
+[[nodiscard]] Result<std::vector<LogEntry>>
+read_log(const fs::Path& directory,
+         const identity::Member* member,
+         std::chrono::milliseconds wait,
+         Notes& notes);
+
+} // namespace custody::vault

@@ -1,0 +1,167 @@
+// Padmé padding and the streaming attach pipeline: one pass in, the exact bytes
+// back out, damage refused.
+#include "temp_dir.hpp"
+
+#include <custody/crypto/crypto.hpp>
+#include <custody/ledger/store.hpp>
+#include <custody/media/attach.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+using namespace custody;
+
+TEST_SUITE_BEGIN("attach");
+
+TEST_CASE("Padmé pads by at most 12 % and keeps only the top bits")
+{
+  // The values of the PURBs paper's definition, worked by hand: E = floor(log2
+  // L), S = floor(log2 E) + 1, the low E - S bits are rounded up.
+  CHECK(attach::padme(0) == 0);
+  CHECK(attach::padme(1) == 1);
+  CHECK(attach::padme(9) == 10);      // E 3, S 2: one low bit
+  CHECK(attach::padme(1000) == 1024); // E 9, S 4: five low bits
+  CHECK(attach::padme(1024) == 1024);
+  CHECK(attach::padme(1025) == 1088);       // E 10, S 4: six low bits
+  CHECK(attach::padme(5000000) == 5111808); // E 22, S 5: 17 low bits
+  CHECK(attach::padme(2147483648ULL) == 2147483648ULL);
+  for (std::uint64_t length = 2; length < 5000000; length = length * 3 + 7) {
+    const auto padded = attach::padme(length);
+    CHECK(padded >= length);
+    CHECK(static_cast<double>(padded - length)
+          <= 0.12 * static_cast<double>(length));
+  }
+}
+
+TEST_CASE("a staged file comes back byte for byte, and a changed one does not")
+{
+  custody::test::TempDir dir;
+  const auto vault = dir.path() / "vault";
+  const auto key = age::X25519Identity::generate();
+  const auto recipient = key.recipient();
+  Bytes data(3 * 1024 * 1024 + 12345);
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    data[i] = static_cast<std::uint8_t>(i * 7 + i / 4096);
+  }
+  const auto file = dir.path() / "clip.bin";
+  std::ofstream(file, std::ios::binary)
+    .write(reinterpret_cast<const char*>(data.data()),
+           static_cast<std::streamsize>(data.size()));
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> progress;
+  auto staged = attach::stage(vault,
+                              file,
+                              recipient,
+                              nullptr,
+                              [&](std::uint64_t done, std::uint64_t all) {
+                                progress.emplace_back(done, all);
+                              });
+  REQUIRE(staged);
+  CHECK(staged->size == data.size());
+  CHECK(staged->padded_size == attach::padme(data.size()));
+  CHECK(staged->plaintext_sha256 == sha256(data));
+  REQUIRE_FALSE(progress.empty());
+  CHECK(progress.back().first == staged->padded_size);
+  REQUIRE(attach::commit(vault, *staged));
+  const auto object = store::object_path(vault, staged->object);
+  CHECK(std::filesystem::file_size(object) == staged->object_size);
+  CHECK(store::check_object(vault, staged->object, {}));
+  // One flipped byte is an altered object; flipped back, it checks again.
+  auto flip = [&] {
+    std::fstream bytes(object, std::ios::in | std::ios::out | std::ios::binary);
+    bytes.seekg(100);
+    const char was = static_cast<char>(bytes.get());
+    bytes.seekp(100);
+    bytes.put(static_cast<char>(was ^ 1));
+  };
+  flip();
+  auto altered = store::check_object(vault, staged->object, {});
+  REQUIRE_FALSE(altered);
+  CHECK(altered.error().code == Errc::corrupt);
+  CHECK(altered.error().message.find("altered") != std::string::npos);
+  flip();
+  CHECK(store::check_object(vault, staged->object, {}));
+
+  Bytes back;
+  auto read = attach::read_plaintext(
+    vault,
+    staged->object,
+    key,
+    staged->size,
+    staged->plaintext_sha256,
+    [&](ByteView piece) -> Result<void> {
+      back.insert(back.end(), piece.begin(), piece.end());
+      return {};
+    },
+    nullptr,
+    {});
+  REQUIRE(read);
+  CHECK(back == data);
+
+  // The wrong expected hash, or a wrong length, is damage.
+  Digest other = staged->plaintext_sha256;
+  other[0] ^= 1;
+  auto wrong = attach::read_plaintext(
+    vault, staged->object, key, staged->size, other, {}, nullptr, {});
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().code == Errc::corrupt);
+  auto short_length = attach::read_plaintext(vault,
+                                             staged->object,
+                                             key,
+                                             staged->size - 1,
+                                             staged->plaintext_sha256,
+                                             {},
+                                             nullptr,
+                                             {});
+  REQUIRE_FALSE(short_length);
+  CHECK(short_length.error().code == Errc::corrupt);
+
+  // Another key does not open it.
+  const auto stranger = age::X25519Identity::generate();
+  auto refused = attach::read_plaintext(vault,
+                                        staged->object,
+                                        stranger,
+                                        staged->size,
+                                        staged->plaintext_sha256,
+                                        {},
+                                        nullptr,
+                                        {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::auth);
+
+  // A cancelled stage leaves no object behind.
+  std::atomic<bool> cancel{true};
+  auto stopped = attach::stage(vault, file, recipient, &cancel, {});
+  REQUIRE_FALSE(stopped);
+  CHECK(stopped.error().code == Errc::interrupted);
+  std::size_t objects = 0;
+  for (const auto& item :
+       std::filesystem::recursive_directory_iterator(vault / "objects")) {
+    objects += item.is_regular_file() ? 1 : 0;
+  }
+  CHECK(objects == 1);
+}
+
+TEST_CASE("an empty file is an attachment too")
+{
+  custody::test::TempDir dir;
+  const auto key = age::X25519Identity::generate();
+  const auto file = dir.path() / "empty";
+  std::ofstream(file).close();
+  auto staged =
+    attach::stage(dir.path() / "vault", file, key.recipient(), nullptr, {});
+  REQUIRE(staged);
+  CHECK(staged->size == 0);
+  REQUIRE(attach::commit(dir.path() / "vault", *staged));
+  auto read = attach::read_plaintext(dir.path() / "vault",
+                                     staged->object,
+                                     key,
+                                     0,
+                                     staged->plaintext_sha256,
+                                     {},
+                                     nullptr,
+                                     {});
+  CHECK(read);
+}
+
+TEST_SUITE_END();
