@@ -2,11 +2,14 @@
 // per attachment (docs/formats.md section 6.5).
 #include "commands.hpp"
 #include "progress.hpp"
-#include "records_view.hpp"
+#include "reading.hpp"
 #include "session.hpp"
 
+#include <custody/base/time.hpp>
 #include <custody/media/attach.hpp>
+#include <custody/media/kind.hpp>
 #include <custody/media/media.hpp>
+#include <custody/records/readers.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -14,7 +17,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <regex>
 
 namespace custody::cli {
 
@@ -29,82 +31,16 @@ struct AttachOptions
   std::string captured_at;
 };
 
-constexpr std::string_view k_kinds[] = {"audio", "video", "photo", "document"};
 constexpr std::chrono::milliseconds k_probe_timeout{30000};
 
-// The kind a file's MIME type (from its media facts) says, or failing that
-// its name.
-std::string
-guess_kind(const std::filesystem::path& file, const json::Json& media)
-{
-  const std::string mime = media.value("mime", "");
-  if (mime.starts_with("video/")) {
-    return "video";
-  }
-  if (mime.starts_with("audio/")) {
-    return "audio";
-  }
-  if (mime.starts_with("image/")) {
-    return "photo";
-  }
-  // Otherwise (a PDF, or bytes libmagic cannot name) the file's name may
-  // still say what it is.
-  std::string extension = file.extension().string();
-  std::transform(
-    extension.begin(), extension.end(), extension.begin(), [](unsigned char c) {
-      return static_cast<char>(std::tolower(c));
-    });
-  for (const char* video : {".mp4", ".mov", ".mkv", ".webm", ".avi", ".3gp"}) {
-    if (extension == video) {
-      return "video";
-    }
-  }
-  for (const char* audio : {".mp3",
-                            ".wav",
-                            ".ogg",
-                            ".oga",
-                            ".opus",
-                            ".m4a",
-                            ".aac",
-                            ".amr",
-                            ".flac"}) {
-    if (extension == audio) {
-      return "audio";
-    }
-  }
-  for (const char* photo :
-       {".jpg", ".jpeg", ".png", ".heic", ".webp", ".gif", ".tif", ".tiff"}) {
-    if (extension == photo) {
-      return "photo";
-    }
-  }
-  return "document";
-}
-
-// A record id: resolved through any index shard the member opens, or, for a
-// member who opens none (intake), taken as given when it is a whole id.
+// A record id through the shards the member opens, or whole for intake.
 Result<std::string>
 resolve_record(vault::Vault& opened, const std::string& id)
 {
   vault::Notes notes;
-  auto shards = open_shards(opened, notes);
+  auto resolved = records::resolve_id(opened, id, notes);
   print_notes(notes);
-  if (shards) {
-    CUSTODY_ASSIGN(found, any_shard(*shards)->find(id));
-    save_shards(*shards);
-    return found.id;
-  }
-  if (shards.error().code != Errc::auth) {
-    return tl::unexpected(shards.error());
-  }
-  if (id.size() != 32
-      || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return make_error(Errc::invalid_input,
-                      "give the whole record id (32 hex digits)",
-                      "your role cannot read the index to look up a prefix; "
-                      "use the id `custody record` printed");
-  }
-  return id;
+  return resolved;
 }
 
 Result<Outcome>
@@ -112,17 +48,13 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
 {
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
-  if (!options.kind.empty()
-      && std::find(std::begin(k_kinds), std::end(k_kinds), options.kind)
-           == std::end(k_kinds)) {
+  if (!options.kind.empty() && !media::is_kind(options.kind)) {
     return make_error(Errc::usage,
                       fmt::format("--kind {} is not a kind", options.kind),
                       "use audio, video, photo or document");
   }
-  static const std::regex k_time(
-    R"(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?)");
   if (!options.captured_at.empty()
-      && !std::regex_match(options.captured_at, k_time)) {
+      && !time::is_date_or_rfc3339(options.captured_at)) {
     return make_error(Errc::usage,
                       "--captured-at is not a date or an RFC 3339 time",
                       "e.g. 2025-03-14 or 2025-03-14T21:40:00+03:00");
@@ -158,8 +90,9 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
     description.name = std::filesystem::path(file).filename().string();
     description.note = options.note;
     description.captured_at = options.captured_at;
-    description.kind =
-      options.kind.empty() ? guess_kind(file, description.media) : options.kind;
+    description.kind = options.kind.empty()
+                         ? media::kind_of(file, description.media)
+                         : options.kind;
     auto staged = attach::stage(opened.directory(),
                                 file,
                                 recipient,

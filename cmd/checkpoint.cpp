@@ -28,8 +28,7 @@ namespace custody::cli {
 
 namespace {
 
-constexpr std::uint64_t k_max_tsr = 1 << 20;
-constexpr std::uint64_t k_max_tsq = 1 << 16;
+using checkpoint::k_max_tsr;
 
 struct CheckpointOptions
 {
@@ -43,18 +42,9 @@ struct CheckpointOptions
 Result<checkpoint::Stored>
 pick(const vault::Vault& opened, std::optional<std::uint64_t> size)
 {
-  const auto& dir = opened.directory();
   CUSTODY_ASSIGN(key, opened.signing_public());
-  if (!size) {
-    CUSTODY_ASSIGN(listing, checkpoint::list(dir));
-    if (listing.sizes.empty()) {
-      return make_error(Errc::not_found,
-                        "this vault has no checkpoint yet",
-                        "a legal member's `custody checkpoint` signs one");
-    }
-    size = listing.sizes.back();
-  }
-  return checkpoint::read(dir, *size, key, opened.state().vault_id);
+  return checkpoint::read_or_latest(
+    opened.directory(), size, key, opened.state().vault_id);
 }
 
 nlohmann::json
@@ -71,41 +61,14 @@ checkpoint_json(const checkpoint::Checkpoint& made,
           {"timestamped", timestamped}};
 }
 
-// The checkpoint's RFC 3161 request: the stored one, or a new one stored as
-// checkpoints/<size>.tsq. One request per checkpoint, so a response to the
-// first one still fits when asked again.
-Result<Bytes>
-stored_request(const vault::Vault& opened, const checkpoint::Stored& stored)
-{
-  const std::uint64_t size = stored.checkpoint.size;
-  if (stored.timestamped) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("checkpoints/{} is timestamped already ({}.tsr)", size, size),
-      "a checkpoint keeps its first token");
-  }
-  const fs::Path path = checkpoint::sibling(opened.directory(), size, "tsq");
-  auto existing = fs::read_file(path, k_max_tsq);
-  if (existing) {
-    CUSTODY_TRY_CTX(timestamp::check_request(*existing, as_bytes(stored.text)),
-                    fmt::format("checkpoints/{}.tsq", size));
-    return std::move(*existing);
-  }
-  if (existing.error().code != Errc::not_found) {
-    return tl::unexpected(existing.error());
-  }
-  CUSTODY_ASSIGN(made, timestamp::make_request(as_bytes(stored.text)));
-  CUSTODY_TRY(fs::write_file_atomic(path, made));
-  return made;
-}
-
 Result<Outcome>
 run_request(const GlobalOptions& global, const CheckpointOptions& options)
 {
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
   const std::uint64_t size = stored.checkpoint.size;
-  CUSTODY_ASSIGN(request, stored_request(session.vault, stored));
+  CUSTODY_ASSIGN(request,
+                 checkpoint::stored_request(session.vault.directory(), stored));
   CUSTODY_TRY(fs::write_file_atomic(options.tsq, request));
   if (global.json) {
     auto out = checkpoint_json(stored.checkpoint, false, false);
@@ -205,85 +168,35 @@ accept_response(const GlobalOptions& global,
                 const Bytes& response,
                 const std::string& source)
 {
-  const auto& dir = session.vault.directory();
   CUSTODY_ASSIGN(key, session.vault.signing_public());
-  // Without --checkpoint: the checkpoint whose stored request this answers.
-  std::vector<std::uint64_t> candidates;
-  if (size_option) {
-    candidates.push_back(*size_option);
+  auto accepted = checkpoint::store_response(session.vault.directory(),
+                                             key,
+                                             session.vault.state().vault_id,
+                                             size_option,
+                                             response,
+                                             source);
+  if (!accepted) {
+    return tl::unexpected(accepted.error());
+  }
+  const auto& [stored, token] = *accepted;
+  const std::uint64_t size = stored.checkpoint.size;
+  if (global.json) {
+    auto out = checkpoint_json(stored.checkpoint, false, true);
+    out["gen_time"] = token.gen_time;
+    out["serial"] = token.serial;
+    out["policy"] = token.policy;
+    fmt::print("{}\n", out.dump());
   } else {
-    CUSTODY_ASSIGN(listing, checkpoint::list(dir));
-    candidates.assign(listing.sizes.rbegin(), listing.sizes.rend());
+    fmt::print("stored the RFC 3161 token for checkpoints/{} as "
+               "checkpoints/{}.tsr (time {}, serial {})\n",
+               size,
+               size,
+               token.gen_time,
+               token.serial);
+    note("the TSA's signature and certificate are checked with `openssl ts "
+         "-verify` and the TSA's CA (docs/verifying.md)");
   }
-  std::optional<Error> first_problem;
-  for (const std::uint64_t size : candidates) {
-    CUSTODY_ASSIGN(
-      stored, checkpoint::read(dir, size, key, session.vault.state().vault_id));
-    auto request =
-      fs::read_file(checkpoint::sibling(dir, size, "tsq"), k_max_tsq);
-    if (!request) {
-      if (request.error().code != Errc::not_found) {
-        return tl::unexpected(request.error());
-      }
-      if (size_option) {
-        return make_error(
-          Errc::invalid_input,
-          fmt::format(
-            "checkpoints/{} has no stored request ({}.tsq)", size, size),
-          fmt::format("`custody checkpoint --tsq FILE --checkpoint {}` "
-                      "writes one",
-                      size));
-      }
-      continue;
-    }
-    auto token =
-      timestamp::check_response(*request, response, as_bytes(stored.text));
-    if (!token) {
-      if (!first_problem) {
-        first_problem = token.error();
-      }
-      continue;
-    }
-    const fs::Path stored_response = checkpoint::sibling(dir, size, "tsr");
-    if (auto existing = fs::read_file(stored_response, k_max_tsr)) {
-      if (*existing != response) {
-        return make_error(
-          Errc::invalid_input,
-          fmt::format("checkpoints/{}.tsr holds another token already", size),
-          "a checkpoint keeps its first token");
-      }
-    } else {
-      CUSTODY_TRY(fs::write_file_atomic(stored_response, response));
-    }
-    if (global.json) {
-      auto out = checkpoint_json(stored.checkpoint, false, true);
-      out["gen_time"] = token->gen_time;
-      out["serial"] = token->serial;
-      out["policy"] = token->policy;
-      fmt::print("{}\n", out.dump());
-    } else {
-      fmt::print("stored the RFC 3161 token for checkpoints/{} as "
-                 "checkpoints/{}.tsr (time {}, serial {})\n",
-                 size,
-                 size,
-                 token->gen_time,
-                 token->serial);
-      note("the TSA's signature and certificate are checked with `openssl ts "
-           "-verify` and the TSA's CA (docs/verifying.md)");
-    }
-    return Outcome::ok;
-  }
-  if (first_problem) {
-    return make_error(Errc::invalid_input,
-                      fmt::format("{}: {}", source, first_problem->message),
-                      "a response must answer this vault's stored request "
-                      "(same checkpoint hash and nonce)");
-  }
-  return make_error(Errc::invalid_input,
-                    fmt::format("{} answers no stored request: no "
-                                "checkpoint has a .tsq",
-                                source),
-                    "`custody checkpoint --tsq FILE` writes one");
+  return Outcome::ok;
 }
 
 Result<Outcome>
@@ -305,7 +218,8 @@ run_tsa(const GlobalOptions& global, const CheckpointOptions& options)
 {
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
-  CUSTODY_ASSIGN(request, stored_request(session.vault, stored));
+  CUSTODY_ASSIGN(request,
+                 checkpoint::stored_request(session.vault.directory(), stored));
   CUSTODY_ASSIGN(response, ask_tsa(options.tsa, request));
   return accept_response(global,
                          session,

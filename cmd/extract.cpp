@@ -2,7 +2,7 @@
 // recorded when it was attached.
 #include "commands.hpp"
 #include "progress.hpp"
-#include "records_view.hpp"
+#include "reading.hpp"
 #include "session.hpp"
 
 #include <custody/media/attach.hpp>

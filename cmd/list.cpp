@@ -1,14 +1,15 @@
 // custody list: the records, filtered by period, type, perpetrator, population
 // and district.
 #include "commands.hpp"
-#include "records_view.hpp"
+#include "reading.hpp"
 #include "session.hpp"
+
+#include <custody/records/period.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include <memory>
-#include <regex>
 
 namespace custody::cli {
 
@@ -20,38 +21,18 @@ struct ListOptions
   index::Filter filter;
 };
 
-// "2025" -> 2025-01..2025-12, "2025-Q2" -> 2025-04..2025-06, "2025-03" ->
-// 2025-03..2025-03.
-Result<void>
-apply_period(const std::string& period, index::Filter& filter)
-{
-  static const std::regex year(R"(\d{4})");
-  static const std::regex quarter(R"((\d{4})-Q([1-4]))");
-  static const std::regex month(R"(\d{4}-(0[1-9]|1[0-2]))");
-  std::smatch match;
-  if (std::regex_match(period, year)) {
-    filter.from_month = period + "-01";
-    filter.to_month = period + "-12";
-  } else if (std::regex_match(period, match, quarter)) {
-    const int q = std::stoi(match[2]);
-    filter.from_month = fmt::format("{}-{:02}", match[1].str(), q * 3 - 2);
-    filter.to_month = fmt::format("{}-{:02}", match[1].str(), q * 3);
-  } else if (std::regex_match(period, month)) {
-    filter.from_month = period;
-    filter.to_month = period;
-  } else {
-    return make_error(Errc::usage,
-                      "--period must be YYYY, YYYY-Qn or YYYY-MM",
-                      "for example --period 2025-Q1");
-  }
-  return {};
-}
-
 Result<Outcome>
 run_list(const GlobalOptions& global, ListOptions options)
 {
   if (!options.period.empty()) {
-    CUSTODY_TRY(apply_period(options.period, options.filter));
+    auto period = records::parse_period(options.period);
+    if (!period) {
+      return make_error(Errc::usage,
+                        "--period must be YYYY, YYYY-Qn or YYYY-MM",
+                        "for example --period 2025-Q1");
+    }
+    options.filter.from_month = period->from_month;
+    options.filter.to_month = period->to_month;
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   CUSTODY_ASSIGN(

@@ -1,10 +1,11 @@
 // custody record: validate forms, split them into compartments and write them;
 // --amend corrects.
 #include "commands.hpp"
+#include "reading.hpp"
 #include "record_interactive.hpp"
-#include "records_view.hpp"
 #include "session.hpp"
 
+#include <custody/records/amend.hpp>
 #include <custody/records/form.hpp>
 #include <custody/records/records.hpp>
 #include <custody/schema/schema.hpp>
@@ -83,43 +84,27 @@ run_amend(const GlobalOptions& global,
           const records::Places* places)
 {
   vault::Notes notes;
-  CUSTODY_ASSIGN(shards, open_shards(opened, notes));
+  auto shards = records::open_readable(opened, notes);
   print_notes(notes);
-  // A correction of the date or the place recomputes the coarse fields of facts
-  // and aggressor from the exact values in identity: amending needs every
-  // record compartment (legal).
-  for (const auto& shard : shards) {
-    if (!shard) {
-      return make_error(
-        Errc::auth,
-        "amending a record needs every record compartment (the legal role)",
-        "ask a legal member to make the correction");
-    }
+  if (!shards && shards.error().code == Errc::auth) {
+    return make_error(
+      Errc::auth,
+      "amending a record needs every record compartment (the legal role)",
+      "ask a legal member to make the correction");
   }
-  CUSTODY_ASSIGN(
-    found,
-    shards[records::part_index(vault::Compartment::facts)]->find(id_prefix));
-  CUSTODY_ASSIGN(history, shards[0]->history(found.id));
-  CUSTODY_ASSIGN(parts,
-                 records::parts_of(form.value, form.origin, schemas, places));
-  records::Change change;
-  change.record_id = found.id;
-  change.type = records::EntryType::amend;
-  CUSTODY_ASSIGN(prev, digest_from_hex(history.back().hash));
-  change.prev = prev;
-  bool changed = false;
-  for (std::size_t p = 0; p < records::k_part_count; ++p) {
-    CUSTODY_ASSIGN(row, shards[p]->find(found.id));
-    change.data[p] = records::make_merge_patch(row.view, parts[p]);
-    changed = changed || !change.data[p].empty();
+  if (!shards) {
+    return tl::unexpected(shards.error());
   }
-  if (!changed) {
+  CUSTODY_ASSIGN(amendment,
+                 records::amendment(*shards, id_prefix, form, schemas, places));
+  if (!amendment.change) {
     note(fmt::format("record {} already says exactly this; nothing was written",
-                     found.id));
+                     amendment.record_id));
     return Outcome::ok;
   }
-  CUSTODY_ASSIGN(written, records::write(opened, {std::move(change)}));
-  save_shards(shards);
+  CUSTODY_ASSIGN(written,
+                 records::write(opened, {std::move(*amendment.change)}));
+  save_shards(*shards);
   end_with_checkpoint(global, opened);
   return print_written(global, written, {form}, "amended");
 }

@@ -1,8 +1,11 @@
 // custody show: a record's latest view and its history, compartment by
 // compartment.
 #include "commands.hpp"
-#include "records_view.hpp"
+#include "reading.hpp"
 #include "session.hpp"
+
+#include <custody/disclosure/record.hpp>
+#include <custody/records/view.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -19,110 +22,65 @@ struct ShowOptions
   bool form = false;
 };
 
-Result<Outcome>
-run_show(const GlobalOptions& global, const ShowOptions& options)
+void
+print_json(const disclosure::ShownRecord& shown)
 {
-  const std::string& id_prefix = options.id;
-  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
-  vault::Notes notes;
-  auto shards = open_shards(session.vault, notes);
-  print_notes(notes);
-  if (!shards) {
-    return tl::unexpected(shards.error());
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& entry : shown.history) {
+    entries.push_back({{"seq", entry.seq},
+                       {"time", entry.time},
+                       {"type", entry.type},
+                       {"hash", entry.hash}});
   }
-  const index::Shard* any = any_shard(*shards);
-  CUSTODY_ASSIGN(found, any->find(id_prefix));
-  CUSTODY_ASSIGN(history, any->history(found.id));
-
-  if (options.form) {
-    // The record as one form again, to correct and give back to `record
-    // --amend`.
-    records::Parts parts;
-    for (std::size_t p = 0; p < records::k_part_count; ++p) {
-      if (!(*shards)[p]) {
-        return make_error(
-          Errc::auth, "--form needs every record compartment (the legal role)");
-      }
-      CUSTODY_ASSIGN(row, (*shards)[p]->find(found.id));
-      parts[p] = row.view;
-    }
-    save_shards(*shards);
-    fmt::print("{}\n",
-               records::merge_parts(records::strip_derived(parts)).dump(2));
-    return Outcome::ok;
-  }
-  nlohmann::json compartments = nlohmann::json::object();
-  nlohmann::json sealed = nlohmann::json::array();
-  for (std::size_t p = 0; p < records::k_part_count; ++p) {
-    const std::string name(vault::compartment_name(records::k_parts[p]));
-    if (!(*shards)[p]) {
-      sealed.push_back(name);
-      continue;
-    }
-    CUSTODY_ASSIGN(row, (*shards)[p]->find(found.id));
-    compartments[name] = row.view;
-  }
-  // Attachments are listed by the identity shard, which only legal members
-  // open.
   nlohmann::json attachments = nlohmann::json::array();
-  const std::size_t identity_part =
-    records::part_index(vault::Compartment::identity);
-  if ((*shards)[identity_part]) {
-    CUSTODY_ASSIGN(rows, (*shards)[identity_part]->attachments(found.id));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      nlohmann::json item = rows[i].attachment;
-      item.erase("media_salt");
-      item["number"] = i + 1;
-      item["seq"] = rows[i].seq;
-      attachments.push_back(item);
-    }
+  for (const auto& attachment :
+       shown.attachments.value_or(std::vector<disclosure::ShownAttachment>{})) {
+    nlohmann::json item = attachment.document;
+    item["number"] = attachment.number;
+    item["seq"] = attachment.seq;
+    attachments.push_back(std::move(item));
   }
-  save_shards(*shards);
-  if (global.json) {
-    nlohmann::json entries = nlohmann::json::array();
-    for (const auto& entry : history) {
-      entries.push_back({{"seq", entry.seq},
-                         {"time", entry.time},
-                         {"type", entry.type},
-                         {"hash", entry.hash}});
-    }
-    fmt::print("{}\n",
-               nlohmann::json{{"type", "record"},
-                              {"id", found.id},
-                              {"entries", entries},
-                              {"compartments", compartments},
-                              {"attachments", attachments},
-                              {"sealed", sealed}}
-                 .dump());
-    return Outcome::ok;
-  }
-  fmt::print("record {}\n", found.id);
-  for (const auto& entry : history) {
+  fmt::print("{}\n",
+             nlohmann::json{{"type", "record"},
+                            {"id", shown.id},
+                            {"entries", entries},
+                            {"compartments", shown.compartments},
+                            {"attachments", attachments},
+                            {"sealed", shown.sealed}}
+               .dump());
+}
+
+void
+print_text(const disclosure::ShownRecord& shown)
+{
+  fmt::print("record {}\n", shown.id);
+  for (const auto& entry : shown.history) {
     fmt::print("  entry {:>6}  {}  {}\n",
                entry.seq,
                entry.time,
                entry.type == "record" ? "recorded" : "amended");
   }
-  for (std::size_t p = 0; p < records::k_part_count; ++p) {
-    const std::string name(vault::compartment_name(records::k_parts[p]));
-    if (!compartments.contains(name)) {
+  for (const auto compartment : records::k_parts) {
+    const std::string name(vault::compartment_name(compartment));
+    if (!shown.compartments.contains(name)) {
       fmt::print("  {}: sealed (your keys do not open it)\n", name);
       continue;
     }
     fmt::print("  {}:\n", name);
-    print_view(compartments[name], "");
+    print_view(shown.compartments[name], "");
   }
-  if (!(*shards)[identity_part]) {
+  if (!shown.attachments) {
     fmt::print("  attachments: sealed (your keys do not open them)\n");
-    return Outcome::ok;
+    return;
   }
-  for (const auto& item : attachments) {
+  for (const auto& attachment : *shown.attachments) {
+    const auto& item = attachment.document;
     fmt::print("  attachment {}: {} ({}, {} bytes) entry {}\n",
-               item["number"].get<std::size_t>(),
+               attachment.number,
                printable(item.value("name", "")),
                item.value("kind", ""),
                item.value("size", std::uint64_t{0}),
-               item["seq"].get<std::uint64_t>());
+               attachment.seq);
     fmt::print("    sha256 {}\n", item.value("sha256", ""));
     if (item.contains("captured_at")) {
       fmt::print("    captured_at {}\n",
@@ -133,6 +91,49 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
     }
     print_view(item.value("media", nlohmann::json::object()), "media");
   }
+}
+
+// Output takes only what disclosure/ released.
+void
+print_record(const GlobalOptions& global,
+             const disclosure::Released<disclosure::ShownRecord>& shown)
+{
+  if (global.json) {
+    print_json(*shown);
+  } else {
+    print_text(*shown);
+  }
+}
+
+Result<Outcome>
+run_show(const GlobalOptions& global, const ShowOptions& options)
+{
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
+  vault::Notes notes;
+  auto shards = records::open_readable(session.vault, notes);
+  print_notes(notes);
+  if (!shards) {
+    return tl::unexpected(shards.error());
+  }
+  CUSTODY_ASSIGN(view, records::view_record(*shards, options.id));
+  if (options.form) {
+    // The record as one form again, to correct and give back to `record
+    // --amend`.
+    auto form = records::record_as_form(*shards, view.id);
+    if (!form && form.error().code == Errc::auth) {
+      return make_error(
+        Errc::auth, "--form needs every record compartment (the legal role)");
+    }
+    if (!form) {
+      return tl::unexpected(form.error());
+    }
+    save_shards(*shards);
+    const auto released = disclosure::as_form(std::move(*form));
+    fmt::print("{}\n", released->dump(2));
+    return Outcome::ok;
+  }
+  save_shards(*shards);
+  print_record(global, disclosure::for_member(view));
   return Outcome::ok;
 }
 

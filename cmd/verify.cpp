@@ -8,6 +8,7 @@
 #include <custody/records/index.hpp>
 #include <custody/vault/vault.hpp>
 #include <custody/verify/deep.hpp>
+#include <custody/verify/index_check.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -117,15 +118,8 @@ report_problem(const GlobalOptions& global, const Error& problem)
   return Outcome::problems_found;
 }
 
-struct ShardCheck
-{
-  std::string compartment;
-  std::uint64_t records = 0;
-};
-
-// invariant 15: each shard the member opens (loaded and brought up to date)
-// equals the shard rebuilt from the whole ledger.
-Result<std::vector<ShardCheck>>
+// invariant 15, against the vault as opened now
+Result<std::vector<verify::ShardCheck>>
 check_index(const GlobalOptions& global,
             const std::filesystem::path& directory,
             const identity::Member& member,
@@ -135,55 +129,7 @@ check_index(const GlobalOptions& global,
     opened,
     vault::Vault::open(
       directory, member, open_options(global, vault::Access::read), notes));
-  // Her own saved shards first: one that fails its MAC was written by someone
-  // else (only she can write them), or damaged, whatever the ledger holds.
-  std::vector<index::Shard> shards;
-  for (auto compartment : records::k_parts) {
-    auto shard = index::Shard::open(opened, compartment, notes);
-    if (!shard && shard.error().code == Errc::auth) {
-      continue;
-    }
-    if (!shard) {
-      return tl::unexpected(shard.error());
-    }
-    // Saved as every reader saves it: a forged part is replaced by the rebuilt
-    // one, as the hint below says.
-    shard->save(notes);
-    if (!shard->stats().rejected.empty()) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("your index shard {}", shard->stats().rejected.front()),
-        "the file was replaced or damaged; it has been rebuilt from the "
-        "ledger, so find out who can write your index directory");
-    }
-    shards.push_back(std::move(*shard));
-  }
-  std::vector<ShardCheck> checks;
-  for (auto& shard : shards) {
-    const std::string name(vault::compartment_name(shard.compartment()));
-    const std::string files = (opened.cache_directory() / (name + ".age"))
-                                .lexically_relative(directory)
-                                .string();
-    CUSTODY_ASSIGN(rebuilt, index::Shard::rebuild(opened, shard.compartment()));
-    if (!rebuilt.stats().refused.empty()) {
-      return make_error(Errc::corrupt,
-                        rebuilt.stats().refused.front(),
-                        "only a legal member may amend a record (invariant "
-                        "19); the entry was written around custody's checks");
-    }
-    CUSTODY_ASSIGN(kept, shard.digest());
-    CUSTODY_ASSIGN(fresh, rebuilt.digest());
-    if (kept != fresh) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format(
-          "index shard {} differs from the shard rebuilt from the ledger",
-          files),
-        fmt::format("remove {}; the next reader rebuilds it", files));
-    }
-    checks.push_back({name, shard.record_count()});
-  }
-  return checks;
+  return verify::check_index(opened, notes);
 }
 
 Result<Outcome>
@@ -239,7 +185,7 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
       end_with_checkpoint(global, *opened);
     }
   }
-  std::vector<ShardCheck> shards;
+  std::vector<verify::ShardCheck> shards;
   if (options.index) {
     auto checked = check_index(global, directory, *member, report->notes);
     if (!checked) {

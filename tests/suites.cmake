@@ -8,17 +8,22 @@ set(custody_unit_suites
   canonical_json
   checkpoint
   crypto
+  disclosure
   form
   fs
   hardening
   identity
   index
   insiders
+  kind
   ledger
   media
   merkle
   minisign
+  period
+  readers
   records
   schema
+  time
   vault
 )

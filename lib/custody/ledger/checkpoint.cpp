@@ -798,4 +798,124 @@ check_against(const fs::Path& vault,
   return against;
 }
 
+Result<std::optional<std::uint64_t>>
+latest(const fs::Path& vault)
+{
+  CUSTODY_ASSIGN(listing, list(vault));
+  if (listing.sizes.empty()) {
+    return std::optional<std::uint64_t>{};
+  }
+  return std::optional<std::uint64_t>{listing.sizes.back()};
+}
+
+Result<Stored>
+read_or_latest(const fs::Path& vault,
+               std::optional<std::uint64_t> size,
+               const minisign::PublicKey& key,
+               std::string_view vault_id)
+{
+  if (!size) {
+    CUSTODY_ASSIGN(last, latest(vault));
+    if (!last) {
+      return make_error(Errc::not_found,
+                        "this vault has no checkpoint yet",
+                        "a legal member signs one");
+    }
+    size = *last;
+  }
+  return read(vault, *size, key, vault_id);
+}
+
+Result<Bytes>
+stored_request(const fs::Path& vault, const Stored& stored)
+{
+  const std::uint64_t size = stored.checkpoint.size;
+  if (stored.timestamped) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("checkpoints/{} is timestamped already ({}.tsr)", size, size),
+      "a checkpoint keeps its first token");
+  }
+  const fs::Path path = sibling(vault, size, "tsq");
+  auto existing = fs::read_file(path, k_max_tsq);
+  if (existing) {
+    CUSTODY_TRY_CTX(timestamp::check_request(*existing, as_bytes(stored.text)),
+                    fmt::format("checkpoints/{}.tsq", size));
+    return std::move(*existing);
+  }
+  if (existing.error().code != Errc::not_found) {
+    return tl::unexpected(existing.error());
+  }
+  CUSTODY_ASSIGN(made, timestamp::make_request(as_bytes(stored.text)));
+  CUSTODY_TRY(fs::write_file_atomic(path, made));
+  return made;
+}
+
+Result<StoredToken>
+store_response(const fs::Path& vault,
+               const minisign::PublicKey& key,
+               std::string_view vault_id,
+               std::optional<std::uint64_t> size_option,
+               const Bytes& response,
+               std::string_view source)
+{
+  std::vector<std::uint64_t> candidates;
+  if (size_option) {
+    candidates.push_back(*size_option);
+  } else {
+    CUSTODY_ASSIGN(listing, list(vault));
+    candidates.assign(listing.sizes.rbegin(), listing.sizes.rend());
+  }
+  std::optional<Error> first_problem;
+  for (const std::uint64_t size : candidates) {
+    CUSTODY_ASSIGN(stored, read(vault, size, key, vault_id));
+    auto request = fs::read_file(sibling(vault, size, "tsq"), k_max_tsq);
+    if (!request) {
+      if (request.error().code != Errc::not_found) {
+        return tl::unexpected(request.error());
+      }
+      if (size_option) {
+        return make_error(
+          Errc::invalid_input,
+          fmt::format(
+            "checkpoints/{} has no stored request ({}.tsq)", size, size),
+          "make the request for this checkpoint first");
+      }
+      continue;
+    }
+    auto token =
+      timestamp::check_response(*request, response, as_bytes(stored.text));
+    if (!token) {
+      if (!first_problem) {
+        first_problem = token.error();
+      }
+      continue;
+    }
+    const fs::Path stored_response = sibling(vault, size, "tsr");
+    if (auto existing = fs::read_file(stored_response, k_max_tsr)) {
+      if (*existing != response) {
+        return make_error(
+          Errc::invalid_input,
+          fmt::format("checkpoints/{}.tsr holds another token already", size),
+          "a checkpoint keeps its first token");
+      }
+    } else {
+      CUSTODY_TRY(fs::write_file_atomic(stored_response, response));
+    }
+    stored.timestamped = true;
+    return StoredToken{std::move(stored), std::move(*token)};
+  }
+  if (first_problem) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("{}: {}", source, first_problem->message),
+                      "a response must answer this vault's stored request "
+                      "(same checkpoint hash and nonce)");
+  }
+  return make_error(Errc::invalid_input,
+                    fmt::format("{} answers no stored request: no "
+                                "checkpoint has a .tsq",
+                                source),
+                    "make a request for the checkpoint first");
+}
+
 } // namespace custody::checkpoint

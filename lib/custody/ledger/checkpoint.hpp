@@ -6,6 +6,7 @@
 #include <custody/base/bytes.hpp>
 #include <custody/crypto/minisign.hpp>
 #include <custody/ledger/merkle.hpp>
+#include <custody/ledger/timestamp.hpp>
 #include <custody/sys/fs.hpp>
 
 #include <cstdint>
@@ -64,6 +65,10 @@ struct Listing
   std::vector<std::string> strays;  // other names, reported as notes
 };
 [[nodiscard]] Result<Listing> list(const fs::Path& vault);
+
+// The size of the latest checkpoint, or nullopt when the vault has none.
+[[nodiscard]] Result<std::optional<std::uint64_t>>
+latest(const fs::Path& vault);
 
 // The Merkle tree of the complete ledger lines (leaf = the line without its
 // LF), from one scan of the segments. A torn tail is not a leaf.
@@ -195,5 +200,44 @@ struct Against
                                             const merkle::Tree& tree,
                                             const minisign::PublicKey& key,
                                             std::string_view vault_id);
+
+// --- RFC 3161 tokens stored beside their checkpoints (docs/formats.md 12.2)
+// ---
+
+// The largest request and response read: a token is a few KiB.
+constexpr std::uint64_t k_max_tsq = 1 << 16;
+constexpr std::uint64_t k_max_tsr = 1 << 20;
+
+// Checkpoint `size` or, without one, the latest; checked like read().
+// Errc::not_found when the vault has no checkpoint yet.
+[[nodiscard]] Result<Stored> read_or_latest(const fs::Path& vault,
+                                            std::optional<std::uint64_t> size,
+                                            const minisign::PublicKey& key,
+                                            std::string_view vault_id);
+
+// The checkpoint's RFC 3161 request: the stored one, or a new one stored as
+// checkpoints/<size>.tsq. One request per checkpoint, so a response to the
+// first one still fits when asked again. Errc::invalid_input when the
+// checkpoint is timestamped already.
+[[nodiscard]] Result<Bytes> stored_request(const fs::Path& vault,
+                                           const Stored& stored);
+
+struct StoredToken
+{
+  Stored stored;
+  timestamp::Token token;
+};
+// Checks `response` against the stored request of checkpoint `size` or,
+// without one, of the checkpoint whose request it answers (the latest first),
+// and stores it as checkpoints/<size>.tsr. `source` names the response in
+// errors. Errc::invalid_input when it answers no stored request, or the
+// checkpoint keeps another token already.
+[[nodiscard]] Result<StoredToken>
+store_response(const fs::Path& vault,
+               const minisign::PublicKey& key,
+               std::string_view vault_id,
+               std::optional<std::uint64_t> size,
+               const Bytes& response,
+               std::string_view source);
 
 } // namespace custody::checkpoint

@@ -1,5 +1,5 @@
-// Opening index shards and printing record views.
-#include "records_view.hpp"
+// Opening index shards for a command and printing record views.
+#include "reading.hpp"
 
 #include "session.hpp"
 
@@ -26,31 +26,6 @@ open_shard(vault::Vault& vault,
   return shard;
 }
 
-Result<Shards>
-open_shards(vault::Vault& vault, vault::Notes& notes)
-{
-  Shards shards;
-  bool any = false;
-  for (std::size_t p = 0; p < records::k_part_count; ++p) {
-    auto shard = index::Shard::open(vault, records::k_parts[p], notes);
-    if (shard) {
-      shards[p].emplace(std::move(*shard));
-      any = true;
-    } else if (shard.error().code != Errc::auth) {
-      return tl::unexpected(shard.error());
-    }
-  }
-  if (!any) {
-    return make_error(
-      Errc::auth,
-      fmt::format("your keys open no record compartment (role {})",
-                  vault::role_name(vault.me().role)),
-      "intake members record but cannot read back: a lost intake laptop then "
-      "exposes nothing");
-  }
-  return shards;
-}
-
 void
 save_shard(index::Shard& shard)
 {
@@ -60,24 +35,13 @@ save_shard(index::Shard& shard)
 }
 
 void
-save_shards(Shards& shards)
+save_shards(records::Shards& shards)
 {
   for (auto& shard : shards) {
     if (shard) {
       save_shard(*shard);
     }
   }
-}
-
-const index::Shard*
-any_shard(const Shards& shards)
-{
-  for (const auto& shard : shards) {
-    if (shard) {
-      return &*shard;
-    }
-  }
-  return nullptr;
 }
 
 void
