@@ -22,8 +22,6 @@
 #include <optional>
 #include <vector>
 
-extern char** environ;
-
 namespace custody::cli {
 
 namespace {
@@ -90,75 +88,6 @@ run_request(const GlobalOptions& global, const CheckpointOptions& options)
   return Outcome::ok;
 }
 
-// Posts `request` to the TSA at `url` with curl(1), run directly (no shell),
-// and returns its reply. Errc::io when the TSA cannot be reached or answers
-// with an HTTP error.
-Result<Bytes>
-ask_tsa(const std::string& url, ByteView request)
-{
-  std::string pattern =
-    (std::filesystem::temp_directory_path() / "custody-tsa.XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return tl::unexpected(fs::errno_error("mkdtemp", pattern, errno));
-  }
-  const fs::Path scratch = pattern;
-  struct Cleanup
-  {
-    fs::Path path;
-    ~Cleanup()
-    {
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
-    }
-  } cleanup{scratch};
-  CUSTODY_TRY(fs::write_file_atomic(scratch / "request.tsq", request));
-  const std::string data = "@" + (scratch / "request.tsq").string();
-  const std::string out = (scratch / "reply.tsr").string();
-  std::vector<std::string> args = {"curl",
-                                   "-sS",
-                                   "--fail",
-                                   "--max-time",
-                                   "60",
-                                   "-H",
-                                   "Content-Type: application/timestamp-query",
-                                   "--data-binary",
-                                   data,
-                                   "-o",
-                                   out,
-                                   "--",
-                                   url};
-  std::vector<char*> argv;
-  for (auto& arg : args) {
-    argv.push_back(arg.data());
-  }
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (const int error =
-        ::posix_spawnp(&pid, "curl", nullptr, nullptr, argv.data(), environ);
-      error != 0) {
-    return make_error(Errc::io,
-                      fmt::format("cannot run curl: {}", std::strerror(error)),
-                      "install curl, or use --tsq and --tsr");
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      return tl::unexpected(fs::errno_error("waitpid", "curl", errno));
-    }
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return make_error(
-      Errc::io,
-      fmt::format("the timestamp authority at {} did not answer (curl exit "
-                  "status {})",
-                  url,
-                  WIFEXITED(status) ? WEXITSTATUS(status) : -1),
-      "the request is kept beside the checkpoint: try again, or send it with "
-      "--tsq and store the reply with --tsr");
-  }
-  return fs::read_file(out, k_max_tsr);
-}
-
 // Checks `response` against the stored request of the checkpoint it answers
 // (or of checkpoint `size`) and stores it beside that checkpoint.
 Result<Outcome>
@@ -220,11 +149,20 @@ run_tsa(const GlobalOptions& global, const CheckpointOptions& options)
   CUSTODY_ASSIGN(stored, pick(session.vault, options.size));
   CUSTODY_ASSIGN(request,
                  checkpoint::stored_request(session.vault.directory(), stored));
-  CUSTODY_ASSIGN(response, ask_tsa(options.tsa, request));
+  auto response = timestamp::ask(options.tsa, request);
+  if (!response && response.error().code == Errc::io) {
+    return make_error(response.error().code,
+                      response.error().message,
+                      "the request is kept beside the checkpoint: try again, "
+                      "or send it with --tsq and store the reply with --tsr");
+  }
+  if (!response) {
+    return tl::unexpected(response.error());
+  }
   return accept_response(global,
                          session,
                          stored.checkpoint.size,
-                         response,
+                         *response,
                          fmt::format("the reply of {}", options.tsa));
 }
 

@@ -1,5 +1,7 @@
 #include <custody/crypto/crypto.hpp>
 #include <custody/ledger/timestamp.hpp>
+#include <custody/sys/fs.hpp>
+#include <custody/sys/spawn.hpp>
 
 #include <fmt/core.h>
 #include <openssl/asn1.h>
@@ -12,7 +14,9 @@
 #include <openssl/ts.h>
 #include <openssl/x509_vfy.h>
 
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -277,6 +281,62 @@ check_response(ByteView request,
   token.policy = oid;
   token.signature_verified = ca.has_value();
   return token;
+}
+
+Result<Bytes>
+ask(const std::string& url, ByteView request)
+{
+  std::string pattern =
+    (std::filesystem::temp_directory_path() / "custody-tsa.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return tl::unexpected(fs::errno_error("mkdtemp", pattern, errno));
+  }
+  const fs::Path scratch = pattern;
+  // Removes the scratch directory, whatever happens.
+  const std::unique_ptr<const fs::Path, void (*)(const fs::Path*)> cleanup(
+    &scratch, [](const fs::Path* path) {
+      std::error_code ignored;
+      std::filesystem::remove_all(*path, ignored);
+    });
+  CUSTODY_TRY(fs::write_file_atomic(scratch / "request.tsq", request));
+  const fs::Path reply = scratch / "reply.tsr";
+  spawn::Command curl;
+  curl.argv = {"curl",
+               "-sS",
+               "--fail",
+               "--max-time",
+               "60",
+               "-H",
+               "Content-Type: application/timestamp-query",
+               "--data-binary",
+               "@" + (scratch / "request.tsq").string(),
+               "-o",
+               reply.string(),
+               "--",
+               url};
+  curl.search_path = true;
+  curl.environment = spawn::proxy_environment();
+  curl.environment.emplace_back("LC_ALL=C");
+  curl.timeout = std::chrono::seconds(70);
+  curl.max_output = 1 << 16;
+  curl.capture_stderr = true;
+  CUSTODY_ASSIGN(ran, spawn::run(curl));
+  if (ran.end != spawn::Finished::End::exited || ran.code != 0) {
+    std::string said = ran.output;
+    while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) {
+      said.pop_back();
+    }
+    if (const auto newline = said.rfind('\n'); newline != std::string::npos) {
+      said.erase(0, newline + 1);
+    }
+    return make_error(
+      Errc::io,
+      fmt::format("the timestamp authority at {} did not answer ({})",
+                  url,
+                  said.empty() ? fmt::format("curl exit status {}", ran.code)
+                               : said));
+  }
+  return fs::read_file(reply, 1 << 20);
 }
 
 } // namespace custody::timestamp

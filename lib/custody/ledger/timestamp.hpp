@@ -45,4 +45,10 @@ check_response(ByteView request,
 // Whether a DER TimeStampReq asks about SHA-256(data).
 [[nodiscard]] Result<void> check_request(ByteView request, ByteView data);
 
+// Posts `request` to the TSA at `url` with curl(1), run through spawn::run (no
+// shell; its environment only the locale and the parent's proxy settings) and
+// returns the reply, at most 1 MiB. Errc::io naming curl's complaint when the
+// TSA cannot be reached or answers with an HTTP error, or curl cannot be run.
+[[nodiscard]] Result<Bytes> ask(const std::string& url, ByteView request);
+
 } // namespace custody::timestamp

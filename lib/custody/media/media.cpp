@@ -4,6 +4,7 @@
 #include <custody/media/media.hpp>
 #include <custody/media/media_exif.hpp>
 #include <custody/schema/schema.hpp>
+#include <custody/sys/spawn.hpp>
 
 #include <fmt/std.h>
 
@@ -17,10 +18,7 @@ extern "C" {
 }
 #include <fcntl.h>
 #include <magic.h>
-#include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -472,200 +470,57 @@ describe(const fs::Path& file)
 
 // ---- probe: the parent ----
 
-namespace {
-
-// A posix_spawn file-actions or attributes object, destroyed with its scope.
-template<typename Object, int (*init)(Object*), int (*destroy)(Object*)>
-struct SpawnObject
-{
-  Object value{};
-  bool ok = init(&value) == 0;
-  SpawnObject() = default;
-  SpawnObject(const SpawnObject&) = delete;
-  SpawnObject& operator=(const SpawnObject&) = delete;
-  SpawnObject(SpawnObject&&) = delete;
-  SpawnObject& operator=(SpawnObject&&) = delete;
-  ~SpawnObject()
-  {
-    if (ok) {
-      destroy(&value);
-    }
-  }
-};
-using SpawnActions = SpawnObject<posix_spawn_file_actions_t,
-                                 posix_spawn_file_actions_init,
-                                 posix_spawn_file_actions_destroy>;
-using SpawnAttributes =
-  SpawnObject<posix_spawnattr_t, posix_spawnattr_init, posix_spawnattr_destroy>;
-
-// Waits for `pid` until `deadline`; kills it then. The wait status, or
-// nothing when it had to be killed.
-std::optional<int>
-reap(pid_t pid, std::chrono::steady_clock::time_point deadline)
-{
-  for (;;) {
-    int status = 0;
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      return status;
-    }
-    if (done < 0 && errno != EINTR) {
-      return std::nullopt;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      kill(pid, SIGKILL);
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      return std::nullopt;
-    }
-    usleep(5000);
-  }
-}
-
-} // namespace
-
 Result<json::Json>
 probe(const fs::Path& executable,
       const fs::Path& file,
       std::chrono::milliseconds timeout)
 {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   // Absolute, so that a name starting with `-` is never taken for an option.
   std::error_code ec;
   const fs::Path absolute = std::filesystem::absolute(file, ec);
   if (ec) {
     return fail(Errc::invalid_input, "{}: {}", file, ec.message());
   }
-  std::array<int, 2> pipe_fds{-1, -1};
-  if (pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
-    return fail(Errc::io, "media reader: pipe: {}", std::strerror(errno));
-  }
-  Fd read_end(pipe_fds[0]);
-  Fd write_end(pipe_fds[1]);
-
-  SpawnActions spawn;
-  if (!spawn.ok
-      || posix_spawn_file_actions_addopen(
-           &spawn.value, 0, "/dev/null", O_RDONLY, 0)
-           != 0
-      || posix_spawn_file_actions_adddup2(&spawn.value, write_end.get(), 1) != 0
-      || posix_spawn_file_actions_addopen(
-           &spawn.value, 2, "/dev/null", O_WRONLY, 0)
-           != 0
-      // Nothing the parent holds open (the vault lock, objects) reaches the
-      // child.
-      || posix_spawn_file_actions_addclosefrom_np(&spawn.value, 3) != 0) {
-    return fail(Errc::io, "media reader: cannot prepare the child process");
-  }
-  std::string exe = executable.string();
-  std::string sub(k_subcommand);
-  std::string path = absolute.string();
-  std::vector<char*> argv = {exe.data(), sub.data(), path.data(), nullptr};
+  spawn::Command command;
+  command.argv = {executable.string(), std::string(k_subcommand), absolute};
   // A minimal environment: nothing of the parent's (CUSTODY_PASSPHRASE_FILE,
   // CUSTODY_IDENTITY...) reaches the parser.
-  std::string locale = "LC_ALL=C";
-  std::vector<char*> envp = {locale.data(), nullptr};
-  // Whatever the parent blocks or ignores (it may hold SIGINT back while it
-  // commits), the child starts with every signal unblocked and at its
-  // default.
-  SpawnAttributes attributes;
-  sigset_t none;
-  sigset_t all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  if (!attributes.ok
-      || posix_spawnattr_setsigmask(&attributes.value, &none) != 0
-      || posix_spawnattr_setsigdefault(&attributes.value, &all) != 0
-      || posix_spawnattr_setflags(
-           &attributes.value, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-           != 0) {
-    return fail(Errc::io, "media reader: cannot prepare the child process");
+  command.environment = {"LC_ALL=C"};
+  command.timeout = timeout;
+  command.max_output = k_max_output_bytes;
+  auto ran = spawn::run(command);
+  if (!ran) {
+    return fail(Errc::io, "media reader: {}", ran.error().message);
   }
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid,
-                                  exe.c_str(),
-                                  &spawn.value,
-                                  &attributes.value,
-                                  argv.data(),
-                                  envp.data());
-  if (spawned != 0) {
-    return fail(Errc::io,
-                "media reader: cannot run {}: {}",
-                executable,
-                std::strerror(spawned));
-  }
-  write_end.reset();
-
-  std::string output;
-  bool too_much = false;
-  bool timed_out = false;
-  std::array<char, 65536> buffer{};
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd pfd{read_end.get(), POLLIN, 0};
-    const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      break;
-    }
-    if (ready == 0) {
-      timed_out = true;
-      break;
-    }
-    const ssize_t n = ::read(read_end.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) {
-        continue;
-      }
-      break;
-    }
-    if (n == 0) {
-      break;
-    }
-    output.append(buffer.data(), static_cast<std::size_t>(n));
-    if (output.size() > k_max_output_bytes) {
-      too_much = true;
-      break;
-    }
-  }
-  read_end.reset();
-  const auto status = reap(
-    pid, timed_out || too_much ? std::chrono::steady_clock::now() : deadline);
   const std::string what = fmt::format("media reader on {}", file);
-  if (timed_out || (!status && !too_much)) {
+  switch (ran->end) {
+  case spawn::Finished::End::timed_out:
     return fail(
       Errc::invalid_input, "{}: timed out after {} ms", what, timeout.count());
-  }
-  if (too_much) {
+  case spawn::Finished::End::too_much:
     return fail(Errc::invalid_input,
                 "{}: printed more than {} bytes",
                 what,
                 k_max_output_bytes);
-  }
-  if (WIFSIGNALED(*status)) {
-    const int signal = WTERMSIG(*status);
+  case spawn::Finished::End::signalled:
     return fail(Errc::invalid_input,
                 "{}: crashed (signal {}, {})",
                 what,
-                signal,
-                sigabbrev_np(signal) != nullptr ? sigabbrev_np(signal) : "?");
+                ran->code,
+                sigabbrev_np(ran->code) != nullptr ? sigabbrev_np(ran->code)
+                                                   : "?");
+  case spawn::Finished::End::exited:
+    break;
   }
-  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-    const int code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-    return fail(Errc::invalid_input,
-                "{}: exited with status {}{}",
-                what,
-                code,
-                code == 3 ? " (the file is unreadable or not a regular file)"
-                          : "");
+  if (ran->code != 0) {
+    return fail(
+      Errc::invalid_input,
+      "{}: exited with status {}{}",
+      what,
+      ran->code,
+      ran->code == 3 ? " (the file is unreadable or not a regular file)" : "");
   }
+  std::string& output = ran->output;
   if (output.empty() || output.back() != '\n') {
     return fail(Errc::invalid_input, "{}: printed no complete line", what);
   }
