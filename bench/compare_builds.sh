@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: this build against another (OLD, a custody binary built from an earlier commit with the
 # bench preset), in turn, A B A B ..., on the same inputs: recording one batch of 10,000 forms into a
-# fresh copy of an empty vault, and a legal member's `list` and `verify` on a vault of N records.
+# fresh copy of an empty vault; a legal member's `list`, `verify` and `verify --deep` on a vault of N
+# records; and `attach` of a 64 MiB file to one of them (each run adds one: both builds alike).
 # Prints each command's median wall time for both and the median of the paired ratios new/old.
 # Usage: bench/compare_builds.sh OLD [N=100000] [RUNS=5]   (about 18 KB of disk per record)
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +17,8 @@ for _ in $(seq 1 $((n / batch))); do
   as_me record --form "$work/forms.jsonl" --no-checkpoint >/dev/null 2>&1
 done
 as_me checkpoint >/dev/null 2>&1
+head -c $((64 << 20)) /dev/urandom >"$work/clip.mp4"
+record=$(as_me list --json | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["records"][0]["id"])')
 
 wall() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
 record_into_copy() { # BINARY: the copy has the empty vault's id, so forget the tip seen of it
@@ -29,12 +32,16 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 for binary in "$custody" "$old"; do legal "$binary" list >/dev/null; done # each build's caches
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $n records; $runs pairs"
 printf '%-28s %10s %10s %12s\n' command new old "new/old"
-for what in "record 10,000 forms" list verify; do
+for what in "record 10,000 forms" list verify "verify --deep" "attach 64 MiB"; do
   : >"$work/new" && : >"$work/old" && : >"$work/ratio"
   for _ in $(seq 1 "$runs"); do
     case $what in
     record*) a=$(record_into_copy "$custody"); b=$(record_into_copy "$old") ;;
-    *) a=$(legal "$custody" "$what"); b=$(legal "$old" "$what") ;;
+    attach*)
+      a=$(legal "$custody" attach "$record" "$work/clip.mp4" --no-checkpoint)
+      b=$(legal "$old" attach "$record" "$work/clip.mp4" --no-checkpoint)
+      ;;
+    *) a=$(legal "$custody" $what); b=$(legal "$old" $what) ;;
     esac
     echo "$a" >>"$work/new"; echo "$b" >>"$work/old"
     awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f\n", a / b }' >>"$work/ratio"

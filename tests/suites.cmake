@@ -24,6 +24,7 @@ set(custody_unit_suites
   readers
   records
   schema
+  store
   spawn
   time
   vault

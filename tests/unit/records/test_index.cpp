@@ -1,0 +1,239 @@
+// The index shards: listing, finding, amending, forged and missing parts.
+#include "new_vault.hpp"
+#include "sample_records.hpp"
+
+#include <custody/records/index.hpp>
+#include <custody/records/records.hpp>
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+using namespace custody;
+using custody::test::NewVault;
+using custody::test::sample_form;
+using custody::test::sample_parts;
+
+TEST_SUITE_BEGIN("index");
+
+TEST_CASE("records written in a batch are listed, found by prefix and amended")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  std::vector<records::Change> changes;
+  for (const char* date : {"2025-03-14", "2024-06-02", "2025-01"}) {
+    const auto form = sample_form(date);
+    records::Change change;
+    change.record_id = records::new_record_id();
+    change.data = sample_parts(form);
+    REQUIRE(records::derive(form, change.data, nullptr));
+    changes.push_back(std::move(change));
+  }
+  auto written = records::write(vault, changes);
+  REQUIRE(written);
+  REQUIRE(written->size() == 3);
+  CHECK((*written)[0].seq == 2);
+  CHECK((*written)[2].seq == 4);
+
+  vault::Notes notes;
+  auto facts = index::Shard::open(vault, vault::Compartment::facts, notes);
+  REQUIRE(facts);
+  CHECK(facts->record_count() == 3);
+  facts->save(notes);
+  CHECK(facts->stats().saved);
+  auto all = facts->list({});
+  REQUIRE(all);
+  CHECK(all->size() == 3);
+  CHECK((*all)[0].month == "2025-03");
+  CHECK((*all)[0].violence_types
+        == std::vector<std::string>{"violence.economic.extortion"});
+
+  index::Filter filter;
+  filter.from_month = "2025-01";
+  CHECK(facts->list(filter)->size() == 2);
+  filter.to_month = "2025-01";
+  CHECK(facts->list(filter)->size() == 1);
+  index::Filter by_code;
+  by_code.violence_type = "violence.economic.";
+  CHECK(facts->list(by_code)->size() == 3);
+  by_code.violence_type = "violence.sexual.";
+  CHECK(facts->list(by_code)->empty());
+
+  const std::string id = (*written)[0].record_id;
+  auto found = facts->find(id.substr(0, 8));
+  REQUIRE(found);
+  CHECK(found->id == id);
+  CHECK(facts->find("zz").error().code == Errc::invalid_input);
+  CHECK(facts->find("00000000").error().code == Errc::not_found);
+
+  // An amendment is a merge patch; the view folds it in.
+  records::Change amend;
+  amend.record_id = id;
+  amend.type = records::EntryType::amend;
+  amend.prev = (*written)[0].hash;
+  amend.data[2] = {{"incident", {{"district", "old_town"}}}};
+  REQUIRE(records::write(vault, {amend}));
+
+  vault::Notes again_notes;
+  auto reopened =
+    index::Shard::open(vault, vault::Compartment::facts, again_notes);
+  REQUIRE(reopened);
+  CHECK(reopened->stats().loaded);
+  CHECK(reopened->stats().replayed == 2); // the amendment and its seal
+  auto amended = reopened->find(id);
+  REQUIRE(amended);
+  CHECK(amended->view["incident"]["district"] == "old_town");
+  CHECK(amended->view["incident"]["month"] == "2025-03");
+  CHECK(amended->entries == 2);
+  auto history = reopened->history(id);
+  REQUIRE(history);
+  REQUIRE(history->size() == 2);
+  CHECK((*history)[1].type == "amend");
+
+  // The rebuilt shard equals the saved and replayed one.
+  auto rebuilt = index::Shard::rebuild(vault, vault::Compartment::facts);
+  REQUIRE(rebuilt);
+  CHECK(*rebuilt->digest() == *reopened->digest());
+}
+
+TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  const auto form = sample_form("2025-03-14");
+  records::Change change;
+  change.record_id = records::new_record_id();
+  change.data = sample_parts(form);
+  REQUIRE(records::write(vault, {change}));
+  vault::Notes notes;
+  auto saved = index::Shard::open(vault, vault::Compartment::facts, notes);
+  REQUIRE(saved);
+  saved->save(notes);
+
+  // Anyone can encrypt to the member's public key: forge a shard claiming no
+  // records.
+  const auto* recipient = &fixture.creator.age_identity().recipient();
+  const std::string forged =
+    "custody-index-v3\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
+    "size\":0,\"hash\":\"00\","
+    "\"mac\":\"00\",\"offset\":0,\"part\":\"catalogue\",\"position\":99,"
+    "\"segment\":0,\"vault\":\"x\"}\n";
+  auto file = age::encrypt(as_bytes(forged),
+                           std::span<const age::X25519Recipient>(recipient, 1),
+                           age::Armor::no);
+  REQUIRE(file);
+  std::ofstream(fixture.directory / "index" / fixture.creator.key_id()
+                  / "facts.age",
+                std::ios::binary | std::ios::trunc)
+    .write(reinterpret_cast<const char*>(file->data()),
+           static_cast<std::streamsize>(file->size()));
+  vault::Notes forged_notes;
+  auto shard =
+    index::Shard::open(vault, vault::Compartment::facts, forged_notes);
+  REQUIRE(shard);
+  CHECK(shard->stats().rebuilt);
+  CHECK(shard->record_count() == 1);
+  REQUIRE(forged_notes.size() == 1);
+  CHECK(forged_notes[0].find("MAC") != std::string::npos);
+}
+
+TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  records::Change change;
+  change.record_id = records::new_record_id();
+  change.data = sample_parts(sample_form("2025-03-14"));
+  REQUIRE(records::write(vault, {change}));
+  vault::Notes notes;
+  auto first = index::Shard::open(vault, vault::Compartment::facts, notes);
+  REQUIRE(first);
+  // Opening saves nothing (a command refused for bad input writes nothing);
+  // save() does.
+  CHECK_FALSE(std::filesystem::exists(
+    fixture.directory / "index" / fixture.creator.key_id() / "facts.age"));
+  first->save(notes);
+  CHECK(std::filesystem::exists(fixture.directory / "index"
+                                / fixture.creator.key_id() / "facts.age"));
+  CHECK(std::filesystem::exists(fixture.directory / "index"
+                                / fixture.creator.key_id()
+                                / "facts.detail.age"));
+
+  // At the tip, a listing shard reads the catalogue alone: deleting the detail
+  // does not matter to it, and it cannot be asked for views.
+  std::filesystem::remove(fixture.directory / "index" / fixture.creator.key_id()
+                          / "facts.detail.age");
+  vault::Notes list_notes;
+  auto listing = index::Shard::open(
+    vault, vault::Compartment::facts, list_notes, index::Need::catalogue);
+  REQUIRE(listing);
+  CHECK(listing->stats().loaded);
+  CHECK(listing->list({})->size() == 1);
+  CHECK(listing->find(change.record_id).error().code == Errc::internal);
+  CHECK(list_notes.empty());
+
+  // Asked for everything, the catalogue without its detail is rebuilt whole.
+  vault::Notes show_notes;
+  auto showing =
+    index::Shard::open(vault, vault::Compartment::facts, show_notes);
+  REQUIRE(showing);
+  CHECK(showing->stats().rebuilt);
+  REQUIRE(show_notes.size() == 1);
+  CHECK(show_notes[0].find("disagree") != std::string::npos);
+  CHECK(showing->find(change.record_id));
+  showing->save(show_notes);
+  CHECK(std::filesystem::exists(fixture.directory / "index"
+                                / fixture.creator.key_id()
+                                / "facts.detail.age"));
+
+  // Behind the tip, even a listing brings both parts forward together.
+  records::Change second;
+  second.record_id = records::new_record_id();
+  second.data = sample_parts(sample_form("2024-06-02"));
+  REQUIRE(records::write(vault, {second}));
+  vault::Notes behind_notes;
+  auto behind = index::Shard::open(
+    vault, vault::Compartment::facts, behind_notes, index::Need::catalogue);
+  REQUIRE(behind);
+  CHECK(behind->stats().replayed == 2);
+  CHECK(behind->list({})->size() == 2);
+  behind->save(behind_notes);
+  CHECK(behind_notes.empty());
+  vault::Notes final_notes;
+  auto whole =
+    index::Shard::open(vault, vault::Compartment::facts, final_notes);
+  REQUIRE(whole);
+  CHECK(whole->stats().replayed == 0);
+  CHECK(whole->find(second.record_id));
+  auto rebuilt = index::Shard::rebuild(vault, vault::Compartment::facts);
+  REQUIRE(rebuilt);
+  CHECK(*rebuilt->digest() == *whole->digest());
+}
+
+TEST_CASE("a data member opens the facts shard but not identity or narrative")
+{
+  NewVault fixture;
+  identity::Member data{age::X25519Identity::generate()};
+  {
+    auto vault = fixture.open(fixture.creator);
+    REQUIRE(vault.add_member(data.card(), vault::Role::data, ""));
+    records::Change change;
+    change.record_id = records::new_record_id();
+    change.data = sample_parts(sample_form("2025-03-14"));
+    REQUIRE(records::write(vault, {change}));
+  }
+  auto vault = fixture.open(data);
+  vault::Notes notes;
+  CHECK(index::Shard::open(vault, vault::Compartment::facts, notes));
+  auto identity_shard =
+    index::Shard::open(vault, vault::Compartment::identity, notes);
+  REQUIRE_FALSE(identity_shard);
+  CHECK(identity_shard.error().code == Errc::auth);
+  CHECK(
+    index::Shard::open(vault, vault::Compartment::narrative, notes).error().code
+    == Errc::auth);
+}
+
+TEST_SUITE_END();
