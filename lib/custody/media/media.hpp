@@ -21,7 +21,7 @@ inline constexpr std::size_t k_max_string_bytes = 256;
 inline constexpr std::size_t k_max_streams = 64;
 // The most bytes probe() accepts from the child on its standard output.
 inline constexpr std::size_t k_max_output_bytes = std::size_t{1} << 20U;
-// The hidden subcommand probe() runs (cmd/media_facts.cpp).
+// The hidden subcommand probe() runs (cmd/child.cpp).
 inline constexpr std::string_view k_subcommand = "__media-facts";
 // The schema of a facts object, built into the binary.
 inline constexpr std::string_view k_schema = "output/media_facts.json";
