@@ -12,6 +12,7 @@
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
 #include <custody/sys/fs.hpp>
+#include <custody/sys/hardening.hpp>
 
 #include <fmt/core.h>
 
@@ -350,5 +351,6 @@ main(int argc, char** argv)
   if (!crypto_init()) {
     return 70;
   }
+  raise_descriptor_limit();
   return run(argc, argv);
 }

@@ -94,6 +94,7 @@ int
 main(int argc, char** argv)
 {
   custody::harden_process();
+  custody::raise_descriptor_limit();
   if (auto init = custody::crypto_init(); !init) {
     fmt::print(stderr, "custody: error: {}\n", init.error().message);
     return 70;

@@ -46,18 +46,16 @@ namespace {
 
 // How many unnamed files a batch keeps open before naming them: each needs a
 // descriptor until then, and each group costs one syncfs, so as many as the
-// descriptor limit comfortably allows.
+// descriptor limit comfortably allows (main raises it:
+// raise_descriptor_limit).
 std::size_t
 group_size()
 {
   struct rlimit limit
   {
   };
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0
-      && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-    ::getrlimit(RLIMIT_NOFILE, &limit);
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return 64;
   }
   const auto usable = static_cast<std::size_t>(limit.rlim_cur) / 4;
   return std::clamp<std::size_t>(usable, 64, 8192);

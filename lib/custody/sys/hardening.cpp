@@ -1,9 +1,10 @@
-// Core dumps off, not dumpable.
+// Core dumps off, not dumpable; the descriptor limit.
 #include <custody/sys/hardening.hpp>
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace custody {
@@ -18,6 +19,19 @@ harden_process()
   // (DESIGN section 8); besides PRAGMA temp_store=MEMORY, point its temp
   // directory where nothing can ever be created.
   setenv("SQLITE_TMPDIR", "/dev/null/custody-never-spills", 1);
+}
+
+void
+raise_descriptor_limit()
+{
+  struct rlimit limit
+  {
+  };
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0
+      && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 } // namespace custody
