@@ -372,4 +372,17 @@ check_object(const fs::Path& vault,
   return {};
 }
 
+std::uint64_t
+padme(std::uint64_t length)
+{
+  if (length < 2) {
+    return length;
+  }
+  const unsigned e = std::bit_width(length) - 1;       // floor(log2 L)
+  const unsigned s = std::bit_width(std::uint64_t{e}); // floor(log2 E) + 1
+  const unsigned last_bits = e - s;
+  const std::uint64_t mask = (std::uint64_t{1} << last_bits) - 1;
+  return (length + mask) & ~mask;
+}
+
 } // namespace custody::store

@@ -91,6 +91,12 @@ Digest commitment(std::string_view salt_hex, const Digest& plaintext_sha256);
 // bytes.
 Bytes pad(ByteView plaintext);
 
+// Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and
+// Communication with PURBs", PETS 2019): the padded length of a `length`-byte
+// file: media objects are padded so; documents use pad(). At most 12 % above
+// it, and it reveals only O(log log length) bits.
+std::uint64_t padme(std::uint64_t length);
+
 // A payload ready to reference from an entry.
 struct Sealed
 {

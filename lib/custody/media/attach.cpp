@@ -216,19 +216,6 @@ private:
 
 } // namespace
 
-std::uint64_t
-padme(std::uint64_t length)
-{
-  if (length < 2) {
-    return length;
-  }
-  const unsigned e = std::bit_width(length) - 1;       // floor(log2 L)
-  const unsigned s = std::bit_width(std::uint64_t{e}); // floor(log2 E) + 1
-  const unsigned last_bits = e - s;
-  const std::uint64_t mask = (std::uint64_t{1} << last_bits) - 1;
-  return (length + mask) & ~mask;
-}
-
 Staged::Staged(Staged&& other) noexcept
   : size(other.size),
     padded_size(other.padded_size),
@@ -295,7 +282,7 @@ stage(const fs::Path& vault,
 
   Staged staged;
   staged.size = static_cast<std::uint64_t>(before.st_size);
-  staged.padded_size = padme(staged.size);
+  staged.padded_size = store::padme(staged.size);
   const fs::Path objects = vault / "objects";
   CUSTODY_TRY(fs::make_directories(objects));
   CUSTODY_ASSIGN(anonymous, fs::create_anonymous_file(objects));
@@ -735,14 +722,14 @@ read_plaintext(const fs::Path& vault,
   if (object_hash.finish() != name) {
     return tl::unexpected(store::altered_object(vault, name));
   }
-  if (offset < size || offset != padme(size) || !padding_clean) {
+  if (offset < size || offset != store::padme(size) || !padding_clean) {
     return fail(Errc::corrupt,
                 "object {} holds {} bytes, not the {} its attachment records "
                 "padded to {}",
                 to_hex(name),
                 offset,
                 size,
-                padme(size));
+                store::padme(size));
   }
   Extracted extracted{size, hash.finish()};
   if (extracted.sha256 != sha256) {

@@ -18,11 +18,6 @@
 
 namespace custody::attach {
 
-// Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and
-// Communication with PURBs", PETS 2019): the padded length of a `length`-byte
-// file. At most 12 % above it, and it reveals only O(log log length) bits.
-std::uint64_t padme(std::uint64_t length);
-
 // Called now and then with the bytes done so far and the total.
 using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 

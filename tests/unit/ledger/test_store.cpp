@@ -30,4 +30,24 @@ TEST_CASE("the commitment is the text form a clerk recomputes with printf and "
   CHECK(store::commitment(salt, sha256("x")) == sha256(text));
 }
 
+TEST_CASE("Padmé pads by at most 12 % and keeps only the top bits")
+{
+  // The values of the PURBs paper's definition, worked by hand: E = floor(log2
+  // L), S = floor(log2 E) + 1, the low E - S bits are rounded up.
+  CHECK(store::padme(0) == 0);
+  CHECK(store::padme(1) == 1);
+  CHECK(store::padme(9) == 10);      // E 3, S 2: one low bit
+  CHECK(store::padme(1000) == 1024); // E 9, S 4: five low bits
+  CHECK(store::padme(1024) == 1024);
+  CHECK(store::padme(1025) == 1088);       // E 10, S 4: six low bits
+  CHECK(store::padme(5000000) == 5111808); // E 22, S 5: 17 low bits
+  CHECK(store::padme(2147483648ULL) == 2147483648ULL);
+  for (std::uint64_t length = 2; length < 5000000; length = length * 3 + 7) {
+    const auto padded = store::padme(length);
+    CHECK(padded >= length);
+    CHECK(static_cast<double>(padded - length)
+          <= 0.12 * static_cast<double>(length));
+  }
+}
+
 TEST_SUITE_END();

@@ -14,26 +14,6 @@ using namespace custody;
 
 TEST_SUITE_BEGIN("attach");
 
-TEST_CASE("Padmé pads by at most 12 % and keeps only the top bits")
-{
-  // The values of the PURBs paper's definition, worked by hand: E = floor(log2
-  // L), S = floor(log2 E) + 1, the low E - S bits are rounded up.
-  CHECK(attach::padme(0) == 0);
-  CHECK(attach::padme(1) == 1);
-  CHECK(attach::padme(9) == 10);      // E 3, S 2: one low bit
-  CHECK(attach::padme(1000) == 1024); // E 9, S 4: five low bits
-  CHECK(attach::padme(1024) == 1024);
-  CHECK(attach::padme(1025) == 1088);       // E 10, S 4: six low bits
-  CHECK(attach::padme(5000000) == 5111808); // E 22, S 5: 17 low bits
-  CHECK(attach::padme(2147483648ULL) == 2147483648ULL);
-  for (std::uint64_t length = 2; length < 5000000; length = length * 3 + 7) {
-    const auto padded = attach::padme(length);
-    CHECK(padded >= length);
-    CHECK(static_cast<double>(padded - length)
-          <= 0.12 * static_cast<double>(length));
-  }
-}
-
 TEST_CASE("a staged file comes back byte for byte, and a changed one does not")
 {
   custody::test::TempDir dir;
@@ -58,7 +38,7 @@ TEST_CASE("a staged file comes back byte for byte, and a changed one does not")
                               });
   REQUIRE(staged);
   CHECK(staged->size == data.size());
-  CHECK(staged->padded_size == attach::padme(data.size()));
+  CHECK(staged->padded_size == store::padme(data.size()));
   CHECK(staged->plaintext_sha256 == sha256(data));
   REQUIRE_FALSE(progress.empty());
   CHECK(progress.back().first == staged->padded_size);
