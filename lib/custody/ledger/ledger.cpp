@@ -447,7 +447,8 @@ Result<Tip>
 scan_segments(const fs::Path& vault,
               std::size_t first,
               const Resume* resume,
-              const std::function<Result<void>(const Line&)>& visit)
+              const std::function<Result<void>(const Line&)>& visit,
+              std::optional<std::uint64_t> up_to)
 {
   const fs::Path dir = ledger_dir(vault);
   CUSTODY_ASSIGN(names, list_segments(dir));
@@ -476,7 +477,14 @@ scan_segments(const fs::Path& vault,
         return fail(Errc::not_found, "the resume point is not a line start");
       }
     }
+    bool reached = false;
     while (offset < text.size()) {
+      // A snapshot: what a writer appends after it is not read, not even as
+      // a torn tail.
+      if (up_to && tip.count >= *up_to && !expect_resume) {
+        reached = true;
+        break;
+      }
       const auto newline = text.find('\n', offset);
       if (newline == std::string_view::npos) {
         // invariant 2: a torn tail, only possible at the very end of the ledger
@@ -510,7 +518,11 @@ scan_segments(const fs::Path& vault,
       return fail(Errc::not_found, "the resume point is beyond the ledger");
     }
     tip.last_segment = i;
-    tip.last_segment_size = tip.torn ? tip.torn->offset : text.size();
+    tip.last_segment_size =
+      tip.torn ? tip.torn->offset : (reached ? offset : text.size());
+    if (reached) {
+      break;
+    }
   }
   return tip;
 }
@@ -519,20 +531,22 @@ scan_segments(const fs::Path& vault,
 
 Result<Tip>
 scan(const fs::Path& vault,
-     const std::function<Result<void>(const Line&)>& visit)
+     const std::function<Result<void>(const Line&)>& visit,
+     std::optional<std::uint64_t> up_to)
 {
-  return scan_segments(vault, 0, nullptr, visit);
+  return scan_segments(vault, 0, nullptr, visit, up_to);
 }
 
 Result<std::optional<Tip>>
 scan_after(const fs::Path& vault,
            const Resume& resume,
-           const std::function<Result<void>(const Line&)>& visit)
+           const std::function<Result<void>(const Line&)>& visit,
+           std::optional<std::uint64_t> up_to)
 {
   if (resume.count == 0) {
-    return scan(vault, visit);
+    return scan(vault, visit, up_to);
   }
-  auto tip = scan_segments(vault, resume.last.segment, &resume, visit);
+  auto tip = scan_segments(vault, resume.last.segment, &resume, visit, up_to);
   if (!tip && tip.error().code == Errc::not_found) {
     return std::optional<Tip>();
   }

@@ -96,9 +96,12 @@ struct Line
 // Visits every complete line in order, checking segment names and sizes
 // (invariant 1), and reports a torn tail (invariant 2) in the Tip instead of
 // failing, so callers decide. The chain itself is checked by ChainChecker.
+// With `up_to`, a snapshot: it stops after that many entries, so what a writer
+// appends meanwhile is not read.
 [[nodiscard]] Result<Tip>
 scan(const fs::Path& vault,
-     const std::function<Result<void>(const Line&)>& visit);
+     const std::function<Result<void>(const Line&)>& visit,
+     std::optional<std::uint64_t> up_to = std::nullopt);
 
 // A position a cache reflects: the first `count` entries, the last of which
 // hashes to `last_hash` and starts at `last`.
@@ -122,7 +125,8 @@ resume_point(const Tip& tip)
 [[nodiscard]] Result<std::optional<Tip>>
 scan_after(const fs::Path& vault,
            const Resume& resume,
-           const std::function<Result<void>(const Line&)>& visit);
+           const std::function<Result<void>(const Line&)>& visit,
+           std::optional<std::uint64_t> up_to = std::nullopt);
 
 // The entry that starts at `location`, read alone (a bounded read, without
 // scanning the segment): its decoded envelope and hash; nullopt when there is

@@ -286,6 +286,48 @@ TEST_CASE(
   CHECK_FALSE(check_chain(vault.path).torn);
 }
 
+TEST_CASE("a scan up to a snapshot stops there: entries and a torn line "
+          "appended after it are not read")
+{
+  TempVault vault;
+  auto tip = append_n(vault.path, ledger::Tip{}, 3);
+  const auto segment = vault.path / "ledger" / "000000.jsonl";
+  std::ofstream(segment, std::ios::binary | std::ios::app)
+    << R"({"kind":"put","pay)";
+  std::uint64_t visited = 0;
+  auto snapshot = ledger::scan(
+    vault.path,
+    [&](const ledger::Line&) -> Result<void> {
+      ++visited;
+      return {};
+    },
+    2);
+  REQUIRE(snapshot);
+  CHECK(visited == 2);
+  CHECK(snapshot->count == 2);
+  CHECK_FALSE(snapshot->torn);
+  // Where the third entry starts: the snapshot's end of the segment.
+  CHECK(snapshot->last_segment_size < read_text(segment).size());
+
+  visited = 0;
+  auto after = ledger::scan_after(
+    vault.path,
+    ledger::resume_point(*snapshot),
+    [&](const ledger::Line&) -> Result<void> {
+      ++visited;
+      return {};
+    },
+    3);
+  REQUIRE(after);
+  REQUIRE(*after);
+  CHECK(visited == 1);
+  CHECK((*after)->count == 3);
+  CHECK((*after)->last_hash == tip.last_hash);
+  CHECK_FALSE((*after)->torn);
+  // Without a bound, the torn line is found.
+  CHECK(check_chain(vault.path).torn);
+}
+
 TEST_CASE("HEAD must be exactly \"<seq> <hash>\\n\"")
 {
   TempVault vault;
