@@ -306,17 +306,21 @@ list(const fs::Path& vault)
 
 Result<merkle::Tree>
 load_tree(const fs::Path& vault,
-          const std::function<void(std::uint64_t, std::string_view)>& each_line)
+          const std::function<void(std::uint64_t, std::string_view)>& each_line,
+          std::optional<std::uint64_t> up_to)
 {
   std::vector<Digest> leaves;
-  CUSTODY_ASSIGN(
-    tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
-      if (each_line) {
-        each_line(leaves.size(), line.text);
-      }
-      leaves.push_back(merkle::leaf_hash(as_bytes(line.text)));
-      return {};
-    }));
+  CUSTODY_ASSIGN(tip,
+                 ledger::scan(
+                   vault,
+                   [&](const ledger::Line& line) -> Result<void> {
+                     if (each_line) {
+                       each_line(leaves.size(), line.text);
+                     }
+                     leaves.push_back(merkle::leaf_hash(as_bytes(line.text)));
+                     return {};
+                   },
+                   up_to));
   (void)tip;
   return merkle::Tree(leaves);
 }

@@ -74,10 +74,11 @@ latest(const fs::Path& vault);
 // LF), from one scan of the segments. A torn tail is not a leaf.
 [[nodiscard]] Result<merkle::Tree> load_tree(const fs::Path& vault);
 // As load_tree(), handing every line (seq, text without LF) to `each_line` on
-// the way.
-[[nodiscard]] Result<merkle::Tree> load_tree(
-  const fs::Path& vault,
-  const std::function<void(std::uint64_t, std::string_view)>& each_line);
+// the way; with `up_to`, only the first that many entries (a snapshot).
+[[nodiscard]] Result<merkle::Tree>
+load_tree(const fs::Path& vault,
+          const std::function<void(std::uint64_t, std::string_view)>& each_line,
+          std::optional<std::uint64_t> up_to = std::nullopt);
 
 // The complete subtrees of a tree, largest first (one per set bit of its
 // size): enough to append leaves and compute the root without the leaves.
