@@ -21,4 +21,5 @@ set(custody_unit_suites
   records
   schema
   vault
+  x25519
 )
