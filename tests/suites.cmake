@@ -28,4 +28,5 @@ set(custody_unit_suites
   spawn
   time
   vault
+  x25519
 )

@@ -336,10 +336,4 @@ namespace detail {
 encrypt_payload(ByteView file_key, ByteView nonce, ByteView plaintext);
 } // namespace detail
 
-// X25519(scalar, basepoint) for each scalar (as crypto_scalarmult_base), by
-// the Edwards table and one shared field inversion: how the ephemeral shares of
-// the stanzas this module writes are made. Exposed for the tests.
-void x25519_base_batch(std::span<const SecretBytes> scalars,
-                       std::span<std::array<std::uint8_t, 32>> shares);
-
 } // namespace custody::age

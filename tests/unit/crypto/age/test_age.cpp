@@ -4,7 +4,6 @@
 #include <custody/crypto/crypto.hpp>
 
 #include <doctest/doctest.h>
-#include <sodium.h>
 
 #include <zlib.h>
 
@@ -815,24 +814,3 @@ TEST_CASE("failure_of only classifies this module's errors")
 }
 
 TEST_SUITE_END();
-
-TEST_CASE("ephemeral shares made in batches are X25519 of the base point")
-{
-  // Batches of 1 (no shared inversion), odd and full sizes, and the scalars
-  // that stress the conversion: all-zero and all-one bytes before clamping.
-  for (const std::size_t size : {1U, 2U, 7U, 32U, 257U}) {
-    std::vector<SecretBytes> scalars;
-    for (std::size_t i = 0; i < size; ++i) {
-      scalars.push_back(SecretBytes::random(32));
-    }
-    std::fill_n(scalars[0].data(), 32, 0x00);
-    std::fill_n(scalars[size - 1].data(), 32, 0xff);
-    std::vector<std::array<std::uint8_t, 32>> shares(size);
-    age::x25519_base_batch(scalars, shares);
-    for (std::size_t i = 0; i < size; ++i) {
-      std::array<std::uint8_t, 32> expected{};
-      REQUIRE(crypto_scalarmult_base(expected.data(), scalars[i].data()) == 0);
-      CHECK_MESSAGE(shares[i] == expected, "batch of ", size, ", share ", i);
-    }
-  }
-}

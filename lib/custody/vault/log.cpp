@@ -1,0 +1,93 @@
+// read_log: the ledger's entries as `log` lists them, with what the member's
+// keys reveal of admin entries and seals.
+
+#include <custody/ledger/store.hpp>
+#include <custody/vault/vault_internal.hpp>
+
+#include <fmt/core.h>
+#include <fmt/std.h>
+
+namespace custody::vault {
+
+using namespace detail;
+
+Result<std::vector<LogEntry>>
+read_log(const fs::Path& directory,
+         const identity::Member* member,
+         std::chrono::milliseconds wait,
+         Notes& notes)
+{
+  if (!std::filesystem::is_directory(directory / "ledger")) {
+    return make_error(
+      Errc::not_found,
+      fmt::format("{} is not a custody vault (no ledger directory)", directory),
+      "check --vault");
+  }
+  CUSTODY_ASSIGN(
+    lock, fs::Lock::acquire(directory / "lock", fs::LockMode::shared, wait));
+  Keyring keys(directory, member);
+  // The signed state first, so that only keys it vouches for open the details.
+  // A vault that does not replay still shows its entries, without details.
+  std::optional<Loaded> loaded;
+  if (member != nullptr) {
+    auto replayed = load(directory, keys, true);
+    keys.bind(nullptr);
+    keys.allow_pending(false);
+    if (replayed) {
+      loaded = std::move(*replayed);
+      keys.bind(&loaded->state);
+    } else {
+      notes.push_back(fmt::format("entry details are not shown: {}",
+                                  replayed.error().message));
+    }
+  }
+  std::vector<LogEntry> entries;
+  ledger::ChainChecker chain;
+  CUSTODY_ASSIGN(
+    tip, ledger::scan(directory, [&](const ledger::Line& line) -> Result<void> {
+      CUSTODY_ASSIGN(entry, chain.next(line));
+      LogEntry item{std::move(entry), chain.last_hash(), line.location, {}};
+      if (member != nullptr
+          && (item.entry.kind == ledger::Kind::admin
+              || item.entry.kind == ledger::Kind::seal)
+          && !item.entry.payloads.empty()) {
+        auto key =
+          keys.compartment(Compartment::admin, item.entry.payloads[0].epoch);
+        if (key) {
+          auto opened =
+            store::open_document(directory, item.entry.payloads[0], **key);
+          if (opened && opened->document.contains("statement")) {
+            const auto& statement = opened->document["statement"];
+            item.detail = statement.value("action", "");
+            if (statement.contains("member")) {
+              item.detail +=
+                fmt::format(" {} as {}",
+                            statement["member"].value("key_id", ""),
+                            statement["member"].value("role", ""));
+            }
+          } else if (opened && opened->document.contains("seal")) {
+            const auto& seal = opened->document["seal"];
+            item.detail =
+              fmt::format("by {} over {} {}",
+                          seal.value("member", ""),
+                          seal.value("covers", json::Json::array()).size(),
+                          seal.value("covers", json::Json::array()).size() == 1
+                            ? "entry"
+                            : "entries");
+          }
+        }
+      }
+      entries.push_back(std::move(item));
+      return {};
+    }));
+  if (tip.torn) {
+    notes.push_back(fmt::format(
+      "warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
+      "--repair`)",
+      tip.torn->length,
+      ledger::describe({tip.torn->segment, tip.torn->offset})));
+  }
+  return entries;
+}
+
+} // namespace custody::vault
