@@ -483,8 +483,6 @@ TEST_CASE("a directory batch reads its form files in name order")
   }
 }
 
-TEST_SUITE_END();
-
 TEST_CASE("the first bad UTF-8 byte is found wherever it falls in an ASCII run")
 {
   // The check skips ASCII eight bytes at a time: a bad byte at every offset
@@ -553,3 +551,5 @@ TEST_CASE(
           "t.json:2:2: /a/x: appears twice (first at line 1)")
         != std::string::npos);
 }
+
+TEST_SUITE_END();

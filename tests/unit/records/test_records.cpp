@@ -114,8 +114,6 @@ TEST_CASE("make_merge_patch gives the RFC 7396 patch from one view to another")
   CHECK(records::make_merge_patch(from, from).empty());
 }
 
-TEST_SUITE_END();
-
 TEST_CASE("parts_of gives every example what splitting and deriving a copy "
           "gives")
 {
@@ -150,3 +148,5 @@ TEST_CASE("parts_of gives every example what splitting and deriving a copy "
     }
   }
 }
+
+TEST_SUITE_END();
