@@ -244,8 +244,8 @@ run_proofs(const fs::Path& dir, std::uint64_t count)
   }
   std::vector<std::string> notes;
   const double checks = timed([&] {
-    auto summary =
-      checkpoint::check_all(dir, *tree, key.public_key(), vault_id, notes);
+    auto summary = checkpoint::check_all(
+      dir, *checkpoint::list(dir), *tree, key.public_key(), vault_id, notes);
     if (!summary || summary->count < 10) {
       std::exit(bench_failed(summary ? Error{Errc::internal, "count", {}}
                                      : summary.error()));

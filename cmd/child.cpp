@@ -1,5 +1,6 @@
-// The hidden subcommands custody runs as keyless children of itself (sys/spawn):
-// today `custody __media-facts FILE`, the child of media::probe. Hidden from
+// The hidden subcommands custody runs as keyless children of itself
+// (sys/spawn): today `custody __media-facts FILE`, the child of media::probe.
+// Hidden from
 // --help; it reads one untrusted file with libmagic, libavformat and libexiv2
 // and prints its media facts as canonical JSON (docs/media.md).
 #include "commands.hpp"

@@ -4,11 +4,8 @@
 #include "session.hpp"
 
 #include <custody/ledger/timestamp.hpp>
-#include <custody/media/attach.hpp>
-#include <custody/records/index.hpp>
-#include <custody/vault/vault.hpp>
-#include <custody/verify/deep.hpp>
-#include <custody/verify/index_check.hpp>
+#include <custody/vault/check.hpp>
+#include <custody/verify/verify.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -66,7 +63,7 @@ against_json(const checkpoint::Against& against)
 }
 
 void
-print_checkpoints(const vault::VerifyReport& report)
+print_checkpoints(const verify::Report& report)
 {
   const auto& summary = report.checkpoints;
   if (!summary.latest) {
@@ -118,20 +115,6 @@ report_problem(const GlobalOptions& global, const Error& problem)
   return Outcome::problems_found;
 }
 
-// invariant 15, against the vault as opened now
-Result<std::vector<verify::ShardCheck>>
-check_index(const GlobalOptions& global,
-            const std::filesystem::path& directory,
-            const identity::Member& member,
-            vault::Notes& notes)
-{
-  CUSTODY_ASSIGN(
-    opened,
-    vault::Vault::open(
-      directory, member, open_options(global, vault::Access::read), notes));
-  return verify::check_index(opened, notes);
-}
-
 Result<Outcome>
 run_verify(const GlobalOptions& global, const VerifyOptions& options)
 {
@@ -143,15 +126,23 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
                       "what they check",
                       "pass --identity");
   }
-  vault::VerifyOptions verify_options;
-  verify_options.repair = options.repair;
-  verify_options.wait = wait_of(global);
-  verify_options.progress = terminal_progress("hashing objects");
-  verify_options.hash_objects = !options.deep;
-  if (!global.identity.empty()) {
-    verify_options.known_vaults = vault::known_vaults_for(global.identity);
+  if (options.repair && !member) {
+    return make_error(Errc::usage,
+                      "--repair needs a legal member's identity",
+                      "pass --identity");
   }
-  verify_options.accept_rollback = global.accept_rollback;
+  verify::Options verify_options;
+  verify_options.vault.wait = wait_of(global);
+  if (!global.identity.empty()) {
+    verify_options.vault.known_vaults =
+      vault::known_vaults_for(global.identity);
+  }
+  verify_options.vault.accept_rollback = global.accept_rollback;
+  verify_options.hash_progress = terminal_progress("hashing objects");
+  verify_options.deep_progress = terminal_progress("decrypting");
+  verify_options.cancel = watch_interrupts();
+  verify_options.index = options.index;
+  verify_options.deep = options.deep;
   if (!options.tsa_ca.empty()) {
     // Read once, here: a missing or unreadable file, or one without a
     // certificate, is bad input (3), not a finding about the vault; and a
@@ -166,115 +157,100 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   if (!options.against.empty()) {
     verify_options.against = options.against;
   }
-  auto report =
-    vault::verify(directory, member ? &*member : nullptr, verify_options);
+  // The repair writes, under the exclusive lock, before the check reads:
+  // the two are apart, as restic keeps `check` and `repair`.
+  std::optional<std::string> repaired;
+  vault::Notes repair_notes;
+  if (options.repair) {
+    CUSTODY_ASSIGN(
+      mended,
+      vault::repair(directory, *member, verify_options.vault, repair_notes));
+    repaired = std::move(mended);
+    if (repaired) {
+      // The repair appended a signed entry: it ends like any write command.
+      vault::Notes notes;
+      auto opened = vault::Vault::open(
+        directory, *member, open_options(global, vault::Access::write), notes);
+      print_notes(notes);
+      if (opened) {
+        end_with_checkpoint(global, *opened);
+      }
+    }
+  }
+  auto checked =
+    verify::check(directory, member ? &*member : nullptr, verify_options);
   finish_progress();
-  if (!report) {
-    if (report.error().code != Errc::corrupt) {
-      return tl::unexpected(report.error());
-    }
-    return report_problem(global, report.error());
+  if (!checked) {
+    return tl::unexpected(checked.error());
   }
-  if (report->repaired && member) {
-    // The repair appended a signed entry: it ends like any write command.
-    vault::Notes notes;
-    auto opened = vault::Vault::open(
-      directory, *member, open_options(global, vault::Access::write), notes);
-    print_notes(notes);
-    if (opened) {
-      end_with_checkpoint(global, *opened);
-    }
-  }
-  std::vector<verify::ShardCheck> shards;
-  if (options.index) {
-    auto checked = check_index(global, directory, *member, report->notes);
-    if (!checked) {
-      if (checked.error().code != Errc::corrupt) {
-        return tl::unexpected(checked.error());
-      }
-      return report_problem(global, checked.error());
-    }
-    shards = std::move(*checked);
-  }
-  std::optional<verify::DeepReport> deep;
-  if (options.deep) {
-    CUSTODY_ASSIGN(opened,
-                   vault::Vault::open(directory,
-                                      *member,
-                                      open_options(global, vault::Access::read),
-                                      report->notes));
-    auto checked =
-      verify::deep(opened, watch_interrupts(), terminal_progress("decrypting"));
-    finish_progress();
-    if (!checked) {
-      if (checked.error().code != Errc::corrupt) {
-        return tl::unexpected(checked.error());
-      }
-      return report_problem(global, checked.error());
-    }
-    deep = *checked;
+  auto& report = *checked;
+  report.notes.insert(
+    report.notes.begin(), repair_notes.begin(), repair_notes.end());
+  if (report.problem) {
+    return report_problem(global, report.problem->error);
   }
   if (global.json) {
     nlohmann::json out = {{"type", "verify"},
                           {"ok", true},
-                          {"entries", report->entries},
-                          {"objects", report->objects},
-                          {"admin_checked", report->admin_checked},
-                          {"notes", report->notes}};
+                          {"entries", report.entries},
+                          {"objects", report.objects},
+                          {"admin_checked", report.admin_checked},
+                          {"notes", report.notes}};
     // Without an identity the member list is not decoded, so there is no count
     // to give.
-    if (report->admin_checked) {
-      out["members"] = report->members;
+    if (report.admin_checked) {
+      out["members"] = report.members;
     }
-    if (report->repaired) {
-      out["repaired"] = *report->repaired;
+    if (repaired) {
+      out["repaired"] = *repaired;
     }
-    out["checkpoints"] = checkpoints_json(report->checkpoints);
-    if (report->against) {
-      out["against"] = against_json(*report->against);
+    out["checkpoints"] = checkpoints_json(report.checkpoints);
+    if (report.against) {
+      out["against"] = against_json(*report.against);
     }
-    if (options.index) {
+    if (report.shards) {
       nlohmann::json index = nlohmann::json::object();
-      for (const auto& shard : shards) {
+      for (const auto& shard : *report.shards) {
         index[shard.compartment] = {{"ok", true}, {"records", shard.records}};
       }
       out["index"] = index;
     }
-    if (deep) {
-      out["deep"] = {{"documents", deep->documents},
-                     {"attachments", deep->attachments},
-                     {"attachment_bytes", deep->bytes},
-                     {"sealed", deep->sealed}};
+    if (report.deep) {
+      out["deep"] = {{"documents", report.deep->documents},
+                     {"attachments", report.deep->attachments},
+                     {"attachment_bytes", report.deep->bytes},
+                     {"sealed", report.deep->sealed}};
     }
     fmt::print("{}\n", out.dump());
     return Outcome::ok;
   }
-  if (report->repaired) {
-    fmt::print("repaired: {}\n", *report->repaired);
+  if (repaired) {
+    fmt::print("repaired: {}\n", *repaired);
   }
-  if (report->admin_checked) {
+  if (report.admin_checked) {
     fmt::print("ok: {} entries, {} objects, {} members\n",
-               report->entries,
-               report->objects,
-               report->members);
+               report.entries,
+               report.objects,
+               report.members);
   } else {
     fmt::print("ok: {} entries, {} objects (envelope only)\n",
-               report->entries,
-               report->objects);
+               report.entries,
+               report.objects);
   }
-  print_checkpoints(*report);
-  for (const auto& shard : shards) {
+  print_checkpoints(report);
+  for (const auto& shard :
+       report.shards.value_or(std::vector<verify::ShardCheck>{})) {
     fmt::print("index {}: ok ({} records)\n", shard.compartment, shard.records);
   }
-  if (deep) {
+  if (report.deep) {
     fmt::print("deep: ok ({} payload documents and {} attachments ({} bytes) "
                "decrypted and checked; {} payloads your keys do not open)\n",
-               deep->documents,
-               deep->attachments,
-               deep->bytes,
-               deep->sealed);
+               report.deep->documents,
+               report.deep->attachments,
+               report.deep->bytes,
+               report.deep->sealed);
   }
-  print_notes(report->notes);
+  print_notes(report.notes);
   return Outcome::ok;
 }
 

@@ -28,5 +28,6 @@ set(custody_unit_suites
   spawn
   time
   vault
+  verify
   x25519
 )

@@ -667,13 +667,13 @@ read(const fs::Path& vault,
 
 Result<Summary>
 check_all(const fs::Path& vault,
+          const Listing& listing,
           const merkle::Tree& tree,
           const minisign::PublicKey& key,
           std::string_view vault_id,
           std::vector<std::string>& notes,
           const std::optional<std::string>& tsa_ca)
 {
-  CUSTODY_ASSIGN(listing, list(vault));
   for (const auto& stray : listing.strays) {
     notes.push_back(fmt::format(
       "{} is not a checkpoint file (left by an interrupted command?)", stray));

@@ -177,9 +177,11 @@ struct Summary
 // was made over a prefix of today's ledger (its root is the root of the
 // first `size` leaves of `tree`), and any timestamp answers its request.
 // A disagreement names the first entry that can differ: the one after the
-// last checkpoint that still agrees.
+// last checkpoint that still agrees. `listing` is the checkpoints listed when
+// the check's snapshot was taken (a checkpoint made after it is not checked).
 [[nodiscard]] Result<Summary>
 check_all(const fs::Path& vault,
+          const Listing& listing,
           const merkle::Tree& tree,
           const minisign::PublicKey& key,
           std::string_view vault_id,

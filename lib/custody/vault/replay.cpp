@@ -464,15 +464,22 @@ finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay)
 }
 
 Result<Loaded>
-load(const fs::Path& vault, Keyring& keys, bool have_member)
+load(const fs::Path& vault,
+     Keyring& keys,
+     bool have_member,
+     std::optional<std::uint64_t> up_to)
 {
   ledger::ChainChecker chain;
   Replay replay(vault, keys, have_member, true);
-  CUSTODY_ASSIGN(
-    tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
-      CUSTODY_ASSIGN(entry, chain.next(line));
-      return replay.entry(entry, chain.last_hash(), line.location);
-    }));
+  CUSTODY_ASSIGN(tip,
+                 ledger::scan(
+                   vault,
+                   [&](const ledger::Line& line) -> Result<void> {
+                     CUSTODY_ASSIGN(entry, chain.next(line));
+                     return replay.entry(
+                       entry, chain.last_hash(), line.location);
+                   },
+                   up_to));
   return finish_load(vault, tip, replay);
 }
 

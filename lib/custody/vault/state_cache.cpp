@@ -206,6 +206,7 @@ load_with_cache(const fs::Path& vault,
                 Keyring& keys,
                 const identity::Member& member,
                 Access access,
+                bool save,
                 Notes& notes)
 {
   CUSTODY_ASSIGN(cached, read_state_cache(vault, member, notes));
@@ -243,13 +244,28 @@ load_with_cache(const fs::Path& vault,
   // A writer saves the cache once its work is durable
   // (Vault::save_state_cache), so that a command refused for bad input leaves
   // the vault exactly as it was.
-  if (access == Access::read && replayed > 0 && !loaded->tip.torn) {
+  if (save && access == Access::read && replayed > 0 && !loaded->tip.torn) {
     if (auto saved = write_state_cache(vault, member, *loaded); !saved) {
       notes.push_back(fmt::format("could not save your state cache: {}",
                                   saved.error().message));
     }
   }
   return std::move(*loaded);
+}
+
+Result<void>
+check_state_cache_file(const fs::Path& vault, const identity::Member& member)
+{
+  Notes read_notes;
+  CUSTODY_TRY(read_state_cache(vault, member, read_notes));
+  if (!read_notes.empty()) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("your state cache {}", read_notes.front()),
+      "only you can write it: find out who can write the vault's index "
+      "directory; the next command writes it again");
+  }
+  return {};
 }
 
 Result<void>
@@ -273,14 +289,23 @@ check_state_cache(const fs::Path& vault,
   if (!cached) {
     return {};
   }
+  if (cached->resume.count > loaded.tip.count) {
+    // Saved by a command of hers that ran after this check's snapshot.
+    notes.push_back(fmt::format(
+      "{} is newer than the ledger this check read; not compared", name));
+    return {};
+  }
   ledger::ChainChecker chain(cached->resume.count, cached->resume.last_hash);
   Replay replay(
     vault, keys, std::move(cached->state), std::move(cached->committed_yaml));
   auto tip = ledger::scan_after(
-    vault, cached->resume, [&](const ledger::Line& line) -> Result<void> {
+    vault,
+    cached->resume,
+    [&](const ledger::Line& line) -> Result<void> {
       CUSTODY_ASSIGN(entry, chain.next(line));
       return replay.entry(entry, chain.last_hash(), line.location);
-    });
+    },
+    loaded.tip.count);
   keys.bind(&loaded.state);
   CUSTODY_TRY(std::move(tip));
   if (!*tip) {

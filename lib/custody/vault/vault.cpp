@@ -177,11 +177,13 @@ using namespace detail;
 struct Vault::Impl
 {
   fs::Path dir;
-  fs::Lock lock;
+  // nullopt once a reader released it (release_lock: a snapshot)
+  std::optional<fs::Lock> lock;
   const identity::Member* member;
   Keyring keys;
   Loaded loaded;
   std::optional<fs::Path> known_vaults;
+  Access access = Access::read;
 };
 
 Vault::Vault(std::unique_ptr<Impl> impl)
@@ -235,7 +237,8 @@ Vault::open(const fs::Path& directory,
                                      : fs::LockMode::shared,
                                    options.wait));
   Keyring keys(directory, &member);
-  auto loaded = load_with_cache(directory, keys, member, options.access, notes);
+  auto loaded = load_with_cache(
+    directory, keys, member, options.access, options.save_caches, notes);
   if (!loaded) {
     if (loaded.error().code == Errc::auth) {
       return make_error(
@@ -318,7 +321,8 @@ Vault::open(const fs::Path& directory,
                                              &member,
                                              std::move(keys),
                                              std::move(*loaded),
-                                             options.known_vaults});
+                                             options.known_vaults,
+                                             options.access});
   // From here on every key is checked against the whole signed state: a key
   // file no entry lists is ignored.
   impl->keys.bind(&impl->loaded.state);
@@ -405,11 +409,32 @@ Vault::scan(const std::function<Result<void>(const ledger::Entry&,
                                              const Digest&)>& visit) const
 {
   ledger::ChainChecker chain;
-  CUSTODY_TRY(
-    ledger::scan(m_impl->dir, [&](const ledger::Line& line) -> Result<void> {
+  // Up to the tip this vault was opened at (or appended to): what a writer
+  // appends after a reader released its lock is not read.
+  CUSTODY_TRY(ledger::scan(
+    m_impl->dir,
+    [&](const ledger::Line& line) -> Result<void> {
       CUSTODY_ASSIGN(entry, chain.next(line));
       return visit(entry, chain.last_hash());
-    }));
+    },
+    m_impl->loaded.tip.count));
+  return {};
+}
+
+const ledger::Tip&
+Vault::tip() const
+{
+  return m_impl->loaded.tip;
+}
+
+Result<void>
+Vault::release_lock()
+{
+  if (m_impl->lock && m_impl->access == Access::write) {
+    return make_error(Errc::internal,
+                      "a vault opened for writing keeps its lock");
+  }
+  m_impl->lock.reset();
   return {};
 }
 
@@ -458,13 +483,15 @@ Vault::scan_after(
     const ledger::Entry&, const Digest&, const ledger::Location&)>& visit) const
 {
   ledger::ChainChecker chain(resume.count, resume.last_hash);
-  CUSTODY_ASSIGN(
-    tip,
-    ledger::scan_after(
-      m_impl->dir, resume, [&](const ledger::Line& line) -> Result<void> {
-        CUSTODY_ASSIGN(entry, chain.next(line));
-        return visit(entry, chain.last_hash(), line.location);
-      }));
+  CUSTODY_ASSIGN(tip,
+                 ledger::scan_after(
+                   m_impl->dir,
+                   resume,
+                   [&](const ledger::Line& line) -> Result<void> {
+                     CUSTODY_ASSIGN(entry, chain.next(line));
+                     return visit(entry, chain.last_hash(), line.location);
+                   },
+                   m_impl->loaded.tip.count));
   return tip.has_value();
 }
 

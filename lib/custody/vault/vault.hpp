@@ -174,6 +174,9 @@ struct OpenOptions
   // Take a ledger shorter than, or diverging from, the one this member last
   // saw (a backup restored on purpose); logged beside the pins.
   bool accept_rollback = false;
+  // A reader saves a state cache brought forward; verify opens without, so
+  // that it checks the caches as it found them.
+  bool save_caches = true;
 };
 
 // An open vault: lock held, ledger replayed and checked, admin state known, the
@@ -193,6 +196,14 @@ public:
   const AdminState& state() const;
   const MemberRecord& me() const;
   std::uint64_t entry_count() const;
+  // The tip the vault was opened at, moved by its own appends: every scan
+  // stops there.
+  const ledger::Tip& tip() const;
+  // For a reader: gives up the lock and keeps the vault as it was opened, a
+  // snapshot. Scans stop at its tip, so what writers append meanwhile is not
+  // read, and objects never change once named. verify holds its lock only
+  // while it takes its snapshot. Errc::internal for a writer.
+  [[nodiscard]] Result<void> release_lock();
   // The hash of the last entry (zeros for an empty ledger), as checked when the
   // vault was opened.
   const Digest& last_hash() const;
@@ -270,46 +281,6 @@ private:
   explicit Vault(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> m_impl;
 };
-
-struct VerifyOptions
-{
-  bool repair = false;
-  // Whether to hash every object against its name (invariant 8). verify
-  // --deep turns it off and hashes each object as it decrypts it, so that no
-  // object is read twice; existence and orphans are still checked here.
-  bool hash_objects = true;
-  // Called now and then while objects are hashed (bytes done, total).
-  std::function<void(std::uint64_t, std::uint64_t)> progress;
-  // A checkpoint kept outside the vault, its .minisig beside it.
-  std::optional<fs::Path> against;
-  std::chrono::milliseconds wait{5000};
-  std::optional<fs::Path> known_vaults;
-  bool accept_rollback = false;
-  // The text of a PEM file of CA certificates (verify --tsa-ca, read once by
-  // the caller) to check stored RFC 3161 tokens' signatures with (R9).
-  std::optional<std::string> tsa_ca;
-};
-
-struct VerifyReport
-{
-  std::uint64_t entries = 0;
-  std::uint64_t objects = 0;
-  std::uint64_t members = 0;
-  bool admin_checked =
-    false; // seals, signatures, vault.yaml: needs an identity
-  Notes notes;
-  std::optional<std::string> repaired;
-  checkpoint::Summary checkpoints;
-  std::optional<checkpoint::Against> against;
-};
-
-// Checks the invariants of docs/formats.md section 11. Returns Errc::corrupt
-// naming the first problem (entry, segment and byte offset where there is one).
-// Without `member`, checks only what needs no key (chain, HEAD, objects) and
-// says so in the notes.
-[[nodiscard]] Result<VerifyReport> verify(const fs::Path& directory,
-                                          const identity::Member* member,
-                                          const VerifyOptions& options);
 
 // One ledger entry as `log` shows it.
 struct LogEntry

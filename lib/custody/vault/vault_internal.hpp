@@ -250,9 +250,12 @@ struct Loaded
 Result<Loaded>
 finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay);
 
-// Scans and replays the whole ledger. A torn tail is left in the tip for the
-// caller to judge.
-Result<Loaded> load(const fs::Path& vault, Keyring& keys, bool have_member);
+// Scans and replays the whole ledger, or its first `up_to` entries (a
+// snapshot). A torn tail is left in the tip for the caller to judge.
+Result<Loaded> load(const fs::Path& vault,
+                    Keyring& keys,
+                    bool have_member,
+                    std::optional<std::uint64_t> up_to = std::nullopt);
 
 // state_cache.cpp: the member's state cache
 
@@ -270,7 +273,12 @@ Result<Loaded> load_with_cache(const fs::Path& vault,
                                Keyring& keys,
                                const identity::Member& member,
                                Access access,
+                               bool save,
                                Notes& notes);
+// The member's state cache as found: Errc::corrupt when it fails its MAC or
+// does not open with her identity (she alone writes it).
+Result<void> check_state_cache_file(const fs::Path& vault,
+                                    const identity::Member& member);
 
 // The member's own state cache, brought forward as a reader would, must give
 // the state the full replay gave: she alone can write it, so a file that fails

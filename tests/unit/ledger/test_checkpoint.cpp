@@ -149,8 +149,12 @@ TEST_CASE("make_at_tip reads only new entries when the frontier verifies")
   tree = checkpoint::load_tree(dir.path());
   CHECK(fourth->checkpoint.root == tree->root());
   std::vector<std::string> notes;
-  auto summary =
-    checkpoint::check_all(dir.path(), *tree, key.public_key(), k_id, notes);
+  auto summary = checkpoint::check_all(dir.path(),
+                                       *checkpoint::list(dir.path()),
+                                       *tree,
+                                       key.public_key(),
+                                       k_id,
+                                       notes);
   REQUIRE(summary.has_value());
   CHECK(summary->count == 4);
   CHECK(notes.empty());
@@ -249,13 +253,21 @@ TEST_CASE("make stores a checkpoint once and refuses another root")
   CHECK(fork.error().code == Errc::corrupt);
 
   std::vector<std::string> notes;
-  auto summary =
-    checkpoint::check_all(dir.path(), forked, key.public_key(), k_id, notes);
+  auto summary = checkpoint::check_all(dir.path(),
+                                       *checkpoint::list(dir.path()),
+                                       forked,
+                                       key.public_key(),
+                                       k_id,
+                                       notes);
   REQUIRE_FALSE(summary.has_value());
   CHECK(summary.error().message.find("entry 0") != std::string::npos);
   merkle::Tree shorter(std::vector<Digest>{leaves[0]});
-  auto truncated =
-    checkpoint::check_all(dir.path(), shorter, key.public_key(), k_id, notes);
+  auto truncated = checkpoint::check_all(dir.path(),
+                                         *checkpoint::list(dir.path()),
+                                         shorter,
+                                         key.public_key(),
+                                         k_id,
+                                         notes);
   REQUIRE_FALSE(truncated.has_value());
   CHECK(truncated.error().message.find("truncated") != std::string::npos);
 }

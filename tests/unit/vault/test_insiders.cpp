@@ -8,6 +8,7 @@
 #include <custody/ledger/cache_file.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
+#include <custody/verify/verify.hpp>
 
 #include <doctest/doctest.h>
 
@@ -187,10 +188,11 @@ TEST_CASE("a swapped signing key file is refused before it signs anything")
     identity::Member newcomer{age::X25519Identity::generate()};
     CHECK(vault.add_member(newcomer.card(), vault::Role::data, ""));
   }
-  vault::VerifyOptions verify_options;
-  auto verified = vault::verify(made.directory, &made.creator, verify_options);
-  CHECK_MESSAGE(verified.has_value(),
-                (verified ? "" : verified.error().message));
+  auto verified = verify::check(made.directory, &made.creator, {});
+  REQUIRE_MESSAGE(verified.has_value(),
+                  (verified ? "" : verified.error().message));
+  CHECK_MESSAGE(!verified->problem,
+                (verified->problem ? verified->problem->error.message : ""));
 }
 
 TEST_CASE("a key file no signed entry lists is ignored by every reader")
@@ -225,10 +227,9 @@ TEST_CASE("a key file no signed entry lists is ignored by every reader")
           == Errc::auth);
   }
   // verify names both files as notes, not failures.
-  vault::VerifyOptions verify_options;
-  auto report =
-    vault::verify(vault.made.directory, &vault.made.creator, verify_options);
+  auto report = verify::check(vault.made.directory, &vault.made.creator, {});
   REQUIRE_MESSAGE(report.has_value(), (report ? "" : report.error().message));
+  CHECK_FALSE(report->problem);
   std::size_t unlisted = 0;
   for (const auto& note : report->notes) {
     unlisted += note.find("not listed by any") != std::string::npos ? 1 : 0;
