@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <exception>
@@ -15,13 +16,42 @@
 
 namespace custody::cli {
 
+// A failure to run: two lines of text, or with --json one JSON object
+// (schemas/output/error.json), on standard error.
 static void
-print_error(const Error& error)
+print_error(const Error& error, bool json)
 {
+  if (json) {
+    nlohmann::json out = {{"type", "error"},
+                          {"exit", exit_status(error.code)},
+                          {"code", errc_name(error.code)},
+                          {"message", error.message}};
+    if (!error.hint.empty()) {
+      out["hint"] = error.hint;
+    }
+    // Invalid UTF-8 in a message (a file name) is escaped, not a throw.
+    fmt::print(
+      stderr,
+      "{}\n",
+      out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
   fmt::print(stderr, "custody: error: {}\n", printable(error.message));
   if (!error.hint.empty()) {
     fmt::print(stderr, "custody: hint: {}\n", printable(error.hint));
   }
+}
+
+// Whether --json was asked for, when parsing itself failed.
+static bool
+json_asked(int argc, char** argv)
+{
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--json") {
+      return true;
+    }
+  }
+  return false;
 }
 
 static const char* k_exit_status_help = R"(Exit status:
@@ -73,16 +103,21 @@ run(int argc, char** argv)
   } catch (const CLI::ParseError& e) {
     // CLI11 prints help and version itself and reports them as "errors" with
     // status 0.
+    if (e.get_exit_code() != 0 && json_asked(argc, argv)) {
+      print_error(Error{Errc::usage, e.what(), "see custody --help"}, true);
+      return 2;
+    }
     const int status = app.exit(e);
     return status == 0 ? 0 : 2;
   }
   if (!action) {
-    print_error(Error{Errc::usage, "no command given", "run `custody --help`"});
+    print_error(Error{Errc::usage, "no command given", "run `custody --help`"},
+                global.json);
     return 2;
   }
   auto result = action();
   if (!result) {
-    print_error(result.error());
+    print_error(result.error(), global.json);
     return exit_status(result.error().code);
   }
   return *result == Outcome::ok ? 0 : 1;

@@ -97,16 +97,32 @@ print_checkpoints(const verify::Report& report)
   }
 }
 
+// A check that ran and found a problem: with --json the report
+// (schemas/output/report.json) on standard output, else the problem on
+// standard error. Exit status 1 either way.
 Outcome
-report_problem(const GlobalOptions& global, const Error& problem)
+report_problem(const GlobalOptions& global,
+               const verify::Problem& found,
+               const vault::Notes& notes)
 {
+  const Error& problem = found.error;
   if (global.json) {
-    fmt::print("{}\n",
-               nlohmann::json{{"type", "verify"},
-                              {"ok", false},
-                              {"problem", problem.message}}
-                 .dump());
+    nlohmann::json item = {{"message", problem.message}};
+    item["invariant"] = found.invariant ? nlohmann::json(*found.invariant)
+                                        : nlohmann::json(nullptr);
+    if (!problem.hint.empty()) {
+      item["hint"] = problem.hint;
+    }
+    fmt::print(
+      "{}\n",
+      nlohmann::json{{"type", "report"},
+                     {"ok", false},
+                     {"problems", nlohmann::json::array({item})},
+                     {"notes", notes}}
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return Outcome::problems_found;
   }
+  print_notes(notes);
   fmt::print(
     stderr, "custody: verify: FAILED: {}\n", printable(problem.message));
   if (!problem.hint.empty()) {
@@ -187,7 +203,7 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   report.notes.insert(
     report.notes.begin(), repair_notes.begin(), repair_notes.end());
   if (report.problem) {
-    return report_problem(global, report.problem->error);
+    return report_problem(global, *report.problem, report.notes);
   }
   if (global.json) {
     nlohmann::json out = {{"type", "verify"},

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 #include <tl/expected.hpp>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -22,6 +23,33 @@ enum class Errc {
   interrupted, // 130
   internal,    // 70: a bug
 };
+
+// The code's name as `--json` errors give it (schemas/output/error.json).
+constexpr std::string_view
+errc_name(Errc code)
+{
+  switch (code) {
+  case Errc::usage:
+    return "usage";
+  case Errc::invalid_input:
+    return "invalid_input";
+  case Errc::not_found:
+    return "not_found";
+  case Errc::corrupt:
+    return "corrupt";
+  case Errc::locked:
+    return "locked";
+  case Errc::auth:
+    return "auth";
+  case Errc::io:
+    return "io";
+  case Errc::interrupted:
+    return "interrupted";
+  case Errc::internal:
+    return "internal";
+  }
+  return "internal";
+}
 
 // The documented exit status of each code (DECISIONS.md, man/custody.1): append
 // only, never renumber. Applied by cmd/main.cpp alone in the binary, and by the
@@ -56,7 +84,18 @@ struct Error
   Errc code;
   std::string message;
   std::string hint;
+  // For a finding (Errc::corrupt): the invariant of docs/formats.md section 11
+  // it breaks, where the check knows it (verify's report gives it).
+  std::optional<int> invariant = std::nullopt;
 };
+
+// `error`, marked as breaking `invariant`.
+inline Error
+breaking(int invariant, Error error)
+{
+  error.invariant = invariant;
+  return error;
+}
 
 template<typename T> using Result = tl::expected<T, Error>;
 

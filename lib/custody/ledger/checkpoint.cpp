@@ -693,28 +693,31 @@ check_all(const fs::Path& vault,
                   origin);
     }
     if (size > tree.size()) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("{} was signed over {} entries, but the ledger has {}: "
-                    "the ledger was truncated (rolled back) after it was "
-                    "signed; entry {} is the first missing",
-                    name_of(size),
-                    size,
-                    tree.size(),
-                    tree.size()),
-        "restore the ledger from a backup or a replica");
+      return tl::unexpected(breaking(
+        17,
+        Error{
+          Errc::corrupt,
+          fmt::format("{} was signed over {} entries, but the ledger has {}: "
+                      "the ledger was truncated (rolled back) after it was "
+                      "signed; entry {} is the first missing",
+                      name_of(size),
+                      size,
+                      tree.size(),
+                      tree.size()),
+          "restore the ledger from a backup or a replica"}));
     }
     CUSTODY_ASSIGN(root, tree.root(size));
     if (root != stored.checkpoint.root) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("{} does not match the ledger: its first {} entries "
-                    "were rewritten after the checkpoint was signed; {}",
-                    name_of(size),
-                    size,
-                    first_suspect(agreed)),
-        "restore the ledger from a backup; a kept checkpoint (verify "
-        "--against) shows which copy is the original");
+      return tl::unexpected(breaking(
+        17,
+        Error{Errc::corrupt,
+              fmt::format("{} does not match the ledger: its first {} entries "
+                          "were rewritten after the checkpoint was signed; {}",
+                          name_of(size),
+                          size,
+                          first_suspect(agreed)),
+              "restore the ledger from a backup; a kept checkpoint (verify "
+              "--against) shows which copy is the original"}));
     }
     agreed = size;
     ++summary.count;

@@ -61,8 +61,11 @@ check_ledger(const fs::Path& directory,
     CUSTODY_ASSIGN(lock,
                    fs::Lock::acquire(
                      directory / "lock", fs::LockMode::shared, options.wait));
-    CUSTODY_TRY(
-      check_strays(directory, Objects::include, Leftovers::note, notes));
+    if (auto strays =
+          check_strays(directory, Objects::include, Leftovers::note, notes);
+        !strays) {
+      return tl::unexpected(breaking(22, strays.error()));
+    }
     ledger::Tip tip;
     if (member != nullptr) {
       // Her state cache as found, before anything reads it: only she writes
@@ -84,7 +87,10 @@ check_ledger(const fs::Path& directory,
                      }));
       tip = scanned;
       if (!tip.torn) {
-        CUSTODY_TRY(check_head(directory, tip, Access::read, notes));
+        if (auto head = check_head(directory, tip, Access::read, notes);
+            !head) {
+          return tl::unexpected(breaking(6, head.error()));
+        }
       }
     }
     CUSTODY_ASSIGN(snapshot, take_listings(directory, tip));
@@ -96,13 +102,15 @@ check_ledger(const fs::Path& directory,
   const ledger::Tip& tip = out.snapshot.tip;
   if (tip.torn) {
     const auto& torn = *tip.torn;
-    return make_error(
-      Errc::corrupt,
-      fmt::format("torn tail: {} bytes at {} are not a complete entry",
-                  torn.length,
-                  ledger::describe({torn.segment, torn.offset})),
-      "a write was interrupted; `custody verify --repair` moves the bytes "
-      "aside and records that in the ledger");
+    return tl::unexpected(breaking(
+      2,
+      Error{
+        Errc::corrupt,
+        fmt::format("torn tail: {} bytes at {} are not a complete entry",
+                    torn.length,
+                    ledger::describe({torn.segment, torn.offset})),
+        "a write was interrupted; `custody verify --repair` moves the bytes "
+        "aside and records that in the ledger"}));
   }
   Keyring keys(directory, member);
   CUSTODY_ASSIGN(loaded, load(directory, keys, member != nullptr, tip.count));
@@ -122,36 +130,40 @@ check_ledger(const fs::Path& directory,
     // tail is.
     if (const auto unrecorded = unrecorded_torn(directory, loaded.state);
         !unrecorded.empty()) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("ledger/{} holds bytes an interrupted repair moved "
-                    "aside, and no signed entry records it yet",
-                    unrecorded.front()),
-        "run `custody verify --repair` to record it");
+      return tl::unexpected(breaking(
+        21,
+        Error{Errc::corrupt,
+              fmt::format("ledger/{} holds bytes an interrupted repair moved "
+                          "aside, and no signed entry records it yet",
+                          unrecorded.front()),
+              "run `custody verify --repair` to record it"}));
     }
     // invariant 21 (R7): every recorded torn tail is kept as recorded.
     for (const auto& [name, torn] : loaded.state.torn_files) {
       auto bytes = fs::read_file(directory / name,
                                  ledger::k_segment_max_bytes + (1 << 20));
       if (!bytes) {
-        return make_error(
-          Errc::corrupt,
-          fmt::format("{}, the torn tail a signed repair moved aside, {}",
-                      name,
-                      bytes.error().code == Errc::not_found
-                        ? std::string("is missing")
-                        : bytes.error().message),
-          "restore it from a backup: the ledger records its SHA-256");
+        return tl::unexpected(breaking(
+          21,
+          Error{Errc::corrupt,
+                fmt::format("{}, the torn tail a signed repair moved aside, {}",
+                            name,
+                            bytes.error().code == Errc::not_found
+                              ? std::string("is missing")
+                              : bytes.error().message),
+                "restore it from a backup: the ledger records its SHA-256"}));
       }
       if (bytes->size() != torn.length || sha256_hex(*bytes) != torn.sha256) {
-        return make_error(
-          Errc::corrupt,
-          fmt::format("{} is not the torn tail its signed repair recorded "
-                      "({} bytes, SHA-256 {})",
-                      name,
-                      torn.length,
-                      torn.sha256),
-          "restore it from a backup");
+        return tl::unexpected(
+          breaking(21,
+                   Error{Errc::corrupt,
+                         fmt::format(
+                           "{} is not the torn tail its signed repair recorded "
+                           "({} bytes, SHA-256 {})",
+                           name,
+                           torn.length,
+                           torn.sha256),
+                         "restore it from a backup"}));
       }
     }
     CUSTODY_TRY(check_state_cache(directory, *member, keys, loaded, notes));
@@ -160,12 +172,19 @@ check_ledger(const fs::Path& directory,
     for (const auto& [path, hash] : loaded.state.key_files) {
       auto bytes = fs::read_file(directory / path, k_max_small_file);
       if (!bytes) {
-        return fail(Errc::corrupt, "key file {} is missing", path);
+        return tl::unexpected(breaking(
+          14,
+          Error{
+            Errc::corrupt, fmt::format("key file {} is missing", path), {}}));
       }
       if (sha256_hex(*bytes) != hash) {
-        return fail(Errc::corrupt,
-                    "key file {} does not match the hash its admin entry lists",
-                    path);
+        return tl::unexpected(breaking(
+          14,
+          Error{Errc::corrupt,
+                fmt::format(
+                  "key file {} does not match the hash its admin entry lists",
+                  path),
+                {}}));
       }
     }
     // Every reader ignores such a file (docs/formats.md 2.4); a repair moves

@@ -30,7 +30,9 @@ public:
     if (result || result.error().code != Errc::corrupt) {
       return false;
     }
-    m_report.problem = Problem{result.error(), invariant};
+    m_report.problem =
+      Problem{result.error(),
+              result.error().invariant ? result.error().invariant : invariant};
     return true;
   }
 
