@@ -1,5 +1,5 @@
 // custody attach: evidence media into the vault, one pass per file, one entry
-// per attachment (docs/formats.md section 6.5).
+// per attachment (docs/formats.md section 6.2.1).
 #include "commands.hpp"
 #include "progress.hpp"
 #include "reading.hpp"

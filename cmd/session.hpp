@@ -37,8 +37,8 @@ struct Session
 [[nodiscard]] Result<Session> open_session(const GlobalOptions& global,
                                            vault::Access access);
 
-// How a command that changed the vault ends (DECISIONS "Checkpoints"): a
-// signed checkpoint when the member holds the vault signing key, unless
+// How a command that changed the vault ends (docs/decisions.md "Checkpoints"):
+// a signed checkpoint when the member holds the vault signing key, unless
 // --no-checkpoint. The command's entries are durable already, so a checkpoint
 // that cannot be made is a warning, never a failure of the command.
 void end_with_checkpoint(const GlobalOptions& global, vault::Vault& vault);

@@ -8,7 +8,7 @@
 #
 # Deterministic with the Debian 12 versions (ffmpeg 5.1, exiftool 12.57, espeak-ng 1.51):
 # bit-exact encoder flags, one x264 thread, no muxer dates, no random Ogg serial numbers.
-# tests/unit/test_media.cpp checks the facts custody reads from these files, not their hashes, so
+# tests/unit/media/test_media.cpp checks the facts custody reads from these files, not their hashes, so
 # other tool versions only need to produce the same facts.
 set -euo pipefail
 

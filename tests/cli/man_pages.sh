@@ -1,6 +1,6 @@
 # The man pages stay honest: every option the binary's --help prints is in the page, every option a
 # page lists is one the binary knows, every page renders without a groff warning and has the
-# sections STYLE.md fixes, and custody.1's exit status table is the one `custody --help` prints.
+# sections CONTRIBUTING.md fixes, and custody.1's exit status table is the one `custody --help` prints.
 . "$(dirname "$0")/lib.sh"
 
 man_dir=$CUSTODY_SOURCE/man
@@ -101,7 +101,7 @@ for page in "${pages[@]}"; do
       || problem "man/$page.1 lists $option under OPTIONS, but \`${page//-/ } --help\` does not know it"
   done <"$T/$page.page-options"
 
-  # 4. The sections of STYLE.md, in the page.
+  # 4. The sections of CONTRIBUTING.md, in the page.
   for name in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
     grep -qE "^\.SH[ \t]+\"?$name\"?[ \t]*\$" "$file" || problem "man/$page.1 has no section $name"
   done

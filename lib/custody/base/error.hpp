@@ -11,7 +11,8 @@
 
 namespace custody {
 
-// Each code maps to one documented exit status (DECISIONS.md, man/custody.1).
+// Each code maps to one documented exit status (docs/decisions.md,
+// man/custody.1).
 enum class Errc {
   usage,         // 2: the command line is wrong
   invalid_input, // 3: a malformed or invalid file, unknown id, foreign response
@@ -51,9 +52,9 @@ errc_name(Errc code)
   return "internal";
 }
 
-// The documented exit status of each code (DECISIONS.md, man/custody.1): append
-// only, never renumber. Applied by cmd/main.cpp alone in the binary, and by the
-// test tools.
+// The documented exit status of each code (docs/decisions.md, man/custody.1):
+// append only, never renumber. Applied by cmd/main.cpp alone in the binary, and
+// by the test tools.
 constexpr int
 exit_status(Errc code)
 {

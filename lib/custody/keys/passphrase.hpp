@@ -1,4 +1,4 @@
-// Passphrase files: the rules of DECISIONS.md "Keys" (first line, one CR
+// Passphrase files: the rules of docs/decisions.md "Keys" (first line, one CR
 // stripped, never empty).
 #pragma once
 

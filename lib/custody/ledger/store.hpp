@@ -42,11 +42,11 @@ fs::Path object_path(const fs::Path& vault, const Digest& name);
 [[nodiscard]] Result<Digest> write_object(const fs::Path& vault,
                                           ByteView bytes);
 
-// Writes many objects durably at once (DECISIONS "Durable batches"): each is
-// written, unnamed (O_TMPFILE), in its own objects/xx/ directory as it is
-// added; in groups, one syncfs(2) makes them durable and linkat(2) gives them
-// their names, and commit() makes the names durable with a last syncfs(2). A
-// crash leaves named objects complete and unnamed ones gone. add() may be
+// Writes many objects durably at once (docs/decisions.md "Durable batches"):
+// each is written, unnamed (O_TMPFILE), in its own objects/xx/ directory as it
+// is added; in groups, one syncfs(2) makes them durable and linkat(2) gives
+// them their names, and commit() makes the names durable with a last syncfs(2).
+// A crash leaves named objects complete and unnamed ones gone. add() may be
 // called from several threads; objects not committed are dropped by the
 // destructor (named ones stay, unreferenced, for verify to report).
 class ObjectBatch

@@ -1,4 +1,4 @@
-// Streaming media into objects and back out (docs/formats.md section 6.5).
+// Streaming media into objects and back out (docs/formats.md section 6.2.1).
 #include <custody/base/utf8.hpp>
 #include <custody/crypto/crypto.hpp>
 #include <custody/ledger/store.hpp>

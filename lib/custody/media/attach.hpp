@@ -1,6 +1,6 @@
 // Evidence media: files of any size streamed into objects in one pass (SHA-256
 // of the plaintext, Padmé padding, age encryption, SHA-256 of the object), and
-// read back out with their hash checked (docs/formats.md section 6.5).
+// read back out with their hash checked (docs/formats.md section 6.2.1).
 #pragma once
 
 #include <custody/base/canonical_json.hpp>

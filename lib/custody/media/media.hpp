@@ -1,6 +1,6 @@
 // Media facts (docs/media.md): what a file's container and metadata say about
-// it, read by parsers that run in a child process holding no keys (DESIGN
-// section 9).
+// it, read by parsers that run in a child process holding no keys
+// (docs/design.md section 9).
 #pragma once
 
 #include <custody/base/canonical_json.hpp>

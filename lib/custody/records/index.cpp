@@ -23,7 +23,7 @@ constexpr cache_file::Kind k_shard_file{
   "custody-index-v3\n", "custody/v1/member-index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
-// Two databases per shard, saved as two files (docs/formats.md 11.2): the
+// Two databases per shard, saved as two files (docs/formats.md 10.1): the
 // catalogue, which `list` needs and which stays small, and the detail (views
 // and entries), which only `show`, amendments and `verify --index` load. A
 // record's key is the seq of the entry that created it.
@@ -140,7 +140,8 @@ exec(sqlite3* db, const char* sql)
   return {};
 }
 
-// An in-memory database that never spills to a temp file (DESIGN section 8).
+// An in-memory database that never spills to a temp file (docs/design.md
+// section 8).
 Result<sqlite3*>
 open_memory()
 {
@@ -274,7 +275,8 @@ struct Shard::Impl
         ? document["prev"].get<std::string>()
         : std::string();
     std::int64_t created_seq = static_cast<std::int64_t>(seq);
-    // Each record's entries form a chain of their own (DESIGN section 3).
+    // Each record's entries form a chain of their own (docs/design.md section
+    // 3).
     if (type == "record") {
       if (found) {
         return fail(
@@ -398,7 +400,7 @@ struct Shard::Impl
   }
 
   // An attachment entry: its document and its media object, both in the
-  // identity compartment (docs/formats.md 6.5).
+  // identity compartment (docs/formats.md 6.2.1).
   Result<void>
   apply_attachment(const ledger::Entry& entry, const json::Json& document)
   {

@@ -1,6 +1,6 @@
 // The index: one shard per record compartment, derived from the ledger,
 // encrypted at rest and authenticated with a MAC keyed from the compartment
-// secret (DESIGN section 8, docs/formats.md section 11).
+// secret (docs/design.md section 8, docs/formats.md section 10).
 #pragma once
 
 #include <custody/records/records.hpp>

@@ -65,7 +65,7 @@ json::Json merge_parts(const Parts& parts);
 // equal.
 json::Json make_merge_patch(const json::Json& from, const json::Json& to);
 
-// 128 random bits, lowercase hex (DECISIONS "Ids").
+// 128 random bits, lowercase hex (docs/decisions.md "Ids").
 std::string new_record_id();
 
 enum class EntryType { record, amend };

@@ -1,5 +1,5 @@
-// A JSON Schema validator for the subset DECISIONS.md ("Records and forms")
-// documents, and the split of a valid record into its compartments.
+// A JSON Schema validator for the subset docs/decisions.md ("Records and
+// forms") documents, and the split of a valid record into its compartments.
 //
 // The subset: `type` (string, integer, boolean, object, array, null, or a list
 // of them), `properties`, `required`, `additionalProperties` (false or a
@@ -37,7 +37,7 @@ inline constexpr std::array<std::string_view, 4> k_compartments = {
   "identity", "narrative", "facts", "aggressor"};
 
 // Custody's own limit on every string, whatever the schema says: a free-text
-// field holds at most 64 KiB of UTF-8 (DECISIONS.md).
+// field holds at most 64 KiB of UTF-8 (docs/decisions.md).
 inline constexpr std::size_t k_max_string_bytes = 65536;
 
 // How many problems a report lists; it counts them all.

@@ -16,8 +16,8 @@ harden_process()
   setrlimit(RLIMIT_CORE, &none);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   // Debian's SQLite spills sort data to unlinked temp files unless told not to
-  // (DESIGN section 8); besides PRAGMA temp_store=MEMORY, point its temp
-  // directory where nothing can ever be created.
+  // (docs/design.md section 8); besides PRAGMA temp_store=MEMORY, point its
+  // temp directory where nothing can ever be created.
   setenv("SQLITE_TMPDIR", "/dev/null/custody-never-spills", 1);
 }
 

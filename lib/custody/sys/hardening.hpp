@@ -5,7 +5,8 @@
 namespace custody {
 
 // Disables core dumps (RLIMIT_CORE=0) and ptrace attach (PR_SET_DUMPABLE=0), so
-// a crash never writes unlocked keys or plaintext to disk (DESIGN section 9).
+// a crash never writes unlocked keys or plaintext to disk (docs/design.md
+// section 9).
 void harden_process();
 
 // Raises the soft limit on open descriptors towards the hard limit (at most
