@@ -242,7 +242,7 @@ run_proofs(const fs::Path& dir, std::uint64_t count)
       return bench_failed(Error{Errc::io, "writing checkpoints", {}});
     }
   }
-  std::vector<std::string> notes;
+  custody::Notes notes;
   const double checks = timed([&] {
     auto summary = checkpoint::check_all(
       dir, *checkpoint::list(dir), *tree, key.public_key(), vault_id, notes);

@@ -11,6 +11,27 @@ namespace custody::cli {
 
 namespace {
 
+// What the member's keys reveal of an entry, in words: the admin action and
+// the member it names, or who sealed how many entries.
+std::string
+detail_of(const vault::LogEntry& item)
+{
+  if (!item.action.empty()) {
+    return item.member_key_id.empty() ? item.action
+                                      : fmt::format("{} {} as {}",
+                                                    item.action,
+                                                    item.member_key_id,
+                                                    item.member_role);
+  }
+  if (!item.sealed_by.empty()) {
+    return fmt::format("by {} over {} {}",
+                       item.sealed_by,
+                       item.covers,
+                       item.covers == 1 ? "entry" : "entries");
+  }
+  return {};
+}
+
 Result<Outcome>
 run_log(const GlobalOptions& global)
 {
@@ -33,8 +54,8 @@ run_log(const GlobalOptions& global)
         {"payloads", item.entry.payloads.size()},
         {"segment", ledger::segment_name(item.location.segment)},
         {"offset", item.location.offset}};
-      if (!item.detail.empty()) {
-        line["detail"] = item.detail;
+      if (const std::string detail = detail_of(item); !detail.empty()) {
+        line["detail"] = detail;
       }
       fmt::print("{}\n", line.dump());
     } else {
@@ -43,7 +64,7 @@ run_log(const GlobalOptions& global)
                  item.entry.time,
                  ledger::kind_name(item.entry.kind),
                  to_hex(item.hash).substr(0, 16),
-                 printable(item.detail));
+                 printable(detail_of(item)));
     }
   }
   print_notes(notes);

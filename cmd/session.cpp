@@ -122,8 +122,8 @@ add_no_checkpoint_flag(CLI::App& sub, GlobalOptions& global)
 void
 print_notes(const vault::Notes& notes)
 {
-  for (const auto& text : notes) {
-    note(text);
+  for (const auto& item : notes) {
+    note(to_string(item));
   }
 }
 

@@ -671,7 +671,7 @@ check_all(const fs::Path& vault,
           const merkle::Tree& tree,
           const minisign::PublicKey& key,
           std::string_view vault_id,
-          std::vector<std::string>& notes,
+          Notes& notes,
           const std::optional<std::string>& tsa_ca)
 {
   for (const auto& stray : listing.strays) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <custody/base/bytes.hpp>
+#include <custody/base/notes.hpp>
 #include <custody/crypto/minisign.hpp>
 #include <custody/ledger/merkle.hpp>
 #include <custody/ledger/timestamp.hpp>
@@ -185,7 +186,7 @@ check_all(const fs::Path& vault,
           const merkle::Tree& tree,
           const minisign::PublicKey& key,
           std::string_view vault_id,
-          std::vector<std::string>& notes,
+          Notes& notes,
           const std::optional<std::string>& tsa_ca = std::nullopt);
 
 // verify --against: a checkpoint kept outside the vault (its .minisig

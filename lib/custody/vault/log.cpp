@@ -46,7 +46,10 @@ read_log(const fs::Path& directory,
   CUSTODY_ASSIGN(
     tip, ledger::scan(directory, [&](const ledger::Line& line) -> Result<void> {
       CUSTODY_ASSIGN(entry, chain.next(line));
-      LogEntry item{std::move(entry), chain.last_hash(), line.location, {}};
+      LogEntry item;
+      item.entry = std::move(entry);
+      item.hash = chain.last_hash();
+      item.location = line.location;
       if (member != nullptr
           && (item.entry.kind == ledger::Kind::admin
               || item.entry.kind == ledger::Kind::seal)
@@ -58,22 +61,15 @@ read_log(const fs::Path& directory,
             store::open_document(directory, item.entry.payloads[0], **key);
           if (opened && opened->document.contains("statement")) {
             const auto& statement = opened->document["statement"];
-            item.detail = statement.value("action", "");
+            item.action = statement.value("action", "");
             if (statement.contains("member")) {
-              item.detail +=
-                fmt::format(" {} as {}",
-                            statement["member"].value("key_id", ""),
-                            statement["member"].value("role", ""));
+              item.member_key_id = statement["member"].value("key_id", "");
+              item.member_role = statement["member"].value("role", "");
             }
           } else if (opened && opened->document.contains("seal")) {
             const auto& seal = opened->document["seal"];
-            item.detail =
-              fmt::format("by {} over {} {}",
-                          seal.value("member", ""),
-                          seal.value("covers", json::Json::array()).size(),
-                          seal.value("covers", json::Json::array()).size() == 1
-                            ? "entry"
-                            : "entries");
+            item.sealed_by = seal.value("member", "");
+            item.covers = seal.value("covers", json::Json::array()).size();
           }
         }
       }
@@ -81,11 +77,12 @@ read_log(const fs::Path& directory,
       return {};
     }));
   if (tip.torn) {
-    notes.push_back(fmt::format(
-      "warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
-      "--repair`)",
-      tip.torn->length,
-      ledger::describe({tip.torn->segment, tip.torn->offset})));
+    notes.emplace_back(
+      Note::Level::warning,
+      fmt::format("ignoring a torn tail of {} bytes at {} (run `custody verify "
+                  "--repair`)",
+                  tip.torn->length,
+                  ledger::describe({tip.torn->segment, tip.torn->offset})));
   }
   return entries;
 }

@@ -261,7 +261,7 @@ check_state_cache_file(const fs::Path& vault, const identity::Member& member)
   if (!read_notes.empty()) {
     return make_error(
       Errc::corrupt,
-      fmt::format("your state cache {}", read_notes.front()),
+      fmt::format("your state cache {}", read_notes.front().text),
       "only you can write it: find out who can write the vault's index "
       "directory; the next command writes it again");
   }
@@ -282,7 +282,7 @@ check_state_cache(const fs::Path& vault,
   if (!read_notes.empty()) {
     return make_error(
       Errc::corrupt,
-      fmt::format("your state cache {}", read_notes.front()),
+      fmt::format("your state cache {}", read_notes.front().text),
       "only you can write it: find out who can write the vault's index "
       "directory; the next command writes it again");
   }

@@ -265,11 +265,12 @@ Vault::open(const fs::Path& directory,
         "run `custody verify --repair` to move it aside; no complete entry is "
         "lost");
     }
-    notes.push_back(fmt::format(
-      "warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
-      "--repair`)",
-      torn.length,
-      where));
+    notes.emplace_back(
+      Note::Level::warning,
+      fmt::format("ignoring a torn tail of {} bytes at {} (run `custody verify "
+                  "--repair`)",
+                  torn.length,
+                  where));
   }
   if (!loaded->state.members.contains(member.key_id())) {
     return make_error(

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <custody/base/canonical_json.hpp>
+#include <custody/base/notes.hpp>
 #include <custody/crypto/age/age.hpp>
 #include <custody/crypto/minisign.hpp>
 #include <custody/keys/identity.hpp>
@@ -98,9 +99,8 @@ struct AdminState
   std::string vault_yaml() const;
 };
 
-// Things worth telling the user that are not failures: repaired caches,
-// orphans, skipped checks.
-using Notes = std::vector<std::string>;
+// Things worth telling the user that are not failures (base/notes.hpp).
+using Notes = custody::Notes;
 
 struct InitOptions
 {
@@ -288,9 +288,17 @@ struct LogEntry
   ledger::Entry entry;
   Digest hash{};
   ledger::Location location;
-  // What the member's keys reveal: the admin action or the sealing member;
-  // empty otherwise.
-  std::string detail;
+  // What the member's keys reveal, as fields (cmd/ words them); empty when
+  // they do not open the entry or it is neither an admin statement nor a
+  // seal.
+  // An admin statement's action ("member_add", "torn_tail", ...), and the
+  // member it names, if any.
+  std::string action;
+  std::string member_key_id;
+  std::string member_role;
+  // A seal: the member who sealed, and how many entries it covers.
+  std::string sealed_by;
+  std::size_t covers = 0;
 };
 
 [[nodiscard]] Result<std::vector<LogEntry>>

@@ -173,7 +173,7 @@ TEST_CASE("issue 12: a state cache whose MAC'd header names the vault with a "
   REQUIRE(vault::Vault::open(made.directory, made.creator, read, notes));
   bool noted = false;
   for (const auto& note : notes) {
-    noted = noted || note.find("is malformed") != std::string::npos;
+    noted = noted || note.text.find("is malformed") != std::string::npos;
   }
   CHECK(noted);
 }

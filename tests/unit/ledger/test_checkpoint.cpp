@@ -148,7 +148,7 @@ TEST_CASE("make_at_tip reads only new entries when the frontier verifies")
   CHECK_FALSE(used);
   tree = checkpoint::load_tree(dir.path());
   CHECK(fourth->checkpoint.root == tree->root());
-  std::vector<std::string> notes;
+  custody::Notes notes;
   auto summary = checkpoint::check_all(dir.path(),
                                        *checkpoint::list(dir.path()),
                                        *tree,
@@ -252,7 +252,7 @@ TEST_CASE("make stores a checkpoint once and refuses another root")
   REQUIRE_FALSE(fork.has_value());
   CHECK(fork.error().code == Errc::corrupt);
 
-  std::vector<std::string> notes;
+  custody::Notes notes;
   auto summary = checkpoint::check_all(dir.path(),
                                        *checkpoint::list(dir.path()),
                                        forked,

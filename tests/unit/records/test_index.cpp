@@ -136,7 +136,7 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   CHECK(shard->stats().rebuilt);
   CHECK(shard->record_count() == 1);
   REQUIRE(forged_notes.size() == 1);
-  CHECK(forged_notes[0].find("MAC") != std::string::npos);
+  CHECK(forged_notes[0].text.find("MAC") != std::string::npos);
 }
 
 TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
@@ -181,7 +181,7 @@ TEST_CASE("list loads only the catalogue; a missing detail part is rebuilt")
   REQUIRE(showing);
   CHECK(showing->stats().rebuilt);
   REQUIRE(show_notes.size() == 1);
-  CHECK(show_notes[0].find("disagree") != std::string::npos);
+  CHECK(show_notes[0].text.find("disagree") != std::string::npos);
   CHECK(showing->find(change.record_id));
   showing->save(show_notes);
   CHECK(std::filesystem::exists(fixture.directory / "index"

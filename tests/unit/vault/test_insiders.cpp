@@ -140,7 +140,7 @@ TEST_CASE("a state cache made by another member redirects no one's encryption")
         == signed_identity);
   bool noted = false;
   for (const auto& note : notes) {
-    noted = noted || note.find("failed its MAC") != std::string::npos;
+    noted = noted || note.text.find("failed its MAC") != std::string::npos;
   }
   CHECK(noted);
   // What she records opens with the signed key, not the data member's.
@@ -232,7 +232,7 @@ TEST_CASE("a key file no signed entry lists is ignored by every reader")
   CHECK_FALSE(report->problem);
   std::size_t unlisted = 0;
   for (const auto& note : report->notes) {
-    unlisted += note.find("not listed by any") != std::string::npos ? 1 : 0;
+    unlisted += note.text.find("not listed by any") != std::string::npos ? 1 : 0;
   }
   CHECK(unlisted == 2);
 }

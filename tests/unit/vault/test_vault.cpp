@@ -151,7 +151,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
     // at the tip: nothing replayed, nothing rewritten
     CHECK(std::filesystem::last_write_time(cache) == saved_at);
     for (const auto& note : notes) {
-      CHECK(note.find("state.age") == std::string::npos);
+      CHECK(note.text.find("state.age") == std::string::npos);
     }
   }
   // A member added after the cache was saved is replayed from the ledger.
@@ -193,7 +193,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
     auto opened = open(notes);
     CHECK(opened.state().members.size() == 3);
     REQUIRE(notes.size() == 1);
-    CHECK(notes[0].find("failed its MAC") != std::string::npos);
+    CHECK(notes[0].text.find("failed its MAC") != std::string::npos);
   }
   // Garbage is not an age file for this member: replayed, then replaced.
   std::ofstream(cache, std::ios::binary | std::ios::trunc) << "garbage";
@@ -202,7 +202,7 @@ TEST_CASE("the state cache spares a replay and a bad one is replaced")
     auto opened = open(notes);
     CHECK(opened.state().members.size() == 3);
     REQUIRE(notes.size() == 1);
-    CHECK(notes[0].find("does not open") != std::string::npos);
+    CHECK(notes[0].text.find("does not open") != std::string::npos);
   }
   {
     vault::Notes notes;
@@ -252,7 +252,7 @@ TEST_CASE("a state cache from another history is not trusted")
   bool noted = false;
   for (const auto& note : read_notes) {
     noted =
-      noted || note.find("state.age names a position") != std::string::npos;
+      noted || note.text.find("state.age names a position") != std::string::npos;
   }
   CHECK(noted);
 }
