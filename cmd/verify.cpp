@@ -1,5 +1,6 @@
 // custody verify: check the vault's invariants (docs/formats.md section 11).
 #include "commands.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "session.hpp"
 
@@ -99,21 +100,11 @@ print_checkpoints(const vault::VerifyReport& report)
   }
 }
 
+// A check that ran and failed: its report, exit 1.
 Outcome
 report_problem(const GlobalOptions& global, const Error& problem)
 {
-  if (global.json) {
-    fmt::print("{}\n",
-               nlohmann::json{{"type", "verify"},
-                              {"ok", false},
-                              {"problem", problem.message}}
-                 .dump());
-  }
-  fmt::print(
-    stderr, "custody: verify: FAILED: {}\n", printable(problem.message));
-  if (!problem.hint.empty()) {
-    fmt::print(stderr, "custody: hint: {}\n", printable(problem.hint));
-  }
+  print_problems({problem}, global.json);
   return Outcome::problems_found;
 }
 
@@ -150,8 +141,8 @@ check_index(const GlobalOptions& global,
     // one, as the hint below says.
     shard->save(notes);
     if (!shard->stats().rejected.empty()) {
-      return make_error(
-        Errc::corrupt,
+      return broken(
+        15,
         fmt::format("your index shard {}", shard->stats().rejected.front()),
         "the file was replaced or damaged; it has been rebuilt from the "
         "ledger, so find out who can write your index directory");
@@ -166,16 +157,16 @@ check_index(const GlobalOptions& global,
                                 .string();
     CUSTODY_ASSIGN(rebuilt, index::Shard::rebuild(opened, shard.compartment()));
     if (!rebuilt.stats().refused.empty()) {
-      return make_error(Errc::corrupt,
-                        rebuilt.stats().refused.front(),
-                        "only a legal member may amend a record (invariant "
-                        "19); the entry was written around custody's checks");
+      return broken(19,
+                    rebuilt.stats().refused.front(),
+                    "only a legal member may amend a record (invariant 19); "
+                    "the entry was written around custody's checks");
     }
     CUSTODY_ASSIGN(kept, shard.digest());
     CUSTODY_ASSIGN(fresh, rebuilt.digest());
     if (kept != fresh) {
-      return make_error(
-        Errc::corrupt,
+      return broken(
+        15,
         fmt::format(
           "index shard {} differs from the shard rebuilt from the ledger",
           files),
@@ -223,6 +214,13 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   auto report =
     vault::verify(directory, member ? &*member : nullptr, verify_options);
   finish_progress();
+  if (!report && report.error().remedy == Remedy::pass_identity && !member) {
+    // A torn tail to repair and no identity: on the command line, a usage
+    // error (exit 2), whatever code the library chose.
+    return make_error(Errc::usage,
+                      "--repair needs a legal member's identity",
+                      Remedy::pass_identity);
+  }
   if (!report) {
     if (report.error().code != Errc::corrupt) {
       return tl::unexpected(report.error());
