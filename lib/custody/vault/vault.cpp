@@ -295,8 +295,8 @@ private:
                   holder,
                   epoch,
                   path(holder, epoch)),
-      "`custody verify` reports it and `custody verify --repair` moves it "
-      "aside; ask a legal member to find out who wrote it"};
+      "ask a legal member to find out who wrote it",
+      Remedy::run_verify_repair};
   }
 
   // A listed file must be the listed file, and hold the signed key. An unlisted
@@ -445,14 +445,14 @@ public:
     auto result = check(entry, hash, where);
     if (!result) {
       // A key the member lacks is not damage to the vault: keep Errc::auth.
-      return make_error(result.error().code == Errc::auth ? Errc::auth
-                                                          : Errc::corrupt,
-                        fmt::format("{}: entry {} ({}): {}",
-                                    ledger::describe(where),
-                                    entry.seq,
-                                    ledger::kind_name(entry.kind),
-                                    result.error().message),
-                        result.error().hint);
+      Error error = std::move(result.error());
+      error.code = error.code == Errc::auth ? Errc::auth : Errc::corrupt;
+      return tl::unexpected(
+        with_context(std::move(error),
+                     fmt::format("{}: entry {} ({})",
+                                 ledger::describe(where),
+                                 entry.seq,
+                                 ledger::kind_name(entry.kind))));
     }
     return {};
   }
@@ -464,8 +464,8 @@ public:
     if (!m_have_member || m_unsealed.empty()) {
       return {};
     }
-    return make_error(
-      Errc::corrupt,
+    return broken(
+      11,
       fmt::format("{}: entries {} to {} are not covered by any seal",
                   ledger::describe(m_unsealed.front().location),
                   m_unsealed.front().seq,
@@ -538,15 +538,15 @@ private:
     case ledger::Kind::checkpoint:
       // invariant 7: the kind is reserved (docs/formats.md 6.3); checkpoints
       // live in checkpoints/, never in the ledger.
-      return fail(Errc::corrupt,
-                  "entry {}: custody writes no checkpoint entries; "
-                  "checkpoints live in checkpoints/",
-                  entry.seq);
+      return broken(7,
+                    fmt::format("entry {}: custody writes no checkpoint "
+                                "entries; checkpoints live in checkpoints/",
+                                entry.seq));
     case ledger::Kind::put:
-      CUSTODY_TRY(check_put(entry));
+      CUSTODY_TRY(checking(7, check_put(entry)));
       break;
     default:
-      CUSTODY_TRY(check_epochs(entry));
+      CUSTODY_TRY(checking(7, check_epochs(entry)));
       break;
     }
     m_unsealed.push_back({entry.seq, hash, entry.kind, where});
@@ -818,8 +818,8 @@ private:
     auto member = m_state.members.find(member_id);
     // invariant 12: the sealing member exists at this position
     if (member == m_state.members.end()) {
-      return fail(
-        Errc::corrupt, "sealed by {}, who is not a member", member_id);
+      return broken(
+        12, fmt::format("sealed by {}, who is not a member", member_id));
     }
     auto public_key = from_base64(member->second.ed25519, Padding::yes);
     auto signature = from_base64(signature_text, Padding::yes);
@@ -828,8 +828,9 @@ private:
     if (!public_key || !signature
         || !identity::verify_ed25519(
           *public_key, as_bytes(message), *signature)) {
-      return fail(
-        Errc::corrupt, "the seal's signature by {} does not verify", member_id);
+      return broken(
+        11,
+        fmt::format("the seal's signature by {} does not verify", member_id));
     }
     if (seal.value("vault", "") != m_state.vault_id
         || seal.value("seq", UINT64_MAX) != entry.seq) {
@@ -843,21 +844,22 @@ private:
               && covers[i].value("hash", "") == to_hex(m_unsealed[i].hash);
     }
     if (!exact || m_unsealed.empty()) {
-      return make_error(
-        Errc::corrupt,
+      return broken(
+        11,
         "the seal does not cover exactly the entries since the previous seal",
         "an entry was inserted, removed or altered after it was sealed");
     }
     // invariant 12: the role allows every sealed entry
     for (const auto& sealed : m_unsealed) {
       if (!may_write(member->second.role, sealed.kind)) {
-        return fail(
-          Errc::corrupt,
-          "entry {} ({}) is outside the role {} of its sealing member {}",
-          sealed.seq,
-          ledger::kind_name(sealed.kind),
-          role_name(member->second.role),
-          member_id);
+        return broken(
+          12,
+          fmt::format(
+            "entry {} ({}) is outside the role {} of its sealing member {}",
+            sealed.seq,
+            ledger::kind_name(sealed.kind),
+            role_name(member->second.role),
+            member_id));
       }
     }
     m_unsealed.clear();
@@ -1150,12 +1152,9 @@ check_vault_yaml(const fs::Path& vault,
     return {};
   }
   if (!stale && actual) {
-    return make_error(
-      Errc::corrupt,
-      "vault.yaml disagrees with the signed ledger",
-      "custody reads nothing from it, but someone changed it: keep a copy as "
-      "evidence, then `custody verify --repair` sets it aside and writes it "
-      "again");
+    return make_error(Errc::corrupt,
+                      "vault.yaml disagrees with the signed ledger",
+                      Remedy::repair_vault_yaml);
   }
   if (access == Access::write) {
     CUSTODY_TRY(write_vault_yaml(vault, state));
@@ -1208,8 +1207,7 @@ check_strays(const fs::Path& vault,
                   first.kind,
                   more == 0 ? std::string()
                             : fmt::format(" ({} more such)", more)),
-      "someone with write access put it there: remove it, restore the file "
-      "from a backup if one belongs there, and run `custody verify` again");
+      Remedy::remove_and_verify);
   }
   std::size_t removed = 0;
   for (const auto& path : found.leftovers) {
@@ -1402,11 +1400,8 @@ check_seen_tip(const fs::Path& vault,
                     ? ""
                     : ", and entry " + std::to_string(seen->count - 1)
                         + " is not the one you saw"),
-      fmt::format("compare the ledger with a checkpoint kept outside the "
-                  "vault (`custody verify --against CHECKPOINT`); if a backup "
-                  "was restored on purpose, run again with --accept-rollback, "
-                  "which is logged in {}",
-                  fs::Path(file.string() + ".log")));
+      Remedy::accept_rollback,
+      fmt::format("{}", fs::Path(file.string() + ".log")));
   }
   if (!kept) {
     CUSTODY_TRY(fs::append_durably(
@@ -1455,7 +1450,7 @@ finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay)
   if (tip.count == 0) {
     return make_error(Errc::corrupt,
                       fmt::format("{} has an empty ledger", vault),
-                      "is this a custody vault? `custody init` creates one");
+                      Remedy::create_vault);
   }
   // Entries just before a torn tail may have had their seal in it (a crash
   // mid-append): the torn tail is the problem to report, and writers refuse
@@ -2106,10 +2101,9 @@ create_or_keep(const fs::Path& path, ByteView bytes, bool& created)
         && std::equal(held->begin(), held->end(), bytes.begin())) {
       return {};
     }
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("{} already exists", path),
-      "an identity is never overwritten; choose another --recovery-out");
+    return make_error(Errc::invalid_input,
+                      fmt::format("{} already exists", path),
+                      Remedy::choose_recovery_out);
   }
   auto made = fs::create_file_durably(path, bytes);
   // Errc::invalid_input: another process created it first; any other failure
@@ -2385,7 +2379,7 @@ Vault::open(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault, or create a vault with `custody init`");
+      Remedy::check_vault);
   }
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(directory / "lock",
@@ -2403,7 +2397,7 @@ Vault::open(const fs::Path& directory,
           "your identity ({}) cannot open this vault's admin entries: {}",
           member.key_id(),
           loaded.error().message),
-        "ask a legal member to admit you with `custody key add`");
+        Remedy::ask_to_be_admitted);
     }
     return tl::unexpected(loaded.error());
   }
@@ -2418,8 +2412,8 @@ Vault::open(const fs::Path& directory,
           "interrupted write",
           torn.length,
           where),
-        "run `custody verify --repair` to move it aside; no complete entry is "
-        "lost");
+        Remedy::run_verify_repair,
+        "no complete entry is lost");
     }
     notes.push_back(fmt::format(
       "warning: ignoring a torn tail of {} bytes at {} (run `custody verify "
@@ -2432,7 +2426,7 @@ Vault::open(const fs::Path& directory,
       Errc::auth,
       fmt::format("your identity ({}) is not a member of this vault",
                   member.key_id()),
-      "ask a legal member to admit you with `custody key add`");
+      Remedy::ask_to_be_admitted);
   }
   if (options.access == Access::write) {
     CUSTODY_TRY(
@@ -2447,7 +2441,7 @@ Vault::open(const fs::Path& directory,
         fmt::format("ledger/{} was moved aside by a repair that did not "
                     "finish",
                     unrecorded.front()),
-        "run `custody verify --repair` to record it in the ledger");
+        Remedy::record_with_repair);
     }
     notes.push_back(fmt::format("ledger/{} was moved aside by a repair that "
                                 "did not finish (run `custody verify "
@@ -2643,7 +2637,7 @@ Vault::make_checkpoint()
       return make_error(Errc::auth,
                         "only a member holding the vault signing key (legal) "
                         "can sign a checkpoint",
-                        "ask a legal member to run `custody checkpoint`");
+                        Remedy::ask_legal_checkpoint);
     }
     return tl::unexpected(signing.error());
   }
@@ -2680,7 +2674,7 @@ Vault::add_member(const identity::Card& card,
     return make_error(
       Errc::auth,
       "only a member holding the vault signing key can admit members",
-      "ask a legal member to run `custody key add`");
+      Remedy::ask_legal_key_add);
   }
   MemberRecord record = member_from_card(card, role);
   json::Json key_listing = json::Json::array();
@@ -2749,7 +2743,7 @@ verify(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault");
+      Remedy::check_vault);
   }
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(directory / "lock",
@@ -2757,10 +2751,12 @@ verify(const fs::Path& directory,
                                                   : fs::LockMode::shared,
                                    options.wait));
   VerifyReport report;
-  CUSTODY_TRY(check_strays(directory,
-                           Objects::include,
-                           options.repair ? Leftovers::remove : Leftovers::note,
-                           report.notes));
+  CUSTODY_TRY(
+    checking(22,
+             check_strays(directory,
+                          Objects::include,
+                          options.repair ? Leftovers::remove : Leftovers::note,
+                          report.notes)));
   Keyring keys(directory, member);
   CUSTODY_ASSIGN(loaded, load(directory, keys, member != nullptr));
   keys.bind(&loaded.state);
@@ -2770,19 +2766,21 @@ verify(const fs::Path& directory,
     const auto torn = *loaded.tip.torn;
     const std::string where = ledger::describe({torn.segment, torn.offset});
     if (!options.repair) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("torn tail: {} bytes at {} are not a complete entry",
-                    torn.length,
-                    where),
-        "a write was interrupted; `custody verify --repair` moves the bytes "
-        "aside "
-        "and records that in the ledger");
+      Error error{Errc::corrupt,
+                  fmt::format("torn tail: {} bytes at {} are not a complete "
+                              "entry",
+                              torn.length,
+                              where),
+                  {},
+                  Remedy::repair_torn_tail,
+                  2};
+      return tl::unexpected(std::move(error));
     }
+    // Not a usage error here: the caller decides what a missing identity is.
     if (member == nullptr) {
-      return make_error(Errc::usage,
-                        "--repair needs a legal member's identity",
-                        "pass --identity");
+      return make_error(Errc::auth,
+                        "a repair needs a legal member's identity",
+                        Remedy::pass_identity);
     }
     if (!loaded.state.members.contains(member->key_id())
         || loaded.state.members.at(member->key_id()).role != Role::legal) {
@@ -2860,7 +2858,7 @@ verify(const fs::Path& directory,
           fmt::format("ledger/{} holds bytes an interrupted repair moved "
                       "aside, and no signed entry records it yet",
                       name),
-          "run `custody verify --repair` to record it");
+          Remedy::record_with_repair);
       }
       if (loaded.state.members.at(member->key_id()).role != Role::legal) {
         return make_error(Errc::auth,
@@ -2898,8 +2896,8 @@ verify(const fs::Path& directory,
       auto bytes = fs::read_file(directory / name,
                                  ledger::k_segment_max_bytes + (1 << 20));
       if (!bytes) {
-        return make_error(
-          Errc::corrupt,
+        return broken(
+          21,
           fmt::format("{}, the torn tail a signed repair moved aside, {}",
                       name,
                       bytes.error().code == Errc::not_found
@@ -2908,8 +2906,8 @@ verify(const fs::Path& directory,
           "restore it from a backup: the ledger records its SHA-256");
       }
       if (bytes->size() != torn.length || sha256_hex(*bytes) != torn.sha256) {
-        return make_error(
-          Errc::corrupt,
+        return broken(
+          21,
           fmt::format("{} is not the torn tail its signed repair recorded "
                       "({} bytes, SHA-256 {})",
                       name,
@@ -2920,7 +2918,8 @@ verify(const fs::Path& directory,
     }
   }
   const Access access = options.repair ? Access::write : Access::read;
-  CUSTODY_TRY(check_head(directory, loaded.tip, access, report.notes));
+  CUSTODY_TRY(
+    checking(6, check_head(directory, loaded.tip, access, report.notes)));
   if (member != nullptr) {
     if (!loaded.state.members.contains(member->key_id())) {
       return make_error(
@@ -2928,21 +2927,25 @@ verify(const fs::Path& directory,
         fmt::format("your identity ({}) is not a member of this vault",
                     member->key_id()));
     }
-    CUSTODY_TRY(check_signing_key(
-      directory, loaded.state, options.known_vaults, report.notes));
-    CUSTODY_TRY(check_seen_tip(directory,
-                               loaded.state.vault_id,
-                               member->key_id(),
-                               loaded.tip,
-                               options.known_vaults,
-                               options.accept_rollback,
-                               report.notes));
-    CUSTODY_TRY(check_vault_yaml(directory,
-                                 loaded.state,
-                                 loaded.committed_yaml,
-                                 access,
-                                 options.repair,
-                                 report.notes));
+    CUSTODY_TRY(
+      checking(10,
+               check_signing_key(
+                 directory, loaded.state, options.known_vaults, report.notes)));
+    CUSTODY_TRY(checking(20,
+                         check_seen_tip(directory,
+                                        loaded.state.vault_id,
+                                        member->key_id(),
+                                        loaded.tip,
+                                        options.known_vaults,
+                                        options.accept_rollback,
+                                        report.notes)));
+    CUSTODY_TRY(checking(9,
+                         check_vault_yaml(directory,
+                                          loaded.state,
+                                          loaded.committed_yaml,
+                                          access,
+                                          options.repair,
+                                          report.notes)));
     CUSTODY_TRY(
       check_state_cache(directory, *member, keys, loaded, report.notes));
   } else {
@@ -2956,9 +2959,9 @@ verify(const fs::Path& directory,
     const fs::Path path = store::object_path(directory, name);
     if (!options.hash_objects) {
       if (!std::filesystem::is_regular_file(path)) {
-        return fail(Errc::corrupt,
-                    "object {} named by the ledger is missing",
-                    to_hex(name));
+        return broken(8,
+                      fmt::format("object {} named by the ledger is missing",
+                                  to_hex(name)));
       }
       continue;
     }
@@ -2990,12 +2993,13 @@ verify(const fs::Path& directory,
     for (const auto& [path, hash] : loaded.state.key_files) {
       auto bytes = fs::read_file(directory / path, k_max_small_file);
       if (!bytes) {
-        return fail(Errc::corrupt, "key file {} is missing", path);
+        return broken(14, fmt::format("key file {} is missing", path));
       }
       if (sha256_hex(*bytes) != hash) {
-        return fail(Errc::corrupt,
-                    "key file {} does not match the hash its admin entry lists",
-                    path);
+        return broken(
+          14,
+          fmt::format(
+            "key file {} does not match the hash its admin entry lists", path));
       }
     }
     std::vector<std::string> unlisted;
@@ -3045,7 +3049,7 @@ verify(const fs::Path& directory,
                    fs::read_file(directory / "custody.pub", k_max_small_file));
     auto key = minisign::PublicKey::from_file_text(as_text(pub_text));
     if (!key) {
-      return fail(Errc::corrupt, "custody.pub: {}", key.error().message);
+      return broken(10, fmt::format("custody.pub: {}", key.error().message));
     }
     vault_key = *key;
   }
@@ -3077,7 +3081,7 @@ read_log(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault");
+      Remedy::check_vault);
   }
   CUSTODY_ASSIGN(
     lock, fs::Lock::acquire(directory / "lock", fs::LockMode::shared, wait));
