@@ -295,9 +295,9 @@ open_document(const fs::Path& vault,
   if (commitment((*document)["salt"].get<std::string>(),
                  sha256(opened.plaintext))
       != ref.commit) {
-    return fail(Errc::corrupt,
-                "object {}: the commitment does not open",
-                to_hex(ref.obj));
+    return broken(
+      13,
+      fmt::format("object {}: the commitment does not open", to_hex(ref.obj)));
   }
   opened.document = std::move(*document);
   return opened;
