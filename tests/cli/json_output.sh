@@ -61,6 +61,7 @@ expect_status 0 as_creator verify --json --against "$T/vault/checkpoints/2"
 validate verify "$T/out"
 printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
 expect_status 1 as_creator verify --json
-validate verify "$T/out"
-jq -e '.ok == false and (.problem | test("object"))' "$T/out" >/dev/null || fail "verify --json must name the problem"
+validate report "$T/out"
+jq -e '.ok == false and (.problems[0].message | test("object")) and .problems[0].invariant == 8' "$T/out" \
+  >/dev/null || fail "verify --json must name the problem and its invariant"
 echo ok
