@@ -2,6 +2,7 @@
 // errors into exit codes.
 #include "commands.hpp"
 #include "common.hpp"
+#include "output.hpp"
 
 #include <custody/crypto/crypto.hpp>
 #include <custody/sys/hardening.hpp>
@@ -13,46 +14,9 @@
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <string_view>
 
 namespace custody::cli {
-
-// A failure to run: two lines of text, or with --json one JSON object
-// (schemas/output/error.json), on standard error.
-static void
-print_error(const Error& error, bool json)
-{
-  if (json) {
-    nlohmann::json out = {{"type", "error"},
-                          {"exit", exit_status(error.code)},
-                          {"code", errc_name(error.code)},
-                          {"message", error.message}};
-    if (!error.hint.empty()) {
-      out["hint"] = error.hint;
-    }
-    // Invalid UTF-8 in a message (a file name) is escaped, not a throw.
-    fmt::print(
-      stderr,
-      "{}\n",
-      out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    return;
-  }
-  fmt::print(stderr, "custody: error: {}\n", printable(error.message));
-  if (!error.hint.empty()) {
-    fmt::print(stderr, "custody: hint: {}\n", printable(error.hint));
-  }
-}
-
-// Whether --json was asked for, when parsing itself failed.
-static bool
-json_asked(int argc, char** argv)
-{
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--json") {
-      return true;
-    }
-  }
-  return false;
-}
 
 static const char* k_exit_status_help = R"(Exit status:
   0    success
@@ -65,8 +29,26 @@ static const char* k_exit_status_help = R"(Exit status:
   70   internal error
   130  interrupted)";
 
+// Whether --json is among the arguments (before a "--"), for a command line
+// CLI11 refused before it set the flag: the error then comes as JSON too.
+static bool
+mentions_json(int argc, char** argv)
+{
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument(argv[i]);
+    if (argument == "--") {
+      return false;
+    }
+    if (argument == "--json") {
+      return true;
+    }
+  }
+  return false;
+}
+
+// `json` tells main whether an exception that escapes is printed as JSON.
 static int
-run(int argc, char** argv)
+run(int argc, char** argv, bool& json)
 {
   CLI::App app{"custody: an encrypted, hash-chained evidence vault", "custody"};
   app.footer(k_exit_status_help);
@@ -98,26 +80,30 @@ run(int argc, char** argv)
   Action action;
   register_commands(app, global, action);
 
+  json = mentions_json(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // CLI11 prints help and version itself and reports them as "errors" with
     // status 0.
-    if (e.get_exit_code() != 0 && json_asked(argc, argv)) {
-      print_error(Error{Errc::usage, e.what(), "see custody --help"}, true);
+    if (json && e.get_exit_code() != 0) {
+      print_error(
+        Error{Errc::usage, e.what(), "run with --help for more information"},
+        true);
       return 2;
     }
     const int status = app.exit(e);
     return status == 0 ? 0 : 2;
   }
+  json = global.json;
   if (!action) {
     print_error(Error{Errc::usage, "no command given", "run `custody --help`"},
-                global.json);
+                json);
     return 2;
   }
   auto result = action();
   if (!result) {
-    print_error(result.error(), global.json);
+    print_error(result.error(), json);
     return exit_status(result.error().code);
   }
   return *result == Outcome::ok ? 0 : 1;
@@ -134,16 +120,19 @@ main(int argc, char** argv)
     fmt::print(stderr, "custody: error: {}\n", init.error().message);
     return 70;
   }
+  bool json = false;
   try {
-    return custody::cli::run(argc, argv);
+    return custody::cli::run(argc, argv, json);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "custody: error: out of memory\n");
+    custody::cli::print_error({custody::Errc::internal, "out of memory", {}},
+                              json);
     return 70;
   } catch (const std::exception& e) {
     // A std::filesystem error names paths: escaped like every message (R14).
-    fmt::print(stderr,
-               "custody: error: internal error: {}\n",
-               custody::cli::printable(e.what()));
+    custody::cli::print_error({custody::Errc::internal,
+                               fmt::format("internal error: {}", e.what()),
+                               {}},
+                              json);
     return 70;
   }
 }

@@ -1,5 +1,6 @@
 // custody verify: check the vault's invariants (docs/formats.md section 11).
 #include "commands.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "session.hpp"
 
@@ -97,37 +98,20 @@ print_checkpoints(const verify::Report& report)
   }
 }
 
-// A check that ran and found a problem: with --json the report
-// (schemas/output/report.json) on standard output, else the problem on
-// standard error. Exit status 1 either way.
+// A check that ran and found a problem, exit 1: with --json the report
+// (schemas/output/report.json) on standard output, else the notes so far and
+// the problem on standard error.
 Outcome
 report_problem(const GlobalOptions& global,
                const verify::Problem& found,
                const vault::Notes& notes)
 {
-  const Error& problem = found.error;
-  if (global.json) {
-    nlohmann::json item = {{"message", problem.message}};
-    item["invariant"] = found.invariant ? nlohmann::json(*found.invariant)
-                                        : nlohmann::json(nullptr);
-    if (!problem.hint.empty()) {
-      item["hint"] = problem.hint;
-    }
-    fmt::print(
-      "{}\n",
-      nlohmann::json{{"type", "report"},
-                     {"ok", false},
-                     {"problems", nlohmann::json::array({item})},
-                     {"notes", notes}}
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    return Outcome::problems_found;
+  Error problem = found.error;
+  problem.invariant = found.invariant.value_or(0);
+  if (!global.json) {
+    print_notes(notes);
   }
-  print_notes(notes);
-  fmt::print(
-    stderr, "custody: verify: FAILED: {}\n", printable(problem.message));
-  if (!problem.hint.empty()) {
-    fmt::print(stderr, "custody: hint: {}\n", printable(problem.hint));
-  }
+  print_problems({problem}, global.json);
   return Outcome::problems_found;
 }
 

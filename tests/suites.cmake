@@ -6,6 +6,7 @@ set(custody_unit_suites
   bytes
   cache_file
   canonical_json
+  error
   checkpoint
   crypto
   disclosure

@@ -62,22 +62,6 @@ validate verify "$T/out"
 printf 'x' >>"$(find "$T/vault/objects" -type f | head -1)"
 expect_status 1 as_creator verify --json
 validate report "$T/out"
-jq -e '.ok == false and .problems[0].invariant == 8 and (.problems[0].message | test("object"))' "$T/out" >/dev/null \
-  || fail "verify --json must report the problem with its invariant (8)"
-[ ! -s "$T/err" ] || fail "verify --json that found a problem printed on stderr: $(cat "$T/err")"
-
-# A failure to run, with --json: one JSON object on stderr, nothing on stdout, the documented status.
-one_error() { # STATUS CODE: the last command's stderr
-  validate error "$T/err"
-  [ "$(grep -c . "$T/err")" -eq 1 ] || fail "more than one line on stderr: $(cat "$T/err")"
-  [ ! -s "$T/out" ] || fail "a failed command printed on stdout"
-  jq -e --argjson status "$1" --arg code "$2" '.exit == $status and .code == $code' "$T/err" >/dev/null \
-    || fail "expected exit $1 ($2) in $(cat "$T/err")"
-}
-expect_status 3 custody --vault "$T/nowhere" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" list --json
-one_error 3 not_found
-expect_status 2 custody --vault "$T/vault" list --json --no-such-flag
-one_error 2 usage
-expect_status 3 as_creator show 0123456789abcdef --json
-one_error 3 not_found
+jq -e '.ok == false and (.problems[0].message | test("object")) and .problems[0].invariant == 8' "$T/out" \
+  >/dev/null || fail "verify --json must name the problem and its invariant"
 echo ok

@@ -80,14 +80,47 @@ exit_status(Errc code)
   return 70;
 }
 
+// What a person can do about an error when that means running a custody
+// command or passing a flag. The library names the step; cmd/ words it
+// (cmd/output.cpp), so that lib/ never spells the command line and one change
+// of a flag's name is one change in cmd/. Append only: cmd/ words each value.
+enum class Remedy {
+  none,
+  check_vault,             // pass the right --vault, or create a vault
+  create_vault,            // the directory holds no ledger yet
+  pass_identity,           // the step needs a member's identity
+  wait_longer,             // another writer holds the lock
+  accept_rollback,         // a kept checkpoint, or accept a restored backup
+  choose_recovery_out,     // the recovery identity file exists
+  remove_and_verify,       // remove what was put in the vault, verify again
+  run_verify,              // verify finds the first entry that differs
+  run_verify_repair,       // a repair moves the file aside
+  record_with_repair,      // a repair records what was moved aside
+  repair_vault_yaml,       // a repair sets vault.yaml aside and rewrites it
+  repair_torn_tail,        // a repair moves an interrupted write aside
+  ask_to_be_admitted,      // a legal member admits you
+  ask_legal_key_add,       // only a legal member admits members
+  ask_legal_checkpoint,    // only a legal member signs checkpoints
+  make_checkpoint,         // the checkpoint asked for does not exist
+  compare_kept_checkpoint, // a checkpoint kept outside shows the original
+  use_record_id,           // the id that recording printed
+  use_key_new_card,        // the card a new identity came with
+  ask_key_show,            // a fresh copy of the member's card
+};
+
 struct Error
 {
   Errc code;
   std::string message;
+  // Advice in the library's words, never naming a command or a flag (a test,
+  // tests/checks/hints.py, holds lib/ to it). With a remedy, only what cmd/
+  // cannot know (a file name, what the step will do), which cmd/'s wording of
+  // the remedy places.
   std::string hint;
-  // For a finding (Errc::corrupt): the invariant of docs/formats.md section 11
-  // it breaks, where the check knows it (verify's report gives it).
-  std::optional<int> invariant = std::nullopt;
+  Remedy remedy = Remedy::none;
+  // For Errc::corrupt: the numbered invariant (man/custody-vault.5) whose check
+  // failed, 0 when the check has no number or the code does not know it.
+  int invariant = 0;
 };
 
 // `error`, marked as breaking `invariant`.
@@ -112,6 +145,46 @@ tl::unexpected<Error>
 fail(Errc code, fmt::format_string<Args...> format, Args&&... args)
 {
   return make_error(code, fmt::format(format, std::forward<Args>(args)...));
+}
+
+inline tl::unexpected<Error>
+make_error(Errc code, std::string message, Remedy remedy, std::string hint = {})
+{
+  return tl::unexpected<Error>(
+    Error{code, std::move(message), std::move(hint), remedy});
+}
+
+// A failed check of the numbered invariant `invariant` (Errc::corrupt).
+inline tl::unexpected<Error>
+broken(int invariant, std::string message, std::string hint = {})
+{
+  return tl::unexpected<Error>(Error{Errc::corrupt,
+                                     std::move(message),
+                                     std::move(hint),
+                                     Remedy::none,
+                                     invariant});
+}
+
+// Marks a corrupt error with the invariant whose check found it, unless a
+// deeper check already named a more precise one; other errors pass unchanged.
+inline Error
+with_invariant(Error error, int invariant)
+{
+  if (error.code == Errc::corrupt && error.invariant == 0) {
+    error.invariant = invariant;
+  }
+  return error;
+}
+
+template<typename T>
+Result<T>
+checking(int invariant, Result<T> result)
+{
+  if (!result) {
+    return tl::unexpected<Error>(
+      with_invariant(std::move(result.error()), invariant));
+  }
+  return result;
 }
 
 // Prefixes the message with where the error happened: "record 17: hash

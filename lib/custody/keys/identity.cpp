@@ -114,7 +114,7 @@ parse_card(std::string_view text)
     return make_error(
       Errc::invalid_input,
       "not a member card (expected \"custody-card-v1 age1... KEY SIGNATURE\")",
-      "a card is the FILE.card that `custody key new` writes, or its text");
+      Remedy::use_key_new_card);
   }
   Card card;
   auto recipient = age::X25519Recipient::parse(parts[1]);
@@ -139,8 +139,7 @@ parse_card(std::string_view text)
         card.ed25519_public, as_bytes(card.signed_text()), card.signature)) {
     return make_error(Errc::invalid_input,
                       "member card: the self-signature does not verify",
-                      "the card was altered; ask the member for a fresh copy "
-                      "(`custody key show`)");
+                      Remedy::ask_key_show);
   }
   return card;
 }

@@ -42,9 +42,7 @@ read_file(const fs::Path& path)
   // A pipe (`--passphrase-file <(...)`) is read with a bounded wait.
   auto input = fs::open_input(path, fs::Origin::user);
   if (!input) {
-    return make_error(input.error().code,
-                      "passphrase file: " + input.error().message,
-                      input.error().hint);
+    return tl::unexpected(with_context(input.error(), "passphrase file"));
   }
   const fs::Fd owner(input->fd);
   const int fd = input->fd;

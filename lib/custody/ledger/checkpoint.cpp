@@ -352,7 +352,7 @@ make_signed(const fs::Path& vault,
                     "ledger was rewritten after that checkpoint was signed",
                     name_of(checkpoint.size),
                     checkpoint.size),
-        "run `custody verify` to find the first entry that differs");
+        Remedy::run_verify);
     }
     // The same body: keep it, but give it back a signature it lost (a
     // deleted or damaged .minisig), since the body is what was signed.
@@ -620,8 +620,7 @@ read(const fs::Path& vault,
                                     "({} does not exist)",
                                     size,
                                     name),
-                        "`ls checkpoints/` lists them; `custody checkpoint` "
-                        "makes one");
+                        Remedy::make_checkpoint);
     }
     return tl::unexpected(text.error());
   }
@@ -649,13 +648,15 @@ read(const fs::Path& vault,
   if (response) {
     auto request = fs::read_file(sibling(vault, size, "tsq"), 1 << 16);
     if (!request) {
-      return fail(
-        Errc::corrupt, "{}.tsr has no request ({}.tsq) beside it", name, name);
+      return broken(
+        18,
+        fmt::format("{}.tsr has no request ({}.tsq) beside it", name, name));
     }
     auto token = timestamp::check_response(
       *request, *response, as_bytes(stored.text), tsa_ca);
     if (!token) {
-      return tl::unexpected(as_corrupt(token.error(), name + ".tsr"));
+      return tl::unexpected(
+        with_invariant(as_corrupt(token.error(), name + ".tsr"), 18));
     }
     stored.timestamped = true;
     stored.token_verified = token->signature_verified;
@@ -682,42 +683,43 @@ check_all(const fs::Path& vault,
   std::uint64_t agreed = 0;
   std::string origin;
   for (const std::uint64_t size : listing.sizes) {
-    CUSTODY_ASSIGN(stored, read(vault, size, key, vault_id, tsa_ca));
+    // A token's problems are invariant 18, marked where they are found.
+    CUSTODY_ASSIGN(stored,
+                   checking(16, read(vault, size, key, vault_id, tsa_ca)));
     if (origin.empty()) {
       origin = stored.checkpoint.origin;
     } else if (stored.checkpoint.origin != origin) {
-      return fail(Errc::corrupt,
-                  "{} names {}, other checkpoints {}",
-                  name_of(size),
-                  stored.checkpoint.origin,
-                  origin);
+      return broken(16,
+                    fmt::format("{} names {}, other checkpoints {}",
+                                name_of(size),
+                                stored.checkpoint.origin,
+                                origin));
     }
     if (size > tree.size()) {
-      return tl::unexpected(breaking(
+      return broken(
         17,
-        Error{
-          Errc::corrupt,
-          fmt::format("{} was signed over {} entries, but the ledger has {}: "
-                      "the ledger was truncated (rolled back) after it was "
-                      "signed; entry {} is the first missing",
-                      name_of(size),
-                      size,
-                      tree.size(),
-                      tree.size()),
-          "restore the ledger from a backup or a replica"}));
+        fmt::format("{} was signed over {} entries, but the ledger has {}: "
+                    "the ledger was truncated (rolled back) after it was "
+                    "signed; entry {} is the first missing",
+                    name_of(size),
+                    size,
+                    tree.size(),
+                    tree.size()),
+        "restore the ledger from a backup or a replica");
     }
     CUSTODY_ASSIGN(root, tree.root(size));
     if (root != stored.checkpoint.root) {
-      return tl::unexpected(breaking(
-        17,
-        Error{Errc::corrupt,
-              fmt::format("{} does not match the ledger: its first {} entries "
-                          "were rewritten after the checkpoint was signed; {}",
-                          name_of(size),
-                          size,
-                          first_suspect(agreed)),
-              "restore the ledger from a backup; a kept checkpoint (verify "
-              "--against) shows which copy is the original"}));
+      Error error{Errc::corrupt,
+                  fmt::format("{} does not match the ledger: its first {} "
+                              "entries were rewritten after the checkpoint "
+                              "was signed; {}",
+                              name_of(size),
+                              size,
+                              first_suspect(agreed)),
+                  {},
+                  Remedy::compare_kept_checkpoint,
+                  17};
+      return tl::unexpected(std::move(error));
     }
     agreed = size;
     ++summary.count;

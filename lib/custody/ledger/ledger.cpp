@@ -431,10 +431,11 @@ list_segments(const fs::Path& dir)
   // invariant 1: consecutive ordinals from 000000
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i] != segment_name(i)) {
-      return fail(Errc::corrupt,
-                  "ledger/{}: unexpected segment name (expected ledger/{})",
-                  names[i],
-                  segment_name(i));
+      return broken(
+        1,
+        fmt::format("ledger/{}: unexpected segment name (expected ledger/{})",
+                    names[i],
+                    segment_name(i)));
     }
   }
   return names;
@@ -465,10 +466,10 @@ scan_segments(const fs::Path& vault,
     const std::string_view text = as_text(data);
     const bool last = i + 1 == names.size();
     if (!last && text.size() > k_segment_max_bytes) {
-      return fail(Errc::corrupt,
-                  "ledger/{}: segment exceeds {} bytes",
-                  names[i],
-                  k_segment_max_bytes);
+      return broken(1,
+                    fmt::format("ledger/{}: segment exceeds {} bytes",
+                                names[i],
+                                k_segment_max_bytes));
     }
     std::size_t offset = 0;
     if (expect_resume) {
@@ -489,11 +490,11 @@ scan_segments(const fs::Path& vault,
       if (newline == std::string_view::npos) {
         // invariant 2: a torn tail, only possible at the very end of the ledger
         if (!last) {
-          return fail(Errc::corrupt,
-                      "ledger/{} byte {}: segment does not end in a newline "
-                      "but is not the last",
-                      names[i],
-                      offset);
+          return broken(2,
+                        fmt::format("ledger/{} byte {}: segment does not end "
+                                    "in a newline but is not the last",
+                                    names[i],
+                                    offset));
         }
         tip.torn = TornTail{i, offset, text.size() - offset};
         break;
@@ -597,24 +598,24 @@ ChainChecker::next(const Line& line)
 {
   auto entry = decode(line.text);
   if (!entry) {
-    return fail(Errc::corrupt,
-                "{}: entry {}: {}",
-                describe(line.location),
-                m_count,
-                entry.error().message);
+    return broken(3,
+                  fmt::format("{}: entry {}: {}",
+                              describe(line.location),
+                              m_count,
+                              entry.error().message));
   }
   // invariant 4
   if (entry->seq != m_count) {
-    return fail(Errc::corrupt,
-                "{}: entry {} has seq {}",
-                describe(line.location),
-                m_count,
-                entry->seq);
+    return broken(4,
+                  fmt::format("{}: entry {} has seq {}",
+                              describe(line.location),
+                              m_count,
+                              entry->seq));
   }
   // invariant 5 (entry 0's prev is zeros, which is what m_last_hash starts as)
   if (entry->prev != m_last_hash) {
-    return make_error(
-      Errc::corrupt,
+    return broken(
+      5,
       fmt::format(
         "{}: entry {}: prev does not match the hash of the entry before it",
         describe(line.location),
@@ -646,7 +647,7 @@ append(const fs::Path& vault,
       Errc::corrupt,
       fmt::format("the ledger ends in a torn tail at {}",
                   describe({tip.torn->segment, tip.torn->offset})),
-      "run `custody verify --repair` to move it aside");
+      Remedy::run_verify_repair);
   }
   Tip next = tip;
   const fs::Path dir = ledger_dir(vault);

@@ -185,14 +185,14 @@ read_object(const fs::Path& vault, const Digest& name)
   auto bytes = fs::read_file(path, k_max_payload_object);
   if (!bytes) {
     if (bytes.error().code == Errc::not_found) {
-      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
+      return broken(8, fmt::format("object {} is missing", to_hex(name)));
     }
     return tl::unexpected(bytes.error());
   }
   // invariant 8
   if (sha256(*bytes) != name) {
-    return fail(
-      Errc::corrupt, "object {} does not match its name", to_hex(name));
+    return broken(
+      8, fmt::format("object {} does not match its name", to_hex(name)));
   }
   return std::move(*bytes);
 }
@@ -293,9 +293,9 @@ open_document(const fs::Path& vault,
   if (commitment((*document)["salt"].get<std::string>(),
                  sha256(opened.plaintext))
       != ref.commit) {
-    return fail(Errc::corrupt,
-                "object {}: the commitment does not open",
-                to_hex(ref.obj));
+    return broken(
+      13,
+      fmt::format("object {}: the commitment does not open", to_hex(ref.obj)));
   }
   opened.document = std::move(*document);
   return opened;
@@ -309,7 +309,7 @@ open_object(const fs::Path& vault, const Digest& name)
   auto input = fs::open_input(path, fs::Origin::vault);
   if (!input) {
     if (input.error().code == Errc::not_found) {
-      return fail(Errc::corrupt, "object {} is missing", to_hex(name));
+      return broken(8, fmt::format("object {} is missing", to_hex(name)));
     }
     return tl::unexpected(input.error());
   }
@@ -324,7 +324,9 @@ altered_object(const fs::Path& vault, const Digest& name)
     Errc::corrupt,
     fmt::format("object {} does not match its name: its bytes were altered",
                 object_path(vault, name).lexically_relative(vault)),
-    "restore the object from a backup"};
+    "restore the object from a backup",
+    Remedy::none,
+    8};
 }
 
 // Progress is reported every so often, not for every buffer.

@@ -529,10 +529,8 @@ struct Shard::Impl
       return {};
     }
     if (!*item.opened) {
-      return make_error(
-        item.opened->error().code,
-        fmt::format("entry {}: {}", entry.seq, item.opened->error().message),
-        item.opened->error().hint);
+      return tl::unexpected(
+        with_context(item.opened->error(), fmt::format("entry {}", entry.seq)));
     }
     json::Json& document = (*item.opened)->document;
     if (entry.payloads.size() == 2) {
@@ -867,10 +865,9 @@ Shard::find(std::string_view prefix) const
   if (prefix.size() < 8 || prefix.size() > 32
       || prefix.find_first_not_of("0123456789abcdef")
            != std::string_view::npos) {
-    return make_error(
-      Errc::invalid_input,
-      "a record id is 8 to 32 lowercase hex digits",
-      "use the id `custody record` printed, or its first 8 or more digits");
+    return make_error(Errc::invalid_input,
+                      "a record id is 8 to 32 lowercase hex digits",
+                      Remedy::use_record_id);
   }
   CUSTODY_TRY(m_impl->require_detail());
   Statement query(m_impl->db,

@@ -697,7 +697,7 @@ Lock::acquire(const Path& path, LockMode mode, std::chrono::milliseconds wait)
         Errc::locked,
         fmt::format("the vault is busy: another custody process holds {}",
                     path),
-        "wait for it to finish, or pass --wait SECONDS to wait longer");
+        Remedy::wait_longer);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

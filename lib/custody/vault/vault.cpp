@@ -228,7 +228,7 @@ Vault::open(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault, or create a vault with `custody init`");
+      Remedy::check_vault);
   }
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(directory / "lock",
@@ -247,7 +247,7 @@ Vault::open(const fs::Path& directory,
           "your identity ({}) cannot open this vault's admin entries: {}",
           member.key_id(),
           loaded.error().message),
-        "ask a legal member to admit you with `custody key add`");
+        Remedy::ask_to_be_admitted);
     }
     return tl::unexpected(loaded.error());
   }
@@ -262,8 +262,8 @@ Vault::open(const fs::Path& directory,
           "interrupted write",
           torn.length,
           where),
-        "run `custody verify --repair` to move it aside; no complete entry is "
-        "lost");
+        Remedy::run_verify_repair,
+        "no complete entry is lost");
     }
     notes.emplace_back(
       Note::Level::warning,
@@ -277,7 +277,7 @@ Vault::open(const fs::Path& directory,
       Errc::auth,
       fmt::format("your identity ({}) is not a member of this vault",
                   member.key_id()),
-      "ask a legal member to admit you with `custody key add`");
+      Remedy::ask_to_be_admitted);
   }
   if (options.access == Access::write) {
     CUSTODY_TRY(
@@ -292,7 +292,7 @@ Vault::open(const fs::Path& directory,
         fmt::format("ledger/{} was moved aside by a repair that did not "
                     "finish",
                     unrecorded.front()),
-        "run `custody verify --repair` to record it in the ledger");
+        Remedy::record_with_repair);
     }
     notes.push_back(fmt::format("ledger/{} was moved aside by a repair that "
                                 "did not finish (run `custody verify "
@@ -512,7 +512,7 @@ Vault::make_checkpoint()
       return make_error(Errc::auth,
                         "only a member holding the vault signing key (legal) "
                         "can sign a checkpoint",
-                        "ask a legal member to run `custody checkpoint`");
+                        Remedy::ask_legal_checkpoint);
     }
     return tl::unexpected(signing.error());
   }
@@ -549,7 +549,7 @@ Vault::add_member(const identity::Card& card,
     return make_error(
       Errc::auth,
       "only a member holding the vault signing key can admit members",
-      "ask a legal member to run `custody key add`");
+      Remedy::ask_legal_key_add);
   }
   MemberRecord record = member_from_card(card, role);
   json::Json key_listing = json::Json::array();

@@ -30,9 +30,9 @@ public:
     if (result || result.error().code != Errc::corrupt) {
       return false;
     }
-    m_report.problem =
-      Problem{result.error(),
-              result.error().invariant ? result.error().invariant : invariant};
+    const int known = result.error().invariant;
+    m_report.problem = Problem{
+      result.error(), known != 0 ? std::optional<int>(known) : invariant};
     return true;
   }
 

@@ -275,7 +275,7 @@ TEST_CASE(
     ledger::encode_entry(make_entry(2, tip.last_hash))};
   auto refused = ledger::append(vault.path, scanned, more);
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().hint.find("verify --repair") != std::string::npos);
+  CHECK(refused.error().remedy == Remedy::run_verify_repair);
 
   auto moved = ledger::move_torn_tail(vault.path, *scanned.torn, {});
   REQUIRE(moved);
