@@ -52,7 +52,7 @@ check_ledger(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault");
+      Remedy::check_vault);
   }
   LedgerCheck out;
   {
@@ -104,13 +104,12 @@ check_ledger(const fs::Path& directory,
     const auto& torn = *tip.torn;
     return tl::unexpected(breaking(
       2,
-      Error{
-        Errc::corrupt,
-        fmt::format("torn tail: {} bytes at {} are not a complete entry",
-                    torn.length,
-                    ledger::describe({torn.segment, torn.offset})),
-        "a write was interrupted; `custody verify --repair` moves the bytes "
-        "aside and records that in the ledger"}));
+      Error{Errc::corrupt,
+            fmt::format("torn tail: {} bytes at {} are not a complete entry",
+                        torn.length,
+                        ledger::describe({torn.segment, torn.offset})),
+            {},
+            Remedy::repair_torn_tail}));
   }
   Keyring keys(directory, member);
   CUSTODY_ASSIGN(loaded, load(directory, keys, member != nullptr, tip.count));
@@ -136,7 +135,8 @@ check_ledger(const fs::Path& directory,
               fmt::format("ledger/{} holds bytes an interrupted repair moved "
                           "aside, and no signed entry records it yet",
                           unrecorded.front()),
-              "run `custody verify --repair` to record it"}));
+              {},
+              Remedy::record_with_repair}));
     }
     // invariant 21 (R7): every recorded torn tail is kept as recorded.
     for (const auto& [name, torn] : loaded.state.torn_files) {

@@ -119,12 +119,9 @@ check_vault_yaml(const fs::Path& vault,
     return {};
   }
   if (!stale && actual) {
-    return make_error(
-      Errc::corrupt,
-      "vault.yaml disagrees with the signed ledger",
-      "custody reads nothing from it, but someone changed it: keep a copy as "
-      "evidence, then `custody verify --repair` sets it aside and writes it "
-      "again");
+    return make_error(Errc::corrupt,
+                      "vault.yaml disagrees with the signed ledger",
+                      Remedy::repair_vault_yaml);
   }
   if (access == Access::write) {
     CUSTODY_TRY(write_vault_yaml(vault, state));
@@ -167,8 +164,7 @@ check_strays(const fs::Path& vault,
                   first.kind,
                   more == 0 ? std::string()
                             : fmt::format(" ({} more such)", more)),
-      "someone with write access put it there: remove it, restore the file "
-      "from a backup if one belongs there, and run `custody verify` again");
+      Remedy::remove_and_verify);
   }
   std::size_t removed = 0;
   for (const auto& path : found.leftovers) {
@@ -345,11 +341,8 @@ check_seen_tip(const fs::Path& vault,
                     ? ""
                     : ", and entry " + std::to_string(seen->count - 1)
                         + " is not the one you saw"),
-      fmt::format("compare the ledger with a checkpoint kept outside the "
-                  "vault (`custody verify --against CHECKPOINT`); if a backup "
-                  "was restored on purpose, run again with --accept-rollback, "
-                  "which is logged in {}",
-                  fs::Path(file.string() + ".log")));
+      Remedy::accept_rollback,
+      fmt::format("{}", fs::Path(file.string() + ".log")));
   }
   if (!kept) {
     CUSTODY_TRY(fs::append_durably(

@@ -9,10 +9,11 @@
 #include <fmt/std.h>
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 namespace custody::vault {
 
@@ -83,10 +84,9 @@ create_or_keep(const fs::Path& path, ByteView bytes, bool& created)
         && std::equal(held->begin(), held->end(), bytes.begin())) {
       return {};
     }
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("{} already exists", path),
-      "an identity is never overwritten; choose another --recovery-out");
+    return make_error(Errc::invalid_input,
+                      fmt::format("{} already exists", path),
+                      Remedy::choose_recovery_out);
   }
   auto made = fs::create_file_durably(path, bytes);
   // Errc::invalid_input: another process created it first; any other failure

@@ -145,8 +145,8 @@ Keyring::unlisted(std::string_view holder, std::uint32_t epoch) const
                 holder,
                 epoch,
                 path(holder, epoch)),
-    "`custody verify` reports it and `custody verify --repair` moves it "
-    "aside; ask a legal member to find out who wrote it"};
+    "ask a legal member to find out who wrote it",
+    Remedy::run_verify_repair};
 }
 
 Result<void>

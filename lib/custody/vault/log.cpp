@@ -21,7 +21,7 @@ read_log(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault");
+      Remedy::check_vault);
   }
   CUSTODY_ASSIGN(
     lock, fs::Lock::acquire(directory / "lock", fs::LockMode::shared, wait));

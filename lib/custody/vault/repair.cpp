@@ -50,7 +50,7 @@ repair(const fs::Path& directory,
     return make_error(
       Errc::not_found,
       fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      "check --vault");
+      Remedy::check_vault);
   }
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(

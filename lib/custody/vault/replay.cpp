@@ -59,14 +59,15 @@ Replay::entry(const ledger::Entry& entry,
   auto result = check(entry, hash, where);
   if (!result) {
     // A key the member lacks is not damage to the vault: keep Errc::auth.
-    return make_error(result.error().code == Errc::auth ? Errc::auth
-                                                        : Errc::corrupt,
-                      fmt::format("{}: entry {} ({}): {}",
-                                  ledger::describe(where),
-                                  entry.seq,
-                                  ledger::kind_name(entry.kind),
-                                  result.error().message),
-                      result.error().hint);
+    // Context added, not the error rebuilt: its remedy and invariant stay.
+    Error error = std::move(result.error());
+    error.code = error.code == Errc::auth ? Errc::auth : Errc::corrupt;
+    return tl::unexpected(
+      with_context(std::move(error),
+                   fmt::format("{}: entry {} ({})",
+                               ledger::describe(where),
+                               entry.seq,
+                               ledger::kind_name(entry.kind))));
   }
   return {};
 }
@@ -77,8 +78,8 @@ Replay::finish() const
   if (!m_have_member || m_unsealed.empty()) {
     return {};
   }
-  return make_error(
-    Errc::corrupt,
+  return broken(
+    11,
     fmt::format("{}: entries {} to {} are not covered by any seal",
                 ledger::describe(m_unsealed.front().location),
                 m_unsealed.front().seq,
@@ -130,15 +131,15 @@ Replay::check(const ledger::Entry& entry,
   case ledger::Kind::checkpoint:
     // invariant 7: the kind is reserved (docs/formats.md 6.3); checkpoints
     // live in checkpoints/, never in the ledger.
-    return fail(Errc::corrupt,
-                "entry {}: custody writes no checkpoint entries; "
-                "checkpoints live in checkpoints/",
-                entry.seq);
+    return broken(7,
+                  fmt::format("entry {}: custody writes no checkpoint entries; "
+                              "checkpoints live in checkpoints/",
+                              entry.seq));
   case ledger::Kind::put:
-    CUSTODY_TRY(check_put(entry));
+    CUSTODY_TRY(checking(7, check_put(entry)));
     break;
   default:
-    CUSTODY_TRY(check_epochs(entry));
+    CUSTODY_TRY(checking(7, check_epochs(entry)));
     break;
   }
   m_unsealed.push_back({entry.seq, hash, entry.kind, where});
@@ -396,7 +397,8 @@ Replay::check_seal(const ledger::Entry& entry)
   auto member = m_state.members.find(member_id);
   // invariant 12: the sealing member exists at this position
   if (member == m_state.members.end()) {
-    return fail(Errc::corrupt, "sealed by {}, who is not a member", member_id);
+    return broken(12,
+                  fmt::format("sealed by {}, who is not a member", member_id));
   }
   auto public_key = from_base64(member->second.ed25519, Padding::yes);
   auto signature = from_base64(signature_text, Padding::yes);
@@ -405,8 +407,8 @@ Replay::check_seal(const ledger::Entry& entry)
   if (!public_key || !signature
       || !identity::verify_ed25519(
         *public_key, as_bytes(message), *signature)) {
-    return fail(
-      Errc::corrupt, "the seal's signature by {} does not verify", member_id);
+    return broken(
+      11, fmt::format("the seal's signature by {} does not verify", member_id));
   }
   if (seal.value("vault", "") != m_state.vault_id
       || seal.value("seq", UINT64_MAX) != entry.seq) {
@@ -428,13 +430,14 @@ Replay::check_seal(const ledger::Entry& entry)
   // invariant 12: the role allows every sealed entry
   for (const auto& sealed : m_unsealed) {
     if (!may_write(member->second.role, sealed.kind)) {
-      return fail(
-        Errc::corrupt,
-        "entry {} ({}) is outside the role {} of its sealing member {}",
-        sealed.seq,
-        ledger::kind_name(sealed.kind),
-        role_name(member->second.role),
-        member_id);
+      return broken(
+        12,
+        fmt::format(
+          "entry {} ({}) is outside the role {} of its sealing member {}",
+          sealed.seq,
+          ledger::kind_name(sealed.kind),
+          role_name(member->second.role),
+          member_id));
     }
   }
   m_unsealed.clear();
@@ -447,7 +450,7 @@ finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay)
   if (tip.count == 0) {
     return make_error(Errc::corrupt,
                       fmt::format("{} has an empty ledger", vault),
-                      "is this a custody vault? `custody init` creates one");
+                      Remedy::create_vault);
   }
   // Entries just before a torn tail may have had their seal in it (a crash
   // mid-append): the torn tail is the problem to report, and writers refuse

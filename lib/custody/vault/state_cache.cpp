@@ -307,7 +307,9 @@ check_state_cache(const fs::Path& vault,
     },
     loaded.tip.count);
   keys.bind(&loaded.state);
-  CUSTODY_TRY(std::move(tip));
+  if (!tip) {
+    return tl::unexpected(tip.error());
+  }
   if (!*tip) {
     notes.push_back(fmt::format("{} names a position that is not an entry of "
                                 "this ledger (a restored backup?); the next "

@@ -379,7 +379,7 @@ Result<ledger::Tip> append_admin_entry(const fs::Path& vault,
                                        const ledger::Tip& tip,
                                        AdminState next,
                                        json::Json statement,
-                                       json::Json private_fields,
+                                       const json::Json& private_fields,
                                        const minisign::SecretKey& signing,
                                        const identity::Member& member);
 
