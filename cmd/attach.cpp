@@ -126,13 +126,13 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
                  .dump());
     return Outcome::ok;
   }
-  for (std::size_t i = 0; i < written.size(); ++i) {
+  for (const auto& item : written) {
     fmt::print("attached {} to {} (entry {}, {} bytes, sha256 {})\n",
-               printable(written[i].name),
+               printable(item.name),
                record_id,
-               written[i].seq,
-               written[i].size,
-               to_hex(written[i].sha256));
+               item.seq,
+               item.size,
+               to_hex(item.sha256));
   }
   return Outcome::ok;
 }

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include <spawn.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>

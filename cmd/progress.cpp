@@ -5,9 +5,9 @@
 
 #include <fmt/core.h>
 
-#include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <memory>
 
 namespace custody::cli {
@@ -36,7 +36,7 @@ human(std::uint64_t bytes)
 } // namespace
 
 std::function<void(std::uint64_t, std::uint64_t)>
-terminal_progress(std::string label)
+terminal_progress(const std::string& label)
 {
   if (::isatty(STDERR_FILENO) == 0) {
     return {};
@@ -51,7 +51,7 @@ terminal_progress(std::string label)
                human(done),
                human(total),
                percent);
-    std::fflush(stderr);
+    (void)std::fflush(stderr);
     g_progress_shown = true;
   };
 }

@@ -12,7 +12,7 @@ namespace custody::cli {
 // "label: 512 MiB of 2.0 GiB (25 %)" rewritten in place on standard error when
 // it is a terminal; nothing otherwise. finish_progress() ends the line.
 std::function<void(std::uint64_t, std::uint64_t)>
-terminal_progress(std::string label);
+terminal_progress(const std::string& label);
 void finish_progress();
 
 // Set by SIGINT or SIGTERM once watch_interrupts() ran: long loops check it,

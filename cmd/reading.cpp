@@ -49,7 +49,8 @@ print_view(const json::Json& view, const std::string& prefix)
 {
   if (view.is_object()) {
     for (const auto& [key, value] : view.items()) {
-      print_view(value, prefix.empty() ? key : prefix + "." + key);
+      print_view(value,
+                 prefix.empty() ? key : fmt::format("{}.{}", prefix, key));
     }
     return;
   }

@@ -185,7 +185,7 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
   CUSTODY_ASSIGN(written, records::write(*opened, std::move(changes)));
   end_with_checkpoint(global, *opened);
-  const auto outcome = print_written(global, written, forms, "recorded");
+  auto outcome = print_written(global, written, forms, "recorded");
   // What is left of the forms' trees (their objects and names; the values
   // went into the records and were freed as they were encrypted) is not freed
   // one node at a time when the command ends: the process exit frees it at

@@ -52,7 +52,7 @@ class Prompter
 public:
   // Reads one line; nullopt at end of input (Ctrl-D), which aborts the whole
   // form.
-  std::optional<std::string>
+  static std::optional<std::string>
   line(const std::string& question)
   {
     std::cerr << question << ": " << std::flush;
@@ -67,7 +67,7 @@ public:
   }
 
   // Lines up to one holding only ".", for free text.
-  std::optional<std::string>
+  static std::optional<std::string>
   text(const std::string& question)
   {
     std::cerr << question
@@ -195,11 +195,14 @@ ask_for_form(const std::vector<std::string>& districts)
                "Nothing is written until the last question, and nothing you "
                "type is saved "
                "unencrypted.\n";
+// `var` is declared by the macro: it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CUSTODY_ASK(var, expr)                                                 \
   auto var = (expr);                                                           \
   if (!var) {                                                                  \
     return aborted();                                                          \
   }
+  // NOLINTEND(bugprone-macro-parentheses)
 
   json::Json incident = json::Json::object();
   CUSTODY_ASK(date, ask.line("Incident date (YYYY, YYYY-MM or YYYY-MM-DD)"));

@@ -22,7 +22,7 @@ Result<SecretBytes>
 read_tty_line(int fd, std::string_view prompt)
 {
   fmt::print(stderr, "{}", prompt);
-  std::fflush(stderr);
+  (void)std::fflush(stderr);
   termios saved{};
   const bool is_tty = tcgetattr(fd, &saved) == 0;
   if (is_tty) {

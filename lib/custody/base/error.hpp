@@ -198,6 +198,9 @@ with_context(Error error, std::string_view context)
 
 } // namespace custody
 
+// `var` names a variable the macros declare, so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+
 // Evaluates a Result-returning expression; on error returns it from the
 // enclosing function.
 #define CUSTODY_TRY(expr)                                                      \
@@ -234,3 +237,5 @@ with_context(Error error, std::string_view context)
       ::custody::with_context(std::move(var##_result_.error()), (context)));   \
   }                                                                            \
   auto var = std::move(*var##_result_)
+
+// NOLINTEND(bugprone-macro-parentheses)

@@ -113,7 +113,8 @@ chacha20poly1305_seal(ByteView key,
                          static_cast<int>(plaintext.size()))
          == 1
     && EVP_EncryptFinal_ex(ctx, out.data() + length, &final_length) == 1
-    && static_cast<std::size_t>(length + final_length) == plaintext.size()
+    && static_cast<std::size_t>(length) + static_cast<std::size_t>(final_length)
+         == plaintext.size()
     && EVP_CIPHER_CTX_ctrl(ctx,
                            EVP_CTRL_AEAD_GET_TAG,
                            static_cast<int>(k_aead_tag),

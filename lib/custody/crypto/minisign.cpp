@@ -41,9 +41,10 @@ constexpr std::size_t k_checksum_size = 32;
 constexpr std::uint64_t k_max_opslimit = std::uint64_t{1} << 27;
 constexpr std::uint64_t k_max_memlimit = std::uint64_t{1} << 31;
 
-static_assert(crypto_sign_PUBLICKEYBYTES == 32
-              && crypto_sign_SECRETKEYBYTES == 64 && crypto_sign_BYTES == 64
-              && crypto_sign_SEEDBYTES == 32);
+static_assert(crypto_sign_PUBLICKEYBYTES == 32);
+static_assert(crypto_sign_SECRETKEYBYTES == 64);
+static_assert(crypto_sign_BYTES == 64);
+static_assert(crypto_sign_SEEDBYTES == 32);
 static_assert(crypto_pwhash_scryptsalsa208sha256_SALTBYTES == 32);
 
 std::uint64_t
@@ -453,7 +454,7 @@ SecretKey::from_file_text(std::string_view text, std::string_view password)
     }
     // minisign -G -W leaves the checksum of an unencrypted key all zero, and
     // 0.11 never reads it.
-    if (!sodium_is_zero(stored.data(), stored.size())) {
+    if (sodium_is_zero(stored.data(), stored.size()) != 1) {
       return fail(Errc::invalid_input,
                   "secret key checksum does not match: the file is damaged");
     }

@@ -22,8 +22,10 @@ split_spaces(std::string_view line)
   std::size_t start = 0;
   while (start <= line.size()) {
     const auto space = line.find(' ', start);
-    parts.push_back(line.substr(
-      start, space == std::string_view::npos ? line.npos : space - start));
+    parts.push_back(line.substr(start,
+                                space == std::string_view::npos
+                                  ? std::string_view::npos
+                                  : space - start));
     if (space == std::string_view::npos) {
       break;
     }

@@ -230,7 +230,8 @@ Tree::range_hash(std::uint64_t begin, std::uint64_t end) const
   std::array<const Digest*, 64> parts{};
   std::size_t part_count = 0;
   std::uint64_t offset = begin;
-  for (int height = std::bit_width(count) - 1; height >= 0; --height) {
+  for (int height = static_cast<int>(std::bit_width(count)) - 1; height >= 0;
+       --height) {
     const std::uint64_t width = std::uint64_t{1} << height;
     if ((count & width) != 0) {
       parts[part_count++] =

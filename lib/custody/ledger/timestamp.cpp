@@ -147,7 +147,9 @@ rfc3339(const ASN1_GENERALIZEDTIME* time)
     return {};
   }
   char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    return {};
+  }
   return buffer;
 }
 
@@ -174,9 +176,13 @@ make_request(ByteView data)
   IntPtr nonce(BN_to_ASN1_INTEGER(nonce_bn.get(), nullptr));
   if (!nonce || TS_REQ_set_version(req.get(), 1) != 1
       || TS_MSG_IMPRINT_set_algo(imprint.get(), algorithm.get()) != 1
-      || TS_MSG_IMPRINT_set_msg(imprint.get(),
-                                const_cast<std::uint8_t*>(digest.data()),
-                                static_cast<int>(digest.size()))
+      || TS_MSG_IMPRINT_set_msg(
+           imprint.get(),
+           // OpenSSL copies the digest; its prototype
+           // predates const.
+           // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+           const_cast<std::uint8_t*>(digest.data()),
+           static_cast<int>(digest.size()))
            != 1
       || TS_REQ_set_msg_imprint(req.get(), imprint.get()) != 1
       || TS_REQ_set_nonce(req.get(), nonce.get()) != 1

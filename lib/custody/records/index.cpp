@@ -66,9 +66,9 @@ class Statement
 {
 public:
   Statement(sqlite3* db, const char* sql)
-    : m_db(db)
+    : m_db(db),
+      m_ok(sqlite3_prepare_v2(db, sql, -1, &m_statement, nullptr) == SQLITE_OK)
   {
-    m_ok = sqlite3_prepare_v2(db, sql, -1, &m_statement, nullptr) == SQLITE_OK;
   }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -274,7 +274,7 @@ struct Shard::Impl
       document.contains("prev") && document["prev"].is_string()
         ? document["prev"].get<std::string>()
         : std::string();
-    std::int64_t created_seq = static_cast<std::int64_t>(seq);
+    auto created_seq = static_cast<std::int64_t>(seq);
     // Each record's entries form a chain of their own (docs/design.md section
     // 3).
     if (type == "record") {
@@ -402,7 +402,7 @@ struct Shard::Impl
   // An attachment entry: its document and its media object, both in the
   // identity compartment (docs/formats.md 6.2.1).
   Result<void>
-  apply_attachment(const ledger::Entry& entry, const json::Json& document)
+  apply_attachment(const ledger::Entry& entry, const json::Json& document) const
   {
     if (document.value("type", "") != "attachment"
         || !document.contains("attachment")
@@ -425,7 +425,7 @@ struct Shard::Impl
   }
 
   Result<void>
-  index_facts(std::int64_t created_seq, const json::Json& view)
+  index_facts(std::int64_t created_seq, const json::Json& view) const
   {
     const json::Json incident = view.value("incident", json::Json::object());
     const json::Json person = view.value("person", json::Json::object());

@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace custody::records {
 
 Result<Shards>
@@ -44,12 +46,8 @@ any_shard(const Shards& shards)
 bool
 opens_all(const Shards& shards)
 {
-  for (const auto& shard : shards) {
-    if (!shard) {
-      return false;
-    }
-  }
-  return true;
+  return std::ranges::all_of(
+    shards, [](const auto& shard) { return shard.has_value(); });
 }
 
 void

@@ -375,7 +375,9 @@ public:
     }
     m_impl.root = *normal;
     CUSTODY_TRY(load_file(m_impl.root, "the root schema"));
-    // Loading a file may add references to more files.
+    // Loading a file may add references to more files: the list grows while
+    // it is walked, so by index, and each copied before it is used.
+    // NOLINTNEXTLINE(modernize-loop-convert)
     for (std::size_t i = 0; i < m_pending.size(); ++i) {
       const Pending pending = m_pending[i];
       CUSTODY_TRY(
@@ -1230,7 +1232,7 @@ public:
       }
       if (!instance.empty()) {
         m_path.emplace_back();
-        for (auto& [key, value] : instance.items()) {
+        for (const auto& [key, value] : instance.items()) {
           m_path.back() = key;
           CUSTODY_TRY(
             walk(value, child_property(m_impl, locations, key), resolved));

@@ -142,7 +142,7 @@ read_input(const Input& input, std::span<std::uint8_t> out, const Path& path);
 // Reads up to out.size() bytes from `fd`, stopping only at the end of the file
 // (retrying short reads and EINTR); `path` names it in errors.
 [[nodiscard]] Result<std::size_t>
-read_fully(int fd, std::span<std::uint8_t> out, const Path& path);
+read_fully(int fd, std::span<std::uint8_t> out, const Path& file);
 // Reads what is left of `input` (a regular file up to its size when opened),
 // refusing more than `max_size` bytes: Errc::corrupt for a vault file,
 // Errc::invalid_input for a user's input. Does not close it.

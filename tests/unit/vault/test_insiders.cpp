@@ -232,7 +232,8 @@ TEST_CASE("a key file no signed entry lists is ignored by every reader")
   CHECK_FALSE(report->problem);
   std::size_t unlisted = 0;
   for (const auto& note : report->notes) {
-    unlisted += note.text.find("not listed by any") != std::string::npos ? 1 : 0;
+    unlisted +=
+      note.text.find("not listed by any") != std::string::npos ? 1 : 0;
   }
   CHECK(unlisted == 2);
 }

@@ -252,7 +252,8 @@ TEST_CASE("a state cache from another history is not trusted")
   bool noted = false;
   for (const auto& note : read_notes) {
     noted =
-      noted || note.text.find("state.age names a position") != std::string::npos;
+      noted
+      || note.text.find("state.age names a position") != std::string::npos;
   }
   CHECK(noted);
 }

@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -404,7 +404,7 @@ private:
 class ArmorWriter
 {
 public:
-  void
+  static void
   begin(Bytes& out)
   {
     append(out, k_armor_begin);
@@ -470,7 +470,7 @@ struct Pipeline
   std::unique_ptr<Reader> decoded;
 
   Reader&
-  reader()
+  reader() const
   {
     return decoded ? *decoded : *raw;
   }
