@@ -42,6 +42,15 @@ for offset in $(shuf -i 0-$((size - 1)) -n 40); do
   grep -qE "ledger/(000000.jsonl|HEAD)" "$T/err" || { cat "$T/err"; fail "offset $offset: the problem must be named"; }
 done
 
+# the year of the last entry's time, one digit up (a flip the random offsets found): the ledger no
+# longer matches HEAD, which verify names, rather than taking it for a rollback
+restore
+last_start=$(($(wc -c <"$segment") - $(tail -n 1 "$segment" | wc -c)))
+within=$(tail -n 1 "$segment" | grep -bo '"t":"20' | head -1 | cut -d: -f1)
+flip_byte "$segment" $((last_start + within + 8))
+expect_status 1 as_creator verify
+grep -qE "ledger/(000000.jsonl|HEAD)" "$T/err" || { cat "$T/err"; fail "the last entry's year: the problem must be named"; }
+
 # an epoch digit: an epoch the signed state does not know is damage (exit 1), not a missing key
 # (exit 5); the random flips above found this one now and then
 for n in 1 2; do

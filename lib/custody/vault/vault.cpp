@@ -301,6 +301,11 @@ Vault::open(const fs::Path& directory,
   }
   CUSTODY_TRY(
     check_signing_key(directory, loaded->state, options.known_vaults, notes));
+  // HEAD before the tip she saw: a changed last entry is then named as what it
+  // is (HEAD no longer matches it), not taken for a rollback.
+  if (!loaded->tip.torn) {
+    CUSTODY_TRY(check_head(directory, loaded->tip, options.access, notes));
+  }
   CUSTODY_TRY(check_seen_tip(directory,
                              loaded->state.vault_id,
                              member.key_id(),
@@ -308,9 +313,6 @@ Vault::open(const fs::Path& directory,
                              options.known_vaults,
                              options.accept_rollback,
                              notes));
-  if (!loaded->tip.torn) {
-    CUSTODY_TRY(check_head(directory, loaded->tip, options.access, notes));
-  }
   CUSTODY_TRY(check_vault_yaml(directory,
                                loaded->state,
                                loaded->committed_yaml,
