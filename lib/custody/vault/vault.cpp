@@ -319,6 +319,8 @@ Vault::open(const fs::Path& directory,
                                options.access,
                                false,
                                notes));
+  // Impl is an aggregate, which clang 14 cannot build through make_unique's
+  // parentheses. NOLINTNEXTLINE(modernize-make-unique)
   auto impl = std::unique_ptr<Impl>(new Impl{directory,
                                              std::move(lock),
                                              &member,
