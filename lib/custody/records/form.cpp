@@ -701,6 +701,13 @@ private:
   std::size_t
   add(YamlNode node, YAML::anchor_t anchor)
   {
+    // A form holds a few hundred values; a file of empty values must not
+    // grow the tree without bound (found by fuzz/incident_form: 2 GB).
+    constexpr std::size_t k_max_nodes = 100000;
+    if (m_tree.nodes.size() >= k_max_nodes) {
+      throw YAML::Exception(YAML::Mark::null_mark(),
+                            fmt::format("more than {} values", k_max_nodes));
+    }
     const std::size_t index = m_tree.nodes.size();
     m_tree.nodes.push_back(std::move(node));
     if (anchor != 0) {
