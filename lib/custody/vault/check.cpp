@@ -48,12 +48,7 @@ check_ledger(const fs::Path& directory,
              const CheckOptions& options,
              Notes& notes)
 {
-  if (!std::filesystem::is_directory(directory / "ledger")) {
-    return make_error(
-      Errc::not_found,
-      fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      Remedy::check_vault);
-  }
+  CUSTODY_TRY(require_vault_directory(directory));
   LedgerCheck out;
   {
     // The snapshot. Writers wait for this lock at most their --wait (5 s):

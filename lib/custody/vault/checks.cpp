@@ -16,6 +16,18 @@
 namespace custody::vault::detail {
 
 Result<void>
+require_vault_directory(const fs::Path& vault)
+{
+  if (!std::filesystem::is_directory(vault / "ledger")) {
+    return make_error(
+      Errc::not_found,
+      fmt::format("{} is not a custody vault (no ledger directory)", vault),
+      Remedy::check_vault);
+  }
+  return {};
+}
+
+Result<void>
 check_signing_key(const fs::Path& vault,
                   const AdminState& state,
                   const std::optional<fs::Path>& known_vaults,

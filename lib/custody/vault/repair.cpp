@@ -46,12 +46,7 @@ repair(const fs::Path& directory,
        const CheckOptions& options,
        Notes& notes)
 {
-  if (!std::filesystem::is_directory(directory / "ledger")) {
-    return make_error(
-      Errc::not_found,
-      fmt::format("{} is not a custody vault (no ledger directory)", directory),
-      Remedy::check_vault);
-  }
+  CUSTODY_TRY(require_vault_directory(directory));
   CUSTODY_ASSIGN(lock,
                  fs::Lock::acquire(
                    directory / "lock", fs::LockMode::exclusive, options.wait));

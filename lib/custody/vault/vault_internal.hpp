@@ -290,6 +290,9 @@ Result<void> check_state_cache(const fs::Path& vault,
                                Notes& notes);
 
 // checks.cpp: what open and verify check beside the replay
+// Errc::not_found unless `vault` holds a ledger directory: the first thing
+// every entry point (open, check, repair, log) checks.
+Result<void> require_vault_directory(const fs::Path& vault);
 
 // R5, R13: one walk of the vault's files, before anything in them is read.
 // Anything but regular files and directories (a link, FIFO, socket or device)
