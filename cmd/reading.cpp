@@ -26,6 +26,15 @@ open_shard(vault::Vault& vault,
   return shard;
 }
 
+Result<records::Shards>
+open_readable(vault::Vault& vault)
+{
+  vault::Notes notes;
+  auto shards = records::open_readable(vault, notes);
+  print_notes(notes);
+  return shards;
+}
+
 void
 save_shard(index::Shard& shard)
 {

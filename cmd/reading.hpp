@@ -22,6 +22,10 @@ namespace custody::cli {
                                               std::string_view refusal,
                                               std::string_view hint);
 
+// Every shard the member's keys open (records::open_readable), its notes
+// printed.
+[[nodiscard]] Result<records::Shards> open_readable(vault::Vault& vault);
+
 // Saves what opening the shards brought forward (index::Shard::save), its
 // notes printed. Called once the command has done what it was asked: one
 // refused for bad input writes nothing, the index included.

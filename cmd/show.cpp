@@ -109,17 +109,12 @@ Result<Outcome>
 run_show(const GlobalOptions& global, const ShowOptions& options)
 {
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
-  vault::Notes notes;
-  auto shards = records::open_readable(session.vault, notes);
-  print_notes(notes);
-  if (!shards) {
-    return tl::unexpected(shards.error());
-  }
-  CUSTODY_ASSIGN(view, records::view_record(*shards, options.id));
+  CUSTODY_ASSIGN(shards, open_readable(session.vault));
+  CUSTODY_ASSIGN(view, records::view_record(shards, options.id));
   if (options.form) {
     // The record as one form again, to correct and give back to `record
     // --amend`.
-    auto form = records::record_as_form(*shards, view.id);
+    auto form = records::record_as_form(shards, view.id);
     if (!form && form.error().code == Errc::auth) {
       return make_error(
         Errc::auth, "--form needs every record compartment (the legal role)");
@@ -127,12 +122,12 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
     if (!form) {
       return tl::unexpected(form.error());
     }
-    save_shards(*shards);
+    save_shards(shards);
     const auto released = disclosure::as_form(std::move(*form));
     fmt::print("{}\n", released->dump(2));
     return Outcome::ok;
   }
-  save_shards(*shards);
+  save_shards(shards);
   print_record(global, disclosure::for_member(view));
   return Outcome::ok;
 }
