@@ -20,7 +20,7 @@ namespace {
 // Padded to a whole MiB: a power of two would double a large shard, and a
 // shard's size tells no more than the entry count the ledger shows anyway.
 constexpr cache_file::Kind k_shard_file{
-  "custody-index-v3\n", "custody/v1/member-index-mac", 1024 * 1024};
+  "custody-index-v4\n", "custody/v1/member-index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 // Two databases per shard, saved as two files (docs/formats.md 10.1): the
@@ -32,7 +32,9 @@ CREATE TABLE records(created_seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
                      updated_seq INTEGER NOT NULL, entries INTEGER NOT NULL,
                      created_time TEXT NOT NULL);
 CREATE TABLE facts(created_seq INTEGER PRIMARY KEY, month TEXT, district TEXT,
-                   population TEXT, setting TEXT, violence_types TEXT, perpetrators TEXT);
+                   population TEXT, setting TEXT, violence_types TEXT, perpetrators TEXT,
+                   person_ref TEXT, date_precision TEXT, delay_hours INTEGER,
+                   actions TEXT, referrals TEXT, outcome TEXT, consent TEXT);
 )sql";
 const char* const k_detail_schema = R"sql(
 CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NULL,
@@ -123,6 +125,11 @@ public:
   integer(int column) const
   {
     return sqlite3_column_int64(m_statement, column);
+  }
+  bool
+  null(int column) const
+  {
+    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
   }
 
 private:
@@ -429,10 +436,14 @@ struct Shard::Impl
   {
     const json::Json incident = view.value("incident", json::Json::object());
     const json::Json person = view.value("person", json::Json::object());
+    const json::Json response = view.value("response", json::Json::object());
+    const json::Json consent = view.value("consent", json::Json::object());
     Statement upsert(
       db,
       "INSERT OR REPLACE INTO facts(created_seq, month, district, population, "
-      "setting, violence_types, perpetrators) VALUES (?,?,?,?,?,?,?)");
+      "setting, violence_types, perpetrators, person_ref, date_precision, "
+      "delay_hours, actions, referrals, outcome, consent) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     upsert.bind(1, created_seq)
       .bind(2, incident.value("month", ""))
       .bind(3, incident.value("district", ""))
@@ -440,7 +451,19 @@ struct Shard::Impl
       .bind(5, incident.value("setting", ""))
       .bind(6,
             join_codes(incident.value("violence_types", json::Json::array())))
-      .bind(7, join_codes(incident.value("perpetrators", json::Json::array())));
+      .bind(7, join_codes(incident.value("perpetrators", json::Json::array())))
+      .bind(8, person.value("person_ref", ""))
+      .bind(9, incident.value("date_precision", ""))
+      .bind(11, join_codes(response.value("actions", json::Json::array())))
+      .bind(12, join_codes(response.value("referrals", json::Json::array())))
+      .bind(13, response.value("outcome", ""))
+      .bind(14, join_codes(consent.value("scopes", json::Json::array())));
+    // No delay (the date is not known to the day, or no first contact) is
+    // NULL, never 0: a median must not count it as an answer within the hour.
+    const auto delay = response.find("delay_hours");
+    if (delay != response.end() && delay->is_number_integer()) {
+      upsert.bind(10, delay->get<std::int64_t>());
+    }
     if (upsert.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "index facts"));
     }
@@ -986,6 +1009,45 @@ Shard::list(const Filter& filter) const
   return rows;
 }
 
+Result<std::vector<FactsRow>>
+Shard::facts() const
+{
+  if (m_impl->compartment != vault::Compartment::facts) {
+    return make_error(Errc::internal, "only the facts shard holds facts");
+  }
+  Statement query(m_impl->db,
+                  "SELECT created_seq, month, date_precision, district, "
+                  "population, setting, violence_types, perpetrators, "
+                  "person_ref, delay_hours, actions, referrals, outcome, "
+                  "consent FROM facts ORDER BY created_seq");
+  if (!query.ok()) {
+    return tl::unexpected(sqlite_error(m_impl->db, "facts"));
+  }
+  std::vector<FactsRow> rows;
+  rows.reserve(record_count());
+  while (query.step() == SQLITE_ROW) {
+    FactsRow row;
+    row.created_seq = static_cast<std::uint64_t>(query.integer(0));
+    row.month = query.text(1);
+    row.date_precision = query.text(2);
+    row.district = query.text(3);
+    row.population = query.text(4);
+    row.setting = query.text(5);
+    row.violence_types = split_codes(query.text(6));
+    row.perpetrators = split_codes(query.text(7));
+    row.person_ref = query.text(8);
+    if (!query.null(9)) {
+      row.delay_hours = query.integer(9);
+    }
+    row.actions = split_codes(query.text(10));
+    row.referrals = split_codes(query.text(11));
+    row.outcome = query.text(12);
+    row.consent = split_codes(query.text(13));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 Result<std::vector<AttachmentRow>>
 Shard::attachments(const std::string& id) const
 {
@@ -1044,10 +1106,12 @@ Shard::digest() const
   // The facts table is what `list` and `stats` read: it must agree too.
   Statement facts(m_impl->db,
                   "SELECT r.id, f.month, f.district, f.population, f.setting, "
-                  "f.violence_types, f.perpetrators FROM facts f JOIN records "
+                  "f.violence_types, f.perpetrators, f.person_ref, "
+                  "f.date_precision, ifnull(f.delay_hours, '-'), f.actions, "
+                  "f.referrals, f.outcome, f.consent FROM facts f JOIN records "
                   "r USING (created_seq) ORDER BY r.id");
   while (facts.step() == SQLITE_ROW) {
-    for (int column = 0; column < 7; ++column) {
+    for (int column = 0; column < 14; ++column) {
       hasher.update(as_bytes(facts.text(column)));
       hasher.update(as_bytes("\n"));
     }

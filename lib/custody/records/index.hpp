@@ -71,6 +71,26 @@ struct ListRow
   std::vector<std::string> perpetrators;
 };
 
+// What the facts shard holds of one record: coded, coarse fields only, for
+// statistics. No record id: a table needs none.
+struct FactsRow
+{
+  std::uint64_t created_seq = 0;
+  std::string month;          // YYYY-MM, or YYYY when only the year is known
+  std::string date_precision; // year | month | day
+  std::string district;
+  std::string population;
+  std::string setting;
+  std::vector<std::string> violence_types;
+  std::vector<std::string> perpetrators;
+  std::string person_ref;
+  std::optional<std::int64_t> delay_hours; // none unless known to the day
+  std::vector<std::string> actions;
+  std::vector<std::string> referrals;
+  std::string outcome;
+  std::vector<std::string> consent; // the consent scopes
+};
+
 struct Stats
 {
   std::uint64_t replayed = 0; // entries read from the ledger into the shard
@@ -131,6 +151,9 @@ public:
   // Records matching `filter`, oldest first. Only the facts shard can list
   // (Errc::internal otherwise: a caller's bug).
   [[nodiscard]] Result<std::vector<ListRow>> list(const Filter& filter) const;
+  // Every record's facts, oldest first (the facts shard only; Errc::internal
+  // otherwise).
+  [[nodiscard]] Result<std::vector<FactsRow>> facts() const;
   // A record's attachments in the order they were added (identity shard only;
   // other shards have none).
   [[nodiscard]] Result<std::vector<AttachmentRow>>
