@@ -152,50 +152,6 @@ lowercase(std::string_view text)
   return out;
 }
 
-// The candidate `value` most likely meant: one equal but for case, the one
-// whose last dotted segment it is, or the nearest by edit distance when that
-// is small for the candidate's length.
-std::optional<std::string>
-closest(std::string_view value, const std::vector<std::string>& candidates)
-{
-  constexpr std::size_t k_longest_compared = 256;
-  if (value.empty() || value.size() > k_longest_compared) {
-    return std::nullopt;
-  }
-  const std::string lower = lowercase(value);
-  std::vector<const std::string*> by_segment;
-  for (const auto& candidate : candidates) {
-    if (lowercase(candidate) == lower) {
-      return candidate;
-    }
-    const auto dot = candidate.rfind('.');
-    if (dot != std::string::npos
-        && lowercase(std::string_view(candidate).substr(dot + 1)) == lower) {
-      by_segment.push_back(&candidate);
-    }
-  }
-  if (by_segment.size() == 1) {
-    return *by_segment.front();
-  }
-  std::optional<std::string> best;
-  std::size_t best_distance = 0;
-  for (const auto& candidate : candidates) {
-    const std::size_t limit = std::max<std::size_t>(2, candidate.size() / 8);
-    const std::size_t length_gap = candidate.size() > value.size()
-                                     ? candidate.size() - value.size()
-                                     : value.size() - candidate.size();
-    if (length_gap > limit) {
-      continue;
-    }
-    const std::size_t distance = edit_distance(lower, lowercase(candidate));
-    if (distance <= limit && (!best || distance < best_distance)) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
-}
-
 std::string
 thousands(std::size_t n)
 {
@@ -1022,6 +978,51 @@ is_false(const std::vector<Location>& locations)
 }
 
 } // namespace
+
+// The candidate `value` most likely meant: one equal but for case, the one
+// whose last dotted segment it is, or the nearest by edit distance when that
+// is small for the candidate's length.
+std::optional<std::string>
+closest(std::string_view value, const std::vector<std::string>& candidates)
+{
+  constexpr std::size_t k_longest_compared = 256;
+  if (value.empty() || value.size() > k_longest_compared) {
+    return std::nullopt;
+  }
+  const std::string lower = lowercase(value);
+  std::vector<const std::string*> by_segment;
+  for (const auto& candidate : candidates) {
+    if (lowercase(candidate) == lower) {
+      return candidate;
+    }
+    const auto dot = candidate.rfind('.');
+    if (dot != std::string::npos
+        && lowercase(std::string_view(candidate).substr(dot + 1)) == lower) {
+      by_segment.push_back(&candidate);
+    }
+  }
+  if (by_segment.size() == 1) {
+    return *by_segment.front();
+  }
+  std::optional<std::string> best;
+  std::size_t best_distance = 0;
+  for (const auto& candidate : candidates) {
+    const std::size_t limit = std::max<std::size_t>(2, candidate.size() / 8);
+    const std::size_t length_gap = candidate.size() > value.size()
+                                     ? candidate.size() - value.size()
+                                     : value.size() - candidate.size();
+    if (length_gap > limit) {
+      continue;
+    }
+    const std::size_t distance = edit_distance(lower, lowercase(candidate));
+    if (distance <= limit && (!best || distance < best_distance)) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
 
 TypeSet
 type_of(const Json& value)
