@@ -23,6 +23,7 @@ enum class Errc {
   io,      // 6: the system refused (disk full, permission)
   interrupted, // 130
   internal,    // 70: a bug
+  unsafe, // 1: figures that cannot be published without disclosing someone
 };
 
 // The code's name as `--json` errors give it (schemas/output/error.json).
@@ -48,6 +49,8 @@ errc_name(Errc code)
     return "interrupted";
   case Errc::internal:
     return "internal";
+  case Errc::unsafe:
+    return "unsafe";
   }
   return "internal";
 }
@@ -60,6 +63,7 @@ exit_status(Errc code)
 {
   switch (code) {
   case Errc::corrupt:
+  case Errc::unsafe:
     return 1;
   case Errc::usage:
     return 2;
