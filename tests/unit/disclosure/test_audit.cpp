@@ -448,4 +448,47 @@ TEST_CASE("the audit: a secondary suppressed cell gets its interval and no "
   CHECK(result->lps == 6);
 }
 
+TEST_CASE("the audit is deterministic, and its warm-started float solves "
+          "agree with the exact ones")
+{
+  // a 4x5 table with seven suppressed cells, several in each row and column
+  const std::vector<std::uint64_t> inner = {3, 9, 2, 7, 4, 8, 1, 6, 5, 2,
+                                            4, 7, 3, 9, 6, 5, 2, 8, 1, 7};
+  const AuditProblem problem = table(4, 5, inner, {0, 2, 6, 8, 11, 13, 17});
+  const auto exact = disclosure::audit(problem);
+  const auto again = disclosure::audit(problem);
+  const auto floated =
+    disclosure::audit(problem, disclosure::AuditOptions{false});
+  REQUIRE(exact);
+  REQUIRE(again);
+  REQUIRE(floated);
+  REQUIRE(exact->intervals.size() == 7);
+  REQUIRE(again->intervals.size() == 7);
+  REQUIRE(floated->intervals.size() == 7);
+  CHECK(exact->lps == 28);
+  CHECK(floated->lps == 14);
+  CHECK(again->failing == exact->failing);
+  CHECK(floated->failing == exact->failing);
+  for (std::size_t i = 0; i < 7; ++i) {
+    CAPTURE(i);
+    const auto& one = exact->intervals[i];
+    const auto& other = again->intervals[i];
+    CHECK(one.cell == other.cell);
+    CHECK(one.lower == other.lower);
+    CHECK(one.upper == other.upper);
+    CHECK(one.binding == other.binding);
+    CHECK(one.exact);
+    // every true value lies in its interval, and bounds are whole numbers
+    // (one table with its margins: the LP's optima are integers)
+    const auto value = static_cast<double>(inner[one.cell]);
+    CHECK(one.lower <= value);
+    CHECK(one.upper >= value);
+    CHECK(one.lower == std::floor(one.lower));
+    CHECK(one.upper == std::floor(one.upper));
+    CHECK(floated->intervals[i].lower == doctest::Approx(one.lower));
+    CHECK(floated->intervals[i].upper == doctest::Approx(one.upper));
+    CHECK(floated->intervals[i].passes == one.passes);
+  }
+}
+
 TEST_SUITE_END();
