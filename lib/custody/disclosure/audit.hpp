@@ -106,8 +106,10 @@ struct AuditResult
 };
 
 // Audits `problem`. Errc::invalid_input when a cell names no variable, a
-// variable out of range or twice or out of order, or a published value±slack
-// beyond 2^53 (not exact as a double); Errc::internal when GLPK fails.
+// variable out of range or twice or out of order, a published cell is marked
+// primary, a published value±slack is beyond 2^53 (not exact as a double),
+// or the problem exceeds GLPK's limits (10^8 variables or cells, 5*10^8
+// variables named in all); Errc::internal when GLPK fails.
 [[nodiscard]] Result<AuditResult> audit(const AuditProblem& problem,
                                         const AuditOptions& options = {});
 
