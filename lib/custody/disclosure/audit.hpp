@@ -1,0 +1,116 @@
+// The exact disclosure audit of a statistics release: for every suppressed
+// cell, the smallest and the largest value an attacker can deduce from what
+// is published, by linear programming (GLPK).
+//
+// The model. The caller builds unknown non-negative counts x_0..x_{n-1}, one
+// per full combination of the published dimensions' values (a record with
+// several values in a multi-valued dimension falls in a combination of its
+// own, so cells need not add up). Every cell, published or suppressed, is the
+// sum of a set of the x_j, each with coefficient 1. The attacker knows:
+//   - a published cell:  value - slack <= sum <= value + slack (the lower
+//     side clamped at 0). Slack is 0 for the current release; for an earlier
+//     release it models late records and amendments as bounded changes;
+//   - a suppressed cell: sum >= 1 (zeros are published as 0), and no upper
+//     bound;
+//   - every x_j >= 0.
+// The x_j are continuous: this is the LP relaxation of the integer problem,
+// so the interval found for a cell contains the one an attacker solving in
+// integers would find. A cell that fails here fails in integers too. A pass
+// holds against an attacker solving the LP; it is exact for a table whose
+// constraint matrix is totally unimodular (one two-dimensional table with its
+// margins, whose LP optima are integers), but where tables are linked or
+// have three or more dimensions the integer interval can be narrower than
+// this one, and a pass here is not a proof against integer reasoning.
+//
+// The test. A primary-suppressed cell passes when the attacker can rule out
+// neither 1 nor the threshold T: lower <= 1 and (upper unbounded or
+// upper >= T). Secondary (non-primary) suppressed cells get their interval
+// but no test.
+//
+// The solve. One problem, a row per cell; for each suppressed cell its
+// row's coefficients become the objective, minimised then maximised with the
+// simplex method, each solve starting from the last optimal basis. With
+// `confirm_exact`, each primary cell's two LPs are solved again in rational
+// arithmetic (glp_exact) from the float optimal basis, and those values are
+// the ones reported. GLPK's terminal output is switched off while the audit
+// runs (and restored after): the library prints nothing.
+#pragma once
+
+#include <custody/base/error.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace custody::disclosure {
+
+struct AuditCell
+{
+  // indices into the x_j, sorted, no duplicates
+  std::vector<std::uint32_t> variables;
+  bool suppressed = false;
+  // a primary-suppressed cell: the audit's test applies to it
+  bool primary = false;
+  // the published value (ignored when suppressed)
+  std::uint64_t value = 0;
+  // published: value±slack
+  std::uint64_t slack = 0;
+};
+
+struct AuditProblem
+{
+  std::uint32_t variables = 0;
+  std::vector<AuditCell> cells;
+  // T
+  std::uint64_t threshold = 5;
+};
+
+struct CellInterval
+{
+  // index into problem.cells (suppressed cells only)
+  std::size_t cell = 0;
+  double lower = 0;
+  // +infinity when unbounded
+  double upper = 0;
+  // the max LP is unbounded
+  bool unbounded = false;
+  // confirmed with glp_exact (primary cells, with confirm_exact)
+  bool exact = false;
+  // primary only: lower <= 1 and (unbounded or upper >= T); true for the
+  // others
+  bool passes = true;
+  // The published cells whose constraints bind the failing bound (nonzero
+  // dual / row at a bound in the optimal basis of the failing LP):
+  // candidates for secondary suppression. Sorted, no duplicates; the union
+  // of both LPs' when both bounds fail; empty when the cell passes.
+  std::vector<std::size_t> binding;
+};
+
+struct AuditOptions
+{
+  bool confirm_exact = true;
+};
+
+struct AuditResult
+{
+  // one per suppressed cell, in cell order
+  std::vector<CellInterval> intervals;
+  // primary cells that do not pass
+  std::size_t failing = 0;
+  // LPs solved: every simplex and every exact solve counts one
+  std::uint64_t lps = 0;
+  // The published figures contradict each other (a caller bug). Then
+  // `intervals` is empty and `failing` counts every primary cell: none was
+  // shown to pass.
+  bool infeasible = false;
+};
+
+// Audits `problem`. Errc::invalid_input when a cell names no variable, a
+// variable out of range or twice or out of order, a published cell is marked
+// primary, a published value±slack is beyond 2^53 (not exact as a double),
+// or the problem exceeds GLPK's limits (10^8 variables or cells, 5*10^8
+// variables named in all); Errc::internal when GLPK fails.
+[[nodiscard]] Result<AuditResult> audit(const AuditProblem& problem,
+                                        const AuditOptions& options = {});
+
+} // namespace custody::disclosure
