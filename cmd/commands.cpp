@@ -14,6 +14,7 @@ void register_prove(CLI::App& app, GlobalOptions& global, Action& action);
 void register_media_facts(CLI::App& app, GlobalOptions& global, Action& action);
 void register_record(CLI::App& app, GlobalOptions& global, Action& action);
 void register_show(CLI::App& app, GlobalOptions& global, Action& action);
+void register_stats(CLI::App& app, GlobalOptions& global, Action& action);
 void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
 
 void
@@ -30,6 +31,7 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
   register_media_facts(app, global, action);
   register_record(app, global, action);
   register_show(app, global, action);
+  register_stats(app, global, action);
   register_verify(app, global, action);
 }
 

@@ -1,0 +1,545 @@
+// custody stats: the figures a data member publishes, suppressed and audited
+// by disclosure/ before anything is printed or written (docs/stats.md).
+#include "commands.hpp"
+#include "reading.hpp"
+#include "session.hpp"
+
+#include <custody/disclosure/stats_release.hpp>
+#include <custody/records/period.hpp>
+#include <custody/stats/source.hpp>
+#include <custody/stats/table.hpp>
+#include <custody/sys/fs.hpp>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+
+namespace custody::cli {
+
+namespace {
+
+// One token for every suppressed cell, in every format (docs/stats.md 4.3).
+constexpr std::string_view k_token = "x";
+
+struct StatsOptions
+{
+  std::string period;
+  std::string from;
+  std::string to;
+  std::string by = "quarter";
+  std::string rows;
+  std::string columns;
+  int level = 0;
+  std::vector<std::string> filters;
+  std::uint64_t threshold = 0;
+  std::string label;
+  std::string output;
+  bool csv = false;
+  bool force = false;
+};
+
+struct Plan
+{
+  stats::Selection selection;
+  stats::Coding coding;
+  std::vector<stats::TableSpec> tables;
+  bool by_month = false;
+};
+
+std::string
+current_month()
+{
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return fmt::format("{:04}-{:02}", utc.tm_year + 1900, utc.tm_mon + 1);
+}
+
+Result<std::optional<records::Period>>
+period_of(const StatsOptions& options)
+{
+  if (!options.period.empty() && (!options.from.empty() || !options.to.empty())) {
+    return make_error(Errc::usage,
+                      "--period cannot be given with --from or --to",
+                      "give one period, or --from and --to");
+  }
+  if (options.period.empty() && options.from.empty() && options.to.empty()) {
+    return std::optional<records::Period>();
+  }
+  records::Period period;
+  if (!options.period.empty()) {
+    CUSTODY_ASSIGN_CTX(parsed, records::parse_period(options.period), "--period");
+    period = parsed;
+  } else {
+    if (options.from.empty() || options.to.empty()) {
+      return make_error(Errc::usage,
+                        "--from and --to go together",
+                        "for example --from 2026-Q1 --to 2026-Q3");
+    }
+    CUSTODY_ASSIGN_CTX(from, records::parse_period(options.from), "--from");
+    CUSTODY_ASSIGN_CTX(to, records::parse_period(options.to), "--to");
+    period = records::Period{from.from_month, to.to_month};
+    if (period.to_month < period.from_month) {
+      return make_error(Errc::invalid_input,
+                        fmt::format("the period from {} to {} is empty",
+                                    options.from,
+                                    options.to),
+                        "--from must come before --to");
+    }
+  }
+  if (period.from_month > current_month()) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("the period starts in {}, in the future",
+                                  period.from_month),
+                      "give a period that has begun");
+  }
+  return std::optional(period);
+}
+
+// The standard release of a crisis-response programme (docs/stats.md 1).
+std::vector<stats::TableSpec>
+standard_tables()
+{
+  using stats::Dimension;
+  return {
+    {"violence_by_population",
+     "Reports by type of violence and population",
+     Dimension::violence_type,
+     Dimension::population},
+    {"perpetrator_by_period",
+     "Reports by perpetrator and period",
+     Dimension::perpetrator,
+     Dimension::period},
+    {"by_district", "Reports by district", Dimension::district, {}},
+    {"by_region", "Reports by region", Dimension::region, {}},
+    {"first_contact",
+     "Reports by time from incident to first contact",
+     Dimension::response_time,
+     {}},
+    {"referrals", "Reports by referral made", Dimension::referral, {}},
+    {"outcomes", "Reports by outcome", Dimension::outcome, {}},
+  };
+}
+
+Result<Plan>
+plan_of(const StatsOptions& options, const records::Places* places)
+{
+  Plan plan;
+  plan.coding.places = places;
+  plan.coding.level = options.level;
+  if (options.level < 0 || options.level > 3) {
+    return make_error(Errc::usage, "--level is 0 to 3", "for example --level 1");
+  }
+  CUSTODY_ASSIGN_CTX(grain, stats::parse_grain(options.by), "--by");
+  plan.coding.grain = grain;
+  CUSTODY_ASSIGN(period, period_of(options));
+  plan.selection.period = period;
+  for (const auto& filter : options.filters) {
+    const auto equals = filter.find('=');
+    if (equals == std::string::npos) {
+      return make_error(Errc::usage,
+                        fmt::format("--filter {}: write DIMENSION=CODE", filter),
+                        "for example --filter perpetrator=perpetrator.state");
+    }
+    CUSTODY_ASSIGN_CTX(dimension,
+                       stats::parse_dimension(filter.substr(0, equals)),
+                       "--filter");
+    const std::string code = filter.substr(equals + 1);
+    CUSTODY_TRY_CTX(stats::check_code(dimension, code, plan.coding), "--filter");
+    plan.selection.filters.emplace_back(dimension, code);
+  }
+  if (options.rows.empty() && !options.columns.empty()) {
+    return make_error(Errc::usage, "--cols needs --rows", "for example --rows violence_type --cols population");
+  }
+  if (options.rows.empty()) {
+    plan.tables = standard_tables();
+  } else {
+    CUSTODY_ASSIGN_CTX(rows, stats::parse_dimension(options.rows), "--rows");
+    stats::TableSpec spec{std::string(stats::dimension_name(rows)),
+                          fmt::format("Reports by {}", stats::dimension_title(rows)),
+                          rows,
+                          {}};
+    if (!options.columns.empty()) {
+      CUSTODY_ASSIGN_CTX(columns, stats::parse_dimension(options.columns), "--cols");
+      if (columns == rows) {
+        return make_error(Errc::usage, "--rows and --cols name the same dimension", "");
+      }
+      spec.columns = columns;
+      spec.id += fmt::format("_by_{}", stats::dimension_name(columns));
+      spec.title += fmt::format(" and {}", stats::dimension_title(columns));
+    }
+    plan.tables.push_back(std::move(spec));
+  }
+  const bool period_tables = std::any_of(
+    plan.tables.begin(), plan.tables.end(), [](const stats::TableSpec& spec) {
+      return spec.rows == stats::Dimension::period
+             || spec.columns == stats::Dimension::period;
+    });
+  const bool narrower_than_years =
+    period && !(period->from_month.ends_with("-01") && period->to_month.ends_with("-12"));
+  plan.by_month = narrower_than_years || (period_tables && grain != stats::Grain::year);
+  if (plan.coding.places == nullptr) {
+    std::erase_if(plan.tables, [&](const stats::TableSpec& spec) {
+      return options.rows.empty()
+             && (spec.rows == stats::Dimension::district
+                 || spec.rows == stats::Dimension::region);
+    });
+  }
+  return plan;
+}
+
+struct Context
+{
+  std::string statement;
+  std::string counting;
+  std::string method;
+  stats::Source source;
+  stats::Counted left_out;
+  const Plan* plan = nullptr;
+};
+
+std::string
+cell_text(const std::optional<std::uint64_t>& cell)
+{
+  return cell ? std::to_string(*cell) : std::string(k_token);
+}
+
+std::string
+row_label(const disclosure::PublishedTable& table, std::size_t row, const stats::Coding& coding)
+{
+  const auto& value = table.rows[row];
+  return value == stats::k_total ? "Total (distinct reports)"
+                                 : stats::label_of(table.spec.rows, value, coding);
+}
+
+std::string
+column_label(const disclosure::PublishedTable& table, std::size_t column, const stats::Coding& coding)
+{
+  const auto& value = table.columns[column];
+  if (value == stats::k_total) {
+    return "Total";
+  }
+  return stats::label_of(*table.spec.columns, value, coding);
+}
+
+std::string
+source_text(const stats::Source& source)
+{
+  std::string text = fmt::format("ledger of {} entries, Merkle root {}",
+                                 source.tree_size,
+                                 to_base64(source.root, Padding::yes));
+  if (source.covered) {
+    text += fmt::format("; covered by signed checkpoint {}, {}",
+                        *source.checkpoint,
+                        timestamp_status(source.timestamped));
+  } else if (source.checkpoint) {
+    text += fmt::format("; the latest signed checkpoint ({}) does not cover it",
+                        *source.checkpoint);
+  } else {
+    text += "; no signed checkpoint covers it";
+  }
+  return text;
+}
+
+std::string
+render_text(const disclosure::StatsRelease& release, const Context& context)
+{
+  const auto& coding = context.plan->coding;
+  std::string out;
+  for (const auto& table : release.tables) {
+    out += fmt::format("{}\n", table.spec.title);
+    std::vector<std::vector<std::string>> grid;
+    std::vector<std::string> header{std::string(stats::dimension_title(table.spec.rows))};
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      header.push_back(table.spec.columns ? column_label(table, c, coding) : "Reports");
+    }
+    grid.push_back(header);
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      std::vector<std::string> line{row_label(table, r, coding)};
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        line.push_back(cell_text(table.cells[r * table.columns.size() + c]));
+      }
+      grid.push_back(std::move(line));
+    }
+    std::vector<std::size_t> widths(header.size(), 0);
+    for (const auto& line : grid) {
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        widths[i] = std::max(widths[i], line[i].size());
+      }
+    }
+    for (const auto& line : grid) {
+      std::string text = fmt::format("  {:<{}}", line[0], widths[0]);
+      for (std::size_t i = 1; i < line.size(); ++i) {
+        text += fmt::format("  {:>{}}", line[i], widths[i]);
+      }
+      out += printable(text) + "\n";
+    }
+    out += "\n";
+  }
+  for (const auto& measure : release.measures) {
+    out += fmt::format("{}: {}\n",
+                       measure.title,
+                       measure.value ? fmt::format("{:g}", *measure.value)
+                                     : std::string(k_token));
+  }
+  out += fmt::format("\n{} = suppressed to protect the people counted.\n", k_token);
+  out += context.statement + "\n" + context.counting + "\n" + context.method + "\n";
+  out += fmt::format("Left out: {} reports without consent to anonymised statistics; {} dated to the year alone.\n",
+                     context.left_out.without_consent,
+                     context.left_out.year_only);
+  out += fmt::format("Computed from: {}.\n", source_text(context.source));
+  return out;
+}
+
+std::string
+csv_field(const std::string& text)
+{
+  if (text.find_first_of(",\"\n\r") == std::string::npos) {
+    return text;
+  }
+  std::string out = "\"";
+  for (char c : text) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+// Long form, one line a cell, so every table of a release fits one file.
+std::string
+render_csv(const disclosure::StatsRelease& release, const Context& context)
+{
+  std::string out = "table,row_dimension,row,column_dimension,column,reports\n";
+  for (const auto& table : release.tables) {
+    const std::string columns_name =
+      table.spec.columns ? std::string(stats::dimension_name(*table.spec.columns)) : "";
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        out += fmt::format("{},{},{},{},{},{}\n",
+                           csv_field(table.spec.id),
+                           stats::dimension_name(table.spec.rows),
+                           csv_field(table.rows[r]),
+                           columns_name,
+                           csv_field(table.columns[c]),
+                           cell_text(table.cells[r * table.columns.size() + c]));
+      }
+    }
+  }
+  for (const auto& measure : release.measures) {
+    out += fmt::format("{},,,,,{}\n",
+                       csv_field(measure.id),
+                       measure.value ? fmt::format("{:g}", *measure.value)
+                                     : std::string(k_token));
+  }
+  (void)context;
+  return out;
+}
+
+nlohmann::json
+render_json(const disclosure::StatsRelease& release, const Context& context)
+{
+  const auto& coding = context.plan->coding;
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& table : release.tables) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      rows.push_back({{"code", table.rows[r]}, {"label", row_label(table, r, coding)}});
+    }
+    nlohmann::json columns = nlohmann::json::array();
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      columns.push_back(
+        {{"code", table.columns[c]},
+         {"label", table.spec.columns ? column_label(table, c, coding) : "Reports"}});
+    }
+    nlohmann::json cells = nlohmann::json::array();
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      nlohmann::json line = nlohmann::json::array();
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const auto& cell = table.cells[r * table.columns.size() + c];
+        line.push_back(cell ? nlohmann::json(*cell) : nlohmann::json(k_token));
+      }
+      cells.push_back(std::move(line));
+    }
+    tables.push_back({{"id", table.spec.id},
+                      {"title", table.spec.title},
+                      {"rows_dimension", stats::dimension_name(table.spec.rows)},
+                      {"columns_dimension",
+                       table.spec.columns
+                         ? nlohmann::json(stats::dimension_name(*table.spec.columns))
+                         : nlohmann::json(nullptr)},
+                      {"rows", rows},
+                      {"columns", columns},
+                      {"cells", cells}});
+  }
+  nlohmann::json measures = nlohmann::json::array();
+  for (const auto& measure : release.measures) {
+    measures.push_back({{"id", measure.id},
+                        {"title", measure.title},
+                        {"value",
+                         measure.value ? nlohmann::json(*measure.value)
+                                       : nlohmann::json(k_token)}});
+  }
+  const auto& source = context.source;
+  const auto& period = context.plan->selection.period;
+  return {{"type", "stats"},
+          {"statement", context.statement},
+          {"counting", context.counting},
+          {"method", context.method},
+          {"token", k_token},
+          {"threshold", release.threshold},
+          {"period",
+           period ? nlohmann::json{{"from", period->from_month}, {"to", period->to_month}}
+                  : nlohmann::json(nullptr)},
+          {"by", stats::grain_name(context.plan->coding.grain)},
+          {"level", context.plan->coding.level},
+          {"left_out",
+           {{"without_consent", context.left_out.without_consent},
+            {"year_only", context.left_out.year_only}}},
+          {"source",
+           {{"tree_size", source.tree_size},
+            {"root", to_base64(source.root, Padding::yes)},
+            {"checkpoint",
+             source.checkpoint ? nlohmann::json(*source.checkpoint) : nlohmann::json(nullptr)},
+            {"covered", source.covered},
+            {"timestamped", source.timestamped}}},
+          {"audit",
+           {{"cells", release.audit.cells},
+            {"suppressed", release.audit.suppressed},
+            {"combinations", release.audit.combinations},
+            {"rounds", release.audit.rounds},
+            {"linear_programs", release.audit.lps},
+            {"exact", release.audit.exact},
+            {"passed", true}}},
+          {"tables", tables},
+          {"measures", measures}};
+}
+
+Result<Outcome>
+run_stats(const GlobalOptions& global, const StatsOptions& options)
+{
+  if (options.csv && global.json) {
+    return make_error(Errc::usage, "--csv and --json exclude each other", "");
+  }
+  // Refused before the vault is opened: a refused command writes nothing.
+  if (!options.output.empty() && !options.force) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(options.output, ec))) {
+      return make_error(Errc::invalid_input,
+                        fmt::format("{} already exists; nothing was written",
+                                    printable(options.output)),
+                        "choose another file, or give --force to replace it");
+    }
+  }
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
+  const auto places = [&]() -> std::optional<records::Places> {
+    if (session.vault.state().places.is_null()) {
+      return std::nullopt;
+    }
+    auto parsed = records::Places::from_json(session.vault.state().places);
+    return parsed ? std::optional(std::move(*parsed)) : std::nullopt;
+  }();
+  CUSTODY_ASSIGN(plan, plan_of(options, places ? &*places : nullptr));
+
+  const auto& policy = session.vault.state().policy;
+  const std::uint64_t floor = policy.is_object() && policy.contains("small_cell_floor")
+                                  && policy["small_cell_floor"].is_number_unsigned()
+                                ? policy["small_cell_floor"].get<std::uint64_t>()
+                                : 5;
+  if (options.threshold != 0 && options.threshold < floor) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("--threshold {} is below the vault's small-cell floor of {}",
+                                  options.threshold,
+                                  floor),
+                      "a release may raise the threshold, never lower it");
+  }
+  disclosure::StatsRules rules;
+  rules.threshold = std::max(floor, options.threshold);
+
+  CUSTODY_ASSIGN(
+    facts,
+    open_shard(session.vault,
+               vault::Compartment::facts,
+               index::Need::catalogue,
+               "your keys do not open the facts compartment (role {})",
+               "statistics are for data and legal members"));
+  CUSTODY_ASSIGN(rows, facts.facts());
+  CUSTODY_ASSIGN(source, stats::source_of(session.vault));
+  const auto counted = stats::select(rows, plan.selection, plan.coding, plan.by_month);
+  const auto tabulation = stats::tabulate(counted, plan.tables, plan.coding);
+  CUSTODY_ASSIGN(release, disclosure::release_stats(tabulation, rules));
+  save_shard(facts);
+
+  Context context;
+  context.plan = &plan;
+  context.source = source;
+  context.left_out = counted;
+  context.statement = fmt::format(
+    "Documented reports received by {}, not prevalence: most violence is never reported.",
+    options.label.empty() ? std::string("the organisation") : options.label);
+  context.counting =
+    "A report is one person's account of one incident: reports of one event by two people count "
+    "twice. A report naming several types or perpetrators counts once in each; totals count "
+    "distinct reports, not the sum of the cells. The period is the incident's month.";
+  context.method = fmt::format(
+    "Method: cells of 1 to {} distinct persons are suppressed, with more cells beside them, until "
+    "an exact linear-programming audit over every table of this release shows that each could "
+    "hold as few as 1 report and as many as {} ({} cells, {} suppressed, {} linear programs).",
+    rules.threshold - 1,
+    rules.threshold,
+    release->audit.cells,
+    release->audit.suppressed,
+    release->audit.lps);
+
+  std::string text;
+  if (global.json) {
+    text = render_json(*release, context).dump() + "\n";
+  } else if (options.csv) {
+    text = render_csv(*release, context);
+  } else {
+    text = render_text(*release, context);
+  }
+  if (options.output.empty()) {
+    fmt::print("{}", text);
+    return Outcome::ok;
+  }
+  if (options.force) {
+    CUSTODY_TRY(fs::write_file_atomic(options.output, as_bytes(text)));
+  } else {
+    CUSTODY_TRY(fs::create_file_durably(options.output, as_bytes(text)));
+  }
+  note(fmt::format("wrote {}", printable(options.output)));
+  return Outcome::ok;
+}
+
+} // namespace
+
+void
+register_stats(CLI::App& app, GlobalOptions& global, Action& action)
+{
+  auto options = std::make_shared<StatsOptions>();
+  auto* sub = app.add_subcommand(
+    "stats", "Publishable statistics from the facts compartment, suppressed and audited");
+  sub->add_option("--period", options->period, "YYYY, YYYY-Qn or YYYY-MM");
+  sub->add_option("--from", options->from, "From this period (YYYY, YYYY-Qn or YYYY-MM)");
+  sub->add_option("--to", options->to, "Up to this period, included");
+  sub->add_option("--by", options->by, "month, quarter (default) or year: the period columns");
+  sub->add_option("--rows", options->rows, "A dimension: one table instead of the standard release");
+  sub->add_option("--cols", options->columns, "A second dimension, across");
+  sub->add_option("--level", options->level, "Roll codes up to this level (1: violence.sexual)");
+  sub->add_option("--filter", options->filters, "DIMENSION=CODE (a code or a group); repeatable");
+  sub->add_option("--threshold", options->threshold, "Raise the small-cell threshold for this release");
+  sub->add_option("--label", options->label, "The organisation's name for the statement on every output");
+  sub->add_option("-o,--output", options->output, "Write to this file (must not exist)");
+  sub->add_flag("--csv", options->csv, "CSV, one line a cell");
+  sub->add_flag("--force", options->force, "Replace the output file");
+  sub->add_flag("--json", global.json, "Print JSON");
+  sub->footer("Dimensions: violence_type, perpetrator, population, setting, district, region,\n"
+              "response_action, referral, outcome, response_time, period.");
+  sub->callback([&global, &action, options] {
+    action = [&global, options] { return run_stats(global, *options); };
+  });
+}
+
+} // namespace custody::cli

@@ -1,0 +1,115 @@
+// Counting: which records a release counts, and the tables of counts it makes
+// of them (docs/stats.md section 3). A cell counts records (one person's report
+// of one incident) and knows how many distinct persons stand behind them, on
+// which small cells are judged; a total counts distinct records, not the sum of
+// its cells. Nothing here decides what may be published: disclosure/ does.
+#pragma once
+
+#include <custody/records/period.hpp>
+#include <custody/stats/dimension.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace custody::stats {
+
+// The consent scope without which a record is never counted.
+inline constexpr std::string_view k_statistics_consent = "anonymised_statistics";
+
+struct Selection
+{
+  std::optional<records::Period> period; // incident months, both ends included
+  std::vector<std::pair<Dimension, std::string>> filters; // all must match
+};
+
+// The records a release counts and, for the whole release only, how many were
+// left out and why.
+struct Counted
+{
+  std::vector<const index::FactsRow*> rows;
+  std::uint64_t without_consent = 0;
+  // Dated to the year alone while the release is by month or quarter.
+  std::uint64_t year_only = 0;
+};
+
+// Applies consent, the period and the filters. `by_month` when the release
+// places records in months or quarters (a period narrower than whole years, or
+// a period dimension by month or quarter).
+Counted select(const std::vector<index::FactsRow>& all,
+               const Selection& selection,
+               const Coding& coding,
+               bool by_month);
+
+struct TableSpec
+{
+  std::string id;    // "violence_by_population": file and sheet names
+  std::string title; // "Incidents by type of violence and population"
+  Dimension rows = Dimension::violence_type;
+  std::optional<Dimension> columns;
+};
+
+inline constexpr std::string_view k_total = "total";
+
+// One count. `combinations` are the full combinations of the release's
+// dimension values whose records it sums (the audit's variables, sorted).
+struct Cell
+{
+  std::uint64_t records = 0;
+  std::uint64_t persons = 0;
+  std::vector<std::uint32_t> combinations;
+};
+
+struct Table
+{
+  TableSpec spec;
+  // The values in order, the last being k_total; a table without columns has
+  // the one column k_total.
+  std::vector<std::string> rows;
+  std::vector<std::string> columns;
+  std::vector<Cell> cells; // row-major
+
+  Cell&
+  at(std::size_t row, std::size_t column)
+  {
+    return cells[row * columns.size() + column];
+  }
+  const Cell&
+  at(std::size_t row, std::size_t column) const
+  {
+    return cells[row * columns.size() + column];
+  }
+};
+
+// A figure that is not a count (the median hours to first contact), published
+// only when `persons` reach the threshold.
+struct Measure
+{
+  std::string id;
+  std::string title;
+  std::uint64_t records = 0;
+  std::uint64_t persons = 0;
+  double value = 0;
+};
+
+struct Tabulation
+{
+  std::vector<Table> tables;
+  std::vector<Measure> measures;
+  // Records in each full combination: what the audit's variables stand for.
+  std::vector<std::uint64_t> combination_records;
+  std::uint64_t records = 0;
+  std::uint64_t persons = 0;
+};
+
+// Counts `counted` into the tables of `specs`, rows and columns being the
+// values that occur among the counted records, in code order (periods in time
+// order), then the total. Also the median hours from incident to first contact
+// over the records that have one.
+Tabulation tabulate(const Counted& counted,
+                    const std::vector<TableSpec>& specs,
+                    const Coding& coding);
+
+} // namespace custody::stats
