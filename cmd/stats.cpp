@@ -32,7 +32,7 @@ struct StatsOptions
   std::string by = "quarter";
   std::string rows;
   std::string columns;
-  int level = 0;
+  int level = -1; // unset: 1 for the standard release, 0 for one table
   std::vector<std::string> filters;
   std::uint64_t threshold = 0;
   std::string label;
@@ -129,8 +129,10 @@ plan_of(const StatsOptions& options, const records::Places* places)
 {
   Plan plan;
   plan.coding.places = places;
-  plan.coding.level = options.level;
-  if (options.level < 0 || options.level > 3) {
+  // The standard release reports groups (violence.sexual): full codes split
+  // a quarter's reports into cells too small to publish.
+  plan.coding.level = options.level >= 0 ? options.level : (options.rows.empty() ? 1 : 0);
+  if (options.level < -1 || options.level > 3) {
     return make_error(Errc::usage, "--level is 0 to 3", "for example --level 1");
   }
   CUSTODY_ASSIGN_CTX(grain, stats::parse_grain(options.by), "--by");
@@ -172,6 +174,17 @@ plan_of(const StatsOptions& options, const records::Places* places)
       spec.title += fmt::format(" and {}", stats::dimension_title(columns));
     }
     plan.tables.push_back(std::move(spec));
+  }
+  for (const auto& spec : plan.tables) {
+    for (auto dimension : {std::optional(spec.rows), spec.columns}) {
+      if (!options.rows.empty() && places == nullptr
+          && (dimension == stats::Dimension::district || dimension == stats::Dimension::region)) {
+        return make_error(Errc::invalid_input,
+                          fmt::format("this vault has no places list, so no {} table",
+                                      stats::dimension_name(*dimension)),
+                          Remedy::set_places);
+      }
+    }
   }
   const bool period_tables = std::any_of(
     plan.tables.begin(), plan.tables.end(), [](const stats::TableSpec& spec) {
@@ -527,7 +540,7 @@ register_stats(CLI::App& app, GlobalOptions& global, Action& action)
   sub->add_option("--by", options->by, "month, quarter (default) or year: the period columns");
   sub->add_option("--rows", options->rows, "A dimension: one table instead of the standard release");
   sub->add_option("--cols", options->columns, "A second dimension, across");
-  sub->add_option("--level", options->level, "Roll codes up to this level (1: violence.sexual)");
+  sub->add_option("--level", options->level, "Roll codes up to this level: 0 as recorded, 1 groups (violence.sexual); default 1 for the standard release, 0 for --rows");
   sub->add_option("--filter", options->filters, "DIMENSION=CODE (a code or a group); repeatable");
   sub->add_option("--threshold", options->threshold, "Raise the small-cell threshold for this release");
   sub->add_option("--label", options->label, "The organisation's name for the statement on every output");

@@ -110,6 +110,8 @@ enum class Remedy {
   use_record_id,           // the id that recording printed
   use_key_new_card,        // the card a new identity came with
   ask_key_show,            // a fresh copy of the member's card
+  set_places,              // the vault has no places list
+  coarser_release,         // fewer or coarser tables might pass the audit
 };
 
 struct Error

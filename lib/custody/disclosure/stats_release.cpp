@@ -6,6 +6,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 #include <map>
 #include <tuple>
 
@@ -68,29 +70,63 @@ distinct_cells(const stats::Tabulation& tabulation)
   return out;
 }
 
-// The lines of a table: each row against its total column, each column
-// against its total row, as (cells of the line, the line's total).
-std::vector<std::pair<std::vector<std::size_t>, std::size_t>>
+// A line of a table: its cells, its total, and what it is.
+struct Line
+{
+  std::vector<std::size_t> cells;
+  std::size_t total = 0;
+  // The dimension of its categories, and the one whose value it fixes
+  // (nullopt for a table's total row or column: the whole release).
+  std::optional<stats::Dimension> categories;
+  std::optional<stats::Dimension> fixed;
+};
+
+// Each row against its total column, each column against its total row.
+std::vector<Line>
 lines_of(const stats::Table& table)
 {
-  std::vector<std::pair<std::vector<std::size_t>, std::size_t>> lines;
+  std::vector<Line> lines;
   const std::size_t rows = table.rows.size();
   const std::size_t columns = table.columns.size();
   for (std::size_t r = 0; r < rows; ++r) {
-    std::vector<std::size_t> line;
+    Line line;
     for (std::size_t c = 0; c + 1 < columns; ++c) {
-      line.push_back(r * columns + c);
+      line.cells.push_back(r * columns + c);
     }
-    lines.emplace_back(std::move(line), r * columns + columns - 1);
+    line.total = r * columns + columns - 1;
+    line.categories = table.spec.columns;
+    if (r + 1 < rows) {
+      line.fixed = table.spec.rows;
+    }
+    lines.push_back(std::move(line));
   }
   for (std::size_t c = 0; c < columns; ++c) {
-    std::vector<std::size_t> line;
+    Line line;
     for (std::size_t r = 0; r + 1 < rows; ++r) {
-      line.push_back(r * columns + c);
+      line.cells.push_back(r * columns + c);
     }
-    lines.emplace_back(std::move(line), (rows - 1) * columns + c);
+    line.total = (rows - 1) * columns + c;
+    line.categories = table.spec.rows;
+    if (c + 1 < columns) {
+      line.fixed = table.spec.columns;
+    }
+    lines.push_back(std::move(line));
   }
   return lines;
+}
+
+// What was done to people and by whom: learning it of everyone in a group is
+// the harm. The other dimensions (population, setting, district, region,
+// period, time to first contact) are what places a person in a group.
+bool
+sensitive(stats::Dimension dimension)
+{
+  using stats::Dimension;
+  return dimension == Dimension::violence_type
+         || dimension == Dimension::perpetrator
+         || dimension == Dimension::outcome
+         || dimension == Dimension::referral
+         || dimension == Dimension::response_action;
 }
 
 void
@@ -105,23 +141,27 @@ mark_primary(Cells& cells, std::uint64_t threshold)
 }
 
 // DISCLOSURE.md S2: "all 6 reports from district D name the police" tells
-// something of each of the 6. A line with two or more categories whose
-// published total has a category holding all its persons, or all but one,
-// gets that category's cell suppressed and protected.
+// something of each of the 6. A line of two or more categories of what was
+// done (a sensitive dimension) within a group a reader can place a person in
+// (a value of another dimension, or the whole release), whose total is
+// published, and where one category holds all the line's persons or all but
+// one, gets that category's cell suppressed and protected.
 void
 mark_group_disclosure(Cells& cells, const stats::Tabulation& tabulation)
 {
   for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
     const auto& table = tabulation.tables[t];
-    for (const auto& [line, total] : lines_of(table)) {
-      if (line.size() < 2) {
+    for (const auto& line : lines_of(table)) {
+      if (line.cells.size() < 2 || !line.categories
+          || !sensitive(*line.categories)
+          || (line.fixed && sensitive(*line.fixed))) {
         continue;
       }
-      const auto& margin = cells.cells[cells.at[t][total]];
+      const auto& margin = cells.cells[cells.at[t][line.total]];
       if (margin.suppressed || margin.counts->persons < 2) {
         continue;
       }
-      for (auto position : line) {
+      for (auto position : line.cells) {
         auto& cell = cells.cells[cells.at[t][position]];
         if (cell.counts->persons >= 1
             && cell.counts->persons + 1 >= margin.counts->persons
@@ -166,7 +206,8 @@ problem_of(const Cells& cells,
 
 // The published cell to suppress next for a failing one: among the cells
 // whose figures pin it (the audit's binding cells, else the cells sharing a
-// line with it), the smallest non-empty one, inner cells before totals, then
+// line with it, else every cell sharing records with it), the smallest
+// non-empty one, inner cells before totals, then
 // the first in release order. Deterministic, so two runs agree.
 std::optional<std::size_t>
 next_suppression(const Cells& cells,
@@ -186,17 +227,40 @@ next_suppression(const Cells& cells,
       })) {
     candidates.clear();
     for (const auto& [t, position] : cells.cells[failing].positions) {
-      for (const auto& [line, total] : lines_of(tabulation.tables[t])) {
-        const bool in_line =
-          total == position
-          || std::find(line.begin(), line.end(), position) != line.end();
+      for (const auto& line : lines_of(tabulation.tables[t])) {
+        const bool in_line = line.total == position
+                             || std::find(line.cells.begin(),
+                                          line.cells.end(),
+                                          position)
+                                  != line.cells.end();
         if (!in_line) {
           continue;
         }
-        for (auto other : line) {
+        for (auto other : line.cells) {
           candidates.push_back(cells.at[t][other]);
         }
-        candidates.push_back(cells.at[t][total]);
+        candidates.push_back(cells.at[t][line.total]);
+      }
+    }
+  }
+  // Last, any published cell that shares records with it, in any table.
+  const auto usable = [&](std::size_t index) {
+    return !cells.cells[index].suppressed
+           && cells.cells[index].counts->records > 0 && index != failing;
+  };
+  if (std::none_of(candidates.begin(), candidates.end(), usable)) {
+    candidates.clear();
+    const auto& mine = cells.cells[failing].counts->combinations;
+    for (std::size_t index = 0; index < cells.cells.size(); ++index) {
+      const auto& theirs = cells.cells[index].counts->combinations;
+      std::vector<std::uint32_t> shared;
+      std::set_intersection(mine.begin(),
+                            mine.end(),
+                            theirs.begin(),
+                            theirs.end(),
+                            std::back_inserter(shared));
+      if (!shared.empty()) {
+        candidates.push_back(index);
       }
     }
   }
@@ -206,8 +270,7 @@ next_suppression(const Cells& cells,
     return std::make_tuple(cell.margin, cell.counts->records, index);
   };
   for (auto index : candidates) {
-    const auto& cell = cells.cells[index];
-    if (cell.suppressed || cell.counts->records == 0 || index == failing) {
+    if (!usable(index)) {
       continue;
     }
     if (!best || key(index) < key(*best)) {
@@ -272,6 +335,18 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
     failing_cells = failing.size();
     if (failing.empty()) {
       passed = true;
+      // A secondary cell the published figures already determine (the grand
+      // total beside regions that are all shown) protects nothing: showing
+      // it changes nothing a reader can deduce, so it is shown.
+      for (const auto& interval : result.intervals) {
+        auto& cell = cells.cells[release_cell[interval.cell]];
+        const auto value = static_cast<double>(cell.counts->records);
+        if (cell.protect == Protect::none && !interval.unbounded
+            && std::abs(interval.upper - interval.lower) < 1e-6
+            && std::abs(interval.lower - value) < 1e-6) {
+          cell.suppressed = false;
+        }
+      }
       break;
     }
     bool added = false;
@@ -300,8 +375,7 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
                   failing_cells,
                   summary.suppressed,
                   summary.rounds),
-      "publish fewer or coarser tables: fewer dimensions, --level 1, a longer "
-      "period, or rows by region rather than district");
+      Remedy::coarser_release);
   }
 
   StatsRelease release;

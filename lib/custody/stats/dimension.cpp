@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <tuple>
 
 namespace custody::stats {
 
@@ -358,7 +359,7 @@ check_code(Dimension dimension, std::string_view code, const Coding& coding)
                                   "no {} \"{}\"",
                                   dimension_name(dimension),
                                   code),
-                      "a places list is set with init --places");
+                      Remedy::set_places);
   }
   const auto codes = known_codes(dimension, coding);
   for (const auto& known : codes) {
@@ -390,6 +391,36 @@ check_code(Dimension dimension, std::string_view code, const Coding& coding)
   return make_error(Errc::invalid_input,
                     message,
                     "the codes are listed in docs/records.md section 3");
+}
+
+std::vector<std::string>
+in_table_order(Dimension dimension,
+               std::vector<std::string> values,
+               const Coding& coding)
+{
+  std::map<std::string, std::size_t> rank;
+  for (const auto& code : known_codes(dimension, coding)) {
+    rank.try_emplace(rolled_up(code, coding.level), rank.size());
+  }
+  if (dimension == Dimension::response_time) {
+    rank.clear();
+    for (auto value : k_response_times) {
+      rank.try_emplace(std::string(value), rank.size());
+    }
+  }
+  auto key = [&](const std::string& value) {
+    const auto found = rank.find(value);
+    return std::make_tuple(value == k_not_recorded,
+                           found == rank.end(),
+                           found == rank.end() ? 0 : found->second,
+                           value);
+  };
+  std::sort(values.begin(),
+            values.end(),
+            [&](const std::string& a, const std::string& b) {
+              return key(a) < key(b);
+            });
+  return values;
 }
 
 std::string

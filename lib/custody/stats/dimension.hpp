@@ -77,6 +77,13 @@ bool matches(const index::FactsRow& row,
 [[nodiscard]] Result<void>
 check_code(Dimension dimension, std::string_view code, const Coding& coding);
 
+// `values` in table order: the vocabulary's order (rolled up to the coding's
+// level; the order of response_time's values), then other values by code,
+// periods in time order, k_not_recorded last.
+std::vector<std::string> in_table_order(Dimension dimension,
+                                        std::vector<std::string> values,
+                                        const Coding& coding);
+
 // A value as a table shows it: a district's or region's name from the places
 // list, "2026-Q3", a code otherwise.
 std::string label_of(Dimension dimension,

@@ -59,18 +59,6 @@ struct VectorHash
   }
 };
 
-// Value order in a table: codes in order, "not recorded" last.
-bool
-value_before(const std::string& a, const std::string& b)
-{
-  const bool a_none = a == k_not_recorded;
-  const bool b_none = b == k_not_recorded;
-  if (a_none != b_none) {
-    return b_none;
-  }
-  return a < b;
-}
-
 } // namespace
 
 Counted
@@ -195,8 +183,7 @@ tabulate(const Counted& counted,
   std::vector<std::vector<std::uint32_t>> position(dimension_count);
   std::vector<std::vector<std::string>> ordered(dimension_count);
   for (std::size_t d = 0; d < dimension_count; ++d) {
-    ordered[d] = value_names[d];
-    std::sort(ordered[d].begin(), ordered[d].end(), value_before);
+    ordered[d] = in_table_order(dimensions[d], value_names[d], coding);
     position[d].resize(value_names[d].size());
     for (std::size_t i = 0; i < ordered[d].size(); ++i) {
       position[d][value_ids[d].at(ordered[d][i])] =
