@@ -297,6 +297,75 @@ public:
     return checked;
   }
 
+  // Group disclosure: in every line of two or more categories whose total
+  // is published, a category holding all the line's persons or all but one
+  // is suppressed, and the published cells do not show it within one record
+  // of the total (its least value is at most the total less 2).
+  std::size_t
+  check_groups(const StatsRelease& release)
+  {
+    std::size_t checked = 0;
+    for (std::size_t t = 0; t < release.tables.size() && t < m_recounts.size();
+         ++t) {
+      const auto& table = release.tables[t];
+      const std::size_t rows = table.rows.size();
+      const std::size_t columns = table.columns.size();
+      if (m_recounts[t].size() != rows * columns) {
+        continue;
+      }
+      std::vector<std::pair<std::vector<std::size_t>, std::size_t>> lines;
+      for (std::size_t r = 0; r < rows; ++r) {
+        std::vector<std::size_t> line;
+        for (std::size_t c = 0; c + 1 < columns; ++c) {
+          line.push_back(r * columns + c);
+        }
+        lines.emplace_back(line, r * columns + columns - 1);
+      }
+      for (std::size_t c = 0; c < columns; ++c) {
+        std::vector<std::size_t> line;
+        for (std::size_t r = 0; r + 1 < rows; ++r) {
+          line.push_back(r * columns + c);
+        }
+        lines.emplace_back(line, (rows - 1) * columns + c);
+      }
+      for (const auto& [line, total] : lines) {
+        const auto& whole = m_recounts[t][total];
+        if (line.size() < 2 || !table.cells[total] || whole.persons < 2) {
+          continue;
+        }
+        for (auto position : line) {
+          const auto& part = m_recounts[t][position];
+          if (part.persons == 0 || part.persons + 1 < whole.persons) {
+            continue;
+          }
+          ++checked;
+          const std::string where =
+            fmt::format("{} x {} ({} of the line's {} persons)",
+                        table.rows[position / columns],
+                        table.columns[position % columns],
+                        part.persons,
+                        whole.persons);
+          if (table.cells[position]) {
+            problem(t, fmt::format("group cell {} is published", where));
+            continue;
+          }
+          const auto found = bounds(part.combinations);
+          if (!found.solved) {
+            problem(t, "the attacker's LP did not solve");
+          } else if (found.lower + 2
+                     > static_cast<double>(whole.records) + k_tolerance) {
+            problem(t,
+                    fmt::format("group cell {} is at least {} of {} records",
+                                where,
+                                found.lower,
+                                whole.records));
+          }
+        }
+      }
+    }
+    return checked;
+  }
+
   const Recount&
   recount_of(std::size_t table, std::size_t cell) const
   {
@@ -606,6 +675,7 @@ TEST_CASE("random linked tables: small cells are suppressed and stay hidden")
   std::size_t other_errors = 0;
   std::size_t failures = 0;
   std::size_t small_cells = 0;
+  std::size_t group_cells = 0;
   std::size_t suppressed = 0;
   std::vector<std::string> reported;
   for (std::uint32_t seed = 0; seed < k_setups; ++seed) {
@@ -628,6 +698,7 @@ TEST_CASE("random linked tables: small cells are suppressed and stay hidden")
     ++released;
     Outside outside(setup.rows, setup.specs, setup.level, **result);
     small_cells += outside.check_small_cells();
+    group_cells += outside.check_groups(**result);
     for (const auto& table : (*result)->tables) {
       suppressed += static_cast<std::size_t>(
         std::count(table.cells.begin(), table.cells.end(), std::nullopt));
@@ -640,11 +711,13 @@ TEST_CASE("random linked tables: small cells are suppressed and stay hidden")
     }
   }
   MESSAGE(fmt::format("{} setups: {} released, {} refused as unsafe; {} small "
-                      "cells checked, {} suppressed positions",
+                      "cells and {} group cells checked, {} suppressed "
+                      "positions",
                       k_setups,
                       released,
                       unsafe,
                       small_cells,
+                      group_cells,
                       suppressed));
   for (const auto& text : reported) {
     MESSAGE(text);
@@ -709,6 +782,94 @@ TEST_CASE("a table with only its small cell suppressed fails the audit")
   CHECK(outside.problems().empty());
   for (const auto& text : outside.problems()) {
     MESSAGE(text);
+  }
+
+  // The outside check is not blind: the same release with only the small
+  // cell suppressed is caught, the cell narrowed to exactly 2.
+  StatsRelease weakened = **release;
+  for (std::size_t i = 0; i < weakened.tables[0].cells.size(); ++i) {
+    weakened.tables[0].cells[i] =
+      i == 2 ? std::nullopt
+             : std::optional(tabulation.tables[0].cells[i].records);
+  }
+  Outside weak_outside(rows, k_planted_specs, 0, weakened);
+  CHECK(weak_outside.check_small_cells() == 1);
+  REQUIRE(weak_outside.problems().size() == 1);
+  CHECK(weak_outside.problems()[0].find("narrowed to [2, 2]")
+        != std::string::npos);
+}
+
+// How the audit's rule (lower <= 1, audit.hpp) meets published zeros: a
+// small margin that sums two or more non-empty cells is known to be at least
+// their number, whatever else is suppressed, so no secondary suppression can
+// protect it and the release is refused. Two women, each reporting one type:
+// their column total (2 persons) is at least 2 even with every cell hidden.
+TEST_CASE("a small margin over two non-empty cells cannot be released")
+{
+  std::vector<index::FactsRow> rows;
+  const auto add = [&rows](const std::string& type,
+                           const std::string& population,
+                           std::uint64_t count) {
+    for (std::uint64_t n = 0; n < count; ++n) {
+      const auto seq = rows.size() + 1;
+      rows.push_back(record(seq, fmt::format("P-{}", seq), {type}, population));
+    }
+  };
+  add("violence.physical.beating", "female", 1);
+  add("violence.sexual.rape", "female", 1);
+  add("violence.physical.beating", "male", 10);
+  add("violence.sexual.rape", "male", 12);
+  add("violence.physical.beating", "transgender", 9);
+  add("violence.sexual.rape", "transgender", 7);
+  const auto tabulation = tabulate(rows, k_planted_specs);
+  const auto release =
+    disclosure::release_stats(tabulation, {k_threshold, 100});
+  REQUIRE_FALSE(release);
+  CHECK(release.error().code == Errc::unsafe);
+
+  // Every non-empty cell hidden, zeros shown: the female total's least
+  // value, by the test's own LP, is still 2.
+  StatsRelease hidden;
+  const auto& counted = tabulation.tables[0];
+  disclosure::PublishedTable table{
+    counted.spec, counted.rows, counted.columns, {}};
+  for (const auto& cell : counted.cells) {
+    table.cells.push_back(cell.records == 0 ? std::optional<std::uint64_t>(0)
+                                            : std::nullopt);
+  }
+  hidden.tables.push_back(table);
+  Outside outside(rows, k_planted_specs, 0, hidden);
+  CHECK(outside.problems().empty());
+  const auto female_total = position(table, k_all, "female");
+  REQUIRE(outside.recount_of(0, female_total).persons == 2);
+  const auto found =
+    outside.bounds(outside.recount_of(0, female_total).combinations);
+  REQUIRE(found.solved);
+  CHECK(found.lower == doctest::Approx(2.0));
+  CHECK(found.unbounded);
+}
+
+TEST_CASE("the median is published only with T persons behind it")
+{
+  for (std::uint64_t persons : {4U, 5U}) {
+    CAPTURE(persons);
+    auto rows = planted_records();
+    // Delays 10, 20, ... for the first `persons` records, each a person.
+    for (std::uint64_t i = 0; i < persons; ++i) {
+      rows[i].delay_hours = static_cast<std::int64_t>(10 * (i + 1));
+    }
+    const auto release = disclosure::release_stats(
+      tabulate(rows, k_planted_specs), {k_threshold, 100});
+    REQUIRE(release);
+    REQUIRE((*release)->measures.size() == 1);
+    const auto& median = (*release)->measures[0];
+    CHECK(median.id == "median_hours_to_first_contact");
+    if (persons < k_threshold) {
+      CHECK_FALSE(median.value.has_value());
+    } else {
+      REQUIRE(median.value.has_value());
+      CHECK(*median.value == doctest::Approx(30.0)); // 10 20 30 40 50
+    }
   }
 }
 
