@@ -935,7 +935,10 @@ TEST_CASE("a district whose every person names one perpetrator is hidden")
 
 TEST_CASE("two runs give the same release")
 {
-  for (std::uint32_t seed : {7U, 8U, 9U}) {
+  // The first three random setups that can be released, each run twice
+  // from a fresh tabulation.
+  std::size_t compared = 0;
+  for (std::uint32_t seed = 0; seed < 100 && compared < 3; ++seed) {
     std::mt19937 random(0xd00d0000U + seed);
     const auto setup = random_setup(random);
     const auto first = disclosure::release_stats(
@@ -943,14 +946,16 @@ TEST_CASE("two runs give the same release")
     const auto second = disclosure::release_stats(
       tabulate(setup.rows, setup.specs, setup.level), {k_threshold, 100});
     REQUIRE(first.has_value() == second.has_value());
-    if (first) {
-      CHECK(same_cells(**first, **second));
-      CHECK((*first)->audit.suppressed == (*second)->audit.suppressed);
-      CHECK((*first)->audit.rounds == (*second)->audit.rounds);
-    } else {
+    if (!first) {
       CHECK(first.error().message == second.error().message);
+      continue;
     }
+    ++compared;
+    CHECK(same_cells(**first, **second));
+    CHECK((*first)->audit.suppressed == (*second)->audit.suppressed);
+    CHECK((*first)->audit.rounds == (*second)->audit.rounds);
   }
+  CHECK(compared == 3);
   // And the planted table, whose release needs secondary suppression.
   const auto tabulation = tabulate(planted_records(), k_planted_specs);
   const auto first = disclosure::release_stats(tabulation, {k_threshold, 100});
