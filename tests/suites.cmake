@@ -27,6 +27,7 @@ set(custody_unit_suites
   schema
   store
   spawn
+  stats
   time
   vault
   verify
