@@ -66,9 +66,11 @@ remedy_text(Remedy remedy)
     return "a card is the FILE.card that `custody key new` writes, or its "
            "text";
   case Remedy::set_places:
-    return "a places list is given when the vault is made: `custody init --places FILE`";
+    return "a places list is given when the vault is made: `custody init "
+           "--places FILE`";
   case Remedy::coarser_release:
-    return "publish fewer or coarser tables: `--level 1`, a longer `--period`, `--rows region` "
+    return "publish fewer or coarser tables: `--level 1`, a longer `--period`, "
+           "`--rows region` "
            "rather than district, fewer `--cols`";
   case Remedy::ask_key_show:
     return "the card was altered; ask the member for a fresh copy (`custody "

@@ -61,7 +61,8 @@ current_month()
 Result<std::optional<records::Period>>
 period_of(const StatsOptions& options)
 {
-  if (!options.period.empty() && (!options.from.empty() || !options.to.empty())) {
+  if (!options.period.empty()
+      && (!options.from.empty() || !options.to.empty())) {
     return make_error(Errc::usage,
                       "--period cannot be given with --from or --to",
                       "give one period, or --from and --to");
@@ -71,7 +72,8 @@ period_of(const StatsOptions& options)
   }
   records::Period period;
   if (!options.period.empty()) {
-    CUSTODY_ASSIGN_CTX(parsed, records::parse_period(options.period), "--period");
+    CUSTODY_ASSIGN_CTX(
+      parsed, records::parse_period(options.period), "--period");
     period = parsed;
   } else {
     if (options.from.empty() || options.to.empty()) {
@@ -91,10 +93,10 @@ period_of(const StatsOptions& options)
     }
   }
   if (period.from_month > current_month()) {
-    return make_error(Errc::invalid_input,
-                      fmt::format("the period starts in {}, in the future",
-                                  period.from_month),
-                      "give a period that has begun");
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("the period starts in {}, in the future", period.from_month),
+      "give a period that has begun");
   }
   return std::optional(period);
 }
@@ -131,9 +133,11 @@ plan_of(const StatsOptions& options, const records::Places* places)
   plan.coding.places = places;
   // The standard release reports groups (violence.sexual): full codes split
   // a quarter's reports into cells too small to publish.
-  plan.coding.level = options.level >= 0 ? options.level : (options.rows.empty() ? 1 : 0);
+  plan.coding.level =
+    options.level >= 0 ? options.level : (options.rows.empty() ? 1 : 0);
   if (options.level < -1 || options.level > 3) {
-    return make_error(Errc::usage, "--level is 0 to 3", "for example --level 1");
+    return make_error(
+      Errc::usage, "--level is 0 to 3", "for example --level 1");
   }
   CUSTODY_ASSIGN_CTX(grain, stats::parse_grain(options.by), "--by");
   plan.coding.grain = grain;
@@ -142,32 +146,38 @@ plan_of(const StatsOptions& options, const records::Places* places)
   for (const auto& filter : options.filters) {
     const auto equals = filter.find('=');
     if (equals == std::string::npos) {
-      return make_error(Errc::usage,
-                        fmt::format("--filter {}: write DIMENSION=CODE", filter),
-                        "for example --filter perpetrator=perpetrator.state");
+      return make_error(
+        Errc::usage,
+        fmt::format("--filter {}: write DIMENSION=CODE", filter),
+        "for example --filter perpetrator=perpetrator.state");
     }
-    CUSTODY_ASSIGN_CTX(dimension,
-                       stats::parse_dimension(filter.substr(0, equals)),
-                       "--filter");
+    CUSTODY_ASSIGN_CTX(
+      dimension, stats::parse_dimension(filter.substr(0, equals)), "--filter");
     const std::string code = filter.substr(equals + 1);
-    CUSTODY_TRY_CTX(stats::check_code(dimension, code, plan.coding), "--filter");
+    CUSTODY_TRY_CTX(stats::check_code(dimension, code, plan.coding),
+                    "--filter");
     plan.selection.filters.emplace_back(dimension, code);
   }
   if (options.rows.empty() && !options.columns.empty()) {
-    return make_error(Errc::usage, "--cols needs --rows", "for example --rows violence_type --cols population");
+    return make_error(Errc::usage,
+                      "--cols needs --rows",
+                      "for example --rows violence_type --cols population");
   }
   if (options.rows.empty()) {
     plan.tables = standard_tables();
   } else {
     CUSTODY_ASSIGN_CTX(rows, stats::parse_dimension(options.rows), "--rows");
-    stats::TableSpec spec{std::string(stats::dimension_name(rows)),
-                          fmt::format("Reports by {}", stats::dimension_title(rows)),
-                          rows,
-                          {}};
+    stats::TableSpec spec{
+      std::string(stats::dimension_name(rows)),
+      fmt::format("Reports by {}", stats::dimension_title(rows)),
+      rows,
+      {}};
     if (!options.columns.empty()) {
-      CUSTODY_ASSIGN_CTX(columns, stats::parse_dimension(options.columns), "--cols");
+      CUSTODY_ASSIGN_CTX(
+        columns, stats::parse_dimension(options.columns), "--cols");
       if (columns == rows) {
-        return make_error(Errc::usage, "--rows and --cols name the same dimension", "");
+        return make_error(
+          Errc::usage, "--rows and --cols name the same dimension", "");
       }
       spec.columns = columns;
       spec.id += fmt::format("_by_{}", stats::dimension_name(columns));
@@ -178,11 +188,13 @@ plan_of(const StatsOptions& options, const records::Places* places)
   for (const auto& spec : plan.tables) {
     for (auto dimension : {std::optional(spec.rows), spec.columns}) {
       if (!options.rows.empty() && places == nullptr
-          && (dimension == stats::Dimension::district || dimension == stats::Dimension::region)) {
-        return make_error(Errc::invalid_input,
-                          fmt::format("this vault has no places list, so no {} table",
-                                      stats::dimension_name(*dimension)),
-                          Remedy::set_places);
+          && (dimension == stats::Dimension::district
+              || dimension == stats::Dimension::region)) {
+        return make_error(
+          Errc::invalid_input,
+          fmt::format("this vault has no places list, so no {} table",
+                      stats::dimension_name(*dimension)),
+          Remedy::set_places);
       }
     }
   }
@@ -191,9 +203,11 @@ plan_of(const StatsOptions& options, const records::Places* places)
       return spec.rows == stats::Dimension::period
              || spec.columns == stats::Dimension::period;
     });
-  const bool narrower_than_years =
-    period && !(period->from_month.ends_with("-01") && period->to_month.ends_with("-12"));
-  plan.by_month = narrower_than_years || (period_tables && grain != stats::Grain::year);
+  const bool narrower_than_years = period
+                                   && !(period->from_month.ends_with("-01")
+                                        && period->to_month.ends_with("-12"));
+  plan.by_month =
+    narrower_than_years || (period_tables && grain != stats::Grain::year);
   if (plan.coding.places == nullptr) {
     std::erase_if(plan.tables, [&](const stats::TableSpec& spec) {
       return options.rows.empty()
@@ -221,15 +235,20 @@ cell_text(const std::optional<std::uint64_t>& cell)
 }
 
 std::string
-row_label(const disclosure::PublishedTable& table, std::size_t row, const stats::Coding& coding)
+row_label(const disclosure::PublishedTable& table,
+          std::size_t row,
+          const stats::Coding& coding)
 {
   const auto& value = table.rows[row];
-  return value == stats::k_total ? "Total (distinct reports)"
-                                 : stats::label_of(table.spec.rows, value, coding);
+  return value == stats::k_total
+           ? "Total (distinct reports)"
+           : stats::label_of(table.spec.rows, value, coding);
 }
 
 std::string
-column_label(const disclosure::PublishedTable& table, std::size_t column, const stats::Coding& coding)
+column_label(const disclosure::PublishedTable& table,
+             std::size_t column,
+             const stats::Coding& coding)
 {
   const auto& value = table.columns[column];
   if (value == stats::k_total) {
@@ -265,9 +284,11 @@ render_text(const disclosure::StatsRelease& release, const Context& context)
   for (const auto& table : release.tables) {
     out += fmt::format("{}\n", table.spec.title);
     std::vector<std::vector<std::string>> grid;
-    std::vector<std::string> header{std::string(stats::dimension_title(table.spec.rows))};
+    std::vector<std::string> header{
+      std::string(stats::dimension_title(table.spec.rows))};
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      header.push_back(table.spec.columns ? column_label(table, c, coding) : "Reports");
+      header.push_back(table.spec.columns ? column_label(table, c, coding)
+                                          : "Reports");
     }
     grid.push_back(header);
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
@@ -298,9 +319,12 @@ render_text(const disclosure::StatsRelease& release, const Context& context)
                        measure.value ? fmt::format("{:g}", *measure.value)
                                      : std::string(k_token));
   }
-  out += fmt::format("\n{} = suppressed to protect the people counted.\n", k_token);
-  out += context.statement + "\n" + context.counting + "\n" + context.method + "\n";
-  out += fmt::format("Left out: {} reports without consent to anonymised statistics; {} dated to the year alone.\n",
+  out +=
+    fmt::format("\n{} = suppressed to protect the people counted.\n", k_token);
+  out +=
+    context.statement + "\n" + context.counting + "\n" + context.method + "\n";
+  out += fmt::format("Left out: {} reports without consent to anonymised "
+                     "statistics; {} dated to the year alone.\n",
                      context.left_out.without_consent,
                      context.left_out.year_only);
   out += fmt::format("Computed from: {}.\n", source_text(context.source));
@@ -327,16 +351,19 @@ render_csv(const disclosure::StatsRelease& release, const Context& context)
   std::string out = "table,row_dimension,row,column_dimension,column,reports\n";
   for (const auto& table : release.tables) {
     const std::string columns_name =
-      table.spec.columns ? std::string(stats::dimension_name(*table.spec.columns)) : "";
+      table.spec.columns
+        ? std::string(stats::dimension_name(*table.spec.columns))
+        : "";
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
-        out += fmt::format("{},{},{},{},{},{}\n",
-                           csv_field(table.spec.id),
-                           stats::dimension_name(table.spec.rows),
-                           csv_field(table.rows[r]),
-                           columns_name,
-                           csv_field(table.columns[c]),
-                           cell_text(table.cells[r * table.columns.size() + c]));
+        out +=
+          fmt::format("{},{},{},{},{},{}\n",
+                      csv_field(table.spec.id),
+                      stats::dimension_name(table.spec.rows),
+                      csv_field(table.rows[r]),
+                      columns_name,
+                      csv_field(table.columns[c]),
+                      cell_text(table.cells[r * table.columns.size() + c]));
       }
     }
   }
@@ -358,13 +385,15 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
   for (const auto& table : release.tables) {
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      rows.push_back({{"code", table.rows[r]}, {"label", row_label(table, r, coding)}});
+      rows.push_back(
+        {{"code", table.rows[r]}, {"label", row_label(table, r, coding)}});
     }
     nlohmann::json columns = nlohmann::json::array();
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       columns.push_back(
         {{"code", table.columns[c]},
-         {"label", table.spec.columns ? column_label(table, c, coding) : "Reports"}});
+         {"label",
+          table.spec.columns ? column_label(table, c, coding) : "Reports"}});
     }
     nlohmann::json cells = nlohmann::json::array();
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
@@ -375,16 +404,17 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
       }
       cells.push_back(std::move(line));
     }
-    tables.push_back({{"id", table.spec.id},
-                      {"title", table.spec.title},
-                      {"rows_dimension", stats::dimension_name(table.spec.rows)},
-                      {"columns_dimension",
-                       table.spec.columns
-                         ? nlohmann::json(stats::dimension_name(*table.spec.columns))
-                         : nlohmann::json(nullptr)},
-                      {"rows", rows},
-                      {"columns", columns},
-                      {"cells", cells}});
+    tables.push_back(
+      {{"id", table.spec.id},
+       {"title", table.spec.title},
+       {"rows_dimension", stats::dimension_name(table.spec.rows)},
+       {"columns_dimension",
+        table.spec.columns
+          ? nlohmann::json(stats::dimension_name(*table.spec.columns))
+          : nlohmann::json(nullptr)},
+       {"rows", rows},
+       {"columns", columns},
+       {"cells", cells}});
   }
   nlohmann::json measures = nlohmann::json::array();
   for (const auto& measure : release.measures) {
@@ -403,7 +433,8 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
           {"token", k_token},
           {"threshold", release.threshold},
           {"period",
-           period ? nlohmann::json{{"from", period->from_month}, {"to", period->to_month}}
+           period ? nlohmann::json{{"from", period->from_month},
+                                   {"to", period->to_month}}
                   : nlohmann::json(nullptr)},
           {"by", stats::grain_name(context.plan->coding.grain)},
           {"level", context.plan->coding.level},
@@ -414,7 +445,8 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
            {{"tree_size", source.tree_size},
             {"root", to_base64(source.root, Padding::yes)},
             {"checkpoint",
-             source.checkpoint ? nlohmann::json(*source.checkpoint) : nlohmann::json(nullptr)},
+             source.checkpoint ? nlohmann::json(*source.checkpoint)
+                               : nlohmann::json(nullptr)},
             {"covered", source.covered},
             {"timestamped", source.timestamped}}},
           {"audit",
@@ -438,7 +470,8 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
   // Refused before the vault is opened: a refused command writes nothing.
   if (!options.output.empty() && !options.force) {
     std::error_code ec;
-    if (std::filesystem::exists(std::filesystem::symlink_status(options.output, ec))) {
+    if (std::filesystem::exists(
+          std::filesystem::symlink_status(options.output, ec))) {
       return make_error(Errc::invalid_input,
                         fmt::format("{} already exists; nothing was written",
                                     printable(options.output)),
@@ -456,16 +489,18 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
   CUSTODY_ASSIGN(plan, plan_of(options, places ? &*places : nullptr));
 
   const auto& policy = session.vault.state().policy;
-  const std::uint64_t floor = policy.is_object() && policy.contains("small_cell_floor")
-                                  && policy["small_cell_floor"].is_number_unsigned()
-                                ? policy["small_cell_floor"].get<std::uint64_t>()
-                                : 5;
+  const std::uint64_t floor =
+    policy.is_object() && policy.contains("small_cell_floor")
+        && policy["small_cell_floor"].is_number_unsigned()
+      ? policy["small_cell_floor"].get<std::uint64_t>()
+      : 5;
   if (options.threshold != 0 && options.threshold < floor) {
-    return make_error(Errc::invalid_input,
-                      fmt::format("--threshold {} is below the vault's small-cell floor of {}",
-                                  options.threshold,
-                                  floor),
-                      "a release may raise the threshold, never lower it");
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("--threshold {} is below the vault's small-cell floor of {}",
+                  options.threshold,
+                  floor),
+      "a release may raise the threshold, never lower it");
   }
   disclosure::StatsRules rules;
   rules.threshold = std::max(floor, options.threshold);
@@ -479,7 +514,8 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
                "statistics are for data and legal members"));
   CUSTODY_ASSIGN(rows, facts.facts());
   CUSTODY_ASSIGN(source, stats::source_of(session.vault));
-  const auto counted = stats::select(rows, plan.selection, plan.coding, plan.by_month);
+  const auto counted =
+    stats::select(rows, plan.selection, plan.coding, plan.by_month);
   const auto tabulation = stats::tabulate(counted, plan.tables, plan.coding);
   CUSTODY_ASSIGN(release, disclosure::release_stats(tabulation, rules));
   save_shard(facts);
@@ -489,21 +525,26 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
   context.source = source;
   context.left_out = counted;
   context.statement = fmt::format(
-    "Documented reports received by {}, not prevalence: most violence is never reported.",
+    "Documented reports received by {}, not prevalence: most violence is never "
+    "reported.",
     options.label.empty() ? std::string("the organisation") : options.label);
-  context.counting =
-    "A report is one person's account of one incident: reports of one event by two people count "
-    "twice. A report naming several types or perpetrators counts once in each; totals count "
-    "distinct reports, not the sum of the cells. The period is the incident's month.";
-  context.method = fmt::format(
-    "Method: cells of 1 to {} distinct persons are suppressed, with more cells beside them, until "
-    "an exact linear-programming audit over every table of this release shows that each could "
-    "hold as few as 1 report and as many as {} ({} cells, {} suppressed, {} linear programs).",
-    rules.threshold - 1,
-    rules.threshold,
-    release->audit.cells,
-    release->audit.suppressed,
-    release->audit.lps);
+  context.counting = "A report is one person's account of one incident: "
+                     "reports of one event by two people count "
+                     "twice. A report naming several types or perpetrators "
+                     "counts once in each; totals count "
+                     "distinct reports, not the sum of the cells. The period "
+                     "is the incident's month.";
+  context.method = fmt::format("Method: cells of 1 to {} distinct persons are "
+                               "suppressed, with more cells beside them, until "
+                               "an exact linear-programming audit over every "
+                               "table of this release shows that each could "
+                               "hold as few as 1 report and as many as {} ({} "
+                               "cells, {} suppressed, {} linear programs).",
+                               rules.threshold - 1,
+                               rules.threshold,
+                               release->audit.cells,
+                               release->audit.suppressed,
+                               release->audit.lps);
 
   std::string text;
   if (global.json) {
@@ -532,23 +573,41 @@ void
 register_stats(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto options = std::make_shared<StatsOptions>();
-  auto* sub = app.add_subcommand(
-    "stats", "Publishable statistics from the facts compartment, suppressed and audited");
+  auto* sub = app.add_subcommand("stats",
+                                 "Publishable statistics from the facts "
+                                 "compartment, suppressed and audited");
   sub->add_option("--period", options->period, "YYYY, YYYY-Qn or YYYY-MM");
-  sub->add_option("--from", options->from, "From this period (YYYY, YYYY-Qn or YYYY-MM)");
+  sub->add_option(
+    "--from", options->from, "From this period (YYYY, YYYY-Qn or YYYY-MM)");
   sub->add_option("--to", options->to, "Up to this period, included");
-  sub->add_option("--by", options->by, "month, quarter (default) or year: the period columns");
-  sub->add_option("--rows", options->rows, "A dimension: one table instead of the standard release");
+  sub->add_option("--by",
+                  options->by,
+                  "month, quarter (default) or year: the period columns");
+  sub->add_option("--rows",
+                  options->rows,
+                  "A dimension: one table instead of the standard release");
   sub->add_option("--cols", options->columns, "A second dimension, across");
-  sub->add_option("--level", options->level, "Roll codes up to this level: 0 as recorded, 1 groups (violence.sexual); default 1 for the standard release, 0 for --rows");
-  sub->add_option("--filter", options->filters, "DIMENSION=CODE (a code or a group); repeatable");
-  sub->add_option("--threshold", options->threshold, "Raise the small-cell threshold for this release");
-  sub->add_option("--label", options->label, "The organisation's name for the statement on every output");
-  sub->add_option("-o,--output", options->output, "Write to this file (must not exist)");
+  sub->add_option(
+    "--level",
+    options->level,
+    "Roll codes up to this level: 0 as recorded, 1 groups (violence.sexual); "
+    "default 1 for the standard release, 0 for --rows");
+  sub->add_option("--filter",
+                  options->filters,
+                  "DIMENSION=CODE (a code or a group); repeatable");
+  sub->add_option("--threshold",
+                  options->threshold,
+                  "Raise the small-cell threshold for this release");
+  sub->add_option("--label",
+                  options->label,
+                  "The organisation's name for the statement on every output");
+  sub->add_option(
+    "-o,--output", options->output, "Write to this file (must not exist)");
   sub->add_flag("--csv", options->csv, "CSV, one line a cell");
   sub->add_flag("--force", options->force, "Replace the output file");
   sub->add_flag("--json", global.json, "Print JSON");
-  sub->footer("Dimensions: violence_type, perpetrator, population, setting, district, region,\n"
+  sub->footer("Dimensions: violence_type, perpetrator, population, setting, "
+              "district, region,\n"
               "response_action, referral, outcome, response_time, period.");
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_stats(global, *options); };

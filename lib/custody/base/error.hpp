@@ -23,7 +23,7 @@ enum class Errc {
   io,      // 6: the system refused (disk full, permission)
   interrupted, // 130
   internal,    // 70: a bug
-  unsafe, // 1: figures that cannot be published without disclosing someone
+  unsafe,      // 1: figures that cannot be published without disclosing someone
 };
 
 // The code's name as `--json` errors give it (schemas/output/error.json).

@@ -49,8 +49,9 @@ distinct_cells(const stats::Tabulation& tabulation)
     out.at.emplace_back(table.cells.size());
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
       const auto& cell = table.cells[i];
-      const bool total = i / table.columns.size() == table.rows.size() - 1
-                         || i % table.columns.size() == table.columns.size() - 1;
+      const bool total =
+        i / table.columns.size() == table.rows.size() - 1
+        || i % table.columns.size() == table.columns.size() - 1;
       // An empty cell is its own: zeros are published as they are.
       std::size_t index = out.cells.size();
       if (!cell.combinations.empty()) {
@@ -124,8 +125,7 @@ sensitive(stats::Dimension dimension)
   using stats::Dimension;
   return dimension == Dimension::violence_type
          || dimension == Dimension::perpetrator
-         || dimension == Dimension::outcome
-         || dimension == Dimension::referral
+         || dimension == Dimension::outcome || dimension == Dimension::referral
          || dimension == Dimension::response_action;
 }
 
@@ -228,11 +228,10 @@ next_suppression(const Cells& cells,
     candidates.clear();
     for (const auto& [t, position] : cells.cells[failing].positions) {
       for (const auto& line : lines_of(tabulation.tables[t])) {
-        const bool in_line = line.total == position
-                             || std::find(line.cells.begin(),
-                                          line.cells.end(),
-                                          position)
-                                  != line.cells.end();
+        const bool in_line =
+          line.total == position
+          || std::find(line.cells.begin(), line.cells.end(), position)
+               != line.cells.end();
         if (!in_line) {
           continue;
         }
@@ -317,10 +316,9 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
     for (const auto& interval : result.intervals) {
       const std::size_t index = release_cell[interval.cell];
       const auto& cell = cells.cells[index];
-      const bool fails =
-        (cell.protect == Protect::primary && !interval.passes)
-        || (cell.protect == Protect::group
-            && !group_cell_passes(cell, interval));
+      const bool fails = (cell.protect == Protect::primary && !interval.passes)
+                         || (cell.protect == Protect::group
+                             && !group_cell_passes(cell, interval));
       if (cell.protect == Protect::primary && !interval.exact) {
         summary.exact = false;
       }
@@ -386,9 +384,8 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
     PublishedTable published{table.spec, table.rows, table.columns, {}};
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
       const auto& cell = cells.cells[cells.at[t][i]];
-      published.cells.push_back(cell.suppressed
-                                  ? std::nullopt
-                                  : std::optional(table.cells[i].records));
+      published.cells.push_back(
+        cell.suppressed ? std::nullopt : std::optional(table.cells[i].records));
     }
     release.tables.push_back(std::move(published));
   }

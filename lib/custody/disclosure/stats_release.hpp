@@ -20,7 +20,7 @@ namespace custody::disclosure {
 
 struct StatsRules
 {
-  std::uint64_t threshold = 5; // T: the vault's small-cell floor or higher
+  std::uint64_t threshold = 5;  // T: the vault's small-cell floor or higher
   std::size_t max_rounds = 100; // rounds of secondary suppression
 };
 

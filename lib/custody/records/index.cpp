@@ -35,6 +35,7 @@ CREATE TABLE facts(created_seq INTEGER PRIMARY KEY, month TEXT, district TEXT,
                    population TEXT, setting TEXT, violence_types TEXT, perpetrators TEXT,
                    person_ref TEXT, date_precision TEXT, delay_hours INTEGER,
                    actions TEXT, referrals TEXT, outcome TEXT, consent TEXT);
+CREATE TABLE releases(seq INTEGER PRIMARY KEY, release TEXT NOT NULL);
 )sql";
 const char* const k_detail_schema = R"sql(
 CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NULL,
@@ -497,6 +498,14 @@ struct Shard::Impl
   {
     const std::size_t part = records::part_index(compartment);
     for (auto& item : batch) {
+      if (item.entry.kind == ledger::Kind::release
+          && compartment == vault::Compartment::facts) {
+        // The vault's replay checked the shape (invariant 7).
+        item.ref = &item.entry.payloads[0];
+        CUSTODY_ASSIGN(key, vault->key(compartment, item.ref->epoch));
+        item.key = key;
+        continue;
+      }
       if (item.entry.kind != ledger::Kind::put) {
         continue;
       }
@@ -556,6 +565,9 @@ struct Shard::Impl
         with_context(item.opened->error(), fmt::format("entry {}", entry.seq)));
     }
     json::Json& document = (*item.opened)->document;
+    if (entry.kind == ledger::Kind::release) {
+      return apply_release(entry.seq, document);
+    }
     if (entry.payloads.size() == 2) {
       return apply_attachment(entry, document);
     }
@@ -565,6 +577,26 @@ struct Shard::Impl
       return {};
     }
     return apply(entry.seq, item.hash, entry.time, document);
+  }
+
+  Result<void>
+  apply_release(std::uint64_t seq, const json::Json& document) const
+  {
+    if (document.value("type", "") != "release" || !document.contains("release")
+        || !document["release"].is_object()) {
+      return fail(Errc::corrupt,
+                  "entry {}: a release entry's payload is not a release",
+                  seq);
+    }
+    Statement insert(db,
+                     "INSERT OR REPLACE INTO releases(seq, release) VALUES "
+                     "(?,?)");
+    insert.bind(1, static_cast<std::int64_t>(seq))
+      .bind(2, json::canonical(document["release"]));
+    if (insert.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "index release"));
+    }
+    return {};
   }
 
   // Replays every entry after `position`; returns how many entries were new.
@@ -1048,6 +1080,36 @@ Shard::facts() const
   return rows;
 }
 
+Result<std::vector<ReleaseRow>>
+Shard::releases() const
+{
+  if (m_impl->compartment != vault::Compartment::facts) {
+    return make_error(Errc::internal, "only the facts shard holds releases");
+  }
+  Statement query(m_impl->db, "SELECT seq, release FROM releases ORDER BY seq");
+  std::vector<ReleaseRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    auto release = json::parse_strict(query.text(1));
+    if (!release) {
+      return fail(Errc::corrupt, "index: a malformed release row");
+    }
+    rows.push_back(ReleaseRow{static_cast<std::uint64_t>(query.integer(0)),
+                              std::move(*release)});
+  }
+  return rows;
+}
+
+std::uint64_t
+Shard::records_changed_since(std::uint64_t seq) const
+{
+  Statement query(m_impl->db,
+                  "SELECT count(*) FROM records WHERE updated_seq >= ?");
+  query.bind(1, static_cast<std::int64_t>(seq));
+  return query.step() == SQLITE_ROW
+           ? static_cast<std::uint64_t>(query.integer(0))
+           : 0;
+}
+
 Result<std::vector<AttachmentRow>>
 Shard::attachments(const std::string& id) const
 {
@@ -1113,6 +1175,14 @@ Shard::digest() const
   while (facts.step() == SQLITE_ROW) {
     for (int column = 0; column < 14; ++column) {
       hasher.update(as_bytes(facts.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  Statement releases(m_impl->db,
+                     "SELECT seq, release FROM releases ORDER BY seq");
+  while (releases.step() == SQLITE_ROW) {
+    for (int column = 0; column < 2; ++column) {
+      hasher.update(as_bytes(releases.text(column)));
       hasher.update(as_bytes("\n"));
     }
   }

@@ -91,6 +91,14 @@ struct FactsRow
   std::vector<std::string> consent; // the consent scopes
 };
 
+// A release recorded in the ledger (docs/formats.md 6.5): its entry's seq and
+// the document's "release" object.
+struct ReleaseRow
+{
+  std::uint64_t seq = 0;
+  json::Json release;
+};
+
 struct Stats
 {
   std::uint64_t replayed = 0; // entries read from the ledger into the shard
@@ -154,6 +162,11 @@ public:
   // Every record's facts, oldest first (the facts shard only; Errc::internal
   // otherwise).
   [[nodiscard]] Result<std::vector<FactsRow>> facts() const;
+  // Every release recorded, oldest first (the facts shard only).
+  [[nodiscard]] Result<std::vector<ReleaseRow>> releases() const;
+  // How many records were created or amended at or after entry `seq`: the
+  // most any figure computed before it can have moved since.
+  std::uint64_t records_changed_since(std::uint64_t seq) const;
   // A record's attachments in the order they were added (identity shard only;
   // other shards have none).
   [[nodiscard]] Result<std::vector<AttachmentRow>>

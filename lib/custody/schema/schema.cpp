@@ -1023,7 +1023,6 @@ closest(std::string_view value, const std::vector<std::string>& candidates)
   return best;
 }
 
-
 TypeSet
 type_of(const Json& value)
 {

@@ -213,8 +213,8 @@ private:
 // The candidate `value` most likely meant, for "did you mean": one equal but
 // for case, the one whose last dotted segment it is, or the nearest by edit
 // distance when that is small for the candidate's length.
-std::optional<std::string>
-closest(std::string_view value, const std::vector<std::string>& candidates);
+std::optional<std::string> closest(std::string_view value,
+                                   const std::vector<std::string>& candidates);
 
 // The files under the source tree's schemas/ directory, built into the
 // library at build time (path relative to schemas/ -> contents), so the binary

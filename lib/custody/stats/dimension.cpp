@@ -53,11 +53,8 @@ constexpr std::array k_dimensions{
     Dimension::referral, "referral", "Referral", true, "vocab/referral.json"},
   DimensionInfo{
     Dimension::outcome, "outcome", "Outcome", false, "vocab/outcome.json"},
-  DimensionInfo{Dimension::response_time,
-                "response_time",
-                "First contact",
-                false,
-                ""},
+  DimensionInfo{
+    Dimension::response_time, "response_time", "First contact", false, ""},
   DimensionInfo{Dimension::period, "period", "Period", false, ""},
 };
 
@@ -274,9 +271,7 @@ parse_grain(std::string_view name)
 }
 
 std::vector<std::string>
-values_of(const index::FactsRow& row,
-          Dimension dimension,
-          const Coding& coding)
+values_of(const index::FactsRow& row, Dimension dimension, const Coding& coding)
 {
   switch (dimension) {
   case Dimension::violence_type:
@@ -288,7 +283,8 @@ values_of(const index::FactsRow& row,
   case Dimension::referral:
     return coded(row.referrals, coding);
   case Dimension::population:
-    return coded({row.population}, coding);
+    return row.population.empty() ? single("")
+                                  : coded({row.population}, coding);
   case Dimension::setting:
     return row.setting.empty() ? single("") : coded({row.setting}, coding);
   case Dimension::outcome:
@@ -372,8 +368,8 @@ check_code(Dimension dimension, std::string_view code, const Coding& coding)
   if (code == k_not_recorded) {
     return {};
   }
-  std::string message = fmt::format(
-    "\"{}\" is not a {} code", code, dimension_name(dimension));
+  std::string message =
+    fmt::format("\"{}\" is not a {} code", code, dimension_name(dimension));
   // Groups are candidates too: "violence.sexuall" meant violence.sexual.
   std::vector<std::string> candidates = codes;
   for (const auto& known : codes) {

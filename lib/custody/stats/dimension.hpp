@@ -23,7 +23,8 @@ enum class Dimension {
   response_action,
   referral,
   outcome,
-  response_time, // within 24 h, later, not known: what the response share counts
+  response_time, // within 24 h, later, not known: what the response share
+                 // counts
   period,
 };
 
@@ -86,8 +87,7 @@ std::vector<std::string> in_table_order(Dimension dimension,
 
 // A value as a table shows it: a district's or region's name from the places
 // list, "2026-Q3", a code otherwise.
-std::string label_of(Dimension dimension,
-                     const std::string& value,
-                     const Coding& coding);
+std::string
+label_of(Dimension dimension, const std::string& value, const Coding& coding);
 
 } // namespace custody::stats

@@ -13,10 +13,8 @@ source_of(const vault::Vault& vault)
   if (latest) {
     CUSTODY_ASSIGN(key, vault.signing_public());
     CUSTODY_ASSIGN(stored,
-                   checkpoint::read(vault.directory(),
-                                    *latest,
-                                    key,
-                                    vault.state().vault_id));
+                   checkpoint::read(
+                     vault.directory(), *latest, key, vault.state().vault_id));
     source.checkpoint = stored.checkpoint.size;
     source.timestamped = stored.timestamped;
     if (stored.checkpoint.size == source.tree_size) {
@@ -25,12 +23,11 @@ source_of(const vault::Vault& vault)
       return source;
     }
   }
-  CUSTODY_ASSIGN(
-    tree,
-    checkpoint::load_tree(
-      vault.directory(),
-      [](std::uint64_t, std::string_view) {},
-      source.tree_size));
+  CUSTODY_ASSIGN(tree,
+                 checkpoint::load_tree(
+                   vault.directory(),
+                   [](std::uint64_t, std::string_view) {},
+                   source.tree_size));
   source.root = tree.root();
   return source;
 }

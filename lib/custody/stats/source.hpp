@@ -17,7 +17,7 @@ struct Source
   std::uint64_t tree_size = 0;
   Digest root{};
   std::optional<std::uint64_t> checkpoint; // the latest signed checkpoint
-  bool covered = false;     // it is of tree_size exactly
+  bool covered = false;                    // it is of tree_size exactly
   bool timestamped = false; // and an RFC 3161 token answers its request
 };
 

@@ -2,6 +2,7 @@
 #include <custody/stats/table.hpp>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -13,9 +14,7 @@ namespace {
 bool
 has_consent(const index::FactsRow& row)
 {
-  return std::find(row.consent.begin(),
-                   row.consent.end(),
-                   k_statistics_consent)
+  return std::find(row.consent.begin(), row.consent.end(), k_statistics_consent)
          != row.consent.end();
 }
 
@@ -30,8 +29,7 @@ place(const std::string& month,
       bool by_month)
 {
   if (month.size() == 7) {
-    return !period
-               || (month >= period->from_month && month <= period->to_month)
+    return !period || (month >= period->from_month && month <= period->to_month)
              ? Placed::in
              : Placed::out;
   }
@@ -58,6 +56,36 @@ struct VectorHash
     return hash;
   }
 };
+
+Measure
+median_delay(const std::vector<const index::FactsRow*>& rows)
+{
+  std::vector<std::int64_t> delays;
+  std::set<std::string> persons;
+  for (const auto* row : rows) {
+    if (row->delay_hours) {
+      delays.push_back(*row->delay_hours);
+      persons.insert(row->person_ref.empty()
+                       ? "\x01" + std::to_string(row->created_seq)
+                       : row->person_ref);
+    }
+  }
+  Measure median{"median_hours_to_first_contact",
+                 "Median hours from incident to first contact",
+                 delays.size(),
+                 persons.size(),
+                 0};
+  if (!delays.empty()) {
+    std::sort(delays.begin(), delays.end());
+    const std::size_t middle = delays.size() / 2;
+    median.value = delays.size() % 2 == 1
+                     ? static_cast<double>(delays[middle])
+                     : (static_cast<double>(delays[middle - 1])
+                        + static_cast<double>(delays[middle]))
+                         / 2.0;
+  }
+  return median;
+}
 
 } // namespace
 
@@ -96,142 +124,150 @@ select(const std::vector<index::FactsRow>& all,
   return counted;
 }
 
-Tabulation
-tabulate(const Counted& counted,
-         const std::vector<TableSpec>& specs,
-         const Coding& coding)
+bool
+needs_months(const Selection& selection,
+             const std::vector<TableSpec>& specs,
+             Grain grain)
 {
-  std::vector<Dimension> dimensions;
-  for (const auto& spec : specs) {
-    for (auto dimension : {std::optional(spec.rows), spec.columns}) {
-      if (dimension
-          && std::find(dimensions.begin(), dimensions.end(), *dimension)
-               == dimensions.end()) {
-        dimensions.push_back(*dimension);
+  const bool period_tables =
+    std::any_of(specs.begin(), specs.end(), [](const TableSpec& spec) {
+      return spec.rows == Dimension::period
+             || spec.columns == Dimension::period;
+    });
+  const bool narrower_than_years =
+    selection.period
+    && !(selection.period->from_month.ends_with("-01")
+         && selection.period->to_month.ends_with("-12"));
+  return narrower_than_years || (period_tables && grain != Grain::year);
+}
+
+Tabulation
+tabulate_jobs(const std::vector<TableJob>& jobs)
+{
+  constexpr std::uint32_t k_end_of_set = 0xffffffffU;
+  constexpr std::uint32_t k_job_marker = 0x80000000U;
+  // Per job, per axis (0 rows, 1 columns): values interned as numbers.
+  struct Axis
+  {
+    std::map<std::string, std::uint32_t> ids;
+    std::vector<std::string> names;
+  };
+  std::vector<std::array<Axis, 2>> axes(jobs.size());
+  std::unordered_map<const index::FactsRow*, std::vector<std::uint32_t>>
+    signatures;
+  std::vector<const index::FactsRow*> order; // first seen, for determinism
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const auto& job = jobs[j];
+    for (const auto* row : job.rows) {
+      const auto row_values = values_of(*row, job.spec.rows, job.coding);
+      std::vector<std::string> column_values;
+      if (job.spec.columns) {
+        column_values = values_of(*row, *job.spec.columns, job.coding);
+      }
+      if (row_values.empty() || (job.spec.columns && column_values.empty())) {
+        continue; // select() leaves such records out; a caller's mismatch
+      }
+      auto [it, added] = signatures.try_emplace(row);
+      if (added) {
+        order.push_back(row);
+      }
+      auto& signature = it->second;
+      signature.push_back(k_job_marker | static_cast<std::uint32_t>(j));
+      for (int axis = 0; axis < 2; ++axis) {
+        for (const auto& value : axis == 0 ? row_values : column_values) {
+          auto& named = axes[j][axis];
+          auto [id, fresh] = named.ids.try_emplace(
+            value, static_cast<std::uint32_t>(named.names.size()));
+          if (fresh) {
+            named.names.push_back(value);
+          }
+          signature.push_back(id->second);
+        }
+        signature.push_back(k_end_of_set);
       }
     }
   }
-  const std::size_t dimension_count = dimensions.size();
-  auto slot = [&](Dimension dimension) {
-    return static_cast<std::size_t>(
-      std::find(dimensions.begin(), dimensions.end(), dimension)
-      - dimensions.begin());
-  };
 
-  // Values and persons interned as numbers; a combination is, for each
-  // dimension, the set of value numbers, each set ended by a marker.
-  std::vector<std::map<std::string, std::uint32_t>> value_ids(dimension_count);
-  std::vector<std::vector<std::string>> value_names(dimension_count);
   std::unordered_map<std::string, std::uint32_t> person_ids;
   std::unordered_map<std::vector<std::uint32_t>, std::uint32_t, VectorHash>
     combination_ids;
-  std::vector<std::vector<std::uint32_t>> combination_keys;
+  std::vector<const std::vector<std::uint32_t>*> combination_keys;
   std::vector<std::vector<std::uint32_t>> combination_persons;
   Tabulation result;
-  constexpr std::uint32_t k_end_of_set = 0xffffffffU;
-  std::vector<std::uint32_t> key;
-  std::vector<std::int64_t> delays;
-  std::set<std::uint32_t> persons_with_delay;
-  for (const auto* row : counted.rows) {
-    key.clear();
-    bool placed = true;
-    for (std::size_t d = 0; d < dimension_count; ++d) {
-      const auto values = values_of(*row, dimensions[d], coding);
-      if (values.empty()) {
-        placed = false;
-        break;
-      }
-      for (const auto& value : values) {
-        auto [it, added] = value_ids[d].try_emplace(
-          value, static_cast<std::uint32_t>(value_names[d].size()));
-        if (added) {
-          value_names[d].push_back(value);
-        }
-        key.push_back(it->second);
-      }
-      key.push_back(k_end_of_set);
-    }
-    if (!placed) {
-      continue; // select() leaves such records out; a caller's mismatch
-    }
+  for (const auto* row : order) {
     // A record without a person reference stands for a person of its own.
-    const std::string person =
-      row->person_ref.empty() ? "\x01" + std::to_string(row->created_seq)
-                              : row->person_ref;
+    const std::string person = row->person_ref.empty()
+                                 ? "\x01" + std::to_string(row->created_seq)
+                                 : row->person_ref;
     const auto person_id =
       person_ids
         .try_emplace(person, static_cast<std::uint32_t>(person_ids.size()))
         .first->second;
+    const auto& signature = signatures.at(row);
     auto [it, added] = combination_ids.try_emplace(
-      key, static_cast<std::uint32_t>(combination_keys.size()));
+      signature, static_cast<std::uint32_t>(combination_keys.size()));
     if (added) {
-      combination_keys.push_back(key);
+      combination_keys.push_back(&it->first);
       combination_persons.emplace_back();
       result.combination_records.push_back(0);
     }
     ++result.combination_records[it->second];
     combination_persons[it->second].push_back(person_id);
     ++result.records;
-    if (row->delay_hours) {
-      delays.push_back(*row->delay_hours);
-      persons_with_delay.insert(person_id);
-    }
   }
   result.persons = person_ids.size();
 
-  // Each dimension's values in table order, and each value number's position.
-  std::vector<std::vector<std::uint32_t>> position(dimension_count);
-  std::vector<std::vector<std::string>> ordered(dimension_count);
-  for (std::size_t d = 0; d < dimension_count; ++d) {
-    ordered[d] = in_table_order(dimensions[d], value_names[d], coding);
-    position[d].resize(value_names[d].size());
-    for (std::size_t i = 0; i < ordered[d].size(); ++i) {
-      position[d][value_ids[d].at(ordered[d][i])] =
-        static_cast<std::uint32_t>(i);
+  // Each axis's values in table order, and each value number's position.
+  std::vector<std::array<std::vector<std::string>, 2>> ordered(jobs.size());
+  std::vector<std::array<std::vector<std::uint32_t>, 2>> position(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    for (int axis = 0; axis < 2; ++axis) {
+      if (axis == 1 && !jobs[j].spec.columns) {
+        continue;
+      }
+      const Dimension dimension =
+        axis == 0 ? jobs[j].spec.rows : *jobs[j].spec.columns;
+      const auto& named = axes[j][axis];
+      ordered[j][axis] = in_table_order(dimension, named.names, jobs[j].coding);
+      position[j][axis].resize(named.names.size());
+      for (std::size_t i = 0; i < ordered[j][axis].size(); ++i) {
+        position[j][axis][named.ids.at(ordered[j][axis][i])] =
+          static_cast<std::uint32_t>(i);
+      }
     }
   }
 
-  // Where each dimension's value set starts in a key.
-  auto sets_of = [&](const std::vector<std::uint32_t>& combination) {
-    std::vector<std::vector<std::uint32_t>> sets(dimension_count);
-    std::size_t d = 0;
-    for (auto value : combination) {
-      if (value == k_end_of_set) {
-        ++d;
-      } else {
-        sets[d].push_back(value);
-      }
-    }
-    return sets;
-  };
-
-  for (const auto& spec : specs) {
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const auto& job = jobs[j];
     Table table;
-    table.spec = spec;
-    const std::size_t r_slot = slot(spec.rows);
-    table.rows = ordered[r_slot];
+    table.spec = job.spec;
+    table.earlier = job.earlier;
+    table.rows = ordered[j][0];
     table.rows.emplace_back(k_total);
-    if (spec.columns) {
-      table.columns = ordered[slot(*spec.columns)];
-    }
+    table.columns = ordered[j][1];
     table.columns.emplace_back(k_total);
     table.cells.resize(table.rows.size() * table.columns.size());
     const std::size_t total_row = table.rows.size() - 1;
     const std::size_t total_column = table.columns.size() - 1;
+    const std::uint32_t marker = k_job_marker | static_cast<std::uint32_t>(j);
+    std::vector<std::size_t> row_positions;
+    std::vector<std::size_t> column_positions;
     for (std::uint32_t c = 0; c < combination_keys.size(); ++c) {
-      const auto sets = sets_of(combination_keys[c]);
-      std::vector<std::size_t> row_positions;
-      for (auto value : sets[r_slot]) {
-        row_positions.push_back(position[r_slot][value]);
+      const auto& key = *combination_keys[c];
+      const auto found = std::find(key.begin(), key.end(), marker);
+      if (found == key.end()) {
+        continue; // this table does not count these records
+      }
+      row_positions.clear();
+      column_positions.clear();
+      auto token = found + 1;
+      for (; *token != k_end_of_set; ++token) {
+        row_positions.push_back(position[j][0][*token]);
+      }
+      for (++token; *token != k_end_of_set; ++token) {
+        column_positions.push_back(position[j][1][*token]);
       }
       row_positions.push_back(total_row);
-      std::vector<std::size_t> column_positions;
-      if (spec.columns) {
-        const std::size_t c_slot = slot(*spec.columns);
-        for (auto value : sets[c_slot]) {
-          column_positions.push_back(position[c_slot][value]);
-        }
-      }
       column_positions.push_back(total_column);
       for (auto row : row_positions) {
         for (auto column : column_positions) {
@@ -254,22 +290,20 @@ tabulate(const Counted& counted,
     }
     result.tables.push_back(std::move(table));
   }
+  return result;
+}
 
-  Measure median{"median_hours_to_first_contact",
-                 "Median hours from incident to first contact",
-                 delays.size(),
-                 persons_with_delay.size(),
-                 0};
-  if (!delays.empty()) {
-    std::sort(delays.begin(), delays.end());
-    const std::size_t middle = delays.size() / 2;
-    median.value = delays.size() % 2 == 1
-                     ? static_cast<double>(delays[middle])
-                     : (static_cast<double>(delays[middle - 1])
-                        + static_cast<double>(delays[middle]))
-                         / 2.0;
+Tabulation
+tabulate(const Counted& counted,
+         const std::vector<TableSpec>& specs,
+         const Coding& coding)
+{
+  std::vector<TableJob> jobs;
+  for (const auto& spec : specs) {
+    jobs.push_back(TableJob{spec, counted.rows, coding, std::nullopt});
   }
-  result.measures.push_back(std::move(median));
+  Tabulation result = tabulate_jobs(jobs);
+  result.measures.push_back(median_delay(counted.rows));
   return result;
 }
 

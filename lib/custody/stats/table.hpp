@@ -17,7 +17,8 @@
 namespace custody::stats {
 
 // The consent scope without which a record is never counted.
-inline constexpr std::string_view k_statistics_consent = "anonymised_statistics";
+inline constexpr std::string_view k_statistics_consent =
+  "anonymised_statistics";
 
 struct Selection
 {
@@ -62,9 +63,31 @@ struct Cell
   std::vector<std::uint32_t> combinations;
 };
 
+// What an earlier release published in one cell of a table counted again
+// today (docs/stats.md 4.7).
+struct Figure
+{
+  bool shown = false;      // the release showed `value`
+  bool suppressed = false; // the release showed the token
+  std::uint64_t value = 0;
+};
+
+// A table an earlier release recorded in the ledger published, counted again
+// over today's records: its figures are constraints on what a reader knows,
+// never published again and never suppressed.
+struct Earlier
+{
+  std::uint64_t release_seq = 0;
+  // The most any of its cells can have moved since: the records created or
+  // amended after it was computed (late reports, corrections, consent).
+  std::uint64_t slack = 0;
+  std::vector<Figure> figures; // aligned with the table's cells
+};
+
 struct Table
 {
   TableSpec spec;
+  std::optional<Earlier> earlier;
   // The values in order, the last being k_total; a table without columns has
   // the one column k_total.
   std::vector<std::string> rows;
@@ -103,6 +126,30 @@ struct Tabulation
   std::uint64_t records = 0;
   std::uint64_t persons = 0;
 };
+
+// Whether a release places records in months (a period narrower than whole
+// years, or a period dimension by month or quarter): a record dated to the
+// year alone is then left out.
+bool needs_months(const Selection& selection,
+                  const std::vector<TableSpec>& specs,
+                  Grain grain);
+
+// One table to count: what it shows, the records it counts (select()'s), and
+// how it reads them. Tables of one release share rows and coding; an earlier
+// release's tables have their own.
+struct TableJob
+{
+  TableSpec spec;
+  std::vector<const index::FactsRow*> rows;
+  Coding coding;
+  std::optional<Earlier> earlier;
+};
+
+// Counts every job's table over one set of full combinations: records fall
+// in the same combination when every table places them alike, so a cell of
+// any table, of this release or an earlier one, is a sum of combinations.
+// No measures; records and persons count the union of the jobs' rows.
+Tabulation tabulate_jobs(const std::vector<TableJob>& jobs);
 
 // Counts `counted` into the tables of `specs`, rows and columns being the
 // values that occur among the counted records, in code order (periods in time

@@ -138,6 +138,18 @@ Replay::check(const ledger::Entry& entry,
   case ledger::Kind::put:
     CUSTODY_TRY(checking(7, check_put(entry)));
     break;
+  case ledger::Kind::release:
+    // invariant 7: [facts compartment: the release document]
+    if (entry.payloads.size() != 1) {
+      return broken(7,
+                    fmt::format("entry {}: a release entry has 1 payload, "
+                                "this one {}",
+                                entry.seq,
+                                entry.payloads.size()));
+    }
+    CUSTODY_TRY(checking(
+      7, known_epoch(Compartment::facts, entry.payloads[0].epoch, entry.seq)));
+    break;
   default:
     CUSTODY_TRY(checking(7, check_epochs(entry)));
     break;

@@ -100,6 +100,10 @@ may_amend(Role role)
 bool
 may_write(Role role, ledger::Kind kind)
 {
+  if (kind == ledger::Kind::release) {
+    // What was published from the facts: by those who may publish them.
+    return role == Role::legal || role == Role::data || role == Role::advocacy;
+  }
   return kind == ledger::Kind::put || role == Role::legal;
 }
 

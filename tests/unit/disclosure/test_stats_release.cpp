@@ -297,10 +297,13 @@ public:
     return checked;
   }
 
-  // Group disclosure: in every line of two or more categories whose total
-  // is published, a category holding all the line's persons or all but one
-  // is suppressed, and the published cells do not show it within one record
-  // of the total (its least value is at most the total less 2).
+  // Group disclosure (docs/stats.md 4.2): in every line of two or more
+  // categories of what was done (violence type, perpetrator, response,
+  // referral, outcome) within a group a reader can place a person in (a
+  // value of another dimension, or the table's total), whose total is
+  // published, a category holding all the line's persons or all but one is
+  // suppressed, and the published cells do not show it within one record of
+  // the total (its least value is at most the total less 2).
   std::size_t
   check_groups(const StatsRelease& release)
   {
@@ -313,17 +316,33 @@ public:
       if (m_recounts[t].size() != rows * columns) {
         continue;
       }
+      auto what_was_done = [](std::optional<stats::Dimension> dimension) {
+        using stats::Dimension;
+        return dimension
+               && (*dimension == Dimension::violence_type
+                   || *dimension == Dimension::perpetrator
+                   || *dimension == Dimension::outcome
+                   || *dimension == Dimension::referral
+                   || *dimension == Dimension::response_action);
+      };
+      const auto row_dimension = std::optional(table.spec.rows);
+      const auto column_dimension = table.spec.columns;
       std::vector<std::pair<std::vector<std::size_t>, std::size_t>> lines;
       for (std::size_t r = 0; r < rows; ++r) {
+        const bool judged = what_was_done(column_dimension)
+                            && (r + 1 == rows || !what_was_done(row_dimension));
         std::vector<std::size_t> line;
-        for (std::size_t c = 0; c + 1 < columns; ++c) {
+        for (std::size_t c = 0; judged && c + 1 < columns; ++c) {
           line.push_back(r * columns + c);
         }
         lines.emplace_back(line, r * columns + columns - 1);
       }
       for (std::size_t c = 0; c < columns; ++c) {
+        const bool judged =
+          what_was_done(row_dimension)
+          && (c + 1 == columns || !what_was_done(column_dimension));
         std::vector<std::size_t> line;
-        for (std::size_t r = 0; r + 1 < rows; ++r) {
+        for (std::size_t r = 0; judged && r + 1 < rows; ++r) {
           line.push_back(r * columns + c);
         }
         lines.emplace_back(line, (rows - 1) * columns + c);

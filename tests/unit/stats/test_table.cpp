@@ -193,9 +193,9 @@ TEST_CASE("tabulate: cells, distinct totals, persons and combinations")
   CHECK(tabulation.persons == 6); // P-1..P-4 and the two without a reference
 
   const auto& cross = tabulation.tables[0];
-  // Codes in order, not recorded last, then the total.
+  // Codes in the vocabulary's order, not recorded last, then the total.
   CHECK(cross.rows
-        == std::vector<std::string>{extortion, beating, rape, none, total});
+        == std::vector<std::string>{beating, rape, extortion, none, total});
   CHECK(cross.columns
         == std::vector<std::string>{"female", "male", "transgender", total});
   CHECK(cross.cells.size() == cross.rows.size() * cross.columns.size());
