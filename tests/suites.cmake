@@ -24,6 +24,7 @@ set(custody_unit_suites
   period
   readers
   records
+  render
   schema
   store
   spawn
