@@ -4,8 +4,11 @@
 #include "reading.hpp"
 #include "session.hpp"
 
+#include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/stats_release.hpp>
 #include <custody/records/period.hpp>
+#include <custody/render/release.hpp>
+#include <custody/stats/history.hpp>
 #include <custody/stats/source.hpp>
 #include <custody/stats/table.hpp>
 #include <custody/sys/fs.hpp>
@@ -37,6 +40,9 @@ struct StatsOptions
   std::uint64_t threshold = 0;
   std::string label;
   std::string output;
+  std::string xlsx;
+  std::string chart;
+  std::string chart_table;
   bool csv = false;
   bool force = false;
 };
@@ -461,6 +467,33 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
           {"measures", measures}};
 }
 
+render::Labels
+labels_of(const stats::Coding& coding)
+{
+  render::Labels labels;
+  labels.row = [coding](const disclosure::PublishedTable& table,
+                        std::size_t row) {
+    return row_label(table, row, coding);
+  };
+  labels.column = [coding](const disclosure::PublishedTable& table,
+                           std::size_t column) {
+    return table.spec.columns ? column_label(table, column, coding)
+                              : std::string("Reports");
+  };
+  labels.row_heading = [](const disclosure::PublishedTable& table) {
+    return std::string(stats::dimension_title(table.spec.rows));
+  };
+  labels.column_heading = [](const disclosure::PublishedTable& table) {
+    return table.spec.columns
+             ? std::string(stats::dimension_title(*table.spec.columns))
+             : std::string();
+  };
+  labels.value_heading = [](const disclosure::PublishedTable&) {
+    return std::string("Reports");
+  };
+  return labels;
+}
+
 Result<Outcome>
 run_stats(const GlobalOptions& global, const StatsOptions& options)
 {
@@ -478,7 +511,7 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
                         "choose another file, or give --force to replace it");
     }
   }
-  CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
+  CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   const auto places = [&]() -> std::optional<records::Places> {
     if (session.vault.state().places.is_null()) {
       return std::nullopt;
@@ -516,9 +549,28 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
   CUSTODY_ASSIGN(source, stats::source_of(session.vault));
   const auto counted =
     stats::select(rows, plan.selection, plan.coding, plan.by_month);
-  const auto tabulation = stats::tabulate(counted, plan.tables, plan.coding);
+
+  // This release's tables, then every earlier release whose period meets
+  // this one's, counted again today: what a reader holds already.
+  std::vector<stats::TableJob> jobs;
+  for (const auto& spec : plan.tables) {
+    jobs.push_back({spec, counted.rows, plan.coding, std::nullopt});
+  }
+  CUSTODY_ASSIGN(recorded, facts.releases());
+  for (const auto& row : recorded) {
+    CUSTODY_ASSIGN(earlier, stats::parse_recorded(row, plan.coding.places));
+    if (!stats::overlaps(earlier.selection, plan.selection)) {
+      continue;
+    }
+    stats::recount(
+      earlier, rows, facts.records_changed_since(earlier.tree_size));
+    for (auto& job : earlier.jobs) {
+      jobs.push_back(std::move(job));
+    }
+  }
+  auto tabulation = stats::tabulate_jobs(jobs);
+  tabulation.measures.push_back(stats::median_delay(counted.rows));
   CUSTODY_ASSIGN(release, disclosure::release_stats(tabulation, rules));
-  save_shard(facts);
 
   Context context;
   context.plan = &plan;
@@ -534,36 +586,87 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
                      "counts once in each; totals count "
                      "distinct reports, not the sum of the cells. The period "
                      "is the incident's month.";
-  context.method = fmt::format("Method: cells of 1 to {} distinct persons are "
-                               "suppressed, with more cells beside them, until "
-                               "an exact linear-programming audit over every "
-                               "table of this release shows that each could "
-                               "hold as few as 1 report and as many as {} ({} "
-                               "cells, {} suppressed, {} linear programs).",
-                               rules.threshold - 1,
-                               rules.threshold,
-                               release->audit.cells,
-                               release->audit.suppressed,
-                               release->audit.lps);
+  context.method = fmt::format(
+    "Method: cells of 1 to {} distinct persons are suppressed, with more cells "
+    "beside them, until an exact linear-programming audit over every table of "
+    "this release and {} table{} of earlier releases shows that each could "
+    "hold as few as 1 report and as many as {} ({} cells, {} suppressed, {} "
+    "linear programs).",
+    rules.threshold - 1,
+    release->audit.earlier_tables,
+    release->audit.earlier_tables == 1 ? "" : "s",
+    rules.threshold,
+    release->audit.cells,
+    release->audit.suppressed,
+    release->audit.lps);
 
   std::string text;
+  std::string_view format = "text";
   if (global.json) {
     text = render_json(*release, context).dump() + "\n";
+    format = "json";
   } else if (options.csv) {
     text = render_csv(*release, context);
+    format = "csv";
   } else {
     text = render_text(*release, context);
   }
-  if (options.output.empty()) {
-    fmt::print("{}", text);
-    return Outcome::ok;
+
+  // Recorded before anything leaves: a release shown but not recorded could
+  // be differenced against the next one unseen. Shown on a terminal too,
+  // since anything shown can be copied (docs/stats.md 4.7).
+  const auto document = disclosure::release_document(
+    release,
+    stats::selection_json(plan.selection, plan.coding),
+    source.tree_size,
+    format,
+    options.output.empty() ? std::nullopt
+                           : std::optional(sha256_hex(as_bytes(text))));
+  const bool recorded_already =
+    std::any_of(recorded.begin(), recorded.end(), [&](const auto& row) {
+      return disclosure::same_release(row.release, document);
+    });
+  if (!recorded_already) {
+    CUSTODY_TRY(disclosure::record_release(session.vault, document));
   }
-  if (options.force) {
+  save_shard(facts);
+
+  const render::Labels labels = labels_of(plan.coding);
+  const render::About about{{{"Statement", context.statement},
+                             {"Counting", context.counting},
+                             {"Method", context.method},
+                             {"Left out",
+                              fmt::format("{} reports without consent to "
+                                          "anonymised statistics; {} dated to "
+                                          "the year alone",
+                                          counted.without_consent,
+                                          counted.year_only)},
+                             {"Computed from", source_text(source)}}};
+  if (!options.xlsx.empty()) {
+    CUSTODY_TRY(render::write_xlsx(release, labels, about, options.xlsx));
+    note(fmt::format("wrote {}", printable(options.xlsx)));
+  }
+  if (!options.chart.empty()) {
+    const std::string table = options.chart_table.empty()
+                                ? release->tables.front().spec.id
+                                : options.chart_table;
+    CUSTODY_TRY(render::write_chart(release, table, labels, options.chart));
+    note(fmt::format("wrote {}", printable(options.chart)));
+  }
+  if (options.output.empty()) {
+    if (options.xlsx.empty() && options.chart.empty()) {
+      fmt::print("{}", text);
+    }
+  } else if (options.force) {
     CUSTODY_TRY(fs::write_file_atomic(options.output, as_bytes(text)));
+    note(fmt::format("wrote {}", printable(options.output)));
   } else {
     CUSTODY_TRY(fs::create_file_durably(options.output, as_bytes(text)));
+    note(fmt::format("wrote {}", printable(options.output)));
   }
-  note(fmt::format("wrote {}", printable(options.output)));
+  if (!recorded_already) {
+    end_with_checkpoint(global, session.vault);
+  }
   return Outcome::ok;
 }
 
@@ -603,6 +706,16 @@ register_stats(CLI::App& app, GlobalOptions& global, Action& action)
                   "The organisation's name for the statement on every output");
   sub->add_option(
     "-o,--output", options->output, "Write to this file (must not exist)");
+  sub->add_option("--xlsx",
+                  options->xlsx,
+                  "Also write a spreadsheet: a sheet a table, charts, and "
+                  "\"About these figures\"");
+  sub->add_option("--chart",
+                  options->chart,
+                  "Also draw a table as a bar chart (FILE.png or FILE.svg)");
+  sub->add_option("--chart-table",
+                  options->chart_table,
+                  "The table to draw (its id; default the first)");
   sub->add_flag("--csv", options->csv, "CSV, one line a cell");
   sub->add_flag("--force", options->force, "Replace the output file");
   sub->add_flag("--json", global.json, "Print JSON");

@@ -138,6 +138,39 @@ jq -e '.threshold == 60' "$T/out" >/dev/null || fail "--threshold 60 not applied
 expect_status 0 as_data stats --period 2025 --rows district --filter perpetrator=perpetrator.state --json
 jq -e '.tables[0].id == "district"' "$T/out" >/dev/null || fail "--rows district"
 
+# Releases are recorded, and a later one cannot be subtracted from an earlier one: January and
+# February by district, then January alone, then February alone. For every district shown in two
+# of them, what they differ by (one month's count) is never 1 to 4 reports.
+entries_before=$(as_data log --json | wc -l)
+expect_status 0 as_data stats --rows district --from 2025-01 --to 2025-02 --json
+cp "$T/out" "$T/jan-feb.json"
+expect_status 0 as_data stats --rows district --period 2025-01 --json
+cp "$T/out" "$T/jan.json"
+expect_status 0 as_data stats --rows district --period 2025-02 --json
+cp "$T/out" "$T/feb.json"
+expect_contains "$T/feb.json" "tables of earlier releases"
+# Running one again records nothing new: the same release is recorded once.
+expect_status 0 as_data stats --rows district --period 2025-02 --json
+entries_after=$(as_data log --json | wc -l)
+[ $((entries_after - entries_before)) -eq 6 ] \
+  || fail "expected 3 release entries and their seals, got $((entries_after - entries_before)) entries"
+as_data log --json | jq -s -e 'any(.[]; .kind == "release")' >/dev/null || fail "no release entry in the log"
+/usr/bin/python3 - "$T/jan-feb.json" "$T/jan.json" "$T/feb.json" <<'PY' || fail "a difference of two releases gives a small count"
+import json, sys
+def shown(path):
+    table = json.load(open(path))["tables"][0]
+    return {row["code"]: line[0] for row, line in zip(table["rows"], table["cells"]) if line[0] != "x"}
+both, jan, feb = (shown(p) for p in sys.argv[1:])
+checked = 0
+for district, value in both.items():
+    for part in (jan, feb):
+        if district in part:
+            difference = value - part[district]
+            assert not 1 <= difference <= 4, (district, value, part[district])
+            checked += 1
+assert checked > 0, "no district shown in two releases: the test proves nothing"
+PY
+
 # A release that cannot be protected writes nothing and exits 1: the 32 example reports, where a
 # total of fewer than 5 persons spread over two categories shows it holds at least 2.
 custody init --vault "$T/small" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \

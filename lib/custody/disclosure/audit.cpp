@@ -108,6 +108,9 @@ validate(const AuditProblem& problem)
                                  "more than the solver takes",
                                  k_max_nonzeros));
     }
+    if (cell.hidden && !cell.suppressed) {
+      return invalid(fmt::format("cell {} is hidden but not suppressed", i));
+    }
     if (cell.primary && !cell.suppressed) {
       return invalid(
         fmt::format("cell {} is marked primary but is published", i));
@@ -152,7 +155,9 @@ build(const AuditProblem& problem)
                     static_cast<int>(cell.variables.size()),
                     index.data(),
                     coefficient.data());
-    if (cell.suppressed) {
+    if (cell.hidden) {
+      glp_set_row_bnds(lp.get(), i, GLP_FR, 0.0, 0.0);
+    } else if (cell.suppressed) {
       glp_set_row_bnds(lp.get(), i, GLP_LO, 1.0, 0.0);
     } else if (cell.slack == 0) {
       const auto value = static_cast<double>(cell.value);
@@ -380,10 +385,16 @@ audit(const AuditProblem& problem, const AuditOptions& options)
     interval.exact = exact;
     if (cell.primary) {
       const double tolerance = exact ? 0.0 : k_tolerance;
-      const bool lower_fails = interval.lower > 1.0 + tolerance;
-      const bool upper_fails =
+      bool lower_fails = interval.lower > 1.0 + tolerance;
+      bool upper_fails =
         !interval.unbounded
         && interval.upper < static_cast<double>(problem.threshold) - tolerance;
+      if (cell.hidden) {
+        // Disclosed only when known to be non-empty and below T.
+        const bool known_present = interval.lower > tolerance;
+        lower_fails = known_present && upper_fails;
+        upper_fails = lower_fails;
+      }
       interval.passes = !lower_fails && !upper_fails;
       if (lower_fails) {
         interval.binding = low.binding;

@@ -55,6 +55,11 @@ struct AuditCell
   std::uint64_t value = 0;
   // published: value±slack
   std::uint64_t slack = 0;
+  // Not published at all (with `suppressed` set): no constraint, only its
+  // interval. What two releases' cells differ by is such a cell. A primary
+  // hidden cell passes when the reader cannot tell it is non-empty
+  // (lower <= 0) or cannot bound it below T.
+  bool hidden = false;
 };
 
 struct AuditProblem

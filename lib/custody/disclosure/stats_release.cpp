@@ -2,6 +2,7 @@
 #include <custody/disclosure/audit.hpp>
 #include <custody/disclosure/disclosure_internal.hpp>
 #include <custody/disclosure/stats_release.hpp>
+#include <custody/ledger/store.hpp>
 
 #include <fmt/core.h>
 
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <iterator>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace custody::disclosure {
@@ -30,6 +32,11 @@ struct ReleaseCell
   std::uint64_t line_records = 0;
   // Every (table, cell) position showing it.
   std::vector<std::pair<std::size_t, std::size_t>> positions;
+  // A figure an earlier release published: a constraint on the reader,
+  // never shown or suppressed by this one.
+  const stats::Figure* earlier = nullptr;
+  std::uint64_t slack = 0;
+  std::uint64_t earlier_threshold = 0;
 };
 
 struct Cells
@@ -47,6 +54,20 @@ distinct_cells(const stats::Tabulation& tabulation)
   for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
     const auto& table = tabulation.tables[t];
     out.at.emplace_back(table.cells.size());
+    if (table.earlier) {
+      for (std::size_t i = 0; i < table.cells.size(); ++i) {
+        ReleaseCell fixed;
+        fixed.counts = &table.cells[i];
+        fixed.earlier = &table.earlier->figures[i];
+        fixed.slack = table.earlier->slack;
+        fixed.earlier_threshold = table.earlier->threshold;
+        fixed.suppressed = fixed.earlier->suppressed;
+        fixed.positions.emplace_back(t, i);
+        out.at[t][i] = out.cells.size();
+        out.cells.push_back(std::move(fixed));
+      }
+      continue;
+    }
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
       const auto& cell = table.cells[i];
       const bool total =
@@ -133,7 +154,16 @@ void
 mark_primary(Cells& cells, std::uint64_t threshold)
 {
   for (auto& cell : cells.cells) {
-    if (cell.counts->persons >= 1 && cell.counts->persons < threshold) {
+    // A small cell an earlier release suppressed stays protected: this
+    // release must not give it back.
+    if (cell.earlier != nullptr && cell.earlier->suppressed
+        && cell.counts->persons >= 1
+        && cell.counts->persons < cell.earlier_threshold) {
+      cell.protect = Protect::primary;
+      continue;
+    }
+    if (cell.earlier == nullptr && cell.counts->persons >= 1
+        && cell.counts->persons < threshold) {
       cell.suppressed = true;
       cell.protect = Protect::primary;
     }
@@ -151,6 +181,9 @@ mark_group_disclosure(Cells& cells, const stats::Tabulation& tabulation)
 {
   for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
     const auto& table = tabulation.tables[t];
+    if (table.earlier) {
+      continue;
+    }
     for (const auto& line : lines_of(table)) {
       if (line.cells.size() < 2 || !line.categories
           || !sensitive(*line.categories)
@@ -175,6 +208,82 @@ mark_group_disclosure(Cells& cells, const stats::Tabulation& tabulation)
   }
 }
 
+constexpr std::size_t k_difference = static_cast<std::size_t>(-1);
+
+std::uint64_t
+persons_of(const stats::Tabulation& tabulation,
+           const std::vector<std::uint32_t>& combinations)
+{
+  std::vector<std::uint32_t> persons;
+  for (auto c : combinations) {
+    const auto& some = tabulation.combination_persons[c];
+    persons.insert(persons.end(), some.begin(), some.end());
+  }
+  std::sort(persons.begin(), persons.end());
+  return static_cast<std::uint64_t>(std::unique(persons.begin(), persons.end())
+                                    - persons.begin());
+}
+
+// The differences, both ways, between each cell of this release and the cell
+// of an earlier release at the same row and column of a table by the same
+// dimensions, that hold 1 to T-1 persons (T the earlier release's). Sorted
+// and unique.
+std::vector<std::vector<std::uint32_t>>
+differences_of(const Cells& cells, const stats::Tabulation& tabulation)
+{
+  std::set<std::vector<std::uint32_t>> out;
+  for (std::size_t e = 0; e < tabulation.tables.size(); ++e) {
+    const auto& earlier = tabulation.tables[e];
+    if (!earlier.earlier) {
+      continue;
+    }
+    for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
+      const auto& table = tabulation.tables[t];
+      if (table.earlier || table.spec.rows != earlier.spec.rows
+          || table.spec.columns != earlier.spec.columns) {
+        continue;
+      }
+      for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        for (std::size_t c = 0; c < table.columns.size(); ++c) {
+          const auto er =
+            std::find(earlier.rows.begin(), earlier.rows.end(), table.rows[r]);
+          const auto ec = std::find(
+            earlier.columns.begin(), earlier.columns.end(), table.columns[c]);
+          if (er == earlier.rows.end() || ec == earlier.columns.end()) {
+            continue;
+          }
+          const std::size_t ei =
+            static_cast<std::size_t>(er - earlier.rows.begin())
+              * earlier.columns.size()
+            + static_cast<std::size_t>(ec - earlier.columns.begin());
+          if (!earlier.earlier->figures[ei].shown) {
+            continue;
+          }
+          const auto& mine =
+            cells.cells[cells.at[t][r * table.columns.size() + c]]
+              .counts->combinations;
+          const auto& theirs = earlier.cells[ei].combinations;
+          for (int way = 0; way < 2; ++way) {
+            std::vector<std::uint32_t> difference;
+            const auto& from = way == 0 ? mine : theirs;
+            const auto& less = way == 0 ? theirs : mine;
+            std::set_difference(from.begin(),
+                                from.end(),
+                                less.begin(),
+                                less.end(),
+                                std::back_inserter(difference));
+            const auto persons = persons_of(tabulation, difference);
+            if (persons >= 1 && persons < earlier.earlier->threshold) {
+              out.insert(std::move(difference));
+            }
+          }
+        }
+      }
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
 // The audit's problem over the non-empty cells (an empty cell sums no
 // combination: its 0 says nothing the model does not), and for each of its
 // cells the release cell it stands for.
@@ -195,11 +304,39 @@ problem_of(const Cells& cells,
     }
     AuditCell audit_cell;
     audit_cell.variables = cell.counts->combinations;
-    audit_cell.suppressed = cell.suppressed;
-    audit_cell.primary = cell.protect == Protect::primary;
-    audit_cell.value = cell.counts->records;
+    if (cell.earlier != nullptr) {
+      // What an earlier release showed, within what can have moved since; a
+      // token it showed is known to be at least 1 only if nothing moved.
+      if (cell.earlier->shown) {
+        audit_cell.value = cell.earlier->value;
+        audit_cell.slack = cell.slack;
+      } else if (cell.earlier->suppressed) {
+        audit_cell.suppressed = true;
+        audit_cell.hidden = cell.slack != 0; // then maybe empty by now
+        audit_cell.primary = cell.protect == Protect::primary;
+      } else {
+        continue;
+      }
+    } else {
+      audit_cell.suppressed = cell.suppressed;
+      audit_cell.primary = cell.protect == Protect::primary;
+      audit_cell.value = cell.counts->records;
+    }
     problem.cells.push_back(std::move(audit_cell));
     release_cell.push_back(i);
+  }
+  // What a cell of this release and the same cell of an earlier one differ
+  // by (this quarter less last, a year to date less its first quarters) is
+  // known to a reader holding both: each such difference of 1 to T-1
+  // persons is a hidden cell the audit protects (docs/stats.md 4.7).
+  for (const auto& difference : differences_of(cells, tabulation)) {
+    AuditCell audit_cell;
+    audit_cell.variables = difference;
+    audit_cell.suppressed = true;
+    audit_cell.hidden = true;
+    audit_cell.primary = true;
+    problem.cells.push_back(std::move(audit_cell));
+    release_cell.push_back(k_difference);
   }
   return {std::move(problem), std::move(release_cell)};
 }
@@ -244,7 +381,8 @@ next_suppression(const Cells& cells,
   }
   // Last, any published cell that shares records with it, in any table.
   const auto usable = [&](std::size_t index) {
-    return !cells.cells[index].suppressed
+    return cells.cells[index].earlier == nullptr
+           && !cells.cells[index].suppressed
            && cells.cells[index].counts->records > 0 && index != failing;
   };
   if (std::none_of(candidates.begin(), candidates.end(), usable)) {
@@ -273,6 +411,50 @@ next_suppression(const Cells& cells,
       continue;
     }
     if (!best || key(index) < key(*best)) {
+      best = index;
+    }
+  }
+  return best;
+}
+
+// The cell of this release to suppress for a difference between releases
+// that fails: the smallest non-empty published one among those that pin it,
+// else among those sharing records with it; inner cells before totals.
+std::optional<std::size_t>
+difference_suppression(const Cells& cells,
+                       const std::vector<std::uint32_t>& variables,
+                       const std::vector<std::size_t>& binding)
+{
+  const auto usable = [&](std::size_t index) {
+    return index < cells.cells.size() && cells.cells[index].earlier == nullptr
+           && !cells.cells[index].suppressed
+           && cells.cells[index].counts->records > 0;
+  };
+  const auto key = [&](std::size_t index) {
+    return std::make_tuple(
+      cells.cells[index].margin, cells.cells[index].counts->records, index);
+  };
+  std::optional<std::size_t> best;
+  for (auto index : binding) {
+    if (usable(index) && (!best || key(index) < key(*best))) {
+      best = index;
+    }
+  }
+  if (best) {
+    return best;
+  }
+  for (std::size_t index = 0; index < cells.cells.size(); ++index) {
+    if (!usable(index)) {
+      continue;
+    }
+    const auto& theirs = cells.cells[index].counts->combinations;
+    std::vector<std::uint32_t> shared;
+    std::set_intersection(variables.begin(),
+                          variables.end(),
+                          theirs.begin(),
+                          theirs.end(),
+                          std::back_inserter(shared));
+    if (!shared.empty() && (!best || key(index) < key(*best))) {
       best = index;
     }
   }
@@ -312,9 +494,24 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
                         "other (a bug in counting)");
     }
     std::vector<std::pair<std::size_t, std::vector<std::size_t>>> failing;
+    // Differences between releases that fail: the variables they sum, and
+    // the cells that pin them.
+    std::vector<std::pair<std::vector<std::uint32_t>, std::vector<std::size_t>>>
+      failing_differences;
     summary.exact = true;
     for (const auto& interval : result.intervals) {
       const std::size_t index = release_cell[interval.cell];
+      if (index == k_difference) {
+        if (!interval.passes) {
+          std::vector<std::size_t> binding;
+          for (auto other : interval.binding) {
+            binding.push_back(release_cell[other]);
+          }
+          failing_differences.emplace_back(
+            problem.cells[interval.cell].variables, std::move(binding));
+        }
+        continue;
+      }
       const auto& cell = cells.cells[index];
       const bool fails = (cell.protect == Protect::primary && !interval.passes)
                          || (cell.protect == Protect::group
@@ -330,16 +527,20 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
         failing.emplace_back(index, std::move(binding));
       }
     }
-    failing_cells = failing.size();
-    if (failing.empty()) {
+    failing_cells = failing.size() + failing_differences.size();
+    if (failing_cells == 0) {
       passed = true;
       // A secondary cell the published figures already determine (the grand
       // total beside regions that are all shown) protects nothing: showing
       // it changes nothing a reader can deduce, so it is shown.
       for (const auto& interval : result.intervals) {
+        if (release_cell[interval.cell] == k_difference) {
+          continue;
+        }
         auto& cell = cells.cells[release_cell[interval.cell]];
         const auto value = static_cast<double>(cell.counts->records);
-        if (cell.protect == Protect::none && !interval.unbounded
+        if (cell.earlier == nullptr && cell.protect == Protect::none
+            && !interval.unbounded
             && std::abs(interval.upper - interval.lower) < 1e-6
             && std::abs(interval.lower - value) < 1e-6) {
           cell.suppressed = false;
@@ -348,6 +549,12 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
       break;
     }
     bool added = false;
+    for (const auto& [variables, binding] : failing_differences) {
+      if (auto next = difference_suppression(cells, variables, binding)) {
+        cells.cells[*next].suppressed = true;
+        added = true;
+      }
+    }
     for (const auto& [cell, binding] : failing) {
       if (auto next = next_suppression(cells, tabulation, cell, binding)) {
         if (!cells.cells[*next].suppressed) {
@@ -360,17 +567,27 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
       break; // nothing left that could protect the failing cells
     }
   }
-  summary.cells = cells.cells.size();
+  summary.cells = static_cast<std::size_t>(
+    std::count_if(cells.cells.begin(), cells.cells.end(), [](const auto& c) {
+      return c.earlier == nullptr;
+    }));
   summary.suppressed = static_cast<std::size_t>(
     std::count_if(cells.cells.begin(), cells.cells.end(), [](const auto& c) {
-      return c.suppressed;
+      return c.earlier == nullptr && c.suppressed;
     }));
+  for (const auto& table : tabulation.tables) {
+    if (table.earlier) {
+      ++summary.earlier_tables;
+    }
+  }
   if (!passed) {
     return make_error(
       Errc::unsafe,
-      fmt::format("stats: the disclosure audit still fails for {} of {} "
-                  "suppressed cells after {} rounds; nothing was written",
+      fmt::format("stats: the disclosure audit still fails for {} protected "
+                  "figure{} ({} cells suppressed, {} rounds); nothing was "
+                  "written",
                   failing_cells,
+                  failing_cells == 1 ? "" : "s",
                   summary.suppressed,
                   summary.rounds),
       Remedy::coarser_release);
@@ -381,6 +598,9 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   release.audit = summary;
   for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
     const auto& table = tabulation.tables[t];
+    if (table.earlier) {
+      continue;
+    }
     PublishedTable published{table.spec, table.rows, table.columns, {}};
     for (std::size_t i = 0; i < table.cells.size(); ++i) {
       const auto& cell = cells.cells[cells.at[t][i]];
@@ -397,6 +617,85 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
                                          : std::nullopt});
   }
   return Releaser::release(std::move(release));
+}
+
+json::Json
+release_document(const Released<StatsRelease>& release,
+                 const json::Json& selection,
+                 std::uint64_t tree_size,
+                 std::string_view format,
+                 const std::optional<std::string>& output_sha256)
+{
+  json::Json tables = json::Json::array();
+  for (const auto& table : release->tables) {
+    json::Json cells = json::Json::array();
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      json::Json line = json::Json::array();
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const auto& cell = table.cells[r * table.columns.size() + c];
+        line.push_back(cell ? json::Json(*cell) : json::Json("x"));
+      }
+      cells.push_back(std::move(line));
+    }
+    tables.push_back(
+      {{"id", table.spec.id},
+       {"rows_dimension", std::string(stats::dimension_name(table.spec.rows))},
+       {"columns_dimension",
+        table.spec.columns
+          ? json::Json(std::string(stats::dimension_name(*table.spec.columns)))
+          : json::Json(nullptr)},
+       {"rows", table.rows},
+       {"columns", table.columns},
+       {"cells", std::move(cells)}});
+  }
+  json::Json measures = json::Json::array();
+  for (const auto& measure : release->measures) {
+    measures.push_back(
+      {{"id", measure.id},
+       {"value",
+        // Canonical JSON holds no floating point: a median as published.
+        measure.value ? json::Json(fmt::format("{:g}", *measure.value))
+                      : json::Json("x")}});
+  }
+  return {
+    {"kind", "stats"},
+    {"tree_size", tree_size},
+    {"threshold", release->threshold},
+    {"method", "suppression"},
+    {"selection", selection},
+    {"tables", std::move(tables)},
+    {"measures", std::move(measures)},
+    {"output",
+     {{"format", std::string(format)},
+      {"sha256",
+       output_sha256 ? json::Json(*output_sha256) : json::Json(nullptr)}}}};
+}
+
+bool
+same_release(const json::Json& a, const json::Json& b)
+{
+  auto figures = [](json::Json release) {
+    if (release.is_object()) {
+      release.erase("tree_size");
+      release.erase("output");
+    }
+    return json::canonical(release);
+  };
+  return figures(a) == figures(b);
+}
+
+Result<std::uint64_t>
+record_release(vault::Vault& vault, const json::Json& release)
+{
+  CUSTODY_ASSIGN(recipient, vault.recipient(vault::Compartment::facts));
+  CUSTODY_ASSIGN(
+    sealed,
+    store::seal_document(vault.directory(),
+                         json::Json{{"type", "release"}, {"release", release}},
+                         recipient,
+                         vault.current_epoch(vault::Compartment::facts)));
+  CUSTODY_ASSIGN(appended, vault.append(ledger::Kind::release, {{sealed.ref}}));
+  return appended.front().seq;
 }
 
 } // namespace custody::disclosure

@@ -58,7 +58,7 @@ struct VectorHash
 };
 
 Measure
-median_delay(const std::vector<const index::FactsRow*>& rows)
+median_of(const std::vector<const index::FactsRow*>& rows)
 {
   std::vector<std::int64_t> delays;
   std::set<std::string> persons;
@@ -85,6 +85,31 @@ median_delay(const std::vector<const index::FactsRow*>& rows)
                          / 2.0;
   }
   return median;
+}
+
+// The recorded figures of an earlier table at today's positions.
+void
+align(Earlier& earlier, const Table& table)
+{
+  std::map<std::pair<std::string, std::string>, std::size_t> recorded;
+  for (std::size_t r = 0; r < earlier.rows.size(); ++r) {
+    for (std::size_t c = 0; c < earlier.columns.size(); ++c) {
+      const std::size_t index = r * earlier.columns.size() + c;
+      if (index < earlier.recorded.size()) {
+        recorded[{earlier.rows[r], earlier.columns[c]}] = index;
+      }
+    }
+  }
+  earlier.figures.assign(table.cells.size(), Figure{});
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      const auto found = recorded.find({table.rows[r], table.columns[c]});
+      if (found != recorded.end()) {
+        earlier.figures[r * table.columns.size() + c] =
+          earlier.recorded[found->second];
+      }
+    }
+  }
 }
 
 } // namespace
@@ -288,9 +313,22 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
       cell.persons = static_cast<std::uint64_t>(
         std::unique(persons.begin(), persons.end()) - persons.begin());
     }
+    if (table.earlier) {
+      align(*table.earlier, table);
+    }
     result.tables.push_back(std::move(table));
   }
+  for (auto& persons : combination_persons) {
+    std::sort(persons.begin(), persons.end());
+  }
+  result.combination_persons = std::move(combination_persons);
   return result;
+}
+
+Measure
+median_delay(const std::vector<const index::FactsRow*>& rows)
+{
+  return median_of(rows);
 }
 
 Tabulation
@@ -303,7 +341,7 @@ tabulate(const Counted& counted,
     jobs.push_back(TableJob{spec, counted.rows, coding, std::nullopt});
   }
   Tabulation result = tabulate_jobs(jobs);
-  result.measures.push_back(median_delay(counted.rows));
+  result.measures.push_back(median_of(counted.rows));
   return result;
 }
 

@@ -81,7 +81,17 @@ struct Earlier
   // The most any of its cells can have moved since: the records created or
   // amended after it was computed (late reports, corrections, consent).
   std::uint64_t slack = 0;
-  std::vector<Figure> figures; // aligned with the table's cells
+  // The threshold it was protected with: its small cells, and what it and a
+  // later release differ by, are protected at that level.
+  std::uint64_t threshold = 5;
+  // As recorded: its row and column codes and its cells, row-major.
+  std::vector<std::string> rows;
+  std::vector<std::string> columns;
+  std::vector<Figure> recorded;
+  // Aligned with the table's cells as counted today (tabulate_jobs() fills
+  // it): a value or row the release did not show is neither shown nor
+  // suppressed.
+  std::vector<Figure> figures;
 };
 
 struct Table
@@ -123,6 +133,9 @@ struct Tabulation
   std::vector<Measure> measures;
   // Records in each full combination: what the audit's variables stand for.
   std::vector<std::uint64_t> combination_records;
+  // The persons in each, as numbers (sorted, with repeats): how many distinct
+  // persons stand behind any set of combinations.
+  std::vector<std::vector<std::uint32_t>> combination_persons;
   std::uint64_t records = 0;
   std::uint64_t persons = 0;
 };
@@ -150,6 +163,10 @@ struct TableJob
 // any table, of this release or an earlier one, is a sum of combinations.
 // No measures; records and persons count the union of the jobs' rows.
 Tabulation tabulate_jobs(const std::vector<TableJob>& jobs);
+
+// The median hours from incident to first contact over the records that have
+// one, and how many records and persons stand behind it.
+Measure median_delay(const std::vector<const index::FactsRow*>& rows);
 
 // Counts `counted` into the tables of `specs`, rows and columns being the
 // values that occur among the counted records, in code order (periods in time

@@ -1,0 +1,161 @@
+// Recorded releases (history.hpp).
+#include <custody/stats/history.hpp>
+
+#include <fmt/core.h>
+
+namespace custody::stats {
+
+namespace {
+
+Error
+malformed(std::uint64_t seq, std::string_view what)
+{
+  return Error{
+    Errc::corrupt,
+    fmt::format("the release recorded in entry {} is malformed: {}", seq, what),
+    {}};
+}
+
+std::vector<std::string>
+strings(const json::Json& list)
+{
+  std::vector<std::string> out;
+  if (list.is_array()) {
+    for (const auto& item : list) {
+      out.push_back(item.is_string() ? item.get<std::string>() : "");
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+json::Json
+selection_json(const Selection& selection, const Coding& coding)
+{
+  json::Json filters = json::Json::array();
+  for (const auto& [dimension, code] : selection.filters) {
+    filters.push_back(
+      json::Json::array({std::string(dimension_name(dimension)), code}));
+  }
+  return {{"period",
+           selection.period ? json::Json{{"from", selection.period->from_month},
+                                         {"to", selection.period->to_month}}
+                            : json::Json(nullptr)},
+          {"filters", filters},
+          {"by", std::string(grain_name(coding.grain))},
+          {"level", coding.level}};
+}
+
+Result<RecordedRelease>
+parse_recorded(const index::ReleaseRow& row, const records::Places* places)
+{
+  const auto& release = row.release;
+  RecordedRelease out;
+  out.seq = row.seq;
+  out.coding.places = places;
+  if (!release.is_object() || release.value("kind", "") != "stats"
+      || !release.contains("tree_size")
+      || !release["tree_size"].is_number_unsigned()
+      || !release.contains("selection") || !release["selection"].is_object()
+      || !release.contains("tables") || !release["tables"].is_array()) {
+    return tl::unexpected(
+      malformed(row.seq, "kind, tree_size, selection or tables"));
+  }
+  out.tree_size = release["tree_size"].get<std::uint64_t>();
+  const auto& selection = release["selection"];
+  if (selection.contains("period") && selection["period"].is_object()) {
+    out.selection.period =
+      records::Period{selection["period"].value("from", ""),
+                      selection["period"].value("to", "")};
+  }
+  if (selection.contains("filters") && selection["filters"].is_array()) {
+    for (const auto& filter : selection["filters"]) {
+      const auto parts = strings(filter);
+      if (parts.size() != 2) {
+        return tl::unexpected(malformed(row.seq, "a filter"));
+      }
+      CUSTODY_ASSIGN(dimension, parse_dimension(parts[0]));
+      out.selection.filters.emplace_back(dimension, parts[1]);
+    }
+  }
+  CUSTODY_ASSIGN(grain, parse_grain(selection.value("by", "quarter")));
+  out.coding.grain = grain;
+  out.coding.level = selection.value("level", 0);
+  for (const auto& table : release["tables"]) {
+    if (!table.is_object()) {
+      return tl::unexpected(malformed(row.seq, "a table"));
+    }
+    TableJob job;
+    job.spec.id = table.value("id", "");
+    CUSTODY_ASSIGN(rows, parse_dimension(table.value("rows_dimension", "")));
+    job.spec.rows = rows;
+    if (table.contains("columns_dimension")
+        && table["columns_dimension"].is_string()) {
+      CUSTODY_ASSIGN(
+        columns,
+        parse_dimension(table["columns_dimension"].get<std::string>()));
+      job.spec.columns = columns;
+    }
+    job.coding = out.coding;
+    Earlier earlier;
+    earlier.release_seq = row.seq;
+    earlier.threshold = release.value("threshold", std::uint64_t{5});
+    earlier.rows = strings(table.value("rows", json::Json::array()));
+    earlier.columns = strings(table.value("columns", json::Json::array()));
+    const auto& cells = table.value("cells", json::Json::array());
+    if (!cells.is_array() || cells.size() != earlier.rows.size()) {
+      return tl::unexpected(malformed(row.seq, "a table's cells"));
+    }
+    for (const auto& line : cells) {
+      if (!line.is_array() || line.size() != earlier.columns.size()) {
+        return tl::unexpected(malformed(row.seq, "a table's cells"));
+      }
+      for (const auto& cell : line) {
+        Figure figure;
+        if (cell.is_number_unsigned()) {
+          figure.shown = true;
+          figure.value = cell.get<std::uint64_t>();
+        } else {
+          figure.suppressed = true;
+        }
+        earlier.recorded.push_back(figure);
+      }
+    }
+    job.earlier = std::move(earlier);
+    out.jobs.push_back(std::move(job));
+  }
+  return out;
+}
+
+bool
+overlaps(const Selection& a, const Selection& b)
+{
+  if (!a.period || !b.period) {
+    return true;
+  }
+  return a.period->from_month <= b.period->to_month
+         && b.period->from_month <= a.period->to_month;
+}
+
+void
+recount(RecordedRelease& release,
+        const std::vector<index::FactsRow>& all,
+        std::uint64_t slack)
+{
+  std::vector<TableSpec> specs;
+  for (const auto& job : release.jobs) {
+    specs.push_back(job.spec);
+  }
+  const auto counted =
+    select(all,
+           release.selection,
+           release.coding,
+           needs_months(release.selection, specs, release.coding.grain));
+  for (auto& job : release.jobs) {
+    job.rows = counted.rows;
+    job.earlier->slack = slack;
+  }
+}
+
+} // namespace custody::stats

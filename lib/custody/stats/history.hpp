@@ -1,0 +1,42 @@
+// Releases recorded in the ledger (docs/formats.md 6.5), read back so that a
+// new release is audited against what was published before it (docs/stats.md
+// 4.7), and the selection a release records.
+#pragma once
+
+#include <custody/base/canonical_json.hpp>
+#include <custody/base/error.hpp>
+#include <custody/records/index.hpp>
+#include <custody/stats/table.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace custody::stats {
+
+// What a release counted: recorded with it, so it can be counted again.
+json::Json selection_json(const Selection& selection, const Coding& coding);
+
+struct RecordedRelease
+{
+  std::uint64_t seq = 0;
+  std::uint64_t tree_size = 0;
+  Selection selection;
+  Coding coding;              // places are the caller's
+  std::vector<TableJob> jobs; // one a table, with its recorded figures
+};
+
+// Reads a recorded release. Errc::corrupt naming the entry when it does not
+// have the shape docs/formats.md 6.5 gives.
+[[nodiscard]] Result<RecordedRelease>
+parse_recorded(const index::ReleaseRow& row, const records::Places* places);
+
+// Whether two selections' periods share a month (no period: all time).
+bool overlaps(const Selection& a, const Selection& b);
+
+// Fills each job of `release` with the records it counts today, and its
+// slack.
+void recount(RecordedRelease& release,
+             const std::vector<index::FactsRow>& all,
+             std::uint64_t slack);
+
+} // namespace custody::stats
