@@ -16,6 +16,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -612,9 +614,13 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
     text = render_text(*release, context);
   }
 
-  // Recorded before anything leaves: a release shown but not recorded could
-  // be differenced against the next one unseen. Shown on a terminal too,
-  // since anything shown can be copied (docs/stats.md 4.7).
+  // Recorded before anything leaves (docs/stats.md 4.7): a file, or standard
+  // output that is not a terminal (it may be a file by another name). A
+  // preview on the terminal is not: the member who sees it reads the facts
+  // anyway, and recording every look would let exploration block the
+  // release it prepares.
+  const bool preview = options.output.empty() && options.xlsx.empty()
+                       && options.chart.empty() && isatty(STDOUT_FILENO) != 0;
   const auto document = disclosure::release_document(
     release,
     stats::selection_json(plan.selection, plan.coding),
@@ -626,8 +632,15 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
     std::any_of(recorded.begin(), recorded.end(), [&](const auto& row) {
       return disclosure::same_release(row.release, document);
     });
-  if (!recorded_already) {
+  if (!recorded_already && !preview) {
     CUSTODY_TRY(disclosure::record_release(session.vault, document));
+  }
+  if (release->audit.already_disclosed > 0) {
+    warn(fmt::format("{} small cell{} of earlier releases can be worked out "
+                     "from earlier releases alone; this release adds nothing "
+                     "to that, and cannot take it back",
+                     release->audit.already_disclosed,
+                     release->audit.already_disclosed == 1 ? "" : "s"));
   }
   save_shard(facts);
 
@@ -664,7 +677,10 @@ run_stats(const GlobalOptions& global, const StatsOptions& options)
     CUSTODY_TRY(fs::create_file_durably(options.output, as_bytes(text)));
     note(fmt::format("wrote {}", printable(options.output)));
   }
-  if (!recorded_already) {
+  if (preview) {
+    note("a preview: not recorded, so not yet publishable; write it with -o, "
+         "--xlsx or --chart to record and publish it");
+  } else if (!recorded_already) {
     end_with_checkpoint(global, session.vault);
   }
   return Outcome::ok;

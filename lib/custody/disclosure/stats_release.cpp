@@ -27,8 +27,10 @@ struct ReleaseCell
   bool suppressed = false;
   Protect protect = Protect::none;
   bool margin = false; // shown as a total somewhere
-  // Group disclosure: the records of the line's total, which the cell must
-  // not be shown to come within one of.
+  // Group disclosure: the records of the line's total that are not in this
+  // category (sorted combinations), which a reader must not be able to show
+  // are fewer than 2; and the line's total.
+  std::vector<std::uint32_t> outside;
   std::uint64_t line_records = 0;
   // Every (table, cell) position showing it.
   std::vector<std::pair<std::size_t, std::size_t>> positions;
@@ -202,6 +204,12 @@ mark_group_disclosure(Cells& cells, const stats::Tabulation& tabulation)
           cell.suppressed = true;
           cell.protect = Protect::group;
           cell.line_records = margin.counts->records;
+          cell.outside.clear();
+          std::set_difference(margin.counts->combinations.begin(),
+                              margin.counts->combinations.end(),
+                              cell.counts->combinations.begin(),
+                              cell.counts->combinations.end(),
+                              std::back_inserter(cell.outside));
         }
       }
     }
@@ -209,6 +217,8 @@ mark_group_disclosure(Cells& cells, const stats::Tabulation& tabulation)
 }
 
 constexpr std::size_t k_difference = static_cast<std::size_t>(-1);
+// Marks the hidden "outside the category" cell of group cell i: k_outside | i.
+constexpr std::size_t k_outside = std::size_t{1} << 62;
 
 std::uint64_t
 persons_of(const stats::Tabulation& tabulation,
@@ -338,6 +348,20 @@ problem_of(const Cells& cells,
     problem.cells.push_back(std::move(audit_cell));
     release_cell.push_back(k_difference);
   }
+  // Group disclosure: what the line's total holds outside the category, as a
+  // hidden cell: it must be able to hold 2 records or more.
+  for (std::size_t i = 0; i < cells.cells.size(); ++i) {
+    const auto& cell = cells.cells[i];
+    if (cell.protect != Protect::group || cell.outside.empty()) {
+      continue;
+    }
+    AuditCell audit_cell;
+    audit_cell.variables = cell.outside;
+    audit_cell.suppressed = true;
+    audit_cell.hidden = true;
+    problem.cells.push_back(std::move(audit_cell));
+    release_cell.push_back(k_outside | i);
+  }
   return {std::move(problem), std::move(release_cell)};
 }
 
@@ -461,14 +485,6 @@ difference_suppression(const Cells& cells,
   return best;
 }
 
-bool
-group_cell_passes(const ReleaseCell& cell, const CellInterval& interval)
-{
-  // The reader must not be able to tell that the category holds all of the
-  // line, or all but one.
-  return interval.lower + 2 <= static_cast<double>(cell.line_records) + 1e-9;
-}
-
 } // namespace
 
 Result<Released<StatsRelease>>
@@ -481,6 +497,7 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   AuditSummary summary;
   summary.combinations = tabulation.combination_records.size();
   bool passed = false;
+  std::size_t already_disclosed = 0;
   std::size_t failing_cells = 0;
   while (summary.rounds < rules.max_rounds) {
     ++summary.rounds;
@@ -494,6 +511,7 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
                         "other (a bug in counting)");
     }
     std::vector<std::pair<std::size_t, std::vector<std::size_t>>> failing;
+    already_disclosed = 0;
     // Differences between releases that fail: the variables they sum, and
     // the cells that pin them.
     std::vector<std::pair<std::vector<std::uint32_t>, std::vector<std::size_t>>>
@@ -501,6 +519,15 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
     summary.exact = true;
     for (const auto& interval : result.intervals) {
       const std::size_t index = release_cell[interval.cell];
+      if (index != k_difference && (index & k_outside) != 0) {
+        const bool few_outside =
+          !interval.unbounded && interval.upper < 2.0 - 1e-9;
+        if (few_outside) {
+          failing_differences.emplace_back(
+            problem.cells[interval.cell].variables, std::vector<std::size_t>{});
+        }
+        continue;
+      }
       if (index == k_difference) {
         if (!interval.passes) {
           std::vector<std::size_t> binding;
@@ -513,9 +540,27 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
         continue;
       }
       const auto& cell = cells.cells[index];
-      const bool fails = (cell.protect == Protect::primary && !interval.passes)
-                         || (cell.protect == Protect::group
-                             && !group_cell_passes(cell, interval));
+      // A category holding every record of its line has nothing outside it
+      // to audit: the cell itself must then be able to fall 2 below the
+      // line's total.
+      bool fails = (cell.protect == Protect::primary && !interval.passes)
+                   || (cell.protect == Protect::group && cell.outside.empty()
+                       && interval.lower + 2
+                            > static_cast<double>(cell.line_records) + 1e-9);
+      // An earlier release's cell that earlier releases alone pin (every
+      // figure binding it is theirs) was given away before this one: it is
+      // counted, not blamed on this release, which cannot take it back.
+      if (fails && cell.earlier != nullptr
+          && std::all_of(interval.binding.begin(),
+                         interval.binding.end(),
+                         [&](std::size_t other) {
+                           const std::size_t at = release_cell[other];
+                           return at != k_difference
+                                  && cells.cells[at].earlier != nullptr;
+                         })) {
+        fails = false;
+        ++already_disclosed;
+      }
       if (cell.protect == Protect::primary && !interval.exact) {
         summary.exact = false;
       }
@@ -534,7 +579,8 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
       // total beside regions that are all shown) protects nothing: showing
       // it changes nothing a reader can deduce, so it is shown.
       for (const auto& interval : result.intervals) {
-        if (release_cell[interval.cell] == k_difference) {
+        if (release_cell[interval.cell] == k_difference
+            || (release_cell[interval.cell] & k_outside) != 0) {
           continue;
         }
         auto& cell = cells.cells[release_cell[interval.cell]];
@@ -595,6 +641,7 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
 
   StatsRelease release;
   release.threshold = rules.threshold;
+  summary.already_disclosed = already_disclosed;
   release.audit = summary;
   for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
     const auto& table = tabulation.tables[t];

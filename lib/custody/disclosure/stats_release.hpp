@@ -54,6 +54,9 @@ struct AuditSummary
   bool exact = true;              // every protected cell's bounds confirmed
                                   // in exact arithmetic
   std::size_t earlier_tables = 0; // tables of earlier releases audited with it
+  // Small cells of earlier releases that earlier releases alone give away:
+  // not this release's doing, and nothing it can undo (a warning).
+  std::size_t already_disclosed = 0;
 };
 
 struct StatsRelease

@@ -419,6 +419,49 @@ in_table_order(Dimension dimension,
   return values;
 }
 
+namespace {
+
+// Every vocabulary's labels ("x-terms": {code: {"label"}}), parsed once.
+const std::map<std::string, std::string>&
+term_labels()
+{
+  static const auto labels = [] {
+    std::map<std::string, std::string> out;
+    for (const auto& [path, text] : schema::embedded_files()) {
+      if (!path.starts_with("vocab/")) {
+        continue;
+      }
+      const auto parsed = json::Json::parse(text, nullptr, false);
+      if (!parsed.is_object() || !parsed.contains("x-terms")
+          || !parsed["x-terms"].is_object()) {
+        continue;
+      }
+      for (const auto& [code, term] : parsed["x-terms"].items()) {
+        if (term.is_object() && term.contains("label")
+            && term["label"].is_string()) {
+          out[code] = term["label"].get<std::string>();
+        }
+      }
+    }
+    return out;
+  }();
+  return labels;
+}
+
+// "violence.denial_of_care" as a group's label: "Denial of care".
+std::string
+segment_label(const std::string& code)
+{
+  std::string label = code.substr(code.rfind('.') + 1);
+  std::replace(label.begin(), label.end(), '_', ' ');
+  if (!label.empty() && label[0] >= 'a' && label[0] <= 'z') {
+    label[0] = static_cast<char>(label[0] - 'a' + 'A');
+  }
+  return label;
+}
+
+} // namespace
+
 std::string
 label_of(Dimension dimension, const std::string& value, const Coding& coding)
 {
@@ -449,7 +492,14 @@ label_of(Dimension dimension, const std::string& value, const Coding& coding)
     }
     return "not known";
   }
-  return value;
+  if (dimension == Dimension::period) {
+    return value;
+  }
+  const auto& labels = term_labels();
+  if (const auto found = labels.find(value); found != labels.end()) {
+    return found->second;
+  }
+  return value.find('.') == std::string::npos ? value : segment_label(value);
 }
 
 } // namespace custody::stats
