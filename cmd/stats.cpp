@@ -9,6 +9,7 @@
 #include <custody/records/period.hpp>
 #include <custody/render/release.hpp>
 #include <custody/stats/history.hpp>
+#include <custody/stats/recipe.hpp>
 #include <custody/stats/source.hpp>
 #include <custody/stats/table.hpp>
 #include <custody/sys/fs.hpp>
@@ -35,6 +36,7 @@ struct StatsOptions
   std::string from;
   std::string to;
   std::string by = "quarter";
+  bool by_given = false;
   std::string rows;
   std::string columns;
   int level = -1; // unset: 1 for the standard release, 0 for one table
@@ -45,6 +47,8 @@ struct StatsOptions
   std::string xlsx;
   std::string chart;
   std::string chart_table;
+  std::string recipe;
+  std::vector<stats::RecipeTable> tables; // from a recipe
   bool csv = false;
   bool force = false;
 };
@@ -142,7 +146,9 @@ plan_of(const StatsOptions& options, const records::Places* places)
   // The standard release reports groups (violence.sexual): full codes split
   // a quarter's reports into cells too small to publish.
   plan.coding.level =
-    options.level >= 0 ? options.level : (options.rows.empty() ? 1 : 0);
+    options.level >= 0
+      ? options.level
+      : (options.rows.empty() && options.tables.empty() ? 1 : 0);
   if (options.level < -1 || options.level > 3) {
     return make_error(
       Errc::usage, "--level is 0 to 3", "for example --level 1");
@@ -171,31 +177,35 @@ plan_of(const StatsOptions& options, const records::Places* places)
                       "--cols needs --rows",
                       "for example --rows violence_type --cols population");
   }
-  if (options.rows.empty()) {
+  std::vector<stats::RecipeTable> asked = options.tables;
+  if (!options.rows.empty()) {
+    asked = {{options.rows,
+              options.columns.empty() ? std::nullopt
+                                      : std::optional(options.columns)}};
+  }
+  if (asked.empty()) {
     plan.tables = standard_tables();
-  } else {
-    CUSTODY_ASSIGN_CTX(rows, stats::parse_dimension(options.rows), "--rows");
+  }
+  for (const auto& table : asked) {
+    CUSTODY_ASSIGN_CTX(rows, stats::parse_dimension(table.rows), "rows");
     stats::TableSpec spec{
       std::string(stats::dimension_name(rows)),
       fmt::format("Reports by {}", stats::dimension_title(rows)),
       rows,
       {}};
-    if (!options.columns.empty()) {
+    if (table.columns) {
       CUSTODY_ASSIGN_CTX(
-        columns, stats::parse_dimension(options.columns), "--cols");
+        columns, stats::parse_dimension(*table.columns), "cols");
       if (columns == rows) {
         return make_error(
-          Errc::usage, "--rows and --cols name the same dimension", "");
+          Errc::usage, "rows and cols name the same dimension", "");
       }
       spec.columns = columns;
       spec.id += fmt::format("_by_{}", stats::dimension_name(columns));
       spec.title += fmt::format(" and {}", stats::dimension_title(columns));
     }
-    plan.tables.push_back(std::move(spec));
-  }
-  for (const auto& spec : plan.tables) {
     for (auto dimension : {std::optional(spec.rows), spec.columns}) {
-      if (!options.rows.empty() && places == nullptr
+      if (places == nullptr
           && (dimension == stats::Dimension::district
               || dimension == stats::Dimension::region)) {
         return make_error(
@@ -205,24 +215,15 @@ plan_of(const StatsOptions& options, const records::Places* places)
           Remedy::set_places);
       }
     }
+    plan.tables.push_back(std::move(spec));
   }
-  const bool period_tables = std::any_of(
-    plan.tables.begin(), plan.tables.end(), [](const stats::TableSpec& spec) {
-      return spec.rows == stats::Dimension::period
-             || spec.columns == stats::Dimension::period;
-    });
-  const bool narrower_than_years = period
-                                   && !(period->from_month.ends_with("-01")
-                                        && period->to_month.ends_with("-12"));
-  plan.by_month =
-    narrower_than_years || (period_tables && grain != stats::Grain::year);
   if (plan.coding.places == nullptr) {
-    std::erase_if(plan.tables, [&](const stats::TableSpec& spec) {
-      return options.rows.empty()
-             && (spec.rows == stats::Dimension::district
-                 || spec.rows == stats::Dimension::region);
+    std::erase_if(plan.tables, [](const stats::TableSpec& spec) {
+      return spec.rows == stats::Dimension::district
+             || spec.rows == stats::Dimension::region;
     });
   }
+  plan.by_month = stats::needs_months(plan.selection, plan.tables, grain);
   return plan;
 }
 
@@ -496,9 +497,55 @@ labels_of(const stats::Coding& coding)
   return labels;
 }
 
-Result<Outcome>
-run_stats(const GlobalOptions& global, const StatsOptions& options)
+// The recipe's keys, under what the command line gave.
+Result<StatsOptions>
+with_recipe(StatsOptions options)
 {
+  if (options.recipe.empty()) {
+    return options;
+  }
+  CUSTODY_ASSIGN_CTX(
+    text,
+    fs::read_file(options.recipe, std::uint64_t{1} << 20, fs::Origin::user),
+    options.recipe);
+  CUSTODY_ASSIGN_CTX(
+    recipe,
+    stats::parse_recipe(std::string_view(
+      reinterpret_cast<const char*>(text.data()), text.size())),
+    options.recipe);
+  auto fill = [](std::string& option, const std::optional<std::string>& value) {
+    if (option.empty() && value) {
+      option = *value;
+    }
+  };
+  fill(options.label, recipe.label);
+  if (options.period.empty() && options.from.empty() && options.to.empty()) {
+    fill(options.period, recipe.period);
+    fill(options.from, recipe.from);
+    fill(options.to, recipe.to);
+  }
+  if (!options.by_given && recipe.by) {
+    options.by = *recipe.by;
+  }
+  if (options.level < 0 && recipe.level) {
+    options.level = *recipe.level;
+  }
+  if (options.threshold == 0 && recipe.threshold) {
+    options.threshold = *recipe.threshold;
+  }
+  if (options.filters.empty()) {
+    options.filters = recipe.filters;
+  }
+  if (options.rows.empty()) {
+    options.tables = recipe.tables;
+  }
+  return options;
+}
+
+Result<Outcome>
+run_stats(const GlobalOptions& global, const StatsOptions& given)
+{
+  CUSTODY_ASSIGN(options, with_recipe(given));
   if (options.csv && global.json) {
     return make_error(Errc::usage, "--csv and --json exclude each other", "");
   }
@@ -699,9 +746,13 @@ register_stats(CLI::App& app, GlobalOptions& global, Action& action)
   sub->add_option(
     "--from", options->from, "From this period (YYYY, YYYY-Qn or YYYY-MM)");
   sub->add_option("--to", options->to, "Up to this period, included");
-  sub->add_option("--by",
-                  options->by,
-                  "month, quarter (default) or year: the period columns");
+  sub->add_option("--recipe",
+                  options->recipe,
+                  "A release written down (YAML); options given here win");
+  auto* by =
+    sub->add_option("--by",
+                    options->by,
+                    "month, quarter (default) or year: the period columns");
   sub->add_option("--rows",
                   options->rows,
                   "A dimension: one table instead of the standard release");
@@ -738,7 +789,8 @@ register_stats(CLI::App& app, GlobalOptions& global, Action& action)
   sub->footer("Dimensions: violence_type, perpetrator, population, setting, "
               "district, region,\n"
               "response_action, referral, outcome, response_time, period.");
-  sub->callback([&global, &action, options] {
+  sub->callback([&global, &action, options, by] {
+    options->by_given = by->count() > 0;
     action = [&global, options] { return run_stats(global, *options); };
   });
 }

@@ -138,6 +138,19 @@ jq -e '.threshold == 60' "$T/out" >/dev/null || fail "--threshold 60 not applied
 expect_status 0 as_data stats --period 2025 --rows district --filter perpetrator=perpetrator.state --json
 jq -e '.tables[0].id == "district"' "$T/out" >/dev/null || fail "--rows district"
 
+# A recipe: the release written down once. An option on the command line wins over it; an
+# unknown key is refused naming its line.
+expect_status 0 as_data stats --recipe "$CUSTODY_SOURCE/examples/recipes/state_violence.yaml" --json
+jq -e '.tables | length == 2 and .[0].id == "violence_type_by_population" and .[1].id == "region"' \
+  "$T/out" >/dev/null || fail "the recipe's tables"
+jq -e '.period.from == "2025-01" and .level == 1' "$T/out" >/dev/null || fail "the recipe's period and level"
+jq -e '.statement | test("Port Kessaly")' "$T/out" >/dev/null || fail "the recipe's label"
+expect_status 0 as_data stats --recipe "$CUSTODY_SOURCE/examples/recipes/state_violence.yaml" --period 2025-Q3 --json
+jq -e '.period.from == "2025-07"' "$T/out" >/dev/null || fail "--period must win over the recipe"
+printf 'kind: stats\nlabel: x\nperiods: 2025\n' >"$T/bad.yaml"
+expect_status 3 as_data stats --recipe "$T/bad.yaml"
+expect_contains "$T/err" 'line 3: unknown key "periods"; did you mean period?'
+
 # Releases are recorded, and a later one cannot be subtracted from an earlier one: January and
 # February by district, then January alone, then February alone. For every district shown in two
 # of them, what they differ by (one month's count) is never 1 to 4 reports.
