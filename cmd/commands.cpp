@@ -10,6 +10,7 @@ void register_init(CLI::App& app, GlobalOptions& global, Action& action);
 void register_key(CLI::App& app, GlobalOptions& global, Action& action);
 void register_list(CLI::App& app, GlobalOptions& global, Action& action);
 void register_log(CLI::App& app, GlobalOptions& global, Action& action);
+void register_policy(CLI::App& app, GlobalOptions& global, Action& action);
 void register_prove(CLI::App& app, GlobalOptions& global, Action& action);
 void register_media_facts(CLI::App& app, GlobalOptions& global, Action& action);
 void register_record(CLI::App& app, GlobalOptions& global, Action& action);
@@ -27,6 +28,7 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
   register_key(app, global, action);
   register_list(app, global, action);
   register_log(app, global, action);
+  register_policy(app, global, action);
   register_prove(app, global, action);
   register_media_facts(app, global, action);
   register_record(app, global, action);

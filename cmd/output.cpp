@@ -65,6 +65,9 @@ remedy_text(Remedy remedy)
   case Remedy::use_key_new_card:
     return "a card is the FILE.card that `custody key new` writes, or its "
            "text";
+  case Remedy::ask_legal_policy:
+    return "a legal member, who holds the vault signing key, runs `custody "
+           "policy`";
   case Remedy::set_places:
     return "a places list is given when the vault is made: `custody init "
            "--places FILE`";

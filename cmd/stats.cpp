@@ -570,12 +570,8 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
   }();
   CUSTODY_ASSIGN(plan, plan_of(options, places ? &*places : nullptr));
 
-  const auto& policy = session.vault.state().policy;
   const std::uint64_t floor =
-    policy.is_object() && policy.contains("small_cell_floor")
-        && policy["small_cell_floor"].is_number_unsigned()
-      ? policy["small_cell_floor"].get<std::uint64_t>()
-      : 5;
+    vault::small_cell_floor(session.vault.state().policy);
   if (options.threshold != 0 && options.threshold < floor) {
     return make_error(
       Errc::invalid_input,

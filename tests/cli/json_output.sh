@@ -41,6 +41,8 @@ expect_status 0 as_creator list --json
 validate records "$T/out"
 expect_status 0 as_creator stats --rows population --json
 validate stats "$T/out"
+expect_status 0 as_creator policy --json
+validate policy "$T/out"
 expect_status 0 as_creator show "$id" --json
 validate record "$T/out"
 head -c 100000 /dev/urandom >"$T/photo.jpg"

@@ -184,6 +184,22 @@ for district, value in both.items():
 assert checked > 0, "no district shown in two releases: the test proves nothing"
 PY
 
+# The small-cell floor is raised by a signed admin entry, by a legal member only, never lowered;
+# every release after it uses it, and verify replays it.
+expect_status 5 as_data policy --small-cell-floor 7
+expect_contains "$T/err" "signing key"
+expect_status 3 as_creator policy --small-cell-floor 4
+expect_contains "$T/err" "can only be raised"
+expect_status 0 as_creator policy --small-cell-floor 7 --json
+jq -e '.small_cell_floor == 7 and (.seq | type == "number")' "$T/out" >/dev/null || fail "policy --json"
+expect_status 0 as_data policy
+expect_contains "$T/out" "small_cell_floor: 7"
+expect_status 0 as_data stats --period 2025 --rows region --json
+jq -e '.threshold == 7' "$T/out" >/dev/null || fail "stats must use the raised floor"
+expect_status 3 as_data stats --period 2025 --rows region --threshold 6
+expect_contains "$T/err" "floor of 7"
+expect_status 0 as_creator verify
+
 # A release that cannot be protected writes nothing and exits 1: the 32 example reports, where a
 # total of fewer than 5 persons spread over two categories shows it holds at least 2.
 custody init --vault "$T/small" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" \

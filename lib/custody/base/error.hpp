@@ -111,6 +111,7 @@ enum class Remedy {
   use_key_new_card,        // the card a new identity came with
   ask_key_show,            // a fresh copy of the member's card
   set_places,              // the vault has no places list
+  ask_legal_policy,        // only a legal member signs the policy
   coarser_release,         // fewer or coarser tables might pass the audit
 };
 

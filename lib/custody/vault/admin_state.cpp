@@ -114,4 +114,16 @@ AdminState::vault_yaml() const
   return std::string(out.c_str()) + "\n";
 }
 
+std::uint64_t
+small_cell_floor(const json::Json& policy)
+{
+  constexpr std::uint64_t k_least_floor = 5;
+  if (policy.is_object() && policy.contains("small_cell_floor")
+      && policy["small_cell_floor"].is_number_unsigned()) {
+    return std::max(k_least_floor,
+                    policy["small_cell_floor"].get<std::uint64_t>());
+  }
+  return k_least_floor;
+}
+
 } // namespace custody::vault

@@ -277,6 +277,8 @@ Replay::check_admin(const ledger::Entry& entry)
     CUSTODY_ASSIGN(torn_sha256, string_field(statement, "sha256"));
     m_state.torn_files[moved_to] = {statement.value("length", std::uint64_t{0}),
                                     torn_sha256};
+  } else if (action == "policy_set") {
+    CUSTODY_TRY(apply_policy_set(statement));
   } else if (action != "init") {
     return fail(Errc::corrupt, "unknown admin action \"{}\"", action);
   }
@@ -302,6 +304,39 @@ Replay::check_admin(const ledger::Entry& entry)
   } else if (key.error().code != Errc::auth) {
     return tl::unexpected(key.error());
   }
+  return {};
+}
+
+// docs/formats.md 6.1: a policy_set changes the small-cell floor and nothing
+// else, and only upwards.
+Result<void>
+Replay::apply_policy_set(const json::Json& statement)
+{
+  if (!statement.contains("policy") || !statement["policy"].is_object()) {
+    return fail(Errc::corrupt, "policy_set names no policy");
+  }
+  const json::Json& policy = statement["policy"];
+  CUSTODY_ASSIGN(policy_hash, string_field(statement, "policy_sha256"));
+  if (sha256_hex(as_bytes(json::canonical(policy))) != policy_hash) {
+    return fail(Errc::corrupt,
+                "policy_set: policy_sha256 does not match the policy");
+  }
+  json::Json others = policy;
+  json::Json current = m_state.policy;
+  others.erase("small_cell_floor");
+  current.erase("small_cell_floor");
+  if (others != current) {
+    return fail(Errc::corrupt,
+                "policy_set changes more than the small-cell floor");
+  }
+  if (!policy.contains("small_cell_floor")
+      || !policy["small_cell_floor"].is_number_unsigned()
+      || policy["small_cell_floor"].get<std::uint64_t>()
+           <= small_cell_floor(m_state.policy)) {
+    return fail(Errc::corrupt,
+                "policy_set does not raise the small-cell floor");
+  }
+  m_state.policy = policy;
   return {};
 }
 

@@ -608,4 +608,51 @@ Vault::add_member(const identity::Card& card,
   return AddedMember{key_id, seq};
 }
 
+Result<std::uint64_t>
+Vault::raise_small_cell_floor(std::uint64_t floor)
+{
+  Impl& v = *m_impl;
+  const AdminState& state = v.loaded.state;
+  auto signing = v.keys.signing(state.signing_epoch);
+  if (!signing && signing.error().code != Errc::auth) {
+    return tl::unexpected(signing.error());
+  }
+  if (!signing) {
+    return make_error(Errc::auth,
+                      "only a member holding the vault signing key can change "
+                      "the policy",
+                      Remedy::ask_legal_policy);
+  }
+  const std::uint64_t current = small_cell_floor(state.policy);
+  if (floor <= current) {
+    return fail(Errc::invalid_input,
+                "the small-cell floor is {}; it can only be raised, so give "
+                "more than {}",
+                current,
+                current);
+  }
+  AdminState next_state = state;
+  next_state.policy["small_cell_floor"] = floor;
+  const json::Json statement = {
+    {"action", "policy_set"},
+    {"policy", next_state.policy},
+    {"policy_sha256", sha256_hex(as_bytes(json::canonical(next_state.policy)))},
+    {"keys", json::Json::array()}};
+  const std::uint64_t seq = v.loaded.tip.count;
+  CUSTODY_ASSIGN(tip,
+                 append_admin_entry(v.dir,
+                                    v.loaded.tip,
+                                    next_state,
+                                    statement,
+                                    json::Json::object(),
+                                    **signing,
+                                    *v.member));
+  v.loaded.tip = tip;
+  next_state.admin_seq = seq;
+  v.loaded.state = std::move(next_state);
+  v.loaded.committed_yaml[seq] = v.loaded.state.vault_yaml();
+  keep_state_cache();
+  return seq;
+}
+
 } // namespace custody::vault

@@ -99,6 +99,10 @@ struct AdminState
   std::string vault_yaml() const;
 };
 
+// The policy's small-cell floor: the least threshold a statistics release may
+// use (5 when the policy names none).
+std::uint64_t small_cell_floor(const json::Json& policy);
+
 // Things worth telling the user that are not failures (base/notes.hpp).
 using Notes = custody::Notes;
 
@@ -273,6 +277,13 @@ public:
   // key and every compartment of `role` may (in practice: legal).
   [[nodiscard]] Result<AddedMember>
   add_member(const identity::Card& card, Role role, const std::string& name);
+
+  // Raises the policy's small-cell floor (the least threshold any statistics
+  // release may use) with a signed `policy_set` admin entry; returns its seq.
+  // Only a member holding the signing key may; Errc::invalid_input unless
+  // `floor` is above the current one (it never goes down).
+  [[nodiscard]] Result<std::uint64_t>
+  raise_small_cell_floor(std::uint64_t floor);
 
 private:
   void keep_state_cache();

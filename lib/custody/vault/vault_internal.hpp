@@ -215,6 +215,7 @@ private:
   Result<void> check_admin(const ledger::Entry& entry);
 
   Result<void> apply_init(const json::Json& statement);
+  Result<void> apply_policy_set(const json::Json& statement);
 
   Result<void> record_keys(const json::Json& statement);
 
