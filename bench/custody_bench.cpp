@@ -11,12 +11,15 @@
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
+#include <custody/schema/schema.hpp>
 #include <custody/sys/fs.hpp>
 #include <custody/sys/hardening.hpp>
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -26,33 +29,88 @@ using namespace custody;
 
 namespace {
 
+// A vocabulary's codes, from the schemas built into the library.
+const std::vector<std::string>&
+codes_of(const std::string& file)
+{
+  static std::map<std::string, std::vector<std::string>> cache;
+  auto [it, added] = cache.try_emplace(file);
+  if (added) {
+    const auto text = schema::embedded_files().at("vocab/" + file + ".json");
+    for (const auto& code : json::Json::parse(text)["enum"]) {
+      it->second.push_back(code.get<std::string>());
+    }
+  }
+  return it->second;
+}
+
+// A deterministic draw, skewed towards the first codes (Zipf-like), as real
+// caseloads are: a few kinds of violence and perpetrators dominate.
+std::uint64_t
+draw(std::uint64_t i, std::uint64_t salt, std::uint64_t n)
+{
+  std::uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ULL ^ (salt * 0xBF58476D1CE4E5B9ULL);
+  x ^= x >> 31;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 29;
+  const double u = static_cast<double>(x % 1000000) / 1000000.0;
+  return std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u * u * static_cast<double>(n)));
+}
+
+json::Json
+several(std::uint64_t i, std::uint64_t salt, const std::vector<std::string>& codes, std::uint64_t most)
+{
+  json::Json out = json::Json::array();
+  const std::uint64_t count = 1 + draw(i, salt, most);
+  for (std::uint64_t k = 0; k < count; ++k) {
+    const auto& code = codes[draw(i, salt * 31 + k, codes.size())];
+    if (std::find(out.begin(), out.end(), code) == out.end()) {
+      out.push_back(code);
+    }
+  }
+  return out;
+}
+
+// Record i of a synthetic caseload over 2025 with realistic spreads over the
+// vocabularies and the demo's places (examples/places.yaml): persons report
+// more than once, most consent to statistics.
 records::Parts
 synthetic_parts(std::size_t i)
 {
-  static const char* districts[] = {
-    "harbour", "dockside", "station", "kilima", "eastgate"};
-  static const char* types[] = {"violence.economic.extortion",
-                                "violence.physical.beating",
-                                "violence.sexual.rape",
-                                "violence.liberty.unlawful_arrest"};
-  static const char* populations[] = {"female", "male", "transgender"};
-  const std::string month = fmt::format("{}-{:02}", 2024 + i % 2, 1 + i % 12);
+  static const char* districts[] = {"harbour", "dockside", "lighthouse", "central_market",
+                                    "station", "old_bazaar", "kilima", "millbrook",
+                                    "north_gate", "salt_flats", "airport_road", "eastgate"};
+  static const char* populations[] = {"female", "transgender", "male", "non_binary", "not_stated"};
+  const std::string month = fmt::format("2025-{:02}", 1 + draw(i, 1, 12));
+  const std::uint64_t delay = draw(i, 2, 96);
   records::Parts parts;
   parts[0] = {{"person", {{"names", {fmt::format("Name {}", i)}}}},
               {"incident", {{"date", month + "-15"}}}};
   parts[1] = {{"narrative",
                {{"text", fmt::format("Account number {} of what happened.", i)},
                 {"language", "en"}}}};
+  json::Json scopes = json::Json::array({"legal_action"});
+  if (draw(i, 3, 10) < 8 || i % 7 != 0) {
+    scopes.push_back("anonymised_statistics");
+  }
   parts[2] = {{"form_version", 1},
               {"incident",
-               {{"district", districts[i % 5]},
-                {"violence_types", {types[i % 4]}},
-                {"perpetrators", {"perpetrator.state.police"}},
-                {"month", month}}},
+               {{"district", districts[draw(i, 4, 12)]},
+                {"setting", codes_of("setting")[draw(i, 5, codes_of("setting").size())]},
+                {"violence_types", several(i, 6, codes_of("violence_type"), 3)},
+                {"perpetrators", several(i, 7, codes_of("perpetrator"), 2)},
+                {"month", month},
+                {"date_precision", "day"},
+                {"approximate", false}}},
               {"person",
-               {{"person_ref", fmt::format("P-{}", i % 5000)},
-                {"population", populations[i % 3]}}},
-              {"consent", {{"scopes", {"anonymised_statistics"}}}}};
+               {{"person_ref", fmt::format("P-{}", i * 7 / 10)},
+                {"population", populations[draw(i, 8, 5)]}}},
+              {"response",
+               {{"actions", several(i, 9, codes_of("response_action"), 2)},
+                {"referrals", several(i, 10, codes_of("referral"), 2)},
+                {"outcome", codes_of("outcome")[draw(i, 11, codes_of("outcome").size())]},
+                {"delay_hours", delay}}},
+              {"consent", {{"scopes", scopes}}}};
   parts[3] = json::Json::object();
   return parts;
 }
