@@ -29,19 +29,27 @@ using namespace custody;
 
 namespace {
 
-// A vocabulary's codes, from the schemas built into the library.
+// A vocabulary's codes, from the schemas built into the library (all read
+// once, before any thread asks: the fill writes on several).
 const std::vector<std::string>&
 codes_of(const std::string& file)
 {
-  static std::map<std::string, std::vector<std::string>> cache;
-  auto [it, added] = cache.try_emplace(file);
-  if (added) {
-    const auto text = schema::embedded_files().at("vocab/" + file + ".json");
-    for (const auto& code : json::Json::parse(text)["enum"]) {
-      it->second.push_back(code.get<std::string>());
+  static const auto all = [] {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const char* name : {"setting", "violence_type", "perpetrator",
+                             "response_action", "referral", "outcome"}) {
+      const auto text =
+        schema::embedded_files().at("vocab/" + std::string(name) + ".json");
+      // Kept alive for the loop: a range over a temporary's member would
+      // dangle.
+      const json::Json vocabulary = json::Json::parse(text);
+      for (const auto& code : vocabulary.at("enum")) {
+        out[name].push_back(code.get<std::string>());
+      }
     }
-  }
-  return it->second;
+    return out;
+  }();
+  return all.at(file);
 }
 
 // A deterministic draw, skewed towards the first codes (Zipf-like), as real
