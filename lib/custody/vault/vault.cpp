@@ -540,16 +540,8 @@ Vault::add_member(const identity::Card& card,
   }
   // Only a member holding the signing key and every compartment of the role may
   // admit.
-  auto signing = v.keys.signing(state.signing_epoch);
-  if (!signing && signing.error().code != Errc::auth) {
-    return tl::unexpected(signing.error());
-  }
-  if (!signing) {
-    return make_error(
-      Errc::auth,
-      "only a member holding the vault signing key can admit members",
-      Remedy::ask_legal_key_add);
-  }
+  CUSTODY_ASSIGN(signing,
+                 signing_key_for("admit members", Remedy::ask_legal_key_add));
   MemberRecord record = member_from_card(card, role);
   json::Json key_listing = json::Json::array();
   for (Compartment c : compartments_of(role)) {
@@ -567,7 +559,7 @@ Vault::add_member(const identity::Card& card,
     }
   }
   if (role == Role::legal) {
-    CUSTODY_ASSIGN(text, (*signing)->to_unencrypted_file_text());
+    CUSTODY_ASSIGN(text, signing->to_unencrypted_file_text());
     CUSTODY_ASSIGN(listing,
                    write_key_file(v.dir,
                                   "signing",
@@ -591,38 +583,59 @@ Vault::add_member(const identity::Card& card,
   if (!name.empty()) {
     names[key_id] = name;
   }
+  CUSTODY_ASSIGN(
+    seq,
+    commit_admin(
+      std::move(next_state), statement, {{"names", names}}, *signing));
+  return AddedMember{key_id, seq};
+}
+
+Result<const minisign::SecretKey*>
+Vault::signing_key_for(std::string_view what, Remedy remedy)
+{
+  auto signing = m_impl->keys.signing(m_impl->loaded.state.signing_epoch);
+  if (!signing && signing.error().code != Errc::auth) {
+    return tl::unexpected(signing.error());
+  }
+  if (!signing) {
+    return make_error(
+      Errc::auth,
+      fmt::format("only a member holding the vault signing key can {}", what),
+      remedy);
+  }
+  return *signing;
+}
+
+Result<std::uint64_t>
+Vault::commit_admin(AdminState next,
+                    const json::Json& statement,
+                    const json::Json& private_fields,
+                    const minisign::SecretKey& signing)
+{
+  Impl& v = *m_impl;
   const std::uint64_t seq = v.loaded.tip.count;
   CUSTODY_ASSIGN(tip,
                  append_admin_entry(v.dir,
                                     v.loaded.tip,
-                                    next_state,
+                                    next,
                                     statement,
-                                    {{"names", names}},
-                                    **signing,
+                                    private_fields,
+                                    signing,
                                     *v.member));
   v.loaded.tip = tip;
-  next_state.admin_seq = seq;
-  v.loaded.state = std::move(next_state);
+  next.admin_seq = seq;
+  v.loaded.state = std::move(next);
   v.loaded.committed_yaml[seq] = v.loaded.state.vault_yaml();
   keep_state_cache();
-  return AddedMember{key_id, seq};
+  return seq;
 }
 
 Result<std::uint64_t>
 Vault::raise_small_cell_floor(std::uint64_t floor)
 {
-  Impl& v = *m_impl;
-  const AdminState& state = v.loaded.state;
-  auto signing = v.keys.signing(state.signing_epoch);
-  if (!signing && signing.error().code != Errc::auth) {
-    return tl::unexpected(signing.error());
-  }
-  if (!signing) {
-    return make_error(Errc::auth,
-                      "only a member holding the vault signing key can change "
-                      "the policy",
-                      Remedy::ask_legal_policy);
-  }
+  CUSTODY_ASSIGN(
+    signing, signing_key_for("change the policy", Remedy::ask_legal_policy));
+  const AdminState& state = m_impl->loaded.state;
   const std::uint64_t current = small_cell_floor(state.policy);
   if (floor <= current) {
     return fail(Errc::invalid_input,
@@ -638,21 +651,8 @@ Vault::raise_small_cell_floor(std::uint64_t floor)
     {"policy", next_state.policy},
     {"policy_sha256", sha256_hex(as_bytes(json::canonical(next_state.policy)))},
     {"keys", json::Json::array()}};
-  const std::uint64_t seq = v.loaded.tip.count;
-  CUSTODY_ASSIGN(tip,
-                 append_admin_entry(v.dir,
-                                    v.loaded.tip,
-                                    next_state,
-                                    statement,
-                                    json::Json::object(),
-                                    **signing,
-                                    *v.member));
-  v.loaded.tip = tip;
-  next_state.admin_seq = seq;
-  v.loaded.state = std::move(next_state);
-  v.loaded.committed_yaml[seq] = v.loaded.state.vault_yaml();
-  keep_state_cache();
-  return seq;
+  return commit_admin(
+    std::move(next_state), statement, json::Json::object(), *signing);
 }
 
 } // namespace custody::vault

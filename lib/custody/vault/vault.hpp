@@ -287,6 +287,17 @@ public:
 
 private:
   void keep_state_cache();
+  // The vault signing key, or Errc::auth saying that only its holder may do
+  // `what` (with `remedy`).
+  [[nodiscard]] Result<const minisign::SecretKey*>
+  signing_key_for(std::string_view what, Remedy remedy);
+  // Appends a signed admin entry moving the state to `next`, and takes it up;
+  // returns the entry's seq.
+  [[nodiscard]] Result<std::uint64_t>
+  commit_admin(AdminState next,
+               const json::Json& statement,
+               const json::Json& private_fields,
+               const minisign::SecretKey& signing);
 
   struct Impl;
   explicit Vault(std::unique_ptr<Impl> impl);
