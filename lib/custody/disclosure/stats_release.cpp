@@ -501,8 +501,10 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   std::size_t failing_cells = 0;
   while (summary.rounds < rules.max_rounds) {
     ++summary.rounds;
-    const auto [problem, release_cell] =
-      problem_of(cells, tabulation, rules.threshold);
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    const auto built = problem_of(cells, tabulation, rules.threshold);
+    const AuditProblem& problem = built.first;
+    const std::vector<std::size_t>& release_cell = built.second;
     CUSTODY_ASSIGN(result, audit(problem));
     summary.lps += result.lps;
     if (result.infeasible) {
