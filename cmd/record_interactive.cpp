@@ -85,7 +85,7 @@ public:
   }
 
   // Numbers of `choices`, separated by spaces; empty for none.
-  std::optional<std::vector<std::string>>
+  static std::optional<std::vector<std::string>>
   pick(const std::string& question,
        const std::vector<Choice>& choices,
        bool many)

@@ -554,7 +554,7 @@ scan_after(const fs::Path& vault,
   if (!tip) {
     return tl::unexpected(tip.error());
   }
-  return std::optional<Tip>(std::move(*tip));
+  return std::optional<Tip>(*tip);
 }
 
 Result<std::optional<EntryAt>>

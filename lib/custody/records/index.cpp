@@ -262,7 +262,7 @@ struct Shard::Impl
   apply(std::uint64_t seq,
         const Digest& hash,
         const std::string& time,
-        const json::Json& document)
+        const json::Json& document) const
   {
     const std::string type = document.value("type", "");
     const std::string id = document.value("record", "");
@@ -501,7 +501,7 @@ struct Shard::Impl
       if (item.entry.kind == ledger::Kind::release
           && compartment == vault::Compartment::facts) {
         // The vault's replay checked the shape (invariant 7).
-        item.ref = &item.entry.payloads[0];
+        item.ref = item.entry.payloads.data();
         CUSTODY_ASSIGN(key, vault->key(compartment, item.ref->epoch));
         item.key = key;
         continue;

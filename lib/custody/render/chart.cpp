@@ -144,7 +144,10 @@ public:
     cairo_clip(m_cairo);
     set(k_hatch);
     cairo_set_line_width(m_cairo, 1.5);
-    for (double d = -h; d < w + h; d += 7) {
+    // Hatching 7 px apart, counted in whole steps.
+    const int lines = static_cast<int>(std::ceil((w + 2 * h) / 7));
+    for (int k = 0; k < lines; ++k) {
+      const double d = -h + 7.0 * k;
       cairo_move_to(m_cairo, x + d, y + h);
       cairo_line_to(m_cairo, x + d + h, y);
     }
@@ -565,6 +568,7 @@ draw_chart(Canvas& canvas,
   // The legend, in lines under the title: its title, a swatch a series, and
   // what a hatched bar means.
   std::vector<LegendEntry> entries;
+  entries.reserve(series.size() + 1);
   for (const auto& s : series) {
     entries.push_back({s.label, s.colour, false});
   }
@@ -622,9 +626,11 @@ draw_chart(Canvas& canvas,
   // above it.
   const double step = nice_step(top_value * 1.06);
   const double top = std::max(step, step * std::ceil(top_value * 1.06 / step));
+  const int tick_count = static_cast<int>(std::floor(top / step + 0.5)) + 1;
   std::vector<std::string> ticks;
-  for (double v = 0; v <= top + step / 2; v += step) {
-    ticks.push_back(fmt::format("{:.0f}", v));
+  ticks.reserve(static_cast<std::size_t>(tick_count));
+  for (int k = 0; k < tick_count; ++k) {
+    ticks.push_back(fmt::format("{:.0f}", step * k));
   }
   double tick_width = 0;
   for (const auto& tick : ticks) {

@@ -149,7 +149,7 @@ period_of(const std::string& month, Grain grain)
   if (month.size() < 4) {
     return {};
   }
-  const std::string year = month.substr(0, 4);
+  std::string year = month.substr(0, 4);
   if (grain == Grain::year) {
     return year;
   }
@@ -213,6 +213,7 @@ all_dimensions()
 {
   static const std::vector<Dimension> dimensions = [] {
     std::vector<Dimension> out;
+    out.reserve(k_dimensions.size());
     for (const auto& entry : k_dimensions) {
       out.push_back(entry.dimension);
     }
@@ -331,14 +332,12 @@ matches(const index::FactsRow& row,
     return period && row.month.size() == 7 && row.month >= period->from_month
            && row.month <= period->to_month;
   }
-  for (const auto& value : values_of(row, dimension, full)) {
-    if (value == code
-        || (value.size() > code.size() && value.starts_with(code)
-            && value[code.size()] == '.')) {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(
+    values_of(row, dimension, full), [&](const std::string& value) {
+      return value == code
+             || (value.size() > code.size() && value.starts_with(code)
+                 && value[code.size()] == '.');
+    });
 }
 
 Result<void>

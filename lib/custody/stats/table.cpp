@@ -337,6 +337,7 @@ tabulate(const Counted& counted,
          const Coding& coding)
 {
   std::vector<TableJob> jobs;
+  jobs.reserve(specs.size());
   for (const auto& spec : specs) {
     jobs.push_back(TableJob{spec, counted.rows, coding, std::nullopt});
   }

@@ -70,7 +70,7 @@ fault_point(std::string_view step, const Path& path)
   }();
   if (!failing && remaining.load() > 0 && --remaining == 0) {
     if (how == "kill") {
-      raise(SIGKILL);
+      (void)raise(SIGKILL);
     }
     failing = true;
   }

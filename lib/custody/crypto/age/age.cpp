@@ -1618,7 +1618,7 @@ armor_encode(ByteView data)
 {
   Bytes out;
   ArmorWriter writer;
-  writer.begin(out);
+  ArmorWriter::begin(out);
   writer.write(data, out);
   writer.finish(out);
   return out;
