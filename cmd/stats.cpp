@@ -595,26 +595,18 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
   const auto counted =
     stats::select(rows, plan.selection, plan.coding, plan.by_month);
 
-  // This release's tables, then every earlier release whose period meets
-  // this one's, counted again today: what a reader holds already.
-  std::vector<stats::TableJob> jobs;
-  for (const auto& spec : plan.tables) {
-    jobs.push_back({spec, counted.rows, plan.coding, std::nullopt});
-  }
   CUSTODY_ASSIGN(recorded, facts.releases());
-  for (const auto& row : recorded) {
-    CUSTODY_ASSIGN(earlier, stats::parse_recorded(row, plan.coding.places));
-    if (!stats::overlaps(earlier.selection, plan.selection)) {
-      continue;
-    }
-    stats::recount(
-      earlier, rows, facts.records_changed_since(earlier.tree_size));
-    for (auto& job : earlier.jobs) {
-      jobs.push_back(std::move(job));
-    }
-  }
-  auto tabulation = stats::tabulate_jobs(jobs);
-  tabulation.measures.push_back(stats::median_delay(counted.rows));
+  CUSTODY_ASSIGN(tabulation,
+                 stats::tabulate_with_history(
+                   rows,
+                   counted,
+                   plan.tables,
+                   plan.selection,
+                   plan.coding,
+                   recorded,
+                   [&](std::uint64_t tree_size) {
+                     return facts.records_changed_since(tree_size);
+                   }));
   CUSTODY_ASSIGN(release, disclosure::release_stats(tabulation, rules));
 
   Context context;

@@ -158,4 +158,33 @@ recount(RecordedRelease& release,
   }
 }
 
+Result<Tabulation>
+tabulate_with_history(
+  const std::vector<index::FactsRow>& all,
+  const Counted& counted,
+  const std::vector<TableSpec>& specs,
+  const Selection& selection,
+  const Coding& coding,
+  const std::vector<index::ReleaseRow>& recorded,
+  const std::function<std::uint64_t(std::uint64_t)>& changed_since)
+{
+  std::vector<TableJob> jobs;
+  for (const auto& spec : specs) {
+    jobs.push_back({spec, counted.rows, coding, std::nullopt});
+  }
+  for (const auto& row : recorded) {
+    CUSTODY_ASSIGN(earlier, parse_recorded(row, coding.places));
+    if (!overlaps(earlier.selection, selection)) {
+      continue;
+    }
+    recount(earlier, all, changed_since(earlier.tree_size));
+    for (auto& job : earlier.jobs) {
+      jobs.push_back(std::move(job));
+    }
+  }
+  Tabulation tabulation = tabulate_jobs(jobs);
+  tabulation.measures.push_back(median_delay(counted.rows));
+  return tabulation;
+}
+
 } // namespace custody::stats

@@ -9,6 +9,7 @@
 #include <custody/stats/table.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace custody::stats {
@@ -38,5 +39,18 @@ bool overlaps(const Selection& a, const Selection& b);
 void recount(RecordedRelease& release,
              const std::vector<index::FactsRow>& all,
              std::uint64_t slack);
+
+// This release's tables over `counted`, then the tables of every recorded
+// release whose period meets `selection`, counted again over `all` with the
+// slack `changed_since(its tree size)` gives, all over one set of
+// combinations; and the median delay of `counted`.
+[[nodiscard]] Result<Tabulation> tabulate_with_history(
+  const std::vector<index::FactsRow>& all,
+  const Counted& counted,
+  const std::vector<TableSpec>& specs,
+  const Selection& selection,
+  const Coding& coding,
+  const std::vector<index::ReleaseRow>& recorded,
+  const std::function<std::uint64_t(std::uint64_t)>& changed_since);
 
 } // namespace custody::stats
