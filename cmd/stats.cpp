@@ -114,29 +114,6 @@ period_of(const StatsOptions& options)
 }
 
 // The standard release of a crisis-response programme (docs/stats.md 1).
-std::vector<stats::TableSpec>
-standard_tables()
-{
-  using stats::Dimension;
-  return {
-    {"violence_by_population",
-     "Reports by type of violence and population",
-     Dimension::violence_type,
-     Dimension::population},
-    {"perpetrator_by_period",
-     "Reports by perpetrator and period",
-     Dimension::perpetrator,
-     Dimension::period},
-    {"by_district", "Reports by district", Dimension::district, {}},
-    {"by_region", "Reports by region", Dimension::region, {}},
-    {"first_contact",
-     "Reports by time from incident to first contact",
-     Dimension::response_time,
-     {}},
-    {"referrals", "Reports by referral made", Dimension::referral, {}},
-    {"outcomes", "Reports by outcome", Dimension::outcome, {}},
-  };
-}
 
 Result<Plan>
 plan_of(const StatsOptions& options, const records::Places* places)
@@ -184,7 +161,7 @@ plan_of(const StatsOptions& options, const records::Places* places)
                                       : std::optional(options.columns)}};
   }
   if (asked.empty()) {
-    plan.tables = standard_tables();
+    plan.tables = stats::standard_tables();
   }
   for (const auto& table : asked) {
     CUSTODY_ASSIGN_CTX(rows, stats::parse_dimension(table.rows), "rows");

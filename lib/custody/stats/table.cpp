@@ -346,4 +346,27 @@ tabulate(const Counted& counted,
   return result;
 }
 
+std::vector<TableSpec>
+standard_tables()
+{
+  return {
+    {"violence_by_population",
+     "Reports by type of violence and population",
+     Dimension::violence_type,
+     Dimension::population},
+    {"perpetrator_by_period",
+     "Reports by perpetrator and period",
+     Dimension::perpetrator,
+     Dimension::period},
+    {"by_district", "Reports by district", Dimension::district, {}},
+    {"by_region", "Reports by region", Dimension::region, {}},
+    {"first_contact",
+     "Reports by time from incident to first contact",
+     Dimension::response_time,
+     {}},
+    {"referrals", "Reports by referral made", Dimension::referral, {}},
+    {"outcomes", "Reports by outcome", Dimension::outcome, {}},
+  };
+}
+
 } // namespace custody::stats

@@ -54,6 +54,9 @@ struct TableSpec
 
 inline constexpr std::string_view k_total = "total";
 
+// The standard release of a crisis-response programme (docs/stats.md 1).
+std::vector<TableSpec> standard_tables();
+
 // One count. `combinations` are the full combinations of the release's
 // dimension values whose records it sums (the audit's variables, sorted).
 struct Cell
