@@ -61,15 +61,6 @@ struct Plan
   bool by_month = false;
 };
 
-std::string
-current_month()
-{
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  return fmt::format("{:04}-{:02}", utc.tm_year + 1900, utc.tm_mon + 1);
-}
-
 Result<std::optional<records::Period>>
 period_of(const StatsOptions& options)
 {
@@ -93,23 +84,11 @@ period_of(const StatsOptions& options)
                         "--from and --to go together",
                         "for example --from 2026-Q1 --to 2026-Q3");
     }
-    CUSTODY_ASSIGN_CTX(from, records::parse_period(options.from), "--from");
-    CUSTODY_ASSIGN_CTX(to, records::parse_period(options.to), "--to");
-    period = records::Period{from.from_month, to.to_month};
-    if (period.to_month < period.from_month) {
-      return make_error(Errc::invalid_input,
-                        fmt::format("the period from {} to {} is empty",
-                                    options.from,
-                                    options.to),
-                        "--from must come before --to");
-    }
+    CUSTODY_ASSIGN(between,
+                   records::parse_period_range(options.from, options.to));
+    period = between;
   }
-  if (period.from_month > current_month()) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("the period starts in {}, in the future", period.from_month),
-      "give a period that has begun");
-  }
+  CUSTODY_TRY(records::check_begun(period));
   return std::optional(period);
 }
 

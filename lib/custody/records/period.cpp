@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 namespace custody::records {
 
@@ -45,6 +46,37 @@ parse_period(std::string_view text)
     Errc::invalid_input,
     fmt::format("\"{}\" is not a period: write YYYY, YYYY-Qn or YYYY-MM", text),
     "for example 2026, 2026-Q3 or 2026-07");
+}
+
+Result<Period>
+parse_period_range(std::string_view from, std::string_view to)
+{
+  CUSTODY_ASSIGN_CTX(first, parse_period(from), "the first period");
+  CUSTODY_ASSIGN_CTX(last, parse_period(to), "the last period");
+  if (last.to_month < first.from_month) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("the period from {} to {} is empty", from, to),
+      "the first period must come before the last");
+  }
+  return Period{first.from_month, last.to_month};
+}
+
+Result<void>
+check_begun(const Period& period)
+{
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  const std::string current =
+    fmt::format("{:04}-{:02}", utc.tm_year + 1900, utc.tm_mon + 1);
+  if (period.from_month > current) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("the period starts in {}, in the future", period.from_month),
+      "give a period that has begun");
+  }
+  return {};
 }
 
 } // namespace custody::records

@@ -20,4 +20,13 @@ struct Period
 // "2026-07" that month alone. Errc::invalid_input naming the text otherwise.
 [[nodiscard]] Result<Period> parse_period(std::string_view text);
 
+// From the first month of `from` to the last of `to`, each as parse_period()
+// reads it; Errc::invalid_input when it is empty (to before from).
+[[nodiscard]] Result<Period> parse_period_range(std::string_view from,
+                                                std::string_view to);
+
+// Errc::invalid_input when `period` begins after the current month (UTC): no
+// report can fall in it yet.
+[[nodiscard]] Result<void> check_begun(const Period& period);
+
 } // namespace custody::records
