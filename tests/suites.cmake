@@ -6,6 +6,7 @@ set(custody_unit_suites
   bytes
   cache_file
   canonical_json
+  cell_key
   error
   checkpoint
   crypto

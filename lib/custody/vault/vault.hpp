@@ -285,6 +285,14 @@ public:
   [[nodiscard]] Result<std::uint64_t>
   raise_small_cell_floor(std::uint64_t floor);
 
+  // A key for one purpose, derived from the compartment's epoch-0 secret
+  // (HKDF-SHA-256: salt the vault id, info `label`; docs/formats.md 2.5):
+  // the same for every member holding the compartment, for the vault's life,
+  // since every member admitted receives every epoch. Errc::auth when the
+  // member's keys do not open the compartment.
+  [[nodiscard]] Result<SecretBytes> derived_secret(Compartment compartment,
+                                                   std::string_view label);
+
 private:
   void keep_state_cache();
   // The vault signing key, or Errc::auth saying that only its holder may do
