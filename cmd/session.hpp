@@ -12,7 +12,7 @@
 namespace custody::cli {
 
 // Reads and unlocks an identity file, asking for its passphrase when it is
-// encrypted.
+// encrypted (three tries on a terminal, one from a file).
 [[nodiscard]] Result<identity::Member>
 unlock_identity(const std::filesystem::path& file,
                 const std::string& passphrase_file);
