@@ -107,15 +107,16 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
   CUSTODY_ASSIGN(key, opened.key(vault::Compartment::identity, row.epoch));
   const auto* cancel = watch_interrupts();
   auto extracted =
-    to_stdout ? to_standard_output(opened.directory(), row, recorded, *key, cancel)
-              : attach::extract(opened.directory(),
-                                row.object,
-                                *key,
-                                recorded.size,
-                                recorded.sha256,
-                                options.output,
-                                cancel,
-                                terminal_progress("extract"));
+    to_stdout
+      ? to_standard_output(opened.directory(), row, recorded, *key, cancel)
+      : attach::extract(opened.directory(),
+                        row.object,
+                        *key,
+                        recorded.size,
+                        recorded.sha256,
+                        options.output,
+                        cancel,
+                        terminal_progress("extract"));
   finish_progress();
   if (!extracted) {
     return tl::unexpected(extracted.error());
@@ -165,10 +166,9 @@ register_extract(CLI::App& app, GlobalOptions& global, Action& action)
                  "The attachment's number, as `custody show` prints it")
     ->required();
   sub
-    ->add_option(
-      "-o,--output",
-      options->output,
-      "The file to write (must not exist), or - for standard output")
+    ->add_option("-o,--output",
+                 options->output,
+                 "The file to write (must not exist), or - for standard output")
     ->required();
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {

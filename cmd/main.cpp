@@ -96,11 +96,11 @@ run(int argc, char** argv, bool& json)
     }
     // A misspelt name is the likeliest mistake, and CLI11 reports it only as
     // an argument it did not expect.
-    print_error(unknown_name(app, argc, argv)
-                  .value_or(Error{Errc::usage,
-                                  e.what(),
-                                  "run with --help for more information"}),
-                json);
+    print_error(
+      unknown_name(app, argc, argv)
+        .value_or(
+          Error{Errc::usage, e.what(), "run with --help for more information"}),
+      json);
     return 2;
   }
   json = global.json;

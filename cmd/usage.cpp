@@ -25,8 +25,8 @@ visible_subcommands(const CLI::App& app)
 const CLI::App*
 subcommand_named(const CLI::App& app, std::string_view name)
 {
-  for (const CLI::App* sub : app.get_subcommands(
-         [](const CLI::App*) { return true; })) {
+  for (const CLI::App* sub :
+       app.get_subcommands([](const CLI::App*) { return true; })) {
     if (sub->check_name(std::string(name))) {
       return sub;
     }
@@ -106,8 +106,8 @@ unknown_name(const CLI::App& root, int argc, const char* const* argv)
     // "-" alone is a value (standard output, as in `extract -o -`).
     if (argument.size() > 1 && argument[0] == '-') {
       const bool is_long = argument.starts_with("--");
-      const std::string name(
-        is_long ? argument.substr(0, argument.find('=')) : argument.substr(0, 2));
+      const std::string name(is_long ? argument.substr(0, argument.find('='))
+                                     : argument.substr(0, 2));
       const CLI::Option* option = option_named(*current, name);
       if (option == nullptr && current->get_parent() == nullptr
           && belongs_to_a_command(*current, name)) {
@@ -122,11 +122,11 @@ unknown_name(const CLI::App& root, int argc, const char* const* argv)
                      fmt::format("unknown option \"{}\"{}",
                                  name,
                                  suggestion(name, option_names(*current), "")),
-                     fmt::format("`custody {}--help` lists the options",
-                                 path)};
+                     fmt::format("`custody {}--help` lists the options", path)};
       }
       // Its value is the next argument unless it is attached (--wait=3, -n3).
-      if (option->get_items_expected_min() > 0 && name.size() == argument.size()) {
+      if (option->get_items_expected_min() > 0
+          && name.size() == argument.size()) {
         ++i;
       }
       continue;
@@ -169,8 +169,8 @@ show_global_options(CLI::App& root)
     "Global options (before or after the command; see custody(1))",
     false,
     globals);
-  std::vector<CLI::App*> pending = root.get_subcommands(
-    [](CLI::App*) { return true; });
+  std::vector<CLI::App*> pending =
+    root.get_subcommands([](CLI::App*) { return true; });
   while (!pending.empty()) {
     CLI::App* sub = pending.back();
     pending.pop_back();
@@ -179,7 +179,8 @@ show_global_options(CLI::App& root)
     }
     sub->footer(block.substr(block.find_first_not_of('\n')) + "\n"
                 + sub->get_footer());
-    for (CLI::App* inner : sub->get_subcommands([](CLI::App*) { return true; })) {
+    for (CLI::App* inner :
+         sub->get_subcommands([](CLI::App*) { return true; })) {
       pending.push_back(inner);
     }
   }
