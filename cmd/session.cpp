@@ -3,6 +3,8 @@
 
 #include "terminal.hpp"
 
+#include <custody/crypto/crypto.hpp>
+#include <custody/keys/agent.hpp>
 #include <custody/sys/fs.hpp>
 
 #include <fmt/core.h>
@@ -123,7 +125,8 @@ check_before_passphrase(const GlobalOptions& global,
 
 Result<identity::Member>
 unlock_identity(const std::filesystem::path& file,
-                const std::string& passphrase_file)
+                const std::string& passphrase_file,
+                Agent agent)
 {
   auto bytes = fs::read_file(file, 64 * 1024, fs::Origin::user);
   if (!bytes) {
@@ -136,6 +139,19 @@ unlock_identity(const std::filesystem::path& file,
         member.error(), fmt::format("identity {}", file.string())));
     }
     return member;
+  }
+  // A passphrase file given says how to unlock: the agent is not asked.
+  if (agent == Agent::ask && passphrase_file.empty()) {
+    auto held = agent::request(agent::socket_path(), sha256(*bytes));
+    if (held && *held) {
+      note(
+        fmt::format("identity {} unlocked by `custody agent`", file.string()));
+      return std::move(**held);
+    }
+    if (!held) {
+      warn(
+        fmt::format("custody agent was not asked: {}", held.error().message));
+    }
   }
   const int tries = passphrase_file.empty() ? k_terminal_tries : 1;
   for (int tried = 1;; ++tried) {
@@ -156,9 +172,8 @@ unlock_identity(const std::filesystem::path& file,
       return make_error(
         Errc::auth,
         tries == 1 ? fmt::format("wrong passphrase for identity {}", file)
-                   : fmt::format("wrong passphrase for identity {}, {} times",
-                                 file,
-                                 tries),
+                   : fmt::format(
+                     "wrong passphrase for identity {}, {} times", file, tries),
         passphrase_file.empty() ? "run the command again to try again"
                                 : "check --passphrase-file");
     }
