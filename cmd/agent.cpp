@@ -80,7 +80,7 @@ run_daemon(fs::Fd listener,
   for (const int signal : {SIGTERM, SIGINT, SIGHUP}) {
     sigaction(signal, &action, nullptr);
   }
-  std::signal(SIGPIPE, SIG_IGN);
+  (void)std::signal(SIGPIPE, SIG_IGN);
   // Nothing the command inherited stays open: a pipe a shell reads the
   // command's output from would otherwise wait for the agent to end.
   const int last =

@@ -65,6 +65,7 @@ notes_by_file(const CLI::App& sub,
     }
   }
   std::vector<std::string> notes;
+  notes.reserve(own.size());
   for (auto& note : own) {
     notes.push_back(note ? std::move(*note) : for_every);
   }

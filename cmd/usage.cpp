@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -54,14 +55,12 @@ option_named(const CLI::App& app, const std::string& name)
 bool
 belongs_to_a_command(const CLI::App& app, const std::string& name)
 {
-  for (const CLI::App* sub : visible_subcommands(app)) {
-    if (const CLI::Option* option = sub->get_option_no_throw(name);
-        (option != nullptr && option->nonpositional())
-        || belongs_to_a_command(*sub, name)) {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(
+    visible_subcommands(app), [&name](const CLI::App* sub) {
+      const CLI::Option* option = sub->get_option_no_throw(name);
+      return (option != nullptr && option->nonpositional())
+             || belongs_to_a_command(*sub, name);
+    });
 }
 
 std::vector<std::string>

@@ -16,6 +16,7 @@ make_vault
 expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
 expect_status 2 no_tty list
 expect_contains "$T/err" "no terminal to ask on"
+[ ! -e "$XDG_RUNTIME_DIR/custody" ] || fail "asking for an agent must not create its directory"
 
 # start: the passphrase once (from the file here), then the agent runs in the background
 expect_status 0 custody --identity "$T/creator.age" --passphrase-file "$T/creator.pass" agent --ttl 60

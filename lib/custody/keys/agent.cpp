@@ -124,6 +124,14 @@ read_line(int fd, SecretBytes& line, std::size_t& length)
 Result<std::optional<fs::Fd>>
 connect_to(const fs::Path& socket)
 {
+  // No directory, no agent: asking must not create it (every command that
+  // needs a passphrase asks).
+  struct stat st
+  {
+  };
+  if (::lstat(socket.parent_path().c_str(), &st) != 0 && errno == ENOENT) {
+    return std::optional<fs::Fd>{};
+  }
   CUSTODY_TRY(prepare_directory(socket.parent_path()));
   CUSTODY_ASSIGN(address, address_of(socket));
   fs::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
