@@ -1,6 +1,7 @@
 # Every doctest TEST_SUITE in tests/unit; unit:all-suites-listed fails when one is missing here.
 set(custody_unit_suites
   age
+  agent
   attach
   bech32
   bytes
