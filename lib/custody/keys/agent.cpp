@@ -420,20 +420,43 @@ status(const fs::Path& socket)
   if (!line) {
     return std::optional<Status>{};
   }
-  // "held <key id> <seconds>"
-  const auto first = line->find(' ');
-  const auto second = line->rfind(' ');
-  if (!line->starts_with("held ") || first == second) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("the agent at {} gave an answer custody does not know",
-                  socket));
+  auto parsed = parse_status(*line);
+  if (!parsed) {
+    return tl::unexpected(with_context(
+      parsed.error(), fmt::format("the agent at {}", socket.string())));
+  }
+  return std::optional<Status>(std::move(*parsed));
+}
+
+Result<Status>
+parse_status(std::string_view line)
+{
+  // "held <key id> <seconds>": a 32-digit key id, at most 9 digits of seconds
+  constexpr std::string_view k_held = "held ";
+  const auto last = line.rfind(' ');
+  const bool shaped = line.starts_with(k_held) && last == k_held.size() + 32
+                      && line.size() > last + 1 && line.size() <= last + 10;
+  const std::string_view key_id =
+    shaped ? line.substr(k_held.size(), 32) : std::string_view{};
+  const std::string_view seconds =
+    shaped ? line.substr(last + 1) : std::string_view{};
+  const auto hex = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!shaped || !std::ranges::all_of(key_id, hex)
+      || !std::ranges::all_of(seconds, digit)) {
+    return make_error(Errc::invalid_input,
+                      "an answer to a status request custody does not know");
   }
   Status out;
-  out.key_id = line->substr(first + 1, second - first - 1);
-  out.left =
-    std::chrono::seconds(std::strtoll(line->c_str() + second + 1, nullptr, 10));
-  return std::optional<Status>(out);
+  out.key_id = std::string(key_id);
+  std::int64_t left = 0;
+  for (const char c : seconds) {
+    left = left * 10 + (c - '0');
+  }
+  out.left = std::chrono::seconds(left);
+  return out;
 }
 
 Result<bool>

@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace custody;
 using custody::test::TempDir;
@@ -71,6 +73,33 @@ TEST_CASE("--ttl takes seconds, minutes or hours up to 12 hours")
   CHECK(agent::parse_ttl("12h").value() == std::chrono::hours(12));
   for (const char* bad :
        {"", "0", "13h", "1d", "h", "-5", "5 m", "99999999999"}) {
+    CAPTURE(bad);
+    auto ttl = agent::parse_ttl(bad);
+    REQUIRE_FALSE(ttl);
+    CHECK(ttl.error().code == Errc::usage);
+  }
+}
+
+TEST_CASE("a status answer is read only in its exact shape")
+{
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  auto status = agent::parse_status("held " + id + " 3599");
+  REQUIRE(status);
+  CHECK(status->key_id == id);
+  CHECK(status->left == std::chrono::seconds(3599));
+  const std::vector<std::string> bad_answers = {
+    "",
+    "held",
+    "held  1",
+    "held " + id,
+    "held " + id + " ",
+    "held " + id + " -1",
+    "held " + id + " 1234567890",
+    "held " + id.substr(1) + " 5",
+    "held " + id + "0 5",
+    "held 0123456789ABCDEF0123456789abcdef 5",
+    "HELD " + id + " 5"};
+  for (const auto& bad : bad_answers) {
     CAPTURE(bad);
     auto ttl = agent::parse_ttl(bad);
     REQUIRE_FALSE(ttl);
