@@ -8,9 +8,11 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -168,9 +170,20 @@ TEST_CASE("the agent ends when its time is up")
                    sha256("file"),
                    std::chrono::system_clock::now()
                      + std::chrono::milliseconds(200)};
+  // A client that connects and says nothing is given up on in bounded time.
+  const fs::Fd silent(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket.c_str(), sizeof(address.sun_path) - 1);
+  REQUIRE(::connect(silent.get(),
+                    reinterpret_cast<const sockaddr*>(&address),
+                    sizeof(address))
+          == 0);
+  const auto start = std::chrono::steady_clock::now();
   auto ended = agent::serve(listener->get(), held, nullptr);
   REQUIRE(ended);
   CHECK(*ended == agent::Ended::expired);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
 }
 
 TEST_SUITE_END();
