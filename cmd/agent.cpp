@@ -10,6 +10,7 @@
 #include <fmt/chrono.h>
 #include <fmt/core.h>
 #include <fmt/std.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -145,6 +146,17 @@ run_start(const GlobalOptions& global, const AgentOptions& options)
   }
   const std::string key_id = held->member.key_id();
   held.reset();
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "agent"},
+                              {"running", true},
+                              {"socket", socket.string()},
+                              {"pid", child},
+                              {"key_id", key_id},
+                              {"seconds_left", ttl.count()}}
+                 .dump());
+    return Outcome::ok;
+  }
   fmt::print("custody agent {} holds identity {} for {} (socket {})\n",
              child,
              key_id,
@@ -164,7 +176,14 @@ run_agent(const GlobalOptions& global, const AgentOptions& options)
   const fs::Path socket = agent::socket_path();
   if (options.stop) {
     CUSTODY_ASSIGN(stopped, agent::stop(socket));
-    if (stopped) {
+    if (global.json) {
+      fmt::print("{}\n",
+                 nlohmann::json{{"type", "agent"},
+                                {"running", false},
+                                {"socket", socket.string()},
+                                {"stopped", stopped}}
+                   .dump());
+    } else if (stopped) {
       fmt::print("agent stopped; the identity it held is wiped\n");
     } else {
       note("no agent is running");
@@ -173,7 +192,16 @@ run_agent(const GlobalOptions& global, const AgentOptions& options)
   }
   if (options.status) {
     CUSTODY_ASSIGN(running, agent::status(socket));
-    if (running) {
+    if (global.json) {
+      nlohmann::json out = {{"type", "agent"},
+                            {"running", running.has_value()},
+                            {"socket", socket.string()}};
+      if (running) {
+        out["key_id"] = running->key_id;
+        out["seconds_left"] = std::max<std::int64_t>(0, running->left.count());
+      }
+      fmt::print("{}\n", out.dump());
+    } else if (running) {
       fmt::print("agent holds identity {} for {} more (socket {})\n",
                  running->key_id,
                  duration_text(running->left),
@@ -207,6 +235,7 @@ register_agent(CLI::App& app, GlobalOptions& global, Action& action)
                 options->status,
                 "Tell whether an agent runs, whose identity it holds and for "
                 "how long");
+  sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_agent(global, *options); };
   });

@@ -9,7 +9,7 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "subcommands key") echo "new show add" ;;
   "options ") echo "--vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values ") echo "--vault --identity --passphrase-file --wait" ;;
-  "options agent") echo "--ttl --stop --status --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "options agent") echo "--ttl --stop --status --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values agent") echo "--ttl --vault --identity --passphrase-file --wait" ;;
   "options attach") echo "--kind --note --captured-at --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values attach") echo "--kind --note --captured-at --vault --identity --passphrase-file --wait" ;;

@@ -9,6 +9,15 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 socket=$XDG_RUNTIME_DIR/custody/agent.sock
 stop_agent() { "$CUSTODY_BIN" agent --stop >/dev/null 2>&1 || true; }
 trap 'stop_agent; rm -rf "$T"' EXIT
+validate() { # FILE: one JSON document matching schemas/output/agent.json
+  /usr/bin/python3 - "$CUSTODY_SOURCE/schemas/output/agent.json" "$1" <<'PY' || fail "$1 does not match agent.json"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))
+PY
+}
 # no terminal at all (setsid): a command that needs a passphrase it cannot get exits 2 at once
 no_tty() { setsid "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" "$@"; }
 
@@ -45,6 +54,9 @@ expect_contains "$T/err" "no terminal to ask on"
 # status, and no second agent
 expect_status 0 custody agent --status
 expect_contains "$T/out" "agent holds identity"
+expect_status 0 custody agent --status --json
+validate "$T/out"
+jq -e '.running and .seconds_left > 0 and (.key_id | length) == 32' "$T/out" >/dev/null || fail "agent --status --json"
 expect_status 3 custody --identity "$T/creator.age" --passphrase-file "$T/creator.pass" agent
 expect_contains "$T/err" "an agent already holds identity"
 
@@ -58,9 +70,14 @@ expect_status 2 no_tty list
 expect_contains "$T/err" "no terminal to ask on"
 expect_status 0 custody agent --stop
 expect_contains "$T/err" "no agent is running"
+expect_status 0 custody agent --stop --json
+validate "$T/out"
+jq -e '.running == false and .stopped == false' "$T/out" >/dev/null || fail "agent --stop --json without an agent"
 
 # --ttl: it wipes the identity and ends by itself
-expect_status 0 custody --identity "$T/creator.age" --passphrase-file "$T/creator.pass" agent --ttl 2s
+expect_status 0 custody --identity "$T/creator.age" --passphrase-file "$T/creator.pass" agent --ttl 2s --json
+validate "$T/out"
+jq -e '.running and .seconds_left == 2 and .pid > 1' "$T/out" >/dev/null || fail "agent --json"
 expect_status 0 no_tty list
 sleep 3.5
 [ ! -e "$socket" ] || fail "the agent outlived its --ttl"

@@ -30,9 +30,18 @@ namespace {
 
 // A request or answer line is short; the secret line is 74 characters.
 constexpr std::size_t k_max_line = 256;
-// How long one connection may take to send its request or read its answer: a
-// client that stalls must not keep the agent from others, nor from expiring.
-constexpr int k_io_timeout_ms = 2000;
+// How long one connection may take, all told, to send its request or read its
+// answer: a client that stalls, or trickles a byte at a time, must not keep
+// the agent from others, nor from expiring.
+constexpr std::chrono::milliseconds k_io_timeout{2000};
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+Deadline
+io_deadline()
+{
+  return std::chrono::steady_clock::now() + k_io_timeout;
+}
 
 Error
 socket_error(std::string_view operation, const fs::Path& path, int error)
@@ -57,13 +66,18 @@ address_of(const fs::Path& path)
   return address;
 }
 
-// Waits until `fd` is ready for `events`, at most the I/O timeout.
+// Waits until `fd` is ready for `events`, at most until `deadline`.
 bool
-ready(int fd, short events)
+ready(int fd, short events, Deadline deadline)
 {
   pollfd waiting{fd, events, 0};
   for (;;) {
-    const int n = ::poll(&waiting, 1, k_io_timeout_ms);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return false;
+    }
+    const int n = ::poll(&waiting, 1, static_cast<int>(left.count()));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -74,11 +88,11 @@ ready(int fd, short events)
 // Sends all of `data`, each write bounded in time; MSG_NOSIGNAL: a peer gone
 // is an error here, not a SIGPIPE.
 bool
-send_all(int fd, ByteView data)
+send_all(int fd, ByteView data, Deadline deadline)
 {
   std::size_t done = 0;
   while (done < data.size()) {
-    if (!ready(fd, POLLOUT)) {
+    if (!ready(fd, POLLOUT, deadline)) {
       return false;
     }
     const ssize_t n =
@@ -97,11 +111,11 @@ send_all(int fd, ByteView data)
 // Reads one line (without its LF) into `line`, which may be secure memory;
 // false on a timeout, an end before the LF, or a line too long.
 bool
-read_line(int fd, SecretBytes& line, std::size_t& length)
+read_line(int fd, SecretBytes& line, std::size_t& length, Deadline deadline)
 {
   length = 0;
   while (length < line.size()) {
-    if (!ready(fd, POLLIN)) {
+    if (!ready(fd, POLLIN, deadline)) {
       return false;
     }
     std::uint8_t c = 0;
@@ -167,14 +181,15 @@ ask(const fs::Path& socket, std::string_view request, fs::Fd* keep)
   if (!connection) {
     return std::optional<std::string>{};
   }
-  if (!send_all(connection->get(), as_bytes(request))) {
+  const Deadline deadline = io_deadline();
+  if (!send_all(connection->get(), as_bytes(request), deadline)) {
     return make_error(
       Errc::io,
       fmt::format("the agent at {} did not take the request", socket));
   }
   SecretBytes line(k_max_line);
   std::size_t length = 0;
-  if (!read_line(connection->get(), line, length)) {
+  if (!read_line(connection->get(), line, length, deadline)) {
     return make_error(Errc::io,
                       fmt::format("the agent at {} did not answer", socket));
   }
@@ -192,16 +207,17 @@ answer(int fd, const Held& held)
   if (!peer || !peer_allowed(*peer, ::geteuid())) {
     return false;
   }
+  const Deadline deadline = io_deadline();
   SecretBytes line(k_max_line);
   std::size_t length = 0;
-  if (!read_line(fd, line, length)) {
+  if (!read_line(fd, line, length, deadline)) {
     return false;
   }
   const std::string_view request = line.text().substr(0, length);
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(
     held.until - std::chrono::system_clock::now());
   if (request == "stop") {
-    (void)send_all(fd, as_bytes("stopped\n"));
+    (void)send_all(fd, as_bytes("stopped\n"), deadline);
     return true;
   }
   if (request == "status") {
@@ -209,7 +225,8 @@ answer(int fd, const Held& held)
       fd,
       as_bytes(fmt::format("held {} {}\n",
                            held.member.key_id(),
-                           std::max<std::int64_t>(0, left.count()))));
+                           std::max<std::int64_t>(0, left.count()))),
+      deadline);
     return false;
   }
   constexpr std::string_view k_identity = "identity ";
@@ -221,10 +238,10 @@ answer(int fd, const Held& held)
     std::memcpy(reply.data(), "ok\n", 3);
     std::memcpy(reply.data() + 3, secret.data(), secret.size());
     reply.data()[reply.size() - 1] = '\n';
-    (void)send_all(fd, reply.view());
+    (void)send_all(fd, reply.view(), deadline);
     return false;
   }
-  (void)send_all(fd, as_bytes("none\n"));
+  (void)send_all(fd, as_bytes("none\n"), deadline);
   return false;
 }
 
@@ -404,7 +421,7 @@ request(const fs::Path& socket, const Digest& identity_file_sha256)
   }
   SecretBytes line(k_max_line);
   std::size_t length = 0;
-  if (!read_line(connection.get(), line, length)) {
+  if (!read_line(connection.get(), line, length, io_deadline())) {
     return make_error(Errc::io,
                       fmt::format("the agent at {} did not answer", socket));
   }
@@ -420,20 +437,43 @@ status(const fs::Path& socket)
   if (!line) {
     return std::optional<Status>{};
   }
-  // "held <key id> <seconds>"
-  const auto first = line->find(' ');
-  const auto second = line->rfind(' ');
-  if (!line->starts_with("held ") || first == second) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("the agent at {} gave an answer custody does not know",
-                  socket));
+  auto parsed = parse_status(*line);
+  if (!parsed) {
+    return tl::unexpected(with_context(
+      parsed.error(), fmt::format("the agent at {}", socket.string())));
+  }
+  return std::optional<Status>(std::move(*parsed));
+}
+
+Result<Status>
+parse_status(std::string_view line)
+{
+  // "held <key id> <seconds>": a 32-digit key id, at most 9 digits of seconds
+  constexpr std::string_view k_held = "held ";
+  const auto last = line.rfind(' ');
+  const bool shaped = line.starts_with(k_held) && last == k_held.size() + 32
+                      && line.size() > last + 1 && line.size() <= last + 10;
+  const std::string_view key_id =
+    shaped ? line.substr(k_held.size(), 32) : std::string_view{};
+  const std::string_view seconds =
+    shaped ? line.substr(last + 1) : std::string_view{};
+  const auto hex = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!shaped || !std::ranges::all_of(key_id, hex)
+      || !std::ranges::all_of(seconds, digit)) {
+    return make_error(Errc::invalid_input,
+                      "an answer to a status request custody does not know");
   }
   Status out;
-  out.key_id = line->substr(first + 1, second - first - 1);
-  out.left =
-    std::chrono::seconds(std::strtoll(line->c_str() + second + 1, nullptr, 10));
-  return std::optional<Status>(out);
+  out.key_id = std::string(key_id);
+  std::int64_t left = 0;
+  for (const char c : seconds) {
+    left = left * 10 + (c - '0');
+  }
+  out.left = std::chrono::seconds(left);
+  return out;
 }
 
 Result<bool>

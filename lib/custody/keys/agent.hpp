@@ -79,6 +79,8 @@ struct Status
   std::string key_id;
   std::chrono::seconds left{0};
 };
+// The answer to a status request, "held <key id> <seconds left>".
+[[nodiscard]] Result<Status> parse_status(std::string_view line);
 // What the agent at `socket` holds; nothing when none answers.
 [[nodiscard]] Result<std::optional<Status>> status(const fs::Path& socket);
 // Asks the agent at `socket` to wipe the identity and exit, and waits until it

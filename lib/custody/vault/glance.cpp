@@ -17,14 +17,22 @@ std::optional<Role>
 cached_role(const fs::Path& directory, std::string_view key_id)
 {
   auto text = fs::read_file(directory / "vault.yaml", detail::k_max_small_file);
-  if (!text || key_id.empty()) {
+  if (!text) {
+    return std::nullopt;
+  }
+  return role_in_vault_yaml(as_text(*text), key_id);
+}
+
+std::optional<Role>
+role_in_vault_yaml(std::string_view yaml, std::string_view key_id)
+{
+  if (key_id.empty()) {
     return std::nullopt;
   }
   // The member's line as AdminState::vault_yaml() writes it; anything else
   // (another layout, a hand edit) is no answer, not an error: the signed
   // ledger is read once the vault is open.
   const std::string wanted = "{key_id: " + std::string(key_id) + ", role: ";
-  const std::string_view yaml = as_text(*text);
   const auto at = yaml.find(wanted);
   if (at == std::string_view::npos) {
     return std::nullopt;

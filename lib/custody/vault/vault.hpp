@@ -164,6 +164,10 @@ std::vector<std::string> interrupted_init_members(const fs::Path& directory);
 // vault.yaml can only make a command refuse early, never allow anything.
 std::optional<Role> cached_role(const fs::Path& directory,
                                 std::string_view key_id);
+// The same, from vault.yaml's text: the role of the member line
+// AdminState::vault_yaml() writes for `key_id`, or nothing.
+std::optional<Role> role_in_vault_yaml(std::string_view yaml,
+                                       std::string_view key_id);
 
 // Where a member keeps the derived files only she can authenticate: her state
 // cache and index shards (docs/formats.md section 10).

@@ -8,11 +8,15 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace custody;
 using custody::test::TempDir;
@@ -71,6 +75,33 @@ TEST_CASE("--ttl takes seconds, minutes or hours up to 12 hours")
   CHECK(agent::parse_ttl("12h").value() == std::chrono::hours(12));
   for (const char* bad :
        {"", "0", "13h", "1d", "h", "-5", "5 m", "99999999999"}) {
+    CAPTURE(bad);
+    auto ttl = agent::parse_ttl(bad);
+    REQUIRE_FALSE(ttl);
+    CHECK(ttl.error().code == Errc::usage);
+  }
+}
+
+TEST_CASE("a status answer is read only in its exact shape")
+{
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  auto status = agent::parse_status("held " + id + " 3599");
+  REQUIRE(status);
+  CHECK(status->key_id == id);
+  CHECK(status->left == std::chrono::seconds(3599));
+  const std::vector<std::string> bad_answers = {
+    "",
+    "held",
+    "held  1",
+    "held " + id,
+    "held " + id + " ",
+    "held " + id + " -1",
+    "held " + id + " 1234567890",
+    "held " + id.substr(1) + " 5",
+    "held " + id + "0 5",
+    "held 0123456789ABCDEF0123456789abcdef 5",
+    "HELD " + id + " 5"};
+  for (const auto& bad : bad_answers) {
     CAPTURE(bad);
     auto ttl = agent::parse_ttl(bad);
     REQUIRE_FALSE(ttl);
@@ -139,9 +170,20 @@ TEST_CASE("the agent ends when its time is up")
                    sha256("file"),
                    std::chrono::system_clock::now()
                      + std::chrono::milliseconds(200)};
+  // A client that connects and says nothing is given up on in bounded time.
+  const fs::Fd silent(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket.c_str(), sizeof(address.sun_path) - 1);
+  REQUIRE(::connect(silent.get(),
+                    reinterpret_cast<const sockaddr*>(&address),
+                    sizeof(address))
+          == 0);
+  const auto start = std::chrono::steady_clock::now();
   auto ended = agent::serve(listener->get(), held, nullptr);
   REQUIRE(ended);
   CHECK(*ended == agent::Ended::expired);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
 }
 
 TEST_SUITE_END();
