@@ -1,21 +1,17 @@
 // custody attach: evidence media into the vault, one pass per file, one entry
 // per attachment (docs/formats.md section 6.2.1).
+#include "attaching.hpp"
 #include "commands.hpp"
-#include "progress.hpp"
-#include "reading.hpp"
 #include "session.hpp"
 
-#include <custody/base/time.hpp>
 #include <custody/media/attach.hpp>
-#include <custody/media/kind.hpp>
-#include <custody/media/media.hpp>
 #include <custody/records/readers.hpp>
+#include <custody/records/receipt.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <memory>
 
 namespace custody::cli {
@@ -26,89 +22,41 @@ struct AttachOptions
 {
   std::string record;
   std::vector<std::string> files;
-  std::string kind;
-  std::string note;
-  std::string captured_at;
+  FileOptions described;
 };
-
-constexpr std::chrono::milliseconds k_probe_timeout{30000};
-
-// A record id through the shards the member opens, or whole for intake.
-Result<std::string>
-resolve_record(vault::Vault& opened, const std::string& id)
-{
-  vault::Notes notes;
-  auto resolved = records::resolve_id(opened, id, notes);
-  print_notes(notes);
-  return resolved;
-}
 
 Result<Outcome>
 run_attach(const GlobalOptions& global, const AttachOptions& options)
 {
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
-  if (!options.kind.empty() && !media::is_kind(options.kind)) {
-    return make_error(Errc::usage,
-                      fmt::format("--kind {} is not a kind", options.kind),
-                      "use audio, video, photo or document");
-  }
-  if (!options.captured_at.empty()
-      && !time::is_date_or_rfc3339(options.captured_at)) {
-    return make_error(Errc::usage,
-                      "--captured-at is not a date or an RFC 3339 time",
-                      "e.g. 2025-03-14 or 2025-03-14T21:40:00+03:00");
-  }
-  // Every file is checked before a passphrase is asked for: a wrong path
-  // costs nothing and writes nothing. Its media facts are read now too, by a
-  // child process (this binary, exec'd afresh) that never holds a key: the
-  // parsers are the attack surface of untrusted files.
-  std::vector<json::Json> facts;
-  for (const auto& file : options.files) {
-    CUSTODY_TRY(attach::check_source(file));
-    auto read = media::probe("/proc/self/exe", file, k_probe_timeout);
-    if (read) {
-      facts.push_back(std::move(*read));
-    } else {
-      warn(fmt::format("{}: its media facts could not be read ({}); it is "
-                       "attached without them",
-                       file,
-                       read.error().message));
-      facts.push_back(json::Json::object());
-    }
-  }
+  CUSTODY_TRY(check_file_options(options.described));
+  // Every file is checked, and its media facts read, before a passphrase is
+  // asked for.
+  CUSTODY_ASSIGN(facts, probe_files(options.files));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault& opened = session.vault;
-  CUSTODY_ASSIGN(record_id, resolve_record(opened, options.record));
-  CUSTODY_ASSIGN(recipient, opened.recipient(vault::Compartment::identity));
-  const auto* cancel = watch_interrupts();
-  std::vector<std::pair<attach::Staged, attach::Description>> files;
-  for (std::size_t i = 0; i < options.files.size(); ++i) {
-    const std::string& file = options.files[i];
-    attach::Description description;
-    description.media = std::move(facts[i]);
-    description.name = std::filesystem::path(file).filename().string();
-    description.note = options.note;
-    description.captured_at = options.captured_at;
-    description.kind = options.kind.empty()
-                         ? media::kind_of(file, description.media)
-                         : options.kind;
-    auto staged = attach::stage(opened.directory(),
-                                file,
-                                recipient,
-                                cancel,
-                                terminal_progress(description.name));
-    finish_progress();
-    if (!staged) {
-      return tl::unexpected(staged.error());
-    }
-    files.emplace_back(std::move(*staged), std::move(description));
+  // Through the record list every role holds: an id with one wrong digit is
+  // refused, with the records one mistake away (docs/formats.md 6.2.2).
+  vault::Notes notes;
+  auto resolved = records::resolve_id(opened, options.record, notes);
+  print_notes(notes);
+  if (!resolved) {
+    return tl::unexpected(resolved.error());
   }
-  if (cancel->load()) {
-    return make_error(Errc::interrupted, "interrupted; nothing was written");
+  const std::string& record_id = *resolved;
+  CUSTODY_ASSIGN(
+    files,
+    stage_files(opened, options.files, std::move(facts), options.described));
+  notes.clear();
+  auto attached = attach::write(opened, record_id, files, notes);
+  print_notes(notes);
+  if (!attached) {
+    return tl::unexpected(attached.error());
   }
-  CUSTODY_ASSIGN(written, attach::write(opened, record_id, files));
+  const auto& written = *attached;
   end_with_checkpoint(global, opened);
+  const std::string receipt = records::receipt_of(record_id);
   if (global.json) {
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < written.size(); ++i) {
@@ -122,17 +70,20 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
     fmt::print("{}\n",
                nlohmann::json{{"type", "attached"},
                               {"record", record_id},
+                              {"receipt", receipt},
                               {"attachments", list}}
                  .dump());
     return Outcome::ok;
   }
   for (const auto& item : written) {
-    fmt::print("attached {} to {} (entry {}, {} bytes, sha256 {})\n",
-               printable(item.name),
-               record_id,
-               item.seq,
-               item.size,
-               to_hex(item.sha256));
+    fmt::print(
+      "attached {} to {} (receipt {}): entry {}, {} bytes, sha256 {}\n",
+      printable(item.name),
+      record_id,
+      receipt,
+      item.seq,
+      item.size,
+      to_hex(item.sha256));
   }
   return Outcome::ok;
 }
@@ -149,12 +100,13 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
   add_record_argument(*sub, "RECORD", options->record);
   sub->add_option("FILE", options->files, "The files to attach")->required();
   sub->add_option("--kind",
-                  options->kind,
+                  options->described.kind,
                   "audio, video, photo or document (default: from the file)");
-  sub->add_option(
-    "--note", options->note, "A note kept with the attachment (encrypted)");
+  sub->add_option("--note",
+                  options->described.note,
+                  "A note kept with the attachment (encrypted)");
   sub->add_option("--captured-at",
-                  options->captured_at,
+                  options->described.captured_at,
                   "When it was captured, if the file does not say (RFC 3339)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
