@@ -512,12 +512,11 @@ Vault::form_hash(const Digest& form_sha256)
 {
   Impl& v = *m_impl;
   if (!v.form_key) {
-    // docs/formats.md 6.4.1: every member holds every epoch of admin, epoch 0
-    // included, so every writer derives the same key, before and after a
-    // rotation.
-    CUSTODY_ASSIGN(admin, v.keys.compartment(Compartment::admin, 0));
-    v.form_key =
-      hkdf_sha256(admin->secret_key(), {}, "custody/v1/form-duplicate", 32);
+    // docs/formats.md 2.7, 6.4.1: every member holds admin's epoch 0, so
+    // every writer derives the same key, before and after a rotation.
+    CUSTODY_ASSIGN(key,
+                   derived_secret(Compartment::admin, k_form_duplicate_label));
+    v.form_key = std::move(key);
   }
   const Digest mac = hmac_sha256(v.form_key->view(), form_sha256);
   RecordKey hash{};

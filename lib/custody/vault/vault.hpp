@@ -167,6 +167,10 @@ fs::Path known_tips_for(const fs::Path& known_vaults);
                                const std::string& vault_id,
                                const std::string& signing_public);
 
+// The label of the key that keys form hashes (docs/formats.md 2.7, 6.4.1).
+inline constexpr std::string_view k_form_duplicate_label =
+  "custody-form-duplicate-v1";
+
 enum class Access { read, write };
 
 struct OpenOptions
@@ -262,8 +266,9 @@ public:
   // writer). A failure to save is a note: the copy is derived.
   void save_records(Notes& notes);
   // The keyed hash of a form (docs/formats.md 6.4.1), from the SHA-256 of its
-  // canonical JSON: the key derives from the admin compartment's epoch-0
-  // secret, which every member holds.
+  // canonical JSON: HMAC-SHA-256 under derived_secret(admin,
+  // k_form_duplicate_label), which every member derives alike; its first 16
+  // bytes.
   [[nodiscard]] Result<RecordKey> form_hash(const Digest& form_sha256);
 
   // Visits every complete entry of the ledger in order (a fresh scan, under the
