@@ -436,11 +436,23 @@ Vault::append(ledger::Kind kind, std::vector<NewEntry> entries)
       created.push_back({item.creates->id, item.creates->form, seq});
     }
   }
-  // A record named twice is refused before anything is written.
-  std::optional<RecordSet> records_after;
-  if (v.records && !created.empty()) {
-    records_after = *v.records;
-    CUSTODY_TRY_CTX(records_after->add(created), "refusing to append");
+  if (!v.records && v.loaded.records) {
+    // The open replayed the ledger from the start: its list reaches the tip.
+    v.records = std::move(v.loaded.records);
+    v.records_changed = true;
+  }
+  v.loaded.records.reset();
+  // invariant 23: a record named twice is refused before anything is
+  // written (ids are random: only a caller's bug names one again).
+  if (v.records) {
+    for (const auto& record : created) {
+      if (v.records->find(record.id) != nullptr) {
+        return make_error(Errc::internal,
+                          fmt::format("refusing to append: record {} exists",
+                                      key_hex(record.id)));
+      }
+    }
+    CUSTODY_TRY_CTX(RecordSet::from(created), "refusing to append");
   }
   const std::uint32_t admin_epoch = current_epoch(Compartment::admin);
   CUSTODY_ASSIGN(admin_recipient, recipient(Compartment::admin));
@@ -449,16 +461,17 @@ Vault::append(ledger::Kind kind, std::vector<NewEntry> entries)
     batch.seal_and_append(
       *v.member, v.loaded.state.vault_id, admin_recipient, admin_epoch));
   v.loaded.tip = tip;
-  if (records_after) {
-    v.records = std::move(records_after);
-  }
-  // The record list a full replay collected no longer reaches the tip.
-  v.loaded.records.reset();
   keep_state_cache();
   if (v.records) {
-    v.records_changed = true;
-    Notes ignored;
-    save_records(ignored);
+    // Checked above: nothing in it is named twice.
+    if (v.records->add(std::move(created))) {
+      v.records_changed = true;
+      // Derived, as the state cache is: a failure to save it loses nothing.
+      Notes ignored;
+      save_records(ignored);
+    } else {
+      v.records.reset();
+    }
   }
   return appended;
 }
