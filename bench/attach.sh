@@ -11,7 +11,7 @@ size_mib=${1:-2048}
 bench_setup $((size_mib * 4 + 500))
 command -v age >/dev/null || { echo "skip: Debian's age is not installed (scripts/setup)"; exit 0; }
 as_me record --form examples/incidents >"$work/ids" 2>/dev/null
-id=$(head -1 "$work/ids")
+id=$(head -1 "$work/ids" | cut -d' ' -f1)
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$work/file.bin"
 small=$((size_mib / 10))
 head -c $((small * 1024 * 1024)) /dev/urandom >"$work/small.bin"

@@ -4,12 +4,17 @@
 //   custody_bench open VAULT IDENTITY PASSPHRASE_FILE
 //   custody_bench proofs DIR COUNT
 //   custody_bench audit RECORDS CELLS LP_FILE
+//   custody_bench records COUNT
 // `proofs` writes a synthetic ledger of COUNT chained `put` entries (four
 // payloads each, the size of real ones) to DIR/ledger, then times what
 // checkpoints and proofs cost at that size (docs/performance.md "Proofs").
+// `records` times the record list of COUNT records (docs/formats.md 10.3):
+// building it, sealing and opening the member's copy, looking up ids and
+// forms (docs/performance.md "The record list").
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/stats_release.hpp>
 #include <custody/keys/passphrase.hpp>
+#include <custody/ledger/cache_file.hpp>
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
@@ -17,6 +22,7 @@
 #include <custody/stats/table.hpp>
 #include <custody/sys/fs.hpp>
 #include <custody/sys/hardening.hpp>
+#include <custody/vault/record_set.hpp>
 
 #include <fmt/core.h>
 
@@ -198,6 +204,72 @@ bench_failed(const Error& error)
 {
   fmt::print(stderr, "proofs: {}\n", error.message);
   return 1;
+}
+
+// The member's copy of the record list at COUNT records, as records.age is
+// made and read (the same cache-file shape; the magic is the bench's own).
+int
+run_records(std::uint64_t count)
+{
+  std::vector<vault::SealedRecord> made(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const Bytes id = random_bytes(16);
+    const Bytes form = random_bytes(16);
+    std::copy(id.begin(), id.end(), made[i].id.begin());
+    std::copy(form.begin(), form.end(), made[i].form.begin());
+    made[i].seq = 4 * i + 5;
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto set = vault::RecordSet::from(made);
+  if (!set) {
+    fmt::print(stderr, "{}\n", set.error().message);
+    return 1;
+  }
+  fmt::print("build from the seals' covers: {:.3f} s\n", seconds_since(start));
+  const auto owner = age::X25519Identity::generate();
+  const cache_file::Kind kind{"custody-bench-records\n", "custody/v1/bench-records-mac"};
+  start = std::chrono::steady_clock::now();
+  const Bytes body = set->serialize();
+  auto sealed = cache_file::seal(kind, {{"count", count}}, body, owner);
+  if (!sealed) {
+    fmt::print(stderr, "{}\n", sealed.error().message);
+    return 1;
+  }
+  fmt::print("serialize and seal ({:.1f} MB): {:.3f} s\n",
+             static_cast<double>(sealed->size()) / 1e6, seconds_since(start));
+  start = std::chrono::steady_clock::now();
+  auto opened = cache_file::open(kind, *sealed, owner);
+  if (!opened) {
+    fmt::print(stderr, "{}\n", opened.error().message);
+    return 1;
+  }
+  auto parsed = vault::RecordSet::parse(opened->body, count);
+  if (!parsed) {
+    fmt::print(stderr, "{}\n", parsed.error().message);
+    return 1;
+  }
+  fmt::print("open and parse: {:.3f} s\n", seconds_since(start));
+  start = std::chrono::steady_clock::now();
+  std::uint64_t found = 0;
+  for (std::uint64_t i = 0; i < 100000; ++i) {
+    found += parsed->find(made[i % count].id) != nullptr ? 1 : 0;
+  }
+  fmt::print("100,000 id lookups: {:.3f} s ({} found)\n", seconds_since(start), found);
+  start = std::chrono::steady_clock::now();
+  found = parsed->find_form(made.front().form) != nullptr ? 1 : 0;
+  fmt::print("first form lookup (indexes every form): {:.3f} s\n", seconds_since(start));
+  // A batch of 10,000 new records merged in, as an append does.
+  std::vector<vault::SealedRecord> batch(made.begin(),
+                                         made.begin() + std::min<std::uint64_t>(count, 10000));
+  for (auto& record : batch) {
+    record.id[0] ^= 0x5a;
+    record.id[15] ^= 0xa5;
+  }
+  start = std::chrono::steady_clock::now();
+  auto added = parsed->add(std::move(batch));
+  fmt::print("add a batch of 10,000: {:.3f} s{}\n", seconds_since(start),
+             added ? "" : " (an id repeated)");
+  return 0;
 }
 
 int
@@ -506,12 +578,16 @@ run(int argc, char** argv)
   if (argc == 5 && std::string(argv[1]) == "audit") {
     return run_audit(std::stoull(argv[2]), std::stoull(argv[3]), argv[4]);
   }
+  if (argc == 3 && std::string(argv[1]) == "records") {
+    return run_records(std::stoull(argv[2]));
+  }
   if (argc < 5) {
     fmt::print(
       stderr,
       "usage: custody_bench fill|open VAULT IDENTITY PASSFILE [COUNT BATCH]\n"
       "       custody_bench audit RECORDS CELLS LP_FILE\n"
-      "       custody_bench proofs DIR COUNT\n");
+      "       custody_bench proofs DIR COUNT\n"
+      "       custody_bench records COUNT\n");
     return 2;
   }
   const std::string command = argv[1];
@@ -543,7 +619,8 @@ run(int argc, char** argv)
         changes.push_back({records::new_record_id(),
                            records::EntryType::record,
                            std::nullopt,
-                           synthetic_parts(i)});
+                           synthetic_parts(i),
+                           {}});
       }
       auto written = records::write(*opened, std::move(changes));
       if (!written) {

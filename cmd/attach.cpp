@@ -1,21 +1,17 @@
 // custody attach: evidence media into the vault, one pass per file, one entry
 // per attachment (docs/formats.md section 6.2.1).
+#include "attaching.hpp"
 #include "commands.hpp"
-#include "progress.hpp"
-#include "reading.hpp"
 #include "session.hpp"
 
-#include <custody/base/time.hpp>
 #include <custody/media/attach.hpp>
-#include <custody/media/kind.hpp>
-#include <custody/media/media.hpp>
 #include <custody/records/readers.hpp>
+#include <custody/records/receipt.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -27,11 +23,9 @@ struct AttachOptions
 {
   std::string record;
   std::vector<std::string> files;
-  std::string kind;
-  // Each --note as given, and the note of each file (notes_by_file).
+  // Each --note as given; notes_by_file gives each file its own.
   std::vector<std::string> notes;
-  std::vector<std::string> file_notes;
-  std::string captured_at;
+  FileOptions described;
 };
 
 // The note of each file: a --note belongs to the FILE just before it, and one
@@ -72,84 +66,38 @@ notes_by_file(const CLI::App& sub,
   return notes;
 }
 
-constexpr std::chrono::milliseconds k_probe_timeout{30000};
-
-// A record id through the shards the member opens, or whole for intake.
-Result<std::string>
-resolve_record(vault::Vault& opened, const std::string& id)
-{
-  vault::Notes notes;
-  auto resolved = records::resolve_id(opened, id, notes);
-  print_notes(notes);
-  return resolved;
-}
-
 Result<Outcome>
 run_attach(const GlobalOptions& global, const AttachOptions& options)
 {
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
-  if (!options.kind.empty() && !media::is_kind(options.kind)) {
-    return make_error(Errc::usage,
-                      fmt::format("--kind {} is not a kind", options.kind),
-                      "use audio, video, photo or document");
-  }
-  if (!options.captured_at.empty()
-      && !time::is_date_or_rfc3339(options.captured_at)) {
-    return make_error(Errc::usage,
-                      "--captured-at is not a date or an RFC 3339 time",
-                      "e.g. 2025-03-14 or 2025-03-14T21:40:00+03:00");
-  }
-  // Every file is checked before a passphrase is asked for: a wrong path
-  // costs nothing and writes nothing. Its media facts are read now too, by a
-  // child process (this binary, exec'd afresh) that never holds a key: the
-  // parsers are the attack surface of untrusted files.
-  std::vector<json::Json> facts;
-  for (const auto& file : options.files) {
-    CUSTODY_TRY(attach::check_source(file));
-    auto read = media::probe("/proc/self/exe", file, k_probe_timeout);
-    if (read) {
-      facts.push_back(std::move(*read));
-    } else {
-      warn(fmt::format("{}: its media facts could not be read ({}); it is "
-                       "attached without them",
-                       file,
-                       read.error().message));
-      facts.push_back(json::Json::object());
-    }
-  }
+  CUSTODY_TRY(check_file_options(options.described));
+  // Every file is checked, and its media facts read, before a passphrase is
+  // asked for.
+  CUSTODY_ASSIGN(facts, probe_files(options.files));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault& opened = session.vault;
-  CUSTODY_ASSIGN(record_id, resolve_record(opened, options.record));
-  CUSTODY_ASSIGN(recipient, opened.recipient(vault::Compartment::identity));
-  const auto* cancel = watch_interrupts();
-  std::vector<std::pair<attach::Staged, attach::Description>> files;
-  for (std::size_t i = 0; i < options.files.size(); ++i) {
-    const std::string& file = options.files[i];
-    attach::Description description;
-    description.media = std::move(facts[i]);
-    description.name = std::filesystem::path(file).filename().string();
-    description.note = options.file_notes[i];
-    description.captured_at = options.captured_at;
-    description.kind = options.kind.empty()
-                         ? media::kind_of(file, description.media)
-                         : options.kind;
-    auto staged = attach::stage(opened.directory(),
-                                file,
-                                recipient,
-                                cancel,
-                                terminal_progress(description.name));
-    finish_progress();
-    if (!staged) {
-      return tl::unexpected(staged.error());
-    }
-    files.emplace_back(std::move(*staged), std::move(description));
+  // Through the record list every role holds: an id with one wrong digit is
+  // refused, with the records one mistake away (docs/formats.md 6.2.2).
+  vault::Notes notes;
+  auto resolved = records::resolve_id(opened, options.record, notes);
+  print_notes(notes);
+  if (!resolved) {
+    return tl::unexpected(resolved.error());
   }
-  if (cancel->load()) {
-    return make_error(Errc::interrupted, "interrupted; nothing was written");
+  const std::string& record_id = *resolved;
+  CUSTODY_ASSIGN(
+    files,
+    stage_files(opened, options.files, std::move(facts), options.described));
+  notes.clear();
+  auto attached = attach::write(opened, record_id, files, notes);
+  print_notes(notes);
+  if (!attached) {
+    return tl::unexpected(attached.error());
   }
-  CUSTODY_ASSIGN(written, attach::write(opened, record_id, files));
+  const auto& written = *attached;
   end_with_checkpoint(global, opened);
+  const std::string receipt = records::receipt_of(record_id);
   if (global.json) {
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t i = 0; i < written.size(); ++i) {
@@ -163,17 +111,20 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
     fmt::print("{}\n",
                nlohmann::json{{"type", "attached"},
                               {"record", record_id},
+                              {"receipt", receipt},
                               {"attachments", list}}
                  .dump());
     return Outcome::ok;
   }
   for (const auto& item : written) {
-    fmt::print("attached {} to {} (entry {}, {} bytes, sha256 {})\n",
-               printable(item.name),
-               record_id,
-               item.seq,
-               item.size,
-               to_hex(item.sha256));
+    fmt::print(
+      "attached {} to {} (receipt {}): entry {}, {} bytes, sha256 {}\n",
+      printable(item.name),
+      record_id,
+      receipt,
+      item.seq,
+      item.size,
+      to_hex(item.sha256));
   }
   return Outcome::ok;
 }
@@ -191,7 +142,7 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
   auto* file_option =
     sub->add_option("FILE", options->files, "The files to attach")->required();
   sub->add_option("--kind",
-                  options->kind,
+                  options->described.kind,
                   "audio, video, photo or document (default: from the file)");
   auto* note_option =
     sub
@@ -203,7 +154,7 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--captured-at",
-                  options->captured_at,
+                  options->described.captured_at,
                   "When it was captured, if the file does not say (RFC 3339)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
@@ -215,7 +166,7 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
       };
       return;
     }
-    options->file_notes = std::move(*notes);
+    options->described.notes = std::move(*notes);
     action = [&global, options] { return run_attach(global, *options); };
   });
 }

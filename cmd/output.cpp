@@ -60,8 +60,8 @@ remedy_text(Remedy remedy)
     return "restore the ledger from a backup; a kept checkpoint (verify "
            "--against) shows which copy is the original";
   case Remedy::use_record_id:
-    return "use the id `custody record` printed, or its first 8 or more "
-           "digits";
+    return "use the id or the receipt `custody record` printed, or 8 or more "
+           "of the id's first digits";
   case Remedy::use_key_new_card:
     return "a card is the FILE.card that `custody key new` writes, or its "
            "text";
@@ -75,6 +75,10 @@ remedy_text(Remedy remedy)
     return "publish fewer or coarser tables: `--level 1`, a longer `--period`, "
            "`--rows region` "
            "rather than district, fewer `--cols`";
+  case Remedy::allow_duplicate:
+    return "the same form was entered before: a legal member can `custody "
+           "show` the earlier record; if this really is another incident, "
+           "record it with --allow-duplicate";
   case Remedy::ask_key_show:
     return "the card was altered; ask the member for a fresh copy (`custody "
            "key show`)";

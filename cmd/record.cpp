@@ -1,5 +1,6 @@
 // custody record: validate forms, split them into compartments and write them;
 // --amend corrects.
+#include "attaching.hpp"
 #include "commands.hpp"
 #include "reading.hpp"
 #include "record_interactive.hpp"
@@ -7,6 +8,7 @@
 
 #include <custody/records/amend.hpp>
 #include <custody/records/form.hpp>
+#include <custody/records/receipt.hpp>
 #include <custody/records/records.hpp>
 #include <custody/schema/schema.hpp>
 #include <custody/sys/fs.hpp>
@@ -27,7 +29,10 @@ constexpr std::string_view k_incident_schema = "incident.schema.json";
 struct RecordOptions
 {
   std::string form;
+  std::string form_argument; // FORM, the same as --form FORM
   std::string amend;
+  std::vector<std::string> attach;
+  bool allow_duplicate = false;
 };
 
 Result<std::vector<form::Form>>
@@ -59,6 +64,7 @@ print_written(const GlobalOptions& global,
     for (std::size_t i = 0; i < written.size(); ++i) {
       out.push_back(
         {{"id", written[i].record_id},
+         {"receipt", records::receipt_of(written[i].record_id)},
          {"seq", written[i].seq},
          {"form",
           fmt::format("{}:{}", forms[i].origin.file, forms[i].origin.line)}});
@@ -66,8 +72,11 @@ print_written(const GlobalOptions& global,
     fmt::print("{}\n",
                nlohmann::json{{"type", "recorded"}, {"records", out}}.dump());
   } else {
+    // The id, then the receipt to write on the paper form (docs/formats.md
+    // 6.2.2): `cut -d' ' -f1` gives the ids.
     for (const auto& item : written) {
-      fmt::print("{}\n", item.record_id);
+      fmt::print(
+        "{} {}\n", item.record_id, records::receipt_of(item.record_id));
     }
     note(fmt::format(
       "{} {} record{}", verb, written.size(), written.size() == 1 ? "" : "s"));
@@ -145,12 +154,84 @@ run_interactive(const GlobalOptions& global)
   return print_written(global, written, forms, "recorded");
 }
 
+// `record --attach`: the record and its files in one append.
 Result<Outcome>
-run_record(const GlobalOptions& global, const RecordOptions& options)
+run_record_with_files(const GlobalOptions& global,
+                      vault::Vault& opened,
+                      records::Change change,
+                      const std::vector<form::Form>& forms,
+                      const std::vector<std::string>& paths,
+                      std::vector<json::Json> facts,
+                      const records::WriteOptions& write_options)
+{
+  CUSTODY_ASSIGN(files, stage_files(opened, paths, std::move(facts), {}));
+  auto recorded =
+    record_with_files(opened, std::move(change), files, write_options);
+  print_notes(*write_options.notes);
+  if (!recorded) {
+    return tl::unexpected(recorded.error());
+  }
+  end_with_checkpoint(global, opened);
+  const std::string& id = recorded->record.record_id;
+  if (global.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i = 0; i < recorded->files.size(); ++i) {
+      const auto& file = recorded->files[i];
+      list.push_back({{"seq", file.seq},
+                      {"name", file.name},
+                      {"kind", files[i].second.kind},
+                      {"size", file.size},
+                      {"sha256", to_hex(file.sha256)},
+                      {"object", to_hex(file.object)}});
+    }
+    nlohmann::json record = {
+      {"id", id},
+      {"receipt", records::receipt_of(id)},
+      {"seq", recorded->record.seq},
+      {"form",
+       fmt::format("{}:{}", forms[0].origin.file, forms[0].origin.line)},
+      {"attachments", list}};
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "recorded"},
+                              {"records", nlohmann::json::array({record})}}
+                 .dump());
+    return Outcome::ok;
+  }
+  fmt::print("{} {}\n", id, records::receipt_of(id));
+  for (const auto& file : recorded->files) {
+    note(fmt::format("attached {} (entry {}, {} bytes, sha256 {})",
+                     printable(file.name),
+                     file.seq,
+                     file.size,
+                     to_hex(file.sha256)));
+  }
+  note(fmt::format("recorded 1 record with {} attachment{}",
+                   recorded->files.size(),
+                   recorded->files.size() == 1 ? "" : "s"));
+  return Outcome::ok;
+}
+
+Result<Outcome>
+run_record(const GlobalOptions& global, RecordOptions options)
 {
   // Checked before anything else: without them, nothing below can run.
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
+  if (!options.form_argument.empty()) {
+    if (!options.form.empty()) {
+      return make_error(Errc::usage,
+                        "a form given twice (FORM and --form)",
+                        "give the form once, as FORM or as --form FORM");
+    }
+    options.form = options.form_argument;
+  }
+  if (!options.attach.empty() && !options.amend.empty()) {
+    return make_error(Errc::usage,
+                      "--attach adds files to a new record; a correction "
+                      "(--amend) takes none",
+                      "attach files to an existing record with `custody "
+                      "attach RECORD FILE...`");
+  }
   if (options.form.empty()) {
     if (!options.amend.empty() || !interactive_terminal()) {
       return make_error(
@@ -173,6 +254,23 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   if (!options.amend.empty() && forms.size() != 1) {
     return make_error(Errc::usage, "--amend takes exactly one form");
   }
+  if (!options.attach.empty() && forms.size() != 1) {
+    return make_error(
+      Errc::usage,
+      fmt::format("--attach adds files to one new record; \"{}\" holds {} "
+                  "forms",
+                  options.form,
+                  forms.size()),
+      "record the batch, then attach each record's files with `custody "
+      "attach RECORD FILE...`");
+  }
+  // The files are checked, and their media facts read, before the
+  // passphrase too.
+  std::vector<json::Json> facts;
+  if (!options.attach.empty()) {
+    CUSTODY_ASSIGN(probed, probe_files(options.attach));
+    facts = std::move(probed);
+  }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault* opened = &session.vault;
   const auto places = places_of(*opened);
@@ -183,9 +281,27 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   }
   // Every form is split and checked before anything is written: all or nothing.
   CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
-  CUSTODY_ASSIGN(written, records::write(*opened, std::move(changes)));
+  vault::Notes notes;
+  const records::WriteOptions write_options{options.allow_duplicate
+                                              ? records::Duplicates::allow
+                                              : records::Duplicates::refuse,
+                                            &notes};
+  if (!options.attach.empty()) {
+    return run_record_with_files(global,
+                                 *opened,
+                                 std::move(changes.front()),
+                                 forms,
+                                 options.attach,
+                                 std::move(facts),
+                                 write_options);
+  }
+  auto written = records::write(*opened, std::move(changes), write_options);
+  print_notes(notes);
+  if (!written) {
+    return tl::unexpected(written.error());
+  }
   end_with_checkpoint(global, *opened);
-  auto outcome = print_written(global, written, forms, "recorded");
+  auto outcome = print_written(global, *written, forms, "recorded");
   // What is left of the forms' trees (their objects and names; the values
   // went into the records and were freed as they were encrypted) is not freed
   // one node at a time when the command ends: the process exit frees it at
@@ -203,10 +319,19 @@ register_record(CLI::App& app, GlobalOptions& global, Action& action)
   auto options = std::make_shared<RecordOptions>();
   auto* sub = app.add_subcommand(
     "record", "Record incidents from forms (YAML, JSON or JSON Lines)");
+  sub->add_option("FORM", options->form_argument, "The same as --form FORM");
   sub->add_option("--form",
                   options->form,
                   "A form file, a directory of forms, a JSON Lines file, or - "
                   "for standard input");
+  sub->add_option("--attach",
+                  options->attach,
+                  "Attach these files to the new record, in the same write "
+                  "(one form only)");
+  sub->add_flag("--allow-duplicate",
+                options->allow_duplicate,
+                "Record a form even when a record was made from the same "
+                "form before");
   sub->add_option(
     "--amend",
     options->amend,

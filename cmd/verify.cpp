@@ -208,6 +208,11 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
     if (report.against) {
       out["against"] = against_json(*report.against);
     }
+    if (report.records) {
+      out["records"] = {{"listed", report.records->listed},
+                        {"attachments_checked", report.records->attachments},
+                        {"attachments_sealed", report.records->sealed}};
+    }
     if (report.shards) {
       nlohmann::json index = nlohmann::json::object();
       for (const auto& shard : *report.shards) {
@@ -238,6 +243,16 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
                report.objects);
   }
   print_checkpoints(report);
+  if (report.records) {
+    fmt::print(
+      "records: {} listed by the seals; {} attachments each name "
+      "one{}\n",
+      report.records->listed,
+      report.records->attachments,
+      report.records->sealed == 0
+        ? std::string()
+        : fmt::format(" ({} your keys do not open)", report.records->sealed));
+  }
   for (const auto& shard :
        report.shards.value_or(std::vector<verify::ShardCheck>{})) {
     fmt::print("index {}: ok ({} records)\n", shard.compartment, shard.records);

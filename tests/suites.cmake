@@ -25,6 +25,8 @@ set(custody_unit_suites
   minisign
   period
   readers
+  receipt
+  record_set
   records
   render
   schema

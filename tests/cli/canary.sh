@@ -84,7 +84,7 @@ PY
 }
 
 traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/intake.age" --passphrase-file "$T/intake.pass" record --form "$T/canary.yaml"
-id=$(cat "$T/out.$n")
+id=$(cut -d" " -f1 "$T/out.$n")
 [ ${#id} -eq 32 ] || { cat "$T/err.$n"; fail "record by intake"; }
 traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" --passphrase-file "$T/creator.pass" list
 traced - -- "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/data.age" --passphrase-file "$T/data.pass" show "$id" --json

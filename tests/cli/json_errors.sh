@@ -55,7 +55,7 @@ expect_json_error 5 custody --vault "$T/vault" --identity "$T/creator.age" --pas
 expect_json_error 3 as_creator show 0000000000 --json
 # a record id that is not one: the remedy use_record_id
 expect_json_error 3 as_creator show zz --json
-jq -e '.hint | test("the id `custody record` printed")' "$T/err" >/dev/null || fail "use_record_id is worded"
+jq -e '.hint | test("the id or the receipt `custody record` printed")' "$T/err" >/dev/null || fail "use_record_id is worded"
 
 as_creator record --form "$CUSTODY_SOURCE/examples/incidents" >/dev/null 2>&1 || fail "record"
 cp -a "$T/vault" "$T/pristine"

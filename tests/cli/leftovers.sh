@@ -5,7 +5,7 @@
 
 make_vault
 expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
-id=$(cat "$T/out")
+id=$(cut -d" " -f1 "$T/out")
 
 # R14: a file name that would clear the screen
 name=$'clip\e[2J\a.mp4'
@@ -36,7 +36,7 @@ expect_status 0 as_creator attach "$id" "$T/$name" --note $'from her phone\e]0;p
 sed 's/^  text: |$/  text: "Line one\\e[2J\\nline two"/; /^    Usiku/,/^    lijulikane/d' \
   "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml" >"$T/escape.yaml"
 expect_status 0 as_creator record --form "$T/escape.yaml" --no-checkpoint
-escaped_id=$(cat "$T/out")
+escaped_id=$(cut -d" " -f1 "$T/out")
 expect_status 0 as_creator show "$id"
 expect_contains "$T/out" 'note from her phone\x1b]0;pwned\x07'
 expect_status 0 as_creator show "$escaped_id"

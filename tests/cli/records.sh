@@ -10,9 +10,12 @@ count=$(ls "$examples"/*.yaml | wc -l)
 # every example, one at a time by the intake member, then the whole directory in one batch
 first=$(ls "$examples"/*.yaml | head -1)
 expect_status 0 as_member intake record --form "$first"
-grep -qE '^[0-9a-f]{32}$' "$T/out" || fail "record must print the new id"
-one_id=$(cat "$T/out")
-expect_status 0 as_member intake record --form "$examples"
+grep -qE '^[0-9a-f]{32} [0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}$' "$T/out" || fail "record must print the new id and its receipt"
+one_id=$(cut -d" " -f1 "$T/out")
+# the first example again, in the batch: a likely duplicate, recorded only when asked
+expect_status 3 as_member intake record --form "$examples"
+expect_contains "$T/err" "the same form as record"
+expect_status 0 as_member intake record --form "$examples" --allow-duplicate
 [ "$(wc -l <"$T/out")" -eq "$count" ] || fail "a directory batch prints one id per form"
 # ...and the intake member cannot read any of it back
 expect_status 5 as_member intake show "$one_id"
@@ -100,7 +103,11 @@ expect_not_contains "$T/err" "Canary-Echo"
 
 # JSON Lines batch
 for f in "$examples"/0[1-4]*.yaml; do /usr/bin/python3 -c 'import sys, json, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' "$f"; done >"$T/batch.jsonl"
-expect_status 0 as_member intake record --form "$T/batch.jsonl" --json
+# (the examples recorded above, now as JSON: the same forms, so likely duplicates)
+expect_status 3 as_member intake record --form "$T/batch.jsonl" --json
+jq -e '.code == 3 and (.message | test("4 likely duplicates"))' "$T/err" >/dev/null \
+  || fail "the same forms as JSON Lines are likely duplicates"
+expect_status 0 as_member intake record --form "$T/batch.jsonl" --json --allow-duplicate
 jq -e '.type == "recorded" and (.records | length) == 4 and (.records[0].form | endswith("batch.jsonl:1"))' "$T/out" >/dev/null \
   || fail "record --json on a JSON Lines batch"
 

@@ -5,7 +5,7 @@
 
 make_vault
 expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
-id=$(cat "$T/out")
+id=$(cut -d" " -f1 "$T/out")
 head -c 1000 /dev/urandom >"$T/clip.bin"
 expect_status 0 as_creator attach "$id" "$T/clip.bin" --no-checkpoint
 expect_status 0 as_creator show "$id" --form

@@ -8,7 +8,7 @@ make_vault --places "$CUSTODY_SOURCE/examples/places.yaml"
 admit data dee
 make_tsa
 expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
-id=$(cat "$T/out")
+id=$(cut -d" " -f1 "$T/out")
 expect_status 0 as_creator attach "$id" "$CUSTODY_SOURCE/examples/media/injury.jpg"
 expect_status 0 as_creator checkpoint --tsq "$T/req.tsq"
 size=$(ls "$T/vault/checkpoints" | grep -E '^[0-9]+$' | sort -n | tail -1)

@@ -113,6 +113,7 @@ enum class Remedy {
   set_places,              // the vault has no places list
   ask_legal_policy,        // only a legal member signs the policy
   coarser_release,         // fewer or coarser tables might pass the audit
+  allow_duplicate,         // record it anyway, if it is another incident
 };
 
 struct Error

@@ -812,17 +812,16 @@ extract(const fs::Path& vault,
   return extracted;
 }
 
-Result<std::vector<Written>>
-write(vault::Vault& vault,
-      const std::string& record_id,
-      std::vector<std::pair<Staged, Description>>& files)
+Result<Prepared>
+prepare(vault::Vault& vault,
+        const std::string& record_id,
+        std::vector<std::pair<Staged, Description>>& files)
 {
   using vault::Compartment;
   CUSTODY_ASSIGN(recipient, vault.recipient(Compartment::identity));
   const std::uint32_t epoch = vault.current_epoch(Compartment::identity);
-  store::ObjectBatch documents(vault.directory());
-  std::vector<std::vector<ledger::PayloadRef>> payloads;
-  std::vector<Written> written;
+  Prepared prepared;
+  prepared.documents = std::make_unique<store::ObjectBatch>(vault.directory());
   for (const auto& [staged, description] : files) {
     for (const std::string* text : {&description.name,
                                     &description.kind,
@@ -858,32 +857,63 @@ write(vault::Vault& vault,
                                             {"attachment", attachment}},
                                            recipient,
                                            epoch));
-    CUSTODY_TRY(documents.add(document.sealed.ref.obj, document.file));
+    CUSTODY_TRY(
+      prepared.documents->add(document.sealed.ref.obj, document.file));
     const ledger::PayloadRef media{
       staged.object,
       store::commitment(media_salt, staged.plaintext_sha256),
       epoch};
-    payloads.push_back({document.sealed.ref, media});
-    written.push_back({0,
-                       {},
-                       description.name,
-                       staged.size,
-                       staged.plaintext_sha256,
-                       staged.object});
+    prepared.entries.push_back({{document.sealed.ref, media}, std::nullopt});
+    prepared.written.push_back({0,
+                                {},
+                                description.name,
+                                staged.size,
+                                staged.plaintext_sha256,
+                                staged.object});
   }
-  // Media first, then the documents naming them, then the entries: a crash
-  // leaves at most objects no entry names, which verify reports.
+  return prepared;
+}
+
+Result<void>
+make_durable(vault::Vault& vault,
+             Prepared& prepared,
+             std::vector<std::pair<Staged, Description>>& files)
+{
+  // Media first, then the documents naming them, then (the caller) the
+  // entries: a crash leaves at most objects no entry names, which verify
+  // reports.
   for (auto& [staged, description] : files) {
     CUSTODY_TRY(commit(vault.directory(), staged));
   }
-  CUSTODY_TRY(documents.commit());
-  CUSTODY_ASSIGN(appended,
-                 vault.append(ledger::Kind::put, std::move(payloads)));
-  for (std::size_t i = 0; i < written.size(); ++i) {
-    written[i].seq = appended[i].seq;
-    written[i].hash = appended[i].hash;
+  return prepared.documents->commit();
+}
+
+Result<std::vector<Written>>
+write(vault::Vault& vault,
+      const std::string& record_id,
+      std::vector<std::pair<Staged, Description>>& files,
+      vault::Notes& notes)
+{
+  // invariant 23: an attachment names a record the seals list as created,
+  // whoever attaches; the record list is the one every role holds.
+  CUSTODY_ASSIGN(records, vault.records(notes));
+  CUSTODY_ASSIGN(key, vault::record_key(record_id));
+  if (records->find(key) == nullptr) {
+    return make_error(Errc::not_found,
+                      fmt::format("no record {} in the vault's record list; "
+                                  "nothing was attached",
+                                  record_id),
+                      Remedy::use_record_id);
   }
-  return written;
+  CUSTODY_ASSIGN(prepared, prepare(vault, record_id, files));
+  CUSTODY_TRY(make_durable(vault, prepared, files));
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::put, std::move(prepared.entries)));
+  for (std::size_t i = 0; i < prepared.written.size(); ++i) {
+    prepared.written[i].seq = appended[i].seq;
+    prepared.written[i].hash = appended[i].hash;
+  }
+  return std::move(prepared.written);
 }
 
 Result<Recorded>

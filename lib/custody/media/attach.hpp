@@ -6,12 +6,14 @@
 #include <custody/base/canonical_json.hpp>
 #include <custody/crypto/age/age.hpp>
 #include <custody/ledger/ledger.hpp>
+#include <custody/ledger/store.hpp>
 #include <custody/sys/fs.hpp>
 #include <custody/vault/vault.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,13 +116,39 @@ struct Written
   Digest object{};
 };
 
-// Names every staged object, then appends one `put` entry per attachment to
-// record `record_id` (its attachment document and its object, both in the
-// identity compartment) and the member's seal, in one durable write.
+// The attachments of `files` to record `record_id`, made ready to append:
+// each file's attachment document encrypted into `documents` (not yet
+// durable), and one `put` entry each (its document and its media object, both
+// in the identity compartment). Does not look the record up: write() does,
+// and `record --attach` names the record its own batch creates.
+struct Prepared
+{
+  std::unique_ptr<store::ObjectBatch> documents;
+  std::vector<vault::Vault::NewEntry> entries;
+  std::vector<Written> written; // seq and hash filled in once appended
+};
+[[nodiscard]] Result<Prepared>
+prepare(vault::Vault& vault,
+        const std::string& record_id,
+        std::vector<std::pair<Staged, Description>>& files);
+
+// Names every staged media object, then makes the documents durable: all
+// that must be on disk before the entries naming them are appended.
+[[nodiscard]] Result<void>
+make_durable(vault::Vault& vault,
+             Prepared& prepared,
+             std::vector<std::pair<Staged, Description>>& files);
+
+// Attaches `files` to record `record_id`, which must be a record of the
+// vault's record list, whatever the member's role (Errc::not_found
+// otherwise: an attachment to no record is evidence no one finds); then
+// prepare(), make_durable() and one `put` entry per attachment and the
+// member's seal, in one durable write.
 [[nodiscard]] Result<std::vector<Written>>
 write(vault::Vault& vault,
       const std::string& record_id,
-      std::vector<std::pair<Staged, Description>>& files);
+      std::vector<std::pair<Staged, Description>>& files,
+      vault::Notes& notes);
 
 // The attachment object of an attachment document ({"name", "kind", "size",
 // "sha256", ...}), checked for shape.

@@ -4,6 +4,7 @@
 #include <custody/ledger/cache_file.hpp>
 #include <custody/ledger/store.hpp>
 #include <custody/records/index.hpp>
+#include <custody/records/receipt.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -915,40 +916,45 @@ Shard::save(vault::Notes& notes)
 }
 
 Result<RecordRow>
-Shard::find(std::string_view prefix) const
+Shard::find(std::string_view typed) const
 {
-  if (prefix.size() < 8 || prefix.size() > 32
-      || prefix.find_first_not_of("0123456789abcdef")
-           != std::string_view::npos) {
-    return make_error(Errc::invalid_input,
-                      "a record id is 8 to 32 lowercase hex digits",
-                      Remedy::use_record_id);
-  }
+  // One parser for every command that names a record (docs/formats.md
+  // 6.2.2): an id, a prefix, or a receipt, which is a range of ids too.
+  CUSTODY_ASSIGN(readings, records::parse_reference(typed));
   CUSTODY_TRY(m_impl->require_detail());
-  Statement query(m_impl->db,
-                  "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
-                  "r.created_time, v.view FROM records r JOIN views v USING "
-                  "(created_seq) WHERE r.id >= ? AND r.id <= ? ORDER BY r.id "
-                  "LIMIT 2");
-  const std::string low(prefix);
-  const std::string high = low + std::string(32 - prefix.size(), 'f');
-  query.bind(1, low).bind(2, high);
   std::vector<RecordRow> rows;
-  while (query.step() == SQLITE_ROW) {
-    rows.push_back(RecordRow{query.text(0),
-                             static_cast<std::uint64_t>(query.integer(1)),
-                             static_cast<std::uint64_t>(query.integer(2)),
-                             static_cast<std::uint64_t>(query.integer(3)),
-                             query.text(4),
-                             json::Json::parse(query.text(5))});
+  for (const auto& range : readings) {
+    Statement query(m_impl->db,
+                    "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
+                    "r.created_time, v.view FROM records r JOIN views v USING "
+                    "(created_seq) WHERE r.id >= ? AND r.id <= ? ORDER BY r.id "
+                    "LIMIT 2");
+    query.bind(1, range.low).bind(2, range.high);
+    while (query.step() == SQLITE_ROW) {
+      const std::string id = query.text(0);
+      if (std::any_of(rows.begin(), rows.end(), [&](const RecordRow& row) {
+            return row.id == id;
+          })) {
+        continue;
+      }
+      rows.push_back(RecordRow{id,
+                               static_cast<std::uint64_t>(query.integer(1)),
+                               static_cast<std::uint64_t>(query.integer(2)),
+                               static_cast<std::uint64_t>(query.integer(3)),
+                               query.text(4),
+                               json::Json::parse(query.text(5))});
+    }
   }
   if (rows.empty()) {
-    return fail(Errc::not_found, "no record {}", prefix);
+    return fail(Errc::not_found, "no record {}", typed);
   }
   if (rows.size() > 1) {
     return make_error(Errc::invalid_input,
-                      fmt::format("record id {} is ambiguous", prefix),
-                      "give more digits of the id");
+                      fmt::format("{} names more than one record ({} and {})",
+                                  typed,
+                                  rows[0].id,
+                                  rows[1].id),
+                      "give the whole id, or more of its digits");
   }
   return std::move(rows.front());
 }
@@ -1139,6 +1145,19 @@ Shard::record_count() const
   return query.step() == SQLITE_ROW
            ? static_cast<std::uint64_t>(query.integer(0))
            : 0;
+}
+
+Result<std::vector<std::pair<std::string, std::uint64_t>>>
+Shard::created() const
+{
+  Statement query(m_impl->db,
+                  "SELECT id, created_seq FROM records ORDER BY id");
+  std::vector<std::pair<std::string, std::uint64_t>> rows;
+  while (query.step() == SQLITE_ROW) {
+    rows.emplace_back(query.text(0),
+                      static_cast<std::uint64_t>(query.integer(1)));
+  }
+  return rows;
 }
 
 Result<std::string>

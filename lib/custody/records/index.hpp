@@ -151,9 +151,10 @@ public:
   // 10.1). A failure to save is a note: the index is derived.
   void save(vault::Notes& notes);
 
-  // The unique record whose id starts with `prefix` (at least 8 hex digits):
-  // Errc::not_found or Errc::invalid_input (ambiguous).
-  [[nodiscard]] Result<RecordRow> find(std::string_view prefix) const;
+  // The one record `typed` names: its id, a prefix of at least 8 hex digits,
+  // or its receipt (records::parse_reference). Errc::not_found, or
+  // Errc::invalid_input when it names none or several.
+  [[nodiscard]] Result<RecordRow> find(std::string_view typed) const;
   [[nodiscard]] Result<std::vector<EntryRow>>
   history(const std::string& id) const;
   // Records matching `filter`, oldest first. Only the facts shard can list
@@ -172,6 +173,10 @@ public:
   [[nodiscard]] Result<std::vector<AttachmentRow>>
   attachments(const std::string& id) const;
   std::uint64_t record_count() const;
+  // Every record's id and the seq of the entry that created it, in id order
+  // (verify --index compares them with the record list the seals carry).
+  [[nodiscard]] Result<std::vector<std::pair<std::string, std::uint64_t>>>
+  created() const;
   // Every record's latest view, for comparing two shards (verify --index).
   [[nodiscard]] Result<std::string> digest() const;
 

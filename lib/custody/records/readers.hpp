@@ -32,10 +32,14 @@ bool opens_all(const Shards& shards);
 // Saves what opening brought forward; a failure to save is a note.
 void save_shards(Shards& shards, vault::Notes& notes);
 
-// A record id from what a user typed: resolved through the shards she opens
-// (a unique prefix of at least 8 hex digits), or, for a member who opens none
-// (intake), taken as given when it is a whole id. Shards opened here are
-// saved.
+// The id of the record `typed` names (its id, a unique prefix, or its
+// receipt: parse_reference), through the vault's record list
+// (Vault::records), the same for every role: an intake member, who opens no
+// record, checks an id as a legal member does. Errc::not_found (exit 3) for
+// a record the list does not hold, with the records one mistake away as
+// "did you mean"; Errc::invalid_input when it names several. The caller
+// saves the list (Vault::save_records, or its append) once it has done its
+// work.
 [[nodiscard]] Result<std::string>
 resolve_id(vault::Vault& vault, std::string_view typed, vault::Notes& notes);
 

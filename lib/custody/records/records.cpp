@@ -2,6 +2,7 @@
 // writing.
 #include <custody/crypto/crypto.hpp>
 #include <custody/ledger/store.hpp>
+#include <custody/records/receipt.hpp>
 #include <custody/records/records.hpp>
 
 #include <fmt/core.h>
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <set>
 #include <thread>
 
 namespace custody::records {
@@ -455,8 +457,11 @@ prepare(std::vector<form::Form>& forms,
         problems[i] = parts.error().message;
         continue;
       }
-      changes[i] = Change{
-        new_record_id(), EntryType::record, std::nullopt, std::move(*parts)};
+      changes[i] = Change{new_record_id(),
+                          EntryType::record,
+                          std::nullopt,
+                          std::move(*parts),
+                          forms[i].origin};
     }
   };
   const unsigned workers =
@@ -515,11 +520,86 @@ payload_text(const Change& change, std::size_t p, std::string_view salt)
   return text;
 }
 
-Result<std::vector<Written>>
-write(vault::Vault& vault, std::vector<Change> changes)
+Digest
+form_digest(const Parts& parts)
 {
+  return sha256(json::canonical(merge_parts(strip_derived(parts))));
+}
+
+namespace {
+
+std::string
+where(const Change& change, std::size_t index)
+{
+  if (change.origin.file.empty()) {
+    return fmt::format("change {}", index + 1);
+  }
+  return fmt::format("{}:{}", change.origin.file, change.origin.line);
+}
+
+// Runs `work(i)` for every i below `count` on every core.
+template<typename Work>
+void
+on_every_core(std::size_t count, unsigned most, const Work& work)
+{
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      work(i);
+    }
+  };
+  const unsigned workers =
+    std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, most);
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers && w < count; ++w) {
+    threads.emplace_back(run);
+  }
+  run();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+}
+
+// Gives a new record another id while its receipt (the id's first 50 bits)
+// is another record's, in the list or earlier in the batch: receipts stay
+// unique (docs/formats.md 6.2.2). Drawn before anything is encrypted, since
+// every payload names the id.
+void
+draw_unique_receipts(std::vector<Change>& changes,
+                     const vault::RecordSet& records)
+{
+  std::set<std::string> batch;
+  auto taken = [&](const std::string& id) {
+    const IdRange range = receipt_range(id);
+    if (batch.contains(range.low)) {
+      return true;
+    }
+    auto low = vault::record_key(range.low);
+    auto high = vault::record_key(range.high);
+    return low && high && !records.between(*low, *high).empty();
+  };
+  for (auto& change : changes) {
+    if (change.type != EntryType::record) {
+      continue;
+    }
+    while (taken(change.record_id)) {
+      change.record_id = new_record_id();
+    }
+    batch.insert(receipt_range(change.record_id).low);
+  }
+}
+
+} // namespace
+
+Result<Staged>
+stage(vault::Vault& vault,
+      std::vector<Change> changes,
+      const WriteOptions& options)
+{
+  Staged staged;
+  staged.objects = std::make_unique<store::ObjectBatch>(vault.directory());
   if (changes.empty()) {
-    return std::vector<Written>{};
+    return staged;
   }
   std::vector<age::X25519Recipient> recipients;
   std::array<std::uint32_t, k_part_count> epochs{};
@@ -531,7 +611,68 @@ write(vault::Vault& vault, std::vector<Change> changes)
     epochs[p] = vault.current_epoch(k_parts[p]);
   }
 
-  store::ObjectBatch objects(vault.directory());
+  // New records: unique receipts, and their forms against the record list.
+  std::vector<std::optional<vault::CreatedRecord>> created(changes.size());
+  if (std::any_of(changes.begin(), changes.end(), [](const Change& change) {
+        return change.type == EntryType::record;
+      })) {
+    vault::Notes dropped;
+    CUSTODY_ASSIGN(
+      records,
+      vault.records(options.notes != nullptr ? *options.notes : dropped));
+    draw_unique_receipts(changes, *records);
+    std::vector<Digest> digests(changes.size());
+    on_every_core(changes.size(), 8, [&](std::size_t i) {
+      if (changes[i].type == EntryType::record) {
+        digests[i] = form_digest(changes[i].data);
+      }
+    });
+    std::map<vault::RecordKey, std::size_t> in_batch;
+    std::vector<std::string> problems;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      if (changes[i].type != EntryType::record) {
+        continue;
+      }
+      CUSTODY_ASSIGN(id, vault::record_key(changes[i].record_id));
+      CUSTODY_ASSIGN(form, vault.form_hash(digests[i]));
+      created[i] = vault::CreatedRecord{id, form};
+      if (const auto earlier = in_batch.find(form); earlier != in_batch.end()) {
+        problems.push_back(
+          fmt::format("{}: the same form as {}, earlier in this batch",
+                      where(changes[i], i),
+                      where(changes[earlier->second], earlier->second)));
+      } else if (const auto* listed = records->find_form(form)) {
+        const std::string listed_id = vault::key_hex(listed->id);
+        problems.push_back(
+          fmt::format("{}: the same form as record {} ({}), recorded in "
+                      "entry {}",
+                      where(changes[i], i),
+                      receipt_of(listed_id),
+                      listed_id,
+                      listed->seq));
+      }
+      in_batch.emplace(form, i);
+    }
+    if (!problems.empty() && options.duplicates == Duplicates::refuse) {
+      std::string message =
+        fmt::format("{} likely duplicate{}; nothing was recorded",
+                    problems.size(),
+                    problems.size() == 1 ? "" : "s");
+      for (std::size_t i = 0; i < problems.size() && i < 20; ++i) {
+        message += "\n  " + problems[i];
+      }
+      if (problems.size() > 20) {
+        message += fmt::format("\n  ... and {} more", problems.size() - 20);
+      }
+      return make_error(Errc::invalid_input, message, Remedy::allow_duplicate);
+    }
+    for (const auto& problem : problems) {
+      if (options.notes != nullptr) {
+        options.notes->push_back(fmt::format("{}; recorded as asked", problem));
+      }
+    }
+  }
+
   std::vector<std::vector<ledger::PayloadRef>> payloads(
     changes.size(), std::vector<ledger::PayloadRef>(k_part_count));
   // Public-key work dominates (one X25519 per payload, four per record): spread
@@ -543,6 +684,7 @@ write(vault::Vault& vault, std::vector<Change> changes)
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::optional<Error>> errors(workers);
+  store::ObjectBatch& objects = *staged.objects;
   auto work = [&](unsigned worker) {
     for (std::size_t i = next++; i < changes.size() && !failed; i = next++) {
       Change& change = changes[i];
@@ -578,14 +720,31 @@ write(vault::Vault& vault, std::vector<Change> changes)
       return tl::unexpected(std::move(*error));
     }
   }
-  CUSTODY_TRY(objects.commit());
-  CUSTODY_ASSIGN(appended,
-                 vault.append(ledger::Kind::put, std::move(payloads)));
-  std::vector<Written> written;
-  written.reserve(changes.size());
+  staged.entries.reserve(changes.size());
   for (std::size_t i = 0; i < changes.size(); ++i) {
+    staged.entries.push_back({std::move(payloads[i]), created[i]});
+    staged.ids.push_back(std::move(changes[i].record_id));
+  }
+  return staged;
+}
+
+Result<std::vector<Written>>
+write(vault::Vault& vault,
+      std::vector<Change> changes,
+      const WriteOptions& options)
+{
+  if (changes.empty()) {
+    return std::vector<Written>{};
+  }
+  CUSTODY_ASSIGN(staged, stage(vault, std::move(changes), options));
+  CUSTODY_TRY(staged.objects->commit());
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::put, std::move(staged.entries)));
+  std::vector<Written> written;
+  written.reserve(appended.size());
+  for (std::size_t i = 0; i < appended.size(); ++i) {
     written.push_back(
-      {changes[i].record_id, appended[i].seq, appended[i].hash});
+      {std::move(staged.ids[i]), appended[i].seq, appended[i].hash});
   }
   return written;
 }

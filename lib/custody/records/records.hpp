@@ -4,11 +4,13 @@
 #pragma once
 
 #include <custody/base/canonical_json.hpp>
+#include <custody/ledger/store.hpp>
 #include <custody/records/form.hpp>
 #include <custody/schema/schema.hpp>
 #include <custody/vault/vault.hpp>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,7 +82,16 @@ struct Change
   EntryType type = EntryType::record;
   std::optional<Digest> prev; // the record's previous entry, for an amendment
   Parts data; // the record's parts, or one RFC 7396 merge patch per part
+  // Where the form came from, for messages (prepare() sets it).
+  form::Origin origin{};
 };
+
+// The SHA-256 of the canonical JSON of the form a record's parts hold, its
+// derived fields left out (merge_parts(strip_derived(parts))): two records
+// made from the same form, in YAML or JSON, in any key order, have the same
+// (docs/formats.md 6.4.1). The keyed hash the seal carries is made from it
+// (vault::Vault::form_hash).
+Digest form_digest(const Parts& parts);
 
 // Splits valid forms into their compartments and adds the derived fields, on
 // every core. Checks what the schema cannot say (document_only must be the only
@@ -108,12 +119,49 @@ struct Written
   Digest hash{};
 };
 
-// Encrypts every change's four payloads (on all cores), makes the objects
-// durable in one batch, then appends one `put` entry per change and the
-// member's seal in one durable write. All or nothing: on error no entry is
-// written (objects already made durable are reported by verify as unreferenced,
-// never deleted).
-[[nodiscard]] Result<std::vector<Written>> write(vault::Vault& vault,
-                                                 std::vector<Change> changes);
+// Whether a new record made from the same form as a record the list holds,
+// or as an earlier form of the batch, is refused (docs/formats.md 6.4.1).
+enum class Duplicates { refuse, allow };
+
+struct WriteOptions
+{
+  Duplicates duplicates = Duplicates::refuse;
+  // Notes from reading the record list, and the likely duplicates let
+  // through; dropped when null.
+  vault::Notes* notes = nullptr;
+};
+
+// A batch of changes made ready to append: every payload encrypted into
+// `objects`, which are not yet durable, and one entry per change, each new
+// record named for the seal.
+struct Staged
+{
+  std::unique_ptr<store::ObjectBatch> objects;
+  std::vector<vault::Vault::NewEntry> entries;
+  // The changes' record ids, in order (a new record's id may have been drawn
+  // again: see stage()).
+  std::vector<std::string> ids;
+};
+
+// Checks the new records of `changes` against the vault's record list and
+// encrypts every change's four payloads (on all cores). A new record whose
+// receipt another record has (docs/formats.md 6.2.2) gets a new id, so
+// receipts stay unique. A new record made from the same form as a listed
+// record, or as an earlier change of the batch, is refused
+// (Errc::invalid_input naming the form's file and line and the earlier
+// record's receipt, or the earlier form) unless `options` allow duplicates;
+// then each is a note.
+[[nodiscard]] Result<Staged> stage(vault::Vault& vault,
+                                   std::vector<Change> changes,
+                                   const WriteOptions& options = {});
+
+// stage(), then the objects made durable in one batch, then one `put` entry
+// per change and the member's seal appended in one durable write. All or
+// nothing: on error no entry is written (objects already made durable are
+// reported by verify as unreferenced, never deleted).
+[[nodiscard]] Result<std::vector<Written>>
+write(vault::Vault& vault,
+      std::vector<Change> changes,
+      const WriteOptions& options = {});
 
 } // namespace custody::records

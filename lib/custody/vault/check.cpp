@@ -162,6 +162,19 @@ check_ledger(const fs::Path& directory,
       }
     }
     CUSTODY_TRY(check_state_cache(directory, *member, keys, loaded, notes));
+    // invariant 23: no record named twice; her own copy of the list agrees.
+    if (loaded.records_error) {
+      return tl::unexpected(*loaded.records_error);
+    }
+    if (loaded.records) {
+      CUSTODY_TRY(check_record_cache(directory,
+                                     *member,
+                                     loaded.state.vault_id,
+                                     *loaded.records,
+                                     tip,
+                                     notes));
+      out.records = std::move(loaded.records);
+    }
     // invariant 14: listed key files exist with their hash; unlisted ones are
     // reported.
     for (const auto& [path, hash] : loaded.state.key_files) {

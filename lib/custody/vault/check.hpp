@@ -45,13 +45,17 @@ struct LedgerCheck
   std::set<Digest> objects;
   // Seals, signatures, roles, vault.yaml, custody.pub: only with an identity.
   bool admin_checked = false;
+  // The record list the full replay read from every seal (docs/formats.md
+  // 6.4): only with an identity.
+  std::optional<RecordSet> records;
 };
 
 // The snapshot (under the lock: the strays walk, the member's open with its
 // checks of HEAD, the pins, the tip she saw and vault.yaml, and the listings of
 // checkpoints, objects and key files), then with no lock the replay of its
-// entries (invariants 1-5, 7, 10-13), the member's state cache against it,
-// recorded torn tails (21) and listed key files (14). Errc::corrupt names the
+// entries (invariants 1-5, 7, 10-13, and 23 as far as the seals show it), the
+// member's state cache and record list against it, recorded torn tails (21)
+// and listed key files (14). Errc::corrupt names the
 // first finding; unlisted key files are notes.
 [[nodiscard]] Result<LedgerCheck> check_ledger(const fs::Path& directory,
                                                const identity::Member* member,

@@ -154,7 +154,8 @@ Replay::check(const ledger::Entry& entry,
     CUSTODY_TRY(checking(7, check_epochs(entry)));
     break;
   }
-  m_unsealed.push_back({entry.seq, hash, entry.kind, where});
+  m_unsealed.push_back(
+    {entry.seq, hash, entry.kind, where, entry.payloads.size()});
   return {};
 }
 
@@ -474,6 +475,23 @@ Replay::check_seal(const ledger::Entry& entry)
       "the seal does not cover exactly the entries since the previous seal",
       "an entry was inserted, removed or altered after it was sealed");
   }
+  // invariant 23: a record is named on the put that creates it, which has a
+  // record's four payloads; whether it creates that record only a reader of
+  // the payloads can tell (verify --index).
+  CUSTODY_ASSIGN(named, sealed_records(seal));
+  for (const auto& record : named) {
+    const Unsealed& covered = m_unsealed[record.seq - m_unsealed.front().seq];
+    if (covered.kind != ledger::Kind::put || covered.payloads != 4) {
+      return broken(23,
+                    fmt::format("the seal names record {} on entry {}, which "
+                                "is not a put of a record's four payloads",
+                                key_hex(record.id),
+                                record.seq));
+    }
+  }
+  if (m_collect_objects) {
+    m_records.insert(m_records.end(), named.begin(), named.end());
+  }
   // invariant 12: the role allows every sealed entry
   for (const auto& sealed : m_unsealed) {
     if (!may_write(member->second.role, sealed.kind)) {
@@ -505,12 +523,23 @@ finish_load(const fs::Path& vault, const ledger::Tip& tip, Replay& replay)
   if (!tip.torn) {
     CUSTODY_TRY(replay.finish());
   }
-  return Loaded{tip,
+  Loaded loaded{tip,
                 std::move(replay.state()),
                 replay.objects(),
                 replay.committed_yaml(),
                 replay.unsealed(),
-                replay.first_unsealed()};
+                replay.first_unsealed(),
+                std::nullopt,
+                std::nullopt};
+  if (replay.collects()) {
+    auto records = RecordSet::from(std::move(replay.records()));
+    if (records) {
+      loaded.records = std::move(*records);
+    } else {
+      loaded.records_error = std::move(records.error());
+    }
+  }
+  return loaded;
 }
 
 Result<Loaded>

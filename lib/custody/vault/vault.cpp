@@ -35,7 +35,9 @@ public:
   }
 
   void
-  add(ledger::Kind kind, std::vector<ledger::PayloadRef> payloads)
+  add(ledger::Kind kind,
+      std::vector<ledger::PayloadRef> payloads,
+      const std::optional<CreatedRecord>& creates = std::nullopt)
   {
     ledger::Entry entry;
     entry.seq = next_seq();
@@ -44,6 +46,7 @@ public:
     entry.prev = m_prev;
     entry.payloads = std::move(payloads);
     m_entries.push_back(ledger::encode_entry(entry));
+    m_creates.push_back(creates);
     m_prev = m_entries.back().hash;
   }
 
@@ -56,8 +59,15 @@ public:
                   std::uint32_t admin_epoch)
   {
     json::Json covers = json::Json::array();
-    for (const auto& entry : m_entries) {
-      covers.push_back({{"seq", entry.seq}, {"hash", to_hex(entry.hash)}});
+    for (std::size_t i = 0; i < m_entries.size(); ++i) {
+      json::Json cover = {{"seq", m_entries[i].seq},
+                          {"hash", to_hex(m_entries[i].hash)}};
+      // docs/formats.md 6.4: the record list every member checks ids against.
+      if (m_creates[i]) {
+        cover["record"] = key_hex(m_creates[i]->id);
+        cover["form"] = key_hex(m_creates[i]->form);
+      }
+      covers.push_back(std::move(cover));
     }
     const json::Json seal = {{"vault", vault_id},
                              {"seq", next_seq()},
@@ -81,6 +91,7 @@ private:
   ledger::Tip m_tip;
   Digest m_prev;
   std::vector<ledger::Encoded> m_entries;
+  std::vector<std::optional<CreatedRecord>> m_creates;
 };
 
 // Signs `statement` with the vault key and seals it with the private names
@@ -184,6 +195,11 @@ struct Vault::Impl
   Loaded loaded;
   std::optional<fs::Path> known_vaults;
   Access access = Access::read;
+  // The record list, once records() loaded it, and whether the member's copy
+  // lags it.
+  std::optional<RecordSet> records;
+  bool records_changed = false;
+  std::optional<SecretBytes> form_key;
 };
 
 Vault::Vault(std::unique_ptr<Impl> impl)
@@ -322,7 +338,10 @@ Vault::open(const fs::Path& directory,
                                              std::move(keys),
                                              std::move(*loaded),
                                              options.known_vaults,
-                                             options.access});
+                                             options.access,
+                                             std::nullopt,
+                                             false,
+                                             std::nullopt});
   // From here on every key is checked against the whole signed state: a key
   // file no entry lists is ignored.
   impl->keys.bind(&impl->loaded.state);
@@ -371,6 +390,17 @@ Result<std::vector<Vault::Appended>>
 Vault::append(ledger::Kind kind,
               std::vector<std::vector<ledger::PayloadRef>> payloads)
 {
+  std::vector<NewEntry> entries;
+  entries.reserve(payloads.size());
+  for (auto& list : payloads) {
+    entries.push_back({std::move(list), std::nullopt});
+  }
+  return append(kind, std::move(entries));
+}
+
+Result<std::vector<Vault::Appended>>
+Vault::append(ledger::Kind kind, std::vector<NewEntry> entries)
+{
   Impl& v = *m_impl;
   if (!may_write(me().role, kind)) {
     return fail(Errc::auth,
@@ -378,20 +408,51 @@ Vault::append(ledger::Kind kind,
                 role_name(me().role),
                 ledger::kind_name(kind));
   }
-  if (kind == ledger::Kind::put) {
-    for (const auto& list : payloads) {
-      ledger::Entry shaped;
-      shaped.payloads = list;
-      CUSTODY_TRY_CTX(put_shape(shaped), "refusing to append");
+  for (const auto& item : entries) {
+    if (kind != ledger::Kind::put && !item.creates) {
+      continue;
+    }
+    ledger::Entry shaped;
+    shaped.kind = kind;
+    shaped.payloads = item.payloads;
+    CUSTODY_ASSIGN_CTX(shape, put_shape(shaped), "refusing to append");
+    // invariant 23: a record is named on a put of the record's shape.
+    if (item.creates
+        && (kind != ledger::Kind::put || shape != PutShape::record)) {
+      return make_error(Errc::internal,
+                        "refusing to append: only a record's put names the "
+                        "record it creates");
     }
   }
   Batch batch(v.dir, v.loaded.tip);
   std::vector<Appended> appended;
-  appended.reserve(payloads.size());
-  for (auto& list : payloads) {
+  std::vector<SealedRecord> created;
+  appended.reserve(entries.size());
+  for (auto& item : entries) {
     const std::uint64_t seq = batch.next_seq();
-    batch.add(kind, std::move(list));
+    batch.add(kind, std::move(item.payloads), item.creates);
     appended.push_back({seq, batch.next_prev()});
+    if (item.creates) {
+      created.push_back({item.creates->id, item.creates->form, seq});
+    }
+  }
+  if (!v.records && v.loaded.records) {
+    // The open replayed the ledger from the start: its list reaches the tip.
+    v.records = std::move(v.loaded.records);
+    v.records_changed = true;
+  }
+  v.loaded.records.reset();
+  // invariant 23: a record named twice is refused before anything is
+  // written (ids are random: only a caller's bug names one again).
+  if (v.records) {
+    for (const auto& record : created) {
+      if (v.records->find(record.id) != nullptr) {
+        return make_error(Errc::internal,
+                          fmt::format("refusing to append: record {} exists",
+                                      key_hex(record.id)));
+      }
+    }
+    CUSTODY_TRY_CTX(RecordSet::from(created), "refusing to append");
   }
   const std::uint32_t admin_epoch = current_epoch(Compartment::admin);
   CUSTODY_ASSIGN(admin_recipient, recipient(Compartment::admin));
@@ -401,7 +462,79 @@ Vault::append(ledger::Kind kind,
       *v.member, v.loaded.state.vault_id, admin_recipient, admin_epoch));
   v.loaded.tip = tip;
   keep_state_cache();
+  if (v.records) {
+    // Checked above: nothing in it is named twice.
+    if (v.records->add(std::move(created))) {
+      v.records_changed = true;
+      // Derived, as the state cache is: a failure to save it loses nothing.
+      Notes ignored;
+      save_records(ignored);
+    } else {
+      v.records.reset();
+    }
+  }
   return appended;
+}
+
+Result<const RecordSet*>
+Vault::records(Notes& notes)
+{
+  Impl& v = *m_impl;
+  if (!v.records && v.loaded.records) {
+    // The open replayed the ledger from the start and read every seal.
+    v.records = std::move(v.loaded.records);
+    v.loaded.records.reset();
+    v.records_changed = true;
+  }
+  if (!v.records && v.loaded.records_error) {
+    return tl::unexpected(*v.loaded.records_error);
+  }
+  if (!v.records) {
+    CUSTODY_ASSIGN(
+      loaded,
+      load_record_set(
+        v.dir, v.keys, *v.member, v.loaded.state, v.loaded.tip, notes));
+    v.records = std::move(loaded.set);
+    v.records_changed = loaded.changed;
+  }
+  return &*v.records;
+}
+
+void
+Vault::save_records(Notes& notes)
+{
+  Impl& v = *m_impl;
+  // Saved only at a sealed tip, as the state cache is: after a torn tail the
+  // next repair moves unsealed entries aside, and the position with them.
+  if (!v.records || !v.records_changed || v.loaded.tip.torn
+      || v.loaded.first_unsealed) {
+    return;
+  }
+  auto saved = write_record_set(
+    v.dir, *v.member, v.loaded.state.vault_id, v.loaded.tip, *v.records);
+  if (!saved) {
+    notes.push_back(fmt::format("could not save your record list: {}",
+                                saved.error().message));
+    return;
+  }
+  v.records_changed = false;
+}
+
+Result<RecordKey>
+Vault::form_hash(const Digest& form_sha256)
+{
+  Impl& v = *m_impl;
+  if (!v.form_key) {
+    // docs/formats.md 2.7, 6.4.1: every member holds admin's epoch 0, so
+    // every writer derives the same key, before and after a rotation.
+    CUSTODY_ASSIGN(key,
+                   derived_secret(Compartment::admin, k_form_duplicate_label));
+    v.form_key = std::move(key);
+  }
+  const Digest mac = hmac_sha256(v.form_key->view(), form_sha256);
+  RecordKey hash{};
+  std::copy_n(mac.begin(), hash.size(), hash.begin());
+  return hash;
 }
 
 Result<void>

@@ -11,6 +11,7 @@
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/ledger/ledger.hpp>
 #include <custody/sys/fs.hpp>
+#include <custody/vault/record_set.hpp>
 
 #include <chrono>
 #include <functional>
@@ -184,6 +185,10 @@ fs::Path known_tips_for(const fs::Path& known_vaults);
                                const std::string& vault_id,
                                const std::string& signing_public);
 
+// The label of the key that keys form hashes (docs/formats.md 2.7, 6.4.1).
+inline constexpr std::string_view k_form_duplicate_label =
+  "custody-form-duplicate-v1";
+
 enum class Access { read, write };
 
 struct OpenOptions
@@ -258,6 +263,31 @@ public:
   [[nodiscard]] Result<std::vector<Appended>>
   append(ledger::Kind kind,
          std::vector<std::vector<ledger::PayloadRef>> payloads);
+  // One entry of a command, and what its seal says of it: a `put` that
+  // creates a record names it (docs/formats.md 6.4), so that the record list
+  // holds it.
+  struct NewEntry
+  {
+    std::vector<ledger::PayloadRef> payloads;
+    std::optional<CreatedRecord> creates;
+  };
+  [[nodiscard]] Result<std::vector<Appended>>
+  append(ledger::Kind kind, std::vector<NewEntry> entries);
+
+  // The records the seals name as created, up to the tip (docs/formats.md
+  // 6.4, 10.3): the member's own copy brought forward, or read from every
+  // seal; loaded once, then kept up to date by append(). Errc::corrupt
+  // (invariant 23) when a record is named twice.
+  [[nodiscard]] Result<const RecordSet*> records(Notes& notes);
+  // Saves the member's copy if records() brought it forward: called once a
+  // reading command has done what it was asked (append() saves it for a
+  // writer). A failure to save is a note: the copy is derived.
+  void save_records(Notes& notes);
+  // The keyed hash of a form (docs/formats.md 6.4.1), from the SHA-256 of its
+  // canonical JSON: HMAC-SHA-256 under derived_secret(admin,
+  // k_form_duplicate_label), which every member derives alike; its first 16
+  // bytes.
+  [[nodiscard]] Result<RecordKey> form_hash(const Digest& form_sha256);
 
   // Visits every complete entry of the ledger in order (a fresh scan, under the
   // lock held).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <custody/ledger/store.hpp>
+#include <custody/vault/record_set.hpp>
 #include <custody/vault/vault.hpp>
 
 #include <cstdint>
@@ -144,6 +145,7 @@ struct Unsealed
   Digest hash;
   ledger::Kind kind;
   ledger::Location location;
+  std::size_t payloads = 0;
 };
 
 // Replays the ledger entry by entry, building the admin state and checking
@@ -182,6 +184,18 @@ public:
   objects() const
   {
     return m_objects;
+  }
+  bool
+  collects() const
+  {
+    return m_collect_objects;
+  }
+  // With `collect_objects` (a replay from the start): every record the seals
+  // name, in ledger order.
+  std::vector<SealedRecord>&
+  records()
+  {
+    return m_records;
   }
   // The vault.yaml text each admin entry committed to, by seq.
   const std::map<std::uint64_t, std::string>&
@@ -234,6 +248,7 @@ private:
   AdminState m_state;
   std::vector<Unsealed> m_unsealed;
   std::set<Digest> m_objects;
+  std::vector<SealedRecord> m_records;
   std::map<std::uint64_t, std::string> m_committed_yaml;
 };
 
@@ -245,6 +260,12 @@ struct Loaded
   std::map<std::uint64_t, std::string> committed_yaml;
   json::Json unsealed; // entries since the last seal (only with a torn tail)
   std::optional<ledger::Location> first_unsealed;
+  // The record list, when the replay began at the first entry (and so read
+  // every seal); nullopt when it began from the state cache.
+  std::optional<RecordSet> records;
+  // Why there is no record list after a replay from the start: a record
+  // named twice (invariant 23).
+  std::optional<Error> records_error;
 };
 
 // Checks what a finished scan found and hands the replay's results over.
@@ -289,6 +310,45 @@ Result<void> check_state_cache(const fs::Path& vault,
                                Keyring& keys,
                                const Loaded& loaded,
                                Notes& notes);
+
+// record_set.cpp: the record list and the member's copy of it
+
+// The records a seal document's covers name (docs/formats.md 6.4), each with
+// the seq of its entry; Errc::corrupt (invariant 23) when one is malformed.
+Result<std::vector<SealedRecord>> sealed_records(const json::Json& seal);
+
+struct LoadedRecords
+{
+  RecordSet set;
+  bool changed = false; // read from seals the member's copy lacked
+};
+
+// The record list at `tip`: the member's copy (index/<key id>/records.age)
+// brought forward over the seals after it when it is valid, otherwise read
+// from every seal, with a note saying why.
+Result<LoadedRecords> load_record_set(const fs::Path& vault,
+                                      Keyring& keys,
+                                      const identity::Member& member,
+                                      const AdminState& state,
+                                      const ledger::Tip& tip,
+                                      Notes& notes);
+
+// Saves the member's copy at `tip` (a sealed tip).
+Result<void> write_record_set(const fs::Path& vault,
+                              const identity::Member& member,
+                              const std::string& vault_id,
+                              const ledger::Tip& tip,
+                              const RecordSet& set);
+
+// verify: the member's copy as found must pass its MAC and list exactly the
+// records `full` (the record list of a replay from the start) holds up to its
+// position (invariant 23; only she can write it).
+Result<void> check_record_cache(const fs::Path& vault,
+                                const identity::Member& member,
+                                const std::string& vault_id,
+                                const RecordSet& full,
+                                const ledger::Tip& tip,
+                                Notes& notes);
 
 // checks.cpp: what open and verify check beside the replay
 // Errc::not_found unless `vault` holds a ledger directory: the first thing

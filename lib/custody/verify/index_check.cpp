@@ -1,6 +1,7 @@
 // verify --index (index_check.hpp).
 #include <custody/records/index.hpp>
 #include <custody/verify/index_check.hpp>
+#include <custody/verify/record_list.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -8,7 +9,9 @@
 namespace custody::verify {
 
 Result<std::vector<ShardCheck>>
-check_index(vault::Vault& vault, vault::Notes& notes)
+check_index(vault::Vault& vault,
+            const vault::RecordSet* records,
+            vault::Notes& notes)
 {
   std::vector<index::Shard> shards;
   for (auto compartment : records::k_parts) {
@@ -54,6 +57,12 @@ check_index(vault::Vault& vault, vault::Notes& notes)
           "index shard {} differs from the shard rebuilt from the ledger",
           files),
         fmt::format("remove {}; the next reader rebuilds it", files));
+    }
+    // invariant 23: every shard knows every record (each writes all four
+    // payloads), so the first one rebuilt is compared with the seals' list.
+    if (records != nullptr && checks.empty()) {
+      CUSTODY_ASSIGN(created, rebuilt.created());
+      CUSTODY_TRY(check_listed(created, *records));
     }
     checks.push_back({name, shard.record_count()});
   }

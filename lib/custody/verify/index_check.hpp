@@ -20,7 +20,9 @@ struct ShardCheck
 // holds; it is replaced by the rebuilt one, as every reader would. Then each
 // is compared with a rebuild. Errc::corrupt naming the shard on a difference,
 // or an amendment the replay refused (invariant 19).
-[[nodiscard]] Result<std::vector<ShardCheck>> check_index(vault::Vault& vault,
-                                                          vault::Notes& notes);
+// With `records` (the record list the seals carry), the records the first
+// rebuilt shard holds must be exactly those (invariant 23).
+[[nodiscard]] Result<std::vector<ShardCheck>> check_index(
+  vault::Vault& vault, const vault::RecordSet* records, vault::Notes& notes);
 
 } // namespace custody::verify

@@ -158,8 +158,20 @@ check(const fs::Path& directory,
     return tl::unexpected(checkpoints.error());
   }
 
+  if (ledger->vault && ledger->records) {
+    auto listed = check_attachments(*ledger->vault, *ledger->records);
+    if (finding.found(listed, 23)) {
+      return report;
+    }
+    if (!listed) {
+      return tl::unexpected(listed.error());
+    }
+    report.records = *listed;
+  }
   if (options.index && ledger->vault) {
-    auto shards = check_index(*ledger->vault, report.notes);
+    auto shards = check_index(*ledger->vault,
+                              ledger->records ? &*ledger->records : nullptr,
+                              report.notes);
     const bool refused =
       !shards && shards.error().message.find("amend") != std::string::npos;
     if (finding.found(shards, refused ? 19 : 15)) {

@@ -8,6 +8,7 @@
 #include <custody/vault/check.hpp>
 #include <custody/verify/deep.hpp>
 #include <custody/verify/index_check.hpp>
+#include <custody/verify/record_list.hpp>
 
 #include <atomic>
 #include <functional>
@@ -55,6 +56,9 @@ struct Report
   checkpoint::Summary checkpoints;
   std::optional<checkpoint::Against> against;
   std::optional<std::vector<ShardCheck>> shards;
+  // The record list and the attachments that name records (invariant 23):
+  // with an identity.
+  std::optional<RecordListCheck> records;
   std::optional<DeepReport> deep;
   // nullopt when the vault holds every invariant checked
   std::optional<Problem> problem;

@@ -5,6 +5,7 @@
 #include <custody/records/amend.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/readers.hpp>
+#include <custody/records/receipt.hpp>
 #include <custody/records/records.hpp>
 #include <custody/records/view.hpp>
 #include <custody/schema/schema.hpp>
@@ -74,23 +75,92 @@ TEST_CASE("a legal member views and amends a record through the shards she "
         == Errc::auth);
 }
 
-TEST_CASE("an intake member's record id is taken whole, never as a prefix")
+TEST_CASE("an intake member names a record by its id, a prefix or its receipt "
+          "through the record list; one that names no record is refused, "
+          "with the record one mistake away")
 {
   NewVault fixture;
   identity::Member intake{age::X25519Identity::generate()};
+  std::string id;
   {
     auto vault = fixture.open(fixture.creator);
     REQUIRE(vault.add_member(intake.card(), vault::Role::intake, ""));
+    records::Change change;
+    change.record_id = records::new_record_id();
+    change.data = sample_parts(sample_form("2025-03-14"));
+    auto written = records::write(vault, {change});
+    REQUIRE(written);
+    id = written->front().record_id;
   }
   auto vault = fixture.open(intake);
   vault::Notes notes;
   CHECK(records::open_readable(vault, notes).error().code == Errc::auth);
-  const std::string whole = "0123456789abcdef0123456789abcdef";
-  auto resolved = records::resolve_id(vault, whole, notes);
-  REQUIRE(resolved);
-  CHECK(*resolved == whole);
-  CHECK(records::resolve_id(vault, whole.substr(0, 8), notes).error().code
+  const std::string receipt = records::receipt_of(id);
+  for (const std::string& typed : {id, id.substr(0, 8), receipt}) {
+    auto resolved = records::resolve_id(vault, typed, notes);
+    REQUIRE(resolved);
+    CHECK(*resolved == id);
+  }
+  // one wrong digit of the whole id: no such record, and a hint naming it
+  std::string wrong = id;
+  wrong[5] = wrong[5] == '0' ? '1' : '0';
+  auto refused = records::resolve_id(vault, wrong, notes);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::not_found);
+  CHECK(refused.error().hint.find("did you mean " + id) != std::string::npos);
+  // one wrong symbol of the receipt: its check symbol fails, and the hint
+  // names the record
+  std::string mistyped = receipt;
+  mistyped[1] = mistyped[1] == 'X' ? 'Y' : 'X';
+  auto checked = records::resolve_id(vault, mistyped, notes);
+  REQUIRE_FALSE(checked);
+  CHECK(checked.error().code == Errc::invalid_input);
+  CHECK(checked.error().hint.find(receipt) != std::string::npos);
+  CHECK(records::resolve_id(vault, "not-an-id", notes).error().code
         == Errc::invalid_input);
+}
+
+TEST_CASE("the same form twice is refused unless duplicates are allowed, in "
+          "one batch and across batches; receipts stay unique")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  auto change = [](const std::string& date) {
+    records::Change made;
+    made.record_id = records::new_record_id();
+    made.data = sample_parts(sample_form(date));
+    made.origin = {"forms.jsonl", date == "2025-03-14" ? 1U : 2U};
+    return made;
+  };
+  auto twice =
+    records::write(vault, {change("2025-03-14"), change("2025-03-14")});
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == Errc::invalid_input);
+  CHECK(twice.error().remedy == Remedy::allow_duplicate);
+  auto first = records::write(vault, {change("2025-03-14")});
+  REQUIRE(first);
+  auto again =
+    records::write(vault, {change("2025-03-15"), change("2025-03-14")});
+  REQUIRE_FALSE(again);
+  CHECK(
+    again.error().message.find(records::receipt_of(first->front().record_id))
+    != std::string::npos);
+  vault::Notes notes;
+  records::WriteOptions allow{records::Duplicates::allow, &notes};
+  REQUIRE(records::write(vault, {change("2025-03-14")}, allow));
+  CHECK(notes.size() == 1);
+  // a new record whose receipt (the id's first 50 bits) is taken gets
+  // another id
+  records::Change same_receipt = change("2025-04-01");
+  same_receipt.record_id =
+    first->front().record_id.substr(0, 13) + std::string(19, '0');
+  auto redrawn = records::write(vault, {same_receipt});
+  REQUIRE(redrawn);
+  CHECK(records::receipt_of(redrawn->front().record_id)
+        != records::receipt_of(first->front().record_id));
+  auto listed = vault.records(notes);
+  REQUIRE(listed);
+  CHECK((*listed)->size() == 3);
 }
 
 TEST_SUITE_END();
