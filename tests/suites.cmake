@@ -9,6 +9,7 @@ set(custody_unit_suites
   error
   checkpoint
   crypto
+  dimension
   disclosure
   form
   fs

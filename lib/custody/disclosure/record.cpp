@@ -31,6 +31,12 @@ for_member(const records::RecordView& view)
   return Releaser::release(std::move(shown));
 }
 
+Released<std::vector<index::ListRow>>
+for_lister(std::vector<index::ListRow> rows)
+{
+  return Releaser::release(std::move(rows));
+}
+
 Released<json::Json>
 as_form(json::Json form)
 {

@@ -39,6 +39,12 @@ struct ShownRecord
 // confirm a guessed file).
 Released<ShownRecord> for_member(const records::RecordView& view);
 
+// Records as `list` gives them: the facts catalogue's columns (codes, the
+// month, person_ref, consent scopes), every one of them in the facts
+// compartment, which the lister's keys open or the shard would not have.
+Released<std::vector<index::ListRow>>
+for_lister(std::vector<index::ListRow> rows);
+
 // The record as one form, for a member who opens every compartment to correct
 // and give back: all of it is hers already.
 Released<json::Json> as_form(json::Json form);

@@ -972,48 +972,73 @@ Shard::history(const std::string& id) const
   return rows;
 }
 
+namespace {
+
+// The columns of `facts` read into a FactsRow, from column `first` of
+// `query` on, in the order of k_facts_columns.
+constexpr const char* k_facts_columns =
+  "f.created_seq, f.month, f.date_precision, f.district, f.population, "
+  "f.setting, f.violence_types, f.perpetrators, f.person_ref, f.delay_hours, "
+  "f.actions, f.referrals, f.outcome, f.consent";
+
+FactsRow
+facts_row(const Statement& query, int first)
+{
+  FactsRow row;
+  row.created_seq = static_cast<std::uint64_t>(query.integer(first));
+  row.month = query.text(first + 1);
+  row.date_precision = query.text(first + 2);
+  row.district = query.text(first + 3);
+  row.population = query.text(first + 4);
+  row.setting = query.text(first + 5);
+  row.violence_types = split_codes(query.text(first + 6));
+  row.perpetrators = split_codes(query.text(first + 7));
+  row.person_ref = query.text(first + 8);
+  if (!query.null(first + 9)) {
+    row.delay_hours = query.integer(first + 9);
+  }
+  row.actions = split_codes(query.text(first + 10));
+  row.referrals = split_codes(query.text(first + 11));
+  row.outcome = query.text(first + 12);
+  row.consent = split_codes(query.text(first + 13));
+  return row;
+}
+
+} // namespace
+
 Result<std::vector<ListRow>>
 Shard::list(const Filter& filter) const
 {
   if (m_impl->compartment != vault::Compartment::facts) {
     return make_error(Errc::internal, "only the facts shard can list records");
   }
-  std::string sql = "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
-                    "r.created_time, f.month, f.district, "
-                    "f.population, f.setting, f.violence_types, f.perpetrators "
-                    "FROM records r JOIN facts f USING (created_seq) WHERE 1";
+  std::string sql = fmt::format("SELECT r.id, r.updated_seq, r.entries, "
+                                "r.created_time, {} FROM records r JOIN facts "
+                                "f USING (created_seq) WHERE 1",
+                                k_facts_columns);
   std::vector<std::string> values;
   // Codes are kept space-separated: one pass over the catalogue with instr()
-  // is faster than any join at this size, and needs no index to load.
+  // is faster than any join at this size, and needs no index to load. A code
+  // or group starts one of the codes: the exact test is the caller's.
   auto code_filter = [&](const char* column, const std::string& code) {
     if (code.empty()) {
       return;
     }
-    if (code.back() == '.') { // a prefix: a code starting with it
-      sql += fmt::format(" AND instr(' ' || f.{}, ?) > 0", column);
-      values.push_back(" " + code);
-    } else {
-      sql += fmt::format(" AND instr(' ' || f.{} || ' ', ?) > 0", column);
-      values.push_back(" " + code + " ");
-    }
+    sql += fmt::format(" AND instr(' ' || f.{}, ?) > 0", column);
+    values.push_back(" " + code);
   };
   if (!filter.from_month.empty()) {
+    // A record dated to the year alone ("2025") sorts before its months.
     sql += " AND f.month >= ?";
-    values.push_back(filter.from_month);
+    values.push_back(filter.from_month.substr(0, 4));
   }
   if (!filter.to_month.empty()) {
     // "2025-03" covers every month string that starts with it.
     sql += " AND f.month <= ?";
     values.push_back(filter.to_month + "~");
   }
-  if (!filter.district.empty()) {
-    sql += " AND f.district = ?";
-    values.push_back(filter.district);
-  }
-  if (!filter.population.empty()) {
-    sql += " AND f.population = ?";
-    values.push_back(filter.population);
-  }
+  code_filter("district", filter.district);
+  code_filter("population", filter.population);
   code_filter("violence_types", filter.violence_type);
   code_filter("perpetrators", filter.perpetrator);
   sql += " ORDER BY r.created_seq";
@@ -1029,14 +1054,8 @@ Shard::list(const Filter& filter) const
     rows.push_back(ListRow{query.text(0),
                            static_cast<std::uint64_t>(query.integer(1)),
                            static_cast<std::uint64_t>(query.integer(2)),
-                           static_cast<std::uint64_t>(query.integer(3)),
-                           query.text(4),
-                           query.text(5),
-                           query.text(6),
-                           query.text(7),
-                           query.text(8),
-                           split_codes(query.text(9)),
-                           split_codes(query.text(10))});
+                           query.text(3),
+                           facts_row(query, 4)});
   }
   return rows;
 }
@@ -1048,34 +1067,16 @@ Shard::facts() const
     return make_error(Errc::internal, "only the facts shard holds facts");
   }
   Statement query(m_impl->db,
-                  "SELECT created_seq, month, date_precision, district, "
-                  "population, setting, violence_types, perpetrators, "
-                  "person_ref, delay_hours, actions, referrals, outcome, "
-                  "consent FROM facts ORDER BY created_seq");
+                  fmt::format("SELECT {} FROM facts f ORDER BY f.created_seq",
+                              k_facts_columns)
+                    .c_str());
   if (!query.ok()) {
     return tl::unexpected(sqlite_error(m_impl->db, "facts"));
   }
   std::vector<FactsRow> rows;
   rows.reserve(record_count());
   while (query.step() == SQLITE_ROW) {
-    FactsRow row;
-    row.created_seq = static_cast<std::uint64_t>(query.integer(0));
-    row.month = query.text(1);
-    row.date_precision = query.text(2);
-    row.district = query.text(3);
-    row.population = query.text(4);
-    row.setting = query.text(5);
-    row.violence_types = split_codes(query.text(6));
-    row.perpetrators = split_codes(query.text(7));
-    row.person_ref = query.text(8);
-    if (!query.null(9)) {
-      row.delay_hours = query.integer(9);
-    }
-    row.actions = split_codes(query.text(10));
-    row.referrals = split_codes(query.text(11));
-    row.outcome = query.text(12);
-    row.consent = split_codes(query.text(13));
-    rows.push_back(std::move(row));
+    rows.push_back(facts_row(query, 0));
   }
   return rows;
 }
