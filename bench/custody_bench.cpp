@@ -367,7 +367,8 @@ run(int argc, char** argv)
         changes.push_back({records::new_record_id(),
                            records::EntryType::record,
                            std::nullopt,
-                           synthetic_parts(i)});
+                           synthetic_parts(i),
+                           {}});
       }
       auto written = records::write(*opened, std::move(changes));
       if (!written) {

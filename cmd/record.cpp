@@ -28,6 +28,7 @@ struct RecordOptions
 {
   std::string form;
   std::string amend;
+  std::string reason;
 };
 
 Result<std::vector<form::Form>>
@@ -81,7 +82,8 @@ run_amend(const GlobalOptions& global,
           const std::string& id_prefix,
           const form::Form& form,
           const schema::SchemaSet& schemas,
-          const records::Places* places)
+          const records::Places* places,
+          const std::string& reason)
 {
   vault::Notes notes;
   auto shards = records::open_readable(opened, notes);
@@ -95,8 +97,10 @@ run_amend(const GlobalOptions& global,
   if (!shards) {
     return tl::unexpected(shards.error());
   }
-  CUSTODY_ASSIGN(amendment,
-                 records::amendment(*shards, id_prefix, form, schemas, places));
+  CUSTODY_ASSIGN(
+    amendment,
+    records::amendment(
+      *shards, id_prefix, form, schemas, places, {reason, std::nullopt}));
   if (!amendment.change) {
     note(fmt::format("record {} already says exactly this; nothing was written",
                      amendment.record_id));
@@ -151,6 +155,9 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   // Checked before anything else: without them, nothing below can run.
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
+  if (!options.reason.empty() && options.amend.empty()) {
+    return make_error(Errc::usage, "--reason goes with --amend");
+  }
   if (options.form.empty()) {
     if (!options.amend.empty() || !interactive_terminal()) {
       return make_error(
@@ -178,8 +185,13 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   const auto places = places_of(*opened);
   const records::Places* places_ptr = places ? &*places : nullptr;
   if (!options.amend.empty()) {
-    return run_amend(
-      global, *opened, options.amend, forms.front(), schemas, places_ptr);
+    return run_amend(global,
+                     *opened,
+                     options.amend,
+                     forms.front(),
+                     schemas,
+                     places_ptr,
+                     options.reason);
   }
   // Every form is split and checked before anything is written: all or nothing.
   CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
@@ -211,6 +223,10 @@ register_record(CLI::App& app, GlobalOptions& global, Action& action)
     "--amend",
     options->amend,
     "Correct record ID with this full, corrected form (legal members)");
+  sub->add_option("--reason",
+                  options->reason,
+                  "With --amend: why the record is corrected, kept encrypted "
+                  "in the amendment (identity)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

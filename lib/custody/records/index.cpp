@@ -20,7 +20,7 @@ namespace {
 // Padded to a whole MiB: a power of two would double a large shard, and a
 // shard's size tells no more than the entry count the ledger shows anyway.
 constexpr cache_file::Kind k_shard_file{
-  "custody-index-v5\n", "custody/v1/member-index-mac", 1024 * 1024};
+  "custody-index-v6\n", "custody/v1/member-index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 // Two databases per shard, saved as two files (docs/formats.md 10.1): the
@@ -41,7 +41,8 @@ const char* const k_detail_schema = R"sql(
 CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NULL,
                           view TEXT NOT NULL);
 CREATE TABLE detail.entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
-                            created_seq INTEGER NOT NULL, type TEXT NOT NULL);
+                            created_seq INTEGER NOT NULL, type TEXT NOT NULL,
+                            member TEXT NOT NULL, reason TEXT NOT NULL, undo TEXT);
 CREATE INDEX detail.entries_record ON entries(created_seq, seq);
 CREATE TABLE detail.attachments(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
                                 object TEXT NOT NULL, epoch INTEGER NOT NULL,
@@ -87,9 +88,10 @@ public:
   Statement&
   bind(int index, std::string_view text)
   {
+    // An empty view may have no data: bound as NULL, it would not be text.
     sqlite3_bind_text(m_statement,
                       index,
-                      text.data(),
+                      text.data() == nullptr ? "" : text.data(),
                       static_cast<int>(text.size()),
                       SQLITE_TRANSIENT);
     return *this;
@@ -257,12 +259,14 @@ struct Shard::Impl
     return exec(db, k_detail_schema);
   }
 
-  // Applies one record payload document of entry `seq`.
+  // Applies one record payload document of entry `seq`; an amendment's
+  // `member` is the one whose seal covers it.
   Result<void>
   apply(std::uint64_t seq,
         const Digest& hash,
         const std::string& time,
-        const json::Json& document) const
+        const json::Json& document,
+        std::string_view member = {}) const
   {
     const std::string type = document.value("type", "");
     const std::string id = document.value("record", "");
@@ -283,6 +287,9 @@ struct Shard::Impl
         ? document["prev"].get<std::string>()
         : std::string();
     auto created_seq = static_cast<std::int64_t>(seq);
+    // What turns this entry's view back into the one before it: the history
+    // of a record is its latest view and these, so no view is kept twice.
+    std::optional<json::Json> undo;
     // Each record's entries form a chain of their own (docs/design.md section
     // 3).
     if (type == "record") {
@@ -305,17 +312,28 @@ struct Shard::Impl
       }
       created_seq = existing.integer(0);
       view = json::Json::parse(existing.text(2));
+      const json::Json before = view;
       view.merge_patch(data);
+      undo = records::make_merge_patch(view, before);
     }
+    const auto reason = document.find("reason");
     const std::string hash_hex = to_hex(hash);
     Statement entry(db,
-                    "INSERT INTO entries(seq, hash, time, created_seq, type) "
-                    "VALUES (?,?,?,?,?)");
+                    "INSERT INTO entries(seq, hash, time, created_seq, type, "
+                    "member, reason, undo) VALUES (?,?,?,?,?,?,?,?)");
     entry.bind(1, static_cast<std::int64_t>(seq))
       .bind(2, hash_hex)
       .bind(3, time)
       .bind(4, created_seq)
-      .bind(5, type);
+      .bind(5, type)
+      .bind(6, member)
+      .bind(7,
+            type == "amend" && reason != document.end() && reason->is_string()
+              ? reason->get<std::string>()
+              : std::string());
+    if (undo) {
+      entry.bind(8, json::canonical(*undo));
+    }
     if (entry.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "insert entry"));
     }
@@ -387,8 +405,11 @@ struct Shard::Impl
       return {};
     }
     for (auto& amendment : pending) {
-      CUSTODY_TRY(apply(
-        amendment.seq, amendment.hash, amendment.time, amendment.document));
+      CUSTODY_TRY(apply(amendment.seq,
+                        amendment.hash,
+                        amendment.time,
+                        amendment.document,
+                        sealer));
     }
     pending.clear();
     return {};
@@ -958,16 +979,27 @@ Shard::history(const std::string& id) const
 {
   CUSTODY_TRY(m_impl->require_detail());
   Statement query(m_impl->db,
-                  "SELECT e.seq, e.hash, e.time, e.type FROM entries e JOIN "
-                  "records r USING (created_seq) WHERE r.id = ? ORDER BY "
-                  "e.seq");
+                  "SELECT e.seq, e.hash, e.time, e.type, e.member, e.reason, "
+                  "e.undo FROM entries e JOIN records r USING (created_seq) "
+                  "WHERE r.id = ? ORDER BY e.seq");
   query.bind(1, id);
   std::vector<EntryRow> rows;
   while (query.step() == SQLITE_ROW) {
-    rows.push_back(EntryRow{static_cast<std::uint64_t>(query.integer(0)),
-                            query.text(1),
-                            query.text(2),
-                            query.text(3)});
+    EntryRow row{static_cast<std::uint64_t>(query.integer(0)),
+                 query.text(1),
+                 query.text(2),
+                 query.text(3),
+                 query.text(4),
+                 query.text(5),
+                 std::nullopt};
+    if (!query.null(6)) {
+      auto undo = json::parse_strict(query.text(6));
+      if (!undo) {
+        return fail(Errc::corrupt, "index: a malformed entry row");
+      }
+      row.undo = std::move(*undo);
+    }
+    rows.push_back(std::move(row));
   }
   return rows;
 }
@@ -1188,10 +1220,11 @@ Shard::digest() const
     }
   }
   Statement entries(m_impl->db,
-                    "SELECT e.seq, e.hash, r.id, e.type FROM entries e JOIN "
-                    "records r USING (created_seq) ORDER BY e.seq");
+                    "SELECT e.seq, e.hash, r.id, e.type, e.member, e.reason, "
+                    "ifnull(e.undo, '-') FROM entries e JOIN records r USING "
+                    "(created_seq) ORDER BY e.seq");
   while (entries.step() == SQLITE_ROW) {
-    for (int column = 0; column < 4; ++column) {
+    for (int column = 0; column < 7; ++column) {
       hasher.update(as_bytes(entries.text(column)));
       hasher.update(as_bytes("\n"));
     }

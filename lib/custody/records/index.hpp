@@ -20,6 +20,13 @@ struct EntryRow
   std::string hash;
   std::string time;
   std::string type; // record | amend
+  // An amendment's: the key id of the member whose seal covers it, its reason
+  // (identity shard only; empty when none was given), and the merge patch
+  // that turns the view after it into the view before it (docs/formats.md
+  // 10.1).
+  std::string member;
+  std::string reason;
+  std::optional<json::Json> undo;
 };
 
 // An attachment of a record, as the identity shard knows it: the entry that
