@@ -12,6 +12,7 @@ set(custody_unit_suites
   dimension
   disclosure
   form
+  form_yaml
   fs
   hardening
   identity
