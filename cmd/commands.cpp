@@ -4,6 +4,7 @@
 namespace custody::cli {
 
 void register_attach(CLI::App& app, GlobalOptions& global, Action& action);
+void register_edit(CLI::App& app, GlobalOptions& global, Action& action);
 void register_extract(CLI::App& app, GlobalOptions& global, Action& action);
 void register_checkpoint(CLI::App& app, GlobalOptions& global, Action& action);
 void register_init(CLI::App& app, GlobalOptions& global, Action& action);
@@ -22,6 +23,7 @@ void
 register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
   register_attach(app, global, action);
+  register_edit(app, global, action);
   register_extract(app, global, action);
   register_checkpoint(app, global, action);
   register_init(app, global, action);

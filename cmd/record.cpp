@@ -1,6 +1,7 @@
 // custody record: validate forms, split them into compartments and write them;
 // --amend corrects.
 #include "commands.hpp"
+#include "edit.hpp"
 #include "reading.hpp"
 #include "record_interactive.hpp"
 #include "session.hpp"
@@ -159,7 +160,11 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
     return make_error(Errc::usage, "--reason goes with --amend");
   }
   if (options.form.empty()) {
-    if (!options.amend.empty() || !interactive_terminal()) {
+    if (!options.amend.empty()) {
+      // A correction without a form is made in the editor (custody edit).
+      return run_edit(global, {options.amend, options.reason, false});
+    }
+    if (!interactive_terminal()) {
       return make_error(
         Errc::usage,
         "no form given",
