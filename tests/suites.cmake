@@ -21,6 +21,7 @@ set(custody_unit_suites
   kind
   ledger
   media
+  memfile
   merkle
   minisign
   period

@@ -117,6 +117,35 @@ has_special_characters(std::string_view text, bool allow_line_breaks)
   return false;
 }
 
+// `text` with every character has_special_characters() looks for made a '?'.
+std::string
+comment_safe(const std::string& text)
+{
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::string_view rest = std::string_view(text).substr(i);
+    std::size_t length = 0;
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) {
+      length = 1;
+    } else if (byte == 0xc2 && rest.size() > 1
+               && static_cast<unsigned char>(rest[1]) < 0xa0) {
+      length = 2;
+    } else if (rest.starts_with("\xe2\x80\xa8")
+               || rest.starts_with("\xe2\x80\xa9")
+               || rest.starts_with("\xef\xbb\xbf")) {
+      length = 3;
+    }
+    if (length == 0) {
+      out += text[i];
+      continue;
+    }
+    out += '?';
+    i += length - 1;
+  }
+  return out;
+}
+
 // Whether `text` may be written as a plain scalar and read back as itself. The
 // loader takes a scalar as text where the schema wants text, so `no` or `08:30`
 // would come back unchanged; they are quoted anyway, as the examples quote
@@ -289,8 +318,11 @@ render(const json::Json& form,
   std::string out;
   for (std::size_t start = 0; start <= comment.size() && !comment.empty();) {
     const auto end = comment.find('\n', start);
-    const auto line = comment.substr(start, end - start);
-    out += line.empty() ? "#\n" : "# " + std::string(line) + "\n";
+    // A control character could end the comment early (a carriage return
+    // is a line break to YAML) and turn the rest of the line into data.
+    const std::string line =
+      comment_safe(std::string(comment.substr(start, end - start)));
+    out += line.empty() ? "#\n" : "# " + line + "\n";
     if (end == std::string_view::npos) {
       break;
     }
