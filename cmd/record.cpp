@@ -160,11 +160,11 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
     return make_error(Errc::usage, "--reason goes with --amend");
   }
   if (options.form.empty()) {
-    if (!options.amend.empty()) {
+    if (!options.amend.empty() && interactive_terminal()) {
       // A correction without a form is made in the editor (custody edit).
       return run_edit(global, {options.amend, options.reason, false});
     }
-    if (!interactive_terminal()) {
+    if (!options.amend.empty() || !interactive_terminal()) {
       return make_error(
         Errc::usage,
         "no form given",

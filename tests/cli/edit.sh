@@ -41,6 +41,8 @@ MODE=district expect_status 2 as_creator edit "$id" --yes
 expect_contains "$T/err" "--reason"
 MODE=district expect_status 2 as_creator edit "$id" --reason "x"
 expect_contains "$T/err" "--yes"
+MODE=district expect_status 2 as_creator record --amend "$id"
+expect_contains "$T/err" "--form"
 [ ! -e "$T/editor.log" ] || fail "no editor is started when the command cannot finish"
 
 # refused edits leave the vault as it was
