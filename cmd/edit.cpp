@@ -119,12 +119,10 @@ editor_command()
     // there); restricted: no file but the one given is read or written.
     add({"--ignorercfiles", "--restricted"});
   } else if (real.starts_with("emacs") && !real.starts_with("emacsclient")) {
-    add({"-nw",
-         "-q",
-         "--no-site-file",
-         "--eval",
-         "(setq make-backup-files nil backup-inhibited t auto-save-default nil "
-         "create-lockfiles nil auto-save-list-file-prefix nil)"});
+    static constexpr const char* k_no_copies =
+      "(setq make-backup-files nil backup-inhibited t auto-save-default nil "
+      "create-lockfiles nil auto-save-list-file-prefix nil)";
+    add({"-nw", "-q", "--no-site-file", "--eval", k_no_copies});
   }
   return editor;
 }

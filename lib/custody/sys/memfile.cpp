@@ -31,8 +31,8 @@ unlink_and_die(int signal)
   if (g_unlink_on_signal[0] != '\0') {
     ::unlink(g_unlink_on_signal.data());
   }
-  ::signal(signal, SIG_DFL);
-  ::raise(signal);
+  (void)::signal(signal, SIG_DFL);
+  (void)::raise(signal);
 }
 
 void
@@ -175,7 +175,7 @@ MemoryFile::anonymous() const
 }
 
 Result<void>
-MemoryFile::replace(std::string_view text)
+MemoryFile::replace(std::string_view text) const
 {
   if (::ftruncate(m_fd, 0) != 0) {
     return fail(Errc::io, "memory file: {}", std::strerror(errno));

@@ -39,7 +39,7 @@ public:
   bool anonymous() const;
 
   // Replaces what the file holds with `text`.
-  [[nodiscard]] Result<void> replace(std::string_view text);
+  [[nodiscard]] Result<void> replace(std::string_view text) const;
   // What the file holds now, whether the child wrote it in place or replaced
   // the /dev/shm file by renaming another over it. Errc::invalid_input beyond
   // `max` bytes.
