@@ -16,6 +16,7 @@
 #include <custody/keys/passphrase.hpp>
 #include <custody/ledger/cache_file.hpp>
 #include <custody/ledger/checkpoint.hpp>
+#include <custody/records/dimension.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
 #include <custody/schema/schema.hpp>
@@ -651,11 +652,12 @@ run(int argc, char** argv)
     fmt::print("list all: {:.3f} s ({} rows)\n",
                seconds_since(start),
                rows ? rows->size() : 0);
-    index::Filter filter;
-    filter.violence_type = "violence.sexual.";
-    filter.from_month = "2025-01";
+    records::Selection selection;
+    selection.period = records::Period{"2025-01", "9999-12"};
+    selection.filters.emplace_back(records::Dimension::violence_type,
+                                   "violence.sexual");
     start = std::chrono::steady_clock::now();
-    rows = facts->list(filter);
+    rows = records::list_records(*facts, selection, nullptr);
     fmt::print("list filtered: {:.3f} s ({} rows)\n",
                seconds_since(start),
                rows ? rows->size() : 0);

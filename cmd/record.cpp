@@ -2,6 +2,7 @@
 // --amend corrects.
 #include "attaching.hpp"
 #include "commands.hpp"
+#include "edit.hpp"
 #include "reading.hpp"
 #include "record_interactive.hpp"
 #include "session.hpp"
@@ -33,6 +34,7 @@ struct RecordOptions
   std::string amend;
   std::vector<std::string> attach;
   bool allow_duplicate = false;
+  std::string reason;
 };
 
 Result<std::vector<form::Form>>
@@ -90,7 +92,8 @@ run_amend(const GlobalOptions& global,
           const std::string& id_prefix,
           const form::Form& form,
           const schema::SchemaSet& schemas,
-          const records::Places* places)
+          const records::Places* places,
+          const std::string& reason)
 {
   vault::Notes notes;
   auto shards = records::open_readable(opened, notes);
@@ -104,8 +107,10 @@ run_amend(const GlobalOptions& global,
   if (!shards) {
     return tl::unexpected(shards.error());
   }
-  CUSTODY_ASSIGN(amendment,
-                 records::amendment(*shards, id_prefix, form, schemas, places));
+  CUSTODY_ASSIGN(
+    amendment,
+    records::amendment(
+      *shards, id_prefix, form, schemas, places, {reason, std::nullopt}));
   if (!amendment.change) {
     note(fmt::format("record {} already says exactly this; nothing was written",
                      amendment.record_id));
@@ -232,7 +237,14 @@ run_record(const GlobalOptions& global, RecordOptions options)
                       "attach files to an existing record with `custody "
                       "attach RECORD FILE...`");
   }
+  if (!options.reason.empty() && options.amend.empty()) {
+    return make_error(Errc::usage, "--reason goes with --amend");
+  }
   if (options.form.empty()) {
+    if (!options.amend.empty() && interactive_terminal()) {
+      // A correction without a form is made in the editor (custody edit).
+      return run_edit(global, {options.amend, options.reason, false});
+    }
     if (!options.amend.empty() || !interactive_terminal()) {
       return make_error(
         Errc::usage,
@@ -276,8 +288,13 @@ run_record(const GlobalOptions& global, RecordOptions options)
   const auto places = places_of(*opened);
   const records::Places* places_ptr = places ? &*places : nullptr;
   if (!options.amend.empty()) {
-    return run_amend(
-      global, *opened, options.amend, forms.front(), schemas, places_ptr);
+    return run_amend(global,
+                     *opened,
+                     options.amend,
+                     forms.front(),
+                     schemas,
+                     places_ptr,
+                     options.reason);
   }
   // Every form is split and checked before anything is written: all or nothing.
   CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
@@ -336,6 +353,10 @@ register_record(CLI::App& app, GlobalOptions& global, Action& action)
     "--amend",
     options->amend,
     "Correct record ID with this full, corrected form (legal members)");
+  sub->add_option("--reason",
+                  options->reason,
+                  "With --amend: why the record is corrected, kept encrypted "
+                  "in the amendment (identity)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

@@ -7,6 +7,7 @@
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/cell_key.hpp>
 #include <custody/disclosure/stats_release.hpp>
+#include <custody/records/dimension.hpp>
 #include <custody/records/period.hpp>
 #include <custody/render/release.hpp>
 #include <custody/stats/history.hpp>
@@ -66,32 +67,19 @@ struct Plan
 Result<std::optional<records::Period>>
 period_of(const StatsOptions& options)
 {
-  if (!options.period.empty()
-      && (!options.from.empty() || !options.to.empty())) {
+  // A release names both ends of its period (docs/formats.md 6.5).
+  if (options.period.empty() && options.from.empty() != options.to.empty()) {
     return make_error(Errc::usage,
-                      "--period cannot be given with --from or --to",
-                      "give one period, or --from and --to");
+                      "--from and --to go together",
+                      "for example --from 2026-Q1 --to 2026-Q3");
   }
-  if (options.period.empty() && options.from.empty() && options.to.empty()) {
-    return std::optional<records::Period>();
+  CUSTODY_ASSIGN(
+    period,
+    records::period_of_options(options.period, options.from, options.to));
+  if (period) {
+    CUSTODY_TRY(records::check_begun(*period));
   }
-  records::Period period;
-  if (!options.period.empty()) {
-    CUSTODY_ASSIGN_CTX(
-      parsed, records::parse_period(options.period), "--period");
-    period = parsed;
-  } else {
-    if (options.from.empty() || options.to.empty()) {
-      return make_error(Errc::usage,
-                        "--from and --to go together",
-                        "for example --from 2026-Q1 --to 2026-Q3");
-    }
-    CUSTODY_ASSIGN(between,
-                   records::parse_period_range(options.from, options.to));
-    period = between;
-  }
-  CUSTODY_TRY(records::check_begun(period));
-  return std::optional(period);
+  return period;
 }
 
 // The standard release of a crisis-response programme (docs/stats.md 1).
@@ -116,19 +104,9 @@ plan_of(const StatsOptions& options, const records::Places* places)
   CUSTODY_ASSIGN(period, period_of(options));
   plan.selection.period = period;
   for (const auto& filter : options.filters) {
-    const auto equals = filter.find('=');
-    if (equals == std::string::npos) {
-      return make_error(
-        Errc::usage,
-        fmt::format("--filter {}: write DIMENSION=CODE", filter),
-        "for example --filter perpetrator=perpetrator.state");
-    }
     CUSTODY_ASSIGN_CTX(
-      dimension, stats::parse_dimension(filter.substr(0, equals)), "--filter");
-    const std::string code = filter.substr(equals + 1);
-    CUSTODY_TRY_CTX(stats::check_code(dimension, code, plan.coding),
-                    "--filter");
-    plan.selection.filters.emplace_back(dimension, code);
+      parsed, records::parse_filter(filter, places), "--filter");
+    plan.selection.filters.push_back(std::move(parsed));
   }
   if (options.rows.empty() && !options.columns.empty()) {
     return make_error(Errc::usage,

@@ -11,8 +11,10 @@ set(custody_unit_suites
   error
   checkpoint
   crypto
+  dimension
   disclosure
   form
+  form_yaml
   fs
   hardening
   identity
@@ -21,6 +23,7 @@ set(custody_unit_suites
   kind
   ledger
   media
+  memfile
   merkle
   minisign
   period

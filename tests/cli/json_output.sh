@@ -45,6 +45,15 @@ expect_status 0 as_creator policy --json
 validate policy "$T/out"
 expect_status 0 as_creator show "$id" --json
 validate record "$T/out"
+expect_status 0 as_creator show "$id" --form
+jq '.incident.district = "dockside"' "$T/out" >"$T/fix.json"
+as_creator record --amend "$id" --form "$T/fix.json" --reason "a correction" --json >"$T/out" 2>"$T/err" \
+  || fail "record --amend --json"
+validate recorded "$T/out"
+expect_status 0 as_creator show "$id" "$id" --history --json
+validate record "$T/out"
+expect_status 0 as_creator show "$id" --at "$(jq '.entries[0].seq' "$T/out" | head -1)" --json
+validate record "$T/out"
 head -c 100000 /dev/urandom >"$T/photo.jpg"
 expect_status 0 as_creator attach "$id" "$T/photo.jpg" --json
 validate attached "$T/out"

@@ -35,7 +35,7 @@ jq -e '[.records[].month | startswith("2024")] | all' "$T/out" >/dev/null || fai
 expect_status 0 as_member data list --type violence.sexual. --population transgender --json
 jq -e '[.records[] | (.population == "transgender") and ([.violence_types[] | startswith("violence.sexual.")] | any)] | all' \
   "$T/out" >/dev/null || fail "combined filters"
-expect_status 2 as_member data list --period 2025-Q5
+expect_status 3 as_member data list --period 2025-Q5
 
 # show: legal sees all four compartments; data sees facts only, the rest sealed
 expect_status 0 as_creator show "${one_id:0:8}" --json

@@ -10,6 +10,36 @@ for_member(const records::RecordView& view)
   ShownRecord shown;
   shown.id = view.id;
   shown.history = view.history;
+  shown.at = view.at;
+  const bool opens_identity =
+    view.parts[records::part_index(vault::Compartment::identity)].has_value();
+  for (auto& entry : shown.history) {
+    entry.undo.reset();
+    if (!opens_identity) {
+      entry.reason.clear();
+    }
+  }
+  for (const auto& entry : view.changes) {
+    json::Json changes = json::Json::array();
+    for (std::size_t p = 0; p < records::k_part_count; ++p) {
+      if (!entry.parts[p] || !view.parts[p]) {
+        continue;
+      }
+      for (const auto& change : *entry.parts[p]) {
+        json::Json item = {
+          {"compartment", vault::compartment_name(records::k_parts[p])},
+          {"field", change.pointer}};
+        if (change.before) {
+          item["before"] = *change.before;
+        }
+        if (change.after) {
+          item["after"] = *change.after;
+        }
+        changes.push_back(std::move(item));
+      }
+    }
+    shown.changes.push_back(std::move(changes));
+  }
   for (std::size_t p = 0; p < records::k_part_count; ++p) {
     const std::string name(vault::compartment_name(records::k_parts[p]));
     if (view.parts[p]) {
@@ -29,6 +59,12 @@ for_member(const records::RecordView& view)
     shown.attachments = std::move(attachments);
   }
   return Releaser::release(std::move(shown));
+}
+
+Released<std::vector<index::ListRow>>
+for_lister(std::vector<index::ListRow> rows)
+{
+  return Releaser::release(std::move(rows));
 }
 
 Released<json::Json>

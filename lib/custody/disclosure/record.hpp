@@ -24,7 +24,15 @@ struct ShownAttachment
 struct ShownRecord
 {
   std::string id;
+  // each entry with its member, and its reason only when the member opens
+  // identity; the index's undo patches are not part of it
   std::vector<index::EntryRow> history;
+  // the ledger position the record is shown as of, when not the latest
+  std::optional<std::uint64_t> at;
+  // asked for (show --history): one per entry of `history`, an array of
+  // {"compartment", "field", "before"?, "after"?}, for the compartments the
+  // member opens only
+  std::vector<json::Json> changes;
   // compartment name -> latest view, for each compartment the member opens
   json::Json compartments = json::Json::object();
   // the names of those she does not open
@@ -33,11 +41,18 @@ struct ShownRecord
   std::optional<std::vector<ShownAttachment>> attachments;
 };
 
-// The record as its reader may see it: the compartments her keys opened and
-// the attachments' documents without their media salt, which only the vault
-// needs (docs/formats.md section 6.2.1: with the salt the commitment would
-// confirm a guessed file).
+// The record as its reader may see it: the compartments her keys opened (and
+// what each entry changed in them), the reasons of amendments when she opens
+// identity, and the attachments' documents without their media salt, which
+// only the vault needs (docs/formats.md section 6.2.1: with the salt the
+// commitment would confirm a guessed file).
 Released<ShownRecord> for_member(const records::RecordView& view);
+
+// Records as `list` gives them: the facts catalogue's columns (codes, the
+// month, person_ref, consent scopes), every one of them in the facts
+// compartment, which the lister's keys open or the shard would not have.
+Released<std::vector<index::ListRow>>
+for_lister(std::vector<index::ListRow> rows);
 
 // The record as one form, for a member who opens every compartment to correct
 // and give back: all of it is hers already.

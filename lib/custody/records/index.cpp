@@ -21,7 +21,7 @@ namespace {
 // Padded to a whole MiB: a power of two would double a large shard, and a
 // shard's size tells no more than the entry count the ledger shows anyway.
 constexpr cache_file::Kind k_shard_file{
-  "custody-index-v5\n", "custody/v1/member-index-mac", 1024 * 1024};
+  "custody-index-v6\n", "custody/v1/member-index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 // Two databases per shard, saved as two files (docs/formats.md 10.1): the
@@ -42,7 +42,8 @@ const char* const k_detail_schema = R"sql(
 CREATE TABLE detail.views(created_seq INTEGER PRIMARY KEY, last_hash TEXT NOT NULL,
                           view TEXT NOT NULL);
 CREATE TABLE detail.entries(seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, time TEXT NOT NULL,
-                            created_seq INTEGER NOT NULL, type TEXT NOT NULL);
+                            created_seq INTEGER NOT NULL, type TEXT NOT NULL,
+                            member TEXT NOT NULL, reason TEXT NOT NULL, undo TEXT);
 CREATE INDEX detail.entries_record ON entries(created_seq, seq);
 CREATE TABLE detail.attachments(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
                                 object TEXT NOT NULL, epoch INTEGER NOT NULL,
@@ -88,9 +89,10 @@ public:
   Statement&
   bind(int index, std::string_view text)
   {
+    // An empty view may have no data: bound as NULL, it would not be text.
     sqlite3_bind_text(m_statement,
                       index,
-                      text.data(),
+                      text.data() == nullptr ? "" : text.data(),
                       static_cast<int>(text.size()),
                       SQLITE_TRANSIENT);
     return *this;
@@ -258,12 +260,14 @@ struct Shard::Impl
     return exec(db, k_detail_schema);
   }
 
-  // Applies one record payload document of entry `seq`.
+  // Applies one record payload document of entry `seq`; an amendment's
+  // `member` is the one whose seal covers it.
   Result<void>
   apply(std::uint64_t seq,
         const Digest& hash,
         const std::string& time,
-        const json::Json& document) const
+        const json::Json& document,
+        std::string_view member = {}) const
   {
     const std::string type = document.value("type", "");
     const std::string id = document.value("record", "");
@@ -284,6 +288,9 @@ struct Shard::Impl
         ? document["prev"].get<std::string>()
         : std::string();
     auto created_seq = static_cast<std::int64_t>(seq);
+    // What turns this entry's view back into the one before it: the history
+    // of a record is its latest view and these, so no view is kept twice.
+    std::optional<json::Json> undo;
     // Each record's entries form a chain of their own (docs/design.md section
     // 3).
     if (type == "record") {
@@ -306,17 +313,28 @@ struct Shard::Impl
       }
       created_seq = existing.integer(0);
       view = json::Json::parse(existing.text(2));
+      const json::Json before = view;
       view.merge_patch(data);
+      undo = records::make_merge_patch(view, before);
     }
+    const auto reason = document.find("reason");
     const std::string hash_hex = to_hex(hash);
     Statement entry(db,
-                    "INSERT INTO entries(seq, hash, time, created_seq, type) "
-                    "VALUES (?,?,?,?,?)");
+                    "INSERT INTO entries(seq, hash, time, created_seq, type, "
+                    "member, reason, undo) VALUES (?,?,?,?,?,?,?,?)");
     entry.bind(1, static_cast<std::int64_t>(seq))
       .bind(2, hash_hex)
       .bind(3, time)
       .bind(4, created_seq)
-      .bind(5, type);
+      .bind(5, type)
+      .bind(6, member)
+      .bind(7,
+            type == "amend" && reason != document.end() && reason->is_string()
+              ? reason->get<std::string>()
+              : std::string());
+    if (undo) {
+      entry.bind(8, json::canonical(*undo));
+    }
     if (entry.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "insert entry"));
     }
@@ -388,8 +406,11 @@ struct Shard::Impl
       return {};
     }
     for (auto& amendment : pending) {
-      CUSTODY_TRY(apply(
-        amendment.seq, amendment.hash, amendment.time, amendment.document));
+      CUSTODY_TRY(apply(amendment.seq,
+                        amendment.hash,
+                        amendment.time,
+                        amendment.document,
+                        sealer));
     }
     pending.clear();
     return {};
@@ -964,19 +985,64 @@ Shard::history(const std::string& id) const
 {
   CUSTODY_TRY(m_impl->require_detail());
   Statement query(m_impl->db,
-                  "SELECT e.seq, e.hash, e.time, e.type FROM entries e JOIN "
-                  "records r USING (created_seq) WHERE r.id = ? ORDER BY "
-                  "e.seq");
+                  "SELECT e.seq, e.hash, e.time, e.type, e.member, e.reason, "
+                  "e.undo FROM entries e JOIN records r USING (created_seq) "
+                  "WHERE r.id = ? ORDER BY e.seq");
   query.bind(1, id);
   std::vector<EntryRow> rows;
   while (query.step() == SQLITE_ROW) {
-    rows.push_back(EntryRow{static_cast<std::uint64_t>(query.integer(0)),
-                            query.text(1),
-                            query.text(2),
-                            query.text(3)});
+    EntryRow row{static_cast<std::uint64_t>(query.integer(0)),
+                 query.text(1),
+                 query.text(2),
+                 query.text(3),
+                 query.text(4),
+                 query.text(5),
+                 std::nullopt};
+    if (!query.null(6)) {
+      auto undo = json::parse_strict(query.text(6));
+      if (!undo) {
+        return fail(Errc::corrupt, "index: a malformed entry row");
+      }
+      row.undo = std::move(*undo);
+    }
+    rows.push_back(std::move(row));
   }
   return rows;
 }
+
+namespace {
+
+// The columns of `facts` read into a FactsRow, from column `first` of
+// `query` on, in the order of k_facts_columns.
+constexpr const char* k_facts_columns =
+  "f.created_seq, f.month, f.date_precision, f.district, f.population, "
+  "f.setting, f.violence_types, f.perpetrators, f.person_ref, f.delay_hours, "
+  "f.actions, f.referrals, f.outcome, f.consent";
+
+FactsRow
+facts_row(const Statement& query, int first)
+{
+  FactsRow row;
+  row.created_seq = static_cast<std::uint64_t>(query.integer(first));
+  row.month = query.text(first + 1);
+  row.date_precision = query.text(first + 2);
+  row.district = query.text(first + 3);
+  row.population = query.text(first + 4);
+  row.setting = query.text(first + 5);
+  row.violence_types = split_codes(query.text(first + 6));
+  row.perpetrators = split_codes(query.text(first + 7));
+  row.person_ref = query.text(first + 8);
+  if (!query.null(first + 9)) {
+    row.delay_hours = query.integer(first + 9);
+  }
+  row.actions = split_codes(query.text(first + 10));
+  row.referrals = split_codes(query.text(first + 11));
+  row.outcome = query.text(first + 12);
+  row.consent = split_codes(query.text(first + 13));
+  return row;
+}
+
+} // namespace
 
 Result<std::vector<ListRow>>
 Shard::list(const Filter& filter) const
@@ -984,42 +1050,33 @@ Shard::list(const Filter& filter) const
   if (m_impl->compartment != vault::Compartment::facts) {
     return make_error(Errc::internal, "only the facts shard can list records");
   }
-  std::string sql = "SELECT r.id, r.created_seq, r.updated_seq, r.entries, "
-                    "r.created_time, f.month, f.district, "
-                    "f.population, f.setting, f.violence_types, f.perpetrators "
-                    "FROM records r JOIN facts f USING (created_seq) WHERE 1";
+  std::string sql = fmt::format("SELECT r.id, r.updated_seq, r.entries, "
+                                "r.created_time, {} FROM records r JOIN facts "
+                                "f USING (created_seq) WHERE 1",
+                                k_facts_columns);
   std::vector<std::string> values;
   // Codes are kept space-separated: one pass over the catalogue with instr()
-  // is faster than any join at this size, and needs no index to load.
+  // is faster than any join at this size, and needs no index to load. A code
+  // or group starts one of the codes: the exact test is the caller's.
   auto code_filter = [&](const char* column, const std::string& code) {
     if (code.empty()) {
       return;
     }
-    if (code.back() == '.') { // a prefix: a code starting with it
-      sql += fmt::format(" AND instr(' ' || f.{}, ?) > 0", column);
-      values.push_back(" " + code);
-    } else {
-      sql += fmt::format(" AND instr(' ' || f.{} || ' ', ?) > 0", column);
-      values.push_back(" " + code + " ");
-    }
+    sql += fmt::format(" AND instr(' ' || f.{}, ?) > 0", column);
+    values.push_back(" " + code);
   };
   if (!filter.from_month.empty()) {
+    // A record dated to the year alone ("2025") sorts before its months.
     sql += " AND f.month >= ?";
-    values.push_back(filter.from_month);
+    values.push_back(filter.from_month.substr(0, 4));
   }
   if (!filter.to_month.empty()) {
     // "2025-03" covers every month string that starts with it.
     sql += " AND f.month <= ?";
     values.push_back(filter.to_month + "~");
   }
-  if (!filter.district.empty()) {
-    sql += " AND f.district = ?";
-    values.push_back(filter.district);
-  }
-  if (!filter.population.empty()) {
-    sql += " AND f.population = ?";
-    values.push_back(filter.population);
-  }
+  code_filter("district", filter.district);
+  code_filter("population", filter.population);
   code_filter("violence_types", filter.violence_type);
   code_filter("perpetrators", filter.perpetrator);
   sql += " ORDER BY r.created_seq";
@@ -1035,14 +1092,8 @@ Shard::list(const Filter& filter) const
     rows.push_back(ListRow{query.text(0),
                            static_cast<std::uint64_t>(query.integer(1)),
                            static_cast<std::uint64_t>(query.integer(2)),
-                           static_cast<std::uint64_t>(query.integer(3)),
-                           query.text(4),
-                           query.text(5),
-                           query.text(6),
-                           query.text(7),
-                           query.text(8),
-                           split_codes(query.text(9)),
-                           split_codes(query.text(10))});
+                           query.text(3),
+                           facts_row(query, 4)});
   }
   return rows;
 }
@@ -1054,34 +1105,16 @@ Shard::facts() const
     return make_error(Errc::internal, "only the facts shard holds facts");
   }
   Statement query(m_impl->db,
-                  "SELECT created_seq, month, date_precision, district, "
-                  "population, setting, violence_types, perpetrators, "
-                  "person_ref, delay_hours, actions, referrals, outcome, "
-                  "consent FROM facts ORDER BY created_seq");
+                  fmt::format("SELECT {} FROM facts f ORDER BY f.created_seq",
+                              k_facts_columns)
+                    .c_str());
   if (!query.ok()) {
     return tl::unexpected(sqlite_error(m_impl->db, "facts"));
   }
   std::vector<FactsRow> rows;
   rows.reserve(record_count());
   while (query.step() == SQLITE_ROW) {
-    FactsRow row;
-    row.created_seq = static_cast<std::uint64_t>(query.integer(0));
-    row.month = query.text(1);
-    row.date_precision = query.text(2);
-    row.district = query.text(3);
-    row.population = query.text(4);
-    row.setting = query.text(5);
-    row.violence_types = split_codes(query.text(6));
-    row.perpetrators = split_codes(query.text(7));
-    row.person_ref = query.text(8);
-    if (!query.null(9)) {
-      row.delay_hours = query.integer(9);
-    }
-    row.actions = split_codes(query.text(10));
-    row.referrals = split_codes(query.text(11));
-    row.outcome = query.text(12);
-    row.consent = split_codes(query.text(13));
-    rows.push_back(std::move(row));
+    rows.push_back(facts_row(query, 0));
   }
   return rows;
 }
@@ -1206,10 +1239,11 @@ Shard::digest() const
     }
   }
   Statement entries(m_impl->db,
-                    "SELECT e.seq, e.hash, r.id, e.type FROM entries e JOIN "
-                    "records r USING (created_seq) ORDER BY e.seq");
+                    "SELECT e.seq, e.hash, r.id, e.type, e.member, e.reason, "
+                    "ifnull(e.undo, '-') FROM entries e JOIN records r USING "
+                    "(created_seq) ORDER BY e.seq");
   while (entries.step() == SQLITE_ROW) {
-    for (int column = 0; column < 4; ++column) {
+    for (int column = 0; column < 7; ++column) {
       hasher.update(as_bytes(entries.text(column)));
       hasher.update(as_bytes("\n"));
     }

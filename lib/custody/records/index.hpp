@@ -20,6 +20,13 @@ struct EntryRow
   std::string hash;
   std::string time;
   std::string type; // record | amend
+  // An amendment's: the key id of the member whose seal covers it, its reason
+  // (identity shard only; empty when none was given), and the merge patch
+  // that turns the view after it into the view before it (docs/formats.md
+  // 10.1).
+  std::string member;
+  std::string reason;
+  std::optional<json::Json> undo;
 };
 
 // An attachment of a record, as the identity shard knows it: the entry that
@@ -42,35 +49,6 @@ struct RecordRow
   json::Json view; // the latest view: the part with every amendment folded in
 };
 
-// Filters of `list`, all optional; they need the facts shard.
-struct Filter
-{
-  std::string from_month; // YYYY-MM, inclusive
-  std::string to_month;   // YYYY-MM, inclusive
-  std::string
-    violence_type; // a code, or a prefix ending in '.' ("violence.sexual.")
-  std::string perpetrator; // likewise
-  std::string population;
-  std::string district;
-};
-
-// One line of `list`: read from the facts shard's own columns, so listing never
-// parses views.
-struct ListRow
-{
-  std::string id;
-  std::uint64_t created_seq = 0;
-  std::uint64_t updated_seq = 0;
-  std::uint64_t entries = 0;
-  std::string created_time;
-  std::string month;
-  std::string district;
-  std::string population;
-  std::string setting;
-  std::vector<std::string> violence_types;
-  std::vector<std::string> perpetrators;
-};
-
 // What the facts shard holds of one record: coded, coarse fields only, for
 // statistics. No record id: a table needs none.
 struct FactsRow
@@ -89,6 +67,32 @@ struct FactsRow
   std::vector<std::string> referrals;
   std::string outcome;
   std::vector<std::string> consent; // the consent scopes
+};
+
+// A coarse preselection `list` makes in the catalogue, all optional: every
+// record that can match is returned, and records::list_records decides
+// exactly (records/dimension.hpp), so that listing stays one pass of SQL over
+// the catalogue.
+struct Filter
+{
+  std::string from_month; // YYYY-MM: records from this month's year on
+  std::string to_month;   // YYYY-MM: records up to this month
+  // Each a code or group that must start one of the record's codes.
+  std::string violence_type;
+  std::string perpetrator;
+  std::string population;
+  std::string district;
+};
+
+// One line of `list`: read from the facts shard's own columns, so listing never
+// parses views.
+struct ListRow
+{
+  std::string id;
+  std::uint64_t updated_seq = 0;
+  std::uint64_t entries = 0;
+  std::string created_time;
+  FactsRow facts; // facts.created_seq is the record's
 };
 
 // A release recorded in the ledger (docs/formats.md 6.5): its entry's seq and
@@ -157,8 +161,8 @@ public:
   [[nodiscard]] Result<RecordRow> find(std::string_view typed) const;
   [[nodiscard]] Result<std::vector<EntryRow>>
   history(const std::string& id) const;
-  // Records matching `filter`, oldest first. Only the facts shard can list
-  // (Errc::internal otherwise: a caller's bug).
+  // Records that may match `filter` (a superset: see Filter), oldest first.
+  // Only the facts shard can list (Errc::internal otherwise: a caller's bug).
   [[nodiscard]] Result<std::vector<ListRow>> list(const Filter& filter) const;
   // Every record's facts, oldest first (the facts shard only; Errc::internal
   // otherwise).

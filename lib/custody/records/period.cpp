@@ -51,8 +51,8 @@ parse_period(std::string_view text)
 Result<Period>
 parse_period_range(std::string_view from, std::string_view to)
 {
-  CUSTODY_ASSIGN_CTX(first, parse_period(from), "the first period");
-  CUSTODY_ASSIGN_CTX(last, parse_period(to), "the last period");
+  CUSTODY_ASSIGN_CTX(first, parse_period(from), "--from");
+  CUSTODY_ASSIGN_CTX(last, parse_period(to), "--to");
   if (last.to_month < first.from_month) {
     return make_error(
       Errc::invalid_input,
@@ -60,6 +60,53 @@ parse_period_range(std::string_view from, std::string_view to)
       "the first period must come before the last");
   }
   return Period{first.from_month, last.to_month};
+}
+
+Result<std::optional<Period>>
+period_of_options(std::string_view period,
+                  std::string_view from,
+                  std::string_view to)
+{
+  if (!period.empty() && (!from.empty() || !to.empty())) {
+    return make_error(Errc::usage,
+                      "--period cannot be given with --from or --to");
+  }
+  if (!period.empty()) {
+    CUSTODY_ASSIGN_CTX(parsed, parse_period(period), "--period");
+    return std::optional(parsed);
+  }
+  if (from.empty() && to.empty()) {
+    return std::optional<Period>();
+  }
+  if (!from.empty() && !to.empty()) {
+    CUSTODY_ASSIGN(between, parse_period_range(from, to));
+    return std::optional(between);
+  }
+  Period open{"0000-01", "9999-12"};
+  if (!from.empty()) {
+    CUSTODY_ASSIGN_CTX(first, parse_period(from), "--from");
+    open.from_month = first.from_month;
+  } else {
+    CUSTODY_ASSIGN_CTX(last, parse_period(to), "--to");
+    open.to_month = last.to_month;
+  }
+  return std::optional(open);
+}
+
+Placed
+place(std::string_view month, const Period& period)
+{
+  if (month.size() == 7) {
+    return month >= period.from_month && month <= period.to_month ? Placed::in
+                                                                  : Placed::out;
+  }
+  if (month.size() != 4 || month < period.from_month.substr(0, 4)
+      || month > period.to_month.substr(0, 4)) {
+    return Placed::out;
+  }
+  const bool whole_years =
+    period.from_month.ends_with("-01") && period.to_month.ends_with("-12");
+  return whole_years ? Placed::in : Placed::year_only;
 }
 
 Result<void>

@@ -461,6 +461,7 @@ prepare(std::vector<form::Form>& forms,
                           EntryType::record,
                           std::nullopt,
                           std::move(*parts),
+                          {},
                           forms[i].origin};
     }
   };
@@ -502,8 +503,9 @@ prepare(std::vector<form::Form>& forms,
 }
 
 // The canonical payload document of part `p` of `change` (docs/formats.md 6.2),
-// built as text: its keys sort as data, prev, record, salt, type, and building
-// it this way spares copying the part into a JSON object per payload.
+// built as text: its keys sort as data, prev, reason, record, salt, type, and
+// building it this way spares copying the part into a JSON object per
+// payload.
 std::string
 payload_text(const Change& change, std::size_t p, std::string_view salt)
 {
@@ -512,6 +514,11 @@ payload_text(const Change& change, std::size_t p, std::string_view salt)
   text += ",\"prev\":";
   text +=
     change.prev ? "\"" + to_hex(*change.prev) + "\"" : std::string("null");
+  // Free text may name anyone: only the identity payload carries the reason.
+  if (change.type == EntryType::amend && !change.reason.empty()
+      && k_parts[p] == vault::Compartment::identity) {
+    text += ",\"reason\":" + json::canonical(json::Json(change.reason));
+  }
   text += ",\"record\":\"" + change.record_id + "\",\"salt\":\"";
   text += salt;
   text += "\",\"type\":\"";

@@ -75,13 +75,15 @@ std::string_view entry_type_name(EntryType type);
 
 // What one `put` entry says about a record, in each compartment's payload
 // document:
-// {"type", "record", "prev", "data", "salt"}.
+// {"type", "record", "prev", "data", "salt"}, and for an amendment with a
+// reason, "reason" in the identity document (docs/formats.md 6.2).
 struct Change
 {
   std::string record_id;
   EntryType type = EntryType::record;
   std::optional<Digest> prev; // the record's previous entry, for an amendment
   Parts data; // the record's parts, or one RFC 7396 merge patch per part
+  std::string reason; // an amendment's, or empty
   // Where the form came from, for messages (prepare() sets it).
   form::Origin origin{};
 };
@@ -92,6 +94,9 @@ struct Change
 // (docs/formats.md 6.4.1). The keyed hash the seal carries is made from it
 // (vault::Vault::form_hash).
 Digest form_digest(const Parts& parts);
+
+// An amendment's reason is at most this many bytes of UTF-8.
+inline constexpr std::size_t k_max_reason_bytes = 1024;
 
 // Splits valid forms into their compartments and adds the derived fields, on
 // every core. Checks what the schema cannot say (document_only must be the only

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <custody/base/error.hpp>
+#include <custody/records/dimension.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
 
@@ -13,39 +14,20 @@
 
 namespace custody::stats {
 
-enum class Dimension {
-  violence_type,
-  perpetrator,
-  population,
-  setting,
-  district,
-  region,
-  response_action,
-  referral,
-  outcome,
-  response_time, // within 24 h, later, not known: what the response share
-                 // counts
-  period,
-};
-
-// Its name on the command line and in recipes: "violence_type".
-std::string_view dimension_name(Dimension dimension);
-// Its heading in a table: "Type of violence".
-std::string_view dimension_title(Dimension dimension);
-// Whether a record may hold several values, each counted once.
-bool multi_valued(Dimension dimension);
-// Every dimension, in the order --help lists them.
-const std::vector<Dimension>& all_dimensions();
-// Errc::invalid_input naming the text, with "did you mean" when one is close.
-[[nodiscard]] Result<Dimension> parse_dimension(std::string_view name);
+// The dimensions and their codes are records/'s (records/dimension.hpp): one
+// parser serves list, stats and recipes.
+using records::all_dimensions;
+using records::Dimension;
+using records::dimension_name;
+using records::dimension_title;
+using records::k_not_recorded;
+using records::multi_valued;
+using records::parse_dimension;
+using records::Selection;
 
 enum class Grain { month, quarter, year };
 std::string_view grain_name(Grain grain);
 [[nodiscard]] Result<Grain> parse_grain(std::string_view name);
-
-// The value a record without one gets, so that every record lands in a row
-// and the rows of a single-valued dimension add up to the total.
-inline constexpr std::string_view k_not_recorded = "not_recorded";
 
 // How values are read off a record.
 struct Coding
@@ -65,18 +47,16 @@ std::vector<std::string> values_of(const index::FactsRow& row,
                                    Dimension dimension,
                                    const Coding& coding);
 
-// Whether `row` holds `code` of `dimension` or a code under it (a group such
-// as violence.sexual). The code is checked by check_code() first.
+// records::parse_code with the coding's places list, for what only checks.
+[[nodiscard]] Result<void>
+check_code(Dimension dimension, std::string_view code, const Coding& coding);
+
+// Whether `row` holds `code` of `dimension` or a code under it
+// (records::matches with the coding's places list).
 bool matches(const index::FactsRow& row,
              Dimension dimension,
              std::string_view code,
              const Coding& coding);
-
-// Errc::invalid_input unless `code` is a code of the dimension's vocabulary or
-// places list, or a group of them (a prefix of whole dotted segments), with
-// "did you mean" when one is close.
-[[nodiscard]] Result<void>
-check_code(Dimension dimension, std::string_view code, const Coding& coding);
 
 // `values` in table order: the vocabulary's order (rolled up to the coding's
 // level; the order of response_time's values), then other values by code,
@@ -85,8 +65,8 @@ std::vector<std::string> in_table_order(Dimension dimension,
                                         std::vector<std::string> values,
                                         const Coding& coding);
 
-// A value as a table shows it: a district's or region's name from the places
-// list, "2026-Q3", a code otherwise.
+// A value as a table shows it (records::label_of with the coding's places
+// list).
 std::string
 label_of(Dimension dimension, const std::string& value, const Coding& coding);
 

@@ -18,30 +18,27 @@ has_consent(const index::FactsRow& row)
          != row.consent.end();
 }
 
-enum class Placed { in, out, year_only };
+using records::Placed;
 
 // Where a record dated to `month` (YYYY-MM, or YYYY alone) falls against the
-// period: a year-only date within the period's years is in it only when whole
-// years are counted, and left out (and counted as such) otherwise.
+// period (records::place): a year-only date within the period's years is in
+// it only when whole years are counted, and left out (and counted as such)
+// otherwise.
 Placed
 place(const std::string& month,
       const std::optional<records::Period>& period,
       bool by_month)
 {
-  if (month.size() == 7) {
-    return !period || (month >= period->from_month && month <= period->to_month)
-             ? Placed::in
-             : Placed::out;
+  const Placed placed =
+    period ? records::place(month, *period)
+           : (month.size() == 7 ? Placed::in : Placed::year_only);
+  if (placed == Placed::in && month.size() != 7 && by_month) {
+    return Placed::year_only;
   }
-  if (period
-      && (month < period->from_month.substr(0, 4)
-          || month > period->to_month.substr(0, 4))) {
-    return Placed::out;
+  if (!period && placed == Placed::year_only && !by_month) {
+    return Placed::in;
   }
-  const bool whole_years = !period
-                           || (period->from_month.ends_with("-01")
-                               && period->to_month.ends_with("-12"));
-  return whole_years && !by_month ? Placed::in : Placed::year_only;
+  return placed;
 }
 
 struct VectorHash

@@ -20,12 +20,6 @@ namespace custody::stats {
 inline constexpr std::string_view k_statistics_consent =
   "anonymised_statistics";
 
-struct Selection
-{
-  std::optional<records::Period> period; // incident months, both ends included
-  std::vector<std::pair<Dimension, std::string>> filters; // all must match
-};
-
 // The records a release counts and, for the whole release only, how many were
 // left out and why.
 struct Counted

@@ -209,6 +209,94 @@ run(const Command& command)
   return finished;
 }
 
+Result<Finished>
+run_attached(const Attached& command)
+{
+  if (command.argv.empty()) {
+    return make_error(Errc::internal, "spawn: no program given");
+  }
+  const std::string& program = command.argv.front();
+  SpawnActions actions;
+  if (!actions.ok
+      || (command.descriptor >= 0
+          && posix_spawn_file_actions_adddup2(
+               &actions.value, command.descriptor, 3)
+               != 0)
+      || posix_spawn_file_actions_addclosefrom_np(
+           &actions.value, command.descriptor >= 0 ? 4 : 3)
+           != 0
+      || posix_spawn_file_actions_addchdir_np(&actions.value,
+                                              command.directory.c_str())
+           != 0) {
+    return fail(Errc::io, "{}: cannot prepare the child process", program);
+  }
+  SpawnAttributes attributes;
+  sigset_t none;
+  sigset_t all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  if (!attributes.ok
+      || posix_spawnattr_setsigmask(&attributes.value, &none) != 0
+      || posix_spawnattr_setsigdefault(&attributes.value, &all) != 0
+      || posix_spawnattr_setflags(
+           &attributes.value, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+           != 0) {
+    return fail(Errc::io, "{}: cannot prepare the child process", program);
+  }
+  struct sigaction ignore
+  {
+  };
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  struct sigaction old_int
+  {
+  };
+  struct sigaction old_quit
+  {
+  };
+  ::sigaction(SIGINT, &ignore, &old_int);
+  ::sigaction(SIGQUIT, &ignore, &old_quit);
+  std::vector<std::string> args = command.argv;
+  std::vector<std::string> environment = command.environment;
+  const auto argv = pointers(args);
+  const auto envp = pointers(environment);
+  pid_t pid = -1;
+  const int spawned = program.find('/') == std::string::npos
+                        ? ::posix_spawnp(&pid,
+                                         program.c_str(),
+                                         &actions.value,
+                                         &attributes.value,
+                                         argv.data(),
+                                         envp.data())
+                        : ::posix_spawn(&pid,
+                                        program.c_str(),
+                                        &actions.value,
+                                        &attributes.value,
+                                        argv.data(),
+                                        envp.data());
+  Result<Finished> out = Finished{};
+  if (spawned != 0) {
+    out = fail(Errc::io, "cannot run {}: {}", program, std::strerror(spawned));
+  } else {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) {
+        status = -1;
+        break;
+      }
+    }
+    if (WIFSIGNALED(status)) {
+      out->end = Finished::End::signalled;
+      out->code = WTERMSIG(status);
+    } else {
+      out->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+  }
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGQUIT, &old_quit, nullptr);
+  return out;
+}
+
 std::vector<std::string>
 proxy_environment()
 {

@@ -44,6 +44,27 @@ struct Finished
 // program among them); how it ended, otherwise, is for the caller to judge.
 [[nodiscard]] Result<Finished> run(const Command& command);
 
+// A child that takes over the terminal for a while: an editor.
+struct Attached
+{
+  // argv[0] is looked up in the parent's PATH unless it holds a '/'
+  std::vector<std::string> argv;
+  // the child's whole environment, NAME=value
+  std::vector<std::string> environment;
+  // given to the child as its descriptor 3 (-1: none)
+  int descriptor = -1;
+  // the child's working directory
+  std::string directory = "/";
+};
+
+// Runs `command` with the parent's standard input, output and error (its
+// terminal), and waits for it as long as it runs: no deadline, no cap on what
+// it prints. Meanwhile the parent ignores SIGINT and SIGQUIT, as system(3)
+// does, so that Ctrl-C reaches the editor and not the command waiting for it.
+// No other descriptor of the parent's reaches the child; every signal starts
+// at its default. Errc::io when it cannot be started.
+[[nodiscard]] Result<Finished> run_attached(const Attached& command);
+
 // The environment variables of the parent's that name its proxies
 // (http_proxy, https_proxy, no_proxy in either case, all_proxy), as
 // NAME=value: what a network client may need and nothing more.

@@ -22,7 +22,7 @@ TEST_CASE("a record is shown with its opened compartments, the others named "
 {
   records::RecordView view;
   view.id = "0123456789abcdef0123456789abcdef";
-  view.history = {{2, "ab", "2026-01-01T00:00:00Z", "record"}};
+  view.history = {{2, "ab", "2026-01-01T00:00:00Z", "record", "", "", {}}};
   view.parts[records::part_index(vault::Compartment::facts)] =
     json::Json{{"incident", {{"month", "2026-01"}}}};
   view.parts[records::part_index(vault::Compartment::identity)] =
@@ -55,6 +55,46 @@ TEST_CASE("a member who does not open identity is shown no attachment list")
   const auto shown = disclosure::for_member(view);
   CHECK_FALSE(shown->attachments);
   CHECK(shown->sealed.size() == 3);
+}
+
+TEST_CASE("issue 15: an amendment's reason and changes reach only a member "
+          "who opens them, and no undo patch leaves")
+{
+  records::RecordView view;
+  view.id = "0123456789abcdef0123456789abcdef";
+  view.history = {{2, "ab", "2026-01-01T00:00:00Z", "record", "", "", {}},
+                  {9,
+                   "cd",
+                   "2026-01-02T00:00:00Z",
+                   "amend",
+                   "k1",
+                   "Canary-Reason",
+                   json::Json{{"incident", {{"district", "harbour"}}}}}};
+  const auto facts = records::part_index(vault::Compartment::facts);
+  const auto identity = records::part_index(vault::Compartment::identity);
+  view.parts[facts] = json::Json{{"incident", {{"district", "dockside"}}}};
+  view.changes.resize(2);
+  view.changes[1].parts[facts] = std::vector<records::FieldChange>{
+    {"/incident/district", json::Json("harbour"), json::Json("dockside")}};
+  // A change listed for a compartment the view does not open is not shown.
+  view.changes[1].parts[identity] = std::vector<records::FieldChange>{
+    {"/person/names", json::Json::array({"Canary-Name"}), std::nullopt}};
+
+  const auto shown = disclosure::for_member(view);
+  REQUIRE(shown->history.size() == 2);
+  CHECK(shown->history[1].member == "k1");
+  CHECK(shown->history[1].reason.empty());
+  CHECK_FALSE(shown->history[1].undo);
+  REQUIRE(shown->changes.size() == 2);
+  REQUIRE(shown->changes[1].size() == 1);
+  CHECK(shown->changes[1][0]["compartment"] == "facts");
+  CHECK(shown->changes[1][0]["before"] == "harbour");
+  CHECK(shown->changes[1].dump().find("Canary") == std::string::npos);
+
+  view.parts[identity] = json::Json::object();
+  const auto legal = disclosure::for_member(view);
+  CHECK(legal->history[1].reason == "Canary-Reason");
+  CHECK(legal->changes[1].size() == 2);
 }
 
 TEST_SUITE_END();

@@ -2,6 +2,7 @@
 #include "new_vault.hpp"
 #include "sample_records.hpp"
 
+#include <custody/records/dimension.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
 
@@ -46,20 +47,24 @@ TEST_CASE("records written in a batch are listed, found by prefix and amended")
   auto all = facts->list({});
   REQUIRE(all);
   CHECK(all->size() == 3);
-  CHECK((*all)[0].month == "2025-03");
-  CHECK((*all)[0].violence_types
+  CHECK((*all)[0].facts.month == "2025-03");
+  CHECK((*all)[0].facts.violence_types
         == std::vector<std::string>{"violence.economic.extortion"});
 
-  index::Filter filter;
-  filter.from_month = "2025-01";
-  CHECK(facts->list(filter)->size() == 2);
-  filter.to_month = "2025-01";
-  CHECK(facts->list(filter)->size() == 1);
-  index::Filter by_code;
-  by_code.violence_type = "violence.economic.";
-  CHECK(facts->list(by_code)->size() == 3);
-  by_code.violence_type = "violence.sexual.";
-  CHECK(facts->list(by_code)->empty());
+  records::Selection selection;
+  selection.period = records::Period{"2025-01", "9999-12"};
+  CHECK(records::list_records(*facts, selection, nullptr)->size() == 2);
+  selection.period = records::Period{"2025-01", "2025-01"};
+  CHECK(records::list_records(*facts, selection, nullptr)->size() == 1);
+  records::Selection by_code;
+  by_code.filters = {{records::Dimension::violence_type, "violence.economic"}};
+  CHECK(records::list_records(*facts, by_code, nullptr)->size() == 3);
+  by_code.filters = {{records::Dimension::violence_type, "violence.sexual"}};
+  CHECK(records::list_records(*facts, by_code, nullptr)->empty());
+  // The catalogue's preselection is coarse; the code must match whole
+  // segments.
+  by_code.filters = {{records::Dimension::violence_type, "violence.econ"}};
+  CHECK(records::list_records(*facts, by_code, nullptr)->empty());
 
   const std::string id = (*written)[0].record_id;
   auto found = facts->find(id.substr(0, 8));
@@ -116,7 +121,7 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   // records.
   const auto* recipient = &fixture.creator.age_identity().recipient();
   const std::string forged =
-    "custody-index-v5\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
+    "custody-index-v6\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
     "size\":0,\"hash\":\"00\","
     "\"mac\":\"00\",\"offset\":0,\"part\":\"catalogue\",\"position\":99,"
     "\"segment\":0,\"vault\":\"x\"}\n";

@@ -50,4 +50,51 @@ TEST_CASE("anything else is refused, naming the text")
   }
 }
 
+TEST_CASE("the options: --period, or --from and --to, either end open")
+{
+  auto none = records::period_of_options("", "", "");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  auto quarter = records::period_of_options("2026-q3", "", "");
+  REQUIRE(quarter);
+  CHECK((*quarter)->from_month == "2026-07");
+  auto range = records::period_of_options("", "2025", "2026-Q1");
+  REQUIRE(range);
+  CHECK((*range)->from_month == "2025-01");
+  CHECK((*range)->to_month == "2026-03");
+  auto from = records::period_of_options("", "2025-Q2", "");
+  REQUIRE(from);
+  CHECK((*from)->from_month == "2025-04");
+  CHECK((*from)->to_month == "9999-12");
+  auto to = records::period_of_options("", "", "2025");
+  REQUIRE(to);
+  CHECK((*to)->from_month == "0000-01");
+  CHECK((*to)->to_month == "2025-12");
+
+  auto both = records::period_of_options("2025", "2025-01", "");
+  REQUIRE_FALSE(both);
+  CHECK(both.error().code == Errc::usage);
+  auto bad_to = records::period_of_options("", "2025", "2025-13");
+  REQUIRE_FALSE(bad_to);
+  CHECK(bad_to.error().code == Errc::invalid_input);
+  CHECK(bad_to.error().message.find("--to") != std::string::npos);
+  auto empty = records::period_of_options("", "2026", "2025");
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().code == Errc::invalid_input);
+}
+
+TEST_CASE("place: months in or out, a year alone in whole years only")
+{
+  using records::Placed;
+  const records::Period q3{"2025-07", "2025-09"};
+  const records::Period year{"2025-01", "2025-12"};
+  CHECK(records::place("2025-08", q3) == Placed::in);
+  CHECK(records::place("2025-10", q3) == Placed::out);
+  CHECK(records::place("2025", q3) == Placed::year_only);
+  CHECK(records::place("2025", year) == Placed::in);
+  CHECK(records::place("2024", year) == Placed::out);
+  CHECK(records::place("", year) == Placed::out);
+  CHECK(records::place("2025-1", year) == Placed::out);
+}
+
 TEST_SUITE_END();
