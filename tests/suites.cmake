@@ -1,6 +1,7 @@
 # Every doctest TEST_SUITE in tests/unit; unit:all-suites-listed fails when one is missing here.
 set(custody_unit_suites
   age
+  answers
   attach
   bech32
   bytes
@@ -10,6 +11,7 @@ set(custody_unit_suites
   checkpoint
   crypto
   disclosure
+  drafts
   form
   fs
   hardening
