@@ -28,6 +28,7 @@ struct RecordOptions
 {
   std::string form;
   std::string amend;
+  IntakeOptions intake;
 };
 
 Result<std::vector<form::Form>>
@@ -120,29 +121,27 @@ places_of(const vault::Vault& opened)
                 : std::nullopt;
 }
 
-// `custody record` on a terminal: unlock, ask for the form, then the same
-// checks as --form.
+// `custody record` on a terminal: unlock, ask for the form (or continue a
+// draft), then the same checks as --form; a form that cannot be written is
+// kept in a draft.
 Result<Outcome>
-run_interactive(const GlobalOptions& global)
+run_interactive(const GlobalOptions& global, const IntakeOptions& options)
 {
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   const auto places = places_of(session.vault);
-  std::vector<std::string> districts;
-  if (places) {
-    for (const auto& [code, district] : places->districts) {
-      districts.push_back(code);
-    }
-  }
-  CUSTODY_ASSIGN(text, ask_for_form(districts));
-  CUSTODY_ASSIGN(
-    forms,
-    form::load_forms_text(text, "(terminal)", form::Format::json, schemas));
-  CUSTODY_ASSIGN(changes,
-                 records::prepare(forms, schemas, places ? &*places : nullptr));
-  CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
-  end_with_checkpoint(global, session.vault);
-  return print_written(global, written, forms, "recorded");
+  Intake intake(session, schemas, places ? &*places : nullptr, options);
+  CUSTODY_ASSIGN(text, intake.ask());
+  return intake.finish([&]() -> Result<Outcome> {
+    CUSTODY_ASSIGN(
+      forms,
+      form::load_forms_text(text, "(terminal)", form::Format::json, schemas));
+    CUSTODY_ASSIGN(
+      changes, records::prepare(forms, schemas, places ? &*places : nullptr));
+    CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
+    end_with_checkpoint(global, session.vault);
+    return print_written(global, written, forms, "recorded");
+  }());
 }
 
 Result<Outcome>
@@ -151,6 +150,8 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   // Checked before anything else: without them, nothing below can run.
   CUSTODY_TRY(require_vault(global));
   CUSTODY_TRY(require_identity(global));
+  CUSTODY_TRY(check_intake_options(
+    options.intake, !options.form.empty() || !options.amend.empty()));
   if (options.form.empty()) {
     if (!options.amend.empty() || !interactive_terminal()) {
       return make_error(
@@ -160,7 +161,7 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
         "a terminal, "
         "`custody record` alone asks for the form field by field");
     }
-    return run_interactive(global);
+    return run_interactive(global, options.intake);
   }
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   // Validate before asking for a passphrase: a bad batch needs no key and
@@ -175,6 +176,7 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault* opened = &session.vault;
+  forget_expired_drafts(*opened);
   const auto places = places_of(*opened);
   const records::Places* places_ptr = places ? &*places : nullptr;
   if (!options.amend.empty()) {
@@ -211,6 +213,7 @@ register_record(CLI::App& app, GlobalOptions& global, Action& action)
     "--amend",
     options->amend,
     "Correct record ID with this full, corrected form (legal members)");
+  add_intake_options(*sub, options->intake);
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

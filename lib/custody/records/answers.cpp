@@ -135,7 +135,7 @@ constexpr Question k_questions[] = {
    Kind::instant,
    Need::optional,
    "",
-   "First contact with the team (date, time and offset from UTC)"},
+   "First contact with the team (date, time, UTC offset)"},
   {"/response/actions",
    Kind::choose_many,
    Need::optional,

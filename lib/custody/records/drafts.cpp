@@ -180,7 +180,7 @@ save(const Owner& owner, const Draft& draft)
     {"expires", draft.expires.time_since_epoch().count()},
   };
   const std::string body =
-    json::canonical(json::Json{{"answers", draft.answers}});
+    json::canonical(json::Json{{"answers", draft.answers}, {"at", draft.at}});
   CUSTODY_ASSIGN(file,
                  cache_file::seal(k_draft_file,
                                   std::move(header),
@@ -268,8 +268,12 @@ open(const Owner& owner, sys_seconds now)
       left_alone("holds no answers custody can read");
       continue;
     }
-    found.drafts.push_back(
-      Draft{id, std::move(body->at("answers")), *saved, *expires});
+    std::string at;
+    if (const auto it = body->find("at"); it != body->end() && it->is_string()) {
+      at = it->get<std::string>();
+    }
+    found.drafts.push_back(Draft{
+      id, std::move(body->at("answers")), std::move(at), *saved, *expires});
   }
   std::stable_sort(found.drafts.begin(),
                    found.drafts.end(),

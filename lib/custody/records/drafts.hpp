@@ -44,6 +44,7 @@ struct Draft
 {
   std::string id; // 32 hex digits, also the file's name
   json::Json answers = json::Json::object(); // {pointer: value}
+  std::string at; // the question she stopped at ("" when none)
   std::chrono::sys_seconds saved{};
   std::chrono::sys_seconds expires{};
 };

@@ -30,6 +30,7 @@ sample(sys_seconds now, seconds lifetime = drafts::k_default_lifetime)
   draft.answers = {{"/incident/date", "2026-11-03"},
                    {"/person/names", {"Draft-Canary-Name-Q7"}},
                    {"/incident/time", nullptr}};
+  draft.at = "/narrative/text";
   draft.saved = now;
   draft.expires = now + lifetime;
   return draft;
@@ -63,6 +64,7 @@ TEST_CASE("a draft is saved encrypted and opens with its answers")
   REQUIRE(found->drafts.size() == 1);
   CHECK(found->drafts[0].id == draft.id);
   CHECK(found->drafts[0].answers == draft.answers);
+  CHECK(found->drafts[0].at == "/narrative/text");
   CHECK(found->drafts[0].saved == draft.saved);
   CHECK(found->drafts[0].expires == draft.expires);
   CHECK(found->notes.empty());
