@@ -11,6 +11,8 @@
 #include <custody/records/form.hpp>
 
 #include <fmt/core.h>
+
+#include <fcntl.h>
 #include <histedit.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -120,8 +122,9 @@ private:
   locale_t m_previous = nullptr;
 };
 
-// Why reading a line stopped.
-enum class Stop { none, end_of_input, interrupt, hangup };
+// Why reading a line stopped: Ctrl-D, Ctrl-C, the terminal gone (SIGHUP, or
+// reading it fails), SIGTERM.
+enum class Stop { none, end_of_input, interrupt, hangup, terminate };
 
 // libedit on standard input and standard error, with a history kept in
 // memory for this run only: it holds what was typed about a person, so it is
@@ -179,9 +182,11 @@ public:
     int count = 0;
     const char* line = el_gets(m_editor, &count);
     if (line == nullptr || count <= 0) {
-      m_stop = g_signal != 0 ? stop_of_signal() : Stop::end_of_input;
+      m_stop = g_signal != 0 ? stop_of_signal()
+               : m_broken    ? Stop::hangup
+                             : Stop::end_of_input;
       if (m_stop != Stop::end_of_input) {
-        fmt::print(stderr, "\n");
+        (void)std::fputc('\n', stderr);
       }
       return std::nullopt;
     }
@@ -213,7 +218,9 @@ private:
   static Stop
   stop_of_signal()
   {
-    return g_signal == SIGINT ? Stop::interrupt : Stop::hangup;
+    return g_signal == SIGINT   ? Stop::interrupt
+           : g_signal == SIGHUP ? Stop::hangup
+                                : Stop::terminate;
   }
 
   static LineEditor*
@@ -245,8 +252,12 @@ private:
       if (n < 0 && errno == EINTR) {
         continue;
       }
-      if (n <= 0) {
-        return n == 0 ? 0 : -1;
+      if (n < 0) {
+        me->m_broken = true;
+        return -1;
+      }
+      if (n == 0) {
+        return 0;
       }
       const std::size_t used = std::mbrtowc(out, &byte, 1, &me->m_decoding);
       if (used == static_cast<std::size_t>(-2)) {
@@ -265,6 +276,7 @@ private:
   std::string m_prompt;
   std::mbstate_t m_decoding{};
   Stop m_stop = Stop::none;
+  bool m_broken = false; // reading the terminal failed (it hung up)
 };
 
 // `text` cut to `width` code points, with an ellipsis when cut.
@@ -318,10 +330,26 @@ wrap(std::string_view text, std::size_t width, std::string_view indent = "")
   return out;
 }
 
+// Never throws: a terminal that hung up must not stop the answers from
+// being kept.
 void
 say(std::string_view text)
 {
-  fmt::print(stderr, "{}", text);
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+// After the terminal hung up, whatever is still said goes nowhere rather
+// than failing (fmt throws on a failed write).
+void
+silence_standard_error()
+{
+  const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null >= 0) {
+    (void)std::fflush(stderr);
+    (void)::dup2(null, STDERR_FILENO);
+    ::close(null);
+    std::clearerr(stderr);
+  }
 }
 
 // A refusal: what is wrong and the example, wrapped.
@@ -408,8 +436,7 @@ struct Intake::State
     lifetime = drafts::parse_lifetime(options.draft_lifetime)
                  .value_or(drafts::k_default_lifetime);
     context.places = places;
-    context.today =
-      std::chrono::floor<std::chrono::days>(Clock::now()); // UTC
+    context.today = std::chrono::floor<std::chrono::days>(Clock::now()); // UTC
     context.local_offset = local_offset();
     draft.id = drafts::new_id();
   }
@@ -515,13 +542,12 @@ struct Intake::State
   {
     say("  That could be:\n");
     for (std::size_t i = 0; i < read.readings.size(); ++i) {
-      say(fmt::format(
-        "    {}) {}\n", i + 1, printable(read.readings[i].words)));
+      say(
+        fmt::format("    {}) {}\n", i + 1, printable(read.readings[i].words)));
     }
     while (true) {
-      auto line = editor.read(
-        fmt::format("  Which one? [1-{}, or type it again] ",
-                    read.readings.size()));
+      auto line = editor.read(fmt::format(
+        "  Which one? [1-{}, or type it again] ", read.readings.size()));
       if (!line) {
         stop = editor.stop();
         return std::nullopt;
@@ -538,8 +564,7 @@ struct Intake::State
       if (number >= 1 && number <= read.readings.size()) {
         return read.readings[number - 1].value;
       }
-      say(fmt::format("  Type a number from 1 to {}.\n",
-                      read.readings.size()));
+      say(fmt::format("  Type a number from 1 to {}.\n", read.readings.size()));
     }
   }
 
@@ -624,11 +649,9 @@ struct Intake::State
       } else if (value.is_string() && value.get<std::string>() != trimmed
                  && question.kind != Kind::reference
                  && question.kind != Kind::short_text) {
-        say(fmt::format("  = {}\n",
-                        printable(read->readings.front().words)));
+        say(fmt::format("  = {}\n", printable(read->readings.front().words)));
       }
-      if (auto checked =
-            answers::check_value(schemas, question.pointer, value);
+      if (auto checked = answers::check_value(schemas, question.pointer, value);
           !checked) {
         refuse(checked.error());
         continue;
@@ -778,9 +801,9 @@ struct Intake::State
       auto line = editor.read(prompt);
       if (!line) {
         if (!chosen.empty()) {
-          partial = std::pair{std::string(question.pointer),
-                              many ? json::Json(chosen)
-                                   : json::Json(chosen.front())};
+          partial =
+            std::pair{std::string(question.pointer),
+                      many ? json::Json(chosen) : json::Json(chosen.front())};
         }
         return Step::stop(editor.stop());
       }
@@ -815,8 +838,7 @@ struct Intake::State
           show = true;
           continue;
         }
-        if (auto checked = answers::check_choices(question, chosen);
-            !checked) {
+        if (auto checked = answers::check_choices(question, chosen); !checked) {
           refuse(checked.error());
           continue;
         }
@@ -870,8 +892,7 @@ struct Intake::State
             chosen.push_back(code);
           }
         }
-        if (auto checked = answers::check_choices(question, chosen);
-            !checked) {
+        if (auto checked = answers::check_choices(question, chosen); !checked) {
           refuse(checked.error());
           chosen.resize(chosen.size() - terms.size());
           continue;
@@ -895,7 +916,8 @@ struct Intake::State
         if (!many) {
           return Step::answered(term.code);
         }
-        if (std::find(chosen.begin(), chosen.end(), term.code) == chosen.end()) {
+        if (std::find(chosen.begin(), chosen.end(), term.code)
+            == chosen.end()) {
           chosen.push_back(term.code);
           if (auto checked = answers::check_choices(question, chosen);
               !checked) {
@@ -917,10 +939,9 @@ struct Intake::State
     std::istringstream words(answer);
     std::string word;
     while (words >> word) {
-      if (word.size() > 4
-          || !std::all_of(word.begin(), word.end(), [](char c) {
-               return c >= '0' && c <= '9';
-             })) {
+      if (word.size() > 4 || !std::all_of(word.begin(), word.end(), [](char c) {
+            return c >= '0' && c <= '9';
+          })) {
         return false;
       }
       numbers.push_back(std::stoul(word));
@@ -1043,11 +1064,11 @@ struct Intake::State
       return value->get<bool>() ? "yes" : "no";
     }
     std::string text = value->get<std::string>();
-    const auto lines = static_cast<std::size_t>(
-      std::count(text.begin(), text.end(), '\n') + 1);
+    const auto lines =
+      static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n') + 1);
     if (lines > 1) {
-      text = text.substr(0, text.find('\n'))
-             + fmt::format(" … ({} lines)", lines);
+      text =
+        text.substr(0, text.find('\n')) + fmt::format(" … ({} lines)", lines);
     }
     return text;
   }
@@ -1112,9 +1133,9 @@ struct Intake::State
       if (text.empty()) {
         continue;
       }
-      say(fit(printable(fmt::format("  {:<10} {}", line.title, text)),
-              k_columns)
-          + "\n");
+      say(
+        fit(printable(fmt::format("  {:<10} {}", line.title, text)), k_columns)
+        + "\n");
     }
   }
 
@@ -1125,17 +1146,17 @@ struct Intake::State
   {
     const json::Json form = answers::form_of(draft.answers);
     const std::string text = form.dump();
-    auto checked = form::load_forms_text(
-                     text, "(terminal)", form::Format::json, schemas)
-                     .and_then([&](std::vector<form::Form> forms) {
-                       return records::prepare(forms, schemas, places)
-                         .map([](const auto&) {});
-                     });
+    auto checked =
+      form::load_forms_text(text, "(terminal)", form::Format::json, schemas)
+        .and_then([&](std::vector<form::Form> forms) {
+          return records::prepare(forms, schemas, places).map([](const auto&) {
+          });
+        });
     if (!checked) {
       fault = answers::questions().size() - 1;
       for (std::size_t i = 0; i < answers::questions().size(); ++i) {
-        if (checked.error().message.find(std::string(
-              answers::questions()[i].pointer))
+        if (checked.error().message.find(
+              std::string(answers::questions()[i].pointer))
             != std::string::npos) {
           fault = i;
           break;
@@ -1277,6 +1298,9 @@ struct Intake::State
   stopped(Stop why)
   {
     LineEditor::clear_signal();
+    if (why == Stop::hangup) {
+      silence_standard_error();
+    }
     if (!anything_typed()) {
       delete_draft();
       return Error{Errc::interrupted,
@@ -1307,9 +1331,8 @@ struct Intake::State
         }
         say("  Answer y to keep a draft, or n to discard what you typed.\n");
       }
-    } else {
-      note("the terminal closed, or custody was told to stop: keeping your "
-           "answers in a draft");
+    } else if (why == Stop::terminate) {
+      say("\ncustody was told to stop: keeping your answers in a draft\n");
     }
     if (!keep) {
       delete_draft();
@@ -1333,10 +1356,12 @@ struct Intake::State
   {
     const auto seconds = lifetime.count();
     if (seconds % 86400 == 0 && seconds > 2 * 86400) {
-      return fmt::format("{} day{}", seconds / 86400, seconds == 86400 ? "" : "s");
+      return fmt::format(
+        "{} day{}", seconds / 86400, seconds == 86400 ? "" : "s");
     }
     if (seconds % 3600 == 0) {
-      return fmt::format("{} hour{}", seconds / 3600, seconds == 3600 ? "" : "s");
+      return fmt::format(
+        "{} hour{}", seconds / 3600, seconds == 3600 ? "" : "s");
     }
     if (seconds % 60 == 0) {
       return fmt::format("{} minute{}", seconds / 60, seconds == 60 ? "" : "s");
@@ -1358,13 +1383,12 @@ struct Intake::State
       say("Your drafts, the most recent first:\n");
       const std::size_t shown = std::min(found.size(), k_page);
       for (std::size_t i = 0; i < shown; ++i) {
-        say(fit(fmt::format("  {:>2}) {}", i + 1, describe(found[i])),
-                k_columns)
-            + "\n");
+        say(
+          fit(fmt::format("  {:>2}) {}", i + 1, describe(found[i])), k_columns)
+          + "\n");
       }
       while (true) {
-        auto line =
-          editor.read(fmt::format("Which draft? [1-{}] ", shown));
+        auto line = editor.read(fmt::format("Which draft? [1-{}] ", shown));
         if (!line) {
           return make_error(Errc::interrupted,
                             "stopped; your drafts are as they were");
@@ -1399,13 +1423,13 @@ struct Intake::State
         about += (about.empty() ? "" : ", ") + it->get<std::string>();
       }
     }
-    return printable(fmt::format(
-      "saved {}, {} of {} answered, kept until {}{}",
-      local_time_text(which.saved),
-      answered,
-      answers::questions().size(),
-      local_time_text(which.expires),
-      about.empty() ? "" : fmt::format(" ({})", about)));
+    return printable(
+      fmt::format("saved {}, {} of {} answered, kept until {}{}",
+                  local_time_text(which.saved),
+                  answered,
+                  answers::questions().size(),
+                  local_time_text(which.expires),
+                  about.empty() ? "" : fmt::format(" ({})", about)));
   }
 
   // Where a draft continues: the question it stopped at, else the first
@@ -1466,7 +1490,8 @@ struct Intake::State
         }
         if (step.kind == Step::Kind::back) {
           if (!step.value.is_null()) {
-            draft.answers[std::string(question.pointer)] = std::move(step.value);
+            draft.answers[std::string(question.pointer)] =
+              std::move(step.value);
           }
           if (index == 0) {
             say("  This is the first question.\n");

@@ -19,7 +19,7 @@ bool interactive_terminal();
 
 struct IntakeOptions
 {
-  bool resume = false;              // --resume
+  bool resume = false;                // --resume
   std::string draft_lifetime = "24h"; // --draft-ttl
 };
 

@@ -4,6 +4,7 @@
 #include <custody/records/answers.hpp>
 
 #include <fmt/core.h>
+
 #include <unicode/uloc.h>
 #include <unicode/unistr.h>
 
@@ -46,11 +47,7 @@ constexpr Question k_questions[] = {
    "",
    "Exact place (kept in the identity compartment)"},
   {"/incident/district", Kind::district, Need::required, "", "District"},
-  {"/incident/setting",
-   Kind::choose_one,
-   Need::optional,
-   "setting",
-   "Setting"},
+  {"/incident/setting", Kind::choose_one, Need::optional, "setting", "Setting"},
   {"/incident/violence_types",
    Kind::choose_many,
    Need::required,
@@ -146,11 +143,7 @@ constexpr Question k_questions[] = {
    Need::optional,
    "referral",
    "Referrals"},
-  {"/response/outcome",
-   Kind::choose_one,
-   Need::optional,
-   "outcome",
-   "Outcome"},
+  {"/response/outcome", Kind::choose_one, Need::optional, "outcome", "Outcome"},
   {"/response/notes", Kind::free_text, Need::optional, "", "The team's notes"},
   {"/consent/scopes",
    Kind::choose_many,
@@ -337,8 +330,7 @@ words_of(const Day& date)
   if (date.day == 0) {
     return fmt::format("{} {}", k_months[date.month - 1], date.year);
   }
-  return fmt::format(
-    "{} {} {}", date.day, k_months[date.month - 1], date.year);
+  return fmt::format("{} {} {}", date.day, k_months[date.month - 1], date.year);
 }
 
 sys_days
@@ -395,14 +387,12 @@ parse_date(std::string_view text)
       return std::vector<Day>{Day{number_of(parts[0]), 0, 0}};
     }
     if (sizes.size() == 2 && sizes[0] == 4 && sizes[1] <= 2) {
-      return std::vector<Day>{Day{number_of(parts[0]),
-                                  static_cast<unsigned>(number_of(parts[1])),
-                                  0}};
+      return std::vector<Day>{Day{
+        number_of(parts[0]), static_cast<unsigned>(number_of(parts[1])), 0}};
     }
     if (sizes.size() == 2 && sizes[0] <= 2 && sizes[1] == 4) {
-      return std::vector<Day>{Day{number_of(parts[1]),
-                                  static_cast<unsigned>(number_of(parts[0])),
-                                  0}};
+      return std::vector<Day>{Day{
+        number_of(parts[1]), static_cast<unsigned>(number_of(parts[0])), 0}};
     }
     if (sizes.size() == 3 && sizes[0] == 4 && sizes[1] <= 2 && sizes[2] <= 2) {
       return std::vector<Day>{Day{number_of(parts[0]),
@@ -428,8 +418,8 @@ parse_date(std::string_view text)
         }
       }
       if (both.empty()) {
-        return tl::unexpected(refused("there is no such day in the calendar",
-                                      k_date_example));
+        return tl::unexpected(
+          refused("there is no such day in the calendar", k_date_example));
       }
       return both;
     }
@@ -522,13 +512,12 @@ read_days(std::string_view text, const Context& context)
     // A day of slack: the incident's place may be a day ahead of this
     // computer's clock.
     const sys_days latest = *context.today + days{1};
-    std::erase_if(found, [&](const Day& date) {
-      return first_day(date) > latest;
-    });
+    std::erase_if(found,
+                  [&](const Day& date) { return first_day(date) > latest; });
     if (found.empty()) {
-      return tl::unexpected(refused("that date is in the future",
-                                    "check the year; " + std::string(
-                                                           k_date_example)));
+      return tl::unexpected(
+        refused("that date is in the future",
+                "check the year; " + std::string(k_date_example)));
     }
   }
   return found;
@@ -617,8 +606,8 @@ parse_time(std::string_view text, Clock24 clock24 = Clock24::no)
   }
   if (meridiem != 0) {
     if (hour < 1 || hour > 12) {
-      return tl::unexpected(refused(
-        "with am or pm, the hour is from 1 to 12", k_time_example));
+      return tl::unexpected(
+        refused("with am or pm, the hour is from 1 to 12", k_time_example));
     }
     const int base = hour == 12 ? 0 : hour;
     return std::vector<Clock>{{meridiem == 'p' ? base + 12 : base, minute, ""}};
@@ -695,10 +684,8 @@ instant_example(const Context& context)
 {
   const std::string offset =
     context.local_offset ? offset_text(*context.local_offset) : "+03:00";
-  std::string example =
-    fmt::format("write it as 2026-11-03 08:10 {} or 3 Nov 2026 8:10am {}",
-                offset,
-                offset);
+  std::string example = fmt::format(
+    "write it as 2026-11-03 08:10 {} or 3 Nov 2026 8:10am {}", offset, offset);
   if (context.local_offset) {
     example += fmt::format(" ({} is this computer's offset from UTC)", offset);
   }
@@ -827,12 +814,12 @@ read_list(std::string_view text)
       continue;
     }
     if (item.size() > k_short_bytes) {
-      return tl::unexpected(refused(
-        fmt::format("item {} is {} bytes; each may be at most {}",
-                    items.size() + 1,
-                    item.size(),
-                    k_short_bytes),
-        "shorten it, or split it with ';'"));
+      return tl::unexpected(
+        refused(fmt::format("item {} is {} bytes; each may be at most {}",
+                            items.size() + 1,
+                            item.size(),
+                            k_short_bytes),
+                "shorten it, or split it with ';'"));
     }
     items.push_back(std::string(item));
   }
@@ -920,8 +907,8 @@ how_to_answer(const Question& question, const Context& context)
     return "Write the time as 23:40 or 11pm (11:30 pm, 07:05, noon, midnight); "
            "10:30 is asked about: morning or evening.";
   case Kind::instant:
-    return "Write the date, the time and the offset from UTC: " +
-           instant_example(context) + ".";
+    return "Write the date, the time and the offset from UTC: "
+           + instant_example(context) + ".";
   case Kind::district:
     return "Type the district's name or part of it, or its code.";
   case Kind::reference:
@@ -1089,15 +1076,13 @@ read_instant(std::string_view text, const Context& context)
   }
   auto dates = read_days(date_text, context);
   if (!dates) {
-    return tl::unexpected(
-      refused(dates.error().message + " (the date of the first contact)",
-              example));
+    return tl::unexpected(refused(
+      dates.error().message + " (the date of the first contact)", example));
   }
   for (const auto& date : *dates) {
     if (date.day == 0) {
-      return tl::unexpected(
-        refused("the first contact needs the whole date, with its day",
-                example));
+      return tl::unexpected(refused(
+        "the first contact needs the whole date, with its day", example));
     }
   }
   if (!offset) {
@@ -1110,9 +1095,9 @@ read_instant(std::string_view text, const Context& context)
   for (const auto& date : *dates) {
     for (const auto& clock : *clocks) {
       const std::string zone =
-        *offset == minutes(0) && (lowered.ends_with("z")
-                                  || lowered.ends_with("utc")
-                                  || lowered.ends_with("gmt"))
+        *offset == minutes(0)
+            && (lowered.ends_with("z") || lowered.ends_with("utc")
+                || lowered.ends_with("gmt"))
           ? std::string("Z")
           : offset_text(*offset);
       std::string value = fmt::format(
@@ -1229,11 +1214,10 @@ read(const Question& question, std::string_view text, const Context& context)
   case Kind::short_text: {
     CUSTODY_ASSIGN(answer, non_empty(text, "an answer"));
     if (answer.size() > k_short_bytes) {
-      return tl::unexpected(
-        refused(fmt::format("the answer is {} bytes; at most {}",
-                            answer.size(),
-                            k_short_bytes),
-                "shorten it"));
+      return tl::unexpected(refused(
+        fmt::format(
+          "the answer is {} bytes; at most {}", answer.size(), k_short_bytes),
+        "shorten it"));
     }
     return one(std::string(answer), std::string(answer));
   }
@@ -1245,10 +1229,11 @@ read(const Question& question, std::string_view text, const Context& context)
                                     "UTF-8"));
     }
     if (text.size() > k_free_bytes) {
-      return tl::unexpected(refused(
-        fmt::format(
-          "the text is {} bytes; at most {} (64 KiB)", text.size(), k_free_bytes),
-        "shorten it"));
+      return tl::unexpected(
+        refused(fmt::format("the text is {} bytes; at most {} (64 KiB)",
+                            text.size(),
+                            k_free_bytes),
+                "shorten it"));
     }
     return one(std::string(text), std::string(text));
   }
@@ -1256,8 +1241,9 @@ read(const Question& question, std::string_view text, const Context& context)
   case Kind::choose_many:
     break;
   }
-  return make_error(Errc::internal,
-                    fmt::format("{} is answered from a list", question.pointer));
+  return make_error(
+    Errc::internal,
+    fmt::format("{} is answered from a list", question.pointer));
 }
 
 Result<void>
@@ -1271,10 +1257,9 @@ check_value(const schema::SchemaSet& schemas,
   const std::string below = std::string(pointer) + "/";
   for (const auto& problem : report.problems) {
     if (problem.pointer == pointer || problem.pointer.starts_with(below)) {
-      return make_error(
-        Errc::invalid_input,
-        fmt::format("{}: {}", problem.pointer, problem.message),
-        "answer the question again");
+      return make_error(Errc::invalid_input,
+                        fmt::format("{}: {}", problem.pointer, problem.message),
+                        "answer the question again");
     }
   }
   return {};
@@ -1315,8 +1300,9 @@ form_of(const json::Json& answers)
     if (it == answers.end() || it->is_null()) {
       continue;
     }
-    const bool empty = (it->is_string() && it->get_ref<const std::string&>().empty())
-                       || (it->is_array() && it->empty());
+    const bool empty =
+      (it->is_string() && it->get_ref<const std::string&>().empty())
+      || (it->is_array() && it->empty());
     if (empty && question.need == Need::optional) {
       continue;
     }
@@ -1416,8 +1402,8 @@ Vocabulary::load(std::string_view name)
         && std::none_of(vocabulary.m_groups.begin(),
                         vocabulary.m_groups.end(),
                         [&](const Group& g) { return g.key == term.group; })) {
-      vocabulary.m_groups.push_back(
-        Group{term.group, humanise(term.group.substr(term.group.rfind('.') + 1))});
+      vocabulary.m_groups.push_back(Group{
+        term.group, humanise(term.group.substr(term.group.rfind('.') + 1))});
     }
   }
   return vocabulary;
@@ -1430,21 +1416,20 @@ Vocabulary::of_places(const records::Places& places)
   vocabulary.m_description =
     "The districts of the organisation's places list, by region.";
   for (const auto& [code, district] : places.districts) {
-    vocabulary.m_terms.push_back(Term{code,
-                                      district.name.empty() ? code
-                                                            : district.name,
-                                      "in " + district.region_name,
-                                      district.region});
+    vocabulary.m_terms.push_back(
+      Term{code,
+           district.name.empty() ? code : district.name,
+           "in " + district.region_name,
+           district.region});
   }
   // By region, in the order of the regions' names, then by name.
-  std::stable_sort(
-    vocabulary.m_terms.begin(),
-    vocabulary.m_terms.end(),
-    [&](const Term& a, const Term& b) {
-      const auto& ra = places.districts.at(a.code).region_name;
-      const auto& rb = places.districts.at(b.code).region_name;
-      return std::tie(ra, a.label) < std::tie(rb, b.label);
-    });
+  std::stable_sort(vocabulary.m_terms.begin(),
+                   vocabulary.m_terms.end(),
+                   [&](const Term& a, const Term& b) {
+                     const auto& ra = places.districts.at(a.code).region_name;
+                     const auto& rb = places.districts.at(b.code).region_name;
+                     return std::tie(ra, a.label) < std::tie(rb, b.label);
+                   });
   for (const auto& term : vocabulary.m_terms) {
     if (std::none_of(vocabulary.m_groups.begin(),
                      vocabulary.m_groups.end(),

@@ -90,10 +90,10 @@ struct Context
   std::optional<std::chrono::minutes> local_offset;
 };
 
-// Each reader trims the answer, and refuses an empty one with Errc::invalid_input
-// (an empty answer to an optional question is the caller's: it skips it).
-// Refusals are Errc::invalid_input whose message says what is wrong and whose
-// hint gives an example; neither repeats the answer.
+// Each reader trims the answer, and refuses an empty one with
+// Errc::invalid_input (an empty answer to an optional question is the caller's:
+// it skips it). Refusals are Errc::invalid_input whose message says what is
+// wrong and whose hint gives an example; neither repeats the answer.
 
 // Dates: 2026-11-03, 2026-11, 2026, 3 Nov 2026, 3 November 2026, Nov 3 2026,
 // November 2026, 2026/11/03, 13/11/2026; 03/11/2026 reads both ways.

@@ -104,8 +104,7 @@ sweep_old(const fs::Path& drafts, sys_seconds now, Notes& notes)
          !inner && file != end;
          file.increment(inner)) {
       const auto& path = file->path();
-      if (path.extension() != k_suffix
-          || !file->is_regular_file(status_error)
+      if (path.extension() != k_suffix || !file->is_regular_file(status_error)
           || file->is_symlink(status_error)) {
         continue;
       }
@@ -181,11 +180,10 @@ save(const Owner& owner, const Draft& draft)
   };
   const std::string body =
     json::canonical(json::Json{{"answers", draft.answers}, {"at", draft.at}});
-  CUSTODY_ASSIGN(file,
-                 cache_file::seal(k_draft_file,
-                                  std::move(header),
-                                  as_bytes(body),
-                                  *owner.identity));
+  CUSTODY_ASSIGN(
+    file,
+    cache_file::seal(
+      k_draft_file, std::move(header), as_bytes(body), *owner.identity));
   const fs::Path directory = directory_of(owner);
   CUSTODY_TRY(fs::make_directories(directory));
   const fs::Path path = path_of(owner, draft.id);
@@ -269,17 +267,17 @@ open(const Owner& owner, sys_seconds now)
       continue;
     }
     std::string at;
-    if (const auto it = body->find("at"); it != body->end() && it->is_string()) {
+    if (const auto it = body->find("at");
+        it != body->end() && it->is_string()) {
       at = it->get<std::string>();
     }
     found.drafts.push_back(Draft{
       id, std::move(body->at("answers")), std::move(at), *saved, *expires});
   }
-  std::stable_sort(found.drafts.begin(),
-                   found.drafts.end(),
-                   [](const Draft& a, const Draft& b) {
-                     return a.saved > b.saved;
-                   });
+  std::stable_sort(
+    found.drafts.begin(),
+    found.drafts.end(),
+    [](const Draft& a, const Draft& b) { return a.saved > b.saved; });
   return found;
 }
 

@@ -31,9 +31,9 @@ inline constexpr std::chrono::seconds k_max_lifetime{7 * 24 * 3600};
 // Whose drafts, in which vault.
 struct Owner
 {
-  fs::Path vault;      // the vault's directory
+  fs::Path vault; // the vault's directory
   std::string vault_id;
-  std::string key_id; // the member's
+  std::string key_id;                            // the member's
   const age::X25519Identity* identity = nullptr; // hers
 };
 

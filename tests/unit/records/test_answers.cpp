@@ -50,8 +50,7 @@ only(const Result<answers::Read>& read, std::string_view pointer)
   REQUIRE_MESSAGE(read, (read ? "" : read.error().message));
   REQUIRE(read->readings.size() == 1);
   const auto& value = read->readings.front().value;
-  const auto checked =
-    answers::check_value(incident_schemas(), pointer, value);
+  const auto checked = answers::check_value(incident_schemas(), pointer, value);
   CHECK_MESSAGE(checked, (checked ? "" : checked.error().message));
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
@@ -72,9 +71,8 @@ Context
 on(int y, unsigned m, unsigned d)
 {
   Context context;
-  context.today = std::chrono::sys_days(std::chrono::year(y)
-                                        / std::chrono::month(m)
-                                        / std::chrono::day(d));
+  context.today = std::chrono::sys_days(
+    std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d));
   return context;
 }
 
@@ -184,26 +182,13 @@ TEST_CASE("times as people write them give HH:MM")
 {
   constexpr std::string_view at = "/incident/time";
   const std::pair<const char*, const char*> cases[] = {
-    {"23:40", "23:40"},
-    {"23.40", "23:40"},
-    {"23h40", "23:40"},
-    {"11pm", "23:00"},
-    {"11 pm", "23:00"},
-    {"11 PM", "23:00"},
-    {"11:30 pm", "23:30"},
-    {"11:30pm", "23:30"},
-    {"11.30 p.m.", "23:30"},
-    {"9am", "09:00"},
-    {"12am", "00:00"},
-    {"12:15 am", "00:15"},
-    {"12pm", "12:00"},
-    {"noon", "12:00"},
-    {"Midnight", "00:00"},
-    {"07:30", "07:30"},
-    {"00:05", "00:05"},
-    {"0:05", "00:05"},
-    {"12:30", "12:30"},
-    {"19", "19:00"},
+    {"23:40", "23:40"},    {"23.40", "23:40"},   {"23h40", "23:40"},
+    {"11pm", "23:00"},     {"11 pm", "23:00"},   {"11 PM", "23:00"},
+    {"11:30 pm", "23:30"}, {"11:30pm", "23:30"}, {"11.30 p.m.", "23:30"},
+    {"9am", "09:00"},      {"12am", "00:00"},    {"12:15 am", "00:15"},
+    {"12pm", "12:00"},     {"noon", "12:00"},    {"Midnight", "00:00"},
+    {"07:30", "07:30"},    {"00:05", "00:05"},   {"0:05", "00:05"},
+    {"12:30", "12:30"},    {"19", "19:00"},
   };
   for (const auto& [text, want] : cases) {
     CAPTURE(std::string(text));
@@ -427,12 +412,11 @@ TEST_CASE("every question is a field of the schema, asked once")
       REQUIRE(vocabulary);
       // Every code offered is one the schema accepts.
       for (const auto& term : vocabulary->terms()) {
-        const json::Json value =
-          question.kind == answers::Kind::choose_one
-            ? json::Json(term.code)
-            : json::Json::array({term.code});
-        CHECK(answers::check_value(
-          incident_schemas(), question.pointer, value));
+        const json::Json value = question.kind == answers::Kind::choose_one
+                                   ? json::Json(term.code)
+                                   : json::Json::array({term.code});
+        CHECK(
+          answers::check_value(incident_schemas(), question.pointer, value));
       }
     }
     const std::string help = answers::help(question);
@@ -445,7 +429,8 @@ TEST_CASE("help comes from the schema's descriptions")
 {
   const auto* date = answers::find_question("/incident/date");
   REQUIRE(date != nullptr);
-  CHECK(answers::help(*date).find("as precisely as known") != std::string::npos);
+  CHECK(answers::help(*date).find("as precisely as known")
+        != std::string::npos);
   CHECK(answers::help(*date).find("3 Nov 2026") != std::string::npos);
   const auto* violence = answers::find_question("/incident/violence_types");
   REQUIRE(violence != nullptr);

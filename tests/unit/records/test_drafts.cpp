@@ -122,7 +122,8 @@ TEST_CASE("an expired draft is deleted when drafts are opened")
   CHECK_FALSE(std::filesystem::exists(drafts::path_of(owner, draft.id)));
 }
 
-TEST_CASE("a file anyone could have encrypted to her is not taken for her draft")
+TEST_CASE(
+  "a file anyone could have encrypted to her is not taken for her draft")
 {
   test::NewVault v;
   auto opened = v.open(v.creator);
@@ -134,8 +135,8 @@ TEST_CASE("a file anyone could have encrypted to her is not taken for her draft"
     "custody-draft-v1\n{\"body_sha256\":\"00\",\"body_size\":2,\"draft\":\""
     + id + "\",\"mac\":\"00\"}\n{}";
   const age::X25519Recipient recipient = v.creator.age_identity().recipient();
-  const auto encrypted = age::encrypt(
-    as_bytes(forged), std::span(&recipient, 1), age::Armor::no);
+  const auto encrypted =
+    age::encrypt(as_bytes(forged), std::span(&recipient, 1), age::Armor::no);
   REQUIRE(encrypted);
   REQUIRE(fs::make_directories(drafts::directory_of(owner)));
   REQUIRE(fs::write_file_atomic(drafts::path_of(owner, id), *encrypted));
@@ -161,9 +162,9 @@ TEST_CASE("another member's drafts are hers alone; old ones go for everyone")
   REQUIRE(drafts::save(other, theirs));
   REQUIRE(drafts::save(other, stale));
   // Written longer ago than any lifetime allows.
-  std::filesystem::last_write_time(
-    drafts::path_of(other, stale.id),
-    std::filesystem::file_time_type::clock::now() - hours(24 * 8));
+  std::filesystem::last_write_time(drafts::path_of(other, stale.id),
+                                   std::filesystem::file_time_type::clock::now()
+                                     - hours(24 * 8));
   const auto found = drafts::open(owner, floor<seconds>(system_clock::now()));
   REQUIRE(found);
   CHECK(found->drafts.empty());
@@ -193,8 +194,16 @@ TEST_CASE("a lifetime is a number and a unit, up to seven days")
   CHECK(*drafts::parse_lifetime("2d") == hours(48));
   CHECK(*drafts::parse_lifetime("1s") == seconds(1));
   CHECK(*drafts::parse_lifetime("7d") == drafts::k_max_lifetime);
-  for (const char* text :
-       {"", "h", "24", "0h", "8d", "-1h", "1.5h", "24 h", "1w", "99999999999d"}) {
+  for (const char* text : {"",
+                           "h",
+                           "24",
+                           "0h",
+                           "8d",
+                           "-1h",
+                           "1.5h",
+                           "24 h",
+                           "1w",
+                           "99999999999d"}) {
     CAPTURE(text);
     CHECK_FALSE(drafts::parse_lifetime(text));
   }
