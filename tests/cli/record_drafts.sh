@@ -12,7 +12,7 @@ record_on_pty() { # NAME [OPTIONS...]
   on_pty "$name" "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" \
     --passphrase-file "$T/creator.pass" record "$@"
 }
-drafts_of_creator() { find "$T/vault/drafts" -type f -name '*.age' 2>/dev/null | sort; }
+drafts_of_creator() { { find "$T/vault/drafts" -type f -name '*.age' 2>/dev/null || true; } | sort; }
 
 # The first questions, up to the district.
 first_answers() {
@@ -344,6 +344,46 @@ mv "$T/vault/objects.away" "$T/vault/objects"
 [ "$(drafts_of_creator | wc -l)" -eq 1 ] \
   || { cat "$T/unwritable.out"; fail "answers that could not be written are kept in a draft"; }
 expect_status 0 as_creator verify
+
+# Killed at each durable step of keeping a draft (the fault seam): the vault verifies, a temp file
+# left behind holds no plaintext and the next writer removes it, and a draft is whole or absent.
+rm -f "$(drafts_of_creator)"
+{
+  first_answers
+  cat <<'STEPS'
+interrupt
+expect Keep a draft
+send y
+STEPS
+} >"$T/killed.steps"
+completed=no
+for n in $(seq 1 20); do
+  rm -rf "$T/vault/drafts"
+  CUSTODY_FAULT_AT=$n record_on_pty killed
+  [ "$pty_status" -eq 137 ] || [ "$pty_status" -eq 130 ] \
+    || { cat "$T/killed.out"; fail "step $n: expected a kill (137) or a kept draft (130), got $pty_status"; }
+  ! grep -rqF "Canary-Place-Draft" "$T/vault" || fail "step $n: plaintext on disk"
+  expect_status 0 as_creator verify
+  found=$(drafts_of_creator | wc -l)
+  if [ "$pty_status" -eq 130 ]; then
+    [ "$found" -eq 1 ] || fail "step $n: a kept draft is on disk"
+    echo "keeping a draft completed with the fault at step $n: it has $((n - 1)) durable steps"
+    completed=yes
+    break
+  fi
+  if [ "$found" -ne 0 ]; then
+    # Killed after the rename: the draft is whole, and opens as hers.
+    expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/03-rape-by-client-dockside.yaml"
+    expect_not_contains "$T/err" "left alone"
+    [ "$(drafts_of_creator | wc -l)" -eq 1 ] || fail "step $n: the whole draft is kept"
+  fi
+  if [ -n "$(find "$T/vault/drafts" -name '.tmp-*' 2>/dev/null)" ]; then
+    grep -q "left by an interrupted command" "$T/err" || fail "step $n: verify notes the temp file"
+    expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml"
+    [ -z "$(find "$T/vault/drafts" -name '.tmp-*')" ] || fail "step $n: the next writer removes it"
+  fi
+done
+[ "$completed" = yes ] || fail "keeping a draft never completed"
 
 # A draft expires: --draft-ttl 2s, and the next `record`, whichever way it is called, deletes it.
 rm -f "$(drafts_of_creator)"
