@@ -5,6 +5,8 @@
 // typed in an encrypted draft when the member stops (records/drafts.hpp).
 #include "record_interactive.hpp"
 
+#include "line_editor.hpp"
+
 #include <custody/base/utf8.hpp>
 #include <custody/records/answers.hpp>
 #include <custody/records/drafts.hpp>
@@ -13,17 +15,11 @@
 #include <fmt/core.h>
 
 #include <fcntl.h>
-#include <histedit.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <csignal>
 #include <ctime>
-#include <cwchar>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -42,242 +38,6 @@ using Clock = std::chrono::system_clock;
 // so far, a hint and the prompt.
 constexpr std::size_t k_columns = 80;
 constexpr std::size_t k_page = 16;
-
-// The signal that stopped the questions; 0 while none did.
-volatile std::sig_atomic_t g_signal = 0;
-
-void
-on_signal(int number)
-{
-  g_signal = number;
-}
-
-// SIGINT (Ctrl-C), SIGHUP (the terminal closed) and SIGTERM stop the
-// questions instead of the process, so that what was typed can be kept. No
-// SA_RESTART: a read waiting for a key returns EINTR.
-class SignalWatch
-{
-public:
-  SignalWatch()
-  {
-    struct sigaction action
-    {
-    };
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;
-    for (std::size_t i = 0; i < k_signals.size(); ++i) {
-      sigaction(k_signals[i], &action, &m_previous[i]);
-    }
-    g_signal = 0;
-  }
-  SignalWatch(const SignalWatch&) = delete;
-  SignalWatch& operator=(const SignalWatch&) = delete;
-  ~SignalWatch()
-  {
-    for (std::size_t i = 0; i < k_signals.size(); ++i) {
-      sigaction(k_signals[i], &m_previous[i], nullptr);
-    }
-  }
-
-private:
-  static constexpr std::array<int, 3> k_signals = {SIGINT, SIGHUP, SIGTERM};
-  std::array<struct sigaction, 3> m_previous{};
-};
-
-// Line editing reads the terminal's bytes as UTF-8 whatever the locale says:
-// in the C locale libedit would drop every byte above 127, and with it every
-// name not written in ASCII. The user's locale when it is UTF-8, else
-// C.UTF-8, for this thread only.
-class Utf8Input
-{
-public:
-  Utf8Input()
-  {
-    m_locale = newlocale(LC_CTYPE_MASK, "", nullptr);
-    if (m_locale != nullptr
-        && std::string_view(nl_langinfo_l(CODESET, m_locale)) != "UTF-8") {
-      freelocale(m_locale);
-      m_locale = nullptr;
-    }
-    if (m_locale == nullptr) {
-      m_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
-    }
-    if (m_locale != nullptr) {
-      m_previous = uselocale(m_locale);
-    }
-  }
-  Utf8Input(const Utf8Input&) = delete;
-  Utf8Input& operator=(const Utf8Input&) = delete;
-  ~Utf8Input()
-  {
-    if (m_locale != nullptr) {
-      uselocale(m_previous);
-      freelocale(m_locale);
-    }
-  }
-
-private:
-  locale_t m_locale = nullptr;
-  locale_t m_previous = nullptr;
-};
-
-// Why reading a line stopped: Ctrl-D, Ctrl-C, the terminal gone (SIGHUP, or
-// reading it fails), SIGTERM.
-enum class Stop { none, end_of_input, interrupt, hangup, terminate };
-
-// libedit on standard input and standard error, with a history kept in
-// memory for this run only: it holds what was typed about a person, so it is
-// never written to disk (no H_SAVE, no ~/.editrc read).
-class LineEditor
-{
-public:
-  LineEditor()
-  {
-    m_editor = el_init("custody", stdin, stderr, stderr);
-    m_history = history_init();
-    if (m_editor == nullptr || m_history == nullptr) {
-      return;
-    }
-    HistEvent event{};
-    history(m_history, &event, H_SETSIZE, 200);
-    el_set(m_editor, EL_CLIENTDATA, this);
-    el_set(m_editor, EL_EDITOR, "emacs");
-    el_set(m_editor, EL_SIGNAL, 0);
-    el_set(m_editor, EL_HIST, history, m_history);
-    el_set(m_editor, EL_PROMPT, &LineEditor::prompt_of);
-    el_set(m_editor, EL_GETCFN, &LineEditor::read_char);
-    // A tab pasted into an account is text, not a completion.
-    el_set(m_editor, EL_BIND, "^I", "ed-insert", nullptr);
-  }
-  LineEditor(const LineEditor&) = delete;
-  LineEditor& operator=(const LineEditor&) = delete;
-  ~LineEditor()
-  {
-    if (m_editor != nullptr) {
-      el_end(m_editor);
-    }
-    if (m_history != nullptr) {
-      history_end(m_history);
-    }
-  }
-
-  // One line without its end, or nullopt when reading stopped (stop() says
-  // why).
-  std::optional<std::string>
-  read(std::string prompt)
-  {
-    m_stop = Stop::none;
-    if (g_signal != 0) {
-      m_stop = stop_of_signal();
-      return std::nullopt;
-    }
-    if (m_editor == nullptr) {
-      m_stop = Stop::end_of_input;
-      return std::nullopt;
-    }
-    m_prompt = std::move(prompt);
-    m_decoding = {};
-    (void)std::fflush(stderr);
-    int count = 0;
-    const char* line = el_gets(m_editor, &count);
-    if (line == nullptr || count <= 0) {
-      m_stop = g_signal != 0 ? stop_of_signal()
-               : m_broken    ? Stop::hangup
-                             : Stop::end_of_input;
-      if (m_stop != Stop::end_of_input) {
-        (void)std::fputc('\n', stderr);
-      }
-      return std::nullopt;
-    }
-    std::string text(line, static_cast<std::size_t>(count));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-      text.pop_back();
-    }
-    if (!text.empty() && text != "<" && text != "?") {
-      HistEvent event{};
-      history(m_history, &event, H_ENTER, text.c_str());
-    }
-    return text;
-  }
-
-  Stop
-  stop() const
-  {
-    return m_stop;
-  }
-
-  // After a Ctrl-C was answered: the next read waits again.
-  static void
-  clear_signal()
-  {
-    g_signal = 0;
-  }
-
-private:
-  static Stop
-  stop_of_signal()
-  {
-    return g_signal == SIGINT   ? Stop::interrupt
-           : g_signal == SIGHUP ? Stop::hangup
-                                : Stop::terminate;
-  }
-
-  static LineEditor*
-  self(EditLine* editor)
-  {
-    void* data = nullptr;
-    el_get(editor, EL_CLIENTDATA, &data);
-    return static_cast<LineEditor*>(data);
-  }
-
-  static char*
-  prompt_of(EditLine* editor)
-  {
-    return self(editor)->m_prompt.data();
-  }
-
-  // Reads one character, so that a signal ends the line at once (libedit's
-  // own reader retries an interrupted read).
-  static int
-  read_char(EditLine* editor, wchar_t* out)
-  {
-    LineEditor* me = self(editor);
-    while (true) {
-      if (g_signal != 0) {
-        return -1;
-      }
-      char byte = 0;
-      const ssize_t n = ::read(STDIN_FILENO, &byte, 1);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n < 0) {
-        me->m_broken = true;
-        return -1;
-      }
-      if (n == 0) {
-        return 0;
-      }
-      const std::size_t used = std::mbrtowc(out, &byte, 1, &me->m_decoding);
-      if (used == static_cast<std::size_t>(-2)) {
-        continue; // more bytes of the character to come
-      }
-      if (used == static_cast<std::size_t>(-1)) {
-        me->m_decoding = {};
-        *out = 0xFFFD; // shown and kept as a replacement, never dropped
-      }
-      return 1;
-    }
-  }
-
-  EditLine* m_editor = nullptr;
-  History* m_history = nullptr;
-  std::string m_prompt;
-  std::mbstate_t m_decoding{};
-  Stop m_stop = Stop::none;
-  bool m_broken = false; // reading the terminal failed (it hung up)
-};
 
 // `text` cut to `width` code points, with an ellipsis when cut.
 std::string
@@ -402,9 +162,9 @@ struct Step
   Stop why = Stop::none;
 
   static Step
-  answered(json::Json value)
+  answered(json::Json answer)
   {
-    return Step{Kind::answered, std::move(value), Stop::none};
+    return Step{Kind::answered, std::move(answer), Stop::none};
   }
   // Back to the previous question, keeping what was given of this one.
   static Step
@@ -413,9 +173,9 @@ struct Step
     return Step{Kind::back, std::move(given), Stop::none};
   }
   static Step
-  stop(Stop why)
+  stop(Stop reason)
   {
-    return Step{Kind::stop, {}, why};
+    return Step{Kind::stop, {}, reason};
   }
 };
 
@@ -427,8 +187,7 @@ struct Intake::State
         const schema::SchemaSet& schemas_in,
         const records::Places* places_in,
         const IntakeOptions& options_in)
-    : session(session_in),
-      schemas(schemas_in),
+    : schemas(schemas_in),
       places(places_in),
       options(options_in),
       owner(drafts::owner_of(session_in.vault))
@@ -441,7 +200,6 @@ struct Intake::State
     draft.id = drafts::new_id();
   }
 
-  Session& session;
   const schema::SchemaSet& schemas;
   const records::Places* places;
   IntakeOptions options;
@@ -455,15 +213,7 @@ struct Intake::State
   // of a text, the choices of a list), kept with the draft.
   std::optional<std::pair<std::string, json::Json>> partial;
   std::map<std::string, answers::Vocabulary, std::less<>> vocabularies;
-  SignalWatch signals;
-  Utf8Input utf8_input;
   LineEditor editor;
-
-  json::Json&
-  answers_so_far()
-  {
-    return draft.answers;
-  }
 
   const json::Json*
   answer_of(std::string_view pointer) const
@@ -1297,7 +1047,7 @@ struct Intake::State
   Error
   stopped(Stop why)
   {
-    LineEditor::clear_signal();
+    editor.clear_signal();
     if (why == Stop::hangup) {
       silence_standard_error();
     }
@@ -1317,7 +1067,7 @@ struct Intake::State
           lifetime_text()));
         if (!line) {
           // A second Ctrl-C, or no more input: keep rather than lose.
-          LineEditor::clear_signal();
+          editor.clear_signal();
           say("  Kept.\n");
           break;
         }
