@@ -277,9 +277,9 @@ struct Intake::State
   show_help(const Question& question)
   {
     std::string text = answers::help(question);
-    text += "\n< goes back to the previous question; Ctrl-C stops, offering "
+    text += "< goes back to the previous question; Ctrl-C stops, offering "
             "to keep a draft.";
-    if (question.need == Need::optional) {
+    if (question.need == Need::optional && question.kind != Kind::yes_no) {
       text += " An empty answer skips this question.";
     }
     say(wrap(text, k_columns - 2, "  "));
@@ -569,7 +569,9 @@ struct Intake::State
       }
       if (answer == "?") {
         show_help(question);
-        say(wrap(words->description(), k_columns - 2, "  "));
+        if (question.kind == Kind::district) {
+          say(wrap(words->description(), k_columns - 2, "  "));
+        }
         say("  ?N explains entry N of the list; - starts the choice again.\n");
         continue;
       }

@@ -911,16 +911,16 @@ how_to_answer(const Question& question, const Context& context)
            + instant_example(context) + ".";
   case Kind::district:
     return "Type the district's name or part of it, or its code.";
+  // The schema's own descriptions say how long these may be.
   case Kind::reference:
-    return "One line, at most 256 bytes.";
   case Kind::short_text:
-    return "At most 256 bytes.";
+    return {};
   case Kind::short_list:
-    return "Separate several with ';'. Each at most 256 bytes.";
+    return "Separate several with ';'.";
   case Kind::line_text:
     return "One line.";
   case Kind::free_text:
-    return "Several lines; end with a line holding only '.'. At most 64 KiB.";
+    return "Several lines; end with a line holding only '.'.";
   case Kind::language:
     return "Type the language's code (sw, en, es, en-GB) or its name "
            "(Swahili, English).";
@@ -1345,7 +1345,10 @@ help(const Question& question)
   for (const auto& text : said) {
     out += text + "\n";
   }
-  out += how_to_answer(question, Context{});
+  const std::string how = how_to_answer(question, Context{});
+  if (!how.empty()) {
+    out += how + "\n";
+  }
   return out;
 }
 
