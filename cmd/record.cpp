@@ -176,7 +176,6 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault* opened = &session.vault;
-  forget_expired_drafts(*opened);
   const auto places = places_of(*opened);
   const records::Places* places_ptr = places ? &*places : nullptr;
   if (!options.amend.empty()) {
@@ -187,6 +186,8 @@ run_record(const GlobalOptions& global, const RecordOptions& options)
   CUSTODY_ASSIGN(changes, records::prepare(forms, schemas, places_ptr));
   CUSTODY_ASSIGN(written, records::write(*opened, std::move(changes)));
   end_with_checkpoint(global, *opened);
+  // Once the forms are written: a refused command writes nothing (R12).
+  forget_expired_drafts(*opened);
   auto outcome = print_written(global, written, forms, "recorded");
   // What is left of the forms' trees (their objects and names; the values
   // went into the records and were freed as they were encrypted) is not freed

@@ -8,6 +8,7 @@
 #include <custody/records/answers.hpp>
 #include <custody/records/drafts.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -61,7 +62,10 @@ check(const answers::Question& question,
     std::abort();
   }
   for (const auto& reading : read->readings) {
-    if (!answers::check_value(schemas(), question.pointer, reading.value)) {
+    if (auto checked =
+          answers::check_value(schemas(), question.pointer, reading.value);
+        !checked) {
+      std::fprintf(stderr, "%s\n", checked.error().message.c_str());
       std::abort();
     }
     if (!reading.value.is_string() || question.kind == answers::Kind::line_text

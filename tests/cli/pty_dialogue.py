@@ -9,6 +9,7 @@ DIALOGUE is a file of steps, one a line:
     expect TEXT    wait (up to 30 s) until TEXT appears in the output after the last match (runs
                    of white space match any run, so a wrapped line still matches)
     send TEXT      type TEXT and Enter (an empty TEXT is Enter alone)
+    keys TEXT      type TEXT as Python escapes it (keys \x10\r is Ctrl-P, Enter)
     interrupt      type Ctrl-C
     eof            type Ctrl-D
     hangup         close the terminal (the command gets SIGHUP) and wait for it to end
@@ -122,6 +123,8 @@ def main():
                 pump(0.2)
         elif word == 'send':
             type_keys(rest.encode('utf-8') + b'\r')
+        elif word == 'keys':
+            type_keys(rest.encode('utf-8').decode('unicode_escape').encode('latin-1'))
         elif word == 'interrupt':
             type_keys(b'\x03')
         elif word == 'eof':

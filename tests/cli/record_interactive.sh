@@ -266,9 +266,9 @@ send P-78
 expect Population
 send female
 expect Names
-send
+send Canary-History-H1
 expect Aliases
-send
+keys \x10\r
 expect Phone numbers
 send
 expect E-mail addresses
@@ -284,6 +284,7 @@ send en
 STEPS
   rest_after_language
   cat <<'STEPS'
+expect Names      Canary-History-H1, aliases Canary-History-H1
 expect Record this incident now?
 send no
 expect Discard all these answers?
@@ -296,8 +297,11 @@ send yes
 expect the form was abandoned; nothing was recorded
 STEPS
 } >"$T/decline.steps"
-record_on_pty decline
+# Ctrl-P recalls the answer before (line editing's history), which lives in memory only.
+mkdir "$T/home"
+HOME=$T/home record_on_pty decline
 [ "$pty_status" -eq 130 ] || { cat "$T/decline.out"; fail "an abandoned form exits 130 (got $pty_status)"; }
+[ -z "$(find "$T/home" -mindepth 1)" ] || { find "$T/home"; fail "the history must not be written to disk"; }
 [ "$(snapshot "$T/vault")" = "$before" ] || fail "an abandoned form must leave the vault unchanged"
 
 # Without a places list, a district is any code of the form's shape, typed.

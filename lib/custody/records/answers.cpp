@@ -158,15 +158,26 @@ refused(std::string message, std::string_view hint)
   return Error{Errc::invalid_input, std::move(message), std::string(hint)};
 }
 
+// The white space of ASCII, which the schema's `\S` does not match.
+constexpr std::string_view k_space = " \t\r\n\f\v";
+
 std::string_view
 trim(std::string_view text)
 {
-  const auto first = text.find_first_not_of(" \t\r\n");
+  const auto first = text.find_first_not_of(k_space);
   if (first == std::string_view::npos) {
     return {};
   }
-  const auto last = text.find_last_not_of(" \t\r\n");
+  const auto last = text.find_last_not_of(k_space);
   return text.substr(first, last - first + 1);
+}
+
+bool
+has_control(std::string_view text)
+{
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  });
 }
 
 std::string
@@ -1195,6 +1206,11 @@ read_yes_no(std::string_view text)
 Result<Read>
 read(const Question& question, std::string_view text, const Context& context)
 {
+  if (utf8::first_invalid(text).has_value()) {
+    return tl::unexpected(refused("the answer is not valid UTF-8",
+                                  "type it again, or set the terminal to "
+                                  "UTF-8"));
+  }
   switch (question.kind) {
   case Kind::date:
     return read_date(text, context);
@@ -1213,6 +1229,10 @@ read(const Question& question, std::string_view text, const Context& context)
   case Kind::reference:
   case Kind::short_text: {
     CUSTODY_ASSIGN(answer, non_empty(text, "an answer"));
+    if (question.kind == Kind::reference && has_control(answer)) {
+      return tl::unexpected(
+        refused("a reference is one line of plain text", "type it again"));
+    }
     if (answer.size() > k_short_bytes) {
       return tl::unexpected(refused(
         fmt::format(

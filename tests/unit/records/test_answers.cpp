@@ -366,6 +366,13 @@ TEST_CASE("yes and no, lists, short texts and free text")
   CHECK(answers::read(*place, std::string(256, 'x'), Context{}));
   CHECK_FALSE(answers::read(*place, std::string(257, 'x'), Context{}));
   CHECK_FALSE(answers::read(*place, "\xff", Context{}));
+  CHECK_FALSE(answers::read(*names, "Ana; \xff", Context{}));
+  const auto* reference = answers::find_question("/person/person_ref");
+  REQUIRE(reference != nullptr);
+  CHECK(
+    only(answers::read(*reference, " P-77\f", Context{}), "/person/person_ref")
+    == "P-77");
+  CHECK_FALSE(answers::read(*reference, "P-77\nP-78", Context{}));
   const auto* account = answers::find_question("/narrative/text");
   REQUIRE(account != nullptr);
   const auto text = answers::read(*account, "line one\nline two", Context{});
