@@ -3,11 +3,11 @@
 
 #include <histedit.h>
 #include <langinfo.h>
-#include <locale.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <clocale>
 #include <csignal>
 #include <cstdio>
 #include <cwchar>
@@ -66,16 +66,8 @@ class Utf8Input
 {
 public:
   Utf8Input()
+    : m_locale(utf8_locale())
   {
-    m_locale = newlocale(LC_CTYPE_MASK, "", nullptr);
-    if (m_locale != nullptr
-        && std::string_view(nl_langinfo_l(CODESET, m_locale)) != "UTF-8") {
-      freelocale(m_locale);
-      m_locale = nullptr;
-    }
-    if (m_locale == nullptr) {
-      m_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
-    }
     if (m_locale != nullptr) {
       m_previous = uselocale(m_locale);
     }
@@ -91,6 +83,21 @@ public:
   }
 
 private:
+  static locale_t
+  utf8_locale()
+  {
+    locale_t chosen = newlocale(LC_CTYPE_MASK, "", nullptr);
+    if (chosen != nullptr
+        && std::string_view(nl_langinfo_l(CODESET, chosen)) != "UTF-8") {
+      freelocale(chosen);
+      chosen = nullptr;
+    }
+    if (chosen == nullptr) {
+      chosen = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
+    }
+    return chosen;
+  }
+
   locale_t m_locale = nullptr;
   locale_t m_previous = nullptr;
 };
@@ -103,9 +110,9 @@ private:
 struct LineEditor::Impl
 {
   Impl()
+    : m_editor(el_init("custody", stdin, stderr, stderr)),
+      m_history(history_init())
   {
-    m_editor = el_init("custody", stdin, stderr, stderr);
-    m_history = history_init();
     if (m_editor == nullptr || m_history == nullptr) {
       return;
     }

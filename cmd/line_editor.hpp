@@ -29,7 +29,7 @@ public:
   std::optional<std::string> read(std::string prompt);
   Stop stop() const;
   // After a stop was answered: the next read waits again.
-  void clear_signal();
+  static void clear_signal();
 
   struct Impl;
 

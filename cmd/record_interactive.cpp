@@ -186,10 +186,10 @@ struct Intake::State
   State(Session& session_in,
         const schema::SchemaSet& schemas_in,
         const records::Places* places_in,
-        const IntakeOptions& options_in)
+        IntakeOptions options_in)
     : schemas(schemas_in),
       places(places_in),
-      options(options_in),
+      options(std::move(options_in)),
       owner(drafts::owner_of(session_in.vault))
   {
     lifetime = drafts::parse_lifetime(options.draft_lifetime)
@@ -273,7 +273,7 @@ struct Intake::State
                                         : "");
   }
 
-  void
+  static void
   show_help(const Question& question)
   {
     std::string text = answers::help(question);
@@ -701,7 +701,7 @@ struct Intake::State
     return !numbers.empty();
   }
 
-  void
+  static void
   show_listing(const answers::Vocabulary& words,
                const std::vector<answers::Vocabulary::Entry>& listing,
                const std::string& scope)
@@ -729,7 +729,7 @@ struct Intake::State
     }
   }
 
-  void
+  static void
   explain(const answers::Vocabulary& words,
           const std::vector<answers::Vocabulary::Entry>& listing,
           const std::string& which)
@@ -777,8 +777,8 @@ struct Intake::State
   // ---------------------------------------------------------------------
   // The summary and the final question.
 
-  std::string
-  summary_list(const json::Json& items) const
+  static std::string
+  summary_list(const json::Json& items)
   {
     std::string out;
     for (const auto& item : items) {
@@ -1014,7 +1014,7 @@ struct Intake::State
   }
 
   Error
-  kept_error(const fs::Path& path, std::string_view what)
+  kept_error(const fs::Path& path, std::string_view what) const
   {
     return Error{
       Errc::interrupted,
@@ -1049,7 +1049,7 @@ struct Intake::State
   Error
   stopped(Stop why)
   {
-    editor.clear_signal();
+    LineEditor::clear_signal();
     if (why == Stop::hangup) {
       silence_standard_error();
     }
@@ -1069,7 +1069,7 @@ struct Intake::State
           lifetime_text()));
         if (!line) {
           // A second Ctrl-C, or no more input: keep rather than lose.
-          editor.clear_signal();
+          LineEditor::clear_signal();
           say("  Kept.\n");
           break;
         }
@@ -1161,7 +1161,7 @@ struct Intake::State
     return {};
   }
 
-  std::string
+  static std::string
   describe(const drafts::Draft& which)
   {
     std::size_t answered = 0;

@@ -479,10 +479,7 @@ parse_date(std::string_view text)
   std::string year_text;
   if (pattern == "mn") { // Nov 2026
     year_text = numbers[0];
-  } else if (pattern == "nmn") { // 3 Nov 2026
-    day_text = numbers[0];
-    year_text = numbers[1];
-  } else if (pattern == "mnn") { // Nov 3 2026
+  } else if (pattern == "nmn" || pattern == "mnn") { // 3 Nov 2026, Nov 3 2026
     day_text = numbers[0];
     year_text = numbers[1];
   } else {
@@ -733,7 +730,7 @@ display_language(const char* code, const char* in)
   std::array<UChar, 256> buffer{};
   const int32_t length = uloc_getDisplayLanguage(
     code, in, buffer.data(), static_cast<int32_t>(buffer.size()), &status);
-  if (U_FAILURE(status) || length <= 0
+  if (U_FAILURE(status) != 0 || length <= 0
       || length >= static_cast<int32_t>(buffer.size())) {
     return {};
   }
