@@ -1,4 +1,4 @@
-# `custody record` on a terminal (an 80x24 pseudo-terminal, tests/cli/pty_dialogue.py) asks for the
+# `custody record` on a terminal (an 80x24 pseudo-terminal, tests/cli/pty_steps.py) asks for the
 # form question by question: each answer checked as it is typed and asked again with an example when
 # wrong, the common forms people type accepted (3 Nov 2026, 11pm, a district by its name, Swahili),
 # an ambiguous 03/11/2025 or 10:30 asked about, long lists offered by groups or by typing part of a

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Holds a dialogue with a command on a pseudo-terminal of 80x24, for the CLI tests of
-interactive commands (tests/cli/record_interactive.sh and friends).
+"""Holds a dialogue with a command on a pseudo-terminal of 80x24, step by step from a file, for
+the CLI tests of the interactive intake (tests/cli/record_interactive.sh, record_drafts.sh): beside
+expecting and answering (as tests/cli/pty_dialogue.py does for a few prompts), it types Ctrl-C and
+Ctrl-D, closes the terminal, checks that a screen fits 80x24, and runs a command meanwhile.
 
-    pty_dialogue.py TRANSCRIPT DIALOGUE -- COMMAND [ARG...]
+    pty_steps.py TRANSCRIPT DIALOGUE -- COMMAND [ARG...]
 
 DIALOGUE is a file of steps, one a line:
 
@@ -94,7 +96,7 @@ def main():
 
     def give_up(message):
         write_transcript()
-        sys.stderr.write(f'pty_dialogue: {message}\n--- output since the last match:\n')
+        sys.stderr.write(f'pty_steps: {message}\n--- output since the last match:\n')
         sys.stderr.write(collapse(clean(bytes(output)))[matched:] + '\n')
         try:
             os.kill(pid, signal.SIGKILL)
@@ -147,7 +149,7 @@ def main():
                 give_up(f'{len(shown) - 1} lines, {len(wide)} wider than 80 columns: does not fit '
                         '80x24')
         else:
-            sys.exit(f'pty_dialogue: unknown step {word!r}')
+            sys.exit(f'pty_steps: unknown step {word!r}')
 
     deadline = time.monotonic() + TIMEOUT
     while not closed and time.monotonic() < deadline:
