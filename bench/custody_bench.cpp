@@ -3,15 +3,18 @@
 //   custody_bench fill VAULT IDENTITY PASSPHRASE_FILE COUNT BATCH
 //   custody_bench open VAULT IDENTITY PASSPHRASE_FILE
 //   custody_bench proofs DIR COUNT
+//   custody_bench audit RECORDS CELLS LP_FILE
 // `proofs` writes a synthetic ledger of COUNT chained `put` entries (four
 // payloads each, the size of real ones) to DIR/ledger, then times what
 // checkpoints and proofs cost at that size (docs/performance.md "Proofs").
 #include <custody/crypto/crypto.hpp>
+#include <custody/disclosure/stats_release.hpp>
 #include <custody/keys/passphrase.hpp>
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
 #include <custody/schema/schema.hpp>
+#include <custody/stats/table.hpp>
 #include <custody/sys/fs.hpp>
 #include <custody/sys/hardening.hpp>
 
@@ -19,8 +22,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,8 +39,12 @@ codes_of(const std::string& file)
 {
   static const auto all = [] {
     std::map<std::string, std::vector<std::string>> out;
-    for (const char* name : {"setting", "violence_type", "perpetrator",
-                             "response_action", "referral", "outcome"}) {
+    for (const char* name : {"setting",
+                             "violence_type",
+                             "perpetrator",
+                             "response_action",
+                             "referral",
+                             "outcome"}) {
       const auto text =
         schema::embedded_files().at("vocab/" + std::string(name) + ".json");
       // Kept alive for the loop: a range over a temporary's member would
@@ -57,16 +64,21 @@ codes_of(const std::string& file)
 std::uint64_t
 draw(std::uint64_t i, std::uint64_t salt, std::uint64_t n)
 {
-  std::uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ULL ^ (salt * 0xBF58476D1CE4E5B9ULL);
+  std::uint64_t x =
+    (i + 1) * 0x9E3779B97F4A7C15ULL ^ (salt * 0xBF58476D1CE4E5B9ULL);
   x ^= x >> 31;
   x *= 0x94D049BB133111EBULL;
   x ^= x >> 29;
   const double u = static_cast<double>(x % 1000000) / 1000000.0;
-  return std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u * u * static_cast<double>(n)));
+  return std::min<std::uint64_t>(
+    n - 1, static_cast<std::uint64_t>(u * u * static_cast<double>(n)));
 }
 
 json::Json
-several(std::uint64_t i, std::uint64_t salt, const std::vector<std::string>& codes, std::uint64_t most)
+several(std::uint64_t i,
+        std::uint64_t salt,
+        const std::vector<std::string>& codes,
+        std::uint64_t most)
 {
   json::Json out = json::Json::array();
   const std::uint64_t count = 1 + draw(i, salt, most);
@@ -85,10 +97,20 @@ several(std::uint64_t i, std::uint64_t salt, const std::vector<std::string>& cod
 records::Parts
 synthetic_parts(std::size_t i)
 {
-  static const char* districts[] = {"harbour", "dockside", "lighthouse", "central_market",
-                                    "station", "old_bazaar", "kilima", "millbrook",
-                                    "north_gate", "salt_flats", "airport_road", "eastgate"};
-  static const char* populations[] = {"female", "transgender", "male", "non_binary", "not_stated"};
+  static const char* districts[] = {"harbour",
+                                    "dockside",
+                                    "lighthouse",
+                                    "central_market",
+                                    "station",
+                                    "old_bazaar",
+                                    "kilima",
+                                    "millbrook",
+                                    "north_gate",
+                                    "salt_flats",
+                                    "airport_road",
+                                    "eastgate"};
+  static const char* populations[] = {
+    "female", "transgender", "male", "non_binary", "not_stated"};
   const std::string month = fmt::format("2025-{:02}", 1 + draw(i, 1, 12));
   const std::uint64_t delay = draw(i, 2, 96);
   records::Parts parts;
@@ -101,24 +123,25 @@ synthetic_parts(std::size_t i)
   if (draw(i, 3, 10) < 8 || i % 7 != 0) {
     scopes.push_back("anonymised_statistics");
   }
-  parts[2] = {{"form_version", 1},
-              {"incident",
-               {{"district", districts[draw(i, 4, 12)]},
-                {"setting", codes_of("setting")[draw(i, 5, codes_of("setting").size())]},
-                {"violence_types", several(i, 6, codes_of("violence_type"), 3)},
-                {"perpetrators", several(i, 7, codes_of("perpetrator"), 2)},
-                {"month", month},
-                {"date_precision", "day"},
-                {"approximate", false}}},
-              {"person",
-               {{"person_ref", fmt::format("P-{}", i * 7 / 10)},
-                {"population", populations[draw(i, 8, 5)]}}},
-              {"response",
-               {{"actions", several(i, 9, codes_of("response_action"), 2)},
-                {"referrals", several(i, 10, codes_of("referral"), 2)},
-                {"outcome", codes_of("outcome")[draw(i, 11, codes_of("outcome").size())]},
-                {"delay_hours", delay}}},
-              {"consent", {{"scopes", scopes}}}};
+  parts[2] = {
+    {"form_version", 1},
+    {"incident",
+     {{"district", districts[draw(i, 4, 12)]},
+      {"setting", codes_of("setting")[draw(i, 5, codes_of("setting").size())]},
+      {"violence_types", several(i, 6, codes_of("violence_type"), 3)},
+      {"perpetrators", several(i, 7, codes_of("perpetrator"), 2)},
+      {"month", month},
+      {"date_precision", "day"},
+      {"approximate", false}}},
+    {"person",
+     {{"person_ref", fmt::format("P-{}", i * 7 / 10)},
+      {"population", populations[draw(i, 8, 5)]}}},
+    {"response",
+     {{"actions", several(i, 9, codes_of("response_action"), 2)},
+      {"referrals", several(i, 10, codes_of("referral"), 2)},
+      {"outcome", codes_of("outcome")[draw(i, 11, codes_of("outcome").size())]},
+      {"delay_hours", delay}}},
+    {"consent", {{"scopes", scopes}}}};
   parts[3] = json::Json::object();
   return parts;
 }
@@ -325,16 +348,170 @@ run_proofs(const fs::Path& dir, std::uint64_t count)
   return 0;
 }
 
+// Record i of the synthetic caseload as the facts index gives it.
+index::FactsRow
+synthetic_facts(std::size_t i)
+{
+  const records::Parts parts = synthetic_parts(i);
+  const json::Json& facts = parts[2];
+  auto list = [](const json::Json& codes) {
+    return codes.get<std::vector<std::string>>();
+  };
+  index::FactsRow row;
+  row.created_seq = i + 1;
+  row.month = facts["incident"]["month"].get<std::string>();
+  row.date_precision = "day";
+  row.district = facts["incident"]["district"].get<std::string>();
+  row.setting = facts["incident"]["setting"].get<std::string>();
+  row.population = facts["person"]["population"].get<std::string>();
+  row.person_ref = facts["person"]["person_ref"].get<std::string>();
+  row.violence_types = list(facts["incident"]["violence_types"]);
+  row.perpetrators = list(facts["incident"]["perpetrators"]);
+  row.actions = list(facts["response"]["actions"]);
+  row.referrals = list(facts["response"]["referrals"]);
+  row.outcome = facts["response"]["outcome"].get<std::string>();
+  row.delay_hours = facts["response"]["delay_hours"].get<std::int64_t>();
+  row.consent = list(facts["consent"]["scopes"]);
+  return row;
+}
+
+// The audit of a release of about CELLS cells over RECORDS synthetic records
+// of 2025: two-way tables of every pair of dimensions (the period by quarter
+// among them: four quarters and the year to date), in a fixed order, added
+// until the release reaches CELLS. Prints the release's size and what the
+// audit did; writes the last round's first minimisation as a CPLEX LP file
+// to LP_FILE, for glpsol to solve the same program cold.
+int
+run_audit(std::size_t records_wanted,
+          std::size_t cells_wanted,
+          const char* lp_file)
+{
+  std::vector<index::FactsRow> rows;
+  rows.reserve(records_wanted);
+  for (std::size_t i = 0; i < records_wanted; ++i) {
+    rows.push_back(synthetic_facts(i));
+  }
+  stats::Coding coding;
+  coding.level = 0;
+  coding.grain = stats::Grain::quarter;
+  stats::Selection selection;
+  selection.period = records::Period{"2025-01", "2025-12"};
+  const stats::Counted counted = stats::select(rows, selection, coding, true);
+  using D = stats::Dimension;
+  const std::vector<D> dimensions{D::period,
+                                  D::district,
+                                  D::population,
+                                  D::violence_type,
+                                  D::perpetrator,
+                                  D::setting,
+                                  D::outcome,
+                                  D::referral,
+                                  D::response_action};
+  std::vector<stats::TableSpec> specs;
+  std::size_t cells = 0;
+  for (std::size_t a = 0; a < dimensions.size() && cells < cells_wanted; ++a) {
+    for (std::size_t b = a + 1; b < dimensions.size() && cells < cells_wanted;
+         ++b) {
+      specs.push_back({fmt::format("t{}", specs.size()),
+                       "table",
+                       dimensions[b],
+                       dimensions[a]});
+      cells = 0;
+      for (const auto& table : stats::tabulate(counted, specs, coding).tables) {
+        cells += table.cells.size();
+      }
+    }
+  }
+  const auto tabulation = stats::tabulate(counted, specs, coding);
+  disclosure::StatsRules rules;
+  const auto start = std::chrono::steady_clock::now();
+  auto release = disclosure::release_stats(tabulation, rules);
+  const double elapsed = seconds_since(start);
+  if (!release) {
+    fmt::print("audit: {} tables, {} cells: refused after {:.3f} s: {}\n",
+               specs.size(),
+               cells,
+               elapsed,
+               release.error().message);
+    return 0;
+  }
+  const auto& audit = (*release)->audit;
+  fmt::print("audit: {} records, {} tables, {} cells ({} distinct), {} "
+             "suppressed, {} combinations, {} rounds, {} LPs, exact {}: "
+             "{:.3f} s\n",
+             counted.rows.size(),
+             specs.size(),
+             cells,
+             audit.cells,
+             audit.suppressed,
+             audit.combinations,
+             audit.rounds,
+             audit.lps,
+             audit.exact,
+             elapsed);
+
+  // The final round's program, from the outside: every distinct cell (by its
+  // combinations) as published, the first suppressed one minimised.
+  std::map<std::vector<std::uint32_t>, std::optional<std::uint64_t>> published;
+  for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
+    for (std::size_t i = 0; i < tabulation.tables[t].cells.size(); ++i) {
+      const auto& combinations = tabulation.tables[t].cells[i].combinations;
+      if (!combinations.empty()) {
+        published.emplace(combinations, (*release)->tables[t].cells[i]);
+      }
+    }
+  }
+  std::string lp = "Minimize\n obj:";
+  const std::vector<std::uint32_t>* objective = nullptr;
+  for (const auto& [combinations, value] : published) {
+    if (!value) {
+      objective = &combinations;
+      break;
+    }
+  }
+  if (objective == nullptr) {
+    fmt::print("audit: nothing suppressed, no LP written\n");
+    return 0;
+  }
+  auto sum = [](const std::vector<std::uint32_t>& combinations) {
+    std::string out;
+    for (auto c : combinations) {
+      out += fmt::format(" + x{}", c);
+    }
+    return out;
+  };
+  lp += sum(*objective) + "\nSubject To\n";
+  std::size_t row = 0;
+  for (const auto& [combinations, value] : published) {
+    lp += fmt::format(" c{}:{} {} {}\n",
+                      row++,
+                      sum(combinations),
+                      value ? "=" : ">=",
+                      value ? *value : 1);
+  }
+  lp += "End\n";
+  if (auto written = fs::write_file_atomic(lp_file, as_bytes(lp)); !written) {
+    fmt::print(stderr, "audit: {}\n", written.error().message);
+    return 1;
+  }
+  return 0;
+}
+
 int
 run(int argc, char** argv)
 {
   if (argc == 4 && std::string(argv[1]) == "proofs") {
     return run_proofs(argv[2], std::stoull(argv[3]));
   }
+  if (argc == 5 && std::string(argv[1]) == "audit") {
+    return run_audit(std::stoull(argv[2]), std::stoull(argv[3]), argv[4]);
+  }
   if (argc < 5) {
     fmt::print(
       stderr,
-      "usage: custody_bench fill|open VAULT IDENTITY PASSFILE [COUNT BATCH]\n");
+      "usage: custody_bench fill|open VAULT IDENTITY PASSFILE [COUNT BATCH]\n"
+      "       custody_bench audit RECORDS CELLS LP_FILE\n"
+      "       custody_bench proofs DIR COUNT\n");
     return 2;
   }
   const std::string command = argv[1];

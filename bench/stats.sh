@@ -7,11 +7,11 @@
 #   - the facts index rebuilt from scratch by a data member (her shards deleted), then that quarter;
 # each against the same count done by python3 over the same facts in plain JSON Lines, exported once
 # from the vault (the floor of counting without decrypting or auditing anything).
-# Usage: bench/stats.sh [N=1000000] [RUNS=3]   (about 6 KB of disk per record)
+# Usage: bench/stats.sh [N=1000000] [RUNS=3]   (about 17 KB of disk per record)
 . "$(dirname "$0")/lib.sh"
 n=${1:-1000000}
 runs=${2:-3}
-bench_setup $((n * 6 / 1000 + 800))
+bench_setup $((n * 17 / 1000 + 800))
 head -c 24 /dev/urandom | base64 >"$work/data.pass" && chmod 600 "$work/data.pass"
 $custody key new --out "$work/data.age" --passphrase-file "$work/data.pass" --work-factor 10 >/dev/null 2>&1
 as_me key add --role data "$work/data.age.card" >/dev/null 2>&1

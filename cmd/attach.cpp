@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace custody::cli {
 
@@ -27,9 +28,49 @@ struct AttachOptions
   std::string record;
   std::vector<std::string> files;
   std::string kind;
-  std::string note;
+  // Each --note as given, and the note of each file (notes_by_file).
+  std::vector<std::string> notes;
+  std::vector<std::string> file_notes;
   std::string captured_at;
 };
+
+// The note of each file: a --note belongs to the FILE just before it, and one
+// given before the first FILE to every file without a note of its own. Read
+// from the order CLI11 parsed the arguments in.
+Result<std::vector<std::string>>
+notes_by_file(const CLI::App& sub,
+              const CLI::Option* file_option,
+              const CLI::Option* note_option,
+              const AttachOptions& options)
+{
+  std::vector<std::optional<std::string>> own(options.files.size());
+  std::string for_every;
+  std::size_t files_seen = 0;
+  std::size_t notes_seen = 0;
+  for (const CLI::Option* option : sub.parse_order()) {
+    if (option == file_option) {
+      ++files_seen;
+    } else if (option == note_option && notes_seen < options.notes.size()) {
+      const std::string& note = options.notes[notes_seen++];
+      if (files_seen == 0) {
+        for_every = note;
+      } else if (own[files_seen - 1]) {
+        return make_error(
+          Errc::usage,
+          fmt::format("two notes for {}", options.files[files_seen - 1]),
+          "a --note belongs to the FILE just before it; give one per file");
+      } else {
+        own[files_seen - 1] = note;
+      }
+    }
+  }
+  std::vector<std::string> notes;
+  notes.reserve(own.size());
+  for (auto& note : own) {
+    notes.push_back(note ? std::move(*note) : for_every);
+  }
+  return notes;
+}
 
 constexpr std::chrono::milliseconds k_probe_timeout{30000};
 
@@ -88,7 +129,7 @@ run_attach(const GlobalOptions& global, const AttachOptions& options)
     attach::Description description;
     description.media = std::move(facts[i]);
     description.name = std::filesystem::path(file).filename().string();
-    description.note = options.note;
+    description.note = options.file_notes[i];
     description.captured_at = options.captured_at;
     description.kind = options.kind.empty()
                          ? media::kind_of(file, description.media)
@@ -147,18 +188,34 @@ register_attach(CLI::App& app, GlobalOptions& global, Action& action)
     "attach",
     "Attach evidence media (audio, video, photos, documents) to a record");
   add_record_argument(*sub, "RECORD", options->record);
-  sub->add_option("FILE", options->files, "The files to attach")->required();
+  auto* file_option =
+    sub->add_option("FILE", options->files, "The files to attach")->required();
   sub->add_option("--kind",
                   options->kind,
                   "audio, video, photo or document (default: from the file)");
-  sub->add_option(
-    "--note", options->note, "A note kept with the attachment (encrypted)");
+  auto* note_option =
+    sub
+      ->add_option("--note",
+                   options->notes,
+                   "A note kept with the FILE it follows (encrypted); before "
+                   "the first FILE, for every file")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--captured-at",
                   options->captured_at,
                   "When it was captured, if the file does not say (RFC 3339)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
-  sub->callback([&global, &action, options] {
+  sub->callback([&global, &action, options, sub, file_option, note_option] {
+    auto notes = notes_by_file(*sub, file_option, note_option, *options);
+    if (!notes) {
+      action = [error = notes.error()]() -> Result<Outcome> {
+        return tl::unexpected(error);
+      };
+      return;
+    }
+    options->file_notes = std::move(*notes);
     action = [&global, options] { return run_attach(global, *options); };
   });
 }

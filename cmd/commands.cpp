@@ -3,6 +3,7 @@
 
 namespace custody::cli {
 
+void register_agent(CLI::App& app, GlobalOptions& global, Action& action);
 void register_attach(CLI::App& app, GlobalOptions& global, Action& action);
 void register_extract(CLI::App& app, GlobalOptions& global, Action& action);
 void register_checkpoint(CLI::App& app, GlobalOptions& global, Action& action);
@@ -21,6 +22,7 @@ void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
 void
 register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
+  register_agent(app, global, action);
   register_attach(app, global, action);
   register_extract(app, global, action);
   register_checkpoint(app, global, action);

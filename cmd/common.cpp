@@ -67,6 +67,8 @@ check_work_factor(int work_factor)
 
 namespace {
 
+bool g_quiet = false;
+
 // The length of the UTF-8 sequence at the start of `text`, 0 when it is not
 // one (a stray continuation byte, a truncated sequence, an impossible lead).
 std::size_t
@@ -128,7 +130,22 @@ warn(const std::string& message)
 void
 note(const std::string& message)
 {
+  if (g_quiet) {
+    return;
+  }
   fmt::print(stderr, "custody: {}\n", printable(message));
+}
+
+void
+set_quiet(bool quiet)
+{
+  g_quiet = quiet;
+}
+
+bool
+quiet()
+{
+  return g_quiet;
 }
 
 } // namespace custody::cli

@@ -25,6 +25,10 @@ struct GlobalOptions
   bool json = false;            // --json, where the command prints data
   bool no_checkpoint = false;   // --no-checkpoint, on commands that write
   bool accept_rollback = false; // --accept-rollback: a restored backup
+  bool quiet = false;           // -q/--quiet: no notes (warnings do print)
+  // The command that parsed, as typed ("list", "key add"): open_session checks
+  // what it needs of the member's role before asking for a passphrase.
+  std::string command;
 };
 
 enum class Outcome { ok, problems_found };
@@ -57,6 +61,10 @@ std::string printable(std::string_view text);
 
 // Prints "custody: warning: ..." to standard error.
 void warn(const std::string& message);
+// Prints "custody: ..." to standard error, unless -q/--quiet.
 void note(const std::string& message);
+// -q/--quiet: notes and progress are not printed; warnings and errors are.
+void set_quiet(bool quiet);
+bool quiet();
 
 } // namespace custody::cli

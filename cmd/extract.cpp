@@ -12,6 +12,9 @@
 #include <fmt/std.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
 #include <memory>
 
@@ -26,14 +29,53 @@ struct ExtractOptions
   std::string output;
 };
 
+// The plaintext to standard output as it is decrypted, as age -d and gpg -d do:
+// each chunk is authenticated before it is written, but the whole file's
+// SHA-256 is known only at the end, so a mismatch there fails the command
+// after the bytes went out (docs/decisions.md).
+Result<attach::Extracted>
+to_standard_output(const fs::Path& vault,
+                   const index::AttachmentRow& row,
+                   const attach::Recorded& recorded,
+                   const age::X25519Identity& key,
+                   const std::atomic<bool>* cancel)
+{
+  return attach::read_plaintext(
+    vault,
+    row.object,
+    key,
+    recorded.size,
+    recorded.sha256,
+    [](ByteView piece) -> Result<void> {
+      return fs::write_all(STDOUT_FILENO, piece, "standard output");
+    },
+    cancel,
+    terminal_progress("extract"));
+}
+
 Result<Outcome>
 run_extract(const GlobalOptions& global, const ExtractOptions& options)
 {
   // Refused before the vault is opened: a refused command writes nothing, not
   // even the caches a reader brings up to date (R12). extract() checks again
   // when it links the file, which never replaces one.
+  const bool to_stdout = options.output == "-";
+  if (to_stdout && ::isatty(STDOUT_FILENO) != 0) {
+    return make_error(
+      Errc::invalid_input,
+      "-o - writes the attachment's bytes to standard output, which is a "
+      "terminal; nothing was written",
+      "redirect it to a file or a pipe (`-o - > FILE`, `-o - | PROGRAM`), or "
+      "name a file with -o FILE");
+  }
+  if (to_stdout && global.json) {
+    return make_error(Errc::usage,
+                      "--json and -o - both want standard output",
+                      "drop --json, or name a file with -o FILE");
+  }
   std::error_code ec;
-  if (std::filesystem::exists(
+  if (!to_stdout
+      && std::filesystem::exists(
         std::filesystem::symlink_status(options.output, ec))) {
     return make_error(Errc::invalid_input,
                       fmt::format("{} already exists; nothing was written",
@@ -64,19 +106,30 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
   CUSTODY_ASSIGN(recorded, attach::parse_recorded(row.attachment));
   CUSTODY_ASSIGN(key, opened.key(vault::Compartment::identity, row.epoch));
   const auto* cancel = watch_interrupts();
-  auto extracted = attach::extract(opened.directory(),
-                                   row.object,
-                                   *key,
-                                   recorded.size,
-                                   recorded.sha256,
-                                   options.output,
-                                   cancel,
-                                   terminal_progress("extract"));
+  auto extracted =
+    to_stdout
+      ? to_standard_output(opened.directory(), row, recorded, *key, cancel)
+      : attach::extract(opened.directory(),
+                        row.object,
+                        *key,
+                        recorded.size,
+                        recorded.sha256,
+                        options.output,
+                        cancel,
+                        terminal_progress("extract"));
   finish_progress();
   if (!extracted) {
     return tl::unexpected(extracted.error());
   }
   save_shard(shard);
+  if (to_stdout) {
+    note(fmt::format("extracted {} ({} bytes, sha256 {}, checked) to standard "
+                     "output",
+                     row.attachment.value("name", ""),
+                     extracted->size,
+                     to_hex(extracted->sha256)));
+    return Outcome::ok;
+  }
   if (global.json) {
     fmt::print("{}\n",
                nlohmann::json{{"type", "extracted"},
@@ -113,8 +166,9 @@ register_extract(CLI::App& app, GlobalOptions& global, Action& action)
                  "The attachment's number, as `custody show` prints it")
     ->required();
   sub
-    ->add_option(
-      "-o,--output", options->output, "The file to write (must not exist)")
+    ->add_option("-o,--output",
+                 options->output,
+                 "The file to write (must not exist), or - for standard output")
     ->required();
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {

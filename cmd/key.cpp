@@ -5,6 +5,7 @@
 #include "terminal.hpp"
 
 #include <custody/keys/identity.hpp>
+#include <custody/keys/passphrase.hpp>
 #include <custody/sys/fs.hpp>
 #include <custody/vault/vault.hpp>
 
@@ -41,6 +42,15 @@ run_key_new(const GlobalOptions& global, const KeyNewOptions& options)
                  get_passphrase(global.passphrase_file,
                                 "Passphrase for the new identity",
                                 Confirm::yes));
+  if (const std::size_t length = passphrase::characters(passphrase.view());
+      length < passphrase::k_short_passphrase) {
+    warn(fmt::format(
+      "the passphrase is short ({} characters): whoever takes the identity "
+      "file can guess at it offline, as fast as their computers allow; {} or "
+      "more characters, such as five random words, hold out far longer",
+      length,
+      passphrase::k_short_passphrase));
+  }
   CUSTODY_ASSIGN(created,
                  identity::create(passphrase.view(), options.work_factor));
   CUSTODY_TRY(fs::create_file_durably(out, created.file));

@@ -7,6 +7,10 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <memory>
+#include <optional>
+#include <span>
+
 namespace custody::cli {
 
 namespace {
@@ -33,7 +37,7 @@ detail_of(const vault::LogEntry& item)
 }
 
 Result<Outcome>
-run_log(const GlobalOptions& global)
+run_log(const GlobalOptions& global, std::optional<std::size_t> last)
 {
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(member, optional_member(global));
@@ -42,7 +46,11 @@ run_log(const GlobalOptions& global)
     entries,
     vault::read_log(
       directory, member ? &*member : nullptr, wait_of(global), notes));
-  for (const auto& item : entries) {
+  // The whole chain is read and checked either way: -n only shortens what is
+  // printed.
+  const std::size_t skipped =
+    last && *last < entries.size() ? entries.size() - *last : 0;
+  for (const auto& item : std::span(entries).subspan(skipped)) {
     if (global.json) {
       nlohmann::json line = {
         {"type", "entry"},
@@ -77,9 +85,13 @@ void
 register_log(CLI::App& app, GlobalOptions& global, Action& action)
 {
   auto* sub = app.add_subcommand("log", "Show the ledger's entries");
+  auto last = std::make_shared<std::optional<std::size_t>>();
+  sub->add_option("-n,--last", *last, "Show only the last N entries")
+    ->check(CLI::NonNegativeNumber);
   sub->add_flag("--json", global.json, "Print JSON Lines, one entry a line");
-  sub->callback(
-    [&global, &action] { action = [&global] { return run_log(global); }; });
+  sub->callback([&global, &action, last] {
+    action = [&global, last] { return run_log(global, *last); };
+  });
 }
 
 } // namespace custody::cli

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "output.hpp"
+#include "usage.hpp"
 
 #include <custody/crypto/crypto.hpp>
 #include <custody/sys/hardening.hpp>
@@ -76,9 +77,13 @@ run(int argc, char** argv, bool& json)
     "Accept a ledger shorter than, or diverging from, the one you "
     "last saw (a backup restored on purpose; logged in known_tips.log "
     "beside your identity)");
+  app.add_flag("-q,--quiet",
+               global.quiet,
+               "Print no notes and no progress (warnings and errors still)");
 
   Action action;
   register_commands(app, global, action);
+  show_global_options(app);
 
   json = mentions_json(argc, argv);
   try {
@@ -86,16 +91,21 @@ run(int argc, char** argv, bool& json)
   } catch (const CLI::ParseError& e) {
     // CLI11 prints help and version itself and reports them as "errors" with
     // status 0.
-    if (json && e.get_exit_code() != 0) {
-      print_error(
-        Error{Errc::usage, e.what(), "run with --help for more information"},
-        true);
-      return 2;
+    if (e.get_exit_code() == 0) {
+      return app.exit(e);
     }
-    const int status = app.exit(e);
-    return status == 0 ? 0 : 2;
+    // A misspelt name is the likeliest mistake, and CLI11 reports it only as
+    // an argument it did not expect.
+    print_error(
+      unknown_name(app, argc, argv)
+        .value_or(
+          Error{Errc::usage, e.what(), "run with --help for more information"}),
+      json);
+    return 2;
   }
   json = global.json;
+  set_quiet(global.quiet);
+  global.command = parsed_command(app);
   if (!action) {
     print_error(Error{Errc::usage, "no command given", "run `custody --help`"},
                 json);

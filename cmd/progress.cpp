@@ -38,7 +38,7 @@ human(std::uint64_t bytes)
 std::function<void(std::uint64_t, std::uint64_t)>
 terminal_progress(const std::string& label)
 {
-  if (::isatty(STDERR_FILENO) == 0) {
+  if (quiet() || ::isatty(STDERR_FILENO) == 0) {
     return {};
   }
   // The label may be a file's name (attach): escaped once, here (R14).

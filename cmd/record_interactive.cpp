@@ -1370,7 +1370,8 @@ Intake::finish(Result<Outcome> recorded)
                      path.error().message));
     return recorded;
   }
-  note(fmt::format("nothing was recorded; your answers are kept in an "
+  // A warning, not a note: -q must not hide where her answers went.
+  warn(fmt::format("nothing was recorded; your answers are kept in an "
                    "encrypted draft until {} ({}); `custody record --resume` "
                    "reopens it",
                    local_time_text(m_state->draft.expires),

@@ -11,11 +11,16 @@
 
 namespace custody::cli {
 
-// Reads and unlocks an identity file, asking for its passphrase when it is
-// encrypted.
+// Whether an identity may come from a running `custody agent`.
+enum class Agent { ask, skip };
+
+// Reads and unlocks an identity file: from `custody agent` when one holds it
+// and no passphrase file is given, else asking for its passphrase when it is
+// encrypted (three tries on a terminal, one from a file).
 [[nodiscard]] Result<identity::Member>
 unlock_identity(const std::filesystem::path& file,
-                const std::string& passphrase_file);
+                const std::string& passphrase_file,
+                Agent agent = Agent::ask);
 
 // The acting member (from --identity), or nothing when no identity was given.
 [[nodiscard]] Result<std::optional<identity::Member>>

@@ -5,6 +5,7 @@
 #include "session.hpp"
 
 #include <custody/crypto/crypto.hpp>
+#include <custody/disclosure/cell_key.hpp>
 #include <custody/disclosure/stats_release.hpp>
 #include <custody/records/period.hpp>
 #include <custody/render/release.hpp>
@@ -42,6 +43,7 @@ struct StatsOptions
   int level = -1; // unset: 1 for the standard release, 0 for one table
   std::vector<std::string> filters;
   std::uint64_t threshold = 0;
+  std::string method; // unset: a recipe's, else suppression
   std::string label;
   std::string output;
   std::string xlsx;
@@ -391,39 +393,50 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
   }
   const auto& source = context.source;
   const auto& period = context.plan->selection.period;
-  return {{"type", "stats"},
-          {"statement", context.statement},
-          {"counting", context.counting},
-          {"method", context.method},
-          {"token", k_token},
-          {"threshold", release.threshold},
-          {"period",
-           period ? nlohmann::json{{"from", period->from_month},
-                                   {"to", period->to_month}}
-                  : nlohmann::json(nullptr)},
-          {"by", stats::grain_name(context.plan->coding.grain)},
-          {"level", context.plan->coding.level},
-          {"left_out",
-           {{"without_consent", context.left_out.without_consent},
-            {"year_only", context.left_out.year_only}}},
-          {"source",
-           {{"tree_size", source.tree_size},
-            {"root", to_base64(source.root, Padding::yes)},
-            {"checkpoint",
-             source.checkpoint ? nlohmann::json(*source.checkpoint)
-                               : nlohmann::json(nullptr)},
-            {"covered", source.covered},
-            {"timestamped", source.timestamped}}},
-          {"audit",
-           {{"cells", release.audit.cells},
-            {"suppressed", release.audit.suppressed},
-            {"combinations", release.audit.combinations},
-            {"rounds", release.audit.rounds},
-            {"linear_programs", release.audit.lps},
-            {"exact", release.audit.exact},
-            {"passed", true}}},
-          {"tables", tables},
-          {"measures", measures}};
+  return {
+    {"type", "stats"},
+    {"statement", context.statement},
+    {"counting", context.counting},
+    {"method", context.method},
+    {"token", k_token},
+    {"threshold", release.threshold},
+    {"period",
+     period
+       ? nlohmann::json{{"from", period->from_month}, {"to", period->to_month}}
+       : nlohmann::json(nullptr)},
+    {"by", stats::grain_name(context.plan->coding.grain)},
+    {"level", context.plan->coding.level},
+    {"left_out",
+     {{"without_consent", context.left_out.without_consent},
+      {"year_only", context.left_out.year_only}}},
+    {"source",
+     {{"tree_size", source.tree_size},
+      {"root", to_base64(source.root, Padding::yes)},
+      {"checkpoint",
+       source.checkpoint ? nlohmann::json(*source.checkpoint)
+                         : nlohmann::json(nullptr)},
+      {"covered", source.covered},
+      {"timestamped", source.timestamped}}},
+    {"disclosure_method", release.method},
+    {"p_table",
+     release.p_table.is_null()
+       ? nlohmann::json(nullptr)
+       : nlohmann::json{{"max_perturbation",
+                         release.p_table["max_perturbation"]},
+                        {"variance", release.p_table["variance"]},
+                        {"small_counts", release.p_table["small_counts"]}}},
+    {"audit",
+     release.method == "cellkey"
+       ? nlohmann::json(nullptr)
+       : nlohmann::json{{"cells", release.audit.cells},
+                        {"suppressed", release.audit.suppressed},
+                        {"combinations", release.audit.combinations},
+                        {"rounds", release.audit.rounds},
+                        {"linear_programs", release.audit.lps},
+                        {"exact", release.audit.exact},
+                        {"passed", true}}},
+    {"tables", tables},
+    {"measures", measures}};
 }
 
 render::Labels
@@ -489,6 +502,9 @@ with_recipe(StatsOptions options)
   if (options.threshold == 0 && recipe.threshold) {
     options.threshold = *recipe.threshold;
   }
+  if (options.method.empty() && recipe.method) {
+    options.method = *recipe.method;
+  }
   if (options.filters.empty()) {
     options.filters = recipe.filters;
   }
@@ -498,12 +514,77 @@ with_recipe(StatsOptions options)
   return options;
 }
 
+Result<disclosure::Released<disclosure::StatsRelease>>
+release_by_suppression(index::Shard& facts,
+                       const std::vector<index::FactsRow>& rows,
+                       const stats::Counted& counted,
+                       const std::vector<index::ReleaseRow>& recorded,
+                       const Plan& plan,
+                       const disclosure::StatsRules& rules)
+{
+  CUSTODY_ASSIGN(tabulation,
+                 stats::tabulate_with_history(
+                   rows,
+                   counted,
+                   plan.tables,
+                   plan.selection,
+                   plan.coding,
+                   recorded,
+                   [&](std::uint64_t tree_size) {
+                     return facts.records_changed_since(tree_size);
+                   }));
+  return disclosure::release_stats(tabulation, rules);
+}
+
+Result<disclosure::Released<disclosure::StatsRelease>>
+release_by_cell_key(vault::Vault& vault,
+                    const stats::Counted& counted,
+                    const Plan& plan,
+                    const disclosure::StatsRules& rules)
+{
+  CUSTODY_ASSIGN(params, disclosure::ptable_parameters(vault.state().policy));
+  CUSTODY_ASSIGN(ptable, disclosure::PTable::build(params));
+  CUSTODY_ASSIGN(secret,
+                 vault.derived_secret(vault::Compartment::facts,
+                                      disclosure::k_cell_key_label));
+  const stats::Tabulation tabulation =
+    stats::tabulate(counted, plan.tables, plan.coding);
+  return disclosure::release_cell_key(
+    tabulation, ptable, secret.view(), rules.threshold);
+}
+
+std::string
+cell_key_method(const disclosure::StatsRelease& release)
+{
+  const auto& params = release.p_table;
+  return fmt::format(
+    "Method: the cell-key method. Every count is published with a "
+    "perturbation of at most {} either way, unbiased, of variance {} for "
+    "counts above {}, drawn by a key of the persons counted: the same persons "
+    "give the same perturbation in every table and every release. No count "
+    "from 1 to {} is published. Totals are perturbed on their own, so cells "
+    "need not add up to them. Medians are shown when at least {} persons stand "
+    "behind them.",
+    params.value("max_perturbation", 0U),
+    params.value("variance", std::string()),
+    params.value("small_counts", 0U) + params.value("max_perturbation", 0U),
+    params.value("small_counts", 0U),
+    release.threshold);
+}
+
 Result<Outcome>
 run_stats(const GlobalOptions& global, const StatsOptions& given)
 {
   CUSTODY_ASSIGN(options, with_recipe(given));
   if (options.csv && global.json) {
     return make_error(Errc::usage, "--csv and --json exclude each other", "");
+  }
+  if (!options.method.empty() && options.method != "suppression"
+      && options.method != "cellkey") {
+    return make_error(
+      Errc::usage,
+      fmt::format("--method {} is not a method", printable(options.method)),
+      "use --method suppression (the default) or cellkey");
   }
   // Refused before the vault is opened: a refused command writes nothing.
   if (!options.output.empty() && !options.force) {
@@ -552,18 +633,14 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
     stats::select(rows, plan.selection, plan.coding, plan.by_month);
 
   CUSTODY_ASSIGN(recorded, facts.releases());
-  CUSTODY_ASSIGN(tabulation,
-                 stats::tabulate_with_history(
-                   rows,
-                   counted,
-                   plan.tables,
-                   plan.selection,
-                   plan.coding,
-                   recorded,
-                   [&](std::uint64_t tree_size) {
-                     return facts.records_changed_since(tree_size);
-                   }));
-  CUSTODY_ASSIGN(release, disclosure::release_stats(tabulation, rules));
+  const bool cell_key = options.method == "cellkey";
+  CUSTODY_TRY(disclosure::check_one_method(
+    recorded, plan.selection, cell_key ? "cellkey" : "suppression"));
+  CUSTODY_ASSIGN(
+    release,
+    cell_key
+      ? release_by_cell_key(session.vault, counted, plan, rules)
+      : release_by_suppression(facts, rows, counted, recorded, plan, rules));
 
   Context context;
   context.plan = &plan;
@@ -579,19 +656,25 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
                      "counts once in each; totals count "
                      "distinct reports, not the sum of the cells. The period "
                      "is the incident's month.";
-  context.method = fmt::format(
-    "Method: cells of 1 to {} distinct persons are suppressed, with more cells "
-    "beside them, until an exact linear-programming audit over every table of "
-    "this release and {} table{} of earlier releases shows that each could "
-    "hold as few as 1 report and as many as {} ({} cells, {} suppressed, {} "
-    "linear programs).",
-    rules.threshold - 1,
-    release->audit.earlier_tables,
-    release->audit.earlier_tables == 1 ? "" : "s",
-    rules.threshold,
-    release->audit.cells,
-    release->audit.suppressed,
-    release->audit.lps);
+  context.method =
+    cell_key
+      ? cell_key_method(*release)
+      : fmt::format(
+        "Method: cells of 1 to {} distinct persons are suppressed, with more "
+        "cells "
+        "beside them, until an exact linear-programming audit over every table "
+        "of "
+        "this release and {} table{} of earlier releases shows that each could "
+        "hold as few as 1 report and as many as {} ({} cells, {} suppressed, "
+        "{} "
+        "linear programs).",
+        rules.threshold - 1,
+        release->audit.earlier_tables,
+        release->audit.earlier_tables == 1 ? "" : "s",
+        rules.threshold,
+        release->audit.cells,
+        release->audit.suppressed,
+        release->audit.lps);
 
   std::string text;
   std::string_view format = "text";
@@ -712,6 +795,10 @@ register_stats(CLI::App& app, GlobalOptions& global, Action& action)
   sub->add_option("--threshold",
                   options->threshold,
                   "Raise the small-cell threshold for this release");
+  sub->add_option("--method",
+                  options->method,
+                  "suppression (default: suppress and audit) or cellkey "
+                  "(perturb every count)");
   sub->add_option("--label",
                   options->label,
                   "The organisation's name for the statement on every output");

@@ -21,8 +21,8 @@ namespace {
 Result<SecretBytes>
 read_tty_line(int fd, std::string_view prompt)
 {
-  fmt::print(stderr, "{}", prompt);
-  (void)std::fflush(stderr);
+  // Echo goes off before the prompt is shown, as getpass does: what is typed
+  // once the prompt is there is never echoed, nor flushed away.
   termios saved{};
   const bool is_tty = tcgetattr(fd, &saved) == 0;
   if (is_tty) {
@@ -31,6 +31,8 @@ read_tty_line(int fd, std::string_view prompt)
     quiet.c_lflag |= ECHONL;
     tcsetattr(fd, TCSAFLUSH, &quiet);
   }
+  fmt::print(stderr, "{}", prompt);
+  (void)std::fflush(stderr);
   SecretBytes buffer(4096);
   std::size_t done = 0;
   bool newline = false;

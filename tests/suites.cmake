@@ -1,12 +1,14 @@
 # Every doctest TEST_SUITE in tests/unit; unit:all-suites-listed fails when one is missing here.
 set(custody_unit_suites
   age
+  agent
   answers
   attach
   bech32
   bytes
   cache_file
   canonical_json
+  cell_key
   error
   checkpoint
   crypto

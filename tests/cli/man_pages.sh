@@ -32,9 +32,17 @@ long_options() { # reads text, prints each --option once
 }
 
 # The options a CLI11 help text declares: the first column of its option lines (so an option that a
-# description merely mentions, "`record --amend`", is not taken for one of this command's).
+# description merely mentions, "`record --amend`", is not taken for one of this command's). A
+# command's help ends with the global options, which custody.1 documents: they stop the list.
 declared_options() { # reads a --help text
-  awk '/^ +-/ { print $1 }' | tr ',' '\n' | long_options
+  awk '/^Global options/ { skip = 1; next } skip && /^[^ ]/ { skip = 0 } !skip && /^ +-/ { print $1 }' \
+    | tr ',' '\n' | long_options
+}
+
+# The global options a command's help shows after its own.
+global_options() { # reads a --help text
+  awk '/^Global options/ { inside = 1; next } inside && /^[^ ]/ { inside = 0 }
+       inside && /^ +-/ { print $1 }' | tr ',' '\n' | long_options
 }
 
 # The subcommands a CLI11 help text lists under "Subcommands:".
@@ -93,6 +101,16 @@ for page in "${pages[@]}"; do
     grep -qx -- "$option" "$T/$page.page-options" \
       || problem "man/$page.1 has no OPTIONS item for $option (it is in \`${page//-/ } --help\`)"
   done <"$T/$page.help-options"
+
+  # 2b. Every command's help shows every global option of the root, after its own.
+  if [ "$page" != custody ]; then
+    declared_options <"$T/help.root" | grep -vxE -- "--help|--version" >"$T/root.options"
+    global_options <"$T/help.$page" | sort -u >"$T/$page.globals"
+    while IFS= read -r option; do
+      grep -qx -- "$option" "$T/$page.globals" \
+        || problem "\`${page//-/ } --help\` does not show the global option $option"
+    done <"$T/root.options"
+  fi
 
   # 3. Every option the page lists under OPTIONS is one the binary knows (its own or a global one).
   cat "$T/$page.help-options" "$T/help.root" | long_options >"$T/$page.known-options"

@@ -706,11 +706,11 @@ release_document(const Released<StatsRelease>& release,
         measure.value ? json::Json(fmt::format("{:g}", *measure.value))
                       : json::Json("x")}});
   }
-  return {
+  json::Json document = {
     {"kind", "stats"},
     {"tree_size", tree_size},
     {"threshold", release->threshold},
-    {"method", "suppression"},
+    {"method", release->method},
     {"selection", selection},
     {"tables", std::move(tables)},
     {"measures", std::move(measures)},
@@ -718,6 +718,10 @@ release_document(const Released<StatsRelease>& release,
      {{"format", std::string(format)},
       {"sha256",
        output_sha256 ? json::Json(*output_sha256) : json::Json(nullptr)}}}};
+  if (!release->p_table.is_null()) {
+    document["p_table"] = release->p_table;
+  }
+  return document;
 }
 
 bool

@@ -64,6 +64,10 @@ struct StatsRelease
   std::vector<PublishedTable> tables;
   std::vector<PublishedMeasure> measures;
   std::uint64_t threshold = 0;
+  // "suppression" (the audit's) or "cellkey" (cell_key.hpp: no cell is
+  // suppressed, none published as counted, and there is no audit).
+  std::string method = "suppression";
+  json::Json p_table; // cellkey: the p-table used (PTable::to_json())
   AuditSummary audit;
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -89,6 +90,15 @@ verify_ed25519(ByteView public_key, ByteView message, ByteView signature)
 Result<Card>
 parse_card(std::string_view text)
 {
+  // An identity holds the secret key: it must be told apart, not echoed.
+  if (is_encrypted(as_bytes(text))
+      || text.find("AGE-SECRET-KEY-1") != std::string_view::npos) {
+    return make_error(Errc::invalid_input,
+                      "this is an identity, which holds a secret key, not a "
+                      "member card",
+                      Remedy::use_key_new_card,
+                      "never hand an identity file to anyone");
+  }
   // Skip comments and blank lines; the card is the one remaining line.
   std::string_view card_line;
   std::size_t start = 0;
@@ -180,6 +190,24 @@ is_encrypted(ByteView file)
          || text.starts_with("-----BEGIN AGE ENCRYPTED FILE");
 }
 
+bool
+is_card(ByteView file)
+{
+  const std::string_view text = as_text(file);
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.empty() || line == "\r" || line.front() == '#') {
+      continue;
+    }
+    return line.starts_with(k_card_tag) && line.size() > k_card_tag.size()
+           && line[k_card_tag.size()] == ' ';
+  }
+  return false;
+}
+
 Result<Created>
 create(ByteView passphrase, int work_factor)
 {
@@ -196,6 +224,13 @@ create(ByteView passphrase, int work_factor)
 Result<Member>
 unlock(ByteView file, ByteView passphrase)
 {
+  if (is_card(file)) {
+    return make_error(Errc::invalid_input,
+                      "this is a member card, the public half of an identity, "
+                      "not an identity",
+                      "give the identity file the card was written beside "
+                      "(the same name without .card)");
+  }
   if (!is_encrypted(file)) {
     CUSTODY_ASSIGN(identities, age::parse_identity_file(as_text(file)));
     if (identities.size() != 1) {

@@ -29,6 +29,7 @@ struct Card
 };
 
 // Parses a card (file content or the bare line) and checks its self-signature.
+// An identity given instead is refused as one, its text never quoted.
 [[nodiscard]] Result<Card> parse_card(std::string_view text);
 
 // The member key id for an X25519 public key.
@@ -80,8 +81,14 @@ struct Created
 // age-keygen text).
 bool is_encrypted(ByteView file);
 
+// Whether `file` is a member card (its first line that is neither blank nor a
+// comment starts with "custody-card-v1 "): the public half, given where an
+// identity was expected.
+bool is_card(ByteView file);
+
 // Opens an identity file: decrypts it with `passphrase` when encrypted (wrong
-// passphrase: Errc::auth), or reads plain age-keygen text.
+// passphrase: Errc::auth), or reads plain age-keygen text. A member card is
+// Errc::invalid_input saying so.
 [[nodiscard]] Result<Member> unlock(ByteView file, ByteView passphrase);
 
 } // namespace custody::identity

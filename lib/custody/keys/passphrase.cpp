@@ -36,6 +36,17 @@ from_line(ByteView line)
   return SecretBytes::copy_of(line.subspan(0, length));
 }
 
+std::size_t
+characters(ByteView passphrase)
+{
+  // Every byte but a UTF-8 continuation byte starts a character.
+  std::size_t count = 0;
+  for (const std::uint8_t byte : passphrase) {
+    count += (byte & 0xc0U) == 0x80U ? 0 : 1;
+  }
+  return count;
+}
+
 Result<FromFile>
 read_file(const fs::Path& path)
 {

@@ -20,4 +20,13 @@ struct FromFile
 // Applies the same rules to a line typed at a terminal.
 [[nodiscard]] Result<SecretBytes> from_line(ByteView line);
 
+// Below this many characters a new identity's passphrase draws a warning
+// (docs/decisions.md "Keys"): scrypt slows a guesser down, it does not make a
+// short passphrase long.
+constexpr std::size_t k_short_passphrase = 12;
+
+// The passphrase's length in characters (UTF-8 code points; a byte that is
+// not UTF-8 counts as one).
+std::size_t characters(ByteView passphrase);
+
 } // namespace custody::passphrase

@@ -17,6 +17,7 @@ const std::vector<std::string> k_keys{"kind",
                                       "by",
                                       "level",
                                       "threshold",
+                                      "method",
                                       "filters",
                                       "tables"};
 
@@ -89,6 +90,12 @@ parse_root(const YAML::Node& root)
     } else if (key == "threshold") {
       CUSTODY_ASSIGN(threshold, number(value, key));
       recipe.threshold = threshold;
+    } else if (key == "method") {
+      CUSTODY_ASSIGN(text, scalar(value, key));
+      if (text != "suppression" && text != "cellkey") {
+        return tl::unexpected(at(value, "method is suppression or cellkey"));
+      }
+      recipe.method = text;
     } else if (key == "filters") {
       if (!value.IsSequence()) {
         return tl::unexpected(

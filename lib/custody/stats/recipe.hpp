@@ -29,8 +29,9 @@ struct Recipe
   std::optional<std::string> by;
   std::optional<int> level;
   std::optional<std::uint64_t> threshold;
-  std::vector<std::string> filters; // DIMENSION=CODE
-  std::vector<RecipeTable> tables;  // empty: the standard release
+  std::optional<std::string> method; // suppression or cellkey
+  std::vector<std::string> filters;  // DIMENSION=CODE
+  std::vector<RecipeTable> tables;   // empty: the standard release
 };
 
 // Parses a recipe (YAML, `kind: stats`). Errc::invalid_input naming the line

@@ -224,10 +224,12 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     const std::string person = row->person_ref.empty()
                                  ? "\x01" + std::to_string(row->created_seq)
                                  : row->person_ref;
-    const auto person_id =
-      person_ids
-        .try_emplace(person, static_cast<std::uint32_t>(person_ids.size()))
-        .first->second;
+    const auto [person_at, fresh_person] = person_ids.try_emplace(
+      person, static_cast<std::uint32_t>(person_ids.size()));
+    if (fresh_person) {
+      result.person_refs.push_back(person);
+    }
+    const auto person_id = person_at->second;
     const auto& signature = signatures.at(row);
     auto [it, added] = combination_ids.try_emplace(
       signature, static_cast<std::uint32_t>(combination_keys.size()));

@@ -139,6 +139,9 @@ struct Tabulation
   // The persons in each, as numbers (sorted, with repeats): how many distinct
   // persons stand behind any set of combinations.
   std::vector<std::vector<std::uint32_t>> combination_persons;
+  // Each person number's reference (a record without one stands for a person
+  // of its own, "\x01" and its created seq): what the cell-key method keys.
+  std::vector<std::string> person_refs;
   std::uint64_t records = 0;
   std::uint64_t persons = 0;
 };

@@ -49,6 +49,19 @@ public:
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept
+    : m_fd(other.release())
+  {
+  }
+  Fd&
+  operator=(Fd&& other) noexcept
+  {
+    if (this != &other) {
+      reset();
+      m_fd = other.release();
+    }
+    return *this;
+  }
   ~Fd();
   int
   get() const

@@ -655,4 +655,15 @@ Vault::raise_small_cell_floor(std::uint64_t floor)
     std::move(next_state), statement, json::Json::object(), *signing);
 }
 
+Result<SecretBytes>
+Vault::derived_secret(Compartment compartment, std::string_view label)
+{
+  Impl& v = *m_impl;
+  CUSTODY_ASSIGN_CTX(secret,
+                     v.keys.compartment(compartment, 0),
+                     fmt::format("{} key", compartment_name(compartment)));
+  return hkdf_sha256(
+    secret->secret_key(), as_bytes(v.loaded.state.vault_id), label, 32);
+}
+
 } // namespace custody::vault

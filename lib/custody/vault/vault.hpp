@@ -151,6 +151,20 @@ struct InitResult
 // no such directory.
 std::vector<std::string> interrupted_init_members(const fs::Path& directory);
 
+// Whether `directory` is a vault at all (it has a ledger directory), told
+// without locking or reading it: a wrong path is refused before a passphrase
+// is asked. Errc::not_found with Remedy::check_vault.
+[[nodiscard]] Result<void> check_vault_path(const fs::Path& directory);
+
+// The role vault.yaml lists for `key_id`, or nothing when it lists none or
+// cannot be read. vault.yaml is an unsigned cache (docs/formats.md section 8):
+// it is read here only so that a command can refuse a member whose role
+// cannot do what it asks before her passphrase is asked; what she may do is
+// decided by the signed ledger once the vault is open, and a changed
+// vault.yaml can only make a command refuse early, never allow anything.
+std::optional<Role> cached_role(const fs::Path& directory,
+                                std::string_view key_id);
+
 // Where a member keeps the derived files only she can authenticate: her state
 // cache and index shards (docs/formats.md section 10).
 fs::Path member_cache_directory(const fs::Path& vault,
@@ -284,6 +298,14 @@ public:
   // `floor` is above the current one (it never goes down).
   [[nodiscard]] Result<std::uint64_t>
   raise_small_cell_floor(std::uint64_t floor);
+
+  // A key for one purpose, derived from the compartment's epoch-0 secret
+  // (HKDF-SHA-256: salt the vault id, info `label`; docs/formats.md 2.5):
+  // the same for every member holding the compartment, for the vault's life,
+  // since every member admitted receives every epoch. Errc::auth when the
+  // member's keys do not open the compartment.
+  [[nodiscard]] Result<SecretBytes> derived_secret(Compartment compartment,
+                                                   std::string_view label);
 
 private:
   void keep_state_cache();

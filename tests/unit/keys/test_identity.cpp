@@ -1,5 +1,6 @@
 // Member identities and cards.
 #include <custody/keys/identity.hpp>
+#include <custody/keys/passphrase.hpp>
 
 #include <doctest/doctest.h>
 
@@ -77,6 +78,44 @@ TEST_CASE(
   const std::array<std::uint8_t, 32> zeros{};
   // printf '\0%.0s' {1..32} | sha256sum | cut -c1-32
   CHECK(identity::key_id_for(zeros) == "66687aadf862bd776c8fc18b8e9f8e20");
+}
+
+TEST_CASE("a card where an identity is expected, and the other way round, "
+          "is told in words")
+{
+  auto created = identity::create(as_bytes("pass"), 10);
+  REQUIRE(created);
+  const std::string card = "# a comment\n" + created->member.card().encode();
+  CHECK(identity::is_card(as_bytes(card)));
+  CHECK_FALSE(identity::is_card(created->file));
+  CHECK_FALSE(identity::is_card(as_bytes("custody-card-v1x")));
+  auto unlocked = identity::unlock(as_bytes(card), as_bytes("pass"));
+  REQUIRE_FALSE(unlocked);
+  CHECK(unlocked.error().code == Errc::invalid_input);
+  CHECK(unlocked.error().message.find("member card") != std::string::npos);
+
+  // An identity given as a card: refused as an identity, its secret never
+  // quoted, encrypted or not.
+  auto refused = identity::parse_card(as_text(created->file));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("this is an identity") == 0);
+  auto plain = age::format_identity_file(age::X25519Identity::generate(),
+                                         std::chrono::system_clock::now());
+  auto refused_plain = identity::parse_card(std::string(plain.text()));
+  REQUIRE_FALSE(refused_plain);
+  CHECK(refused_plain.error().message.find("AGE-SECRET-KEY")
+        == std::string::npos);
+  CHECK(refused_plain.error().hint.find("AGE-SECRET-KEY") == std::string::npos);
+}
+
+TEST_CASE("a passphrase's length is counted in characters")
+{
+  CHECK(passphrase::characters(as_bytes("")) == 0);
+  CHECK(passphrase::characters(as_bytes("hunter2")) == 7);
+  // "éé" is 4 bytes, 2 characters; "日本" 6 bytes, 2 characters.
+  CHECK(passphrase::characters(as_bytes("\xc3\xa9\xc3\xa9")) == 2);
+  CHECK(passphrase::characters(as_bytes("\xe6\x97\xa5\xe6\x9c\xac")) == 2);
+  CHECK(passphrase::characters(as_bytes("\xff\xfe")) == 2);
 }
 
 TEST_SUITE_END();

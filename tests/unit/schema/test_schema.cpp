@@ -644,4 +644,13 @@ TEST_CASE("the embedded table holds every JSON file under schemas/")
   }
 }
 
+TEST_CASE("closest counts two swapped neighbours as one slip")
+{
+  const std::vector<std::string> commands = {"init", "list", "log", "show"};
+  CHECK(schema::closest("lsit", commands) == "list");
+  CHECK(schema::closest("shwo", commands) == "show");
+  CHECK(schema::closest("lgo", commands) == "log");
+  CHECK(schema::closest("verify", commands) == std::nullopt);
+}
+
 TEST_SUITE_END();

@@ -258,4 +258,37 @@ TEST_CASE("a state cache from another history is not trusted")
   CHECK(noted);
 }
 
+TEST_CASE("before a passphrase: whether it is a vault, and the role vault.yaml "
+          "gives a key id")
+{
+  NewVault made;
+  CHECK(vault::check_vault_path(made.directory));
+  auto missing = vault::check_vault_path(made.directory / "nowhere");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::not_found);
+  CHECK(missing.error().remedy == Remedy::check_vault);
+
+  const auto intake = new_member();
+  {
+    auto opened = made.open(made.creator);
+    REQUIRE(opened.add_member(intake.card(), vault::Role::intake, "Field"));
+  }
+  CHECK(vault::cached_role(made.directory, made.creator.key_id())
+        == vault::Role::legal);
+  CHECK(vault::cached_role(made.directory, intake.key_id())
+        == vault::Role::intake);
+  CHECK_FALSE(vault::cached_role(made.directory, new_member().key_id()));
+  CHECK_FALSE(vault::cached_role(made.directory, ""));
+  CHECK_FALSE(vault::cached_role(made.directory / "nowhere", intake.key_id()));
+
+  // A role that is no role is no answer.
+  std::ifstream in(made.directory / "vault.yaml");
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const auto at = text.find("role: intake");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 12, "role: boss");
+  std::ofstream(made.directory / "vault.yaml", std::ios::trunc) << text;
+  CHECK_FALSE(vault::cached_role(made.directory, intake.key_id()));
+}
+
 TEST_SUITE_END();
