@@ -35,6 +35,7 @@ struct RecordOptions
   std::vector<std::string> attach;
   bool allow_duplicate = false;
   std::string reason;
+  IntakeOptions intake;
 };
 
 Result<std::vector<form::Form>>
@@ -134,29 +135,27 @@ places_of(const vault::Vault& opened)
                 : std::nullopt;
 }
 
-// `custody record` on a terminal: unlock, ask for the form, then the same
-// checks as --form.
+// `custody record` on a terminal: unlock, ask for the form (or continue a
+// draft), then the same checks as --form; a form that cannot be written is
+// kept in a draft.
 Result<Outcome>
-run_interactive(const GlobalOptions& global)
+run_interactive(const GlobalOptions& global, const IntakeOptions& options)
 {
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   const auto places = places_of(session.vault);
-  std::vector<std::string> districts;
-  if (places) {
-    for (const auto& [code, district] : places->districts) {
-      districts.push_back(code);
-    }
-  }
-  CUSTODY_ASSIGN(text, ask_for_form(districts));
-  CUSTODY_ASSIGN(
-    forms,
-    form::load_forms_text(text, "(terminal)", form::Format::json, schemas));
-  CUSTODY_ASSIGN(changes,
-                 records::prepare(forms, schemas, places ? &*places : nullptr));
-  CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
-  end_with_checkpoint(global, session.vault);
-  return print_written(global, written, forms, "recorded");
+  Intake intake(session, schemas, places ? &*places : nullptr, options);
+  CUSTODY_ASSIGN(text, intake.ask());
+  return intake.finish([&]() -> Result<Outcome> {
+    CUSTODY_ASSIGN(
+      forms,
+      form::load_forms_text(text, "(terminal)", form::Format::json, schemas));
+    CUSTODY_ASSIGN(
+      changes, records::prepare(forms, schemas, places ? &*places : nullptr));
+    CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
+    end_with_checkpoint(global, session.vault);
+    return print_written(global, written, forms, "recorded");
+  }());
 }
 
 // `record --attach`: the record and its files in one append.
@@ -240,6 +239,8 @@ run_record(const GlobalOptions& global, RecordOptions options)
   if (!options.reason.empty() && options.amend.empty()) {
     return make_error(Errc::usage, "--reason goes with --amend");
   }
+  CUSTODY_TRY(check_intake_options(
+    options.intake, !options.form.empty() || !options.amend.empty()));
   if (options.form.empty()) {
     if (!options.amend.empty() && interactive_terminal()) {
       // A correction without a form is made in the editor (custody edit).
@@ -253,7 +254,7 @@ run_record(const GlobalOptions& global, RecordOptions options)
         "a terminal, "
         "`custody record` alone asks for the form field by field");
     }
-    return run_interactive(global);
+    return run_interactive(global, options.intake);
   }
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   // Validate before asking for a passphrase: a bad batch needs no key and
@@ -304,13 +305,17 @@ run_record(const GlobalOptions& global, RecordOptions options)
                                               : records::Duplicates::refuse,
                                             &notes};
   if (!options.attach.empty()) {
-    return run_record_with_files(global,
-                                 *opened,
-                                 std::move(changes.front()),
-                                 forms,
-                                 options.attach,
-                                 std::move(facts),
-                                 write_options);
+    auto outcome = run_record_with_files(global,
+                                         *opened,
+                                         std::move(changes.front()),
+                                         forms,
+                                         options.attach,
+                                         std::move(facts),
+                                         write_options);
+    if (outcome) {
+      forget_expired_drafts(*opened);
+    }
+    return outcome;
   }
   auto written = records::write(*opened, std::move(changes), write_options);
   print_notes(notes);
@@ -318,6 +323,8 @@ run_record(const GlobalOptions& global, RecordOptions options)
     return tl::unexpected(written.error());
   }
   end_with_checkpoint(global, *opened);
+  // Once the forms are written: a refused command writes nothing (R12).
+  forget_expired_drafts(*opened);
   auto outcome = print_written(global, *written, forms, "recorded");
   // What is left of the forms' trees (their objects and names; the values
   // went into the records and were freed as they were encrypted) is not freed
@@ -357,6 +364,7 @@ register_record(CLI::App& app, GlobalOptions& global, Action& action)
                   options->reason,
                   "With --amend: why the record is corrected, kept encrypted "
                   "in the amendment (identity)");
+  add_intake_options(*sub, options->intake);
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

@@ -2,6 +2,7 @@
 set(custody_unit_suites
   age
   agent
+  answers
   attach
   bech32
   bytes
@@ -13,6 +14,7 @@ set(custody_unit_suites
   crypto
   dimension
   disclosure
+  drafts
   form
   form_yaml
   fs

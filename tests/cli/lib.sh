@@ -84,6 +84,21 @@ forget_seen_tips() { rm -f "$T/known_tips"; }
 # custody as member NAME (made with make_identity).
 as_member() { local name=$1; shift; custody --vault "$T/vault" --identity "$T/$name.age" --passphrase-file "$T/$name.pass" "$@"; }
 
+# on_pty NAME COMMAND...: runs COMMAND on an 80x24 pseudo-terminal, answering as $T/NAME.steps says
+# (tests/cli/pty_steps.py: expect, send, interrupt, eof, hangup, fits, run); what it showed goes
+# to $T/NAME.out and its exit status to $pty_status.
+on_pty() {
+  local name=$1
+  shift
+  pty_status=0
+  TERM=dumb python3 "$CUSTODY_SOURCE/tests/cli/pty_steps.py" "$T/$name.out" "$T/$name.steps" -- "$@" \
+    || pty_status=$?
+  if [ "$pty_status" -eq 124 ]; then
+    cat "$T/$name.out" >&2
+    fail "$name: the dialogue on the terminal went otherwise"
+  fi
+}
+
 # Decrypts an identity file with Debian's age, which reads passphrases only from a terminal:
 # util-linux `script` gives it one. age_decrypt_identity FILE PASSFILE OUT
 age_decrypt_identity() {

@@ -155,7 +155,7 @@ check_strays(const fs::Path& vault,
 {
   fs::Strays found = fs::find_strays(vault, fs::Recurse::no);
   for (const char* sub :
-       {"ledger", "checkpoints", "index", "keys", "objects"}) {
+       {"ledger", "checkpoints", "index", "drafts", "keys", "objects"}) {
     if (objects == Objects::skip && std::string_view(sub) == "objects") {
       continue;
     }
