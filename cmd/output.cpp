@@ -79,6 +79,9 @@ remedy_text(Remedy remedy)
     return "the same form was entered before: a legal member can `custody "
            "show` the earlier record; if this really is another incident, "
            "record it with --allow-duplicate";
+  case Remedy::same_method:
+    return "give --method the method of the release that covers these months, "
+           "or choose a period no release of the other method covers";
   case Remedy::ask_key_show:
     return "the card was altered; ask the member for a fresh copy (`custody "
            "key show`)";

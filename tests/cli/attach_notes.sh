@@ -4,7 +4,7 @@
 
 make_vault
 expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
-id=$(cat "$T/out")
+id=$(cut -d" " -f1 "$T/out")
 for name in left right back report; do printf '%s of the injuries\n' "$name" >"$T/$name.txt"; done
 
 notes_of() { # the "name: note" of every attachment of the record, in order

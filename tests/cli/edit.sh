@@ -8,7 +8,7 @@ make_vault --places "$CUSTODY_SOURCE/examples/places.yaml"
 admit data data
 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml" >"$T/id" 2>/dev/null \
   || fail "record"
-id=$(cat "$T/id")
+id=$(cut -d" " -f1 "$T/id")
 district() { as_creator show "$id" --json 2>/dev/null | jq -r .compartments.facts.incident.district; }
 
 # The editor: a script that edits the file in place with sed, as $MODE says, and notes the name it

@@ -152,7 +152,7 @@ record_on_pty resume --resume
 [ "$pty_status" -eq 0 ] || { cat "$T/resume.out"; fail "a resumed form is recorded (status $pty_status)"; }
 expect_not_contains "$T/resume.out" "Incident date:"
 [ -z "$(drafts_of_creator)" ] || fail "a recorded draft must be deleted"
-id=$(grep -oE '^[0-9a-f]{32}$' "$T/resume.out" | tail -1)
+id=$(grep -oE '^[0-9a-f]{32}( [0-9A-Z-]{13})?$' "$T/resume.out" | tail -1 | cut -c1-32)
 expect_status 0 as_creator show "$id" --json
 jq -e '.compartments.identity.incident.location == "Canary-Place-Draft-P3"
        and .compartments.identity.incident.time == "23:40"
@@ -321,7 +321,7 @@ expect recorded 1 record
 STEPS
 record_on_pty summary --resume
 [ "$pty_status" -eq 0 ] || { cat "$T/summary.out"; fail "the resumed form is recorded"; }
-id=$(grep -oE '^[0-9a-f]{32}$' "$T/summary.out" | tail -1)
+id=$(grep -oE '^[0-9a-f]{32}( [0-9A-Z-]{13})?$' "$T/summary.out" | tail -1 | cut -c1-32)
 expect_status 0 as_creator show "$id" --json
 jq -e '.compartments.narrative.narrative.text == "She was stopped at night.\nThey took her money.\nShe went to the clinic the next day."' \
   "$T/out" >/dev/null || { cat "$T/out"; fail "the account typed over two sessions must be whole"; }
@@ -373,13 +373,13 @@ for n in $(seq 1 20); do
   fi
   if [ "$found" -ne 0 ]; then
     # Killed after the rename: the draft is whole, and opens as hers.
-    expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/03-rape-by-client-dockside.yaml"
+    expect_status 0 as_creator record --allow-duplicate --form "$CUSTODY_SOURCE/examples/incidents/03-rape-by-client-dockside.yaml"
     expect_not_contains "$T/err" "left alone"
     [ "$(drafts_of_creator | wc -l)" -eq 1 ] || fail "step $n: the whole draft is kept"
   fi
   if [ -n "$(find "$T/vault/drafts" -name '.tmp-*' 2>/dev/null)" ]; then
     grep -q "left by an interrupted command" "$T/err" || fail "step $n: verify notes the temp file"
-    expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml"
+    expect_status 0 as_creator record --allow-duplicate --form "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml"
     [ -z "$(find "$T/vault/drafts" -name '.tmp-*')" ] || fail "step $n: the next writer removes it"
   fi
 done
@@ -399,7 +399,7 @@ STEPS
 record_on_pty short --draft-ttl 2s
 [ "$(drafts_of_creator | wc -l)" -eq 1 ] || fail "a short-lived draft is kept"
 sleep 3
-expect_status 0 as_creator record --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
+expect_status 0 as_creator record --allow-duplicate --form "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml"
 expect_contains "$T/err" "expired"
 [ -z "$(drafts_of_creator)" ] || fail "an expired draft must be deleted by the next record"
 

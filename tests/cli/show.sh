@@ -7,8 +7,8 @@ admit data data
 examples="$CUSTODY_SOURCE/examples/incidents"
 as_creator record --form "$examples/01-police-extortion-harbour.yaml" >"$T/one" 2>/dev/null || fail "record one"
 as_creator record --form "$examples/02-unlawful-arrest-condoms.yaml" >"$T/two" 2>/dev/null || fail "record two"
-one=$(cat "$T/one")
-two=$(cat "$T/two")
+one=$(cut -d" " -f1 "$T/one")
+two=$(cut -d" " -f1 "$T/two")
 
 # several ids: one record a line with --json, each named; an unknown one prints nothing
 expect_status 0 as_creator show "${one:0:8}" "$two" --json

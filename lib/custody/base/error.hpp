@@ -114,6 +114,7 @@ enum class Remedy {
   ask_legal_policy,        // only a legal member signs the policy
   coarser_release,         // fewer or coarser tables might pass the audit
   allow_duplicate,         // record it anyway, if it is another incident
+  same_method,             // a release series keeps its disclosure method
 };
 
 struct Error

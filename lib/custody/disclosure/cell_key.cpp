@@ -342,10 +342,8 @@ check_one_method(const std::vector<index::ReleaseRow>& recorded,
                     "written",
                     row.seq,
                     earlier == "cellkey" ? "cell-key" : earlier),
-        fmt::format("use --method {} for this period, or a period no {} "
-                    "release covers",
-                    earlier,
-                    earlier == "cellkey" ? "cell-key" : earlier));
+        Remedy::same_method,
+        fmt::format("that release's method is {}", earlier));
     }
   }
   return {};
