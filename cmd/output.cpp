@@ -110,6 +110,25 @@ problem_json(const Error& problem)
   return out;
 }
 
+// A message that lists problems (the library puts each on a line of its own
+// after "\n  ") keeps those lines; any other control character, from a file
+// name or a value, is still escaped, so no name can start a line of its own.
+std::string
+printable_list(std::string_view message)
+{
+  static constexpr std::string_view k_item = "\n  ";
+  std::string out;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = message.find(k_item, start);
+    out += printable(message.substr(start, end - start));
+    if (end == std::string_view::npos) {
+      return out;
+    }
+    out += k_item;
+    start = end + k_item.size();
+  }
+}
+
 } // namespace
 
 std::string
@@ -142,7 +161,7 @@ print_error(const Error& error, bool json)
     fmt::print(stderr, "{}\n", dump(out));
     return;
   }
-  fmt::print(stderr, "custody: error: {}\n", printable(error.message));
+  fmt::print(stderr, "custody: error: {}\n", printable_list(error.message));
   if (!hint.empty()) {
     fmt::print(stderr, "custody: hint: {}\n", printable(hint));
   }

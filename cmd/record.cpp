@@ -139,7 +139,9 @@ places_of(const vault::Vault& opened)
 // draft), then the same checks as --form; a form that cannot be written is
 // kept in a draft.
 Result<Outcome>
-run_interactive(const GlobalOptions& global, const IntakeOptions& options)
+run_interactive(const GlobalOptions& global,
+                const IntakeOptions& options,
+                bool allow_duplicate)
 {
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
@@ -152,9 +154,19 @@ run_interactive(const GlobalOptions& global, const IntakeOptions& options)
       form::load_forms_text(text, "(terminal)", form::Format::json, schemas));
     CUSTODY_ASSIGN(
       changes, records::prepare(forms, schemas, places ? &*places : nullptr));
-    CUSTODY_ASSIGN(written, records::write(session.vault, std::move(changes)));
+    vault::Notes notes;
+    auto written =
+      records::write(session.vault,
+                     std::move(changes),
+                     {allow_duplicate ? records::Duplicates::allow
+                                      : records::Duplicates::refuse,
+                      &notes});
+    print_notes(notes);
+    if (!written) {
+      return tl::unexpected(written.error());
+    }
     end_with_checkpoint(global, session.vault);
-    return print_written(global, written, forms, "recorded");
+    return print_written(global, *written, forms, "recorded");
   }());
 }
 
@@ -254,7 +266,7 @@ run_record(const GlobalOptions& global, RecordOptions options)
         "a terminal, "
         "`custody record` alone asks for the form field by field");
     }
-    return run_interactive(global, options.intake);
+    return run_interactive(global, options.intake, options.allow_duplicate);
   }
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   // Validate before asking for a passphrase: a bad batch needs no key and

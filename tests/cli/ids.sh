@@ -76,6 +76,9 @@ cp "$T/out" "$T/again.json"
 snapshot "$T/vault" >"$T/before"
 expect_status 3 as_member intake record "$T/again.json"
 expect_contains "$T/err" "1 likely duplicate; nothing was recorded"
+# The list of duplicates is printed a line each, not as an escaped \x0a.
+expect_not_contains "$T/err" '\x0a'
+grep -q '^  .*the same form as record' "$T/err" || fail "each duplicate is listed on a line of its own"
 expect_contains "$T/err" "again.json:1: the same form as record $receipt ($id)"
 expect_contains "$T/err" "--allow-duplicate"
 # in one batch too: two copies of one form

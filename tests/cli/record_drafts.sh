@@ -345,6 +345,26 @@ mv "$T/vault/objects.away" "$T/vault/objects"
   || { cat "$T/unwritable.out"; fail "answers that could not be written are kept in a draft"; }
 expect_status 0 as_creator verify
 
+# Those answers are the form --resume recorded above: resumed, the likely duplicate is refused and
+# the answers stay in their draft; --allow-duplicate records them.
+cat >"$T/dupe.steps" <<'STEPS'
+expect Resuming your draft
+expect Record this incident now?
+send yes
+expect kept in an encrypted draft
+expect likely duplicate
+STEPS
+record_on_pty dupe --resume
+[ "$pty_status" -ne 0 ] && [ "$pty_status" -ne 130 ] \
+  || { cat "$T/dupe.out"; fail "a refused duplicate is a failure (got $pty_status)"; }
+[ "$(drafts_of_creator | wc -l)" -eq 1 ] \
+  || { cat "$T/dupe.out"; fail "the answers of a refused duplicate are kept in their draft"; }
+sed -e '/likely duplicate/d' -e 's/^expect kept in an encrypted draft$/expect recorded 1 record/' \
+  "$T/dupe.steps" >"$T/allowed.steps"
+record_on_pty allowed --resume --allow-duplicate
+[ "$pty_status" -eq 0 ] || { cat "$T/allowed.out"; fail "--allow-duplicate records the draft (got $pty_status)"; }
+[ -z "$(drafts_of_creator)" ] || fail "a draft recorded with --allow-duplicate is deleted"
+
 # Killed at each durable step of keeping a draft (the fault seam): the vault verifies, a temp file
 # left behind holds no plaintext and the next writer removes it, and a draft is whole or absent.
 rm -f "$(drafts_of_creator)"
