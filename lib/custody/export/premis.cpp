@@ -164,7 +164,11 @@ check_log(const PremisLog& log)
                                     "in hex and a format",
                                     escape_name(object.sha256)));
     }
-    objects.insert(object.sha256);
+    if (!objects.insert(object.sha256).second) {
+      return make_error(Errc::invalid_input,
+                        fmt::format("premis.xml: object {} is listed twice",
+                                    object.sha256));
+    }
   }
   for (const PremisMember& member : log.members) {
     CUSTODY_TRY(check_text("a member's fingerprint", member.fingerprint));
