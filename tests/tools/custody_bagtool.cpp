@@ -124,9 +124,10 @@ main(int argc, char** argv)
     }
     const std::string hex = to_hex(*digest);
     // One object for each content, as the bag has one payload file for it.
-    if (std::none_of(log.objects.begin(),
-                     log.objects.end(),
-                     [&](const auto& object) { return object.sha256 == hex; })) {
+    if (std::none_of(
+          log.objects.begin(), log.objects.end(), [&](const auto& object) {
+            return object.sha256 == hex;
+          })) {
       log.objects.push_back(
         {hex, size, "application/octet-stream", *path, name});
     }
@@ -134,7 +135,9 @@ main(int argc, char** argv)
     event.entry_hash = sha256_hex(as_bytes(name + "\n" + hex));
     event.type = "ingestion";
     event.date_time = "2026-12-05T10:00:00Z";
-    event.detail = "attached to record r1 as <" + name + "> & kept";
+    // Names in free text are escaped as original-names.txt escapes them.
+    event.detail =
+      "attached to record r1 as <" + bundle::escape_name(name) + "> & kept";
     event.outcome_notes.push_back("inclusion proof: proofs/" + event.entry_hash
                                   + ".json");
     event.agents.push_back({log.members[0].fingerprint, "implementer"});
