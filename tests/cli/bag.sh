@@ -80,6 +80,7 @@ check_bag() { # DIR: every check a clerk or an archivist would run on an unpacke
   grep -qx 'BagIt-Profile-Identifier: https://custody.invalid/profiles/custody-court-v1.json' "$bag/bag-info.txt" ||
     fail "$bag: BagIt-Profile-Identifier"
   printf 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n' | cmp - "$bag/bagit.txt" || fail "$bag: bagit.txt"
+  conforms "$bag" || fail "$bag: does not conform to docs/profiles/custody-court-v1.json"
   # The originals come out byte-exact, found by the hash a clerk computes of the file in hand.
   local digest
   digest=$(sha256sum <"$T/in/big" | cut -d' ' -f1)
@@ -87,6 +88,40 @@ check_bag() { # DIR: every check a clerk or an archivist would run on an unpacke
   # PREMIS escapes markup and never writes a raw control.
   expect_contains "$bag/metadata/premis.xml" '&lt;Clip.MP4&gt; &amp; kept'
   if grep -q $'\e' "$bag/metadata/premis.xml" "$bag/original-names.txt"; then fail "$bag: a raw escape character"; fi
+}
+
+# The published profile's rules (BagIt Profiles 1.3.0), checked by reading the profile itself.
+conforms() { # BAG
+  python3 - "$CUSTODY_SOURCE/docs/profiles/custody-court-v1.json" "$1" <<'PY'
+import json, os, re, sys
+profile, bag = json.load(open(sys.argv[1])), sys.argv[2]
+problems = []
+version = open(os.path.join(bag, 'bagit.txt')).readline().split(': ')[1].strip()
+if version not in profile['Accept-BagIt-Version']:
+    problems.append(f'BagIt-Version {version}')
+names = os.listdir(bag)
+for kind, required, allowed in (('manifest', 'Manifests-Required', 'Manifests-Allowed'),
+                                ('tagmanifest', 'Tag-Manifests-Required', 'Tag-Manifests-Allowed')):
+    present = {m.group(1) for n in names if (m := re.fullmatch(kind + r'-(\w+)\.txt', n))}
+    if not set(profile[required]) <= present or not present <= set(profile[allowed]):
+        problems.append(f'{kind}s {sorted(present)}')
+for tag in profile['Tag-Files-Required']:
+    if not os.path.isfile(os.path.join(bag, tag)):
+        problems.append(f'no {tag}')
+if not profile['Allow-Fetch.txt'] and 'fetch.txt' in names:
+    problems.append('fetch.txt')
+info = [line.rstrip('\n').split(': ', 1) for line in open(os.path.join(bag, 'bag-info.txt'), encoding='utf-8')]
+for label, rule in profile['Bag-Info'].items():
+    values = [v for k, v in info if k.lower() == label.lower()]
+    if rule.get('required') and not values:
+        problems.append(f'no {label}')
+    if rule.get('repeatable') is False and len(values) > 1:
+        problems.append(f'{label} repeated')
+    if 'values' in rule and any(v not in rule['values'] for v in values):
+        problems.append(f'{label} {values}')
+print('\n'.join(problems), file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
 }
 
 cd "$T"

@@ -2,7 +2,7 @@
 // files named by content hash in plain ASCII, the original names in a tag file,
 // SHA-256 manifests, written streaming into a directory, a .zip or a .tar
 // (libarchive) under a temporary name and renamed into place only once
-// complete. docs/formats.md ("Court bundles") and the published profile
+// complete. docs/formats.md section 14 and the published profile
 // docs/profiles/custody-court-v1.json describe what is written.
 //
 // The folder is export/; its namespace is custody::bundle, `export` being a

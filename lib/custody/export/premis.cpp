@@ -165,9 +165,9 @@ check_log(const PremisLog& log)
                                     escape_name(object.sha256)));
     }
     if (!objects.insert(object.sha256).second) {
-      return make_error(Errc::invalid_input,
-                        fmt::format("premis.xml: object {} is listed twice",
-                                    object.sha256));
+      return make_error(
+        Errc::invalid_input,
+        fmt::format("premis.xml: object {} is listed twice", object.sha256));
     }
   }
   for (const PremisMember& member : log.members) {

@@ -3,7 +3,7 @@
 // fingerprints and roles, never names. Written with libxml2's xmlTextWriter,
 // which escapes markup; text that XML 1.0 cannot carry is refused, and
 // original names are escaped as original-names.txt writes them
-// (bundle::escape_name). docs/formats.md ("Court bundles") lists the
+// (bundle::escape_name). docs/formats.md section 14 lists the
 // identifier types.
 #pragma once
 
