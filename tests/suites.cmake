@@ -4,6 +4,7 @@ set(custody_unit_suites
   agent
   answers
   attach
+  bag
   bech32
   bytes
   cache_file
@@ -29,6 +30,7 @@ set(custody_unit_suites
   merkle
   minisign
   period
+  premis
   readers
   receipt
   record_set
