@@ -31,6 +31,7 @@ set(custody_unit_suites
   period
   readers
   receipt
+  redact
   record_set
   records
   render

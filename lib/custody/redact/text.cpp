@@ -72,6 +72,9 @@ struct Raw
   std::size_t end = 0;
   Kind kind = Kind::name;
   std::string replacement;
+  // Found by libphonenumber's lenient matcher only: dropped when a date or
+  // time holds it (POSSIBLE takes "2025-03-14" for a number).
+  bool weak = false;
 };
 
 // Higher wins when spans of different kinds overlap.
@@ -173,15 +176,29 @@ all_vowels(std::string_view text)
 // Endings in the ASCII spellings of ICU's romanisation and of loosen():
 // the case endings of Russian and Ukrainian nouns and names.
 const std::set<std::string, std::less<>> slavic_endings = {
-  "a",   "u",   "y",  "i",  "e",  "o",  "om", "em", "oj", "ej",
-  "oi",  "ei",  "ou", "eu", "ov", "ev", "ym", "im", "ogo", "ego",
-  "omu", "emu", "ami", "ah", "ih", "yh", "ja", "ju", "ia", "iu",
-  "ya",  "yu",  "ye", "ie", "oju", "eju", "oiu", "eiu", "oio", "eio",
+  "a",   "u",   "y",   "i",  "e",   "o",   "om",  "em",  "oj",  "ej",
+  "oi",  "ei",  "ou",  "eu", "ov",  "ev",  "ym",  "im",  "ogo", "ego",
+  "omu", "emu", "ami", "ah", "ih",  "yh",  "ja",  "ju",  "ia",  "iu",
+  "ya",  "yu",  "ye",  "ie", "oju", "eju", "oiu", "eiu", "oio", "eio",
 };
 // Spanish diminutives.
 const std::set<std::string, std::less<>> spanish_endings = {
-  "ito",  "ita", "itos", "itas", "cito", "cita", "ecito", "ecita", "illo",
-  "illa", "ico", "ica",  "in",   "ina",  "ic",   "it",
+  "ito",
+  "ita",
+  "itos",
+  "itas",
+  "cito",
+  "cita",
+  "ecito",
+  "ecita",
+  "illo",
+  "illa",
+  "ico",
+  "ica",
+  "in",
+  "ina",
+  "ic",
+  "it",
 };
 // Swahili noun-class and relational prefixes written onto a name.
 const std::string_view swahili_prefixes[] = {
@@ -208,7 +225,9 @@ language_of(std::string_view tag)
 // `text` is `needle` inflected: an ending for a stem of it, a diminutive, a
 // prefix, or an English possessive.
 bool
-inflected(std::string_view text, std::string_view needle, bool slavic,
+inflected(std::string_view text,
+          std::string_view needle,
+          bool slavic,
           Language language)
 {
   if (needle.size() < 3 || text.size() <= needle.size() - 2) {
@@ -284,8 +303,8 @@ struct Prepared
   std::vector<std::size_t> u16_to_8; // size u16.length() + 1
 
   // The input range of prepared bytes [from, to), to non-empty.
-  std::pair<std::size_t, std::size_t> input(std::size_t from,
-                                            std::size_t to) const
+  std::pair<std::size_t, std::size_t>
+  input(std::size_t from, std::size_t to) const
   {
     return {begin[from], end[to - 1]};
   }
@@ -540,8 +559,9 @@ struct Redactor::State
   std::unique_ptr<RE2> am_pm;
   // Made on first use, by language.
   mutable std::map<std::string, Dates, std::less<>> dates;
-  mutable std::map<std::string, std::unique_ptr<icu::BreakIterator>, std::less<>>
-    words;
+  mutable std::
+    map<std::string, std::unique_ptr<icu::BreakIterator>, std::less<>>
+      words;
   mutable std::unordered_map<std::u16string, WordKey> keys;
 
   const WordKey& key(const icu::UnicodeString& word) const;
@@ -632,14 +652,13 @@ Redactor::State::prepare(std::string_view text) const
     out.text.reserve(text.size());
     icu::UnicodeString segment;
     std::size_t segment_begin = 0;
-    const auto append = [&](const icu::UnicodeString& units,
-                            std::size_t from,
-                            std::size_t to) {
-      const auto bytes = to_u8(units);
-      out.text += bytes;
-      out.begin.insert(out.begin.end(), bytes.size(), from);
-      out.end.insert(out.end.end(), bytes.size(), to);
-    };
+    const auto append =
+      [&](const icu::UnicodeString& units, std::size_t from, std::size_t to) {
+        const auto bytes = to_u8(units);
+        out.text += bytes;
+        out.begin.insert(out.begin.end(), bytes.size(), from);
+        out.end.insert(out.end.end(), bytes.size(), to);
+      };
     const auto flush = [&](std::size_t to) {
       if (segment.isEmpty()) {
         return;
@@ -762,9 +781,7 @@ Redactor::State::dates_for(const std::string& language) const
       }
     };
     add(wide, icu::DateFormatSymbols::FORMAT, icu::DateFormatSymbols::WIDE);
-    add(wide,
-        icu::DateFormatSymbols::STANDALONE,
-        icu::DateFormatSymbols::WIDE);
+    add(wide, icu::DateFormatSymbols::STANDALONE, icu::DateFormatSymbols::WIDE);
     add(abbreviated,
         icu::DateFormatSymbols::FORMAT,
         icu::DateFormatSymbols::ABBREVIATED);
@@ -781,8 +798,9 @@ Redactor::State::dates_for(const std::string& language) const
   Dates made;
   // 14 March 2025, 14th of March, 14 de marzo de 2025, 14 марта 2025 г.
   made.day_month = std::make_unique<RE2>(
-    fmt::format(R"((\d{{1,2}})(?:st|nd|rd|th|\.|-?го|-?е)?(?:\s+(?:of|de|ya))?\s+({})\.?(?:,?\s+(?:de\s+|del\s+)?(\d{{4}})(?:\s*(?:г\.|года|р\.|року))?)?)",
-                join(any)),
+    fmt::format(
+      R"((\d{{1,2}})(?:st|nd|rd|th|\.|-?го|-?е)?(?:\s+(?:of|de|ya))?\s+({})\.?(?:,?\s+(?:de\s+|del\s+)?(\d{{4}})(?:\s*(?:г\.|года|р\.|року))?)?)",
+      join(any)),
     re_options(true, true));
   // March 14, 2025
   made.month_day = std::make_unique<RE2>(
@@ -820,8 +838,8 @@ Redactor::create(const Policy& policy)
     state->regions.push_back(region);
   }
   for (std::size_t i = 0; i < policy.id_patterns.size(); ++i) {
-    auto re = std::make_unique<RE2>(policy.id_patterns[i],
-                                    re_options(false, true));
+    auto re =
+      std::make_unique<RE2>(policy.id_patterns[i], re_options(false, true));
     if (!re->ok()) {
       return make_error(
         Errc::invalid_input,
@@ -858,8 +876,8 @@ Redactor::create(const Policy& policy)
     make(R"((?:^|[^\pL\pN_.@/])(@[\pL\pN_](?:[\pL\pN_.]{0,28}[\pL\pN_])?))");
   state->geo_uri = make(
     R"(geo:[-+]?\d{1,3}(?:\.\d+)?,\s*[-+]?\d{1,3}(?:\.\d+)?(?:[,;][^\s]*)?)");
-  state->decimal_pair =
-    make(R"([-+−]?\d{1,2}\.\d{4,}\s*°?\s+[-+−]?\d{1,3}\.\d{4,}\s*°?|[-+−]?\d{1,2}\.\d{3,}\s*°?\s*[,;/]\s*[-+−]?\d{1,3}\.\d{3,}\s*°?)");
+  state->decimal_pair = make(
+    R"([-+−]?\d{1,2}\.\d{4,}\s*°?\s+[-+−]?\d{1,3}\.\d{4,}\s*°?|[-+−]?\d{1,2}\.\d{3,}\s*°?\s*[,;/]\s*[-+−]?\d{1,3}\.\d{3,}\s*°?)");
   state->hemisphere_pair = make(
     R"(\d{1,3}(?:[.,]\d+\s*°?|\s*°)\s*[NSnsСЮсю]\.?\s*,?\s*\d{1,3}(?:[.,]\d+\s*°?|\s*°)\s*[EWewВЗвз]|[NSns]\s*\d{1,3}(?:\.\d+)?\s*°?\s*,?\s*[EWew]\s*\d{1,3}(?:\.\d+)?\s*°?)");
   state->dms = make(
@@ -870,14 +888,14 @@ Redactor::create(const Policy& policy)
   state->iso_date = std::make_unique<RE2>(
     R"((\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)",
     re_options(false, true));
-  state->numeric_date = std::make_unique<RE2>(
-    R"((\d{1,2})([./-])(\d{1,2})([./-])(\d{4}|\d{2}))",
-    re_options(false, true));
+  state->numeric_date =
+    std::make_unique<RE2>(R"((\d{1,2})([./-])(\d{1,2})([./-])(\d{4}|\d{2}))",
+                          re_options(false, true));
   state->clock_time = std::make_unique<RE2>(
     R"((\d{1,2})(?::|h)(\d{2})(?::\d{2})?(?:\s*(?:[ap]\.?\s?m\.?|hrs|h))?)",
     re_options(true, true));
-  state->am_pm = std::make_unique<RE2>(R"((\d{1,2})\s*[ap]\.?m\.?)",
-                                       re_options(true, true));
+  state->am_pm =
+    std::make_unique<RE2>(R"((\d{1,2})\s*[ap]\.?m\.?)", re_options(true, true));
   for (const auto* re : {state->email.get(),
                          state->url.get(),
                          state->bare_domain.get(),
@@ -947,8 +965,8 @@ add_identity_values(const Identity& person,
     values.push_back({email, Kind::email, true});
     const auto at = std::string_view(email).find('@');
     if (at != std::string_view::npos && at >= 3) {
-      values.push_back({std::string_view(email).substr(0, at), Kind::email,
-                        true});
+      values.push_back(
+        {std::string_view(email).substr(0, at), Kind::email, true});
     }
   }
   if (!trim(person.address).empty()) {
@@ -1024,10 +1042,9 @@ Redactor::redact(const TextInput& input) const
 {
   const auto& s = *state_;
   if (auto bad = utf8::first_invalid(input.text)) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("narrative: invalid UTF-8 at byte {}", *bad),
-      "The text must be UTF-8; convert it to UTF-8 first.");
+    return make_error(Errc::invalid_input,
+                      fmt::format("narrative: invalid UTF-8 at byte {}", *bad),
+                      "The text must be UTF-8; convert it to UTF-8 first.");
   }
   // The word keys are kept between texts (names and common words recur); a
   // bound keeps a long batch from growing without end.
@@ -1116,6 +1133,16 @@ Redactor::redact(const TextInput& input) const
   for (const auto& part : parts) {
     add_needle(part, Kind::place, true);
   }
+  // The words of one value are written next to each other: spaces, a
+  // hyphen, a dot or comma, format characters between them, not a sentence.
+  const auto joins = [&](const Word& a, const Word& b) {
+    const auto gap = input.text.substr(a.end, b.begin - a.end);
+    return gap.size() <= 12 && std::all_of(gap.begin(), gap.end(), [](char c) {
+             return static_cast<unsigned char>(c) >= 0x80
+                    || std::string_view(" \t\r\n-.,'").find(c)
+                         != std::string_view::npos;
+           });
+  };
   for (std::size_t i = 0; i < words.size(); ++i) {
     for (const auto& needle : needles) {
       const auto n = needle.words.size();
@@ -1124,7 +1151,8 @@ Redactor::redact(const TextInput& input) const
       }
       bool all = true;
       for (std::size_t k = 0; k < n && all; ++k) {
-        all = word_matches(*words[i + k].key, needle.words[k], language);
+        all = word_matches(*words[i + k].key, needle.words[k], language)
+              && (k == 0 || joins(words[i + k - 1], words[i + k]));
       }
       if (all) {
         raw.push_back({words[i].begin,
@@ -1144,8 +1172,8 @@ Redactor::redact(const TextInput& input) const
     }
     std::set<std::string> targets = {all};
     std::string national;
-    for (const auto& region : s.regions.empty() ? std::vector<std::string>{"ZZ"}
-                                                : s.regions) {
+    for (const auto& region :
+         s.regions.empty() ? std::vector<std::string>{"ZZ"} : s.regions) {
       i18n::phonenumbers::PhoneNumber parsed;
       if (util->Parse(std::string(phone), region, &parsed)
           == PhoneUtil::NO_PARSING_ERROR) {
@@ -1166,13 +1194,10 @@ Redactor::redact(const TextInput& input) const
       }
     }
     for (const auto& target : targets) {
-      find_compact(text,
-                   target,
-                   " -.()/",
-                   true,
-                   [&](std::size_t from, std::size_t to) {
-                     add(from, to, Kind::phone);
-                   });
+      find_compact(
+        text, target, " -.()/", true, [&](std::size_t from, std::size_t to) {
+          add(from, to, Kind::phone);
+        });
     }
   }
   for (auto id : own_ids) {
@@ -1216,9 +1241,14 @@ Redactor::redact(const TextInput& input) const
     i18n::phonenumbers::PhoneNumberMatch match;
     while (matcher.HasNext()) {
       matcher.Next(&match);
+      // Fewer than six digits is a year or a count, not a number to call.
+      if (digits_of(match.raw_string()).size() < 6) {
+        continue;
+      }
       add(static_cast<std::size_t>(match.start()),
           static_cast<std::size_t>(match.end()),
           Kind::phone);
+      raw.back().weak = true;
     }
   }
 
@@ -1227,8 +1257,9 @@ Redactor::redact(const TextInput& input) const
     add(from, to, Kind::email);
   });
   const auto add_link = [&](std::size_t from, std::size_t to) {
-    while (to > from && std::string_view(".,;:!?)]}'").find(text[to - 1])
-                          != std::string_view::npos) {
+    while (to > from
+           && std::string_view(".,;:!?)]}'").find(text[to - 1])
+                != std::string_view::npos) {
       --to;
     }
     const auto link = std::string_view(text).substr(from, to - from);
@@ -1268,8 +1299,10 @@ Redactor::redact(const TextInput& input) const
     });
   }
 
-  // Dates to the month, times out.
-  if (!input.keep_dates) {
+  // Dates to the month, times out. Found with keep_dates too, so that a date
+  // kept is not taken for a phone number.
+  std::vector<Raw> dates_found;
+  {
     const auto digit_at = [&](std::size_t at) {
       return at < text.size() && ascii_digit(text[at]);
     };
@@ -1278,7 +1311,7 @@ Redactor::redact(const TextInput& input) const
                               std::string replacement) {
       if (to > from) {
         const auto [begin, end] = prepared.input(from, to);
-        raw.push_back({begin, end, Kind::date, std::move(replacement)});
+        dates_found.push_back({begin, end, Kind::date, std::move(replacement)});
       }
     };
     const auto piece = [&](const re2::StringPiece& p) {
@@ -1356,12 +1389,26 @@ Redactor::redact(const TextInput& input) const
       });
   }
 
+  std::erase_if(raw, [&](const Raw& span) {
+    return span.weak
+           && std::any_of(
+             dates_found.begin(), dates_found.end(), [&](const Raw& date) {
+               return date.begin <= span.begin && span.end <= date.end;
+             });
+  });
+  if (!input.keep_dates) {
+    raw.insert(raw.end(),
+               std::make_move_iterator(dates_found.begin()),
+               std::make_move_iterator(dates_found.end()));
+  }
+
   // Whole words: a span that starts or ends inside a word takes all of it.
   for (auto& span : raw) {
     auto it = std::upper_bound(
-      words.begin(), words.end(), span.begin, [](std::size_t at, const Word& w) {
-        return at < w.end;
-      });
+      words.begin(),
+      words.end(),
+      span.begin,
+      [](std::size_t at, const Word& w) { return at < w.end; });
     if (it != words.end() && it->begin < span.begin) {
       span.begin = it->begin;
       if (span.kind == Kind::date) {
@@ -1407,8 +1454,8 @@ Redactor::redact(const TextInput& input) const
         continue;
       }
     }
-    out.spans.push_back({span.begin, span.end, span.kind,
-                         std::move(span.replacement)});
+    out.spans.push_back(
+      {span.begin, span.end, span.kind, std::move(span.replacement)});
     mixed.push_back(false);
   }
   for (std::size_t i = 0; i < out.spans.size(); ++i) {
@@ -1429,9 +1476,8 @@ Redactor::redact(const TextInput& input) const
       out.text += kept;
       out.text += span.replacement;
       masked += kept;
-      masked += span.replacement == placeholder(span.kind)
-                  ? std::string("\xff")
-                  : span.replacement;
+      masked += span.replacement == placeholder(span.kind) ? std::string("\xff")
+                                                           : span.replacement;
       at = span.end;
     }
     out.text += input.text.substr(at);
