@@ -88,9 +88,9 @@ priority(Kind kind)
     return 8;
   case Kind::url:
     return 7;
-  case Kind::phone:
-    return 6;
   case Kind::id:
+    return 6;
+  case Kind::phone:
     return 5;
   case Kind::handle:
     return 4;
@@ -877,11 +877,11 @@ Redactor::create(const Policy& policy)
   state->geo_uri = make(
     R"(geo:[-+]?\d{1,3}(?:\.\d+)?,\s*[-+]?\d{1,3}(?:\.\d+)?(?:[,;][^\s]*)?)");
   state->decimal_pair = make(
-    R"([-+−]?\d{1,2}\.\d{4,}\s*°?\s+[-+−]?\d{1,3}\.\d{4,}\s*°?|[-+−]?\d{1,2}\.\d{3,}\s*°?\s*[,;/]\s*[-+−]?\d{1,3}\.\d{3,}\s*°?)");
+    R"([-+−]?\d{1,2}\.\d{4,}(?:\s*°)?\s+[-+−]?\d{1,3}\.\d{4,}(?:\s*°)?|[-+−]?\d{1,2}\.\d{3,}(?:\s*°)?\s*[,;/]\s*[-+−]?\d{1,3}\.\d{3,}(?:\s*°)?)");
   state->hemisphere_pair = make(
     R"(\d{1,3}(?:[.,]\d+\s*°?|\s*°)\s*[NSnsСЮсю]\.?\s*,?\s*\d{1,3}(?:[.,]\d+\s*°?|\s*°)\s*[EWewВЗвз]|[NSns]\s*\d{1,3}(?:\.\d+)?\s*°?\s*,?\s*[EWew]\s*\d{1,3}(?:\.\d+)?\s*°?)");
   state->dms = make(
-    R"(\d{1,3}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*(?:'|′|’)(?:\s*\d{1,2}(?:[.,]\d+)?\s*(?:"|″|”|′′|''|’’)?)?\s*[NSEWnsewСЮВЗсювз]?)");
+    R"(\d{1,3}\s*°\s*\d{1,2}(?:[.,]\d+)?\s*(?:'|′|’)(?:\s*\d{1,2}(?:[.,]\d+)?\s*(?:"|″|”|′′|''|’’)?)?(?:\s*(?:[сю]\.?\s*ш\.?|[вз]\.?\s*д\.?|[NSEWnsewСЮВЗсювз]))?)");
   state->plus_code = std::make_unique<RE2>(
     R"([23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{2,3})",
     re_options(false, false));
@@ -892,10 +892,10 @@ Redactor::create(const Policy& policy)
     std::make_unique<RE2>(R"((\d{1,2})([./-])(\d{1,2})([./-])(\d{4}|\d{2}))",
                           re_options(false, true));
   state->clock_time = std::make_unique<RE2>(
-    R"((\d{1,2})(?::|h)(\d{2})(?::\d{2})?(?:\s*(?:[ap]\.?\s?m\.?|hrs|h))?)",
+    R"((\d{1,2})(?::|h)(\d{2})(?::\d{2})?(?:\s*(?:[ap]\.?\s?m|hrs|h))?)",
     re_options(true, true));
   state->am_pm =
-    std::make_unique<RE2>(R"((\d{1,2})\s*[ap]\.?m\.?)", re_options(true, true));
+    std::make_unique<RE2>(R"((\d{1,2})\s*[ap]\.?m)", re_options(true, true));
   for (const auto* re : {state->email.get(),
                          state->url.get(),
                          state->bare_domain.get(),
@@ -1001,13 +1001,18 @@ place_parts(std::string_view place)
     start = comma + 1;
   }
   // Runs of words that start with a capital letter (ICU's notion).
+  // A single capitalised first word is how a phrase starts ("Lodge 44"), not
+  // a name of its own.
   std::string run;
+  std::size_t run_words = 0;
+  bool run_first = false;
   const auto flush = [&] {
     const auto kept = trim(run);
-    if (kept.size() >= 4) {
+    if (kept.size() >= 4 && !(run_first && run_words == 1)) {
       out.emplace_back(kept);
     }
     run.clear();
+    run_words = 0;
   };
   std::size_t i = 0;
   while (i < place.size()) {
@@ -1021,7 +1026,11 @@ place_parts(std::string_view place)
       UChar32 c = 0;
       U8_NEXT(word.data(), k, static_cast<std::int32_t>(word.size()), c);
       if (c >= 0 && u_isupper(c) != 0) {
+        if (run.empty()) {
+          run_first = i == 0;
+        }
         run += std::string(word) + " ";
+        ++run_words;
       } else {
         flush();
       }
