@@ -37,7 +37,7 @@ policy()
   out.id_patterns = {
     R"(\b\d{8}[A-HJ-NP-TV-Z]\b)", // Spanish DNI
     R"(\b\d{4} \d{4} \d{4}\b)",   // Aadhaar
-    R"(\b\d{2} ?\d{2} \d{6}\b)",  // Russian internal passport
+    R"(\b\d{2} \d{2} \d{6}\b)",   // Russian internal passport
     R"(\bKRA-[A-Z]\d{9}[A-Z]\b)", // a Kenyan PIN as written on forms
   };
   return out;
