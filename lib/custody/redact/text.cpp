@@ -1239,25 +1239,83 @@ Redactor::redact(const TextInput& input) const
     }
   }
 
-  // Phone numbers of the policy's regions.
-  for (const auto& region : s.regions) {
-    i18n::phonenumbers::PhoneNumberMatcher matcher(
-      *util,
-      text,
-      region,
-      i18n::phonenumbers::PhoneNumberMatcher::POSSIBLE,
-      std::numeric_limits<int>::max());
-    i18n::phonenumbers::PhoneNumberMatch match;
-    while (matcher.HasNext()) {
-      matcher.Next(&match);
-      // Fewer than six digits is a year or a count, not a number to call.
-      if (digits_of(match.raw_string()).size() < 6) {
+  // Phone numbers of the policy's regions. The matcher reads only the
+  // stretches around runs of digits (six or more, near each other, with a
+  // margin for a '+', a bracket or a word before): fewer than six digits is
+  // a year or a count, not a number to call, and the matcher's regular
+  // expressions cost by the byte.
+  std::vector<std::pair<std::size_t, std::size_t>> windows;
+  {
+    std::size_t first = 0;
+    std::size_t last = 0;
+    std::size_t digits = 0;
+    const auto close = [&] {
+      if (digits >= 6) {
+        auto from = first >= 8 ? first - 8 : 0;
+        auto to = std::min(text.size(), last + 9);
+        while (from > 0
+               && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80) {
+          --from;
+        }
+        while (to < text.size()
+               && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) {
+          ++to;
+        }
+        windows.emplace_back(from, to);
+      }
+      digits = 0;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (!ascii_digit(text[i])) {
         continue;
       }
-      add(static_cast<std::size_t>(match.start()),
-          static_cast<std::size_t>(match.end()),
-          Kind::phone);
-      raw.back().weak = true;
+      if (digits > 0 && i - last > 12) {
+        close();
+      }
+      if (digits == 0) {
+        first = i;
+      }
+      last = i;
+      ++digits;
+    }
+    close();
+  }
+  for (const auto& [from, to] : windows) {
+    const std::string window = text.substr(from, to - from);
+    // Once every digit of the stretch is in a number found, the next
+    // regions can only find those numbers again.
+    std::vector<bool> covered(window.size(), false);
+    const auto all_covered = [&] {
+      for (std::size_t i = 0; i < window.size(); ++i) {
+        if (ascii_digit(window[i]) && !covered[i]) {
+          return false;
+        }
+      }
+      return true;
+    };
+    for (const auto& region : s.regions) {
+      if (all_covered()) {
+        break;
+      }
+      i18n::phonenumbers::PhoneNumberMatcher matcher(
+        *util,
+        window,
+        region,
+        i18n::phonenumbers::PhoneNumberMatcher::POSSIBLE,
+        std::numeric_limits<int>::max());
+      i18n::phonenumbers::PhoneNumberMatch match;
+      while (matcher.HasNext()) {
+        matcher.Next(&match);
+        if (digits_of(match.raw_string()).size() < 6) {
+          continue;
+        }
+        add(from + static_cast<std::size_t>(match.start()),
+            from + static_cast<std::size_t>(match.end()),
+            Kind::phone);
+        raw.back().weak = true;
+        std::fill(
+          covered.begin() + match.start(), covered.begin() + match.end(), true);
+      }
     }
   }
 
