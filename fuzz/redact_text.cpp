@@ -87,7 +87,12 @@ LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
       input.others[0].names.push_back(pieces[i]);
       break;
     case 7:
-      input.location = pieces[i];
+      // One location: the others go to the terms.
+      if (input.location.empty()) {
+        input.location = pieces[i];
+      } else {
+        input.terms.push_back({pieces[i], redact::Kind::place});
+      }
       break;
     default:
       input.terms.push_back({pieces[i], redact::Kind::place});
