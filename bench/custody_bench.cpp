@@ -5,12 +5,16 @@
 //   custody_bench proofs DIR COUNT
 //   custody_bench audit RECORDS CELLS LP_FILE
 //   custody_bench records COUNT
+//   custody_bench redact COUNT
 // `proofs` writes a synthetic ledger of COUNT chained `put` entries (four
 // payloads each, the size of real ones) to DIR/ledger, then times what
 // checkpoints and proofs cost at that size (docs/performance.md "Proofs").
 // `records` times the record list of COUNT records (docs/formats.md 10.3):
 // building it, sealing and opening the member's copy, looking up ids and
 // forms (docs/performance.md "The record list").
+// `redact` redacts COUNT synthetic narratives in the five example languages,
+// each with its own person's names, phones, e-mails and place, through one
+// redactor (docs/performance.md "Text redaction").
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/stats_release.hpp>
 #include <custody/keys/passphrase.hpp>
@@ -19,6 +23,7 @@
 #include <custody/records/dimension.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
+#include <custody/redact/text.hpp>
 #include <custody/schema/schema.hpp>
 #include <custody/stats/table.hpp>
 #include <custody/sys/fs.hpp>
@@ -570,6 +575,132 @@ run_audit(std::size_t records_wanted,
   return 0;
 }
 
+// Narratives of about the length of the examples' (60 to 120 words), in the
+// five languages of examples/incidents, each naming its person (declined,
+// respelled), a phone, an e-mail, a handle, a place, a date and a time.
+int
+run_redact(std::size_t count)
+{
+  struct Template
+  {
+    const char* language;
+    const char* text;
+  };
+  static const Template templates[] = {
+    {"en",
+     "I met a client through an app on 12 January 2025. After we met he "
+     "started messaging {name} from different numbers, {phone} and others. "
+     "He had taken photos of me without my knowing and said he would send "
+     "them to my sister and to my football team's group chat unless I paid "
+     "him every week. When I blocked him he made new accounts like @{handle}. "
+     "{name}'s friend saw him near {place} at 23:40. Write to {email}. I "
+     "paid him twice before I called the line, and he is still around."},
+    {"es",
+     "Una noche de febrero estaba con dos compañeras cerca del mercado. "
+     "Llegó una patrulla y nos pidieron los documentos. Cuando vieron la "
+     "cédula de {name} empezaron a burlarse y a insultar a {dim}. Me "
+     "revisaron el bolso, encontraron condones y dijeron que eso era la "
+     "prueba. Me llevaron a la estación de {place} el 14 de marzo de 2025. "
+     "Mi número es {phone} y mi correo {email}. Salí cuando llegó la "
+     "abogada de la organización."},
+    {"sw",
+     "Usiku wa tarehe 14 Machi 2025 nilikuwa nasubiri wateja karibu na "
+     "{place}. Polisi wawili walifika kwa gari lao wakamwambia {name} "
+     "aingie ndani. Walisema atalala rumande kama hatawapa pesa. Walimpiga "
+     "ki{first} makofi na teke. Walichukua pesa zote. Nipigie {phone} au "
+     "niandikie {email}. Nataka jambo hili lijulikane ili wasiwafanyie "
+     "wengine hivi, saa 23:40 usiku."},
+    {"ru",
+     "Я приехала по приглашению знакомой, мне обещали работу в массажном "
+     "салоне. Хозяйка забрала паспорт {ru_gen} «на хранение» и сказала, что "
+     "я должна ей за дорогу и жильё. Каждую неделю долг становился больше. "
+     "Выходить одной мне не разрешали. 14 марта 2025 я смогла позвонить по "
+     "номеру {phone} из {place}. Пишите {email} или @{handle}."},
+    {"hi",
+     "पिछली रात एक ग्राहक ने {name} के साथ ज़बरदस्ती की थी, इसलिए वह सुबह "
+     "सरकारी अस्पताल में PEP लेने गई। रिसेप्शन पर बैठे आदमी ने कार्ड देखकर "
+     "हँसना शुरू किया। डॉक्टर ने कहा कि यहाँ दवा नहीं है। 14 मार्च 2025 को "
+     "शाम 6:30 बजे संस्था की दीदी उसे {place} के क्लिनिक ले गईं। फोन {phone}, "
+     "ईमेल {email}।"},
+  };
+  static const char* const first_names[] = {
+    "Imani", "Rosa", "Neema", "Alina", "Reshma", "Grace", "Lucia", "Olga"};
+  static const char* const last_names[] = {
+    "Chebet", "Delgado", "Atieno", "Serova", "Kumari", "Wanjiru", "Marin"};
+  static const char* const places[] = {
+    "Kilindini", "Tom Mboya Street", "Hidalgo", "Lot B", "River Road"};
+  auto made = redact::Redactor::create(
+    {{"KE", "TZ", "ES", "MX", "RU", "IN", "GB"}, {R"(\b\d{8}[A-Z]\b)"}});
+  if (!made) {
+    fmt::print(stderr, "redact: {}\n", made.error().message);
+    return 1;
+  }
+  struct Job
+  {
+    redact::TextInput input;
+    std::string text;
+  };
+  std::vector<Job> jobs(count);
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& t = templates[i % std::size(templates)];
+    const std::string first = first_names[draw(i, 1, 8)];
+    const std::string last = last_names[draw(i, 2, 7)];
+    const std::string place = places[draw(i, 3, 5)];
+    const std::string phone = fmt::format("07{:02} {:03} {:03}",
+                                          10 + i % 80,
+                                          (i / 80) % 1000,
+                                          (i * 7) % 1000);
+    const std::string email =
+      fmt::format("{}.{}{}@example.org", first, last, i % 1000);
+    std::string text = t.text;
+    const auto put = [&](const std::string& key, const std::string& value) {
+      for (auto at = text.find(key); at != std::string::npos;
+           at = text.find(key, at + value.size())) {
+        text.replace(at, key.size(), value);
+      }
+    };
+    put("{name}", first + " " + last);
+    put("{first}", first);
+    put("{dim}", first.substr(0, first.size() - 1) + "ita");
+    put("{ru_gen}", first + "y " + last + "oj");
+    put("{phone}", phone);
+    put("{email}", email);
+    put("{handle}", first + "_" + std::to_string(i % 100));
+    put("{place}", place);
+    jobs[i].text = std::move(text);
+    bytes += jobs[i].text.size();
+    auto& input = jobs[i].input;
+    input.language = t.language;
+    input.own.names = {first + " " + last};
+    input.own.aliases = {first.substr(0, 3) + "i"};
+    input.own.phones = {phone};
+    input.own.emails = {email};
+    input.location = place;
+    input.others.push_back({{last_names[draw(i, 4, 7)]}, {}, {}, {}, {}, {}});
+  }
+  std::size_t spans = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto& job : jobs) {
+    job.input.text = job.text;
+    auto out = made->redact(job.input);
+    if (!out) {
+      fmt::print(stderr, "redact: {}\n", out.error().message);
+      return 1;
+    }
+    spans += out->spans.size();
+  }
+  const double elapsed = seconds_since(start);
+  fmt::print("redact: {} narratives ({} KiB) in {:.3f} s = {:.0f} "
+             "narratives/s, {} removals\n",
+             count,
+             bytes / 1024,
+             elapsed,
+             static_cast<double>(count) / elapsed,
+             spans);
+  return 0;
+}
+
 int
 run(int argc, char** argv)
 {
@@ -582,13 +713,17 @@ run(int argc, char** argv)
   if (argc == 3 && std::string(argv[1]) == "records") {
     return run_records(std::stoull(argv[2]));
   }
+  if (argc == 3 && std::string(argv[1]) == "redact") {
+    return run_redact(std::stoull(argv[2]));
+  }
   if (argc < 5) {
     fmt::print(
       stderr,
       "usage: custody_bench fill|open VAULT IDENTITY PASSFILE [COUNT BATCH]\n"
       "       custody_bench audit RECORDS CELLS LP_FILE\n"
       "       custody_bench proofs DIR COUNT\n"
-      "       custody_bench records COUNT\n");
+      "       custody_bench records COUNT\n"
+      "       custody_bench redact COUNT\n");
     return 2;
   }
   const std::string command = argv[1];

@@ -33,6 +33,7 @@ set(custody_unit_suites
   premis
   readers
   receipt
+  redact
   record_set
   records
   render
