@@ -244,7 +244,7 @@ inflected(std::string_view text,
         break;
       }
       if (text.size() > stem.size() && text.substr(0, stem.size()) == stem
-          && set.count(text.substr(stem.size())) != 0) {
+          && set.contains(text.substr(stem.size()))) {
         return true;
       }
     }
@@ -422,7 +422,7 @@ has_letter_or_digit(std::string_view text)
 {
   for (std::int32_t i = 0; i < static_cast<std::int32_t>(text.size());) {
     UChar32 c = 0;
-    U8_NEXT(text.data(), i, static_cast<std::int32_t>(text.size()), c);
+    U8_NEXT(text, i, static_cast<std::int32_t>(text.size()), c);
     if (c >= 0 && u_isalnum(c) != 0) {
       return true;
     }
@@ -486,7 +486,7 @@ letter_at(std::string_view text, std::size_t offset)
   }
   auto i = static_cast<std::int32_t>(offset);
   UChar32 c = 0;
-  U8_NEXT(text.data(), i, static_cast<std::int32_t>(text.size()), c);
+  U8_NEXT(text, i, static_cast<std::int32_t>(text.size()), c);
   return c >= 0 && u_isalpha(c) != 0;
 }
 
@@ -498,7 +498,8 @@ letter_before(std::string_view text, std::size_t offset)
   }
   auto i = static_cast<std::int32_t>(offset);
   UChar32 c = 0;
-  U8_PREV(text.data(), 0, i, c);
+  // U8_PREV casts its string to a pointer: it needs data().
+  U8_PREV(text.data(), 0, i, c); // NOLINT(readability-simplify-subscript-expr)
   return c >= 0 && u_isalpha(c) != 0;
 }
 
@@ -660,7 +661,7 @@ Redactor::State::prepare(std::string_view text) const
         out.end.insert(out.end.end(), bytes.size(), to);
       };
     const auto flush = [&](std::size_t to) {
-      if (segment.isEmpty()) {
+      if (segment.isEmpty() != 0) {
         return;
       }
       UErrorCode status = U_ZERO_ERROR;
@@ -672,7 +673,7 @@ Redactor::State::prepare(std::string_view text) const
     for (std::int32_t i = 0; i < size;) {
       const auto from = static_cast<std::size_t>(i);
       UChar32 c = 0;
-      U8_NEXT(text.data(), i, size, c);
+      U8_NEXT(text, i, size, c);
       const auto to = static_cast<std::size_t>(i);
       if (u_charType(c) == U_FORMAT_CHAR) {
         flush(from);
@@ -686,7 +687,7 @@ Redactor::State::prepare(std::string_view text) const
       if (nfkc->hasBoundaryBefore(c) != 0) {
         flush(from);
       }
-      if (segment.isEmpty()) {
+      if (segment.isEmpty() != 0) {
         segment_begin = from;
       }
       segment.append(c);
@@ -811,7 +812,7 @@ Redactor::State::dates_for(const std::string& language) const
 }
 
 Redactor::Redactor(std::unique_ptr<State> state)
-  : state_(std::move(state))
+  : m_state(std::move(state))
 {
 }
 Redactor::Redactor(Redactor&&) noexcept = default;
@@ -826,7 +827,7 @@ Redactor::create(const Policy& policy)
   std::set<std::string> supported;
   util->GetSupportedRegions(&supported);
   for (const auto& region : policy.phone_regions) {
-    if (supported.count(region) == 0) {
+    if (!supported.contains(region)) {
       return make_error(
         Errc::invalid_input,
         fmt::format("policy: phone region '{}' is not a region "
@@ -1024,7 +1025,7 @@ place_parts(std::string_view place)
     if (!word.empty()) {
       std::int32_t k = 0;
       UChar32 c = 0;
-      U8_NEXT(word.data(), k, static_cast<std::int32_t>(word.size()), c);
+      U8_NEXT(word, k, static_cast<std::int32_t>(word.size()), c);
       if (c >= 0 && u_isupper(c) != 0) {
         if (run.empty()) {
           run_first = i == 0;
@@ -1049,7 +1050,7 @@ place_parts(std::string_view place)
 Result<Redaction>
 Redactor::redact(const TextInput& input) const
 {
-  const auto& s = *state_;
+  const auto& s = *m_state;
   if (auto bad = utf8::first_invalid(input.text)) {
     return make_error(Errc::invalid_input,
                       fmt::format("narrative: invalid UTF-8 at byte {}", *bad),
@@ -1195,7 +1196,7 @@ Redactor::redact(const TextInput& input) const
     if (all.size() > 9) {
       targets.insert(all.substr(all.size() - 9));
     }
-    for (auto target : std::set<std::string>(targets)) {
+    for (const auto& target : std::set<std::string>(targets)) {
       for (const char* trunk : {"0", "8"}) {
         if (target.size() >= 6 && target.size() <= 10) {
           targets.insert(trunk + target);

@@ -129,7 +129,7 @@ public:
 private:
   struct State;
   explicit Redactor(std::unique_ptr<State> state);
-  std::unique_ptr<State> state_;
+  std::unique_ptr<State> m_state;
 };
 
 } // namespace custody::redact
