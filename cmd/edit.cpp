@@ -12,6 +12,7 @@
 #include <custody/records/amend.hpp>
 #include <custody/records/form.hpp>
 #include <custody/records/form_yaml.hpp>
+#include <custody/records/readers.hpp>
 #include <custody/records/view.hpp>
 #include <custody/schema/schema.hpp>
 #include <custody/sys/memfile.hpp>
@@ -213,17 +214,6 @@ emptied(std::string_view text)
   return true;
 }
 
-std::optional<records::Places>
-places_of(const vault::Vault& opened)
-{
-  if (opened.state().places.is_null()) {
-    return std::nullopt;
-  }
-  auto places = records::Places::from_json(opened.state().places);
-  return places ? std::optional<records::Places>(std::move(*places))
-                : std::nullopt;
-}
-
 // What the edit starts from, read with the vault open for reading only: the
 // editor may run for minutes, and no writer waits for it.
 struct Begun
@@ -269,8 +259,10 @@ begin(const GlobalOptions& global,
     return tl::unexpected(form.error());
   }
   save_shards(*shards);
-  return Begun{
-    view.id, view.history.back().hash, std::move(*form), places_of(*opened)};
+  return Begun{view.id,
+               view.history.back().hash,
+               std::move(*form),
+               records::places_of(*opened)};
 }
 
 // The form as the member left it in the editor, checked as any form is;
@@ -367,7 +359,7 @@ write_amendment(const GlobalOptions& global,
     return tl::unexpected(opened.error());
   }
   CUSTODY_ASSIGN(shards, open_readable(*opened));
-  const auto places = places_of(*opened);
+  const auto places = records::places_of(*opened);
   CUSTODY_ASSIGN(amendment,
                  records::amendment(shards,
                                     begun.id,

@@ -8,6 +8,7 @@
 #include <custody/disclosure/record.hpp>
 #include <custody/records/dimension.hpp>
 #include <custody/records/period.hpp>
+#include <custody/records/readers.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -78,17 +79,6 @@ needs_places(const ListOptions& options)
               return text.starts_with("district=")
                      || text.starts_with("region=");
             });
-}
-
-std::optional<records::Places>
-places_of(const vault::Vault& opened)
-{
-  if (opened.state().places.is_null()) {
-    return std::nullopt;
-  }
-  auto places = records::Places::from_json(opened.state().places);
-  return places ? std::optional<records::Places>(std::move(*places))
-                : std::nullopt;
 }
 
 void
@@ -199,7 +189,7 @@ run_list(const GlobalOptions& global, const ListOptions& options)
     CUSTODY_TRY(selection_of(without, nullptr));
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
-  const auto places = places_of(session.vault);
+  const auto places = records::places_of(session.vault);
   const records::Places* places_ptr = places ? &*places : nullptr;
   CUSTODY_ASSIGN(selection, selection_of(options, places_ptr));
   CUSTODY_ASSIGN(

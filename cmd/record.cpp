@@ -9,6 +9,7 @@
 
 #include <custody/records/amend.hpp>
 #include <custody/records/form.hpp>
+#include <custody/records/readers.hpp>
 #include <custody/records/receipt.hpp>
 #include <custody/records/records.hpp>
 #include <custody/schema/schema.hpp>
@@ -124,17 +125,6 @@ run_amend(const GlobalOptions& global,
   return print_written(global, written, {form}, "amended");
 }
 
-std::optional<records::Places>
-places_of(const vault::Vault& opened)
-{
-  if (opened.state().places.is_null()) {
-    return std::nullopt;
-  }
-  auto places = records::Places::from_json(opened.state().places);
-  return places ? std::optional<records::Places>(std::move(*places))
-                : std::nullopt;
-}
-
 // `custody record` on a terminal: unlock, ask for the form (or continue a
 // draft), then the same checks as --form; a form that cannot be written is
 // kept in a draft.
@@ -145,7 +135,7 @@ run_interactive(const GlobalOptions& global,
 {
   CUSTODY_ASSIGN(schemas, schema::SchemaSet::from_embedded(k_incident_schema));
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
-  const auto places = places_of(session.vault);
+  const auto places = records::places_of(session.vault);
   Intake intake(session, schemas, places ? &*places : nullptr, options);
   CUSTODY_ASSIGN(text, intake.ask());
   return intake.finish([&]() -> Result<Outcome> {
@@ -298,7 +288,7 @@ run_record(const GlobalOptions& global, RecordOptions options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   vault::Vault* opened = &session.vault;
-  const auto places = places_of(*opened);
+  const auto places = records::places_of(*opened);
   const records::Places* places_ptr = places ? &*places : nullptr;
   if (!options.amend.empty()) {
     return run_amend(global,

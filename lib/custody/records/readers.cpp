@@ -146,4 +146,14 @@ resolve_id(vault::Vault& vault, std::string_view typed, vault::Notes& notes)
   return vault::key_hex(found.front()->id);
 }
 
+std::optional<Places>
+places_of(const vault::Vault& vault)
+{
+  if (vault.state().places.is_null()) {
+    return std::nullopt;
+  }
+  auto places = Places::from_json(vault.state().places);
+  return places ? std::optional<Places>(std::move(*places)) : std::nullopt;
+}
+
 } // namespace custody::records

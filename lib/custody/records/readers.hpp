@@ -43,4 +43,8 @@ void save_shards(Shards& shards, vault::Notes& notes);
 [[nodiscard]] Result<std::string>
 resolve_id(vault::Vault& vault, std::string_view typed, vault::Notes& notes);
 
+// The vault's places list (from its signed policy state), or none when the
+// vault has none or it does not read.
+std::optional<Places> places_of(const vault::Vault& vault);
+
 } // namespace custody::records
