@@ -82,6 +82,9 @@ remedy_text(Remedy remedy)
   case Remedy::same_method:
     return "give --method the method of the release that covers these months, "
            "or choose a period no release of the other method covers";
+  case Remedy::set_redaction_policy:
+    return "a legal member sets them: `custody policy --phone-regions KE,GB` "
+           "(and `--id-pattern RE` for national ID numbers)";
   case Remedy::ask_key_show:
     return "the card was altered; ask the member for a fresh copy (`custody "
            "key show`)";

@@ -115,6 +115,7 @@ enum class Remedy {
   coarser_release,         // fewer or coarser tables might pass the audit
   allow_duplicate,         // record it anyway, if it is another incident
   same_method,             // a release series keeps its disclosure method
+  set_redaction_policy,    // a legal member names the phone regions
 };
 
 struct Error

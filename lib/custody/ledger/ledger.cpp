@@ -22,7 +22,7 @@ namespace custody::ledger {
 namespace {
 
 constexpr std::string_view k_kind_names[] = {
-  "put", "withdraw", "admin", "seal", "checkpoint", "release"};
+  "put", "withdraw", "admin", "seal", "checkpoint", "release", "redaction"};
 
 fs::Path
 ledger_dir(const fs::Path& vault)

@@ -21,7 +21,7 @@ namespace {
 // Padded to a whole MiB: a power of two would double a large shard, and a
 // shard's size tells no more than the entry count the ledger shows anyway.
 constexpr cache_file::Kind k_shard_file{
-  "custody-index-v6\n", "custody/v1/member-index-mac", 1024 * 1024};
+  "custody-index-v7\n", "custody/v1/member-index-mac", 1024 * 1024};
 constexpr std::uint64_t k_max_shard_file = 4ULL * 1024 * 1024 * 1024;
 
 // Two databases per shard, saved as two files (docs/formats.md 10.1): the
@@ -49,6 +49,9 @@ CREATE TABLE detail.attachments(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
                                 object TEXT NOT NULL, epoch INTEGER NOT NULL,
                                 attachment TEXT NOT NULL);
 CREATE INDEX detail.attachments_record ON attachments(record, seq);
+CREATE TABLE detail.redactions(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
+                               document TEXT NOT NULL);
+CREATE INDEX detail.redactions_record ON redactions(record, seq);
 )sql";
 
 enum class Part { catalogue, detail };
@@ -528,6 +531,20 @@ struct Shard::Impl
         item.key = key;
         continue;
       }
+      if (item.entry.kind == ledger::Kind::redaction) {
+        // [identity: the redaction document, aggressor: the release
+        // document] (docs/formats.md 6.6); the replay checked the shape.
+        if (compartment == vault::Compartment::identity
+            || compartment == vault::Compartment::aggressor) {
+          item.ref = &item.entry.payloads[compartment
+                                              == vault::Compartment::identity
+                                            ? 0
+                                            : 1];
+          CUSTODY_ASSIGN(key, vault->key(compartment, item.ref->epoch));
+          item.key = key;
+        }
+        continue;
+      }
       if (item.entry.kind != ledger::Kind::put) {
         continue;
       }
@@ -590,6 +607,9 @@ struct Shard::Impl
     if (entry.kind == ledger::Kind::release) {
       return apply_release(entry.seq, document);
     }
+    if (entry.kind == ledger::Kind::redaction) {
+      return apply_redaction(entry.seq, document);
+    }
     if (entry.payloads.size() == 2) {
       return apply_attachment(entry, document);
     }
@@ -599,6 +619,34 @@ struct Shard::Impl
       return {};
     }
     return apply(entry.seq, item.hash, entry.time, document);
+  }
+
+  // A redaction entry's document for this shard: the redaction (identity) or
+  // the release (aggressor) document, kept whole (docs/formats.md 10.1).
+  Result<void>
+  apply_redaction(std::uint64_t seq, const json::Json& document) const
+  {
+    const std::string expected =
+      compartment == vault::Compartment::identity ? "redaction" : "derivative";
+    if (document.value("type", "") != expected
+        || document.value("record", "").size() != 32) {
+      return fail(Errc::corrupt,
+                  "entry {}: a redaction entry's {} payload is not a {} "
+                  "document",
+                  seq,
+                  vault::compartment_name(compartment),
+                  expected);
+    }
+    Statement insert(db,
+                     "INSERT OR REPLACE INTO redactions(seq, record, document) "
+                     "VALUES (?,?,?)");
+    insert.bind(1, static_cast<std::int64_t>(seq))
+      .bind(2, document.value("record", ""))
+      .bind(3, json::canonical(document));
+    if (insert.step() != SQLITE_DONE) {
+      return tl::unexpected(sqlite_error(db, "index redaction"));
+    }
+    return {};
   }
 
   Result<void>
@@ -1171,6 +1219,42 @@ Shard::attachments(const std::string& id) const
   return rows;
 }
 
+Result<std::vector<std::pair<std::string, json::Json>>>
+Shard::views_sharing(std::string_view json_path, std::string_view value) const
+{
+  CUSTODY_TRY(m_impl->require_detail());
+  Statement query(m_impl->db,
+                  "SELECT r.id, v.view FROM views v JOIN records r USING "
+                  "(created_seq) WHERE json_extract(v.view, ?) = ? ORDER BY "
+                  "r.created_seq");
+  query.bind(1, json_path).bind(2, value);
+  std::vector<std::pair<std::string, json::Json>> rows;
+  int step = SQLITE_ROW;
+  while ((step = query.step()) == SQLITE_ROW) {
+    rows.emplace_back(query.text(0), json::Json::parse(query.text(1)));
+  }
+  if (step != SQLITE_DONE) {
+    return tl::unexpected(sqlite_error(m_impl->db, "views sharing a value"));
+  }
+  return rows;
+}
+
+Result<std::vector<RedactionRow>>
+Shard::redactions(const std::string& id) const
+{
+  CUSTODY_TRY(m_impl->require_detail());
+  Statement query(m_impl->db,
+                  "SELECT seq, document FROM redactions WHERE record = ? "
+                  "ORDER BY seq");
+  query.bind(1, id);
+  std::vector<RedactionRow> rows;
+  while (query.step() == SQLITE_ROW) {
+    rows.push_back(RedactionRow{static_cast<std::uint64_t>(query.integer(0)),
+                                json::Json::parse(query.text(1))});
+  }
+  return rows;
+}
+
 std::uint64_t
 Shard::record_count() const
 {
@@ -1214,6 +1298,14 @@ Shard::digest() const
   while (attachments.step() == SQLITE_ROW) {
     for (int column = 0; column < 4; ++column) {
       hasher.update(as_bytes(attachments.text(column)));
+      hasher.update(as_bytes("\n"));
+    }
+  }
+  Statement redactions(
+    m_impl->db, "SELECT seq, record, document FROM redactions ORDER BY seq");
+  while (redactions.step() == SQLITE_ROW) {
+    for (int column = 0; column < 3; ++column) {
+      hasher.update(as_bytes(redactions.text(column)));
       hasher.update(as_bytes("\n"));
     }
   }

@@ -39,6 +39,15 @@ struct AttachmentRow
   json::Json attachment;
 };
 
+// A redaction of a record (docs/formats.md 6.6) as a shard knows it: its
+// entry's seq and this shard's document of it, the redaction document in the
+// identity shard, the release document in the aggressor shard.
+struct RedactionRow
+{
+  std::uint64_t seq = 0;
+  json::Json document;
+};
+
 struct RecordRow
 {
   std::string id;
@@ -176,6 +185,14 @@ public:
   // other shards have none).
   [[nodiscard]] Result<std::vector<AttachmentRow>>
   attachments(const std::string& id) const;
+  // Every record whose latest view has `value` at `json_path` (SQLite's
+  // JSON path, "$.incident.event_ref"), as its id and view, oldest first.
+  [[nodiscard]] Result<std::vector<std::pair<std::string, json::Json>>>
+  views_sharing(std::string_view json_path, std::string_view value) const;
+  // A record's redactions, oldest first (identity and aggressor shards only;
+  // the others have none).
+  [[nodiscard]] Result<std::vector<RedactionRow>>
+  redactions(const std::string& id) const;
   std::uint64_t record_count() const;
   // Every record's id and the seq of the entry that created it, in id order
   // (verify --index compares them with the record list the seals carry).

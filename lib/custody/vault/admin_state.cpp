@@ -126,4 +126,45 @@ small_cell_floor(const json::Json& policy)
   return k_least_floor;
 }
 
+RedactionPolicy
+redaction_policy(const json::Json& policy)
+{
+  RedactionPolicy out;
+  if (!policy.is_object() || !policy.contains("redaction")
+      || !check_redaction_policy(policy["redaction"])) {
+    return out;
+  }
+  const json::Json& redaction = policy["redaction"];
+  for (const auto& region : redaction.value("phone_regions", json::Json::array())) {
+    out.phone_regions.push_back(region.get<std::string>());
+  }
+  for (const auto& pattern : redaction.value("id_patterns", json::Json::array())) {
+    out.id_patterns.push_back(pattern.get<std::string>());
+  }
+  return out;
+}
+
+Result<void>
+check_redaction_policy(const json::Json& value)
+{
+  if (!value.is_object()) {
+    return fail(Errc::corrupt, "the policy's redaction is not an object");
+  }
+  for (const auto& [key, list] : value.items()) {
+    if (key != "phone_regions" && key != "id_patterns") {
+      return fail(Errc::corrupt, "the policy's redaction has an unknown key \"{}\"", key);
+    }
+    if (!list.is_array()) {
+      return fail(Errc::corrupt, "the policy's redaction.{} is not a list", key);
+    }
+    for (const auto& item : list) {
+      if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
+        return fail(Errc::corrupt,
+                    "the policy's redaction.{} holds something other than text", key);
+      }
+    }
+  }
+  return {};
+}
+
 } // namespace custody::vault

@@ -150,6 +150,25 @@ Replay::check(const ledger::Entry& entry,
     CUSTODY_TRY(checking(
       7, known_epoch(Compartment::facts, entry.payloads[0].epoch, entry.seq)));
     break;
+  case ledger::Kind::redaction:
+    // invariant 7: [identity: the redaction document, aggressor: the release
+    // document] (docs/formats.md 6.6)
+    if (entry.payloads.size() != 2) {
+      return broken(7,
+                    fmt::format("entry {}: a redaction entry has 2 payloads, "
+                                "this one {}",
+                                entry.seq,
+                                entry.payloads.size()));
+    }
+    CUSTODY_TRY(checking(7,
+                         known_epoch(Compartment::identity,
+                                     entry.payloads[0].epoch,
+                                     entry.seq)));
+    CUSTODY_TRY(checking(7,
+                         known_epoch(Compartment::aggressor,
+                                     entry.payloads[1].epoch,
+                                     entry.seq)));
+    break;
   default:
     CUSTODY_TRY(checking(7, check_epochs(entry)));
     break;
@@ -280,6 +299,9 @@ Replay::check_admin(const ledger::Entry& entry)
                                     torn_sha256};
   } else if (action == "policy_set") {
     CUSTODY_TRY(apply_policy_set(statement));
+  } else if (action == "terms_set") {
+    // The list itself is in the private document, which only legal opens.
+    m_state.terms_seq = entry.seq;
   } else if (action != "init") {
     return fail(Errc::corrupt, "unknown admin action \"{}\"", action);
   }
@@ -308,8 +330,8 @@ Replay::check_admin(const ledger::Entry& entry)
   return {};
 }
 
-// docs/formats.md 6.1: a policy_set changes the small-cell floor and nothing
-// else, and only upwards.
+// docs/formats.md 6.1: a policy_set changes the small-cell floor (only
+// upwards) and the redaction settings, and nothing else.
 Result<void>
 Replay::apply_policy_set(const json::Json& statement)
 {
@@ -324,18 +346,26 @@ Replay::apply_policy_set(const json::Json& statement)
   }
   json::Json others = policy;
   json::Json current = m_state.policy;
-  others.erase("small_cell_floor");
-  current.erase("small_cell_floor");
+  for (const char* key : {"small_cell_floor", "redaction"}) {
+    others.erase(key);
+    current.erase(key);
+  }
   if (others != current) {
     return fail(Errc::corrupt,
-                "policy_set changes more than the small-cell floor");
+                "policy_set changes more than the small-cell floor and the "
+                "redaction settings");
   }
   if (!policy.contains("small_cell_floor")
       || !policy["small_cell_floor"].is_number_unsigned()
       || policy["small_cell_floor"].get<std::uint64_t>()
-           <= small_cell_floor(m_state.policy)) {
-    return fail(Errc::corrupt,
-                "policy_set does not raise the small-cell floor");
+           < small_cell_floor(m_state.policy)) {
+    return fail(Errc::corrupt, "policy_set lowers the small-cell floor");
+  }
+  if (policy.contains("redaction")) {
+    CUSTODY_TRY(check_redaction_policy(policy["redaction"]));
+  }
+  if (policy == m_state.policy) {
+    return fail(Errc::corrupt, "policy_set changes nothing");
   }
   m_state.policy = policy;
   return {};

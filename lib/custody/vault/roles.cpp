@@ -104,6 +104,8 @@ may_write(Role role, ledger::Kind kind)
     // What was published from the facts: by those who may publish them.
     return role == Role::legal || role == Role::data || role == Role::advocacy;
   }
+  // A redaction opens identity and narrative: legal only, as everything else
+  // but a put.
   return kind == ledger::Kind::put || role == Role::legal;
 }
 

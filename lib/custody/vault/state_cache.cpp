@@ -65,6 +65,7 @@ state_to_json(const AdminState& state,
           {"places", state.places},
           {"key_files", state.key_files},
           {"torn_files", torn_json},
+          {"terms_seq", state.terms_seq},
           {"committed_yaml", yaml}};
 }
 
@@ -118,6 +119,7 @@ state_from_json(const json::Json& body)
       state.torn_files[name] = {torn.at("length").get<std::uint64_t>(),
                                 torn.at("sha256").get<std::string>()};
     }
+    state.terms_seq = body.value("terms_seq", std::uint64_t{0});
     std::map<std::uint64_t, std::string> committed;
     for (const auto& [seq, text] : body.at("committed_yaml").items()) {
       committed[parse_count(seq)] = text.get<std::string>();

@@ -788,6 +788,80 @@ Vault::raise_small_cell_floor(std::uint64_t floor)
     std::move(next_state), statement, json::Json::object(), *signing);
 }
 
+Result<std::uint64_t>
+Vault::set_redaction_policy(const RedactionPolicy& redaction)
+{
+  CUSTODY_ASSIGN(
+    signing, signing_key_for("change the policy", Remedy::ask_legal_policy));
+  const AdminState& state = m_impl->loaded.state;
+  AdminState next_state = state;
+  next_state.policy["redaction"] = {
+    {"phone_regions", redaction.phone_regions},
+    {"id_patterns", redaction.id_patterns}};
+  if (next_state.policy == state.policy) {
+    return fail(Errc::invalid_input,
+                "the policy's redaction settings are these already");
+  }
+  const json::Json statement = {
+    {"action", "policy_set"},
+    {"policy", next_state.policy},
+    {"policy_sha256", sha256_hex(as_bytes(json::canonical(next_state.policy)))},
+    {"keys", json::Json::array()}};
+  return commit_admin(
+    std::move(next_state), statement, json::Json::object(), *signing);
+}
+
+Result<std::uint64_t>
+Vault::set_terms(const json::Json& terms)
+{
+  CUSTODY_ASSIGN(
+    signing,
+    signing_key_for("change the term list", Remedy::ask_legal_policy));
+  AdminState next_state = m_impl->loaded.state;
+  next_state.terms_seq = m_impl->loaded.tip.count;
+  const json::Json statement = {{"action", "terms_set"},
+                                {"keys", json::Json::array()}};
+  return commit_admin(
+    std::move(next_state), statement, {{"terms", terms}}, *signing);
+}
+
+Result<json::Json>
+Vault::terms()
+{
+  // Refused to a member who does not hold identity even while there is no
+  // list: whether one exists is for legal members to know.
+  CUSTODY_TRY_CTX(key(Compartment::identity, current_epoch(Compartment::identity)),
+                  "the term list is in the identity compartment");
+  const std::uint64_t seq = m_impl->loaded.state.terms_seq;
+  if (seq == 0) {
+    return json::Json::array();
+  }
+  // One admin entry among all: found by a scan of the envelopes, which an
+  // interactive redaction can afford; its private document opened with the
+  // identity key and its commitment checked.
+  std::optional<ledger::PayloadRef> found;
+  CUSTODY_TRY(scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
+    if (entry.seq == seq && entry.kind == ledger::Kind::admin
+        && entry.payloads.size() == 2) {
+      found = entry.payloads[1];
+    }
+    return {};
+  }));
+  if (!found) {
+    return fail(Errc::corrupt, "the term list's entry {} is missing", seq);
+  }
+  CUSTODY_ASSIGN_CTX(key,
+                     this->key(Compartment::identity, found->epoch),
+                     "the term list is in the identity compartment");
+  CUSTODY_ASSIGN(opened, store::open_document(m_impl->dir, *found, *key));
+  const json::Json terms =
+    opened.document.value("terms", json::Json::array());
+  if (!terms.is_array()) {
+    return fail(Errc::corrupt, "entry {}: the term list is not a list", seq);
+  }
+  return terms;
+}
+
 Result<SecretBytes>
 Vault::derived_secret(Compartment compartment, std::string_view label)
 {

@@ -95,6 +95,9 @@ struct AdminState
     std::string sha256;
   };
   std::map<std::string, TornFile> torn_files;
+  // The seq of the latest `terms_set` entry, whose private document holds the
+  // vault's term list (docs/formats.md 6.1), or 0 when none was set.
+  std::uint64_t terms_seq = 0;
 
   // The exact vault.yaml text for this state (docs/formats.md section 8).
   std::string vault_yaml() const;
@@ -103,6 +106,18 @@ struct AdminState
 // The policy's small-cell floor: the least threshold a statistics release may
 // use (5 when the policy names none).
 std::uint64_t small_cell_floor(const json::Json& policy);
+
+// The policy's redaction settings (docs/formats.md 6.6): the regions whose
+// national phone formats are looked for, and the patterns of national ID
+// numbers. Empty when the policy sets none.
+struct RedactionPolicy
+{
+  std::vector<std::string> phone_regions;
+  std::vector<std::string> id_patterns;
+};
+RedactionPolicy redaction_policy(const json::Json& policy);
+// Errc::corrupt unless `value` is a redaction object of the shape 6.6 gives.
+[[nodiscard]] Result<void> check_redaction_policy(const json::Json& value);
 
 // Things worth telling the user that are not failures (base/notes.hpp).
 using Notes = custody::Notes;
@@ -332,6 +347,21 @@ public:
   // `floor` is above the current one (it never goes down).
   [[nodiscard]] Result<std::uint64_t>
   raise_small_cell_floor(std::uint64_t floor);
+  // Sets the policy's redaction settings with a signed `policy_set` admin
+  // entry; returns its seq. Only a member holding the signing key may; the
+  // caller has checked the regions and patterns (redact::Redactor::create).
+  // Errc::invalid_input when they are what the policy says already.
+  [[nodiscard]] Result<std::uint64_t>
+  set_redaction_policy(const RedactionPolicy& redaction);
+
+  // The vault's term list (docs/formats.md 6.1, `terms_set`): words and
+  // phrases every text redaction removes, each {"text", "kind": "name" |
+  // "place"}, kept in the identity compartment. Replaced whole by a signed
+  // admin entry; only a member holding the signing key may set it, and only
+  // one holding identity read it (Errc::auth otherwise). Empty when none was
+  // set.
+  [[nodiscard]] Result<std::uint64_t> set_terms(const json::Json& terms);
+  [[nodiscard]] Result<json::Json> terms();
 
   // A key for one purpose, derived from the compartment's epoch-0 secret
   // (HKDF-SHA-256: salt the vault id, info `label`; docs/formats.md 2.5):

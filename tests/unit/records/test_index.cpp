@@ -121,7 +121,7 @@ TEST_CASE("a forged shard (valid age file, wrong MAC) is rebuilt, not trusted")
   // records.
   const auto* recipient = &fixture.creator.age_identity().recipient();
   const std::string forged =
-    "custody-index-v6\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
+    "custody-index-v7\n{\"compartment\":\"facts\",\"db_sha256\":\"00\",\"db_"
     "size\":0,\"hash\":\"00\","
     "\"mac\":\"00\",\"offset\":0,\"part\":\"catalogue\",\"position\":99,"
     "\"segment\":0,\"vault\":\"x\"}\n";
