@@ -16,8 +16,10 @@ void register_policy(CLI::App& app, GlobalOptions& global, Action& action);
 void register_prove(CLI::App& app, GlobalOptions& global, Action& action);
 void register_media_facts(CLI::App& app, GlobalOptions& global, Action& action);
 void register_record(CLI::App& app, GlobalOptions& global, Action& action);
+void register_redact(CLI::App& app, GlobalOptions& global, Action& action);
 void register_show(CLI::App& app, GlobalOptions& global, Action& action);
 void register_stats(CLI::App& app, GlobalOptions& global, Action& action);
+void register_terms(CLI::App& app, GlobalOptions& global, Action& action);
 void register_verify(CLI::App& app, GlobalOptions& global, Action& action);
 
 void
@@ -36,8 +38,10 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
   register_prove(app, global, action);
   register_media_facts(app, global, action);
   register_record(app, global, action);
+  register_redact(app, global, action);
   register_show(app, global, action);
   register_stats(app, global, action);
+  register_terms(app, global, action);
   register_verify(app, global, action);
 }
 

@@ -8,6 +8,7 @@
 #include "reading.hpp"
 #include "record_interactive.hpp"
 #include "session.hpp"
+#include "terminal.hpp"
 
 #include <custody/records/amend.hpp>
 #include <custody/records/form.hpp>
@@ -140,21 +141,6 @@ editor_environment()
     }
   }
   return out;
-}
-
-// One line from the terminal; nullopt at the end of input.
-std::optional<std::string>
-ask(const std::string& question)
-{
-  std::cerr << question << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) {
-    return std::nullopt;
-  }
-  if (!answer.empty() && answer.back() == '\r') {
-    answer.pop_back();
-  }
-  return answer;
 }
 
 std::string
@@ -324,7 +310,7 @@ edit_in_memory(const Editor& editor,
       return tl::unexpected(checked.error());
     }
     print_error(checked.error(), false);
-    const auto again = ask("Edit the form again? [Y/n] ");
+    const auto again = ask_line("Edit the form again? [Y/n] ");
     if (!again
         || (!again->empty() && (*again)[0] != 'y' && (*again)[0] != 'Y')) {
       return make_error(Errc::interrupted,
@@ -445,7 +431,7 @@ run_edit(const GlobalOptions& global, const EditOptions& options)
   show_changes(begun.id, changes);
   std::string reason = options.reason;
   while (reason.empty()) {
-    auto answer = ask("Why is the record corrected? (kept, encrypted, with "
+    auto answer = ask_line("Why is the record corrected? (kept, encrypted, with "
                       "the amendment) ");
     if (!answer) {
       return make_error(Errc::interrupted,
@@ -458,9 +444,7 @@ run_edit(const GlobalOptions& global, const EditOptions& options)
     reason = *answer;
   }
   if (!options.yes) {
-    const auto answer = ask("Write this correction? [y/N] ");
-    if (!answer || answer->empty()
-        || ((*answer)[0] != 'y' && (*answer)[0] != 'Y')) {
+    if (!is_yes(ask_line("Write this correction? [y/N] "))) {
       return make_error(Errc::interrupted,
                         "the correction was declined; nothing was written");
     }

@@ -6,6 +6,7 @@
 
 #include <custody/disclosure/record.hpp>
 #include <custody/records/view.hpp>
+#include <custody/redact/record.hpp>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -21,8 +22,45 @@ struct ShowOptions
   std::vector<std::string> ids;
   bool form = false;
   bool history = false;
+  bool redacted = false;
   std::int64_t at = -1; // --at SEQ; -1 when not given
 };
+
+// The record's current redacted text (docs/formats.md 6.6): a legal member
+// sees every derivative, advocacy the ones released to it.
+void
+print_derivative(const redact::Derivative& derivative, bool json)
+{
+  if (json) {
+    nlohmann::json out{{"type", "redacted"},
+                       {"id", derivative.record},
+                       {"seq", derivative.seq},
+                       {"released", derivative.released},
+                       {"stale", derivative.stale},
+                       {"text", derivative.text},
+                       {"output_sha256", derivative.output_sha256}};
+    if (!derivative.review.empty()) {
+      out["review"] = derivative.review;
+    }
+    if (!derivative.counts.is_null()) {
+      out["counts"] = derivative.counts;
+    }
+    fmt::print("{}\n", out.dump());
+    return;
+  }
+  fmt::print("record {}: redacted text of entry {}{}{}\n",
+             derivative.record,
+             derivative.seq,
+             derivative.review.empty() ? "" : ", " + derivative.review,
+             derivative.released ? ", released to advocacy" : ", not released");
+  if (derivative.stale) {
+    fmt::print("  (the record was amended after this redaction: redact it "
+               "again)\n");
+  }
+  for (const auto& [field, text] : derivative.text.items()) {
+    fmt::print("{}: {}\n", field, printable(text.get<std::string>()));
+  }
+}
 
 void
 print_json(const disclosure::ShownRecord& shown, bool with_changes)
@@ -243,8 +281,29 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
     return make_error(
       Errc::usage, "--form takes one record, and neither --history nor --at");
   }
+  if (options.redacted && (options.form || options.history || options.at >= 0)) {
+    return make_error(
+      Errc::usage, "--redacted takes neither --form, --history nor --at");
+  }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   CUSTODY_ASSIGN(shards, open_readable(session.vault));
+  if (options.redacted) {
+    std::vector<redact::Derivative> derivatives;
+    for (const auto& id : options.ids) {
+      CUSTODY_ASSIGN_CTX(derivative,
+                         redact::current_derivative(shards, id),
+                         printable(id));
+      derivatives.push_back(std::move(derivative));
+    }
+    save_shards(shards);
+    for (std::size_t i = 0; i < derivatives.size(); ++i) {
+      if (i > 0 && !global.json) {
+        fmt::print("\n");
+      }
+      print_derivative(derivatives[i], global.json);
+    }
+    return Outcome::ok;
+  }
   records::ViewOptions view_options;
   if (options.at >= 0) {
     view_options.at = static_cast<std::uint64_t>(options.at);
@@ -299,6 +358,11 @@ register_show(CLI::App& app, GlobalOptions& global, Action& action)
     options->form,
     "Print the record as one form (JSON, also valid YAML), to correct with "
     "`record --amend` (legal members)");
+  sub->add_flag("--redacted",
+                options->redacted,
+                "Show the record's redacted narrative and notes (`custody "
+                "redact`): legal members see every one, advocacy those "
+                "released to it");
   sub->add_flag("--history",
                 options->history,
                 "List each entry: who amended the record, when, why, and the "

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iostream>
 #include <csignal>
 
 namespace custody::cli {
@@ -114,6 +115,27 @@ get_passphrase_from(const std::string& passphrase_file,
   }
   return get_passphrase(
     {}, fmt::format("Passphrase for {} (or use {})", what, option), confirm);
+}
+
+std::optional<std::string>
+ask_line(const std::string& question)
+{
+  std::cerr << question << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    return std::nullopt;
+  }
+  if (!answer.empty() && answer.back() == '\r') {
+    answer.pop_back();
+  }
+  return answer;
+}
+
+bool
+is_yes(const std::optional<std::string>& answer)
+{
+  return answer && !answer->empty()
+         && ((*answer)[0] == 'y' || (*answer)[0] == 'Y');
 }
 
 } // namespace custody::cli

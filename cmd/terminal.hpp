@@ -6,6 +6,8 @@
 
 #include <custody/crypto/secret.hpp>
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace custody::cli {
@@ -25,5 +27,12 @@ get_passphrase_from(const std::string& passphrase_file,
                     std::string_view what,
                     std::string_view option,
                     Confirm confirm);
+
+// One line typed at the terminal after `question` (on standard error), its
+// CR dropped; nullopt at the end of input.
+std::optional<std::string> ask_line(const std::string& question);
+
+// Whether an answer to a [y/N] question is yes.
+bool is_yes(const std::optional<std::string>& answer);
 
 } // namespace custody::cli

@@ -5,7 +5,7 @@
 
 _custody_words() { # KIND COMMAND: the subcommands, options or options taking a value
   case "$1 $2" in
-  "subcommands ") echo "agent attach edit extract checkpoint init key list log policy prove record show stats verify" ;;
+  "subcommands ") echo "agent attach edit extract checkpoint init key list log policy prove record redact show stats terms verify" ;;
   "subcommands key") echo "new show add" ;;
   "options ") echo "--vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values ") echo "--vault --identity --passphrase-file --wait" ;;
@@ -33,16 +33,20 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values list") echo "--period --from --to --type --perpetrator --population --district --filter --vault --identity --passphrase-file --wait" ;;
   "options log") echo "-n --last --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values log") echo "-n --last --vault --identity --passphrase-file --wait" ;;
-  "options policy") echo "--small-cell-floor --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
-  "values policy") echo "--small-cell-floor --vault --identity --passphrase-file --wait" ;;
+  "options policy") echo "--small-cell-floor --phone-regions --id-pattern --clear-id-patterns --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values policy") echo "--small-cell-floor --phone-regions --id-pattern --vault --identity --passphrase-file --wait" ;;
   "options prove") echo "--checkpoint --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values prove") echo "--checkpoint --vault --identity --passphrase-file --wait" ;;
   "options record") echo "--form --attach --allow-duplicate --amend --reason --resume --draft-ttl --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values record") echo "--form --attach --amend --reason --draft-ttl --vault --identity --passphrase-file --wait" ;;
-  "options show") echo "--form --history --at --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "options redact") echo "--text --approve --keep-dates --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values redact") echo "--vault --identity --passphrase-file --wait" ;;
+  "options show") echo "--form --redacted --history --at --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values show") echo "--at --vault --identity --passphrase-file --wait" ;;
   "options stats") echo "--period --from --to --recipe --by --rows --cols --level --filter --threshold --method --label -o --output --xlsx --chart --chart-table --csv --force --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values stats") echo "--period --from --to --recipe --by --rows --cols --level --filter --threshold --method --label -o --output --xlsx --chart --chart-table --vault --identity --passphrase-file --wait" ;;
+  "options terms") echo "--set --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values terms") echo "--set --vault --identity --passphrase-file --wait" ;;
   "options verify") echo "--index --deep --repair --against --tsa-ca --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values verify") echo "--against --tsa-ca --vault --identity --passphrase-file --wait" ;;
   esac
