@@ -431,8 +431,9 @@ run_edit(const GlobalOptions& global, const EditOptions& options)
   show_changes(begun.id, changes);
   std::string reason = options.reason;
   while (reason.empty()) {
-    auto answer = ask_line("Why is the record corrected? (kept, encrypted, with "
-                      "the amendment) ");
+    auto answer =
+      ask_line("Why is the record corrected? (kept, encrypted, with "
+               "the amendment) ");
     if (!answer) {
       return make_error(Errc::interrupted,
                         "the correction was abandoned; nothing was written");

@@ -119,10 +119,11 @@ register_policy(CLI::App& app, GlobalOptions& global, Action& action)
                   options->small_cell_floor,
                   "Raise the least threshold of every statistics release "
                   "(legal; never lowered)");
-  sub->add_option("--phone-regions",
-                  options->phone_regions,
-                  "Set the regions whose phone numbers redaction finds in "
-                  "their national format (ISO 3166: KE,GB; legal)")
+  sub
+    ->add_option("--phone-regions",
+                 options->phone_regions,
+                 "Set the regions whose phone numbers redaction finds in "
+                 "their national format (ISO 3166: KE,GB; legal)")
     ->delimiter(',');
   sub->add_option("--id-pattern",
                   options->id_patterns,

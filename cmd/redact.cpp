@@ -200,9 +200,11 @@ run_redact(const GlobalOptions& global, const RedactOptions& options)
     save_shards(shards);
   }
   if (review.reviewed) {
-    fmt::print(stderr, "\nThe redacted text ({}):\n", counts_text(result.counts));
+    fmt::print(
+      stderr, "\nThe redacted text ({}):\n", counts_text(result.counts));
     for (const auto& [field, text] : result.text.items()) {
-      fmt::print(stderr, "  {}: {}\n", field, printable(text.get<std::string>()));
+      fmt::print(
+        stderr, "  {}: {}\n", field, printable(text.get<std::string>()));
     }
     if (!is_yes(ask_line("Store this redaction? [y/N] "))) {
       return make_error(Errc::interrupted,
@@ -227,18 +229,18 @@ run_redact(const GlobalOptions& global, const RedactOptions& options)
                    session.vault, proposal, review, result, policy));
   const bool released = review.reviewed && proposal.publish;
   if (global.json) {
-    fmt::print("{}\n",
-               nlohmann::json{{"type", "redaction"},
-                              {"record", proposal.record},
-                              {"seq", seq},
-                              {"review", review.reviewed ? "reviewed"
-                                                         : "unreviewed"},
-                              {"released", released},
-                              {"counts", result.counts},
-                              {"added", result.added},
-                              {"restored", result.restored},
-                              {"output_sha256", result.output_sha256}}
-                 .dump());
+    fmt::print(
+      "{}\n",
+      nlohmann::json{{"type", "redaction"},
+                     {"record", proposal.record},
+                     {"seq", seq},
+                     {"review", review.reviewed ? "reviewed" : "unreviewed"},
+                     {"released", released},
+                     {"counts", result.counts},
+                     {"added", result.added},
+                     {"restored", result.restored},
+                     {"output_sha256", result.output_sha256}}
+        .dump());
   } else {
     fmt::print("{} {}\n", proposal.record, seq);
   }
@@ -250,7 +252,8 @@ run_redact(const GlobalOptions& global, const RedactOptions& options)
     released ? "released to advocacy"
     : !review.reviewed
       ? "not released: approved without review; a member reviews it with "
-        "`custody redact " + proposal.record.substr(0, 8) + " --text`"
+        "`custody redact "
+          + proposal.record.substr(0, 8) + " --text`"
       : "not released: the record's consent does not include publish"));
   end_with_checkpoint(global, session.vault);
   return Outcome::ok;
@@ -267,9 +270,8 @@ register_redact(CLI::App& app, GlobalOptions& global, Action& action)
     "Make a redacted copy of a record's narrative and notes (legal members): "
     "names, phones, e-mails, places and dates out, reviewed on the terminal");
   add_record_argument(*sub, "RECORD", options->id);
-  sub->add_flag("--text",
-                options->text,
-                "Redact the narrative and the response notes");
+  sub->add_flag(
+    "--text", options->text, "Redact the narrative and the response notes");
   sub->add_flag("--approve",
                 options->approve,
                 "Take every proposed removal without review (for scripts); "

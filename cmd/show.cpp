@@ -281,18 +281,18 @@ run_show(const GlobalOptions& global, const ShowOptions& options)
     return make_error(
       Errc::usage, "--form takes one record, and neither --history nor --at");
   }
-  if (options.redacted && (options.form || options.history || options.at >= 0)) {
-    return make_error(
-      Errc::usage, "--redacted takes neither --form, --history nor --at");
+  if (options.redacted
+      && (options.form || options.history || options.at >= 0)) {
+    return make_error(Errc::usage,
+                      "--redacted takes neither --form, --history nor --at");
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   CUSTODY_ASSIGN(shards, open_readable(session.vault));
   if (options.redacted) {
     std::vector<redact::Derivative> derivatives;
     for (const auto& id : options.ids) {
-      CUSTODY_ASSIGN_CTX(derivative,
-                         redact::current_derivative(shards, id),
-                         printable(id));
+      CUSTODY_ASSIGN_CTX(
+        derivative, redact::current_derivative(shards, id), printable(id));
       derivatives.push_back(std::move(derivative));
     }
     save_shards(shards);

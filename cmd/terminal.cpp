@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <iostream>
 #include <csignal>
+#include <iostream>
 
 namespace custody::cli {
 

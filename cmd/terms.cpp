@@ -29,16 +29,15 @@ run_terms(const GlobalOptions& global, const TermsOptions& options)
 {
   std::optional<json::Json> given;
   if (!options.set.empty()) {
-    CUSTODY_ASSIGN(bytes,
-                   fs::read_file(options.set, k_max_term_file, fs::Origin::user));
+    CUSTODY_ASSIGN(
+      bytes, fs::read_file(options.set, k_max_term_file, fs::Origin::user));
     CUSTODY_ASSIGN_CTX(
       parsed, redact::parse_term_file(as_text(bytes)), printable(options.set));
     given = std::move(parsed);
   }
-  CUSTODY_ASSIGN(session,
-                 open_session(global,
-                              given ? vault::Access::write
-                                    : vault::Access::read));
+  CUSTODY_ASSIGN(
+    session,
+    open_session(global, given ? vault::Access::write : vault::Access::read));
   std::optional<std::uint64_t> seq;
   if (given) {
     CUSTODY_ASSIGN(current, session.vault.terms());
@@ -53,16 +52,15 @@ run_terms(const GlobalOptions& global, const TermsOptions& options)
   CUSTODY_ASSIGN(terms, session.vault.terms());
   if (global.json) {
     fmt::print("{}\n",
-               nlohmann::json{{"type", "terms"},
-                              {"terms", terms},
-                              {"seq", seq ? nlohmann::json(*seq)
-                                          : nlohmann::json(nullptr)}}
+               nlohmann::json{
+                 {"type", "terms"},
+                 {"terms", terms},
+                 {"seq", seq ? nlohmann::json(*seq) : nlohmann::json(nullptr)}}
                  .dump());
   } else {
     for (const auto& term : terms) {
-      fmt::print("{}: {}\n",
-                 term.value("kind", ""),
-                 printable(term.value("text", "")));
+      fmt::print(
+        "{}: {}\n", term.value("kind", ""), printable(term.value("text", "")));
     }
   }
   if (seq) {

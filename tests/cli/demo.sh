@@ -16,7 +16,9 @@ expect_contains "$T/out" "media.capture.gps.latitude"
 want=$(sha256sum "$CUSTODY_SOURCE/examples/media/arrest.mp4" | cut -c1-64)
 [ "$(grep -cE "^$want  .*arrest\.mp4$" "$T/out")" -eq 2 ] \
   || fail "the demo's extracted video must have the original's sha256sum"
-[ "$(grep -c "^ok: $((examples + 13)) entries" "$T/out")" -eq 2 ] || { cat "$T/out"; fail "the demo must verify as two members"; }
+expect_contains "$T/out" "redacted text of entry"
+expect_contains "$T/out" "(not released until a member reviews it, as designed)"
+[ "$(grep -c "^ok: $((examples + 17)) entries" "$T/out")" -eq 2 ] || { cat "$T/out"; fail "the demo must verify as two members"; }
 # the last line of the ledger hashes to HEAD
 head_hash=$(cut -d' ' -f2 "$T/demo/vault/ledger/HEAD")
 grep -q "^$head_hash  -$" "$T/out" || fail "the demo's sha256sum check must match HEAD"

@@ -188,5 +188,5 @@ expect_not_contains "$T/out" "Club Zanzibar"
 expect_contains "$T/out" "[PLACE]"
 
 # Everything checks: the entries' shape, the seals, and every shard against the ledger.
-expect_status 0 as_creator verify --index
-expect_status 0 as_member adv verify --index
+expect_status 0 as_creator verify --index --deep
+expect_status 0 as_member adv verify --index --deep

@@ -536,10 +536,9 @@ struct Shard::Impl
         // document] (docs/formats.md 6.6); the replay checked the shape.
         if (compartment == vault::Compartment::identity
             || compartment == vault::Compartment::aggressor) {
-          item.ref = &item.entry.payloads[compartment
-                                              == vault::Compartment::identity
-                                            ? 0
-                                            : 1];
+          item.ref =
+            &item.entry
+               .payloads[compartment == vault::Compartment::identity ? 0 : 1];
           CUSTODY_ASSIGN(key, vault->key(compartment, item.ref->epoch));
           item.key = key;
         }

@@ -1,15 +1,15 @@
 // Redacting a record's text: from the record to the engine, the review applied,
 // the fail-closed checks and the `redaction` entry (docs/formats.md 6.6).
 
-#include <custody/redact/record.hpp>
-
 #include <custody/base/canonical_json.hpp>
 #include <custody/base/utf8.hpp>
 #include <custody/crypto/crypto.hpp>
 #include <custody/ledger/store.hpp>
 #include <custody/records/view.hpp>
+#include <custody/redact/record.hpp>
 
 #include <fmt/core.h>
+
 #include <unicode/uversion.h>
 
 #include <algorithm>
@@ -48,8 +48,7 @@ string_at(const json::Json& object, std::string_view key)
 Identity
 identity_of(const json::Json& identity_view)
 {
-  const json::Json person =
-    identity_view.value("person", json::Json::object());
+  const json::Json person = identity_view.value("person", json::Json::object());
   Identity out;
   out.names = strings_at(person, "names");
   out.aliases = strings_at(person, "aliases");
@@ -331,9 +330,8 @@ finish_text(const Redactor& redactor,
         "keep the removals of the person's own names, phones, e-mails, "
         "address and ID numbers");
     }
-    result.checks.push_back(
-      {fmt::format("the {} is UTF-8", field.field),
-       !utf8::first_invalid(output).has_value()});
+    result.checks.push_back({fmt::format("the {} is UTF-8", field.field),
+                             !utf8::first_invalid(output).has_value()});
     sources[field.field] = field.text;
     result.text[field.field] = std::move(output);
   }
@@ -376,8 +374,11 @@ parse_term_file(std::string_view text)
     ++number;
     const auto end = text.find('\n');
     std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+    text =
+      end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    while (
+      !line.empty()
+      && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
       line.remove_suffix(1);
     }
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
@@ -397,10 +398,8 @@ parse_term_file(std::string_view text)
       }
     }
     if (auto bad = utf8::first_invalid(line)) {
-      return fail(Errc::invalid_input,
-                  "line {}: not UTF-8 at byte {}",
-                  number,
-                  *bad);
+      return fail(
+        Errc::invalid_input, "line {}: not UTF-8 at byte {}", number, *bad);
     }
     const bool has_word = std::any_of(line.begin(), line.end(), [](char c) {
       return (static_cast<unsigned char>(c) & 0x80U) != 0
@@ -476,22 +475,20 @@ record_text_redaction(vault::Vault& vault,
   CUSTODY_ASSIGN(aggressor_key, vault.recipient(vault::Compartment::aggressor));
   CUSTODY_ASSIGN(
     first,
-    store::seal_document(
-      vault.directory(),
-      json::Json{{"type", "redaction"},
-                 {"record", proposal.record},
-                 {"redaction", redaction}},
-      identity_key,
-      vault.current_epoch(vault::Compartment::identity)));
+    store::seal_document(vault.directory(),
+                         json::Json{{"type", "redaction"},
+                                    {"record", proposal.record},
+                                    {"redaction", redaction}},
+                         identity_key,
+                         vault.current_epoch(vault::Compartment::identity)));
   CUSTODY_ASSIGN(
     second,
     store::seal_document(vault.directory(),
                          std::move(release),
                          aggressor_key,
                          vault.current_epoch(vault::Compartment::aggressor)));
-  CUSTODY_ASSIGN(appended,
-                 vault.append(ledger::Kind::redaction,
-                              {{first.ref, second.ref}}));
+  CUSTODY_ASSIGN(
+    appended, vault.append(ledger::Kind::redaction, {{first.ref, second.ref}}));
   return appended.front().seq;
 }
 
@@ -502,7 +499,7 @@ current_derivative(const records::Shards& shards, const std::string& id)
     shards[records::part_index(vault::Compartment::identity)];
   const auto& aggressor =
     shards[records::part_index(vault::Compartment::aggressor)];
-  const index::Shard* shard = identity ? &*identity
+  const index::Shard* shard = identity    ? &*identity
                               : aggressor ? &*aggressor
                                           : nullptr;
   if (shard == nullptr) {
@@ -515,11 +512,13 @@ current_derivative(const records::Shards& shards, const std::string& id)
   // Consent is read as it is now: a derivative released before the person
   // took `publish` back is released no longer.
   bool publish = false;
-  if (const auto& facts = shards[records::part_index(vault::Compartment::facts)]) {
+  if (const auto& facts =
+        shards[records::part_index(vault::Compartment::facts)]) {
     CUSTODY_ASSIGN(facts_row, facts->find(found.id));
     const auto scopes = strings_at(
       facts_row.view.value("consent", json::Json::object()), "scopes");
-    publish = std::find(scopes.begin(), scopes.end(), "publish") != scopes.end();
+    publish =
+      std::find(scopes.begin(), scopes.end(), "publish") != scopes.end();
   }
   Derivative out;
   const bool legal = identity.has_value();
@@ -531,8 +530,9 @@ current_derivative(const records::Shards& shards, const std::string& id)
   }
   if (latest == nullptr) {
     if (legal) {
-      return fail(
-        Errc::not_found, "record {} has no redacted text: none was made", found.id);
+      return fail(Errc::not_found,
+                  "record {} has no redacted text: none was made",
+                  found.id);
     }
     return fail(Errc::not_found,
                 "record {} has no redacted text released to your role",
@@ -560,9 +560,8 @@ current_derivative(const records::Shards& shards, const std::string& id)
   } else {
     out.released = true;
     out.text = latest->document.value("text", json::Json::object());
-    out.output_sha256 =
-      latest->document.value("output", json::Json::object())
-        .value("sha256", "");
+    out.output_sha256 = latest->document.value("output", json::Json::object())
+                          .value("sha256", "");
   }
   return out;
 }

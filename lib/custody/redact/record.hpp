@@ -50,9 +50,10 @@ struct TextProposal
 
 // The proposals for record `id`: its identity values, the identity values of
 // the other records of its event (event_ref), its location and the vault's
-// `terms`, matched in its narrative and notes. Errc::auth unless `shards` open identity, narrative and
-// facts (a legal member); Errc::invalid_input when the record has no text to
-// redact, or its text is not UTF-8 (naming the field and byte).
+// `terms`, matched in its narrative and notes. Errc::auth unless `shards` open
+// identity, narrative and facts (a legal member); Errc::invalid_input when the
+// record has no text to redact, or its text is not UTF-8 (naming the field and
+// byte).
 [[nodiscard]] Result<TextProposal> propose_text(const records::Shards& shards,
                                                 const std::string& id,
                                                 const Redactor& redactor,
@@ -139,7 +140,7 @@ struct Derivative
 // Errc::not_found when the record has no derivative the member may read (none
 // was made, or none was released to her role); Errc::auth when her keys open
 // neither identity nor aggressor.
-[[nodiscard]] Result<Derivative> current_derivative(
-  const records::Shards& shards, const std::string& id);
+[[nodiscard]] Result<Derivative>
+current_derivative(const records::Shards& shards, const std::string& id);
 
 } // namespace custody::redact

@@ -135,10 +135,12 @@ redaction_policy(const json::Json& policy)
     return out;
   }
   const json::Json& redaction = policy["redaction"];
-  for (const auto& region : redaction.value("phone_regions", json::Json::array())) {
+  for (const auto& region :
+       redaction.value("phone_regions", json::Json::array())) {
     out.phone_regions.push_back(region.get<std::string>());
   }
-  for (const auto& pattern : redaction.value("id_patterns", json::Json::array())) {
+  for (const auto& pattern :
+       redaction.value("id_patterns", json::Json::array())) {
     out.id_patterns.push_back(pattern.get<std::string>());
   }
   return out;
@@ -152,15 +154,18 @@ check_redaction_policy(const json::Json& value)
   }
   for (const auto& [key, list] : value.items()) {
     if (key != "phone_regions" && key != "id_patterns") {
-      return fail(Errc::corrupt, "the policy's redaction has an unknown key \"{}\"", key);
+      return fail(
+        Errc::corrupt, "the policy's redaction has an unknown key \"{}\"", key);
     }
     if (!list.is_array()) {
-      return fail(Errc::corrupt, "the policy's redaction.{} is not a list", key);
+      return fail(
+        Errc::corrupt, "the policy's redaction.{} is not a list", key);
     }
     for (const auto& item : list) {
       if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
         return fail(Errc::corrupt,
-                    "the policy's redaction.{} holds something other than text", key);
+                    "the policy's redaction.{} holds something other than text",
+                    key);
       }
     }
   }

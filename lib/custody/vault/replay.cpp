@@ -160,14 +160,12 @@ Replay::check(const ledger::Entry& entry,
                                 entry.seq,
                                 entry.payloads.size()));
     }
-    CUSTODY_TRY(checking(7,
-                         known_epoch(Compartment::identity,
-                                     entry.payloads[0].epoch,
-                                     entry.seq)));
-    CUSTODY_TRY(checking(7,
-                         known_epoch(Compartment::aggressor,
-                                     entry.payloads[1].epoch,
-                                     entry.seq)));
+    CUSTODY_TRY(checking(
+      7,
+      known_epoch(Compartment::identity, entry.payloads[0].epoch, entry.seq)));
+    CUSTODY_TRY(checking(
+      7,
+      known_epoch(Compartment::aggressor, entry.payloads[1].epoch, entry.seq)));
     break;
   default:
     CUSTODY_TRY(checking(7, check_epochs(entry)));

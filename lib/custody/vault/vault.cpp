@@ -795,9 +795,8 @@ Vault::set_redaction_policy(const RedactionPolicy& redaction)
     signing, signing_key_for("change the policy", Remedy::ask_legal_policy));
   const AdminState& state = m_impl->loaded.state;
   AdminState next_state = state;
-  next_state.policy["redaction"] = {
-    {"phone_regions", redaction.phone_regions},
-    {"id_patterns", redaction.id_patterns}};
+  next_state.policy["redaction"] = {{"phone_regions", redaction.phone_regions},
+                                    {"id_patterns", redaction.id_patterns}};
   if (next_state.policy == state.policy) {
     return fail(Errc::invalid_input,
                 "the policy's redaction settings are these already");
@@ -815,8 +814,7 @@ Result<std::uint64_t>
 Vault::set_terms(const json::Json& terms)
 {
   CUSTODY_ASSIGN(
-    signing,
-    signing_key_for("change the term list", Remedy::ask_legal_policy));
+    signing, signing_key_for("change the term list", Remedy::ask_legal_policy));
   AdminState next_state = m_impl->loaded.state;
   next_state.terms_seq = m_impl->loaded.tip.count;
   const json::Json statement = {{"action", "terms_set"},
@@ -830,8 +828,9 @@ Vault::terms()
 {
   // Refused to a member who does not hold identity even while there is no
   // list: whether one exists is for legal members to know.
-  CUSTODY_TRY_CTX(key(Compartment::identity, current_epoch(Compartment::identity)),
-                  "the term list is in the identity compartment");
+  CUSTODY_TRY_CTX(
+    key(Compartment::identity, current_epoch(Compartment::identity)),
+    "the term list is in the identity compartment");
   const std::uint64_t seq = m_impl->loaded.state.terms_seq;
   if (seq == 0) {
     return json::Json::array();
@@ -840,13 +839,14 @@ Vault::terms()
   // interactive redaction can afford; its private document opened with the
   // identity key and its commitment checked.
   std::optional<ledger::PayloadRef> found;
-  CUSTODY_TRY(scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
-    if (entry.seq == seq && entry.kind == ledger::Kind::admin
-        && entry.payloads.size() == 2) {
-      found = entry.payloads[1];
-    }
-    return {};
-  }));
+  CUSTODY_TRY(
+    scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
+      if (entry.seq == seq && entry.kind == ledger::Kind::admin
+          && entry.payloads.size() == 2) {
+        found = entry.payloads[1];
+      }
+      return {};
+    }));
   if (!found) {
     return fail(Errc::corrupt, "the term list's entry {} is missing", seq);
   }
@@ -854,8 +854,7 @@ Vault::terms()
                      this->key(Compartment::identity, found->epoch),
                      "the term list is in the identity compartment");
   CUSTODY_ASSIGN(opened, store::open_document(m_impl->dir, *found, *key));
-  const json::Json terms =
-    opened.document.value("terms", json::Json::array());
+  const json::Json terms = opened.document.value("terms", json::Json::array());
   if (!terms.is_array()) {
     return fail(Errc::corrupt, "entry {}: the term list is not a list", seq);
   }

@@ -1,6 +1,8 @@
 // verify --deep: every payload the member's keys open is decrypted, every
 // attachment's plaintext hashed (docs/formats.md section 6.2.1), every other
 // object checked against its name (invariant 8).
+#include <custody/base/canonical_json.hpp>
+#include <custody/crypto/crypto.hpp>
 #include <custody/ledger/store.hpp>
 #include <custody/media/attach.hpp>
 #include <custody/verify/deep.hpp>
@@ -55,6 +57,50 @@ deep(vault::Vault& vault,
                                     const Digest&) -> Result<void> {
     if (cancel != nullptr && cancel->load()) {
       return make_error(Errc::interrupted, "interrupted; nothing was written");
+    }
+    if (entry.kind == ledger::Kind::redaction) {
+      // docs/formats.md 6.6: each document that opens is of its type, both
+      // name one record, and a released text hashes to its output.
+      constexpr vault::Compartment parts[] = {vault::Compartment::identity,
+                                              vault::Compartment::aggressor};
+      constexpr std::string_view types[] = {"redaction", "derivative"};
+      std::string record;
+      for (std::size_t i = 0; i < 2; ++i) {
+        const auto& ref = entry.payloads[i];
+        auto key = vault.key(parts[i], ref.epoch);
+        if (!key) {
+          if (key.error().code != Errc::auth) {
+            return tl::unexpected(key.error());
+          }
+          CUSTODY_TRY(hash_only(ref.obj));
+          continue;
+        }
+        CUSTODY_ASSIGN_CTX(opened,
+                           store::open_document(directory, ref, **key),
+                           fmt::format("entry {}", entry.seq));
+        ++report.documents;
+        done += size_of(ref.obj);
+        const json::Json& document = opened.document;
+        const std::string named = document.value("record", "");
+        const json::Json& body =
+          i == 0 ? document.value("redaction", json::Json::object()) : document;
+        const bool has_text = body.contains("text");
+        const std::string output =
+          body.value("output", json::Json::object()).value("sha256", "");
+        if (document.value("type", "") != types[i] || named.size() != 32
+            || (!record.empty() && named != record)
+            || (has_text
+                && sha256_hex(as_bytes(json::canonical(body["text"])))
+                     != output)) {
+          return fail(Errc::corrupt,
+                      "entry {}: the redaction's {} document is not what "
+                      "docs/formats.md 6.6 says",
+                      entry.seq,
+                      vault::compartment_name(parts[i]));
+        }
+        record = named;
+      }
+      return {};
     }
     if (entry.kind != ledger::Kind::put) {
       // Admin statements and seals were opened and checked by verify's

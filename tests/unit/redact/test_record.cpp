@@ -154,8 +154,7 @@ TEST_CASE("the vault's terms are proposed like identity values")
     proposal_for(redactor,
                  "Inspector Kamau took her to Mwembe Tayari market.",
                  {{"Kamau", Kind::name}, {"Mwembe Tayari", Kind::place}});
-  auto result =
-    redact::finish_text(redactor, proposal, all_removed(proposal));
+  auto result = redact::finish_text(redactor, proposal, all_removed(proposal));
   REQUIRE(result);
   const auto text = result->text["narrative"].get<std::string>();
   CHECK(text.find("Kamau") == std::string::npos);
