@@ -498,8 +498,10 @@ run_blazeface(const PhotoOptions& options, const cv::Mat& bgr)
         continue;
       }
       const auto cell = static_cast<int>(i) / head.anchors;
-      const double ax = ((cell % head.cells) + 0.5) / head.cells;
-      const double ay = ((cell / head.cells) + 0.5) / head.cells;
+      const int column = cell % head.cells;
+      const int row = cell / head.cells;
+      const double ax = (column + 0.5) / head.cells;
+      const double ay = (row + 0.5) / head.cells;
       const auto at = [&](std::size_t k) {
         return static_cast<double>(b[i * 16 + k]) / k_blazeface_size;
       };
@@ -792,10 +794,10 @@ redact(ByteView input, const PhotoOptions& options)
   report.regions = options.regions;
 
   // Exiv2 read the orientation; OpenCV must not apply it a second time.
-  const cv::Mat encoded(
-    1, static_cast<int>(*end), CV_8U, const_cast<std::uint8_t*>(input.data()));
-  cv::Mat decoded =
-    cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+  // Up to the end marker: whatever follows it is dropped unread.
+  const cv::Mat decoded =
+    cv::imdecode(cv::_InputArray(input.data(), static_cast<int>(*end)),
+                 cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
   if (decoded.empty()) {
     return fail(Errc::invalid_input, "the image cannot be decoded");
   }
