@@ -308,6 +308,44 @@ upright(const cv::Mat& image, int orientation)
   return out;
 }
 
+// 8-bit BGR: grey expanded, 16 bits scaled down, alpha composited onto
+// black, so that what transparent pixels hide does not show in the output.
+Result<cv::Mat>
+flatten(const cv::Mat& decoded)
+{
+  cv::Mat eight = decoded;
+  if (decoded.depth() == CV_16U) {
+    decoded.convertTo(eight, CV_8U, 1.0 / 257.0);
+  } else if (decoded.depth() != CV_8U) {
+    return fail(Errc::invalid_input,
+                "the image has samples of a depth photos do not use");
+  }
+  cv::Mat out;
+  switch (eight.channels()) {
+  case 1:
+    cv::cvtColor(eight, out, cv::COLOR_GRAY2BGR);
+    return out;
+  case 3:
+    return eight;
+  case 4: {
+    std::vector<cv::Mat> planes;
+    cv::split(eight, planes);
+    const cv::Mat alpha = planes[3];
+    planes.pop_back();
+    cv::merge(planes, out);
+    cv::Mat alpha3;
+    cv::cvtColor(alpha, alpha3, cv::COLOR_GRAY2BGR);
+    // out * alpha / 255, rounded: zero where fully transparent.
+    cv::multiply(out, alpha3, out, 1.0 / 255.0);
+    return out;
+  }
+  default:
+    return fail(Errc::invalid_input,
+                "the image has {} channels, not 1, 3 or 4",
+                eight.channels());
+  }
+}
+
 Box
 to_box(const cv::Rect& r)
 {
@@ -794,10 +832,12 @@ redact(ByteView input, const PhotoOptions& options)
   report.regions = options.regions;
 
   // Exiv2 read the orientation; OpenCV must not apply it a second time.
-  // Up to the end marker: whatever follows it is dropped unread.
+  // Up to the end marker: whatever follows it is dropped unread. Unchanged,
+  // so that an alpha channel is seen and flattened (below) rather than
+  // dropped with the colours under transparent pixels left showing.
   const cv::Mat decoded =
     cv::imdecode(cv::_InputArray(input.data(), static_cast<int>(*end)),
-                 cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+                 cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
   if (decoded.empty()) {
     return fail(Errc::invalid_input, "the image cannot be decoded");
   }
@@ -809,7 +849,11 @@ redact(ByteView input, const PhotoOptions& options)
                 decoded.rows,
                 options.max_pixels);
   }
-  cv::Mat image = upright(decoded, meta->orientation);
+  auto flat = flatten(decoded);
+  if (!flat) {
+    return tl::unexpected(flat.error());
+  }
+  cv::Mat image = upright(*flat, meta->orientation);
   report.width = image.cols;
   report.height = image.rows;
 

@@ -307,6 +307,23 @@ TEST_CASE("a WebP and a PNG with metadata are read too")
   CHECK(brightest(decode(result->output), astronaut_face) == 0);
 }
 
+TEST_CASE("transparent pixels do not show what is under them")
+{
+  // A red square, fully transparent except its left half; 16-bit and 8-bit.
+  for (const int depth : {CV_8U, CV_16U}) {
+    const double top = depth == CV_8U ? 255 : 65535;
+    cv::Mat rgba(32, 32, CV_MAKETYPE(depth, 4), cv::Scalar(0, 0, top, 0));
+    rgba(cv::Rect(0, 0, 16, 32)).setTo(cv::Scalar(0, 0, top, top));
+    auto opts = options();
+    opts.format = redact::PhotoFormat::png;
+    const auto result = redact::redact_photo(encode(rgba, ".png"), opts);
+    REQUIRE_MESSAGE(result, result.error().message);
+    const auto out = decode(result->output);
+    CHECK(brightest(out, {16, 0, 16, 32}) == 0);
+    CHECK(out.at<cv::Vec3b>(5, 5) == cv::Vec3b(0, 0, 255));
+  }
+}
+
 TEST_CASE("exiftool finds only what a fresh encoder writes in the output")
 {
   // An independent reader (REDACTION.md section 5): every tag of the output
