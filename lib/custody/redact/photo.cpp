@@ -453,11 +453,127 @@ sigmoid(float x)
   return 1.0F / (1.0F + std::exp(-x));
 }
 
-// BlazeFace (front, 128 by 128): the image letterboxed onto a black square,
-// NHWC floats in [-1, 1], RGB. Two heads: 16 by 16 cells with 2 anchors and
-// 8 by 8 cells with 6; each anchor has a score and 16 regressors (box centre
-// and size in input pixels, then six keypoints), as keijiro's
-// Postprocess1Kernel.hlsl decodes them.
+// BlazeFace (front, 128 by 128) on one window of the image: the window
+// letterboxed onto a black square, NHWC floats in [-1, 1], RGB. Two heads:
+// 16 by 16 cells with 2 anchors and 8 by 8 cells with 6; each anchor has a
+// score and 16 regressors (box centre and size in input pixels, then six
+// keypoints), as keijiro's Postprocess1Kernel.hlsl decodes them. Boxes and
+// scores above the threshold are added, in image coordinates.
+Result<void>
+blazeface_window(cv::dnn::Net& net,
+                 const cv::Mat& bgr,
+                 const cv::Rect& window,
+                 const std::string& file,
+                 std::vector<cv::Rect>& rects,
+                 std::vector<float>& scores)
+{
+  const int side = std::max(window.width, window.height);
+  cv::Mat square(side, side, CV_8UC3, cv::Scalar::all(0));
+  bgr(window).copyTo(square(cv::Rect(0, 0, window.width, window.height)));
+  cv::Mat small;
+  cv::resize(square,
+             small,
+             cv::Size(k_blazeface_size, k_blazeface_size),
+             0,
+             0,
+             cv::INTER_AREA);
+  cv::cvtColor(small, small, cv::COLOR_BGR2RGB);
+  cv::Mat input;
+  small.convertTo(input, CV_32FC3, 2.0 / 255.0, -1.0);
+  const std::array<int, 4> shape = {1, k_blazeface_size, k_blazeface_size, 3};
+  const cv::Mat blob(4, shape.data(), CV_32F, input.data);
+  net.setInput(blob);
+  std::vector<cv::Mat> heads;
+  const std::vector<cv::String> names = {
+    "Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"};
+  try {
+    net.forward(heads, names);
+  } catch (const cv::Exception& e) {
+    return fail(Errc::invalid_input,
+                "the BlazeFace model {} failed ({})",
+                file,
+                e.what());
+  }
+  struct Head
+  {
+    int cells;
+    int anchors;
+    const cv::Mat& scores;
+    const cv::Mat& boxes;
+  };
+  const std::array<Head, 2> layout = {
+    {{16, 2, heads[0], heads[2]}, {8, 6, heads[1], heads[3]}}};
+  for (const auto& head : layout) {
+    const auto count =
+      static_cast<std::size_t>(head.cells) * head.cells * head.anchors;
+    if (head.scores.total() != count || head.boxes.total() != count * 16
+        || head.scores.type() != CV_32F || head.boxes.type() != CV_32F) {
+      return fail(Errc::invalid_input,
+                  "the BlazeFace model {} has outputs of another shape",
+                  file);
+    }
+    const auto* s = head.scores.ptr<float>();
+    const auto* b = head.boxes.ptr<float>();
+    for (std::size_t i = 0; i < count; ++i) {
+      const float score = sigmoid(s[i]);
+      if (static_cast<double>(score) < k_blazeface_threshold) {
+        continue;
+      }
+      const auto cell = static_cast<int>(i) / head.anchors;
+      const int column = cell % head.cells;
+      const int row = cell / head.cells;
+      const double ax = (column + 0.5) / head.cells;
+      const double ay = (row + 0.5) / head.cells;
+      const auto at = [&](std::size_t k) {
+        return static_cast<double>(b[i * 16 + k]) / k_blazeface_size;
+      };
+      const double cx = ax + at(0);
+      const double cy = ay + at(1);
+      const double w = at(2);
+      const double h = at(3);
+      rects.emplace_back(
+        window.x + static_cast<int>(std::floor((cx - w / 2) * side)),
+        window.y + static_cast<int>(std::floor((cy - h / 2) * side)),
+        static_cast<int>(std::ceil(w * side)),
+        static_cast<int>(std::ceil(h * side)));
+      scores.push_back(score);
+    }
+  }
+  return {};
+}
+
+// The windows BlazeFace looks at: the whole image, then squares of a half
+// and a quarter of its short side, overlapping by half, so that a face a
+// tenth of a window wide is seen in a group photo too (the model finds faces
+// down to about a tenth of its input).
+std::vector<cv::Rect>
+blazeface_windows(cv::Size image)
+{
+  std::vector<cv::Rect> out = {cv::Rect(0, 0, image.width, image.height)};
+  const int short_side = std::min(image.width, image.height);
+  for (const int parts : {2, 4}) {
+    const int side = short_side / parts;
+    if (side < 2 * k_blazeface_size) {
+      break;
+    }
+    const int stride = side / 2;
+    const auto starts = [&](int length) {
+      std::vector<int> at;
+      for (int p = 0; p + side < length; p += stride) {
+        at.push_back(p);
+      }
+      at.push_back(length - side);
+      return at;
+    };
+    for (const int y : starts(image.height)) {
+      for (const int x : starts(image.width)) {
+        out.emplace_back(x, y, side, side);
+      }
+    }
+  }
+  return out;
+}
+
 Result<DetectorResult>
 run_blazeface(const PhotoOptions& options, const cv::Mat& bgr)
 {
@@ -480,80 +596,12 @@ run_blazeface(const PhotoOptions& options, const cv::Mat& bgr)
                 out.file,
                 e.what());
   }
-  const int side = std::max(bgr.cols, bgr.rows);
-  cv::Mat square(side, side, CV_8UC3, cv::Scalar::all(0));
-  bgr.copyTo(square(cv::Rect(0, 0, bgr.cols, bgr.rows)));
-  cv::Mat small;
-  cv::resize(square,
-             small,
-             cv::Size(k_blazeface_size, k_blazeface_size),
-             0,
-             0,
-             cv::INTER_AREA);
-  cv::cvtColor(small, small, cv::COLOR_BGR2RGB);
-  cv::Mat input;
-  small.convertTo(input, CV_32FC3, 2.0 / 255.0, -1.0);
-  const std::array<int, 4> shape = {1, k_blazeface_size, k_blazeface_size, 3};
-  const cv::Mat blob(4, shape.data(), CV_32F, input.data);
-  net.setInput(blob);
-  std::vector<cv::Mat> heads;
-  const std::vector<cv::String> names = {
-    "Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"};
-  try {
-    net.forward(heads, names);
-  } catch (const cv::Exception& e) {
-    return fail(Errc::invalid_input,
-                "the BlazeFace model {} failed ({})",
-                out.file,
-                e.what());
-  }
-  struct Head
-  {
-    int cells;
-    int anchors;
-    const cv::Mat& scores;
-    const cv::Mat& boxes;
-  };
-  const std::array<Head, 2> layout = {
-    {{16, 2, heads[0], heads[2]}, {8, 6, heads[1], heads[3]}}};
   std::vector<cv::Rect> rects;
   std::vector<float> scores;
-  const double scale = static_cast<double>(side) / k_blazeface_size;
-  for (const auto& head : layout) {
-    const auto count =
-      static_cast<std::size_t>(head.cells) * head.cells * head.anchors;
-    if (head.scores.total() != count || head.boxes.total() != count * 16
-        || head.scores.type() != CV_32F || head.boxes.type() != CV_32F) {
-      return fail(Errc::invalid_input,
-                  "the BlazeFace model {} has outputs of another shape",
-                  out.file);
-    }
-    const auto* s = head.scores.ptr<float>();
-    const auto* b = head.boxes.ptr<float>();
-    for (std::size_t i = 0; i < count; ++i) {
-      const float score = sigmoid(s[i]);
-      if (static_cast<double>(score) < k_blazeface_threshold) {
-        continue;
-      }
-      const auto cell = static_cast<int>(i) / head.anchors;
-      const int column = cell % head.cells;
-      const int row = cell / head.cells;
-      const double ax = (column + 0.5) / head.cells;
-      const double ay = (row + 0.5) / head.cells;
-      const auto at = [&](std::size_t k) {
-        return static_cast<double>(b[i * 16 + k]) / k_blazeface_size;
-      };
-      const double cx = ax + at(0);
-      const double cy = ay + at(1);
-      const double w = at(2);
-      const double h = at(3);
-      const double px = (cx - w / 2) * k_blazeface_size * scale;
-      const double py = (cy - h / 2) * k_blazeface_size * scale;
-      rects.emplace_back(static_cast<int>(std::floor(px)),
-                         static_cast<int>(std::floor(py)),
-                         static_cast<int>(std::ceil(w * side)),
-                         static_cast<int>(std::ceil(h * side)));
-      scores.push_back(score);
+  for (const auto& window : blazeface_windows(bgr.size())) {
+    if (auto ok = blazeface_window(net, bgr, window, out.file, rects, scores);
+        !ok) {
+      return tl::unexpected(ok.error());
     }
   }
   std::vector<int> kept;

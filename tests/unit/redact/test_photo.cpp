@@ -388,6 +388,26 @@ TEST_CASE("exiftool finds only what a fresh encoder writes in the output")
   }
 }
 
+TEST_CASE("BlazeFace finds a small face in a large photo through its windows")
+{
+  // The astronaut's head, 80 pixels wide, in a 1600 by 1200 grey scene: a
+  // twentieth of the image, too small for BlazeFace on the whole of it.
+  cv::Mat scene(1200, 1600, CV_8UC3, cv::Scalar::all(128));
+  cv::Mat head =
+    decode(read_fixture("astronaut.png"))(cv::Rect(150, 40, 150, 150));
+  cv::resize(head, head, cv::Size(80, 80), 0, 0, cv::INTER_AREA);
+  const Box planted_head{1000, 700, 80, 80};
+  head.copyTo(scene(cv::Rect(1000, 700, 80, 80)));
+  const auto result = redact::redact_photo(encode(scene, ".png"), options());
+  REQUIRE_MESSAGE(result, result.error().message);
+  const auto* blaze = detector(*result, "blazeface_front_128");
+  REQUIRE(blaze != nullptr);
+  CHECK(std::any_of(blaze->boxes.begin(), blaze->boxes.end(), [&](auto& b) {
+    return overlap(b, planted_head) > 0.2;
+  }));
+  CHECK(covered({1015, 710, 50, 60}, result->masks));
+}
+
 TEST_CASE("regions are covered, and a region outside the image is refused "
           "by its number")
 {
