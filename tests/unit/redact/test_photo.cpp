@@ -245,8 +245,9 @@ TEST_CASE("a dirty JPEG comes out with no metadata, thumbnail, trailer or "
     return overlap(b, astronaut_face) > 0.5;
   }));
 
-  // The provenance: eight detectors with their files' hashes, every check.
-  CHECK(result->detectors.size() == 8);
+  // The provenance: ten detectors (the doubled passes too on a small
+  // photo) with their files' hashes, every check.
+  CHECK(result->detectors.size() == 10);
   for (const auto& d : result->detectors) {
     CHECK(d.sha256.size() == 64);
   }
@@ -388,11 +389,31 @@ TEST_CASE("exiftool finds only what a fresh encoder writes in the output")
   }
 }
 
+TEST_CASE("a face of 28 pixels in a small photo is found on the doubled "
+          "image")
+{
+  cv::Mat scene(480, 640, CV_8UC3, cv::Scalar::all(128));
+  cv::Mat astronaut = decode(read_fixture("astronaut.png"));
+  const double f = 28.0 / 93.0;
+  cv::resize(astronaut, astronaut, cv::Size(), f, f, cv::INTER_AREA);
+  astronaut.copyTo(scene(cv::Rect(100, 100, astronaut.cols, astronaut.rows)));
+  const Box face{
+    100 + static_cast<int>(177 * f), 100 + static_cast<int>(67 * f), 24, 24};
+  const auto result = redact::redact_photo(encode(scene, ".png"), options());
+  REQUIRE_MESSAGE(result, result.error().message);
+  const auto* doubled = detector(*result, "lbp_frontalface_improved_2x");
+  REQUIRE(doubled != nullptr);
+  CHECK(std::any_of(doubled->boxes.begin(), doubled->boxes.end(), [&](auto& b) {
+    return overlap(b, face) > 0.3;
+  }));
+  CHECK(covered(face, result->masks));
+}
+
 TEST_CASE("BlazeFace finds a small face in a large photo through its windows")
 {
-  // The astronaut's head, 80 pixels wide, in a 1600 by 1200 grey scene: a
-  // twentieth of the image, too small for BlazeFace on the whole of it.
-  cv::Mat scene(1200, 1600, CV_8UC3, cv::Scalar::all(128));
+  // The astronaut's head, 80 pixels wide, in an 1800 by 1200 grey scene:
+  // too small for BlazeFace on the whole of it.
+  cv::Mat scene(1200, 1800, CV_8UC3, cv::Scalar::all(128));
   cv::Mat head =
     decode(read_fixture("astronaut.png"))(cv::Rect(150, 40, 150, 150));
   cv::resize(head, head, cv::Size(80, 80), 0, 0, cv::INTER_AREA);
@@ -405,6 +426,9 @@ TEST_CASE("BlazeFace finds a small face in a large photo through its windows")
   CHECK(std::any_of(blaze->boxes.begin(), blaze->boxes.end(), [&](auto& b) {
     return overlap(b, planted_head) > 0.2;
   }));
+  // Above two megapixels the doubled passes do not run, and say so by
+  // their absence.
+  CHECK(detector(*result, "lbp_frontalface_improved_2x") == nullptr);
   CHECK(covered({1015, 710, 50, 60}, result->masks));
 }
 
