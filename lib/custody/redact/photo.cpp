@@ -29,6 +29,8 @@ namespace {
 
 // Cascades and the model are a few MB at most.
 constexpr std::uint64_t k_max_model_size = 64ULL << 20U;
+// OpenCV takes the encoded size as an int.
+constexpr std::size_t k_max_input = 1ULL << 30U;
 // Canaries shorter than this occur by chance in compressed data.
 constexpr std::size_t k_min_canary = 4;
 // The JPEG block grid masks are grown out to: one 4:2:0 MCU.
@@ -895,7 +897,14 @@ redact(ByteView input, const PhotoOptions& options)
                 "the image is not a JPEG, PNG or WebP (its first bytes say "
                 "otherwise)");
   }
-  if (options.margin < 0 || options.margin > 4 || options.jpeg_quality < 1
+  if (input.size() > k_max_input) {
+    return fail(Errc::invalid_input,
+                "the image is {} bytes, more than the {} allowed",
+                input.size(),
+                k_max_input);
+  }
+  // Written so that a NaN margin is refused too.
+  if (!(options.margin >= 0 && options.margin <= 4) || options.jpeg_quality < 1
       || options.jpeg_quality > 100) {
     return fail(Errc::invalid_input,
                 "margin {} or JPEG quality {} out of range (0 to 4, 1 to 100)",

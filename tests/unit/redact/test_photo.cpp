@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -496,6 +497,11 @@ TEST_CASE("truncated, empty, foreign and oversized images are refused as "
   SUBCASE("a JPEG header and garbage")
   {
     input = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x02, 0xFF, 0xD9};
+  }
+  SUBCASE("a margin that is not a number")
+  {
+    input = jpeg;
+    opts.margin = std::numeric_limits<double>::quiet_NaN();
   }
   SUBCASE("more pixels than allowed")
   {
