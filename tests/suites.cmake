@@ -30,6 +30,7 @@ set(custody_unit_suites
   merkle
   minisign
   period
+  photo
   premis
   readers
   receipt
