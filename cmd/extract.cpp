@@ -1,5 +1,6 @@
 // custody extract: an attachment's exact bytes, checked against the SHA-256
-// recorded when it was attached.
+// recorded when it was attached; with --redacted, its latest redacted
+// derivative (docs/formats.md 6.6.1), checked the same way.
 #include "commands.hpp"
 #include "progress.hpp"
 #include "reading.hpp"
@@ -7,6 +8,7 @@
 
 #include <custody/media/attach.hpp>
 #include <custody/records/index.hpp>
+#include <custody/redact/photo_record.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -27,6 +29,7 @@ struct ExtractOptions
   std::string record;
   std::size_t number = 0;
   std::string output;
+  bool redacted = false;
 };
 
 // The plaintext to standard output as it is decrypted, as age -d and gpg -d do:
@@ -35,22 +38,87 @@ struct ExtractOptions
 // after the bytes went out (docs/decisions.md).
 Result<attach::Extracted>
 to_standard_output(const fs::Path& vault,
-                   const index::AttachmentRow& row,
-                   const attach::Recorded& recorded,
+                   const Digest& object,
+                   std::uint64_t size,
+                   const Digest& sha256,
                    const age::X25519Identity& key,
                    const std::atomic<bool>* cancel)
 {
   return attach::read_plaintext(
     vault,
-    row.object,
+    object,
     key,
-    recorded.size,
-    recorded.sha256,
+    size,
+    sha256,
     [](ByteView piece) -> Result<void> {
       return fs::write_all(STDOUT_FILENO, piece, "standard output");
     },
     cancel,
     terminal_progress("extract"));
+}
+
+// The latest redacted derivative of the attachment the member may read: a
+// legal member any, an advocacy member a released one.
+Result<Outcome>
+extract_redacted(const GlobalOptions& global,
+                 const ExtractOptions& options,
+                 vault::Vault& opened,
+                 bool to_stdout)
+{
+  CUSTODY_ASSIGN(shards, open_readable(opened));
+  CUSTODY_ASSIGN(
+    derivative,
+    redact::current_photo_derivative(shards, options.record, options.number));
+  CUSTODY_ASSIGN(key, opened.key(derivative.compartment, derivative.epoch));
+  const auto* cancel = watch_interrupts();
+  auto extracted = to_stdout ? to_standard_output(opened.directory(),
+                                                  derivative.object,
+                                                  derivative.size,
+                                                  derivative.sha256,
+                                                  *key,
+                                                  cancel)
+                             : attach::extract(opened.directory(),
+                                               derivative.object,
+                                               *key,
+                                               derivative.size,
+                                               derivative.sha256,
+                                               options.output,
+                                               cancel,
+                                               terminal_progress("extract"));
+  finish_progress();
+  if (!extracted) {
+    return tl::unexpected(extracted.error());
+  }
+  save_shards(shards);
+  if (global.json && !to_stdout) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "extracted"},
+                              {"record", derivative.record},
+                              {"attachment", options.number},
+                              {"redacted", true},
+                              {"seq", derivative.seq},
+                              {"format", derivative.format},
+                              {"size", extracted->size},
+                              {"sha256", to_hex(extracted->sha256)},
+                              {"output", options.output}}
+                 .dump());
+    return Outcome::ok;
+  }
+  const std::string line = fmt::format(
+    "extracted the redacted attachment {} (entry {}, {}, {} "
+    "bytes, sha256 {}, checked) to {}",
+    options.number,
+    derivative.seq,
+    derivative.format,
+    extracted->size,
+    to_hex(extracted->sha256),
+    to_stdout ? std::string("standard output") : printable(options.output));
+  if (to_stdout) {
+    note(line);
+  } else {
+    fmt::print("{}\n", line);
+  }
+  return Outcome::ok;
 }
 
 Result<Outcome>
@@ -84,6 +152,9 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::read));
   vault::Vault& opened = session.vault;
+  if (options.redacted) {
+    return extract_redacted(global, options, opened, to_stdout);
+  }
   CUSTODY_ASSIGN(
     shard,
     open_shard(opened,
@@ -106,17 +177,20 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
   CUSTODY_ASSIGN(recorded, attach::parse_recorded(row.attachment));
   CUSTODY_ASSIGN(key, opened.key(vault::Compartment::identity, row.epoch));
   const auto* cancel = watch_interrupts();
-  auto extracted =
-    to_stdout
-      ? to_standard_output(opened.directory(), row, recorded, *key, cancel)
-      : attach::extract(opened.directory(),
-                        row.object,
-                        *key,
-                        recorded.size,
-                        recorded.sha256,
-                        options.output,
-                        cancel,
-                        terminal_progress("extract"));
+  auto extracted = to_stdout ? to_standard_output(opened.directory(),
+                                                  row.object,
+                                                  recorded.size,
+                                                  recorded.sha256,
+                                                  *key,
+                                                  cancel)
+                             : attach::extract(opened.directory(),
+                                               row.object,
+                                               *key,
+                                               recorded.size,
+                                               recorded.sha256,
+                                               options.output,
+                                               cancel,
+                                               terminal_progress("extract"));
   finish_progress();
   if (!extracted) {
     return tl::unexpected(extracted.error());
@@ -170,6 +244,11 @@ register_extract(CLI::App& app, GlobalOptions& global, Action& action)
                  options->output,
                  "The file to write (must not exist), or - for standard output")
     ->required();
+  sub->add_flag("--redacted",
+                options->redacted,
+                "Write the attachment's latest redacted derivative (`custody "
+                "redact --profile photo`) instead: legal members any, "
+                "advocacy those released to it");
   sub->add_flag("--json", global.json, "Print JSON");
   sub->callback([&global, &action, options] {
     action = [&global, options] { return run_extract(global, *options); };

@@ -58,10 +58,25 @@ constexpr RoleNeed k_role_needs[] = {
    "your role ({}) cannot read records",
    "intake members record but cannot read back"},
   {"extract",
-   [](vault::Role role) { return holds(role, vault::Compartment::identity); },
+   [](vault::Role role) {
+     // advocacy: the redacted derivatives released to it (extract --redacted)
+     return holds(role, vault::Compartment::identity)
+            || holds(role, vault::Compartment::aggressor);
+   },
    "your role ({}) cannot open original media",
    "originals live in the identity compartment, which only legal members "
    "hold"},
+  {"redact",
+   [](vault::Role role) { return holds(role, vault::Compartment::identity); },
+   "your role ({}) cannot redact: redaction reads the identity and "
+   "narrative compartments",
+   "a legal member redacts; advocacy members read what was released with "
+   "`custody show --redacted` and `extract --redacted`"},
+  {"terms",
+   [](vault::Role role) { return holds(role, vault::Compartment::identity); },
+   "your role ({}) cannot read the term list, which is kept in the identity "
+   "compartment",
+   "a legal member sets and reads it"},
   {"key add",
    [](vault::Role role) { return role == vault::Role::legal; },
    "your role ({}) cannot admit members",

@@ -15,7 +15,7 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values attach") echo "--kind --note --captured-at --vault --identity --passphrase-file --wait" ;;
   "options edit") echo "--reason --yes --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values edit") echo "--reason --vault --identity --passphrase-file --wait" ;;
-  "options extract") echo "-o --output --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "options extract") echo "-o --output --redacted --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values extract") echo "-o --output --vault --identity --passphrase-file --wait" ;;
   "options checkpoint") echo "--tsq --tsr --tsa --checkpoint --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values checkpoint") echo "--tsq --tsr --tsa --checkpoint --vault --identity --passphrase-file --wait" ;;
@@ -39,8 +39,8 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values prove") echo "--checkpoint --vault --identity --passphrase-file --wait" ;;
   "options record") echo "--form --attach --allow-duplicate --amend --reason --resume --draft-ttl --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values record") echo "--form --attach --amend --reason --draft-ttl --vault --identity --passphrase-file --wait" ;;
-  "options redact") echo "--text --approve --keep-dates --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
-  "values redact") echo "--vault --identity --passphrase-file --wait" ;;
+  "options redact") echo "--text --profile --region --fill --png --preview --approve --keep-dates --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values redact") echo "--profile --region --fill --preview --vault --identity --passphrase-file --wait" ;;
   "options show") echo "--form --redacted --history --at --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values show") echo "--at --vault --identity --passphrase-file --wait" ;;
   "options stats") echo "--period --from --to --recipe --by --rows --cols --level --filter --threshold --method --label -o --output --xlsx --chart --chart-table --csv --force --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;

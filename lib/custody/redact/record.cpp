@@ -524,7 +524,14 @@ current_derivative(const records::Shards& shards, const std::string& id)
   const bool legal = identity.has_value();
   const index::RedactionRow* latest = nullptr;
   for (const auto& row : rows) {
-    if (legal || (publish && row.document.value("released", false))) {
+    // A photo's derivative (6.6.1) is extract's, not the text's.
+    const bool photo = legal
+                         ? row.document.value("redaction", json::Json::object())
+                               .value("profile", "")
+                             == "photo"
+                         : row.document.contains("attachment");
+    if (!photo
+        && (legal || (publish && row.document.value("released", false)))) {
       latest = &row;
     }
   }

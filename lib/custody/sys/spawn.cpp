@@ -100,8 +100,13 @@ run(const Command& command)
 
   SpawnActions actions;
   if (!actions.ok
-      || posix_spawn_file_actions_addopen(
-           &actions.value, 0, "/dev/null", O_RDONLY, 0)
+      || posix_spawn_file_actions_addopen(&actions.value,
+                                          0,
+                                          command.standard_input.empty()
+                                            ? "/dev/null"
+                                            : command.standard_input.c_str(),
+                                          O_RDONLY,
+                                          0)
            != 0
       || posix_spawn_file_actions_adddup2(&actions.value, write_end.get(), 1)
            != 0

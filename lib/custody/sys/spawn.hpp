@@ -29,6 +29,11 @@ struct Command
   std::size_t max_output = 1 << 20;
   // otherwise standard error goes to /dev/null
   bool capture_stderr = false;
+  // A file the child reads as its standard input instead of /dev/null,
+  // opened read-only in the child before anything else of the parent's is
+  // closed: "/proc/self/fd/N" names the parent's descriptor N, so a memory
+  // file reaches the child without a name on any disk.
+  std::string standard_input;
 };
 
 struct Finished

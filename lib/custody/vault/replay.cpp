@@ -152,11 +152,12 @@ Replay::check(const ledger::Entry& entry,
     break;
   case ledger::Kind::redaction:
     // invariant 7: [identity: the redaction document, aggressor: the release
-    // document] (docs/formats.md 6.6)
-    if (entry.payloads.size() != 2) {
+    // document] and, for a photo, the derivative's media object, encrypted to
+    // either (docs/formats.md 6.6, 6.6.1)
+    if (entry.payloads.size() != 2 && entry.payloads.size() != 3) {
       return broken(7,
-                    fmt::format("entry {}: a redaction entry has 2 payloads, "
-                                "this one {}",
+                    fmt::format("entry {}: a redaction entry has 2 or 3 "
+                                "payloads, this one {}",
                                 entry.seq,
                                 entry.payloads.size()));
     }
@@ -166,6 +167,17 @@ Replay::check(const ledger::Entry& entry,
     CUSTODY_TRY(checking(
       7,
       known_epoch(Compartment::aggressor, entry.payloads[1].epoch, entry.seq)));
+    if (entry.payloads.size() == 3
+        && !known_epoch(
+          Compartment::identity, entry.payloads[2].epoch, entry.seq)
+        && !known_epoch(
+          Compartment::aggressor, entry.payloads[2].epoch, entry.seq)) {
+      return broken(7,
+                    fmt::format("entry {}: the derivative's epoch {} is no "
+                                "identity or aggressor epoch",
+                                entry.seq,
+                                entry.payloads[2].epoch));
+    }
     break;
   default:
     CUSTODY_TRY(checking(7, check_epochs(entry)));

@@ -100,6 +100,11 @@ deep(vault::Vault& vault,
         }
         record = named;
       }
+      if (entry.payloads.size() == 3) {
+        // A photo's derivative (6.6.1): its object against its name here;
+        // extract checks its plaintext against the recorded SHA-256.
+        CUSTODY_TRY(hash_only(entry.payloads[2].obj));
+      }
       return {};
     }
     if (entry.kind != ledger::Kind::put) {
