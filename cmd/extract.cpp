@@ -57,6 +57,32 @@ to_standard_output(const fs::Path& vault,
     terminal_progress("extract"));
 }
 
+// Object `object` decrypted to `output` (a new file, or "-" for standard
+// output), its plaintext checked against `size` and `sha256`, with progress on
+// a terminal and Ctrl-C heard.
+Result<attach::Extracted>
+write_checked(const fs::Path& vault,
+              const Digest& object,
+              std::uint64_t size,
+              const Digest& sha256,
+              const age::X25519Identity& key,
+              const std::string& output)
+{
+  const auto* cancel = watch_interrupts();
+  auto extracted =
+    output == "-" ? to_standard_output(vault, object, size, sha256, key, cancel)
+                  : attach::extract(vault,
+                                    object,
+                                    key,
+                                    size,
+                                    sha256,
+                                    output,
+                                    cancel,
+                                    terminal_progress("extract"));
+  finish_progress();
+  return extracted;
+}
+
 // The latest redacted derivative of the attachment the member may read: a
 // legal member any, an advocacy member a released one.
 Result<Outcome>
@@ -70,25 +96,13 @@ extract_redacted(const GlobalOptions& global,
     derivative,
     redact::current_photo_derivative(shards, options.record, options.number));
   CUSTODY_ASSIGN(key, opened.key(derivative.compartment, derivative.epoch));
-  const auto* cancel = watch_interrupts();
-  auto extracted = to_stdout ? to_standard_output(opened.directory(),
-                                                  derivative.object,
-                                                  derivative.size,
-                                                  derivative.sha256,
-                                                  *key,
-                                                  cancel)
-                             : attach::extract(opened.directory(),
-                                               derivative.object,
-                                               *key,
-                                               derivative.size,
-                                               derivative.sha256,
-                                               options.output,
-                                               cancel,
-                                               terminal_progress("extract"));
-  finish_progress();
-  if (!extracted) {
-    return tl::unexpected(extracted.error());
-  }
+  CUSTODY_ASSIGN(extracted,
+                 write_checked(opened.directory(),
+                               derivative.object,
+                               derivative.size,
+                               derivative.sha256,
+                               *key,
+                               options.output));
   save_shards(shards);
   if (global.json && !to_stdout) {
     fmt::print("{}\n",
@@ -98,8 +112,8 @@ extract_redacted(const GlobalOptions& global,
                               {"redacted", true},
                               {"seq", derivative.seq},
                               {"format", derivative.format},
-                              {"size", extracted->size},
-                              {"sha256", to_hex(extracted->sha256)},
+                              {"size", extracted.size},
+                              {"sha256", to_hex(extracted.sha256)},
                               {"output", options.output}}
                  .dump());
     return Outcome::ok;
@@ -110,8 +124,8 @@ extract_redacted(const GlobalOptions& global,
     options.number,
     derivative.seq,
     derivative.format,
-    extracted->size,
-    to_hex(extracted->sha256),
+    extracted.size,
+    to_hex(extracted.sha256),
     to_stdout ? std::string("standard output") : printable(options.output));
   if (to_stdout) {
     note(line);
@@ -176,32 +190,20 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
   const index::AttachmentRow& row = rows[options.number - 1];
   CUSTODY_ASSIGN(recorded, attach::parse_recorded(row.attachment));
   CUSTODY_ASSIGN(key, opened.key(vault::Compartment::identity, row.epoch));
-  const auto* cancel = watch_interrupts();
-  auto extracted = to_stdout ? to_standard_output(opened.directory(),
-                                                  row.object,
-                                                  recorded.size,
-                                                  recorded.sha256,
-                                                  *key,
-                                                  cancel)
-                             : attach::extract(opened.directory(),
-                                               row.object,
-                                               *key,
-                                               recorded.size,
-                                               recorded.sha256,
-                                               options.output,
-                                               cancel,
-                                               terminal_progress("extract"));
-  finish_progress();
-  if (!extracted) {
-    return tl::unexpected(extracted.error());
-  }
+  CUSTODY_ASSIGN(extracted,
+                 write_checked(opened.directory(),
+                               row.object,
+                               recorded.size,
+                               recorded.sha256,
+                               *key,
+                               options.output));
   save_shard(shard);
   if (to_stdout) {
     note(fmt::format("extracted {} ({} bytes, sha256 {}, checked) to standard "
                      "output",
                      row.attachment.value("name", ""),
-                     extracted->size,
-                     to_hex(extracted->sha256)));
+                     extracted.size,
+                     to_hex(extracted.sha256)));
     return Outcome::ok;
   }
   if (global.json) {
@@ -211,16 +213,16 @@ run_extract(const GlobalOptions& global, const ExtractOptions& options)
                               {"attachment", options.number},
                               {"name", row.attachment.value("name", "")},
                               {"seq", row.seq},
-                              {"size", extracted->size},
-                              {"sha256", to_hex(extracted->sha256)},
+                              {"size", extracted.size},
+                              {"sha256", to_hex(extracted.sha256)},
                               {"output", options.output}}
                  .dump());
     return Outcome::ok;
   }
   fmt::print("extracted {} ({} bytes, sha256 {}, checked) to {}\n",
              printable(row.attachment.value("name", "")),
-             extracted->size,
-             to_hex(extracted->sha256),
+             extracted.size,
+             to_hex(extracted.sha256),
              printable(options.output));
   return Outcome::ok;
 }

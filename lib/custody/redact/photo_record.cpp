@@ -6,6 +6,7 @@
 #include <custody/ledger/store.hpp>
 #include <custody/redact/photo_child.hpp>
 #include <custody/redact/photo_record.hpp>
+#include <custody/redact/record.hpp>
 #include <custody/sys/memfile.hpp>
 
 #include <fmt/core.h>
@@ -218,29 +219,16 @@ record_photo_redaction(vault::Vault& vault,
     release["attachment"] = source.number;
     release["output"] = output;
   }
-  CUSTODY_ASSIGN(identity_key, vault.recipient(vault::Compartment::identity));
-  CUSTODY_ASSIGN(aggressor_key, vault.recipient(vault::Compartment::aggressor));
-  CUSTODY_ASSIGN(
-    first,
-    store::seal_document(vault.directory(),
-                         json::Json{{"type", "redaction"},
-                                    {"record", source.record},
-                                    {"redaction", redaction}},
-                         identity_key,
-                         vault.current_epoch(vault::Compartment::identity)));
-  CUSTODY_ASSIGN(
-    second,
-    store::seal_document(vault.directory(),
-                         std::move(release),
-                         aggressor_key,
-                         vault.current_epoch(vault::Compartment::aggressor)));
+  CUSTODY_ASSIGN(documents,
+                 seal_redaction_documents(
+                   vault, source.record, redaction, std::move(release)));
   const ledger::PayloadRef media{
     staged.object,
     store::commitment(media_salt, staged.plaintext_sha256),
     epoch};
-  CUSTODY_ASSIGN(
-    appended,
-    vault.append(ledger::Kind::redaction, {{first.ref, second.ref, media}}));
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::redaction,
+                              {{documents[0], documents[1], media}}));
   return appended.front().seq;
 }
 

@@ -471,13 +471,28 @@ record_text_redaction(vault::Vault& vault,
     release["text"] = result.text;
     release["output"] = {{"sha256", result.output_sha256}};
   }
+  CUSTODY_ASSIGN(documents,
+                 seal_redaction_documents(
+                   vault, proposal.record, redaction, std::move(release)));
+  CUSTODY_ASSIGN(
+    appended,
+    vault.append(ledger::Kind::redaction, {{documents[0], documents[1]}}));
+  return appended.front().seq;
+}
+
+Result<std::array<ledger::PayloadRef, 2>>
+seal_redaction_documents(vault::Vault& vault,
+                         const std::string& record,
+                         const json::Json& redaction,
+                         json::Json release)
+{
   CUSTODY_ASSIGN(identity_key, vault.recipient(vault::Compartment::identity));
   CUSTODY_ASSIGN(aggressor_key, vault.recipient(vault::Compartment::aggressor));
   CUSTODY_ASSIGN(
     first,
     store::seal_document(vault.directory(),
                          json::Json{{"type", "redaction"},
-                                    {"record", proposal.record},
+                                    {"record", record},
                                     {"redaction", redaction}},
                          identity_key,
                          vault.current_epoch(vault::Compartment::identity)));
@@ -487,9 +502,7 @@ record_text_redaction(vault::Vault& vault,
                          std::move(release),
                          aggressor_key,
                          vault.current_epoch(vault::Compartment::aggressor)));
-  CUSTODY_ASSIGN(
-    appended, vault.append(ledger::Kind::redaction, {{first.ref, second.ref}}));
-  return appended.front().seq;
+  return std::array<ledger::PayloadRef, 2>{first.ref, second.ref};
 }
 
 Result<Derivative>

@@ -9,6 +9,7 @@
 #include <custody/redact/text.hpp>
 #include <custody/vault/vault.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -120,6 +121,15 @@ record_text_redaction(vault::Vault& vault,
                       const Review& review,
                       const TextResult& result,
                       const Policy& policy);
+
+// The two documents of a `redaction` entry (docs/formats.md 6.6), sealed and
+// durable: the redaction document (`redaction`, for record `record`) to the
+// identity compartment, the release document to the aggressor compartment.
+[[nodiscard]] Result<std::array<ledger::PayloadRef, 2>>
+seal_redaction_documents(vault::Vault& vault,
+                         const std::string& record,
+                         const json::Json& redaction,
+                         json::Json release);
 
 // A record's current derivative as the member's shards show it: the latest
 // redaction (identity shard, legal) or the latest release document

@@ -763,6 +763,20 @@ Vault::commit_admin(AdminState next,
   return seq;
 }
 
+namespace {
+
+// The statement of a `policy_set` admin entry (docs/formats.md 6.1).
+json::Json
+policy_set_statement(const json::Json& policy)
+{
+  return {{"action", "policy_set"},
+          {"policy", policy},
+          {"policy_sha256", sha256_hex(as_bytes(json::canonical(policy)))},
+          {"keys", json::Json::array()}};
+}
+
+} // namespace
+
 Result<std::uint64_t>
 Vault::raise_small_cell_floor(std::uint64_t floor)
 {
@@ -779,11 +793,7 @@ Vault::raise_small_cell_floor(std::uint64_t floor)
   }
   AdminState next_state = state;
   next_state.policy["small_cell_floor"] = floor;
-  const json::Json statement = {
-    {"action", "policy_set"},
-    {"policy", next_state.policy},
-    {"policy_sha256", sha256_hex(as_bytes(json::canonical(next_state.policy)))},
-    {"keys", json::Json::array()}};
+  const json::Json statement = policy_set_statement(next_state.policy);
   return commit_admin(
     std::move(next_state), statement, json::Json::object(), *signing);
 }
@@ -801,11 +811,7 @@ Vault::set_redaction_policy(const RedactionPolicy& redaction)
     return fail(Errc::invalid_input,
                 "the policy's redaction settings are these already");
   }
-  const json::Json statement = {
-    {"action", "policy_set"},
-    {"policy", next_state.policy},
-    {"policy_sha256", sha256_hex(as_bytes(json::canonical(next_state.policy)))},
-    {"keys", json::Json::array()}};
+  const json::Json statement = policy_set_statement(next_state.policy);
   return commit_admin(
     std::move(next_state), statement, json::Json::object(), *signing);
 }
