@@ -90,5 +90,17 @@ expect_status 0 as_member adv extract "$one" 1 --redacted -o "$T/adv.png" --json
 [ "$(head -c 8 "$T/adv.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "a PNG"
 expect_status 5 as_member adv extract "$one" 1 -o "$T/adv-original.jpg"
 
+# A check that fails stores nothing and exits 1: an alias of "JFIF", which every JPEG OpenCV
+# writes holds, stands for an identity value that survived into the output.
+sed -e 's/"Vale"/"JFIF"/' -e 's/P-0112/P-0113/' "$T/form.yaml" >"$T/jfif.yaml"
+as_creator record --form "$T/jfif.yaml" >"$T/two" 2>/dev/null || fail "record two"
+two=$(cut -d" " -f1 "$T/two")
+expect_status 0 as_creator attach "$two" "$T/astronaut.jpg"
+stored=$(ledger_and_objects)
+expect_status 1 as_creator redact "$two" 1 --profile photo --approve
+expect_contains "$T/err" "failed the check"
+expect_not_contains "$T/err" "JFIF"
+[ "$(ledger_and_objects)" = "$stored" ] || fail "a failed check stored something"
+
 expect_status 0 as_creator verify --index --deep
 expect_status 0 as_member adv verify --index --deep

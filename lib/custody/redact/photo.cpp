@@ -736,8 +736,10 @@ max_level(const cv::Mat& roi)
 Result<void>
 failed_check(std::string_view name, std::string_view detail)
 {
+  // Exit 1, as every output custody will not let out (issue 17: a failed
+  // check leaves no output and exits 1).
   return make_error(
-    Errc::internal,
+    Errc::unsafe,
     fmt::format("the redacted photo failed the check {}: {}", name, detail),
     "no output was made; keep the original and report this");
 }

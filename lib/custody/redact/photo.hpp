@@ -120,7 +120,7 @@ struct PhotoRedaction
 // The redacted photo and its report. Errc::invalid_input for an empty,
 // unreadable, truncated or too large image (naming why) and for a region
 // outside the image (naming it); Errc::not_found for a missing cascade or
-// model; Errc::internal naming the check when a fail-closed check fails, and
+// model; Errc::unsafe naming the check when a fail-closed check fails, and
 // then no bytes. `input` is never written.
 [[nodiscard]] Result<PhotoRedaction> redact_photo(ByteView input,
                                                   const PhotoOptions& options);
