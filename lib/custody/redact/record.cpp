@@ -118,6 +118,20 @@ apply_spans(std::string_view text, std::vector<Span> spans)
   return out;
 }
 
+// What the engine is given for `text` of the proposal's record: its language
+// and the identity values of the record, its event and its location.
+TextInput
+input_of(const TextProposal& proposal, std::string_view text)
+{
+  TextInput input;
+  input.text = text;
+  input.language = proposal.language;
+  input.own = proposal.own;
+  input.others = proposal.others;
+  input.location = proposal.location;
+  return input;
+}
+
 // Whether an identity value of the record or its event is still in `text`:
 // the spans the engine finds with the identity values and without them differ
 // exactly by what the values match.
@@ -126,12 +140,7 @@ identity_left(const Redactor& redactor,
               const TextProposal& proposal,
               std::string_view text)
 {
-  TextInput with;
-  with.text = text;
-  with.language = proposal.language;
-  with.own = proposal.own;
-  with.others = proposal.others;
-  with.location = proposal.location;
+  TextInput with = input_of(proposal, text);
   with.keep_dates = true;
   TextInput without;
   without.text = text;
@@ -236,12 +245,7 @@ propose_text(const records::Shards& shards,
     if (text.empty()) {
       continue;
     }
-    TextInput input;
-    input.text = text;
-    input.language = proposal.language;
-    input.own = proposal.own;
-    input.others = proposal.others;
-    input.location = proposal.location;
+    TextInput input = input_of(proposal, text);
     input.terms = proposal.terms;
     input.keep_dates = keep_dates;
     CUSTODY_ASSIGN_CTX(redaction,
