@@ -21,8 +21,14 @@ namespace custody::ledger {
 
 namespace {
 
-constexpr std::string_view k_kind_names[] = {
-  "put", "withdraw", "admin", "seal", "checkpoint", "release", "redaction"};
+constexpr std::string_view k_kind_names[] = {"put",
+                                             "withdraw",
+                                             "admin",
+                                             "seal",
+                                             "checkpoint",
+                                             "release",
+                                             "redaction",
+                                             "export"};
 
 fs::Path
 ledger_dir(const fs::Path& vault)

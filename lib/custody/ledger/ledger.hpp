@@ -22,7 +22,17 @@ constexpr std::uint64_t k_max_segment_file = k_segment_max_bytes + 1024 * 1024;
 constexpr int k_format_version = 1;
 
 // Append only: an entry's kind is its name, and names never change meaning.
-enum class Kind { put, withdraw, admin, seal, checkpoint, release, redaction };
+// `export_`: `export` is a C++ keyword; its name on disk is "export".
+enum class Kind {
+  put,
+  withdraw,
+  admin,
+  seal,
+  checkpoint,
+  release,
+  redaction,
+  export_
+};
 std::string_view kind_name(Kind kind);
 
 struct PayloadRef

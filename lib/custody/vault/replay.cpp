@@ -150,6 +150,20 @@ Replay::check(const ledger::Entry& entry,
     CUSTODY_TRY(checking(
       7, known_epoch(Compartment::facts, entry.payloads[0].epoch, entry.seq)));
     break;
+  case ledger::Kind::export_:
+    // invariant 7: [identity compartment: the export document]
+    // (docs/formats.md 6.7)
+    if (entry.payloads.size() != 1) {
+      return broken(7,
+                    fmt::format("entry {}: an export entry has 1 payload, "
+                                "this one {}",
+                                entry.seq,
+                                entry.payloads.size()));
+    }
+    CUSTODY_TRY(checking(
+      7,
+      known_epoch(Compartment::identity, entry.payloads[0].epoch, entry.seq)));
+    break;
   case ledger::Kind::redaction:
     // invariant 7: [identity: the redaction document, aggressor: the release
     // document] and, for a photo, the derivative's media object, encrypted to

@@ -100,8 +100,10 @@ may_amend(Role role)
 bool
 may_write(Role role, ledger::Kind kind)
 {
-  if (kind == ledger::Kind::release) {
-    // What was published from the facts: by those who may publish them.
+  if (kind == ledger::Kind::release || kind == ledger::Kind::export_) {
+    // What was published, and what left the vault: by those who may publish
+    // or disclose (which export kinds each role may run is custody export's
+    // rule, docs/formats.md 14).
     return role == Role::legal || role == Role::data || role == Role::advocacy;
   }
   // A redaction opens identity and narrative: legal only, as everything else
