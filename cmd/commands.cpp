@@ -7,6 +7,7 @@ void register_agent(CLI::App& app, GlobalOptions& global, Action& action);
 void register_attach(CLI::App& app, GlobalOptions& global, Action& action);
 void register_edit(CLI::App& app, GlobalOptions& global, Action& action);
 void register_extract(CLI::App& app, GlobalOptions& global, Action& action);
+void register_export(CLI::App& app, GlobalOptions& global, Action& action);
 void register_checkpoint(CLI::App& app, GlobalOptions& global, Action& action);
 void register_init(CLI::App& app, GlobalOptions& global, Action& action);
 void register_key(CLI::App& app, GlobalOptions& global, Action& action);
@@ -31,6 +32,7 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
   register_attach(app, global, action);
   register_edit(app, global, action);
   register_extract(app, global, action);
+  register_export(app, global, action);
   register_checkpoint(app, global, action);
   register_init(app, global, action);
   register_key(app, global, action);

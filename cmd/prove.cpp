@@ -23,12 +23,6 @@ struct ProveOptions
   std::optional<std::uint64_t> size;
 };
 
-std::string
-b64(const Digest& digest)
-{
-  return to_base64(digest, Padding::yes);
-}
-
 Result<Outcome>
 run_prove(const GlobalOptions& global, const ProveOptions& options)
 {
@@ -40,54 +34,9 @@ run_prove(const GlobalOptions& global, const ProveOptions& options)
   CUSTODY_ASSIGN(
     proof,
     verify::prove_record(session.vault, found.id, history, options.size));
-  const auto& stored = proof.checkpoint;
-
-  nlohmann::json entries = nlohmann::json::array();
-  for (const auto& entry : proof.entries) {
-    nlohmann::json hashes = nlohmann::json::array();
-    for (const auto& hash : entry.path) {
-      hashes.push_back(b64(hash));
-    }
-    entries.push_back({{"seq", entry.seq},
-                       {"leaf_index", entry.seq},
-                       {"type", entry.type},
-                       {"line", entry.line},
-                       {"leaf_hash", b64(entry.leaf)},
-                       {"inclusion_proof", hashes}});
-  }
-  nlohmann::json out_notes = nlohmann::json::array();
-  out_notes.push_back(
-    "inclusion is provable, completeness is not: a later amendment of this "
-    "record would not show here");
-  const auto& not_covered = proof.not_covered;
-  if (!not_covered.empty()) {
-    out_notes.push_back(fmt::format("{} later entr{} of the record {} not "
-                                    "covered by this checkpoint",
-                                    not_covered.size(),
-                                    not_covered.size() == 1 ? "y" : "ies",
-                                    not_covered.size() == 1 ? "is" : "are"));
-  }
-  nlohmann::json checkpoint_out = {{"size", stored.checkpoint.size},
-                                   {"root", b64(stored.checkpoint.root)},
-                                   {"text", stored.text},
-                                   {"signature", stored.signature},
-                                   {"timestamped", stored.timestamped}};
-  if (proof.timestamp_token) {
-    checkpoint_out["timestamp_token"] =
-      to_base64(*proof.timestamp_token, Padding::yes);
-  } else {
-    out_notes.push_back("the checkpoint is not independently timestamped");
-  }
   CUSTODY_ASSIGN(key, session.vault.signing_public());
-  const nlohmann::json out = {{"type", "proof"},
-                              {"vault", session.vault.state().vault_id},
-                              {"origin", stored.checkpoint.origin},
-                              {"record", found.id},
-                              {"public_key", key.to_base64()},
-                              {"checkpoint", checkpoint_out},
-                              {"entries", entries},
-                              {"not_covered", not_covered},
-                              {"notes", out_notes}};
+  const nlohmann::json out = verify::proof_document(
+    proof, session.vault.state().vault_id, key.to_base64());
   save_shards(shards);
   // One value a line, so a clerk's recipe can read it with sed
   // (docs/verifying.md).

@@ -72,6 +72,11 @@ constexpr RoleNeed k_role_needs[] = {
    "narrative compartments",
    "a legal member redacts; advocacy members read what was released with "
    "`custody show --redacted` and `extract --redacted`"},
+  {"export",
+   [](vault::Role role) { return holds(role, vault::Compartment::identity); },
+   "your role ({}) cannot write a court bundle: it opens every compartment "
+   "of its records",
+   "a legal member writes court bundles"},
   {"terms",
    [](vault::Role role) { return holds(role, vault::Compartment::identity); },
    "your role ({}) cannot read the term list, which is kept in the identity "

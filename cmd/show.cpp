@@ -65,42 +65,7 @@ print_derivative(const redact::Derivative& derivative, bool json)
 void
 print_json(const disclosure::ShownRecord& shown, bool with_changes)
 {
-  nlohmann::json entries = nlohmann::json::array();
-  for (std::size_t i = 0; i < shown.history.size(); ++i) {
-    const auto& entry = shown.history[i];
-    nlohmann::json item = {{"seq", entry.seq},
-                           {"time", entry.time},
-                           {"type", entry.type},
-                           {"hash", entry.hash}};
-    if (!entry.member.empty()) {
-      item["member"] = entry.member;
-    }
-    if (!entry.reason.empty()) {
-      item["reason"] = entry.reason;
-    }
-    if (with_changes && i < shown.changes.size()) {
-      item["changes"] = shown.changes[i];
-    }
-    entries.push_back(std::move(item));
-  }
-  nlohmann::json attachments = nlohmann::json::array();
-  for (const auto& attachment :
-       shown.attachments.value_or(std::vector<disclosure::ShownAttachment>{})) {
-    nlohmann::json item = attachment.document;
-    item["number"] = attachment.number;
-    item["seq"] = attachment.seq;
-    attachments.push_back(std::move(item));
-  }
-  nlohmann::json out{{"type", "record"},
-                     {"id", shown.id},
-                     {"entries", entries},
-                     {"compartments", shown.compartments},
-                     {"attachments", attachments},
-                     {"sealed", shown.sealed}};
-  if (shown.at) {
-    out["at"] = *shown.at;
-  }
-  fmt::print("{}\n", out.dump());
+  fmt::print("{}\n", disclosure::record_json(shown, with_changes).dump());
 }
 
 // A field's value in the history: text as it is (continuation lines

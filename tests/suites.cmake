@@ -12,6 +12,7 @@ set(custody_unit_suites
   cell_key
   error
   checkpoint
+  court
   crypto
   dimension
   disclosure

@@ -73,4 +73,45 @@ as_form(json::Json form)
   return Releaser::release(std::move(form));
 }
 
+json::Json
+record_json(const ShownRecord& shown, bool with_changes)
+{
+  json::Json entries = json::Json::array();
+  for (std::size_t i = 0; i < shown.history.size(); ++i) {
+    const auto& entry = shown.history[i];
+    json::Json item = {{"seq", entry.seq},
+                       {"time", entry.time},
+                       {"type", entry.type},
+                       {"hash", entry.hash}};
+    if (!entry.member.empty()) {
+      item["member"] = entry.member;
+    }
+    if (!entry.reason.empty()) {
+      item["reason"] = entry.reason;
+    }
+    if (with_changes && i < shown.changes.size()) {
+      item["changes"] = shown.changes[i];
+    }
+    entries.push_back(std::move(item));
+  }
+  json::Json attachments = json::Json::array();
+  for (const auto& attachment :
+       shown.attachments.value_or(std::vector<ShownAttachment>{})) {
+    json::Json item = attachment.document;
+    item["number"] = attachment.number;
+    item["seq"] = attachment.seq;
+    attachments.push_back(std::move(item));
+  }
+  json::Json out{{"type", "record"},
+                 {"id", shown.id},
+                 {"entries", entries},
+                 {"compartments", shown.compartments},
+                 {"attachments", attachments},
+                 {"sealed", shown.sealed}};
+  if (shown.at) {
+    out["at"] = *shown.at;
+  }
+  return out;
+}
+
 } // namespace custody::disclosure

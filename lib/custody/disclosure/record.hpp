@@ -48,6 +48,12 @@ struct ShownRecord
 // commitment would confirm a guessed file).
 Released<ShownRecord> for_member(const records::RecordView& view);
 
+// The record as `show --json` prints it and a court bundle carries it
+// (record.json): {"type": "record", "id", "entries", "compartments",
+// "attachments", "sealed", "at"?}, each entry with its `changes` when
+// `with_changes` and they were asked for.
+json::Json record_json(const ShownRecord& shown, bool with_changes);
+
 // Records as `list` gives them: the facts catalogue's columns (codes, the
 // month, person_ref, consent scopes), every one of them in the facts
 // compartment, which the lister's keys open or the shard would not have.

@@ -640,52 +640,75 @@ struct BagWriter::State
     return {};
   }
 
-  // Streams `size` bytes of `read` into the bag at `path`, hashing them.
+  // Streams the `size` bytes `produce` gives into the bag at `path`, hashing
+  // them.
   Result<Digest>
-  stream(const std::string& path, std::uint64_t size, const Reader& read)
+  stream(const std::string& path, std::uint64_t size, const Producer& produce)
   {
     CUSTODY_TRY(sink->begin(path, size));
     Sha256 hash;
-    std::uint64_t remaining = size;
-    while (remaining > 0) {
-      const std::size_t want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(remaining, k_chunk));
-      auto got = read(std::span<std::uint8_t>(buffer.data(), want));
-      if (!got) {
-        return tl::unexpected(with_context(std::move(got.error()), path));
-      }
-      if (*got == 0) {
+    std::uint64_t written = 0;
+    auto produced = produce([&](ByteView piece) -> Result<void> {
+      if (piece.size() > size - written) {
         return make_error(Errc::corrupt,
-                          fmt::format("{}: the source ended after {} of the "
-                                      "{} bytes declared",
+                          fmt::format("{}: the source is longer than the {} "
+                                      "bytes declared",
                                       path,
-                                      size - remaining,
                                       size));
       }
-      if (*got > want) {
-        return make_error(
-          Errc::internal,
-          fmt::format("{}: a reader gave more than asked", path));
-      }
-      const ByteView piece(buffer.data(), *got);
       hash.update(piece);
       CUSTODY_TRY(sink->write(piece));
-      remaining -= *got;
+      written += piece.size();
+      return {};
+    });
+    if (!produced) {
+      return tl::unexpected(with_context(std::move(produced.error()), path));
     }
-    std::uint8_t probe = 0;
-    auto more = read(std::span<std::uint8_t>(&probe, 1));
-    if (!more) {
-      return tl::unexpected(with_context(std::move(more.error()), path));
-    }
-    if (*more != 0) {
+    if (written != size) {
       return make_error(Errc::corrupt,
-                        fmt::format("{}: the source is longer than the {} "
-                                    "bytes declared",
+                        fmt::format("{}: the source ended after {} of the "
+                                    "{} bytes declared",
                                     path,
+                                    written,
                                     size));
     }
     CUSTODY_TRY(sink->end());
     return hash.finish();
+  }
+
+  // A Reader as a Producer: pieces of at most k_chunk through `buffer`, and a
+  // probe for bytes beyond `size`.
+  Producer
+  pull(std::uint64_t size, const Reader& read)
+  {
+    return [this, size, &read](const Write& write) -> Result<void> {
+      std::uint64_t remaining = size;
+      while (remaining > 0) {
+        const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(remaining, k_chunk));
+        CUSTODY_ASSIGN(got, read(std::span<std::uint8_t>(buffer.data(), want)));
+        if (got == 0) {
+          return make_error(Errc::corrupt,
+                            fmt::format("the source ended after {} of the "
+                                        "{} bytes declared",
+                                        size - remaining,
+                                        size));
+        }
+        if (got > want) {
+          return make_error(Errc::internal, "a reader gave more than asked");
+        }
+        CUSTODY_TRY(write(ByteView(buffer.data(), got)));
+        remaining -= got;
+      }
+      std::uint8_t probe = 0;
+      CUSTODY_ASSIGN(more, read(std::span<std::uint8_t>(&probe, 1)));
+      if (more != 0) {
+        return make_error(
+          Errc::corrupt,
+          fmt::format("the source is longer than the {} bytes declared", size));
+      }
+      return {};
+    };
   }
 
   Result<void>
@@ -706,7 +729,7 @@ struct BagWriter::State
   }
 
   Result<BagSummary>
-  finish()
+  finish(const BeforePublish& before_publish)
   {
     std::string names_text;
     for (const auto& [hex, name] : names) {
@@ -737,14 +760,18 @@ struct BagWriter::State
     CUSTODY_TRY(sink->close());
     BagSummary summary;
     summary.archive_sha256 = sink->archive_sha256();
+    summary.path = sink->temp();
+    summary.payload_octets = payload_octets;
+    summary.payload_files = payload.size();
+    summary.tagmanifest_sha256 = sha256_hex(as_bytes(tagmanifest));
+    if (before_publish) {
+      CUSTODY_TRY(before_publish(summary));
+    }
     CUSTODY_TRY(rename_into_place(sink->temp(), out, replace));
     CUSTODY_TRY(fs::fsync_directory(out.has_parent_path() ? out.parent_path()
                                                           : stdfs::path(".")));
     finished = true;
     summary.path = out;
-    summary.payload_octets = payload_octets;
-    summary.payload_files = payload.size();
-    summary.tagmanifest_sha256 = sha256_hex(as_bytes(tagmanifest));
     return summary;
   }
 };
@@ -815,6 +842,15 @@ BagWriter::add_original(const Digest& sha256,
                         std::uint64_t size,
                         const Reader& read)
 {
+  return add_original(sha256, original_name, size, m_state->pull(size, read));
+}
+
+Result<std::string>
+BagWriter::add_original(const Digest& sha256,
+                        std::string_view original_name,
+                        std::uint64_t size,
+                        const Producer& produce)
+{
   State& state = *m_state;
   if (state.failed || state.finished) {
     return tl::unexpected(failed_before());
@@ -831,7 +867,7 @@ BagWriter::add_original(const Digest& sha256,
   }
   auto written = [&]() -> Result<void> {
     CUSTODY_TRY(state.claim(path));
-    CUSTODY_ASSIGN(digest, state.stream(path, size, read));
+    CUSTODY_ASSIGN(digest, state.stream(path, size, produce));
     if (digest != sha256) {
       return make_error(Errc::corrupt,
                         fmt::format("{}: the bytes read hash to {}, not to the "
@@ -857,6 +893,14 @@ BagWriter::add_payload(std::string_view path,
                        std::uint64_t size,
                        const Reader& read)
 {
+  return add_payload(path, size, m_state->pull(size, read));
+}
+
+Result<std::string>
+BagWriter::add_payload(std::string_view path,
+                       std::uint64_t size,
+                       const Producer& produce)
+{
   State& state = *m_state;
   if (state.failed || state.finished) {
     return tl::unexpected(failed_before());
@@ -871,7 +915,7 @@ BagWriter::add_payload(std::string_view path,
   }
   const std::string name(path);
   CUSTODY_TRY(state.claim(name));
-  auto digest = state.stream(name, size, read);
+  auto digest = state.stream(name, size, produce);
   if (!digest) {
     state.failed = true;
     return tl::unexpected(std::move(digest.error()));
@@ -915,13 +959,13 @@ BagWriter::add_tag_file(std::string_view path, ByteView bytes)
 }
 
 Result<BagSummary>
-BagWriter::finish()
+BagWriter::finish(const BeforePublish& before_publish)
 {
   State& state = *m_state;
   if (state.failed || state.finished) {
     return tl::unexpected(failed_before());
   }
-  auto summary = state.finish();
+  auto summary = state.finish(before_publish);
   if (!summary) {
     state.failed = true;
   }

@@ -66,6 +66,12 @@ enum class Replace { no, yes };
 
 // Reads the next piece of a payload file into `out`, 0 at its end.
 using Reader = std::function<Result<std::size_t>(std::span<std::uint8_t> out)>;
+// Gives a payload file's bytes, in pieces of any size, to `write`, which
+// fails once more than the declared size is given: the push form, for a
+// source that streams by callback (an attachment decrypted from its object).
+using Write = std::function<Result<void>(ByteView piece)>;
+using Producer = std::function<Result<void>(const Write& write)>;
+
 // A Reader over bytes in memory (which must outlive it).
 Reader bytes_reader(ByteView bytes);
 
@@ -110,12 +116,19 @@ public:
                                                  std::string_view original_name,
                                                  std::uint64_t size,
                                                  const Reader& read);
+  [[nodiscard]] Result<std::string> add_original(const Digest& sha256,
+                                                 std::string_view original_name,
+                                                 std::uint64_t size,
+                                                 const Producer& produce);
 
   // Another payload file at `path` ("data/..." in [A-Za-z0-9._-] components,
   // none "." or "..", unique even ignoring ASCII case, never under
   // data/original/). Returns its SHA-256 in lower hex.
   [[nodiscard]] Result<std::string>
   add_payload(std::string_view path, std::uint64_t size, const Reader& read);
+  [[nodiscard]] Result<std::string> add_payload(std::string_view path,
+                                                std::uint64_t size,
+                                                const Producer& produce);
   [[nodiscard]] Result<std::string> add_payload(std::string_view path,
                                                 ByteView bytes);
 
@@ -128,8 +141,13 @@ public:
 
   // Writes original-names.txt, manifest-sha256.txt, bag-info.txt, bagit.txt
   // and tagmanifest-sha256.txt, makes everything durable and renames the bag
-  // to its name.
-  [[nodiscard]] Result<BagSummary> finish();
+  // to its name. `before_publish`, when given, is called once the bag is
+  // complete and durable under its temporary name (the summary's `path`),
+  // before the rename: an export appends its ledger entry there, so that no
+  // bag reaches its name unlogged. If it fails the bag is removed.
+  using BeforePublish = std::function<Result<void>(const BagSummary&)>;
+  [[nodiscard]] Result<BagSummary>
+  finish(const BeforePublish& before_publish = {});
 
   struct State;
 

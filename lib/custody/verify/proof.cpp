@@ -96,4 +96,60 @@ prove_record(const vault::Vault& vault,
   return proof;
 }
 
+json::Json
+proof_document(const RecordProof& proof,
+               const std::string& vault_id,
+               const std::string& public_key)
+{
+  auto b64 = [](const Digest& digest) {
+    return to_base64(digest, Padding::yes);
+  };
+  json::Json entries = json::Json::array();
+  for (const auto& entry : proof.entries) {
+    json::Json hashes = json::Json::array();
+    for (const auto& hash : entry.path) {
+      hashes.push_back(b64(hash));
+    }
+    entries.push_back({{"seq", entry.seq},
+                       {"leaf_index", entry.seq},
+                       {"type", entry.type},
+                       {"line", entry.line},
+                       {"leaf_hash", b64(entry.leaf)},
+                       {"inclusion_proof", hashes}});
+  }
+  json::Json notes = json::Json::array();
+  notes.push_back(
+    "inclusion is provable, completeness is not: a later amendment of this "
+    "record would not show here");
+  const auto& not_covered = proof.not_covered;
+  if (!not_covered.empty()) {
+    notes.push_back(fmt::format("{} later entr{} of the record {} not "
+                                "covered by this checkpoint",
+                                not_covered.size(),
+                                not_covered.size() == 1 ? "y" : "ies",
+                                not_covered.size() == 1 ? "is" : "are"));
+  }
+  const auto& stored = proof.checkpoint;
+  json::Json checkpoint_out = {{"size", stored.checkpoint.size},
+                               {"root", b64(stored.checkpoint.root)},
+                               {"text", stored.text},
+                               {"signature", stored.signature},
+                               {"timestamped", stored.timestamped}};
+  if (proof.timestamp_token) {
+    checkpoint_out["timestamp_token"] =
+      to_base64(*proof.timestamp_token, Padding::yes);
+  } else {
+    notes.push_back("the checkpoint is not independently timestamped");
+  }
+  return {{"type", "proof"},
+          {"vault", vault_id},
+          {"origin", stored.checkpoint.origin},
+          {"record", proof.record_id},
+          {"public_key", public_key},
+          {"checkpoint", checkpoint_out},
+          {"entries", entries},
+          {"not_covered", not_covered},
+          {"notes", notes}};
+}
+
 } // namespace custody::verify

@@ -45,4 +45,11 @@ prove_record(const vault::Vault& vault,
              const std::vector<index::EntryRow>& history,
              std::optional<std::uint64_t> size);
 
+// The proof document `custody prove` prints and a court bundle carries
+// (data/records/<id>/proof.json): one value a line when dumped with indent 2,
+// so a clerk's recipe reads it with sed (docs/verifying.md 5).
+json::Json proof_document(const RecordProof& proof,
+                          const std::string& vault_id,
+                          const std::string& public_key);
+
 } // namespace custody::verify

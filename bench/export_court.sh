@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark: `custody export` of a court bundle as a .tar (20 records, one attachment each, SIZE MiB
+# of attachments in all, default 4096), beside `tar -cf` of the same plaintext files in the same
+# run: the issue's target is a wall time within 1.5 x tar's, in constant memory (peak memory for
+# SIZE and for a tenth of it).
+# Usage: bench/export_court.sh [SIZE_MIB=4096] [RUNS=3]   (needs about 5 x SIZE of free disk)
+. "$(dirname "$0")/lib.sh"
+size_mib=${1:-4096}
+runs=${2:-3}
+bench_setup $((size_mib * 5 + 500))
+records=20
+per=$((size_mib / records))
+mkdir "$work/plain" "$work/forms"
+ids=()
+for i in $(seq 1 $records); do
+  sed -e "s/P-0231/P-9$(printf %03d "$i")/" \
+    examples/incidents/01-police-extortion-harbour.yaml >"$work/forms/$i.yaml"
+  id=$(as_me record --no-checkpoint --form "$work/forms/$i.yaml" 2>/dev/null | cut -d' ' -f1)
+  head -c $((per * 1024 * 1024)) /dev/urandom >"$work/plain/clip-$i.mp4"
+  as_me attach --no-checkpoint "$id" "$work/plain/clip-$i.mp4" >/dev/null 2>&1
+  ids+=("$id")
+done
+as_me checkpoint >/dev/null 2>&1
+cat "$work"/plain/* >/dev/null # the plaintext in the page cache for tar
+cat "$work"/vault/objects/*/* >/dev/null # and the objects for custody
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "bundle: $records records, one attachment of $per MiB each ($((per * records)) MiB)"
+seconds() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1; cut -d' ' -f1 "$work/time"; }
+peak_mib() { echo $(($(cut -d' ' -f2 "$work/time") / 1024)); }
+export_bundle() { # OUT IDS...
+  local out=$1
+  shift
+  $custody --vault "$work/vault" --identity "$work/me.age" --passphrase-file "$work/pass" \
+    export --recipe examples/recipes/court.yaml --force -o "$out" "$@"
+}
+tar_s=(); export_s=()
+for run in $(seq 1 "$runs"); do
+  tar_s+=("$(seconds tar -cf "$work/plain.tar" -C "$work" plain)")
+  rm -f "$work/plain.tar"
+  export_s+=("$(seconds export_bundle "$work/bundle.tar" "${ids[@]}")")
+  peak=$(peak_mib)
+  rm -f "$work/bundle.tar"
+done
+small=$(seconds export_bundle "$work/small.tar" "${ids[@]:0:2}")
+small_peak=$(peak_mib)
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+tar_m=$(median "${tar_s[@]}")
+export_m=$(median "${export_s[@]}")
+echo "tar -cf (plaintext files):   ${tar_s[*]} s (median $tar_m)"
+echo "custody export (.tar):       ${export_s[*]} s (median $export_m), $peak MiB peak"
+echo "custody export, 2 records:   $small s, $small_peak MiB peak (a tenth of the bytes)"
+echo "export / tar (median):       $(awk -v a="$export_m" -v b="$tar_m" 'BEGIN { printf "%.2f", a / b }')   (target <= 1.5)"

@@ -1,0 +1,128 @@
+# custody export --recipe court.yaml (issue 16): a court bundle of two records (one amended, with
+# a photo and a recording attached) as a .tar, checked the way a clerk would with standard tools
+# only: tar, sha256sum -c in the bag, minisign against the key lodged outside the vault, xmllint
+# against the PREMIS 3.0 schema, the bundle's own VERIFY.txt recipe run as written, and the
+# independent BagIt validator. The originals come out byte for byte; the address and phones the
+# recipe leaves out appear nowhere; one changed byte fails the checks; the export is an entry of
+# the ledger. Refusals (an existing output, a bad recipe, an unknown record, another kind, a
+# member without the keys, no consenting record) write nothing and append nothing.
+. "$(dirname "$0")/lib.sh"
+
+schema="$CUSTODY_SOURCE/tests/data/premis/premis-v3-0.xsd"
+validate() { python3 "$CUSTODY_SOURCE/tests/tools/bagit_validate.py" "$1"; }
+recipe="$CUSTODY_SOURCE/examples/recipes/court.yaml"
+media="$CUSTODY_SOURCE/examples/media"
+make_vault
+admit advocacy adv
+key=$(sed -n 2p "$T/vault/custody.pub")
+
+record() { as_creator record --form "$1" 2>/dev/null | cut -d" " -f1; }
+one=$(record "$CUSTODY_SOURCE/examples/incidents/08-landlord-eviction.yaml")
+two=$(record "$CUSTODY_SOURCE/examples/incidents/01-police-extortion-harbour.yaml")
+none=$(record "$CUSTODY_SOURCE/examples/incidents/03-rape-by-client-dockside.yaml")
+[ -n "$one" ] && [ -n "$two" ] && [ -n "$none" ] || fail "record"
+cp "$media/injury.jpg" "$T/Jeraha la mguu.jpg"
+expect_status 0 as_creator attach "$one" "$T/Jeraha la mguu.jpg" "$media/threat.ogg"
+sed -e 's/Room 7/Room 8/' "$CUSTODY_SOURCE/examples/incidents/08-landlord-eviction.yaml" >"$T/amended.yaml"
+expect_status 0 as_creator record --amend "$one" --form "$T/amended.yaml" --reason "the room number"
+as_member adv list >/dev/null 2>&1 || fail "list as advocacy"
+as_creator show "$one" >/dev/null 2>&1 || fail "show as the creator"
+
+# Refusals write nothing and append nothing.
+before=$(snapshot "$T/vault")
+printf 'kind: court\norganisation: X\nleave_outs: [person.address]\n' >"$T/bad.yaml"
+expect_status 3 as_creator export --recipe "$T/bad.yaml" -o "$T/b.tar" "$one"
+expect_contains "$T/err" "line 3"
+expect_contains "$T/err" "leave_outs"
+printf 'kind: court\norganisation: X\nleave_out: [person.adress]\n' >"$T/bad.yaml"
+expect_status 3 as_creator export --recipe "$T/bad.yaml" -o "$T/b.tar" "$one"
+expect_contains "$T/err" "person.adress"
+printf 'kind: dataset\n' >"$T/dataset.yaml"
+expect_status 3 as_creator export --recipe "$T/dataset.yaml" -o "$T/b.tar" "$one"
+expect_status 3 as_creator export --recipe "$recipe" -o "$T/b.tar" 0123456789abcdef
+expect_status 3 as_creator export --recipe "$recipe" -o "$T/b.tar" "$none"
+expect_contains "$T/err" "legal_action"
+expect_status 5 as_member adv export --recipe "$recipe" -o "$T/b.tar" "$one"
+mkdir "$T/taken"
+expect_status 3 as_creator export --recipe "$recipe" -o "$T/taken" "$one"
+expect_status 0 as_creator export --recipe "$recipe" --dry-run "$one" "$two" "$none"
+expect_contains "$T/out" "$one"
+expect_contains "$T/err" "1 record left out"
+[ "$(snapshot "$T/vault")" = "$before" ] || { diff <(echo "$before") <(snapshot "$T/vault") >&2; fail "a refused export or a dry run changed the vault"; }
+[ ! -e "$T/b.tar" ] || fail "a refused export left an output"
+ls -a "$T" | grep -q '^\.tmp-' && fail "a refused export left a temporary bag"
+
+# The bundle, as a .tar, unpacked with GNU tar.
+expect_status 0 as_creator export --recipe "$recipe" -o "$T/case.tar" "$one" "$two" "$none"
+expect_contains "$T/err" "1 record left out"
+expect_contains "$T/out" "$key"
+mkdir "$T/x"
+tar -xf "$T/case.tar" -C "$T/x" || fail "tar cannot unpack the bundle"
+bag="$T/x/case"
+[ -f "$bag/bagit.txt" ] || fail "the archive's top directory is not the bag"
+(cd "$bag" && sha256sum --quiet -c manifest-sha256.txt && sha256sum --quiet -c tagmanifest-sha256.txt) \
+  || fail "sha256sum -c fails on the bundle"
+validate "$bag" >"$T/validate.out" 2>&1 || { cat "$T/validate.out" >&2; fail "the BagIt validator refuses the bundle"; }
+xmllint --noout --schema "$schema" "$bag/metadata/premis.xml" 2>"$T/xmllint.err" \
+  || { cat "$T/xmllint.err" >&2; fail "premis.xml is not valid PREMIS 3.0"; }
+grep -q "External-Identifier: HC-CR-2026-0142" "$bag/bag-info.txt" || fail "no case reference in bag-info.txt"
+cmp -s "$bag/custody.pub" "$T/vault/custody.pub" || fail "custody.pub is not the vault's"
+cp=$(ls "$bag/data/checkpoint" | grep -v '\.')
+minisign -Vm "$bag/data/checkpoint/$cp" -x "$bag/data/checkpoint/$cp.minisig" -P "$key" >/dev/null \
+  || fail "minisign does not verify the bundle's checkpoint with the lodged key"
+
+# The originals, byte for byte, under their hashes; their names in original-names.txt.
+for file in "$media/injury.jpg" "$media/threat.ogg"; do
+  sum=$(sha256sum "$file" | cut -c1-64)
+  found=$(ls "$bag/data/original/" | grep "^$sum")
+  [ -n "$found" ] || fail "$(basename "$file") is not in the bundle"
+  cmp -s "$file" "$bag/data/original/$found" || fail "$(basename "$file") differs in the bundle"
+done
+grep -q "Jeraha la mguu.jpg" "$bag/original-names.txt" || fail "the original's name is not listed"
+[ ! -e "$bag/data/records/$none" ] || fail "a record without legal_action consent went out"
+[ -f "$bag/data/records/$one/record.json" ] || fail "no record.json"
+jq -e '.compartments.narrative' "$bag/data/records/$one/record.json" >/dev/null || fail "record.json lacks the narrative"
+[ "$(jq '.entries | length' "$bag/data/records/$one/entries.json")" -eq 4 ] \
+  || fail "entries.json does not hold the record, its amendment and both attachments"
+jq -e '[.entries[].payloads[] | select(.compartment == "identity" and .sealed)] | length > 0' \
+  "$bag/data/records/$one/entries.json" >/dev/null || fail "the identity documents holding the address are not sealed"
+
+# What the recipe leaves out appears nowhere in the bundle.
+for canary in "Room 7, Plot 000" "Room 8, Plot 000" "+000 700 000 231"; do
+  grep -rqF "$canary" "$bag" && fail "the bundle holds \"$canary\", which the recipe leaves out"
+  tar -xOf "$T/case.tar" | grep -qF "$canary" && fail "the archive holds \"$canary\""
+done
+
+# VERIFY.txt, run as written, with the lodged key: every line ok.
+run_verify() { # BAG -> $T/verify.out
+  awk '/^```sh$/ { on = 1; next } /^```$/ { on = 0; next } on' "$1/VERIFY.txt" >"$T/verify.sh"
+  (cd "$1" && KEY=$key sh "$T/verify.sh") >"$T/verify.out" 2>&1
+}
+run_verify "$bag"
+grep -q "FAILED\|STOP" "$T/verify.out" && { cat "$T/verify.out" >&2; fail "VERIFY.txt fails on the bundle"; }
+[ "$(grep -c ': ok$' "$T/verify.out")" -ge 20 ] || { cat "$T/verify.out" >&2; fail "VERIFY.txt checked too little"; }
+grep -q "payload 1 (data/original/" "$T/verify.out" || fail "VERIFY.txt did not check an original's commitment"
+
+# One changed byte in an original fails sha256sum -c and VERIFY.txt.
+cp -r "$bag" "$T/flipped"
+victim=$(ls "$T/flipped/data/original/" | head -n 1)
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1); f.seek(100); f.write(bytes([b[0] ^ 1]))' \
+  "$T/flipped/data/original/$victim"
+(cd "$T/flipped" && sha256sum --quiet -c manifest-sha256.txt) >/dev/null 2>&1 && fail "sha256sum -c passes a changed original"
+run_verify "$T/flipped"
+grep -q "FAILED" "$T/verify.out" || fail "VERIFY.txt passes a changed original"
+
+# The export is in the ledger, and the vault still verifies.
+as_creator log --json >"$T/log.json" 2>/dev/null || fail "log"
+grep -q '"kind":"export"' "$T/log.json" || fail "no export entry in the log"
+expect_status 0 as_creator verify --deep --index
+
+# An existing output is refused; --force replaces it. A .zip and a directory validate too.
+expect_status 3 as_creator export --recipe "$recipe" -o "$T/case.tar" "$one"
+expect_status 0 as_creator export --recipe "$recipe" --force -o "$T/case.tar" "$one"
+expect_status 0 as_creator export --recipe "$recipe" -o "$T/case.zip" "$two"
+mkdir "$T/z" && (cd "$T/z" && unzip -q "$T/case.zip") || fail "unzip"
+validate "$T/z/case" >/dev/null 2>&1 || fail "the .zip bundle does not validate"
+expect_status 0 as_creator export --recipe "$recipe" --json -o "$T/dir" "$one"
+jq -e '.entry > 0 and .checkpoint > 0' "$T/out" >/dev/null || fail "--json lacks the entry or the checkpoint"
+validate "$T/dir" >/dev/null 2>&1 || fail "the directory bundle does not validate"
