@@ -25,6 +25,8 @@ struct ExportOptions
   std::string recipe;
   std::string out;
   std::vector<std::string> records;
+  std::string tsa;
+  std::string to;
   bool force = false;
   bool dry_run = false;
 };
@@ -86,6 +88,16 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   request.replace = options.force ? bundle::Replace::yes : bundle::Replace::no;
   request.software_version = CUSTODY_VERSION;
   request.bagging_date = today_utc();
+  if (!options.tsa.empty()) {
+    request.tsa_url = options.tsa;
+  }
+  if (!options.to.empty()) {
+    CUSTODY_ASSIGN_CTX(
+      recipient, age::X25519Recipient::parse(options.to), "--to");
+    request.encrypt_to = recipient;
+  }
+  CUSTODY_TRY(
+    bundle::check_output_name(request.out, request.encrypt_to.has_value()));
   if (!options.dry_run && !options.force) {
     std::error_code error;
     if (std::filesystem::symlink_status(request.out, error).type()
@@ -212,6 +224,18 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
   sub->add_option("RECORD", options->records, "The records (ids or receipts)")
     ->required();
   sub->add_flag("--force", options->force, "Replace OUT if it exists");
+  sub
+    ->add_option("--to",
+                 options->to,
+                 "Encrypt the archive to this age recipient as it is written "
+                 "(OUT a .tar.age or .zip.age)")
+    ->option_text("AGE1...");
+  sub
+    ->add_option("--tsa",
+                 options->tsa,
+                 "Ask the timestamp authority at URL (with curl) for a token "
+                 "over the bundle's checkpoint when it has none")
+    ->option_text("URL");
   sub->add_flag(
     "--dry-run", options->dry_run, "List what would go out; write nothing");
   sub->add_flag("--json", global.json, "Print JSON");

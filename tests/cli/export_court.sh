@@ -23,8 +23,16 @@ none=$(record "$CUSTODY_SOURCE/examples/incidents/03-rape-by-client-dockside.yam
 [ -n "$one" ] && [ -n "$two" ] && [ -n "$none" ] || fail "record"
 cp "$media/injury.jpg" "$T/Jeraha la mguu.jpg"
 expect_status 0 as_creator attach "$one" "$T/Jeraha la mguu.jpg" "$media/threat.ogg"
+# a redacted copy of the photo: a working copy the bundle carries apart from the originals
+expect_status 0 as_creator redact "$one" 1 --profile photo --approve --json
+derivative=$(jq -r .output_sha256 "$T/out")
 sed -e 's/Room 7/Room 8/' "$CUSTODY_SOURCE/examples/incidents/08-landlord-eviction.yaml" >"$T/amended.yaml"
 expect_status 0 as_creator record --amend "$one" --form "$T/amended.yaml" --reason "the room number"
+# a checkpoint timestamped by a (local) TSA, which the bundle carries with its token
+make_tsa
+expect_status 0 as_creator checkpoint --tsq "$T/req.tsq"
+tsa_reply "$T/req.tsq" "$T/resp.tsr"
+expect_status 0 as_creator checkpoint --tsr "$T/resp.tsr"
 as_member adv list >/dev/null 2>&1 || fail "list as advocacy"
 as_creator show "$one" >/dev/null 2>&1 || fail "show as the creator"
 
@@ -68,6 +76,7 @@ xmllint --noout --schema "$schema" "$bag/metadata/premis.xml" 2>"$T/xmllint.err"
 grep -q "External-Identifier: HC-CR-2026-0142" "$bag/bag-info.txt" || fail "no case reference in bag-info.txt"
 cmp -s "$bag/custody.pub" "$T/vault/custody.pub" || fail "custody.pub is not the vault's"
 cp=$(ls "$bag/data/checkpoint" | grep -v '\.')
+[ -f "$bag/data/checkpoint/$cp.tsr" ] || fail "the bundle does not carry the checkpoint's token"
 minisign -Vm "$bag/data/checkpoint/$cp" -x "$bag/data/checkpoint/$cp.minisig" -P "$key" >/dev/null \
   || fail "minisign does not verify the bundle's checkpoint with the lodged key"
 
@@ -82,8 +91,11 @@ grep -q "Jeraha la mguu.jpg" "$bag/original-names.txt" || fail "the original's n
 [ ! -e "$bag/data/records/$none" ] || fail "a record without legal_action consent went out"
 [ -f "$bag/data/records/$one/record.json" ] || fail "no record.json"
 jq -e '.compartments.narrative' "$bag/data/records/$one/record.json" >/dev/null || fail "record.json lacks the narrative"
-[ "$(jq '.entries | length' "$bag/data/records/$one/entries.json")" -eq 4 ] \
-  || fail "entries.json does not hold the record, its amendment and both attachments"
+[ "$(jq '.entries | length' "$bag/data/records/$one/entries.json")" -eq 5 ] \
+  || fail "entries.json does not hold the record, its amendment, both attachments and the redaction"
+ls "$bag/data/derivative/$derivative".* >/dev/null 2>&1 || fail "the redacted photo is not in data/derivative/"
+[ "$(sha256sum "$bag/data/derivative/$derivative".* | cut -c1-64)" = "$derivative" ] || fail "the redacted photo differs"
+grep -q "$derivative" "$bag/original-names.txt" && fail "a working copy is listed as an original"
 jq -e '[.entries[].payloads[] | select(.compartment == "identity" and .sealed)] | length > 0' \
   "$bag/data/records/$one/entries.json" >/dev/null || fail "the identity documents holding the address are not sealed"
 
@@ -96,12 +108,14 @@ done
 # VERIFY.txt, run as written, with the lodged key: every line ok.
 run_verify() { # BAG -> $T/verify.out
   awk '/^```sh$/ { on = 1; next } /^```$/ { on = 0; next } on' "$1/VERIFY.txt" >"$T/verify.sh"
-  (cd "$1" && KEY=$key sh "$T/verify.sh") >"$T/verify.out" 2>&1
+  (cd "$1" && KEY=$key CA="$T/tsa/ca.pem" sh "$T/verify.sh") >"$T/verify.out" 2>&1
 }
 run_verify "$bag"
 grep -q "FAILED\|STOP" "$T/verify.out" && { cat "$T/verify.out" >&2; fail "VERIFY.txt fails on the bundle"; }
 [ "$(grep -c ': ok$' "$T/verify.out")" -ge 20 ] || { cat "$T/verify.out" >&2; fail "VERIFY.txt checked too little"; }
 grep -q "payload 1 (data/original/" "$T/verify.out" || fail "VERIFY.txt did not check an original's commitment"
+grep -q "payload 2 (data/derivative/" "$T/verify.out" || fail "VERIFY.txt did not check the working copy's commitment"
+grep -q "timestamp: ok" "$T/verify.out" || fail "VERIFY.txt did not check the checkpoint's timestamp"
 
 # One changed byte in an original fails sha256sum -c and VERIFY.txt.
 cp -r "$bag" "$T/flipped"
@@ -123,6 +137,20 @@ expect_status 0 as_creator export --recipe "$recipe" --force -o "$T/case.tar" "$
 expect_status 0 as_creator export --recipe "$recipe" -o "$T/case.zip" "$two"
 mkdir "$T/z" && (cd "$T/z" && unzip -q "$T/case.zip") || fail "unzip"
 validate "$T/z/case" >/dev/null 2>&1 || fail "the .zip bundle does not validate"
+# --to: the archive encrypted to the court's age key as it is written; age and tar open it.
+age-keygen -o "$T/court.key" 2>/dev/null
+court=$(age-keygen -y "$T/court.key")
+expect_status 2 as_creator export --recipe "$recipe" --to "$court" -o "$T/plain.tar" "$one"
+expect_status 2 as_creator export --recipe "$recipe" -o "$T/sealed.tar.age" "$one"
+expect_status 3 as_creator export --recipe "$recipe" --to age1notakey -o "$T/sealed.tar.age" "$one"
+expect_status 0 as_creator export --recipe "$recipe" --to "$court" --json -o "$T/sealed.tar.age" "$one"
+[ "$(head -c 21 "$T/sealed.tar.age")" = "age-encryption.org/v1" ] || fail "--to did not write an age file"
+grep -aq "Payload-Oxum" "$T/sealed.tar.age" && fail "the encrypted bundle holds plaintext"
+[ "$(jq -r .archive_sha256 "$T/out")" = "$(sha256sum "$T/sealed.tar.age" | cut -c1-64)" ] \
+  || fail "the logged SHA-256 is not the encrypted file's"
+mkdir "$T/opened"
+age -d -i "$T/court.key" "$T/sealed.tar.age" | tar -x -C "$T/opened" || fail "age -d | tar -x"
+validate "$T/opened/sealed" >/dev/null 2>&1 || fail "the decrypted bundle does not validate"
 expect_status 0 as_creator export --recipe "$recipe" --json -o "$T/dir" "$one"
 jq -e '.entry > 0 and .checkpoint > 0' "$T/out" >/dev/null || fail "--json lacks the entry or the checkpoint"
 validate "$T/dir" >/dev/null 2>&1 || fail "the directory bundle does not validate"

@@ -207,10 +207,23 @@ class ArchiveSink final : public Sink
 {
 public:
   static Result<std::unique_ptr<ArchiveSink>>
-  open(stdfs::path temp, fs::Fd fd, Container container, std::string top)
+  open(stdfs::path temp,
+       fs::Fd fd,
+       Container container,
+       std::string top,
+       const std::optional<age::X25519Recipient>& encrypt_to)
   {
     auto sink = std::unique_ptr<ArchiveSink>(
       new ArchiveSink(std::move(temp), std::move(fd), std::move(top)));
+    if (encrypt_to) {
+      const age::X25519Recipient recipients[] = {*encrypt_to};
+      auto encryptor = age::Encryptor::create(recipients, age::Armor::no);
+      if (!encryptor) {
+        return tl::unexpected(std::move(encryptor.error()));
+      }
+      sink->m_encryptor.emplace(std::move(*encryptor));
+      CUSTODY_TRY(sink->put(sink->m_encryptor->header()));
+    }
     sink->m_archive = archive_write_new();
     if (sink->m_archive == nullptr) {
       return make_error(Errc::internal, "libarchive: out of memory");
@@ -304,6 +317,13 @@ public:
     }
     archive_write_free(m_archive);
     m_archive = nullptr;
+    if (m_encryptor) {
+      // The last chunk, held back until now so that it is marked last.
+      Bytes out;
+      CUSTODY_TRY(m_encryptor->encrypt_chunk(m_pending, age::Last::yes, out));
+      m_pending.clear();
+      CUSTODY_TRY(put(out));
+    }
     if (::fsync(m_fd.get()) != 0) {
       return tl::unexpected(fs::errno_error("fsync", m_temp, errno));
     }
@@ -334,6 +354,40 @@ private:
   {
   }
 
+  // Writes bytes of the file as they are on disk, hashing them.
+  Result<void>
+  put(ByteView data)
+  {
+    CUSTODY_TRY(fs::write_all(m_fd.get(), data, m_temp));
+    m_hash.update(data);
+    return {};
+  }
+
+  // The archive's bytes: to the file, or through age in 64 KiB chunks, the
+  // last one kept back until close() knows it is the last.
+  Result<void>
+  take(ByteView data)
+  {
+    if (!m_encryptor) {
+      return put(data);
+    }
+    m_pending.insert(m_pending.end(), data.begin(), data.end());
+    std::size_t done = 0;
+    Bytes out;
+    while (m_pending.size() - done > age::k_chunk_size) {
+      out.clear();
+      CUSTODY_TRY(m_encryptor->encrypt_chunk(
+        ByteView(m_pending.data() + done, age::k_chunk_size),
+        age::Last::no,
+        out));
+      CUSTODY_TRY(put(out));
+      done += age::k_chunk_size;
+    }
+    m_pending.erase(m_pending.begin(),
+                    m_pending.begin() + static_cast<std::ptrdiff_t>(done));
+    return {};
+  }
+
   static la_ssize_t
   write_callback(archive* /*archive*/,
                  void* client,
@@ -342,12 +396,11 @@ private:
   {
     auto* sink = static_cast<ArchiveSink*>(client);
     const ByteView data(static_cast<const std::uint8_t*>(buffer), length);
-    auto written = fs::write_all(sink->m_fd.get(), data, sink->m_temp);
+    auto written = sink->take(data);
     if (!written) {
       sink->m_error = std::move(written.error());
       return -1;
     }
-    sink->m_hash.update(data);
     return static_cast<la_ssize_t>(length);
   }
 
@@ -375,6 +428,8 @@ private:
   Sha256 m_hash;
   std::optional<Error> m_error;
   std::string m_entry;
+  std::optional<age::Encryptor> m_encryptor;
+  Bytes m_pending;
 };
 
 bool
@@ -561,7 +616,11 @@ payload_extension(std::string_view original_name)
 Container
 container_for(const std::filesystem::path& out)
 {
-  const std::string extension = lower(out.extension().string());
+  std::filesystem::path name = out.filename();
+  if (lower(name.extension().string()) == ".age") {
+    name = name.stem();
+  }
+  const std::string extension = lower(name.extension().string());
   if (extension == ".zip") {
     return Container::zip;
   }
@@ -784,11 +843,44 @@ BagWriter::BagWriter(BagWriter&&) noexcept = default;
 BagWriter& BagWriter::operator=(BagWriter&&) noexcept = default;
 BagWriter::~BagWriter() = default;
 
+Result<void>
+check_output_name(const std::filesystem::path& out, bool encrypted)
+{
+  const bool age_name = lower(out.extension().string()) == ".age";
+  if (encrypted != age_name
+      || (age_name && container_for(out) == Container::directory)) {
+    return make_error(Errc::usage,
+                      fmt::format("{}: a bag encrypted to a recipient is a "
+                                  ".tar.age or .zip.age, and only such a "
+                                  "name is encrypted",
+                                  out.string()));
+  }
+  return {};
+}
+
+namespace {
+
+// The bag's one top-level directory in an archive: the name without its
+// extensions (.tar, .zip, .age).
+std::string
+bag_top(const std::filesystem::path& out)
+{
+  std::filesystem::path name = out.filename();
+  if (lower(name.extension().string()) == ".age") {
+    name = name.stem();
+  }
+  return name.stem().string();
+}
+
+} // namespace
+
 Result<BagWriter>
 BagWriter::create(const std::filesystem::path& out,
                   BagInfo info,
-                  Replace replace)
+                  Replace replace,
+                  const std::optional<age::X25519Recipient>& encrypt_to)
 {
+  CUSTODY_TRY(check_output_name(out, encrypt_to.has_value()));
   CUSTODY_TRY(check_info(info));
   if (out.filename().empty() || out.filename() == "."
       || out.filename() == "..") {
@@ -826,7 +918,7 @@ BagWriter::create(const std::filesystem::path& out,
     }
     fs::Fd owned(fd);
     auto sink = ArchiveSink::open(
-      pattern, std::move(owned), container, out.stem().string());
+      pattern, std::move(owned), container, bag_top(out), encrypt_to);
     if (!sink) {
       ::unlink(pattern.c_str());
       return tl::unexpected(std::move(sink.error()));

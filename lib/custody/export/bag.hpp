@@ -10,6 +10,7 @@
 #pragma once
 
 #include <custody/base/bytes.hpp>
+#include <custody/crypto/age/age.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -46,9 +47,14 @@ std::string escape_name(std::string_view name);
 std::string payload_extension(std::string_view original_name);
 
 enum class Container { directory, zip, tar };
-// By the output's name: `.zip` and `.tar` (any case) are archives; anything
-// else a directory.
+// By the output's name: `.zip` and `.tar` (any case) are archives, and so are
+// `.zip.age` and `.tar.age` (encrypted); anything else a directory.
 Container container_for(const std::filesystem::path& out);
+
+// Errc::usage unless `out` is named as a bag encrypted (or not) must be: a
+// .tar.age or .zip.age exactly when `encrypted`.
+[[nodiscard]] Result<void> check_output_name(const std::filesystem::path& out,
+                                             bool encrypted);
 
 // bag-info.txt. Values are one line of printable UTF-8 (no controls).
 struct BagInfo
@@ -97,8 +103,15 @@ public:
   // name, whose one top-level directory is the name without the extension).
   // An `out` that exists is refused (Errc::invalid_input) unless
   // Replace::yes, when it is swapped out atomically at finish() and removed.
+  // With `encrypt_to`, the archive is age-encrypted to that recipient as it
+  // is written (`out` a .tar.age or .zip.age: Errc::usage otherwise), so no
+  // plaintext of it reaches the disk; BagSummary::archive_sha256 is then the
+  // encrypted file's.
   [[nodiscard]] static Result<BagWriter>
-  create(const std::filesystem::path& out, BagInfo info, Replace replace);
+  create(const std::filesystem::path& out,
+         BagInfo info,
+         Replace replace,
+         const std::optional<age::X25519Recipient>& encrypt_to = std::nullopt);
 
   BagWriter(BagWriter&&) noexcept;
   BagWriter& operator=(BagWriter&&) noexcept;

@@ -5,6 +5,7 @@
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/ledger/ledger.hpp>
 #include <custody/ledger/store.hpp>
+#include <custody/ledger/timestamp.hpp>
 #include <custody/media/attach.hpp>
 #include <custody/records/records.hpp>
 #include <custody/records/view.hpp>
@@ -445,6 +446,82 @@ struct Builder
     return records::k_parts[index];
   }
 
+  // A photo derivative's media (docs/formats.md 6.6.1): the redaction
+  // document says what it is and which key it is encrypted to; the image
+  // itself, as a working copy, opens its commitment with its salt.
+  Result<void>
+  open_derivative(const ledger::Entry& entry,
+                  json::Json& item,
+                  std::string& commitments,
+                  std::vector<PremisLink>& objects)
+  {
+    const auto& ref = entry.payloads[2];
+    CUSTODY_ASSIGN(
+      key, vault.key(vault::Compartment::identity, entry.payloads[0].epoch));
+    CUSTODY_ASSIGN(
+      described,
+      store::open_document(vault.directory(), entry.payloads[0], *key));
+    const json::Json redaction =
+      described.document.value("redaction", json::Json::object());
+    const json::Json output = redaction.value("output", json::Json::object());
+    const std::string compartment_name = output.value("compartment", "");
+    const auto compartment = compartment_name == "aggressor"
+                               ? vault::Compartment::aggressor
+                               : vault::Compartment::identity;
+    const std::string sha = output.value("sha256", "");
+    const std::string salt = output.value("media_salt", "");
+    const std::uint64_t size = output.value("size", std::uint64_t{0});
+    CUSTODY_ASSIGN(digest, digest_from_hex(sha));
+    if (store::commitment(salt, digest) != ref.commit) {
+      return make_error(Errc::corrupt,
+                        fmt::format("entry {}: the redaction document does "
+                                    "not describe the derivative beside it",
+                                    entry.seq));
+    }
+    item["compartment"] = std::string(vault::compartment_name(compartment));
+    CUSTODY_ASSIGN(media_key, vault.key(compartment, ref.epoch));
+    const std::string path =
+      fmt::format("data/derivative/{}.{}",
+                  sha,
+                  output.value("format", "") == "png" ? "png" : "jpg");
+    CUSTODY_ASSIGN(
+      hex,
+      bag.add_payload(
+        path, size, Producer([&](const Write& write) -> Result<void> {
+          CUSTODY_ASSIGN(extracted,
+                         attach::read_plaintext(vault.directory(),
+                                                ref.obj,
+                                                *media_key,
+                                                size,
+                                                digest,
+                                                write,
+                                                nullptr,
+                                                {}));
+          (void)extracted;
+          return {};
+        })));
+    (void)hex;
+    item["media"] = {{"sha256", sha}, {"media_salt", salt}, {"path", path}};
+    commitments +=
+      fmt::format("{} 2 {} {} {}\n", entry.seq, to_hex(ref.commit), path, salt);
+    if (premis_objects.insert(sha).second) {
+      PremisObject object;
+      object.sha256 = sha;
+      object.size = size;
+      object.format =
+        output.value("format", "") == "png" ? "image/png" : "image/jpeg";
+      object.bag_path = path;
+      premis.objects.push_back(std::move(object));
+    }
+    const std::string source =
+      redaction.value("source", json::Json::object()).value("sha256", "");
+    if (premis_objects.contains(source)) {
+      objects.push_back({source, "source"});
+    }
+    objects.push_back({sha, "outcome"});
+    return {};
+  }
+
   Result<void>
   open_payload(const CourtRecord& record,
                const ledger::Entry& entry,
@@ -458,11 +535,7 @@ struct Builder
     const auto& ref = entry.payloads[index];
     const std::string dir = "data/records/" + record.id;
     if (type == "redaction" && index == 2) {
-      // A photo derivative's media: described by the redaction document,
-      // carried as a working copy in a later change.
-      item["sealed"] = "a redacted photo: working copies are not yet carried "
-                       "in court bundles";
-      return {};
+      return open_derivative(entry, item, commitments, objects);
     }
     if (type == "attachment" && index == 1) {
       // The media: the original itself opens it, with its salt.
@@ -754,6 +827,19 @@ write_court_bundle(vault::Vault& vault,
                    const CourtPlan& plan,
                    Notes& notes)
 {
+  BagInfo info;
+  info.source_organization = request.recipe.organisation;
+  info.bagging_date = request.bagging_date;
+  if (request.recipe.case_reference) {
+    info.extra.emplace_back("External-Identifier",
+                            *request.recipe.case_reference);
+  }
+  info.extra.emplace_back("Bag-Software-Agent",
+                          fmt::format("custody {}", request.software_version));
+  CUSTODY_ASSIGN(
+    bag,
+    BagWriter::create(request.out, info, request.replace, request.encrypt_to));
+
   CourtBundle result;
   const std::uint64_t tree_size = vault.entry_count();
   if (plan.checkpoint) {
@@ -772,20 +858,29 @@ write_court_bundle(vault::Vault& vault,
                                   result.checkpoint,
                                   public_key,
                                   vault.state().vault_id));
+  if (request.tsa_url && !stored.timestamped) {
+    CUSTODY_ASSIGN(tsq, checkpoint::stored_request(vault.directory(), stored));
+    auto response = timestamp::ask(*request.tsa_url, tsq);
+    if (!response) {
+      return make_error(response.error().code,
+                        fmt::format("the timestamp authority: {}; nothing was "
+                                    "exported",
+                                    response.error().message),
+                        "try again, or export without --tsa and timestamp "
+                        "the checkpoint later (custody checkpoint --tsa)");
+    }
+    CUSTODY_ASSIGN(token,
+                   checkpoint::store_response(vault.directory(),
+                                              public_key,
+                                              vault.state().vault_id,
+                                              result.checkpoint,
+                                              *response,
+                                              *request.tsa_url));
+    stored = std::move(token.stored);
+  }
   result.timestamped = stored.timestamped;
   result.key = public_key.to_base64();
   result.key_id = public_key.key_id();
-
-  BagInfo info;
-  info.source_organization = request.recipe.organisation;
-  info.bagging_date = request.bagging_date;
-  if (request.recipe.case_reference) {
-    info.extra.emplace_back("External-Identifier",
-                            *request.recipe.case_reference);
-  }
-  info.extra.emplace_back("Bag-Software-Agent",
-                          fmt::format("custody {}", request.software_version));
-  CUSTODY_ASSIGN(bag, BagWriter::create(request.out, info, request.replace));
 
   std::set<std::uint64_t> wanted;
   for (const auto& record : plan.records) {
@@ -880,6 +975,9 @@ write_court_bundle(vault::Vault& vault,
             {"sha256",
              complete.archive_sha256 ? json::Json(*complete.archive_sha256)
                                      : json::Json(nullptr)},
+            {"encrypted_to",
+             request.encrypt_to ? json::Json(request.encrypt_to->encode())
+                                : json::Json(nullptr)},
             {"tagmanifest_sha256", complete.tagmanifest_sha256},
             {"payload_oxum",
              fmt::format(

@@ -54,6 +54,12 @@ struct CourtRequest
   Replace replace = Replace::no;
   std::string software_version;
   std::string bagging_date; // YYYY-MM-DD
+  // A time-stamp authority to ask, with curl, for a token over the bundle's
+  // checkpoint when it has none (docs/formats.md 12.3).
+  std::optional<std::string> tsa_url;
+  // Encrypt the archive to this age recipient as it is written (`out` a
+  // .tar.age or .zip.age).
+  std::optional<age::X25519Recipient> encrypt_to;
 };
 
 struct CourtRecord

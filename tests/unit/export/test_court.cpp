@@ -75,9 +75,10 @@ TEST_SUITE("court")
            Bad{"kind: court\norganisation: X\nleave_out: person.phones\n",
                "list"},
            Bad{"- a\n- b\n", "mapping"},
-           Bad{"kind: court\norganisation: 'X\n", "line"},
+           Bad{"kind: court\norganisation: {X\n", "line"},
          }) {
-      CAPTURE(bad.text);
+      const std::string text = bad.text;
+      CAPTURE(text);
       auto parsed = parse_court_recipe(bad.text);
       REQUIRE_FALSE(parsed);
       CHECK(parsed.error().code == Errc::invalid_input);
