@@ -101,19 +101,29 @@ font(const char* description)
 }
 
 // Untrusted text as printed: control characters (a file name may hold a line
-// break) as U+FFFD, so that nothing is printed invisibly or moves a line;
-// everything else as it is (checked UTF-8 by then).
+// break), C1 controls and the line and paragraph separators as U+FFFD, so that
+// nothing is printed invisibly or moves a line; everything else as it is
+// (checked UTF-8 by then).
 std::string
 printable(std::string_view text)
 {
+  constexpr std::string_view replacement = "\uFFFD";
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const auto next =
+      i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
     if (byte < 0x20 || byte == 0x7f) {
-      out += "\uFFFD";
+      out += replacement;
+    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {
+      out += replacement; // U+0080 ... U+009F
+      i += 1;
+    } else if (text.substr(i, 3) == "\u2028" || text.substr(i, 3) == "\u2029") {
+      out += replacement;
+      i += 2;
     } else {
-      out += c;
+      out += text[i];
     }
   }
   return out;
@@ -240,7 +250,8 @@ human_size(std::uint64_t size)
   }
   auto value = static_cast<double>(size) / 1024;
   std::size_t unit = 0;
-  while (value >= 1024 && unit + 1 < units.size()) {
+  // 1023.96 KiB is "1.0 MiB", not "1024.0 KiB".
+  while (value >= 1023.95 && unit + 1 < units.size()) {
     value /= 1024;
     ++unit;
   }

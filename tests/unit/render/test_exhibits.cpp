@@ -118,6 +118,7 @@ TEST_SUITE("exhibits")
     auto list = sample_list(60);
     list.exhibits[0].size = 1;
     list.exhibits[1].size = 1048576;
+    list.exhibits[3].size = 1048575;
     list.exhibits[2].size = 5000000000;
     const auto pdf = render::exhibits_pdf(list);
     REQUIRE_MESSAGE(pdf, (pdf ? "" : pdf.error().message));
@@ -140,6 +141,8 @@ TEST_SUITE("exhibits")
     CHECK(contains(text, "1 byte "));
     CHECK(contains(text, "1,048,576 bytes"));
     CHECK(contains(text, "1.0 MiB"));
+    CHECK(contains(text, "1,048,575 bytes"));
+    CHECK_FALSE(contains(text, "1024.0 KiB"));
     CHECK(contains(text, "5,000,000,000 bytes"));
     CHECK(contains(text, "4.7 GiB"));
     CHECK(contains(text, "page 1 of 2"));
@@ -194,22 +197,21 @@ TEST_SUITE("exhibits")
 
     // A description of thousands of words is cut after a dozen lines, not run
     // off the page (pdftotext still reads all of it: cairo keeps the cut text
-    // as the ellipsis's). A line break in a file name is shown as U+FFFD.
+    // as the ellipsis's). A line break or separator in a file name is shown as
+    // U+FFFD.
     list = sample_list(2);
     std::string words;
     for (int i = 0; i < 3000; ++i) {
       words += "mashahidi ";
     }
     list.exhibits[0].description = words;
-    list.exhibits[1].description = "line\nbreak.jpg";
+    list.exhibits[1].description = "line\nbreak\u2028and\u0085separators.jpg";
     const auto long_one = render::exhibits_pdf(list);
     REQUIRE_MESSAGE(long_one, (long_one ? "" : long_one.error().message));
     const std::string long_text = pdf_text(dir, *long_one);
     CHECK(contains(long_text, "page 1 of 1"));
     CHECK(contains(long_text, "mashahidi mashahidi"));
-    CHECK(contains(long_text,
-                   "line\xef\xbf\xbd"
-                   "break.jpg"));
+    CHECK(contains(long_text, "line\uFFFDbreak\uFFFDand\uFFFDseparators.jpg"));
   }
 
   TEST_CASE("text that is not UTF-8 is refused, naming the field")
