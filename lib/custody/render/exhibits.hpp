@@ -1,8 +1,11 @@
 // A court bundle's printed exhibit list, EXHIBITS.pdf: courts file paper, and
 // a clerk compares each file of the bag with its line here by SHA-256. A4
 // portrait, laid out by pango (descriptions come in any script) and drawn by
-// cairo into a PDF whose bytes depend on the list alone (its dates are the
-// bagging date), so that bagging the same vault twice gives the same file.
+// cairo into a PDF whose dates are the bagging date, so that bagging the same
+// vault twice on one machine gives the same file (another cairo, pango or set
+// of fonts gives other bytes for the same text). Text is set in DejaVu Sans;
+// fontconfig supplies other fonts for scripts it lacks (CJK needs a CJK font
+// installed, or prints as boxes). A description is cut after a dozen lines.
 // The footer carries the checkpoint and the vault key, with the instruction to
 // compare the key with the one lodged outside the vault.
 #pragma once
