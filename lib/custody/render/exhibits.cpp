@@ -131,6 +131,19 @@ printable(std::string_view text)
 
 enum class Align { left, right, centre };
 
+// The faces the list is set in.
+enum class Face {
+  body,
+  bold,
+  small,
+  tiny,
+  mono,
+  small_mono,
+  title,
+  subtitle,
+  meta,
+};
+
 // The fonts and pango's context, at 72 dpi so that a point is a PDF unit.
 class Typesetter
 {
@@ -141,30 +154,34 @@ public:
     pango_cairo_context_set_resolution(m_context.get(), 72);
     // Glyphs where the font puts them: the PDF is not a pixel grid.
     pango_context_set_round_glyph_positions(m_context.get(), FALSE);
+    const std::array<std::pair<Face, const char*>, 9> faces{
+      {{Face::body, "DejaVu Sans 7.5"},
+       {Face::bold, "DejaVu Sans Bold 7.5"},
+       {Face::small, "DejaVu Sans 6.5"},
+       {Face::tiny, "DejaVu Sans 6"},
+       {Face::mono, "DejaVu Sans Mono 7"},
+       {Face::small_mono, "DejaVu Sans Mono 6"},
+       {Face::title, "DejaVu Sans Bold 16"},
+       {Face::subtitle, "DejaVu Sans 10.5"},
+       {Face::meta, "DejaVu Sans 8.5"}}};
+    for (const auto& [face, description] : faces) {
+      m_fonts.at(static_cast<std::size_t>(face)) = font(description);
+    }
   }
-
-  Font body = font("DejaVu Sans 7.5");
-  Font bold = font("DejaVu Sans Bold 7.5");
-  Font small = font("DejaVu Sans 6.5");
-  Font tiny = font("DejaVu Sans 6");
-  Font mono = font("DejaVu Sans Mono 7");
-  Font small_mono = font("DejaVu Sans Mono 6");
-  Font title = font("DejaVu Sans Bold 16");
-  Font subtitle = font("DejaVu Sans 10.5");
-  Font meta = font("DejaVu Sans 8.5");
 
   // `text` as it is: untrusted text goes through printable() first. `width`
   // 0: one line, unwrapped. `max_lines` 0: no limit.
   Layout
   layout(std::string_view text,
-         const Font& face,
+         Face face,
          double width,
          Align align = Align::left,
          int max_lines = 0,
          double spacing = 0) const
   {
     Layout layout(pango_layout_new(m_context.get()));
-    pango_layout_set_font_description(layout.get(), face.get());
+    pango_layout_set_font_description(
+      layout.get(), m_fonts.at(static_cast<std::size_t>(face)).get());
     pango_layout_set_text(
       layout.get(), text.data(), static_cast<int>(text.size()));
     if (width > 0) {
@@ -187,6 +204,7 @@ public:
 
 private:
   Context m_context;
+  std::array<Font, 9> m_fonts;
 };
 
 double
@@ -293,27 +311,27 @@ row_of(const Typesetter& type, const Exhibit& exhibit)
   const double inner = 2 * k_pad_x;
   Row row;
   row.number =
-    type.layout(printable(exhibit.number), type.body, k_col_number - inner);
+    type.layout(printable(exhibit.number), Face::body, k_col_number - inner);
   row.record = type.layout(
-    exhibit.record.substr(0, 8) + "\u2026", type.mono, k_col_record - inner);
+    exhibit.record.substr(0, 8) + "\u2026", Face::mono, k_col_record - inner);
   row.description = type.layout(printable(exhibit.description),
-                                type.body,
+                                Face::body,
                                 k_col_description - inner,
                                 Align::left,
                                 k_description_lines);
   row.path = type.layout(printable(short_path(exhibit)),
-                         type.small_mono,
+                         Face::small_mono,
                          k_col_description - inner,
                          Align::left,
                          k_heading_lines);
   row.size = type.layout(
-    grouped_bytes(exhibit.size), type.body, k_col_size - inner, Align::right);
+    grouped_bytes(exhibit.size), Face::body, k_col_size - inner, Align::right);
   row.human = type.layout(
-    human_size(exhibit.size), type.tiny, k_col_size - inner, Align::right);
+    human_size(exhibit.size), Face::tiny, k_col_size - inner, Align::right);
   // Hex digits have no descenders: the two halves sit closer than text lines.
   row.sha =
     type.layout(exhibit.sha256.substr(0, 32) + "\n" + exhibit.sha256.substr(32),
-                type.mono,
+                Face::mono,
                 k_col_sha - inner,
                 Align::left,
                 0,
@@ -343,12 +361,13 @@ header_of(const Typesetter& type)
   const double inner = 2 * k_pad_x;
   Header header;
   header.cells = {
-    type.layout("No.", type.bold, k_col_number - inner),
-    type.layout("Record", type.bold, k_col_record - inner),
-    type.layout(
-      "Description and place in the bag", type.bold, k_col_description - inner),
-    type.layout("Size", type.bold, k_col_size - inner, Align::right),
-    type.layout("SHA-256", type.bold, k_col_sha - inner)};
+    type.layout("No.", Face::bold, k_col_number - inner),
+    type.layout("Record", Face::bold, k_col_record - inner),
+    type.layout("Description and place in the bag",
+                Face::bold,
+                k_col_description - inner),
+    type.layout("Size", Face::bold, k_col_size - inner, Align::right),
+    type.layout("SHA-256", Face::bold, k_col_sha - inner)};
   for (const auto& cell : header.cells) {
     header.height = std::max(header.height, height_of(cell));
   }
@@ -368,9 +387,9 @@ Heading
 heading_of(const Typesetter& type, const ExhibitList& list)
 {
   Heading heading;
-  heading.lines.push_back(type.layout("Exhibit list", type.title, k_width));
+  heading.lines.push_back(type.layout("Exhibit list", Face::title, k_width));
   heading.lines.push_back(type.layout(printable(list.organisation),
-                                      type.subtitle,
+                                      Face::subtitle,
                                       k_width,
                                       Align::left,
                                       k_heading_lines));
@@ -383,7 +402,7 @@ heading_of(const Typesetter& type, const ExhibitList& list)
                       list.exhibits.size(),
                       list.exhibits.size() == 1 ? "" : "s");
   heading.lines.push_back(
-    type.layout(meta, type.meta, k_width, Align::left, 2 * k_heading_lines));
+    type.layout(meta, Face::meta, k_width, Align::left, 2 * k_heading_lines));
   for (const auto& line : heading.lines) {
     heading.height += height_of(line) + 4;
   }
@@ -416,21 +435,21 @@ footer_of(const Typesetter& type, const ExhibitList& list)
   const double inner = k_width - 2 * k_box_pad;
   const double value = inner - k_box_label;
   Footer footer;
-  footer.lines.push_back({type.layout("Checkpoint", type.bold, k_box_label),
+  footer.lines.push_back({type.layout("Checkpoint", Face::bold, k_box_label),
                           type.layout(printable(list.checkpoint),
-                                      type.mono,
+                                      Face::mono,
                                       value,
                                       Align::left,
                                       k_footer_lines)});
   footer.lines.push_back(
-    {type.layout("Vault key", type.bold, k_box_label),
+    {type.layout("Vault key", Face::bold, k_box_label),
      type.layout(printable(list.key) + "\nkey id " + printable(list.key_id),
-                 type.mono,
+                 Face::mono,
                  value,
                  Align::left,
                  k_footer_lines)});
   footer.lines.push_back(
-    {nullptr, type.layout(k_instruction, type.bold, inner)});
+    {nullptr, type.layout(k_instruction, Face::bold, inner)});
   for (auto& line : footer.lines) {
     line.height =
       std::max(line.label ? height_of(line.label) : 0.0, height_of(line.value));
@@ -561,13 +580,13 @@ draw_folio(cairo_t* cairo,
     + (list.case_reference.empty() ? std::string{}
                                    : ", " + printable(list.case_reference));
   show(cairo,
-       type.layout(left, type.small, k_width * 0.7, Align::left, 1),
+       type.layout(left, Face::small, k_width * 0.7, Align::left, 1),
        k_margin,
        top,
        k_muted);
   show(cairo,
        type.layout(fmt::format("page {} of {}", page + 1, pages),
-                   type.small,
+                   Face::small,
                    k_width,
                    Align::right),
        k_margin,
