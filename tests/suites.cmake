@@ -11,6 +11,7 @@ set(custody_unit_suites
   canonical_json
   cell_key
   error
+  exhibits
   checkpoint
   court
   crypto
