@@ -88,6 +88,15 @@ for file in "$media/injury.jpg" "$media/threat.ogg"; do
   cmp -s "$file" "$bag/data/original/$found" || fail "$(basename "$file") differs in the bundle"
 done
 grep -q "Jeraha la mguu.jpg" "$bag/original-names.txt" || fail "the original's name is not listed"
+# the printed exhibit list names each exhibit by its SHA-256 (two lines of 32) and size
+pdftotext -layout "$bag/EXHIBITS.pdf" "$T/exhibits.txt" || fail "pdftotext cannot read EXHIBITS.pdf"
+for file in "$media/injury.jpg" "$media/threat.ogg"; do
+  sum=$(sha256sum "$file" | cut -c1-64)
+  grep -q "${sum:0:32}" "$T/exhibits.txt" && grep -q "${sum:32:32}" "$T/exhibits.txt" \
+    || fail "EXHIBITS.pdf does not list $(basename "$file")"
+done
+grep -q "HC-CR-2026-0142" "$T/exhibits.txt" || fail "EXHIBITS.pdf lacks the case reference"
+grep -q "$key" "$T/exhibits.txt" || fail "EXHIBITS.pdf lacks the vault key"
 [ ! -e "$bag/data/records/$none" ] || fail "a record without legal_action consent went out"
 [ -f "$bag/data/records/$one/record.json" ] || fail "no record.json"
 jq -e '.compartments.narrative' "$bag/data/records/$one/record.json" >/dev/null || fail "record.json lacks the narrative"

@@ -9,6 +9,7 @@
 #include <custody/media/attach.hpp>
 #include <custody/records/records.hpp>
 #include <custody/records/view.hpp>
+#include <custody/render/exhibits.hpp>
 #include <custody/schema/schema.hpp>
 #include <custody/sys/fs.hpp>
 #include <custody/verify/proof.hpp>
@@ -329,15 +330,45 @@ struct Builder
   BagWriter& bag;
   PremisLog premis;
   std::set<std::string> premis_objects;
+  // The printed exhibit list: each record's JSON, original and working copy,
+  // in the order written.
+  std::vector<render::Exhibit> exhibits;
+  std::set<std::string> listed;
+  std::string current_record;
 
-  Result<void>
+  void
+  add_exhibit(std::string description,
+              const std::string& path,
+              const std::string& sha256,
+              std::uint64_t size)
+  {
+    if (!listed.insert(current_record + sha256).second) {
+      return;
+    }
+    render::Exhibit exhibit;
+    exhibit.number = std::to_string(exhibits.size() + 1);
+    exhibit.record = current_record;
+    exhibit.description = std::move(description);
+    exhibit.bag_path = path;
+    exhibit.sha256 = sha256;
+    exhibit.size = size;
+    exhibits.push_back(std::move(exhibit));
+  }
+
+  Result<std::string>
   add_json(const std::string& path, const json::Json& value, int indent)
   {
     const std::string text =
       indent < 0 ? json::canonical(value) + "\n" : value.dump(indent) + "\n";
     CUSTODY_ASSIGN(hex, bag.add_payload(path, as_bytes(text)));
-    (void)hex;
-    return {};
+    if (path.ends_with("/record.json")) {
+      add_exhibit("the record: the account, the facts and the history "
+                  "(JSON)",
+                  path,
+                  hex,
+                  text.size());
+    }
+    return hex;
   }
 
   Result<void>
@@ -346,6 +377,7 @@ struct Builder
                std::uint64_t checkpoint)
   {
     const std::string dir = "data/records/" + record.id;
+    current_record = record.id;
     CUSTODY_ASSIGN(view, records::view_record(shards, record.id));
     const auto shown = disclosure::for_court(view, fields);
     CUSTODY_TRY(add_json(
@@ -513,6 +545,14 @@ struct Builder
       object.bag_path = path;
       premis.objects.push_back(std::move(object));
     }
+    add_exhibit(
+      fmt::format(
+        "a redacted working copy of photo {} (not an "
+        "original)",
+        redaction.value("source", json::Json::object()).value("attachment", 0)),
+      path,
+      sha,
+      size);
     const std::string source =
       redaction.value("source", json::Json::object()).value("sha256", "");
     if (premis_objects.contains(source)) {
@@ -591,6 +631,13 @@ struct Builder
         object.original_name = name;
         premis.objects.push_back(std::move(object));
       }
+      const std::string kind = attachment.value("kind", "file");
+      add_exhibit(fields.attachment_documents
+                    ? fmt::format("{} (original)", kind)
+                    : fmt::format("{} (original: {})", kind, name),
+                  path,
+                  hex,
+                  recorded.size);
       objects.push_back({hex, "outcome"});
       return {};
     }
@@ -888,8 +935,17 @@ write_court_bundle(vault::Vault& vault,
   }
   CUSTODY_ASSIGN(sealed_by, sealers(vault, wanted));
 
-  Builder builder{
-    vault, shards, request, plan, court_fields(request.recipe), bag, {}, {}};
+  Builder builder{vault,
+                  shards,
+                  request,
+                  plan,
+                  court_fields(request.recipe),
+                  bag,
+                  {},
+                  {},
+                  {},
+                  {},
+                  {}};
   builder.premis.software_version = request.software_version;
   const std::string checkpoint_path =
     fmt::format("data/checkpoint/{}", result.checkpoint);
@@ -940,6 +996,20 @@ write_court_bundle(vault::Vault& vault,
   CUSTODY_ASSIGN(
     pub, fs::read_file(fs::Path(vault.directory()) / "custody.pub", 1 << 16));
   CUSTODY_TRY(bag.add_tag_file("custody.pub", pub));
+  render::ExhibitList list;
+  list.organisation = request.recipe.organisation;
+  list.case_reference = request.recipe.case_reference.value_or("");
+  list.bagging_date = request.bagging_date;
+  list.checkpoint =
+    fmt::format("{}, {} entries, root {}",
+                stored.checkpoint.origin,
+                stored.checkpoint.size,
+                to_base64(stored.checkpoint.root, Padding::yes));
+  list.key = result.key;
+  list.key_id = result.key_id;
+  list.exhibits = std::move(builder.exhibits);
+  CUSTODY_ASSIGN(pdf, render::exhibits_pdf(list));
+  CUSTODY_TRY(bag.add_tag_file("EXHIBITS.pdf", pdf));
   CUSTODY_TRY(
     bag.add_tag_file("VERIFY.txt",
                      as_bytes(verify_text(
