@@ -5,7 +5,7 @@
 
 _custody_words() { # KIND COMMAND: the subcommands, options or options taking a value
   case "$1 $2" in
-  "subcommands ") echo "agent attach edit extract checkpoint init key list log policy prove record redact show stats terms verify" ;;
+  "subcommands ") echo "agent attach edit extract export checkpoint init key list log policy prove record redact show stats terms verify" ;;
   "subcommands key") echo "new show add" ;;
   "options ") echo "--vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values ") echo "--vault --identity --passphrase-file --wait" ;;
@@ -17,6 +17,8 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values edit") echo "--reason --vault --identity --passphrase-file --wait" ;;
   "options extract") echo "-o --output --redacted --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values extract") echo "-o --output --vault --identity --passphrase-file --wait" ;;
+  "options export") echo "--recipe -o --output --force --to --tsa --dry-run --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values export") echo "--recipe -o --output --to --tsa --vault --identity --passphrase-file --wait" ;;
   "options checkpoint") echo "--tsq --tsr --tsa --checkpoint --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values checkpoint") echo "--tsq --tsr --tsa --checkpoint --vault --identity --passphrase-file --wait" ;;
   "options init") echo "--org --places --name --recovery --recovery-out --recovery-passphrase-file --work-factor --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
