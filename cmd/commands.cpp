@@ -4,6 +4,7 @@
 namespace custody::cli {
 
 void register_agent(CLI::App& app, GlobalOptions& global, Action& action);
+void register_approve(CLI::App& app, GlobalOptions& global, Action& action);
 void register_attach(CLI::App& app, GlobalOptions& global, Action& action);
 void register_edit(CLI::App& app, GlobalOptions& global, Action& action);
 void register_extract(CLI::App& app, GlobalOptions& global, Action& action);
@@ -29,6 +30,7 @@ void
 register_commands(CLI::App& app, GlobalOptions& global, Action& action)
 {
   register_agent(app, global, action);
+  register_approve(app, global, action);
   register_attach(app, global, action);
   register_edit(app, global, action);
   register_extract(app, global, action);

@@ -7,6 +7,8 @@
 
 #include <custody/crypto/crypto.hpp>
 #include <custody/export/court.hpp>
+#include <custody/export/police.hpp>
+#include <custody/records/readers.hpp>
 #include <custody/sys/fs.hpp>
 
 #include <fmt/chrono.h>
@@ -29,6 +31,7 @@ struct ExportOptions
   std::string to;
   bool force = false;
   bool dry_run = false;
+  bool propose = false;
 };
 
 // A recipe is a screenful of YAML.
@@ -59,6 +62,109 @@ plan_json(const bundle::CourtPlan& plan)
                            : nlohmann::json(nullptr)}};
 }
 
+// A police referral (docs/formats.md 14.3): shown (--dry-run), proposed
+// (--propose), or written once approved.
+Result<Outcome>
+run_police(const GlobalOptions& global,
+           const ExportOptions& options,
+           const Bytes& recipe_bytes)
+{
+  CUSTODY_ASSIGN_CTX(recipe,
+                     bundle::parse_police_recipe(as_text(recipe_bytes)),
+                     printable(options.recipe));
+  if (options.records.size() != 1) {
+    return make_error(Errc::usage,
+                      "a police referral is of one record: give one RECORD");
+  }
+  if (int(options.dry_run) + int(options.propose) + int(!options.out.empty())
+      != 1) {
+    return make_error(Errc::usage,
+                      "give one of --dry-run, --propose and -o OUT");
+  }
+  if (!options.to.empty()) {
+    return make_error(Errc::usage,
+                      "--to encrypts a court bundle's archive; a referral "
+                      "is text for the police");
+  }
+  const std::string recipe_name =
+    std::filesystem::path(options.recipe).filename().string();
+  const std::string recipe_sha256 = sha256_hex(recipe_bytes);
+  CUSTODY_ASSIGN(
+    session,
+    open_session(global,
+                 options.dry_run ? vault::Access::read : vault::Access::write));
+  CUSTODY_ASSIGN(shards, open_readable(session.vault));
+  vault::Notes notes;
+  CUSTODY_ASSIGN(id,
+                 records::resolve_id(session.vault, options.records[0], notes));
+  CUSTODY_ASSIGN(text, bundle::police_text(session.vault, shards, recipe, id));
+  save_shards(shards);
+  const std::string sha256 = sha256_hex(as_bytes(*text));
+  if (options.dry_run || options.propose) {
+    std::optional<std::uint64_t> seq;
+    if (options.propose) {
+      CUSTODY_ASSIGN(
+        proposed,
+        bundle::propose(
+          session.vault, "police", recipe_name, recipe_sha256, *text));
+      seq = proposed;
+    }
+    if (global.json) {
+      fmt::print(
+        "{}\n",
+        nlohmann::json{
+          {"type", "export"},
+          {"kind", "police"},
+          {"status", seq ? "proposed" : "dry_run"},
+          {"seq", seq ? nlohmann::json(*seq) : nlohmann::json(nullptr)},
+          {"content_sha256", sha256},
+          {"content", *text}}
+          .dump());
+    } else {
+      fmt::print("{}", *text);
+    }
+    if (seq) {
+      note(fmt::format("proposed as entry {}: a second legal member reads "
+                       "and approves it with `custody approve {}`; then "
+                       "export it with -o",
+                       *seq,
+                       *seq));
+      end_with_checkpoint(global, session.vault);
+    } else {
+      note("dry run: nothing was written");
+    }
+    return Outcome::ok;
+  }
+  CUSTODY_ASSIGN(
+    written,
+    bundle::write_police_referral(
+      session.vault, id, text, recipe_name, recipe_sha256, options.out));
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "export"},
+                              {"kind", "police"},
+                              {"status", "written"},
+                              {"output", options.out},
+                              {"sha256", written.sha256},
+                              {"entry", written.export_seq},
+                              {"proposal", written.approved.proposal},
+                              {"approval", written.approved.approval},
+                              {"approver", written.approved.approver}}
+                 .dump());
+  } else {
+    fmt::print("{}: police referral of record {} ({} bytes)\n",
+               printable(options.out),
+               id,
+               text->size());
+  }
+  note(fmt::format("approved by {} (entry {}); export logged as entry {}",
+                   written.approved.approver,
+                   written.approved.approval,
+                   written.export_seq));
+  end_with_checkpoint(global, session.vault);
+  return Outcome::ok;
+}
+
 Result<Outcome>
 run_export(const GlobalOptions& global, const ExportOptions& options)
 {
@@ -67,14 +173,24 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   const std::string_view text = as_text(bytes);
   CUSTODY_ASSIGN_CTX(
     kind, bundle::recipe_kind(text), printable(options.recipe));
+  if (kind == "police") {
+    return run_police(global, options, bytes);
+  }
+  if (options.propose) {
+    return make_error(Errc::usage,
+                      "--propose is for exports a second member approves "
+                      "(police referrals); a court bundle is logged, not "
+                      "approved");
+  }
   if (kind != "court") {
     return make_error(Errc::invalid_input,
                       fmt::format("{}: kind {}: this version of custody "
-                                  "writes court bundles only (kind: court)",
+                                  "writes court bundles and police referrals "
+                                  "(kind: court, kind: police)",
                                   printable(options.recipe),
                                   printable(kind)),
-                      "datasets, bulletins and police referrals are not yet "
-                      "written by custody export");
+                      "datasets and bulletins are not yet written by custody "
+                      "export");
   }
   bundle::CourtRequest request;
   CUSTODY_ASSIGN_CTX(
@@ -207,8 +323,8 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
   auto options = std::make_shared<ExportOptions>();
   auto* sub = app.add_subcommand(
     "export",
-    "Write a court bundle of records from a recipe, and log it (legal "
-    "members)");
+    "Write a court bundle or a police referral from a recipe, and log it "
+    "(legal members)");
   sub
     ->add_option("--recipe",
                  options->recipe,
@@ -238,10 +354,14 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
     ->option_text("URL");
   sub->add_flag(
     "--dry-run", options->dry_run, "List what would go out; write nothing");
+  sub->add_flag("--propose",
+                options->propose,
+                "Propose a police referral for a second member's approval "
+                "(custody approve)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {
-    if (options->out.empty() && !options->dry_run) {
+    if (options->out.empty() && !options->dry_run && !options->propose) {
       throw CLI::ValidationError("-o", "give -o OUT (or --dry-run)");
     }
     action = [&global, options] { return run_export(global, *options); };

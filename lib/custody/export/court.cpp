@@ -1,7 +1,9 @@
 // Court bundles (court.hpp).
 #include <custody/crypto/crypto.hpp>
+#include <custody/export/approval.hpp>
 #include <custody/export/court.hpp>
 #include <custody/export/premis.hpp>
+#include <custody/export/recipe_yaml.hpp>
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/ledger/ledger.hpp>
 #include <custody/ledger/store.hpp>
@@ -25,40 +27,9 @@ namespace custody::bundle {
 
 namespace {
 
-Error
-at(const YAML::Node& node, std::string_view what)
-{
-  return Error{Errc::invalid_input,
-               fmt::format("recipe: line {}: {}", node.Mark().line + 1, what),
-               {}};
-}
-
-Result<YAML::Node>
-load_yaml(std::string_view text)
-{
-  try {
-    YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsMap()) {
-      return tl::unexpected(
-        at(root, "a recipe is a mapping of keys to values"));
-    }
-    return root;
-  } catch (const YAML::Exception& error) {
-    return make_error(Errc::invalid_input,
-                      fmt::format("recipe: line {}: not YAML: {}",
-                                  error.mark.line + 1,
-                                  error.msg));
-  }
-}
-
-Result<std::string>
-text_of(const YAML::Node& node, std::string_view key)
-{
-  if (!node.IsScalar() || node.as<std::string>().empty()) {
-    return tl::unexpected(at(node, fmt::format("{} must be a text", key)));
-  }
-  return node.as<std::string>();
-}
+using detail::at;
+using detail::load_yaml;
+using detail::text_of;
 
 // Whether `field` ("person.address") is a field of the incident form.
 Result<bool>
@@ -114,39 +85,6 @@ const index::Shard&
 shard_of(const records::Shards& shards, vault::Compartment compartment)
 {
   return *shards[records::part_index(compartment)];
-}
-
-// Who sealed each of `wanted`: the member a seal names for the entries it
-// covers (docs/formats.md 6.4), read from the seals after the first wanted
-// entry.
-Result<std::map<std::uint64_t, std::string>>
-sealers(vault::Vault& vault, const std::set<std::uint64_t>& wanted)
-{
-  std::map<std::uint64_t, std::string> found;
-  if (wanted.empty()) {
-    return found;
-  }
-  const std::uint64_t first = *wanted.begin();
-  CUSTODY_TRY(vault.scan([&](const ledger::Entry& entry,
-                             const Digest&) -> Result<void> {
-    if (entry.kind != ledger::Kind::seal || entry.seq <= first
-        || found.size() == wanted.size() || entry.payloads.size() != 1) {
-      return {};
-    }
-    const auto& ref = entry.payloads[0];
-    CUSTODY_ASSIGN(key, vault.key(vault::Compartment::admin, ref.epoch));
-    CUSTODY_ASSIGN(opened, store::open_document(vault.directory(), ref, *key));
-    const json::Json seal = opened.document.value("seal", json::Json::object());
-    const std::string member = seal.value("member", "");
-    for (const auto& cover : seal.value("covers", json::Json::array())) {
-      const std::uint64_t seq = cover.value("seq", std::uint64_t{0});
-      if (wanted.contains(seq)) {
-        found[seq] = member;
-      }
-    }
-    return {};
-  }));
-  return found;
 }
 
 std::string
@@ -373,7 +311,7 @@ struct Builder
 
   Result<void>
   write_record(const CourtRecord& record,
-               const std::map<std::uint64_t, std::string>& sealed_by,
+               const std::map<std::uint64_t, std::string>& sealers,
                std::uint64_t checkpoint)
   {
     const std::string dir = "data/records/" + record.id;
@@ -446,7 +384,7 @@ struct Builder
                          {"type", type},
                          {"line", proved.line},
                          {"payloads", std::move(payloads)}});
-      add_event(record, proved, type, sealed_by, checkpoint, objects);
+      add_event(record, proved, type, sealers, checkpoint, objects);
     }
     CUSTODY_TRY(add_json(dir + "/entries.json",
                          {{"type", "custody-bundle-entries"},
@@ -674,7 +612,7 @@ struct Builder
   add_event(const CourtRecord& record,
             const verify::EntryProof& proved,
             const std::string& type,
-            const std::map<std::uint64_t, std::string>& sealed_by,
+            const std::map<std::uint64_t, std::string>& sealers,
             std::uint64_t checkpoint,
             const std::vector<PremisLink>& objects)
   {
@@ -703,7 +641,7 @@ struct Builder
                   proved.seq,
                   record.id,
                   checkpoint));
-    if (auto member = sealed_by.find(proved.seq); member != sealed_by.end()) {
+    if (auto member = sealers.find(proved.seq); member != sealers.end()) {
       event.agents.push_back({member->second, "implementer"});
     }
     event.objects = objects;
@@ -933,7 +871,7 @@ write_court_bundle(vault::Vault& vault,
   for (const auto& record : plan.records) {
     wanted.insert(record.entries.begin(), record.entries.end());
   }
-  CUSTODY_ASSIGN(sealed_by, sealers(vault, wanted));
+  CUSTODY_ASSIGN(sealers, sealed_by(vault, wanted));
 
   Builder builder{vault,
                   shards,
@@ -964,7 +902,7 @@ write_court_bundle(vault::Vault& vault,
     (void)c3;
   }
   for (const auto& record : plan.records) {
-    CUSTODY_TRY(builder.write_record(record, sealed_by, result.checkpoint));
+    CUSTODY_TRY(builder.write_record(record, sealers, result.checkpoint));
   }
 
   // The members who sealed, by key and role, never by name.

@@ -28,7 +28,8 @@ constexpr std::string_view k_kind_names[] = {"put",
                                              "checkpoint",
                                              "release",
                                              "redaction",
-                                             "export"};
+                                             "export",
+                                             "approval"};
 
 fs::Path
 ledger_dir(const fs::Path& vault)

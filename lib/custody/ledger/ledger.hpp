@@ -31,7 +31,8 @@ enum class Kind {
   checkpoint,
   release,
   redaction,
-  export_
+  export_,
+  approval
 };
 std::string_view kind_name(Kind kind);
 

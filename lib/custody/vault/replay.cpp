@@ -151,18 +151,41 @@ Replay::check(const ledger::Entry& entry,
       7, known_epoch(Compartment::facts, entry.payloads[0].epoch, entry.seq)));
     break;
   case ledger::Kind::export_:
-    // invariant 7: [identity compartment: the export document]
-    // (docs/formats.md 6.7)
-    if (entry.payloads.size() != 1) {
+    // invariant 7: [identity compartment: the export document] and, for a
+    // proposal, the proposed content in aggressor or facts (docs/formats.md
+    // 6.7, 6.7.1)
+    if (entry.payloads.size() != 1 && entry.payloads.size() != 2) {
       return broken(7,
-                    fmt::format("entry {}: an export entry has 1 payload, "
-                                "this one {}",
+                    fmt::format("entry {}: an export entry has 1 or 2 "
+                                "payloads, this one {}",
                                 entry.seq,
                                 entry.payloads.size()));
     }
     CUSTODY_TRY(checking(
       7,
       known_epoch(Compartment::identity, entry.payloads[0].epoch, entry.seq)));
+    if (entry.payloads.size() == 2
+        && !known_epoch(
+          Compartment::aggressor, entry.payloads[1].epoch, entry.seq)
+        && !known_epoch(
+          Compartment::facts, entry.payloads[1].epoch, entry.seq)) {
+      return broken(7,
+                    fmt::format("entry {}: a proposal's content is encrypted "
+                                "to no epoch the vault knows",
+                                entry.seq));
+    }
+    break;
+  case ledger::Kind::approval:
+    // invariant 7: [admin compartment: the approval document] (6.8)
+    if (entry.payloads.size() != 1) {
+      return broken(7,
+                    fmt::format("entry {}: an approval entry has 1 payload, "
+                                "this one {}",
+                                entry.seq,
+                                entry.payloads.size()));
+    }
+    CUSTODY_TRY(checking(
+      7, known_epoch(Compartment::admin, entry.payloads[0].epoch, entry.seq)));
     break;
   case ledger::Kind::redaction:
     // invariant 7: [identity: the redaction document, aggressor: the release

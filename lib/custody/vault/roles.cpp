@@ -100,6 +100,11 @@ may_amend(Role role)
 bool
 may_write(Role role, ledger::Kind kind)
 {
+  if (kind == ledger::Kind::approval) {
+    // A second member's yes to a disclosure: the roles that approve one
+    // (docs/formats.md 6.8, 14.3).
+    return role == Role::legal || role == Role::advocacy;
+  }
   if (kind == ledger::Kind::release || kind == ledger::Kind::export_) {
     // What was published, and what left the vault: by those who may publish
     // or disclose (which export kinds each role may run is custody export's

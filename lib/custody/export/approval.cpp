@@ -1,0 +1,304 @@
+// Proposals and approvals (approval.hpp).
+#include <custody/crypto/crypto.hpp>
+#include <custody/export/approval.hpp>
+#include <custody/ledger/ledger.hpp>
+#include <custody/ledger/store.hpp>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+namespace custody::bundle {
+
+Result<std::map<std::uint64_t, std::string>>
+sealed_by(vault::Vault& vault, const std::set<std::uint64_t>& wanted)
+{
+  std::map<std::uint64_t, std::string> found;
+  if (wanted.empty()) {
+    return found;
+  }
+  const std::uint64_t first = *wanted.begin();
+  CUSTODY_TRY(vault.scan([&](const ledger::Entry& entry,
+                             const Digest&) -> Result<void> {
+    if (entry.kind != ledger::Kind::seal || entry.seq <= first
+        || found.size() == wanted.size() || entry.payloads.size() != 1) {
+      return {};
+    }
+    const auto& ref = entry.payloads[0];
+    CUSTODY_ASSIGN(key, vault.key(vault::Compartment::admin, ref.epoch));
+    CUSTODY_ASSIGN(opened, store::open_document(vault.directory(), ref, *key));
+    const json::Json seal = opened.document.value("seal", json::Json::object());
+    const std::string member = seal.value("member", "");
+    for (const auto& cover : seal.value("covers", json::Json::array())) {
+      const std::uint64_t seq = cover.value("seq", std::uint64_t{0});
+      if (wanted.contains(seq)) {
+        found[seq] = member;
+      }
+    }
+    return {};
+  }));
+  return found;
+}
+
+std::vector<vault::Role>
+approvers_of(std::string_view kind)
+{
+  if (kind == "bulletin") {
+    return {vault::Role::legal, vault::Role::advocacy};
+  }
+  return {vault::Role::legal};
+}
+
+vault::Compartment
+content_compartment(std::string_view kind)
+{
+  return kind == "dataset" ? vault::Compartment::facts
+                           : vault::Compartment::aggressor;
+}
+
+namespace {
+
+std::optional<vault::Role>
+role_of(const vault::Vault& vault, const std::string& key_id)
+{
+  auto member = vault.state().members.find(key_id);
+  if (member == vault.state().members.end()) {
+    return std::nullopt;
+  }
+  return member->second.role;
+}
+
+bool
+approves(std::string_view kind, std::optional<vault::Role> role)
+{
+  const auto roles = approvers_of(kind);
+  return role && std::find(roles.begin(), roles.end(), *role) != roles.end();
+}
+
+// The entry at `seq`, or Errc::not_found.
+Result<ledger::Entry>
+entry_at(const vault::Vault& vault, std::uint64_t seq)
+{
+  std::optional<ledger::Entry> found;
+  CUSTODY_TRY(
+    vault.scan([&](const ledger::Entry& entry, const Digest&) -> Result<void> {
+      if (entry.seq == seq) {
+        found = entry;
+      }
+      return {};
+    }));
+  if (!found) {
+    return make_error(Errc::not_found,
+                      fmt::format("the ledger has no entry {}", seq));
+  }
+  return *found;
+}
+
+} // namespace
+
+Result<std::uint64_t>
+propose(vault::Vault& vault,
+        std::string_view kind,
+        const std::string& recipe_name,
+        const std::string& recipe_sha256,
+        const std::string& content)
+{
+  if (!vault::may_write(vault.me().role, ledger::Kind::export_)) {
+    return make_error(Errc::auth, "your role cannot propose an export");
+  }
+  const std::string hash = sha256_hex(as_bytes(content));
+  const json::Json recipe = {{"name", recipe_name}, {"sha256", recipe_sha256}};
+  const json::Json document = {{"type", "export"},
+                               {"export",
+                                {{"kind", std::string(kind)},
+                                 {"status", "proposed"},
+                                 {"recipe", recipe},
+                                 {"content_sha256", hash}}}};
+  const json::Json proposal = {{"type", "proposal"},
+                               {"kind", std::string(kind)},
+                               {"recipe", recipe},
+                               {"content", content},
+                               {"content_sha256", hash}};
+  const vault::Compartment compartment = content_compartment(kind);
+  CUSTODY_ASSIGN(identity, vault.recipient(vault::Compartment::identity));
+  CUSTODY_ASSIGN(holder, vault.recipient(compartment));
+  CUSTODY_ASSIGN(
+    first,
+    store::seal_document(vault.directory(),
+                         document,
+                         identity,
+                         vault.current_epoch(vault::Compartment::identity)));
+  CUSTODY_ASSIGN(
+    second,
+    store::seal_document(
+      vault.directory(), proposal, holder, vault.current_epoch(compartment)));
+  std::vector<std::vector<ledger::PayloadRef>> payloads{
+    {first.ref, second.ref}};
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::export_, std::move(payloads)));
+  return appended.front().seq;
+}
+
+Result<Proposal>
+read_proposal(vault::Vault& vault, std::uint64_t seq)
+{
+  CUSTODY_ASSIGN(entry, entry_at(vault, seq));
+  if (entry.kind != ledger::Kind::export_ || entry.payloads.size() != 2) {
+    return make_error(Errc::not_found,
+                      fmt::format("entry {} is not a proposed export", seq),
+                      "custody log lists the entries; a proposal is an "
+                      "export entry written by custody export --propose");
+  }
+  const auto& ref = entry.payloads[1];
+  std::optional<store::Opened> opened;
+  bool held = false;
+  for (const auto compartment :
+       {vault::Compartment::aggressor, vault::Compartment::facts}) {
+    auto key = vault.key(compartment, ref.epoch);
+    if (!key) {
+      continue;
+    }
+    held = true;
+    auto tried = store::open_document(vault.directory(), ref, **key);
+    if (tried) {
+      opened = std::move(*tried);
+      break;
+    }
+  }
+  if (!opened) {
+    return make_error(
+      held ? Errc::corrupt : Errc::auth,
+      held ? fmt::format("entry {}: the proposal's content "
+                         "does not open",
+                         seq)
+           : fmt::format("your keys do not open proposal {}", seq));
+  }
+  const json::Json& document = opened->document;
+  Proposal proposal;
+  proposal.seq = seq;
+  proposal.kind = document.value("kind", "");
+  proposal.recipe_name =
+    document.value("recipe", json::Json::object()).value("name", "");
+  proposal.recipe_sha256 =
+    document.value("recipe", json::Json::object()).value("sha256", "");
+  proposal.content = document.value("content", "");
+  proposal.content_sha256 = document.value("content_sha256", "");
+  if (document.value("type", "") != "proposal"
+      || sha256_hex(as_bytes(proposal.content)) != proposal.content_sha256) {
+    return make_error(Errc::corrupt,
+                      fmt::format("entry {}: the proposal's content is not "
+                                  "what docs/formats.md 6.7.1 says",
+                                  seq));
+  }
+  CUSTODY_ASSIGN(sealers, sealed_by(vault, {seq}));
+  if (auto found = sealers.find(seq); found != sealers.end()) {
+    proposal.proposer = found->second;
+  }
+  return proposal;
+}
+
+Result<std::uint64_t>
+approve(vault::Vault& vault, const Proposal& proposal)
+{
+  const auto& me = vault.me();
+  if (proposal.proposer.empty() || proposal.proposer == me.key_id) {
+    return make_error(Errc::auth,
+                      fmt::format("you proposed export {}: a second member "
+                                  "approves it, not its author",
+                                  proposal.seq));
+  }
+  if (!approves(proposal.kind, me.role)) {
+    return make_error(
+      Errc::auth,
+      fmt::format("a {} export is approved by a {} member; "
+                  "your role is {}",
+                  proposal.kind,
+                  proposal.kind == "bulletin" ? "legal or advocacy" : "legal",
+                  vault::role_name(me.role)));
+  }
+  CUSTODY_ASSIGN(existing,
+                 find_approved(vault, proposal.kind, proposal.content_sha256));
+  if (existing && existing->proposal == proposal.seq
+      && existing->approver == me.key_id) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("you approved export {} already (entry {})",
+                                  proposal.seq,
+                                  existing->approval));
+  }
+  const json::Json document = {{"type", "approval"},
+                               {"approval",
+                                {{"proposal", proposal.seq},
+                                 {"kind", proposal.kind},
+                                 {"content_sha256", proposal.content_sha256},
+                                 {"decision", "approve"}}}};
+  CUSTODY_ASSIGN(admin, vault.recipient(vault::Compartment::admin));
+  CUSTODY_ASSIGN(
+    sealed,
+    store::seal_document(vault.directory(),
+                         document,
+                         admin,
+                         vault.current_epoch(vault::Compartment::admin)));
+  std::vector<std::vector<ledger::PayloadRef>> payloads{{sealed.ref}};
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::approval, std::move(payloads)));
+  return appended.front().seq;
+}
+
+Result<std::optional<Approved>>
+find_approved(vault::Vault& vault,
+              std::string_view kind,
+              const std::string& content_sha256)
+{
+  struct Candidate
+  {
+    std::uint64_t approval = 0;
+    std::uint64_t proposal = 0;
+  };
+  std::vector<Candidate> candidates;
+  CUSTODY_TRY(vault.scan([&](const ledger::Entry& entry,
+                             const Digest&) -> Result<void> {
+    if (entry.kind != ledger::Kind::approval || entry.payloads.size() != 1) {
+      return {};
+    }
+    const auto& ref = entry.payloads[0];
+    CUSTODY_ASSIGN(key, vault.key(vault::Compartment::admin, ref.epoch));
+    CUSTODY_ASSIGN(opened, store::open_document(vault.directory(), ref, *key));
+    const json::Json approval =
+      opened.document.value("approval", json::Json::object());
+    if (approval.value("kind", "") == kind
+        && approval.value("content_sha256", "") == content_sha256
+        && approval.value("decision", "") == "approve") {
+      candidates.push_back(
+        {entry.seq, approval.value("proposal", std::uint64_t{0})});
+    }
+    return {};
+  }));
+  std::set<std::uint64_t> seqs;
+  for (const auto& candidate : candidates) {
+    seqs.insert(candidate.approval);
+    seqs.insert(candidate.proposal);
+  }
+  CUSTODY_ASSIGN(sealers, sealed_by(vault, seqs));
+  // The latest first: what was approved most recently is what stands.
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    const auto proposer = sealers.find(it->proposal);
+    const auto approver = sealers.find(it->approval);
+    if (proposer == sealers.end() || approver == sealers.end()
+        || proposer->second == approver->second
+        || !approves(kind, role_of(vault, approver->second))
+        || it->proposal >= it->approval) {
+      continue;
+    }
+    // The approval names a hash; the proposal must hold content of that hash.
+    auto proposal = read_proposal(vault, it->proposal);
+    if (!proposal || proposal->kind != kind
+        || proposal->content_sha256 != content_sha256) {
+      continue;
+    }
+    return Approved{
+      it->proposal, it->approval, proposer->second, approver->second};
+  }
+  return std::nullopt;
+}
+
+} // namespace custody::bundle

@@ -1,0 +1,76 @@
+// Exports a second member must approve first (docs/formats.md 6.7.1, 6.8,
+// 14.3): the proposal of exactly what would leave, the approval, and finding
+// an approved proposal for what an export would write now.
+#pragma once
+
+#include <custody/base/canonical_json.hpp>
+#include <custody/vault/vault.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace custody::bundle {
+
+// Who sealed each entry of `wanted`: the member a seal names for the entries
+// it covers (docs/formats.md 6.4). Needs the admin compartment (every member).
+[[nodiscard]] Result<std::map<std::uint64_t, std::string>>
+sealed_by(vault::Vault& vault, const std::set<std::uint64_t>& wanted);
+
+// The roles that may approve an export of `kind` (14.3): police and dataset a
+// legal member; bulletin legal or advocacy.
+std::vector<vault::Role> approvers_of(std::string_view kind);
+// The compartment a proposal of `kind` keeps its content in: one every
+// approver of the kind holds.
+vault::Compartment content_compartment(std::string_view kind);
+
+struct Proposal
+{
+  std::uint64_t seq = 0;
+  std::string kind;
+  std::string recipe_name;
+  std::string recipe_sha256;
+  std::string content;
+  std::string content_sha256;
+  std::string proposer; // key id of the member who sealed it
+};
+
+// Appends the proposal of `content` (an `export` entry of two payloads) with
+// the member's seal; returns its seq.
+[[nodiscard]] Result<std::uint64_t> propose(vault::Vault& vault,
+                                            std::string_view kind,
+                                            const std::string& recipe_name,
+                                            const std::string& recipe_sha256,
+                                            const std::string& content);
+
+// Proposal `seq`, read through its content payload. Errc::not_found when
+// entry `seq` is no proposal; Errc::auth when the member's keys do not open
+// its content.
+[[nodiscard]] Result<Proposal> read_proposal(vault::Vault& vault,
+                                             std::uint64_t seq);
+
+// Appends the member's approval of `proposal`. Errc::auth when she proposed
+// it herself, or her role does not approve its kind; Errc::invalid_input
+// when she approved it already.
+[[nodiscard]] Result<std::uint64_t> approve(vault::Vault& vault,
+                                            const Proposal& proposal);
+
+struct Approved
+{
+  std::uint64_t proposal = 0;
+  std::uint64_t approval = 0;
+  std::string proposer;
+  std::string approver;
+};
+// The latest approved proposal of `kind` whose content hashes to
+// `content_sha256`, approved by a member of an approving role other than the
+// one who proposed it; nullopt when there is none.
+[[nodiscard]] Result<std::optional<Approved>>
+find_approved(vault::Vault& vault,
+              std::string_view kind,
+              const std::string& content_sha256);
+
+} // namespace custody::bundle
