@@ -107,7 +107,6 @@ class Intake
 {
 public:
   explicit Intake(bool keep)
-    : m_keep(keep)
   {
     if (keep) {
       m_text.emplace();
@@ -133,7 +132,6 @@ public:
   }
 
 private:
-  bool m_keep;
   Sha256 m_hash;
   std::uint64_t m_size = 0;
   std::optional<std::string> m_text;
