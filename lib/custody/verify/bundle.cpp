@@ -1604,11 +1604,11 @@ verify_bundle(const std::filesystem::path& bundle, const BundleOptions& options)
 {
   std::error_code error;
   const auto status = stdfs::status(bundle, error);
-  if (error || !stdfs::exists(status)) {
-    if (error && error != std::errc::no_such_file_or_directory) {
-      return fail(Errc::io, "{}: {}", bundle.string(), error.message());
-    }
+  if (status.type() == stdfs::file_type::not_found) {
     return fail(Errc::not_found, "{}: no such bag", bundle.string());
+  }
+  if (error) {
+    return fail(Errc::io, "{}: {}", bundle.string(), error.message());
   }
   Bag bag;
   if (stdfs::is_directory(status)) {
