@@ -1299,12 +1299,12 @@ check_entries(const std::string& id,
         if (plain == nullptr) {
           continue;
         }
-        auto document = custody::json::parse_canonical(*plain);
+        auto document = custody::json::parse_strict(*plain);
         if (!document || !document->is_object() || !document->contains("salt")
             || !(*document)["salt"].is_string()
             || !is_lower_hex((*document)["salt"].get<std::string>(), 64)) {
           checks.failf(what,
-                       "{}: not a payload document (canonical JSON with a "
+                       "{}: not a payload document (a JSON object with a "
                        "salt of 64 hex){}",
                        expected,
                        document ? std::string()
