@@ -74,10 +74,15 @@ struct Made
 void
 make_bundle(const stdfs::path& out,
             Made& made,
-            const std::optional<Bytes>& token = std::nullopt)
+            const std::optional<Bytes>& token = std::nullopt,
+            std::size_t photo_size = 0)
 {
   using nlohmann::json;
-  const std::string photo = "not really a photo, but bytes all the same";
+  std::string photo = "not really a photo, but bytes all the same";
+  if (photo_size > photo.size()) {
+    photo.resize(photo_size, 'x');
+    photo.back() = 'y';
+  }
   const Digest photo_sha = sha256(photo);
   const std::string media_salt = salt_of("media");
 
@@ -488,6 +493,85 @@ TEST_SUITE("bundle")
       const auto report = check(copy);
       CHECK_FALSE(report.ok());
       CHECK(names(report, "data/checkpoint/4"));
+    }
+  }
+
+  TEST_CASE("an original larger than what is kept in memory is streamed")
+  {
+    test::TempDir dir;
+    Made made;
+    for (const char* name : {"big", "big.tar", "big.zip"}) {
+      CAPTURE(name);
+      make_bundle(dir.path() / name, made, std::nullopt, (17U << 20) + 3);
+      const auto report = check(dir.path() / name);
+      CHECK_MESSAGE(report.ok(), failures(report));
+      CHECK(report.originals == 1);
+    }
+  }
+
+  TEST_CASE("paths, Payload-Oxum and the profile are checked")
+  {
+    test::TempDir dir;
+    Made made;
+    const auto bag = dir.path() / "bundle";
+    make_bundle(bag, made);
+    const auto edit = [&](const std::string& name,
+                          const std::string& file,
+                          const std::string& from,
+                          const std::string& to) {
+      const auto copy = dir.path() / name;
+      stdfs::copy(bag, copy, stdfs::copy_options::recursive);
+      std::string text = slurp(copy / file);
+      const auto at = text.find(from);
+      REQUIRE(at != std::string::npos);
+      text.replace(at, from.size(), to);
+      spit(copy / file, text);
+      return copy;
+    };
+    {
+      // A manifest line leaving the bag, and one absolute.
+      const auto copy =
+        edit("dotdot", "manifest-sha256.txt", "  data/", "  data/../data/");
+      const auto report = check(copy);
+      CHECK_FALSE(report.ok());
+      CHECK_MESSAGE(names(report, "data/../data/"), failures(report));
+      const auto absolute = edit("absolute",
+                                 "tagmanifest-sha256.txt",
+                                 "  bag-info.txt",
+                                 "  /etc/passwd");
+      CHECK(names(check(absolute), "/etc/passwd"));
+    }
+    {
+      const std::string info = slurp(bag / "bag-info.txt");
+      const auto start = info.find("Payload-Oxum: ") + 14;
+      const auto oxum = info.substr(start, info.find('\n', start) - start);
+      const auto copy = edit("oxum",
+                             "bag-info.txt",
+                             "Payload-Oxum: " + oxum,
+                             "Payload-Oxum: 1" + oxum);
+      rehash(copy);
+      const auto report = check(copy);
+      CHECK_FALSE(report.ok());
+      CHECK_MESSAGE(names(report, "Payload-Oxum is 1" + oxum),
+                    failures(report));
+    }
+    {
+      const auto copy = edit("profile",
+                             "bag-info.txt",
+                             "custody-court-v1.json",
+                             "custody-court-v2.json");
+      rehash(copy);
+      const auto report = check(copy);
+      CHECK_FALSE(report.ok());
+      CHECK_MESSAGE(names(report, "BagIt-Profile-Identifier"),
+                    failures(report));
+    }
+    {
+      // A file under data/ that no manifest lists.
+      const auto copy = dir.path() / "extra";
+      stdfs::copy(bag, copy, stdfs::copy_options::recursive);
+      spit(copy / "data/notes.txt", "x");
+      CHECK(names(check(copy), "data/notes.txt: in the payload but not in"));
     }
   }
 
