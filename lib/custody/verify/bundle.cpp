@@ -643,7 +643,7 @@ check_manifests(const Bag& bag, Checks& checks)
     check_manifest_hashes(manifest, lines, bag, checks, listed);
   }
   for (const auto& [path, file] : bag.files) {
-    if (starts_with(path, "data/") && listed.count(path) == 0) {
+    if (starts_with(path, "data/") && !listed.contains(path)) {
       checks.failf(
         manifest, "{}: in the payload but not in {}", path, manifest);
     }
@@ -672,16 +672,16 @@ check_manifests(const Bag& bag, Checks& checks)
   }
   for (const auto& [path, file] : bag.files) {
     if (!starts_with(path, "data/") && path != tagmanifest
-        && tags.count(path) == 0) {
+        && !tags.contains(path)) {
       checks.failf(tagmanifest, "{}: a tag file not in {}", path, tagmanifest);
     }
   }
   for (const auto required : k_required_tags) {
     const std::string path(required);
-    if (bag.files.count(path) == 0) {
+    if (!bag.files.contains(path)) {
       checks.failf(
         "tag files", "{}: missing (every court bundle has it)", path);
-    } else if (path != tagmanifest && tags.count(path) == 0) {
+    } else if (path != tagmanifest && !tags.contains(path)) {
       checks.failf("tag files", "{}: not in {}", path, tagmanifest);
     }
   }
@@ -814,7 +814,7 @@ check_original_names(const Bag& bag,
     }
     previous = key;
     named.insert(std::string(hash));
-    if (originals.count(std::string(hash)) == 0) {
+    if (!originals.contains(std::string(hash))) {
       checks.failf(what,
                    "original-names.txt line {}: no original {} in "
                    "data/original/",
@@ -823,7 +823,7 @@ check_original_names(const Bag& bag,
     }
   }
   for (const auto& hash : originals) {
-    if (named.count(hash) == 0) {
+    if (!named.contains(hash)) {
       checks.failf(
         what, "data/original/{}: no name in original-names.txt", hash);
     }
@@ -976,7 +976,7 @@ check_checkpoint(const Bag& bag,
   const std::string timestamp_what = "timestamp";
   auto tsr = bag.files.find(base + ".tsr");
   if (tsr == bag.files.end()) {
-    if (bag.files.count(base + ".tsq") != 0) {
+    if (bag.files.contains(base + ".tsq")) {
       checks.failf(
         timestamp_what, "{}.tsq: a request without a response", base);
     }
@@ -1201,7 +1201,7 @@ compartment_check(const std::string& compartment)
 {
   static const std::set<std::string> known = {
     "identity", "narrative", "facts", "aggressor"};
-  return known.count(compartment) != 0 ? nullptr : "an unknown compartment";
+  return known.contains(compartment) ? nullptr : "an unknown compartment";
 }
 
 void
@@ -1380,7 +1380,7 @@ check_entries(const std::string& id,
     }
   }
   for (const auto& [seq, entry] : proven) {
-    if (listed.count(seq) == 0) {
+    if (!listed.contains(seq)) {
       checks.failf(what, "{}: proof.json's entry {} is not listed", path, seq);
     }
   }

@@ -15,6 +15,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -302,13 +303,13 @@ rehash(const stdfs::path& bag)
   }
   std::string manifest;
   for (const auto& [path, hash] : payload) {
-    manifest += hash + "  " + path + "\n";
+    manifest.append(hash).append("  ").append(path).append("\n");
   }
   spit(bag / "manifest-sha256.txt", manifest);
   tags["manifest-sha256.txt"] = sha256_hex(as_bytes(manifest));
   std::string tagmanifest;
   for (const auto& [path, hash] : tags) {
-    tagmanifest += hash + "  " + path + "\n";
+    tagmanifest.append(hash).append("  ").append(path).append("\n");
   }
   spit(bag / "tagmanifest-sha256.txt", tagmanifest);
 }
@@ -334,12 +335,10 @@ tampered(const stdfs::path& bag,
 bool
 names(const verify::BundleReport& report, std::string_view text)
 {
-  for (const auto& check : report.checks) {
-    if (!check.ok && check.detail.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(
+    report.checks.begin(), report.checks.end(), [&](const auto& check) {
+      return !check.ok && check.detail.find(text) != std::string::npos;
+    });
 }
 
 } // namespace
@@ -519,7 +518,7 @@ TEST_SUITE("bundle")
                           const std::string& file,
                           const std::string& from,
                           const std::string& to) {
-      const auto copy = dir.path() / name;
+      auto copy = dir.path() / name;
       stdfs::copy(bag, copy, stdfs::copy_options::recursive);
       std::string text = slurp(copy / file);
       const auto at = text.find(from);
