@@ -1123,6 +1123,17 @@ check_proof(const std::string& id,
                    path,
                    signed_cp.size);
     }
+    // Every entry of the record is under the checkpoint: one it does not
+    // cover could not be proven, so the bundle would hold less than it says.
+    const Json& not_covered = doc.at("not_covered");
+    if (!not_covered.is_array() || !not_covered.empty()) {
+      checks.failf(what,
+                   "{}: entries {} of the record are not covered by "
+                   "checkpoint {}",
+                   path,
+                   not_covered.dump(),
+                   signed_cp.size);
+    }
     const Json& entries = doc.at("entries");
     if (!entries.is_array() || entries.empty()) {
       checks.failf(what, "{}: no entries", path);

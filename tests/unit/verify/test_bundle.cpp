@@ -566,6 +566,14 @@ TEST_SUITE("bundle")
                     failures(report));
     }
     {
+      // A proof that leaves an entry of the record out of the checkpoint.
+      const std::string proof = "data/records/" + k_record + "/proof.json";
+      const auto copy = edit(
+        "not-covered", proof, "\"not_covered\": []", "\"not_covered\": [7]");
+      rehash(copy);
+      CHECK(names(check(copy), "entries [7] of the record are not covered"));
+    }
+    {
       // A file under data/ that no manifest lists.
       const auto copy = dir.path() / "extra";
       stdfs::copy(bag, copy, stdfs::copy_options::recursive);
