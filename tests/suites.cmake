@@ -6,6 +6,7 @@ set(custody_unit_suites
   attach
   bag
   bech32
+  bundle
   bytes
   cache_file
   canonical_json

@@ -15,6 +15,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -276,6 +277,76 @@ check_response(ByteView request,
   TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get());
   if (info == nullptr) {
     return fail(Errc::invalid_input, "the time-stamp response has no token");
+  }
+  Token token;
+  token.gen_time = rfc3339(TS_TST_INFO_get_time(info));
+  token.serial = integer_hex(TS_TST_INFO_get_serial(info));
+  char oid[128] = {};
+  if (ASN1_OBJECT* policy = TS_TST_INFO_get_policy_id(info)) {
+    OBJ_obj2txt(oid, sizeof oid, policy, 1);
+  }
+  token.policy = oid;
+  token.signature_verified = ca.has_value();
+  return token;
+}
+
+Result<Token>
+check_token(ByteView response,
+            ByteView data,
+            const std::optional<std::string>& ca)
+{
+  const unsigned char* p = response.data();
+  RespPtr resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(response.size())));
+  if (!resp || p != response.data() + response.size()) {
+    ERR_clear_error();
+    return fail(Errc::invalid_input,
+                "not a DER RFC 3161 time-stamp response (TimeStampResp)");
+  }
+  TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get());
+  if (info == nullptr) {
+    return fail(Errc::invalid_input,
+                "the time-stamp response has no token (not granted)");
+  }
+  const ASN1_OBJECT* algorithm = nullptr;
+  X509_ALGOR_get0(&algorithm,
+                  nullptr,
+                  nullptr,
+                  TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info)));
+  if (algorithm == nullptr || OBJ_obj2nid(algorithm) != NID_sha256) {
+    return fail(Errc::invalid_input,
+                "the time-stamp token's imprint is not a SHA-256 hash");
+  }
+  CtxPtr ctx(TS_VERIFY_CTX_new());
+  const Digest digest = sha256(data);
+  auto* imprint = static_cast<unsigned char*>(OPENSSL_malloc(digest.size()));
+  if (!ctx || imprint == nullptr) {
+    OPENSSL_free(imprint);
+    return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
+  }
+  std::memcpy(imprint, digest.data(), digest.size());
+  // The context owns the imprint from here.
+  TS_VERIFY_CTX_set_imprint(
+    ctx.get(), imprint, static_cast<long>(digest.size()));
+  TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_VERSION | TS_VFY_IMPRINT);
+  if (TS_RESP_verify_response(ctx.get(), resp.get()) != 1) {
+    return fail(Errc::invalid_input,
+                "the time-stamp response is not about these bytes: {}",
+                openssl_errors());
+  }
+  if (ca) {
+    CUSTODY_ASSIGN(store, load_store(*ca));
+    CtxPtr signature(TS_VERIFY_CTX_new());
+    if (!signature) {
+      return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
+    }
+    TS_VERIFY_CTX_set_flags(signature.get(), TS_VFY_SIGNATURE);
+    TS_VERIFY_CTX_set_store(signature.get(), store.release());
+    if (TS_RESP_verify_response(signature.get(), resp.get()) != 1) {
+      return fail(Errc::invalid_input,
+                  "the token's signature or the TSA's certificate does not "
+                  "verify against the CA given: {}",
+                  openssl_errors());
+    }
   }
   Token token;
   token.gen_time = rfc3339(TS_TST_INFO_get_time(info));

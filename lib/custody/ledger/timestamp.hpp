@@ -38,6 +38,16 @@ check_response(ByteView request,
                ByteView data,
                const std::optional<std::string>& ca = std::nullopt);
 
+// Checks a DER TimeStampResp about `data` without its request (a court
+// bundle carries the response alone, as `openssl ts -verify -data` takes
+// it): status granted, version 1, a SHA-256 imprint equal to SHA-256(data);
+// with `ca`, the token's signature and the TSA's chain as check_response()
+// does. No nonce can be checked. Errc::invalid_input naming what failed.
+[[nodiscard]] Result<Token>
+check_token(ByteView response,
+            ByteView data,
+            const std::optional<std::string>& ca = std::nullopt);
+
 // Whether `pem` holds at least one PEM certificate, as check_response takes
 // its `ca` (Errc::invalid_input otherwise).
 [[nodiscard]] Result<void> check_ca(std::string_view pem);

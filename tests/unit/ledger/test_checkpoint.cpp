@@ -301,4 +301,32 @@ TEST_CASE("a TSA response is checked against its request and data")
         == Errc::invalid_input);
 }
 
+TEST_CASE("a TSA response alone is checked against the data it is about")
+{
+  const Bytes data = slurp(k_vectors / "data.txt");
+  const Bytes tampered = slurp(k_vectors / "data-tampered.txt");
+  const Bytes response = slurp(k_vectors / "data.txt.tsr");
+  const Bytes ca_bytes = slurp(k_vectors / "ca.crt");
+  auto token = timestamp::check_token(response, data);
+  REQUIRE_MESSAGE(token.has_value(), token.error().message);
+  CHECK(token->gen_time.size() == 20);
+  CHECK_FALSE(token->signature_verified);
+
+  const std::string ca(ca_bytes.begin(), ca_bytes.end());
+  auto signed_token = timestamp::check_token(response, data, ca);
+  REQUIRE_MESSAGE(signed_token.has_value(), signed_token.error().message);
+  CHECK(signed_token->signature_verified);
+
+  auto other_data = timestamp::check_token(response, tampered);
+  REQUIRE_FALSE(other_data.has_value());
+  CHECK(other_data.error().code == Errc::invalid_input);
+  const Bytes garbage{1, 2, 3};
+  CHECK(timestamp::check_token(garbage, data).error().code
+        == Errc::invalid_input);
+  // The request is not a response.
+  const Bytes request = slurp(k_vectors / "data.txt.tsq");
+  CHECK(timestamp::check_token(request, data).error().code
+        == Errc::invalid_input);
+}
+
 TEST_SUITE_END();
