@@ -6,6 +6,7 @@
 
 #include <custody/ledger/timestamp.hpp>
 #include <custody/vault/check.hpp>
+#include <custody/verify/bundle.hpp>
 #include <custody/verify/verify.hpp>
 
 #include <fmt/core.h>
@@ -24,7 +25,98 @@ struct VerifyOptions
   bool deep = false;
   std::string against;
   std::string tsa_ca;
+  std::string key;
+  std::string bundle;
 };
+
+// A CA file given with --tsa-ca, read once: a missing or unreadable file, or
+// one without a certificate, is bad input (3), not a finding; and a pipe
+// (`--tsa-ca <(...)`) can be read only once.
+Result<std::string>
+read_tsa_ca(const std::string& file)
+{
+  const std::string context = fmt::format("--tsa-ca \"{}\"", file);
+  CUSTODY_ASSIGN_CTX(
+    pem, fs::read_file(file, 1 << 20, fs::Origin::user), context);
+  std::string text(as_text(pem));
+  CUSTODY_TRY_CTX(timestamp::check_ca(text), context);
+  return text;
+}
+
+// custody verify BUNDLE: a court bundle checked end to end, without the
+// vault (docs/formats.md 14, verify/bundle.hpp).
+Result<Outcome>
+run_verify_bundle(const GlobalOptions& global, const VerifyOptions& options)
+{
+  if (options.index || options.deep || options.repair
+      || !options.against.empty()) {
+    return make_error(Errc::usage,
+                      "--index, --deep, --repair and --against check a "
+                      "vault, not a bundle");
+  }
+  verify::BundleOptions bundle_options;
+  if (!options.key.empty()) {
+    bundle_options.key = options.key;
+  }
+  if (!options.tsa_ca.empty()) {
+    CUSTODY_ASSIGN(pem, read_tsa_ca(options.tsa_ca));
+    bundle_options.tsa_ca_pem = std::move(pem);
+  }
+  CUSTODY_ASSIGN_CTX(report,
+                     verify::verify_bundle(options.bundle, bundle_options),
+                     printable(options.bundle));
+  if (global.json) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& check : report.checks) {
+      checks.push_back(
+        {{"what", check.what}, {"ok", check.ok}, {"detail", check.detail}});
+    }
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "bundle"},
+                              {"ok", report.ok()},
+                              {"key", report.key},
+                              {"key_id", report.key_id},
+                              {"key_compared", !options.key.empty()},
+                              {"checkpoint", report.checkpoint_size},
+                              {"timestamped", report.timestamped},
+                              {"records", report.records},
+                              {"entries", report.entries},
+                              {"originals", report.originals},
+                              {"checks", checks}}
+                 .dump());
+  } else {
+    std::size_t failed = 0;
+    for (const auto& check : report.checks) {
+      if (!check.ok) {
+        ++failed;
+        fmt::print(
+          "FAILED  {}: {}\n", printable(check.what), printable(check.detail));
+      }
+    }
+    fmt::print("{}: {} check{}, {} failed; {} record{}, {} entr{}, {} "
+               "original{}; checkpoint {} ({})\n",
+               printable(options.bundle),
+               report.checks.size(),
+               report.checks.size() == 1 ? "" : "s",
+               failed,
+               report.records,
+               report.records == 1 ? "" : "s",
+               report.entries,
+               report.entries == 1 ? "y" : "ies",
+               report.originals,
+               report.originals == 1 ? "" : "s",
+               report.checkpoint_size,
+               report.timestamped ? "timestamp verified"
+                                  : "timestamp not verified");
+  }
+  if (options.key.empty()) {
+    note(fmt::format("the bundle's key is {} (key id {}): compare it with "
+                     "the one lodged outside the vault, or pass --key",
+                     report.key,
+                     report.key_id));
+  }
+  return report.ok() ? Outcome::ok : Outcome::problems_found;
+}
 
 std::vector<std::string>
 base64_list(const merkle::Proof& proof)
@@ -118,6 +210,14 @@ report_problem(const GlobalOptions& global,
 Result<Outcome>
 run_verify(const GlobalOptions& global, const VerifyOptions& options)
 {
+  if (!options.bundle.empty()) {
+    return run_verify_bundle(global, options);
+  }
+  if (!options.key.empty()) {
+    return make_error(Errc::usage,
+                      "--key is for a bundle: custody verify "
+                      "BUNDLE --key RW...");
+  }
   CUSTODY_ASSIGN(directory, require_vault(global));
   CUSTODY_ASSIGN(member, optional_member(global));
   if ((options.index || options.deep) && !member) {
@@ -144,15 +244,8 @@ run_verify(const GlobalOptions& global, const VerifyOptions& options)
   verify_options.index = options.index;
   verify_options.deep = options.deep;
   if (!options.tsa_ca.empty()) {
-    // Read once, here: a missing or unreadable file, or one without a
-    // certificate, is bad input (3), not a finding about the vault; and a
-    // pipe (`--tsa-ca <(...)`) can be read only once.
-    const std::string context = fmt::format("--tsa-ca \"{}\"", options.tsa_ca);
-    CUSTODY_ASSIGN_CTX(
-      pem, fs::read_file(options.tsa_ca, 1 << 20, fs::Origin::user), context);
-    std::string text(as_text(pem));
-    CUSTODY_TRY_CTX(timestamp::check_ca(text), context);
-    verify_options.tsa_ca = std::move(text);
+    CUSTODY_ASSIGN(pem, read_tsa_ca(options.tsa_ca));
+    verify_options.tsa_ca = std::move(pem);
   }
   if (!options.against.empty()) {
     verify_options.against = options.against;
@@ -297,6 +390,16 @@ register_verify(CLI::App& app, GlobalOptions& global, Action& action)
                   options->tsa_ca,
                   "Check stored RFC 3161 tokens' signatures and TSA "
                   "certificates against these CA certificates (PEM)");
+  sub->add_option("BUNDLE",
+                  options->bundle,
+                  "Check a court bundle (a directory, .zip or .tar) instead "
+                  "of a vault: no vault or identity needed");
+  sub
+    ->add_option("--key",
+                 options->key,
+                 "With BUNDLE: the vault key as lodged outside the vault "
+                 "(RW...), compared with the bundle's custody.pub")
+    ->option_text("RW...");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

@@ -5,19 +5,21 @@
 
 _custody_words() { # KIND COMMAND: the subcommands, options or options taking a value
   case "$1 $2" in
-  "subcommands ") echo "agent attach edit extract export checkpoint init key list log policy prove record redact show stats terms verify" ;;
+  "subcommands ") echo "agent approve attach edit extract export checkpoint init key list log policy prove record redact show stats terms verify" ;;
   "subcommands key") echo "new show add" ;;
   "options ") echo "--vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values ") echo "--vault --identity --passphrase-file --wait" ;;
   "options agent") echo "--ttl --stop --status --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values agent") echo "--ttl --vault --identity --passphrase-file --wait" ;;
+  "options approve") echo "--yes --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values approve") echo "--vault --identity --passphrase-file --wait" ;;
   "options attach") echo "--kind --note --captured-at --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values attach") echo "--kind --note --captured-at --vault --identity --passphrase-file --wait" ;;
   "options edit") echo "--reason --yes --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values edit") echo "--reason --vault --identity --passphrase-file --wait" ;;
   "options extract") echo "-o --output --redacted --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values extract") echo "-o --output --vault --identity --passphrase-file --wait" ;;
-  "options export") echo "--recipe -o --output --force --to --tsa --dry-run --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "options export") echo "--recipe -o --output --force --to --tsa --dry-run --propose --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values export") echo "--recipe -o --output --to --tsa --vault --identity --passphrase-file --wait" ;;
   "options checkpoint") echo "--tsq --tsr --tsa --checkpoint --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values checkpoint") echo "--tsq --tsr --tsa --checkpoint --vault --identity --passphrase-file --wait" ;;
@@ -49,8 +51,8 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values stats") echo "--period --from --to --recipe --by --rows --cols --level --filter --threshold --method --label -o --output --xlsx --chart --chart-table --vault --identity --passphrase-file --wait" ;;
   "options terms") echo "--set --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values terms") echo "--set --vault --identity --passphrase-file --wait" ;;
-  "options verify") echo "--index --deep --repair --against --tsa-ca --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
-  "values verify") echo "--against --tsa-ca --vault --identity --passphrase-file --wait" ;;
+  "options verify") echo "--index --deep --repair --against --tsa-ca --key --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values verify") echo "--against --tsa-ca --key --vault --identity --passphrase-file --wait" ;;
   esac
 }
 

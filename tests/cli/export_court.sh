@@ -126,7 +126,19 @@ grep -q "payload 1 (data/original/" "$T/verify.out" || fail "VERIFY.txt did not 
 grep -q "payload 2 (data/derivative/" "$T/verify.out" || fail "VERIFY.txt did not check the working copy's commitment"
 grep -q "timestamp: ok" "$T/verify.out" || fail "VERIFY.txt did not check the checkpoint's timestamp"
 
-# One changed byte in an original fails sha256sum -c and VERIFY.txt.
+# custody verify BUNDLE: every check, from the archive itself and from the unpacked directory,
+# with the lodged key and the TSA's CA; no vault or identity needed.
+expect_status 0 custody verify "$T/case.tar" --key "$key" --tsa-ca "$T/tsa/ca.pem"
+expect_contains "$T/out" "0 failed"
+expect_contains "$T/out" "timestamp verified"
+expect_status 0 custody verify "$bag" --json
+jq -e '.ok and (.key_compared | not) and .records == 2 and .originals == 2' "$T/out" >/dev/null \
+  || { cat "$T/out" >&2; fail "verify BUNDLE --json"; }
+expect_contains "$T/err" "compare it with the one lodged"
+expect_status 1 custody verify "$T/case.tar" --key "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"
+expect_status 3 custody verify "$T/nothing.tar"
+
+# One changed byte in an original fails sha256sum -c, VERIFY.txt and custody verify.
 cp -r "$bag" "$T/flipped"
 victim=$(ls "$T/flipped/data/original/" | head -n 1)
 python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1); f.seek(100); f.write(bytes([b[0] ^ 1]))' \
@@ -134,6 +146,8 @@ python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1)
 (cd "$T/flipped" && sha256sum --quiet -c manifest-sha256.txt) >/dev/null 2>&1 && fail "sha256sum -c passes a changed original"
 run_verify "$T/flipped"
 grep -q "FAILED" "$T/verify.out" || fail "VERIFY.txt passes a changed original"
+expect_status 1 custody verify "$T/flipped" --key "$key"
+expect_contains "$T/out" "FAILED"
 
 # The export is in the ledger, and the vault still verifies.
 as_creator log --json >"$T/log.json" 2>/dev/null || fail "log"
