@@ -6,6 +6,7 @@ set(custody_unit_suites
   attach
   bag
   bech32
+  bulletin
   bundle
   bytes
   cache_file
