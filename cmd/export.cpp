@@ -6,6 +6,7 @@
 #include "session.hpp"
 
 #include <custody/crypto/crypto.hpp>
+#include <custody/export/bulletin.hpp>
 #include <custody/export/court.hpp>
 #include <custody/export/police.hpp>
 #include <custody/records/readers.hpp>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 
 namespace custody::cli {
@@ -62,6 +64,50 @@ plan_json(const bundle::CourtPlan& plan)
                            : nlohmann::json(nullptr)}};
 }
 
+// What an approved export would write, shown (--dry-run) or proposed for a
+// second member's approval (--propose): the exact text, and its hash.
+Result<Outcome>
+show_or_propose(const GlobalOptions& global,
+                vault::Vault& vault,
+                std::string_view kind,
+                const std::string& recipe_name,
+                const std::string& recipe_sha256,
+                const std::string& content,
+                bool propose)
+{
+  std::optional<std::uint64_t> seq;
+  if (propose) {
+    CUSTODY_ASSIGN(
+      proposed,
+      bundle::propose(vault, kind, recipe_name, recipe_sha256, content));
+    seq = proposed;
+  }
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{
+                 {"type", "export"},
+                 {"kind", kind},
+                 {"status", seq ? "proposed" : "dry_run"},
+                 {"seq", seq ? nlohmann::json(*seq) : nlohmann::json(nullptr)},
+                 {"content_sha256", sha256_hex(as_bytes(content))},
+                 {"content", content}}
+                 .dump());
+  } else {
+    fmt::print("{}", content);
+  }
+  if (seq) {
+    note(fmt::format("proposed as entry {}: a second member reads and "
+                     "approves it with `custody approve {}`; then export it "
+                     "with -o",
+                     *seq,
+                     *seq));
+    end_with_checkpoint(global, vault);
+  } else {
+    note("dry run: nothing was written");
+  }
+  return Outcome::ok;
+}
+
 // A police referral (docs/formats.md 14.3): shown (--dry-run), proposed
 // (--propose), or written once approved.
 Result<Outcome>
@@ -99,41 +145,14 @@ run_police(const GlobalOptions& global,
                  records::resolve_id(session.vault, options.records[0], notes));
   CUSTODY_ASSIGN(text, bundle::police_text(session.vault, shards, recipe, id));
   save_shards(shards);
-  const std::string sha256 = sha256_hex(as_bytes(*text));
   if (options.dry_run || options.propose) {
-    std::optional<std::uint64_t> seq;
-    if (options.propose) {
-      CUSTODY_ASSIGN(
-        proposed,
-        bundle::propose(
-          session.vault, "police", recipe_name, recipe_sha256, *text));
-      seq = proposed;
-    }
-    if (global.json) {
-      fmt::print(
-        "{}\n",
-        nlohmann::json{
-          {"type", "export"},
-          {"kind", "police"},
-          {"status", seq ? "proposed" : "dry_run"},
-          {"seq", seq ? nlohmann::json(*seq) : nlohmann::json(nullptr)},
-          {"content_sha256", sha256},
-          {"content", *text}}
-          .dump());
-    } else {
-      fmt::print("{}", *text);
-    }
-    if (seq) {
-      note(fmt::format("proposed as entry {}: a second legal member reads "
-                       "and approves it with `custody approve {}`; then "
-                       "export it with -o",
-                       *seq,
-                       *seq));
-      end_with_checkpoint(global, session.vault);
-    } else {
-      note("dry run: nothing was written");
-    }
-    return Outcome::ok;
+    return show_or_propose(global,
+                           session.vault,
+                           "police",
+                           recipe_name,
+                           recipe_sha256,
+                           *text,
+                           options.propose);
   }
   CUSTODY_ASSIGN(
     written,
@@ -165,6 +184,110 @@ run_police(const GlobalOptions& global,
   return Outcome::ok;
 }
 
+// The clock a bulletin's delay is counted on. A build with the test seams
+// (CUSTODY_TESTING) lets tests run it ahead, so that reports recorded a
+// moment ago can be old enough without waiting a day; a release build has no
+// such seam.
+std::chrono::system_clock::time_point
+bulletin_clock()
+{
+  auto now = std::chrono::system_clock::now();
+#ifdef CUSTODY_TESTING
+  if (const char* ahead = std::getenv("CUSTODY_TEST_CLOCK_AHEAD_HOURS")) {
+    now += std::chrono::hours(std::strtol(ahead, nullptr, 10));
+  }
+#endif
+  return now;
+}
+
+// A safety bulletin (docs/formats.md 14.4): shown, proposed, or written once
+// approved.
+Result<Outcome>
+run_bulletin(const GlobalOptions& global,
+             const ExportOptions& options,
+             const Bytes& recipe_bytes)
+{
+  CUSTODY_ASSIGN_CTX(recipe,
+                     bundle::parse_bulletin_recipe(as_text(recipe_bytes)),
+                     printable(options.recipe));
+  if (!options.records.empty()) {
+    return make_error(Errc::usage,
+                      "a bulletin is made from every consenting report of "
+                      "its period: give no RECORD");
+  }
+  if (int(options.dry_run) + int(options.propose) + int(!options.out.empty())
+      != 1) {
+    return make_error(Errc::usage,
+                      "give one of --dry-run, --propose and -o OUT");
+  }
+  if (!options.to.empty()) {
+    return make_error(Errc::usage,
+                      "--to encrypts a court bundle's archive; a bulletin "
+                      "is published");
+  }
+  const std::string recipe_name =
+    std::filesystem::path(options.recipe).filename().string();
+  const std::string recipe_sha256 = sha256_hex(recipe_bytes);
+  CUSTODY_ASSIGN(
+    session,
+    open_session(global,
+                 options.dry_run ? vault::Access::read : vault::Access::write));
+  CUSTODY_ASSIGN(shards, open_readable(session.vault));
+  CUSTODY_ASSIGN(
+    channels,
+    bundle::bulletin_channels(session.vault, shards, recipe, bulletin_clock()));
+  save_shards(shards);
+  note(fmt::format("{} item{}; {} report{} withheld (fewer than {} persons' "
+                   "reports in their region), {} too recent",
+                   channels.items,
+                   channels.items == 1 ? "" : "s",
+                   channels.withheld,
+                   channels.withheld == 1 ? "" : "s",
+                   channels.k,
+                   channels.too_recent));
+  if (options.dry_run || options.propose) {
+    return show_or_propose(global,
+                           session.vault,
+                           "bulletin",
+                           recipe_name,
+                           recipe_sha256,
+                           bundle::proposal_content(channels),
+                           options.propose);
+  }
+  CUSTODY_ASSIGN(
+    written,
+    bundle::write_bulletin(
+      session.vault, channels, recipe_name, recipe_sha256, options.out));
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "export"},
+                              {"kind", "bulletin"},
+                              {"status", "written"},
+                              {"output", options.out},
+                              {"items", channels.items},
+                              {"sms_parts", channels.sms_parts},
+                              {"entry", written.export_seq},
+                              {"proposal", written.approved.proposal},
+                              {"approval", written.approved.approval},
+                              {"approver", written.approved.approver}}
+                 .dump());
+  } else {
+    fmt::print("{}: bulletin of {} item{} (bulletin.txt, bulletin.md, "
+               "bulletin-sms.txt: {} SMS part{})\n",
+               printable(options.out),
+               channels.items,
+               channels.items == 1 ? "" : "s",
+               channels.sms_parts,
+               channels.sms_parts == 1 ? "" : "s");
+  }
+  note(fmt::format("approved by {} (entry {}); export logged as entry {}",
+                   written.approved.approver,
+                   written.approved.approval,
+                   written.export_seq));
+  end_with_checkpoint(global, session.vault);
+  return Outcome::ok;
+}
+
 Result<Outcome>
 run_export(const GlobalOptions& global, const ExportOptions& options)
 {
@@ -176,6 +299,9 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   if (kind == "police") {
     return run_police(global, options, bytes);
   }
+  if (kind == "bulletin") {
+    return run_bulletin(global, options, bytes);
+  }
   if (options.propose) {
     return make_error(Errc::usage,
                       "--propose is for exports a second member approves "
@@ -185,12 +311,16 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   if (kind != "court") {
     return make_error(Errc::invalid_input,
                       fmt::format("{}: kind {}: this version of custody "
-                                  "writes court bundles and police referrals "
-                                  "(kind: court, kind: police)",
+                                  "writes court bundles, police referrals and "
+                                  "bulletins (kind: court, police, bulletin)",
                                   printable(options.recipe),
                                   printable(kind)),
-                      "datasets and bulletins are not yet written by custody "
-                      "export");
+                      "datasets are not yet written by custody export");
+  }
+  if (options.records.empty()) {
+    return make_error(Errc::usage,
+                      "name the records: custody export --recipe court.yaml "
+                      "-o OUT RECORD...");
   }
   bundle::CourtRequest request;
   CUSTODY_ASSIGN_CTX(
@@ -337,8 +467,9 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
                  "Where the bundle goes: a directory, or a .zip or .tar by its "
                  "name")
     ->option_text("OUT");
-  sub->add_option("RECORD", options->records, "The records (ids or receipts)")
-    ->required();
+  sub->add_option("RECORD",
+                  options->records,
+                  "The records (ids or receipts); a bulletin takes none");
   sub->add_flag("--force", options->force, "Replace OUT if it exists");
   sub
     ->add_option("--to",
@@ -356,7 +487,8 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
     "--dry-run", options->dry_run, "List what would go out; write nothing");
   sub->add_flag("--propose",
                 options->propose,
-                "Propose a police referral for a second member's approval "
+                "Propose a police referral or a bulletin for a second "
+                "member's approval "
                 "(custody approve)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);

@@ -73,10 +73,10 @@ constexpr RoleNeed k_role_needs[] = {
    "a legal member redacts; advocacy members read what was released with "
    "`custody show --redacted` and `extract --redacted`"},
   {"export",
-   [](vault::Role role) { return holds(role, vault::Compartment::identity); },
-   "your role ({}) cannot write a court bundle: it opens every compartment "
-   "of its records",
-   "a legal member writes court bundles"},
+   [](vault::Role role) { return role != vault::Role::intake; },
+   "your role ({}) cannot export: intake members record but do not read",
+   "a legal member writes court bundles and police referrals; a legal or "
+   "advocacy member bulletins"},
   {"terms",
    [](vault::Role role) { return holds(role, vault::Compartment::identity); },
    "your role ({}) cannot read the term list, which is kept in the identity "

@@ -158,12 +158,14 @@ read_proposal(vault::Vault& vault, std::uint64_t seq)
     if (!key) {
       continue;
     }
-    held = true;
     auto tried = store::open_document(vault.directory(), ref, **key);
     if (tried) {
       opened = std::move(*tried);
       break;
     }
+    // A key of the other compartment does not open it: not held. Anything
+    // else is a proposal that is broken.
+    held = held || tried.error().code != Errc::auth;
   }
   if (!opened) {
     return make_error(
