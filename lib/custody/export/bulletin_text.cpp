@@ -8,6 +8,7 @@
 
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
+#include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -222,7 +223,7 @@ split_sms(
       });
   };
   const auto is_space = [&](std::size_t index) {
-    return points[index].value == U' ';
+    return points[index].value == U' ' || points[index].value == U'\n';
   };
 
   std::size_t start = 0;
@@ -302,6 +303,9 @@ normalise_phone(std::string_view phone, std::string_view default_region)
   }
   auto* util = PhoneUtil::GetInstance();
   std::string region(default_region.empty() ? "ZZ" : default_region);
+  std::transform(region.begin(), region.end(), region.begin(), [](char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  });
   if (region != "ZZ") {
     std::set<std::string> regions;
     util->GetSupportedRegions(&regions);

@@ -262,6 +262,17 @@ TEST_SUITE("bulletin")
     CHECK(joined(*ucs2) == russian);
   }
 
+  TEST_CASE("a line feed is a place to split too, kept with the earlier part")
+  {
+    const std::string text =
+      std::string(100, 'a') + "\n" + std::string(100, 'b');
+    auto sms = split_sms(text);
+    REQUIRE(sms);
+    REQUIRE(sms->parts.size() == 2);
+    CHECK(sms->parts[0] == std::string(100, 'a') + "\n");
+    CHECK(sms->parts[1] == std::string(100, 'b'));
+  }
+
   TEST_CASE("an emoji (a surrogate pair) is never split")
   {
     // UTF-16 units 66 and 67 would hold the pair: it starts the next part.
@@ -361,6 +372,9 @@ TEST_SUITE("bulletin")
     auto international = normalise_phone("+254 712 345678", "GB");
     REQUIRE(international);
     CHECK(*international == "+254712345678");
+    auto lower = normalise_phone("07700 900123", "gb");
+    REQUIRE(lower);
+    CHECK(*lower == "+447700900123");
     auto no_region = normalise_phone("+44 7700 900123", "");
     REQUIRE(no_region);
     CHECK(*no_region == "+447700900123");
