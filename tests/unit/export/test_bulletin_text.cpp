@@ -21,6 +21,7 @@ std::string
 code_points(const std::string& sentence, std::size_t count)
 {
   std::string out;
+  const char* bytes = sentence.data();
   const auto length = static_cast<std::int32_t>(sentence.size());
   std::int32_t i = 0;
   for (std::size_t n = 0; n < count; ++n) {
@@ -28,7 +29,7 @@ code_points(const std::string& sentence, std::size_t count)
       i = 0;
     }
     const std::int32_t from = i;
-    U8_FWD_1(sentence.data(), i, length);
+    U8_FWD_1(bytes, i, length);
     out.append(sentence,
                static_cast<std::size_t>(from),
                static_cast<std::size_t>(i - from));
@@ -41,11 +42,12 @@ std::size_t
 utf16_units(const std::string& text)
 {
   std::size_t units = 0;
+  const char* bytes = text.data();
   const auto length = static_cast<std::int32_t>(text.size());
   std::int32_t i = 0;
   while (i < length) {
     UChar32 c = 0;
-    U8_NEXT(text.data(), i, length, c);
+    U8_NEXT(bytes, i, length, c);
     units += c > 0xFFFF ? 2 : 1;
   }
   return units;
