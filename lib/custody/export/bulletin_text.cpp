@@ -69,12 +69,13 @@ std::vector<CodePoint>
 decode(std::string_view text)
 {
   std::vector<CodePoint> out;
+  const char* bytes = text.data();
   const auto length = static_cast<std::int32_t>(text.size());
   std::int32_t i = 0;
   while (i < length) {
     const auto offset = static_cast<std::size_t>(i);
     UChar32 c = 0;
-    U8_NEXT(text.data(), i, length, c);
+    U8_NEXT(bytes, i, length, c);
     out.push_back({offset, static_cast<char32_t>(c)});
   }
   return out;
@@ -111,11 +112,11 @@ normalised(const icu::Normalizer2* (*instance)(UErrorCode&),
 {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* normaliser = instance(status);
-  if (U_FAILURE(status) || normaliser == nullptr) {
+  if (U_FAILURE(status) != 0 || normaliser == nullptr) {
     return fail(Errc::internal, "ICU's normaliser: {}", u_errorName(status));
   }
   icu::UnicodeString out = normaliser->normalize(text, status);
-  if (U_FAILURE(status)) {
+  if (U_FAILURE(status) != 0) {
     return fail(Errc::internal, "ICU's normaliser: {}", u_errorName(status));
   }
   return out;
@@ -223,7 +224,7 @@ split_sms(
       });
   };
   const auto is_space = [&](std::size_t index) {
-    return points[index].value == U' ';
+    return points[index].value == U' ' || points[index].value == U'\n';
   };
 
   std::size_t start = 0;
@@ -289,7 +290,7 @@ normalise_plate(std::string_view plate)
     }
     kept.append(c);
   }
-  if (kept.isEmpty()) {
+  if (kept.length() == 0) {
     return fail(Errc::invalid_input, "the plate has no letters or digits");
   }
   return to_u8(kept);
@@ -303,6 +304,9 @@ normalise_phone(std::string_view phone, std::string_view default_region)
   }
   auto* util = PhoneUtil::GetInstance();
   std::string region(default_region.empty() ? "ZZ" : default_region);
+  std::transform(region.begin(), region.end(), region.begin(), [](char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  });
   if (region != "ZZ") {
     std::set<std::string> regions;
     util->GetSupportedRegions(&regions);
@@ -336,10 +340,10 @@ normalise_handle(std::string_view handle)
     return tl::unexpected(folded.error());
   }
   icu::UnicodeString kept = trimmed(*folded);
-  if (kept.startsWith(icu::UnicodeString(u'@'))) {
+  if (kept.length() > 0 && kept.charAt(0) == u'@') {
     kept.remove(0, 1);
   }
-  if (kept.isEmpty()) {
+  if (kept.length() == 0) {
     return fail(Errc::invalid_input, "the handle is empty");
   }
   return to_u8(kept);

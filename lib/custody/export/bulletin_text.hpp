@@ -40,9 +40,10 @@ inline constexpr std::size_t k_ucs2_part = 67;
 // most 153 septets or 67 units each. Never splits inside a protected span
 // (`protected_spans`: byte ranges [begin, end) of `text`, a plate or a phone
 // number), a UTF-8 sequence, a surrogate pair or an escape pair. Prefers to
-// split after the last space that fits, which stays at the end of the earlier
-// part. Errc::invalid_input for invalid UTF-8, a span outside the text, or a
-// protected span (or overlapping spans together) longer than one part.
+// split after the last space (or line feed) that fits, which stays at the end
+// of the earlier part. Errc::invalid_input for invalid UTF-8, a span outside
+// the text, or a protected span (or overlapping spans together) longer than
+// one part.
 [[nodiscard]] Result<SmsParts> split_sms(
   std::string_view text,
   const std::vector<std::pair<std::size_t, std::size_t>>& protected_spans = {});
@@ -59,10 +60,10 @@ std::size_t gsm7_septets(std::string_view text);
 // ("xx 000-b" gives "XX000B").
 [[nodiscard]] Result<std::string> normalise_plate(std::string_view plate);
 // A phone number: E.164 by libphonenumber, a national number read as one of
-// `default_region` (ISO 3166 "GB", "KE"; "ZZ" or empty for international
-// numbers only). With "GB", "07700 900123" and "+44 7700 900123" both give
-// "+447700900123". Errc::invalid_input for an unknown region or what is not a
-// possible number.
+// `default_region` (ISO 3166 "GB", "KE", either case; "ZZ" or empty for
+// international numbers only). With "GB", "07700 900123" and
+// "+44 7700 900123" both give "+447700900123". Errc::invalid_input for an
+// unknown region or what is not a possible number.
 [[nodiscard]] Result<std::string>
 normalise_phone(std::string_view phone, std::string_view default_region);
 // A handle: NFKC case-folded, surrounding white space trimmed, one leading

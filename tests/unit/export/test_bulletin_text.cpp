@@ -21,6 +21,7 @@ std::string
 code_points(const std::string& sentence, std::size_t count)
 {
   std::string out;
+  const char* bytes = sentence.data();
   const auto length = static_cast<std::int32_t>(sentence.size());
   std::int32_t i = 0;
   for (std::size_t n = 0; n < count; ++n) {
@@ -28,7 +29,7 @@ code_points(const std::string& sentence, std::size_t count)
       i = 0;
     }
     const std::int32_t from = i;
-    U8_FWD_1(sentence.data(), i, length);
+    U8_FWD_1(bytes, i, length);
     out.append(sentence,
                static_cast<std::size_t>(from),
                static_cast<std::size_t>(i - from));
@@ -41,11 +42,12 @@ std::size_t
 utf16_units(const std::string& text)
 {
   std::size_t units = 0;
+  const char* bytes = text.data();
   const auto length = static_cast<std::int32_t>(text.size());
   std::int32_t i = 0;
   while (i < length) {
     UChar32 c = 0;
-    U8_NEXT(text.data(), i, length, c);
+    U8_NEXT(bytes, i, length, c);
     units += c > 0xFFFF ? 2 : 1;
   }
   return units;
@@ -262,6 +264,17 @@ TEST_SUITE("bulletin")
     CHECK(joined(*ucs2) == russian);
   }
 
+  TEST_CASE("a line feed is a place to split too, kept with the earlier part")
+  {
+    const std::string text =
+      std::string(100, 'a') + "\n" + std::string(100, 'b');
+    auto sms = split_sms(text);
+    REQUIRE(sms);
+    REQUIRE(sms->parts.size() == 2);
+    CHECK(sms->parts[0] == std::string(100, 'a') + "\n");
+    CHECK(sms->parts[1] == std::string(100, 'b'));
+  }
+
   TEST_CASE("an emoji (a surrogate pair) is never split")
   {
     // UTF-16 units 66 and 67 would hold the pair: it starts the next part.
@@ -361,6 +374,9 @@ TEST_SUITE("bulletin")
     auto international = normalise_phone("+254 712 345678", "GB");
     REQUIRE(international);
     CHECK(*international == "+254712345678");
+    auto lower = normalise_phone("07700 900123", "gb");
+    REQUIRE(lower);
+    CHECK(*lower == "+447700900123");
     auto no_region = normalise_phone("+44 7700 900123", "");
     REQUIRE(no_region);
     CHECK(*no_region == "+447700900123");
