@@ -85,6 +85,16 @@ remedy_text(Remedy remedy)
   case Remedy::set_redaction_policy:
     return "a legal member sets them: `custody policy --phone-regions KE,GB` "
            "(and `--id-pattern RE` for national ID numbers)";
+  case Remedy::propose_and_approve:
+    return "propose it (`custody export --recipe R --propose`), have a second "
+           "member approve it (`custody approve SEQ`), then export again; "
+           "what changed since needs a new proposal";
+  case Remedy::timestamp_later:
+    return "try again, or export without --tsa and timestamp the checkpoint "
+           "later (`custody checkpoint --tsa URL`)";
+  case Remedy::list_entries:
+    return "`custody log` lists the entries; a proposal is an export entry "
+           "that `custody export --propose` wrote";
   case Remedy::ask_key_show:
     return "the card was altered; ask the member for a fresh copy (`custody "
            "key show`)";

@@ -116,6 +116,9 @@ enum class Remedy {
   allow_duplicate,         // record it anyway, if it is another incident
   same_method,             // a release series keeps its disclosure method
   set_redaction_policy,    // a legal member names the phone regions
+  propose_and_approve,     // an export a second member approves first
+  timestamp_later,         // a checkpoint can be timestamped afterwards
+  list_entries,            // the log lists the entries and their kinds
 };
 
 struct Error

@@ -146,8 +146,7 @@ read_proposal(vault::Vault& vault, std::uint64_t seq)
   if (entry.kind != ledger::Kind::export_ || entry.payloads.size() != 2) {
     return make_error(Errc::not_found,
                       fmt::format("entry {} is not a proposed export", seq),
-                      "custody log lists the entries; a proposal is an "
-                      "export entry written by custody export --propose");
+                      Remedy::list_entries);
   }
   const auto& ref = entry.payloads[1];
   std::optional<store::Opened> opened;

@@ -364,9 +364,7 @@ write_bulletin(vault::Vault& vault,
     return make_error(Errc::unsafe,
                       "this bulletin has no approved proposal: nothing was "
                       "written",
-                      "propose it (custody export --propose), have a second "
-                      "member approve it (custody approve SEQ), then export "
-                      "again; a bulletin that changed needs a new proposal");
+                      Remedy::propose_and_approve);
   }
   std::error_code error;
   if (std::filesystem::symlink_status(out, error).type()

@@ -851,8 +851,7 @@ write_court_bundle(vault::Vault& vault,
                         fmt::format("the timestamp authority: {}; nothing was "
                                     "exported",
                                     response.error().message),
-                        "try again, or export without --tsa and timestamp "
-                        "the checkpoint later (custody checkpoint --tsa)");
+                        Remedy::timestamp_later);
     }
     CUSTODY_ASSIGN(token,
                    checkpoint::store_response(vault.directory(),

@@ -93,9 +93,7 @@ write_police_referral(vault::Vault& vault,
     return make_error(Errc::unsafe,
                       "this referral has no approved proposal: nothing was "
                       "written",
-                      "propose it (custody export --propose), have a second "
-                      "legal member approve it (custody approve SEQ), then "
-                      "export again; a changed record needs a new proposal");
+                      Remedy::propose_and_approve);
   }
   written.approved = *approved;
   std::error_code error;
