@@ -20,21 +20,6 @@ quarter_of(const std::string& month)
   return fmt::format("{}-Q{}", month.substr(0, 4), (m - 1) / 3 + 1);
 }
 
-// A recorded value on one line: controls become spaces.
-std::string
-one_line(const std::string& text)
-{
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 || byte == 0x7f) ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
-  return out;
-}
-
 std::vector<std::string>
 strings(const json::Json& list)
 {

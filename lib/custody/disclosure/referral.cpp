@@ -10,22 +10,6 @@ namespace custody::disclosure {
 
 namespace {
 
-// One line of text: line breaks and other controls in a recorded value become
-// spaces, so a value cannot start a line of its own.
-std::string
-one_line(const std::string& text)
-{
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += (byte < 0x20 || byte == 0x7f) ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
-  return out;
-}
-
 std::string
 joined(const json::Json& list)
 {

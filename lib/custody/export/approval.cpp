@@ -40,6 +40,22 @@ sealed_by(vault::Vault& vault, const std::set<std::uint64_t>& wanted)
   return found;
 }
 
+Result<std::uint64_t>
+append_export(vault::Vault& vault, const json::Json& document)
+{
+  CUSTODY_ASSIGN(recipient, vault.recipient(vault::Compartment::identity));
+  CUSTODY_ASSIGN(
+    sealed,
+    store::seal_document(vault.directory(),
+                         document,
+                         recipient,
+                         vault.current_epoch(vault::Compartment::identity)));
+  std::vector<std::vector<ledger::PayloadRef>> payloads{{sealed.ref}};
+  CUSTODY_ASSIGN(appended,
+                 vault.append(ledger::Kind::export_, std::move(payloads)));
+  return appended.front().seq;
+}
+
 std::vector<vault::Role>
 approvers_of(std::string_view kind)
 {

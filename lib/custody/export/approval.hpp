@@ -20,6 +20,12 @@ namespace custody::bundle {
 [[nodiscard]] Result<std::map<std::uint64_t, std::string>>
 sealed_by(vault::Vault& vault, const std::set<std::uint64_t>& wanted);
 
+// Appends an `export` entry of one payload, `document` encrypted to the
+// identity compartment (docs/formats.md 6.7), with the member's seal; returns
+// its seq.
+[[nodiscard]] Result<std::uint64_t> append_export(vault::Vault& vault,
+                                                  const json::Json& document);
+
 // The roles that may approve an export of `kind` (14.3): police and dataset a
 // legal member; bulletin legal or advocacy.
 std::vector<vault::Role> approvers_of(std::string_view kind);

@@ -412,23 +412,14 @@ write_bulletin(vault::Vault& vault,
           {"container", "directory"},
           {"content_sha256", hash},
           {"files", files}}}}}};
-    CUSTODY_ASSIGN(recipient, vault.recipient(vault::Compartment::identity));
-    CUSTODY_ASSIGN(
-      sealed,
-      store::seal_document(vault.directory(),
-                           document,
-                           recipient,
-                           vault.current_epoch(vault::Compartment::identity)));
-    std::vector<std::vector<ledger::PayloadRef>> payloads{{sealed.ref}};
-    CUSTODY_ASSIGN(appended,
-                   vault.append(ledger::Kind::export_, std::move(payloads)));
+    CUSTODY_ASSIGN(seq, append_export(vault, document));
     std::filesystem::rename(temp, out, error);
     if (error) {
       return make_error(Errc::io,
                         fmt::format("{}: {}", out.string(), error.message()));
     }
     CUSTODY_TRY(fs::fsync_directory(parent));
-    return BulletinWritten{appended.front().seq, *approved};
+    return BulletinWritten{seq, *approved};
   }();
   if (!written) {
     std::filesystem::remove_all(temp, error);

@@ -989,17 +989,8 @@ write_court_bundle(vault::Vault& vault,
             {"payload_oxum",
              fmt::format(
                "{}.{}", complete.payload_octets, complete.payload_files)}}}}}};
-      CUSTODY_ASSIGN(recipient, vault.recipient(vault::Compartment::identity));
-      CUSTODY_ASSIGN(sealed,
-                     store::seal_document(
-                       vault.directory(),
-                       document,
-                       recipient,
-                       vault.current_epoch(vault::Compartment::identity)));
-      std::vector<std::vector<ledger::PayloadRef>> payloads{{sealed.ref}};
-      CUSTODY_ASSIGN(appended,
-                     vault.append(ledger::Kind::export_, std::move(payloads)));
-      result.export_seq = appended.front().seq;
+      CUSTODY_ASSIGN(seq, append_export(vault, document));
+      result.export_seq = seq;
       return {};
     }));
   result.bag = std::move(summary);

@@ -118,17 +118,8 @@ write_police_referral(vault::Vault& vault,
        {{"name", out.filename().string()},
         {"container", "file"},
         {"sha256", written.sha256}}}}}};
-  CUSTODY_ASSIGN(recipient, vault.recipient(vault::Compartment::identity));
-  CUSTODY_ASSIGN(
-    sealed,
-    store::seal_document(vault.directory(),
-                         document,
-                         recipient,
-                         vault.current_epoch(vault::Compartment::identity)));
-  std::vector<std::vector<ledger::PayloadRef>> payloads{{sealed.ref}};
-  CUSTODY_ASSIGN(appended,
-                 vault.append(ledger::Kind::export_, std::move(payloads)));
-  written.export_seq = appended.front().seq;
+  CUSTODY_ASSIGN(seq, append_export(vault, document));
+  written.export_seq = seq;
   CUSTODY_TRY(fs::create_file_durably(out, as_bytes(*text)));
   return written;
 }
