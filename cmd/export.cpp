@@ -64,6 +64,25 @@ plan_json(const bundle::CourtPlan& plan)
                            : nlohmann::json(nullptr)}};
 }
 
+// The modes of an export a second member approves (a referral, a bulletin):
+// exactly one of --dry-run, --propose and -o; never --to, which encrypts a
+// court bundle's archive.
+Result<void>
+check_approved_modes(const ExportOptions& options)
+{
+  if (int(options.dry_run) + int(options.propose) + int(!options.out.empty())
+      != 1) {
+    return make_error(Errc::usage,
+                      "give one of --dry-run, --propose and -o OUT");
+  }
+  if (!options.to.empty()) {
+    return make_error(Errc::usage,
+                      "--to encrypts a court bundle's archive; referrals and "
+                      "bulletins are text");
+  }
+  return {};
+}
+
 // What an approved export would write, shown (--dry-run) or proposed for a
 // second member's approval (--propose): the exact text, and its hash.
 Result<Outcome>
@@ -122,16 +141,7 @@ run_police(const GlobalOptions& global,
     return make_error(Errc::usage,
                       "a police referral is of one record: give one RECORD");
   }
-  if (int(options.dry_run) + int(options.propose) + int(!options.out.empty())
-      != 1) {
-    return make_error(Errc::usage,
-                      "give one of --dry-run, --propose and -o OUT");
-  }
-  if (!options.to.empty()) {
-    return make_error(Errc::usage,
-                      "--to encrypts a court bundle's archive; a referral "
-                      "is text for the police");
-  }
+  CUSTODY_TRY(check_approved_modes(options));
   const std::string recipe_name =
     std::filesystem::path(options.recipe).filename().string();
   const std::string recipe_sha256 = sha256_hex(recipe_bytes);
@@ -215,16 +225,7 @@ run_bulletin(const GlobalOptions& global,
                       "a bulletin is made from every consenting report of "
                       "its period: give no RECORD");
   }
-  if (int(options.dry_run) + int(options.propose) + int(!options.out.empty())
-      != 1) {
-    return make_error(Errc::usage,
-                      "give one of --dry-run, --propose and -o OUT");
-  }
-  if (!options.to.empty()) {
-    return make_error(Errc::usage,
-                      "--to encrypts a court bundle's archive; a bulletin "
-                      "is published");
-  }
+  CUSTODY_TRY(check_approved_modes(options));
   const std::string recipe_name =
     std::filesystem::path(options.recipe).filename().string();
   const std::string recipe_sha256 = sha256_hex(recipe_bytes);
@@ -344,16 +345,6 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   }
   CUSTODY_TRY(
     bundle::check_output_name(request.out, request.encrypt_to.has_value()));
-  if (!options.dry_run && !options.force) {
-    std::error_code error;
-    if (std::filesystem::symlink_status(request.out, error).type()
-        != std::filesystem::file_type::not_found) {
-      return make_error(Errc::invalid_input,
-                        fmt::format("{}: exists already; nothing was written",
-                                    printable(options.out)),
-                        "choose another name, or pass --force to replace it");
-    }
-  }
 
   CUSTODY_ASSIGN(
     session,

@@ -155,10 +155,14 @@ propose(vault::Vault& vault,
   return appended.front().seq;
 }
 
+namespace {
+
+// The proposal `entry` holds, read through its content payload; its proposer
+// is the caller's to find (sealed_by).
 Result<Proposal>
-read_proposal(vault::Vault& vault, std::uint64_t seq)
+open_proposal(vault::Vault& vault, const ledger::Entry& entry)
 {
-  CUSTODY_ASSIGN(entry, entry_at(vault, seq));
+  const std::uint64_t seq = entry.seq;
   if (entry.kind != ledger::Kind::export_ || entry.payloads.size() != 2) {
     return make_error(Errc::not_found,
                       fmt::format("entry {} is not a proposed export", seq),
@@ -207,6 +211,16 @@ read_proposal(vault::Vault& vault, std::uint64_t seq)
                                   "what docs/formats.md 6.7.1 says",
                                   seq));
   }
+  return proposal;
+}
+
+} // namespace
+
+Result<Proposal>
+read_proposal(vault::Vault& vault, std::uint64_t seq)
+{
+  CUSTODY_ASSIGN(entry, entry_at(vault, seq));
+  CUSTODY_ASSIGN(proposal, open_proposal(vault, entry));
   CUSTODY_ASSIGN(sealers, sealed_by(vault, {seq}));
   if (auto found = sealers.find(seq); found != sealers.end()) {
     proposal.proposer = found->second;
@@ -272,8 +286,15 @@ find_approved(vault::Vault& vault,
     std::uint64_t proposal = 0;
   };
   std::vector<Candidate> candidates;
+  // The proposals, kept from the same scan, so that checking a candidate
+  // reads no more of the ledger.
+  std::map<std::uint64_t, ledger::Entry> proposals;
   CUSTODY_TRY(vault.scan([&](const ledger::Entry& entry,
                              const Digest&) -> Result<void> {
+    if (entry.kind == ledger::Kind::export_ && entry.payloads.size() == 2) {
+      proposals.emplace(entry.seq, entry);
+      return {};
+    }
     if (entry.kind != ledger::Kind::approval || entry.payloads.size() != 1) {
       return {};
     }
@@ -307,7 +328,11 @@ find_approved(vault::Vault& vault,
       continue;
     }
     // The approval names a hash; the proposal must hold content of that hash.
-    auto proposal = read_proposal(vault, it->proposal);
+    const auto entry = proposals.find(it->proposal);
+    if (entry == proposals.end()) {
+      continue;
+    }
+    auto proposal = open_proposal(vault, entry->second);
     if (!proposal || proposal->kind != kind
         || proposal->content_sha256 != content_sha256) {
       continue;
