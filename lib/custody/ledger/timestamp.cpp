@@ -229,6 +229,48 @@ check_request(ByteView request, ByteView data)
   return {};
 }
 
+namespace {
+
+// A response whose status, imprint (and nonce) were checked: with `ca`, its
+// signature and the TSA's chain too, apart, so that the message says which
+// failed; then what the token says.
+Result<Token>
+verified_token(TS_RESP* resp, const std::optional<std::string>& ca)
+{
+  if (ca) {
+    CUSTODY_ASSIGN(store, load_store(*ca));
+    CtxPtr signature(TS_VERIFY_CTX_new());
+    if (!signature) {
+      return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
+    }
+    TS_VERIFY_CTX_set_flags(signature.get(), TS_VFY_SIGNATURE);
+    // The context owns the store from here.
+    TS_VERIFY_CTX_set_store(signature.get(), store.release());
+    if (TS_RESP_verify_response(signature.get(), resp) != 1) {
+      return fail(Errc::invalid_input,
+                  "the token's signature or the TSA's certificate does not "
+                  "verify against the CA given (--tsa-ca): {}",
+                  openssl_errors());
+    }
+  }
+  TS_TST_INFO* info = TS_RESP_get_tst_info(resp);
+  if (info == nullptr) {
+    return fail(Errc::invalid_input, "the time-stamp response has no token");
+  }
+  Token token;
+  token.gen_time = rfc3339(TS_TST_INFO_get_time(info));
+  token.serial = integer_hex(TS_TST_INFO_get_serial(info));
+  char oid[128] = {};
+  if (ASN1_OBJECT* policy = TS_TST_INFO_get_policy_id(info)) {
+    OBJ_obj2txt(oid, sizeof oid, policy, 1);
+  }
+  token.policy = oid;
+  token.signature_verified = ca.has_value();
+  return token;
+}
+
+} // namespace
+
 Result<Token>
 check_response(ByteView request,
                ByteView response,
@@ -258,36 +300,7 @@ check_response(ByteView request,
                 "the time-stamp response does not answer this request: {}",
                 openssl_errors());
   }
-  if (ca) {
-    CUSTODY_ASSIGN(store, load_store(*ca));
-    CtxPtr signature(TS_VERIFY_CTX_new());
-    if (!signature) {
-      return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
-    }
-    TS_VERIFY_CTX_set_flags(signature.get(), TS_VFY_SIGNATURE);
-    // The context owns the store from here.
-    TS_VERIFY_CTX_set_store(signature.get(), store.release());
-    if (TS_RESP_verify_response(signature.get(), resp.get()) != 1) {
-      return fail(Errc::invalid_input,
-                  "the token's signature or the TSA's certificate does not "
-                  "verify against the CA given (--tsa-ca): {}",
-                  openssl_errors());
-    }
-  }
-  TS_TST_INFO* info = TS_RESP_get_tst_info(resp.get());
-  if (info == nullptr) {
-    return fail(Errc::invalid_input, "the time-stamp response has no token");
-  }
-  Token token;
-  token.gen_time = rfc3339(TS_TST_INFO_get_time(info));
-  token.serial = integer_hex(TS_TST_INFO_get_serial(info));
-  char oid[128] = {};
-  if (ASN1_OBJECT* policy = TS_TST_INFO_get_policy_id(info)) {
-    OBJ_obj2txt(oid, sizeof oid, policy, 1);
-  }
-  token.policy = oid;
-  token.signature_verified = ca.has_value();
-  return token;
+  return verified_token(resp.get(), ca);
 }
 
 Result<Token>
@@ -333,31 +346,7 @@ check_token(ByteView response,
                 "the time-stamp response is not about these bytes: {}",
                 openssl_errors());
   }
-  if (ca) {
-    CUSTODY_ASSIGN(store, load_store(*ca));
-    CtxPtr signature(TS_VERIFY_CTX_new());
-    if (!signature) {
-      return fail(Errc::internal, "OpenSSL: {}", openssl_errors());
-    }
-    TS_VERIFY_CTX_set_flags(signature.get(), TS_VFY_SIGNATURE);
-    TS_VERIFY_CTX_set_store(signature.get(), store.release());
-    if (TS_RESP_verify_response(signature.get(), resp.get()) != 1) {
-      return fail(Errc::invalid_input,
-                  "the token's signature or the TSA's certificate does not "
-                  "verify against the CA given: {}",
-                  openssl_errors());
-    }
-  }
-  Token token;
-  token.gen_time = rfc3339(TS_TST_INFO_get_time(info));
-  token.serial = integer_hex(TS_TST_INFO_get_serial(info));
-  char oid[128] = {};
-  if (ASN1_OBJECT* policy = TS_TST_INFO_get_policy_id(info)) {
-    OBJ_obj2txt(oid, sizeof oid, policy, 1);
-  }
-  token.policy = oid;
-  token.signature_verified = ca.has_value();
-  return token;
+  return verified_token(resp.get(), ca);
 }
 
 Result<Bytes>
