@@ -3,10 +3,13 @@
 #include <custody/export/approval.hpp>
 #include <custody/ledger/ledger.hpp>
 #include <custody/ledger/store.hpp>
+#include <custody/sys/fs.hpp>
 
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 
 namespace custody::bundle {
 
@@ -341,6 +344,52 @@ find_approved(vault::Vault& vault,
       it->proposal, it->approval, proposer->second, approver->second};
   }
   return std::nullopt;
+}
+
+Result<std::uint64_t>
+write_approved_directory(
+  const std::filesystem::path& out,
+  const std::vector<std::pair<std::string, std::string>>& files,
+  const std::function<Result<std::uint64_t>(const json::Json& hashes)>& log)
+{
+  std::error_code error;
+  if (std::filesystem::symlink_status(out, error).type()
+      != std::filesystem::file_type::not_found) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("{}: exists already; nothing was written", out.string()),
+      "choose another name");
+  }
+  const std::filesystem::path parent =
+    out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
+  std::string pattern =
+    (parent
+     / (std::string(fs::k_temp_prefix) + out.filename().string() + "-XXXXXX"))
+      .string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return tl::unexpected(fs::errno_error("create", pattern, errno));
+  }
+  const std::filesystem::path temp = pattern;
+  auto written = [&]() -> Result<std::uint64_t> {
+    json::Json hashes = json::Json::object();
+    for (const auto& [name, text] : files) {
+      CUSTODY_TRY(fs::create_file_durably(temp / name, as_bytes(text)));
+      hashes[name] = sha256_hex(as_bytes(text));
+    }
+    CUSTODY_TRY(fs::fsync_directory(temp));
+    CUSTODY_ASSIGN(seq, log(hashes));
+    std::filesystem::rename(temp, out, error);
+    if (error) {
+      return make_error(Errc::io,
+                        fmt::format("{}: {}", out.string(), error.message()));
+    }
+    CUSTODY_TRY(fs::fsync_directory(parent));
+    return seq;
+  }();
+  if (!written) {
+    std::filesystem::remove_all(temp, error);
+  }
+  return written;
 }
 
 } // namespace custody::bundle

@@ -7,10 +7,13 @@
 #include <custody/vault/vault.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace custody::bundle {
@@ -78,5 +81,15 @@ struct Approved
 find_approved(vault::Vault& vault,
               std::string_view kind,
               const std::string& content_sha256);
+
+// Writes an approved export's `files` (name, bytes) into the new directory
+// `out`: each file durable under a temporary name beside it, then `log`
+// (given each file's SHA-256 by name) appends the entries that record it,
+// then the directory takes its name, so an export is never out unlogged.
+// Errc::invalid_input when `out` exists; nothing is left on an error.
+[[nodiscard]] Result<std::uint64_t> write_approved_directory(
+  const std::filesystem::path& out,
+  const std::vector<std::pair<std::string, std::string>>& files,
+  const std::function<Result<std::uint64_t>(const json::Json& hashes)>& log);
 
 } // namespace custody::bundle

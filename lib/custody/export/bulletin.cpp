@@ -20,30 +20,6 @@ namespace custody::bundle {
 
 namespace {
 
-bool
-is_month(const std::string& text)
-{
-  return text.size() == 7 && text[4] == '-'
-         && std::all_of(text.begin(),
-                        text.begin() + 4,
-                        [](char c) { return c >= '0' && c <= '9'; })
-         && text.substr(5) >= "01" && text.substr(5) <= "12"
-         && std::isdigit(static_cast<unsigned char>(text[5]))
-         && std::isdigit(static_cast<unsigned char>(text[6]));
-}
-
-Result<std::uint64_t>
-whole_number(const YAML::Node& node, std::string_view key)
-{
-  CUSTODY_ASSIGN(text, detail::text_of(node, key));
-  if (text.size() > 6
-      || text.find_first_not_of("0123456789") != std::string::npos) {
-    return tl::unexpected(
-      detail::at(node, fmt::format("{} must be a whole number", key)));
-  }
-  return std::stoull(text);
-}
-
 // Recorded text in Markdown: the characters that would start markup escaped.
 std::string
 markdown_text(const std::string& text)
@@ -89,7 +65,7 @@ struct Groups
 Result<BulletinRecipe>
 parse_bulletin_recipe(std::string_view yaml_text)
 {
-  CUSTODY_ASSIGN(root, detail::load_yaml(yaml_text));
+  CUSTODY_ASSIGN(root, detail::load_recipe(yaml_text, "bulletin"));
   BulletinRecipe recipe;
   for (const auto& item : root) {
     const std::string key =
@@ -108,20 +84,20 @@ parse_bulletin_recipe(std::string_view yaml_text)
       recipe.organisation = text;
     } else if (key == "from" || key == "to") {
       CUSTODY_ASSIGN(text, detail::text_of(value, key));
-      if (!is_month(text)) {
+      if (!detail::is_month(text)) {
         return tl::unexpected(
           detail::at(value, fmt::format("{} must be a month, YYYY-MM", key)));
       }
       (key == "from" ? recipe.from : recipe.to) = text;
     } else if (key == "k") {
-      CUSTODY_ASSIGN(k, whole_number(value, key));
+      CUSTODY_ASSIGN(k, detail::whole_number(value, key));
       if (k < 2) {
         return tl::unexpected(detail::at(
           value, "k must be at least 2: one report would identify its author"));
       }
       recipe.k = k;
     } else if (key == "delay_hours") {
-      CUSTODY_ASSIGN(hours, whole_number(value, key));
+      CUSTODY_ASSIGN(hours, detail::whole_number(value, key));
       if (hours < 24) {
         return tl::unexpected(detail::at(
           value,
@@ -366,65 +342,35 @@ write_bulletin(vault::Vault& vault,
                       "written",
                       Remedy::propose_and_approve);
   }
-  std::error_code error;
-  if (std::filesystem::symlink_status(out, error).type()
-      != std::filesystem::file_type::not_found) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("{}: exists already; nothing was written", out.string()),
-      "choose another name");
-  }
-  const std::filesystem::path parent =
-    out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
-  std::string pattern =
-    (parent
-     / (std::string(fs::k_temp_prefix) + out.filename().string() + "-XXXXXX"))
-      .string();
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return tl::unexpected(fs::errno_error("create", pattern, errno));
-  }
-  const std::filesystem::path temp = pattern;
-  auto written = [&]() -> Result<BulletinWritten> {
-    json::Json files = json::Json::object();
-    for (const auto& [name, text] : {std::pair<std::string, const std::string*>{
-                                       "bulletin.txt", &channels.text},
-                                     {"bulletin.md", &channels.markdown},
-                                     {"bulletin-sms.txt", &channels.sms}}) {
-      CUSTODY_TRY(fs::create_file_durably(temp / name, as_bytes(*text)));
-      files[name] = sha256_hex(as_bytes(*text));
-    }
-    CUSTODY_TRY(fs::fsync_directory(temp));
-    const json::Json document = {
-      {"type", "export"},
-      {"export",
-       {{"kind", "bulletin"},
-        {"status", "written"},
-        {"recipe", {{"name", recipe_name}, {"sha256", recipe_sha256}}},
-        {"proposal", approved->proposal},
-        {"approval", approved->approval},
-        {"tree_size", vault.entry_count()},
-        {"items", channels.items},
-        {"left_out",
-         {{"withheld", channels.withheld},
-          {"too_recent", channels.too_recent}}},
-        {"output",
-         {{"name", out.filename().string()},
-          {"container", "directory"},
-          {"content_sha256", hash},
-          {"files", files}}}}}};
-    CUSTODY_ASSIGN(seq, append_export(vault, document));
-    std::filesystem::rename(temp, out, error);
-    if (error) {
-      return make_error(Errc::io,
-                        fmt::format("{}: {}", out.string(), error.message()));
-    }
-    CUSTODY_TRY(fs::fsync_directory(parent));
-    return BulletinWritten{seq, *approved};
-  }();
-  if (!written) {
-    std::filesystem::remove_all(temp, error);
-  }
-  return written;
+  CUSTODY_ASSIGN(
+    seq,
+    write_approved_directory(
+      out,
+      {{"bulletin.txt", channels.text},
+       {"bulletin.md", channels.markdown},
+       {"bulletin-sms.txt", channels.sms}},
+      [&](const json::Json& files) -> Result<std::uint64_t> {
+        const json::Json document = {
+          {"type", "export"},
+          {"export",
+           {{"kind", "bulletin"},
+            {"status", "written"},
+            {"recipe", {{"name", recipe_name}, {"sha256", recipe_sha256}}},
+            {"proposal", approved->proposal},
+            {"approval", approved->approval},
+            {"tree_size", vault.entry_count()},
+            {"items", channels.items},
+            {"left_out",
+             {{"withheld", channels.withheld},
+              {"too_recent", channels.too_recent}}},
+            {"output",
+             {{"name", out.filename().string()},
+              {"container", "directory"},
+              {"content_sha256", hash},
+              {"files", files}}}}}};
+        return append_export(vault, document);
+      }));
+  return BulletinWritten{seq, *approved};
 }
 
 } // namespace custody::bundle

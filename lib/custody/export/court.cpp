@@ -28,6 +28,7 @@ namespace custody::bundle {
 namespace {
 
 using detail::at;
+using detail::load_recipe;
 using detail::load_yaml;
 using detail::text_of;
 
@@ -665,7 +666,7 @@ recipe_kind(std::string_view yaml_text)
 Result<CourtRecipe>
 parse_court_recipe(std::string_view yaml_text)
 {
-  CUSTODY_ASSIGN(root, load_yaml(yaml_text));
+  CUSTODY_ASSIGN(root, load_recipe(yaml_text, "court"));
   CourtRecipe recipe;
   bool organisation = false;
   for (const auto& item : root) {

@@ -13,7 +13,7 @@ namespace custody::bundle {
 Result<disclosure::ReferralOptions>
 parse_police_recipe(std::string_view yaml_text)
 {
-  CUSTODY_ASSIGN(root, detail::load_yaml(yaml_text));
+  CUSTODY_ASSIGN(root, detail::load_recipe(yaml_text, "police"));
   disclosure::ReferralOptions options;
   bool organisation = false;
   for (const auto& item : root) {

@@ -1,4 +1,4 @@
-// What every export recipe's parser shares (court.cpp, police.cpp): the YAML
+// What every export recipe's parser shares (court, police, bulletin): the YAML
 // read once, errors naming the line. Private to export/.
 #pragma once
 
@@ -7,6 +7,9 @@
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,6 +42,21 @@ load_yaml(std::string_view text)
   }
 }
 
+// A recipe is read by the parser of its kind only when it says that kind: the
+// command chooses the parser by `kind:`, so a parser that took a recipe
+// without one would accept what the command refuses.
+inline Result<YAML::Node>
+load_recipe(std::string_view text, std::string_view kind)
+{
+  CUSTODY_ASSIGN(root, load_yaml(text));
+  if (!root["kind"]) {
+    return tl::unexpected(at(
+      root,
+      fmt::format("the recipe has no kind; a {0} recipe says kind: {0}", kind)));
+  }
+  return root;
+}
+
 inline Result<std::string>
 text_of(const YAML::Node& node, std::string_view key)
 {
@@ -46,6 +64,30 @@ text_of(const YAML::Node& node, std::string_view key)
     return tl::unexpected(at(node, fmt::format("{} must be a text", key)));
   }
   return node.as<std::string>();
+}
+
+inline bool
+is_month(const std::string& text)
+{
+  return text.size() == 7 && text[4] == '-'
+         && std::all_of(text.begin(),
+                        text.begin() + 4,
+                        [](char c) { return c >= '0' && c <= '9'; })
+         && text.substr(5) >= "01" && text.substr(5) <= "12"
+         && std::isdigit(static_cast<unsigned char>(text[5]))
+         && std::isdigit(static_cast<unsigned char>(text[6]));
+}
+
+inline Result<std::uint64_t>
+whole_number(const YAML::Node& node, std::string_view key)
+{
+  CUSTODY_ASSIGN(text, text_of(node, key));
+  if (text.size() > 6
+      || text.find_first_not_of("0123456789") != std::string::npos) {
+    return tl::unexpected(
+      at(node, fmt::format("{} must be a whole number", key)));
+  }
+  return std::stoull(text);
 }
 
 } // namespace custody::bundle::detail

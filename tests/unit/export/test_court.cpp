@@ -4,7 +4,9 @@
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/court.hpp>
 #include <custody/export/bag.hpp>
+#include <custody/export/bulletin.hpp>
 #include <custody/export/court.hpp>
+#include <custody/export/police.hpp>
 
 #include <doctest/doctest.h>
 
@@ -60,6 +62,16 @@ TEST_SUITE("court")
     CHECK(fields.attachment_documents);
     CHECK(fields.pointers == std::vector<std::string>{"/incident/location"});
 
+    // The police and bulletin parsers want their kind the same way.
+    CHECK(parse_police_recipe("kind: police\norganisation: X\n"));
+    auto police = parse_police_recipe("organisation: X\n");
+    REQUIRE_FALSE(police);
+    CHECK(police.error().message.find("kind: police") != std::string::npos);
+    auto bulletin =
+      parse_bulletin_recipe("organisation: X\nfrom: 2026-01\nto: 2026-03\n");
+    REQUIRE_FALSE(bulletin);
+    CHECK(bulletin.error().message.find("kind: bulletin") != std::string::npos);
+
     struct Bad
     {
       const char* text;
@@ -76,6 +88,9 @@ TEST_SUITE("court")
                "list"},
            Bad{"- a\n- b\n", "mapping"},
            Bad{"kind: court\norganisation: {X\n", "line"},
+           // Found by fuzz_export_recipe: the command picks the parser by
+           // kind, so a parser that took a recipe without one disagreed.
+           Bad{"organisation: X\n", "no kind"},
          }) {
       const std::string text = bad.text;
       CAPTURE(text);
