@@ -1,6 +1,5 @@
 // custody export: what leaves the vault, from a recipe (docs/formats.md 6.7
-// and 14). Court bundles today; datasets, bulletins and police referrals are
-// refused by kind until they exist.
+// and 14): court bundles, police referrals, safety bulletins and datasets.
 #include "commands.hpp"
 #include "reading.hpp"
 #include "session.hpp"
@@ -8,6 +7,7 @@
 #include <custody/crypto/crypto.hpp>
 #include <custody/export/bulletin.hpp>
 #include <custody/export/court.hpp>
+#include <custody/export/dataset.hpp>
 #include <custody/export/police.hpp>
 #include <custody/records/readers.hpp>
 #include <custody/sys/fs.hpp>
@@ -77,8 +77,8 @@ check_approved_modes(const ExportOptions& options)
   }
   if (!options.to.empty()) {
     return make_error(Errc::usage,
-                      "--to encrypts a court bundle's archive; referrals and "
-                      "bulletins are text");
+                      "--to encrypts a court bundle's archive; referrals, "
+                      "bulletins and datasets are text");
   }
   return {};
 }
@@ -289,6 +289,129 @@ run_bulletin(const GlobalOptions& global,
   return Outcome::ok;
 }
 
+// A dataset (docs/formats.md 14.5): checked, shown, proposed, or written
+// once a legal member approved it.
+Result<Outcome>
+run_dataset(const GlobalOptions& global,
+            const ExportOptions& options,
+            const Bytes& recipe_bytes)
+{
+  CUSTODY_ASSIGN_CTX(recipe,
+                     bundle::parse_dataset_recipe(as_text(recipe_bytes)),
+                     printable(options.recipe));
+  if (!options.records.empty()) {
+    return make_error(Errc::usage,
+                      "a dataset is made from every consenting report of its "
+                      "period: give no RECORD");
+  }
+  CUSTODY_TRY(check_approved_modes(options));
+  CUSTODY_ASSIGN(
+    session,
+    open_session(global,
+                 options.dry_run ? vault::Access::read : vault::Access::write));
+  std::optional<records::Places> places;
+  if (!session.vault.state().places.is_null()) {
+    CUSTODY_ASSIGN(parsed,
+                   records::Places::from_json(session.vault.state().places));
+    places = std::move(parsed);
+  }
+  for (const auto& field : recipe.spec.fields) {
+    if (!places && (field.dimension == stats::Dimension::region
+                    || field.dimension == stats::Dimension::district)) {
+      return make_error(Errc::invalid_input,
+                        fmt::format("{}: {} needs the vault's places list, "
+                                    "which this vault has not",
+                                    printable(options.recipe),
+                                    stats::field_name(field)),
+                        Remedy::set_places);
+    }
+  }
+  recipe.rules.k = std::max<std::uint64_t>(
+    recipe.rules.k, vault::small_cell_floor(session.vault.state().policy));
+  CUSTODY_ASSIGN(
+    facts,
+    open_shard(session.vault,
+               vault::Compartment::facts,
+               index::Need::catalogue,
+               "your keys do not open the facts compartment (role {})",
+               "datasets are made by data, legal and advocacy members"));
+  CUSTODY_ASSIGN(rows, facts.facts());
+  CUSTODY_ASSIGN(recorded, facts.releases());
+  const records::Places* known = places ? &*places : nullptr;
+  CUSTODY_ASSIGN(dataset,
+                 disclosure::release_dataset(
+                   rows,
+                   recipe.spec,
+                   known,
+                   recipe.rules,
+                   recorded,
+                   [&](std::uint64_t tree_size) {
+                     return facts.records_changed_since(tree_size);
+                   }));
+  const auto files = bundle::dataset_files(dataset, recipe, known);
+  const auto& check = dataset->check;
+  note(fmt::format("{} rows from {} persons in {} classes (each of at least "
+                   "{} persons); {} rows withheld; estimated risk {:.2f} %; "
+                   "left out: {} without publish consent, {} dated to the "
+                   "year alone",
+                   check.records,
+                   check.persons,
+                   check.classes,
+                   recipe.rules.k,
+                   check.withheld_records,
+                   check.risk * 100,
+                   check.without_consent,
+                   check.year_only));
+  const std::string recipe_name =
+    std::filesystem::path(options.recipe).filename().string();
+  const std::string recipe_sha256 = sha256_hex(recipe_bytes);
+  if (options.dry_run || options.propose) {
+    return show_or_propose(global,
+                           session.vault,
+                           "dataset",
+                           recipe_name,
+                           recipe_sha256,
+                           bundle::proposal_content(files),
+                           options.propose);
+  }
+  CUSTODY_ASSIGN(written,
+                 bundle::write_dataset(session.vault,
+                                       dataset,
+                                       files,
+                                       recipe_name,
+                                       recipe_sha256,
+                                       options.out));
+  if (global.json) {
+    fmt::print("{}\n",
+               nlohmann::json{{"type", "export"},
+                              {"kind", "dataset"},
+                              {"status", "written"},
+                              {"output", options.out},
+                              {"rows", check.records},
+                              {"classes", check.classes},
+                              {"withheld", check.withheld_records},
+                              {"risk", check.risk},
+                              {"release", written.release_seq},
+                              {"entry", written.export_seq},
+                              {"proposal", written.approved.proposal},
+                              {"approval", written.approved.approval},
+                              {"approver", written.approved.approver}}
+                 .dump());
+  } else {
+    fmt::print("{}: dataset of {} rows (data.csv, datapackage.json)\n",
+               printable(options.out),
+               check.records);
+  }
+  note(fmt::format("approved by {} (entry {}); release recorded as entry {}, "
+                   "export logged as entry {}",
+                   written.approved.approver,
+                   written.approved.approval,
+                   written.release_seq,
+                   written.export_seq));
+  end_with_checkpoint(global, session.vault);
+  return Outcome::ok;
+}
+
 Result<Outcome>
 run_export(const GlobalOptions& global, const ExportOptions& options)
 {
@@ -303,6 +426,9 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   if (kind == "bulletin") {
     return run_bulletin(global, options, bytes);
   }
+  if (kind == "dataset") {
+    return run_dataset(global, options, bytes);
+  }
   if (options.propose) {
     return make_error(Errc::usage,
                       "--propose is for exports a second member approves "
@@ -311,12 +437,10 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   }
   if (kind != "court") {
     return make_error(Errc::invalid_input,
-                      fmt::format("{}: kind {}: this version of custody "
-                                  "writes court bundles, police referrals and "
-                                  "bulletins (kind: court, police, bulletin)",
+                      fmt::format("{}: kind {}: a recipe is kind: court, "
+                                  "police, bulletin or dataset",
                                   printable(options.recipe),
-                                  printable(kind)),
-                      "datasets are not yet written by custody export");
+                                  printable(kind)));
   }
   if (options.records.empty()) {
     return make_error(Errc::usage,
@@ -444,12 +568,13 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
   auto options = std::make_shared<ExportOptions>();
   auto* sub = app.add_subcommand(
     "export",
-    "Write a court bundle or a police referral from a recipe, and log it "
-    "(legal members)");
+    "Write a court bundle, a police referral, a bulletin or a dataset from a "
+    "recipe, and log it");
   sub
     ->add_option("--recipe",
                  options->recipe,
-                 "The recipe (YAML, kind: court; examples/recipes/court.yaml)")
+                 "The recipe (YAML, kind: court, police, bulletin or dataset; "
+                 "examples/recipes/)")
     ->option_text("FILE")
     ->required();
   sub
@@ -460,7 +585,8 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
     ->option_text("OUT");
   sub->add_option("RECORD",
                   options->records,
-                  "The records (ids or receipts); a bulletin takes none");
+                  "The records (ids or receipts); a bulletin or a dataset "
+                  "takes none");
   sub->add_flag("--force", options->force, "Replace OUT if it exists");
   sub
     ->add_option("--to",
@@ -478,9 +604,8 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
     "--dry-run", options->dry_run, "List what would go out; write nothing");
   sub->add_flag("--propose",
                 options->propose,
-                "Propose a police referral or a bulletin for a second "
-                "member's approval "
-                "(custody approve)");
+                "Propose a police referral, a bulletin or a dataset for a "
+                "second member's approval (custody approve)");
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

@@ -12,6 +12,7 @@ set(custody_unit_suites
   cache_file
   canonical_json
   cell_key
+  dataset
   error
   exhibits
   checkpoint

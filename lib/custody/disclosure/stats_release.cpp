@@ -2,6 +2,7 @@
 #include <custody/disclosure/audit.hpp>
 #include <custody/disclosure/disclosure_internal.hpp>
 #include <custody/disclosure/stats_release.hpp>
+#include <custody/stats/microdata.hpp>
 #include <custody/ledger/store.hpp>
 
 #include <fmt/core.h>
@@ -250,7 +251,9 @@ differences_of(const Cells& cells, const stats::Tabulation& tabulation)
     for (std::size_t t = 0; t < tabulation.tables.size(); ++t) {
       const auto& table = tabulation.tables[t];
       if (table.earlier || table.spec.rows != earlier.spec.rows
-          || table.spec.columns != earlier.spec.columns) {
+          || table.spec.columns != earlier.spec.columns
+          || table.spec.id == stats::k_dataset_table
+          || earlier.spec.id == stats::k_dataset_table) {
         continue;
       }
       for (std::size_t r = 0; r < table.rows.size(); ++r) {

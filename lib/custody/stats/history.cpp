@@ -28,6 +28,60 @@ strings(const json::Json& list)
   return out;
 }
 
+// A dataset release (docs/formats.md 6.5): {"kind": "dataset", "tree_size",
+// "threshold", "spec", "rows": [[values]], "cells": [count | "x"], "total"}.
+Result<RecordedRelease>
+parse_dataset(const index::ReleaseRow& row, const records::Places* places)
+{
+  const auto& release = row.release;
+  if (!release.contains("tree_size") || !release["tree_size"].is_number_unsigned()
+      || !release.contains("spec") || !release.contains("rows")
+      || !release["rows"].is_array() || !release.contains("cells")
+      || !release["cells"].is_array()
+      || release["cells"].size() != release["rows"].size()
+      || !release.contains("total") || !release["total"].is_number_unsigned()) {
+    return tl::unexpected(
+      malformed(row.seq, "tree_size, spec, rows, cells or total"));
+  }
+  auto spec = spec_from_json(release["spec"]);
+  if (!spec) {
+    return tl::unexpected(malformed(row.seq, spec.error().message));
+  }
+  RecordedRelease out;
+  out.seq = row.seq;
+  out.tree_size = release["tree_size"].get<std::uint64_t>();
+  out.coding.places = places;
+  out.selection.period = spec->period;
+  TableJob job = micro_job(*spec, {}, places);
+  Earlier earlier;
+  earlier.release_seq = row.seq;
+  earlier.threshold = release.value("threshold", std::uint64_t{5});
+  earlier.columns = {std::string(k_total)};
+  for (std::size_t i = 0; i < release["rows"].size(); ++i) {
+    const auto& values = release["rows"][i];
+    const auto& cell = release["cells"][i];
+    if (!values.is_array() || values.size() != spec->fields.size()) {
+      return tl::unexpected(malformed(row.seq, "a row"));
+    }
+    earlier.rows.push_back(key_of(strings(values)));
+    Figure figure;
+    if (cell.is_number_unsigned()) {
+      figure.shown = true;
+      figure.value = cell.get<std::uint64_t>();
+    } else {
+      figure.suppressed = true;
+    }
+    earlier.recorded.push_back(figure);
+  }
+  earlier.rows.emplace_back(k_total);
+  earlier.recorded.push_back(
+    Figure{true, false, release["total"].get<std::uint64_t>()});
+  job.earlier = std::move(earlier);
+  out.jobs.push_back(std::move(job));
+  out.micro = std::move(*spec);
+  return out;
+}
+
 } // namespace
 
 json::Json
@@ -54,6 +108,9 @@ parse_recorded(const index::ReleaseRow& row, const records::Places* places)
   RecordedRelease out;
   out.seq = row.seq;
   out.coding.places = places;
+  if (release.is_object() && release.value("kind", "") == "dataset") {
+    return parse_dataset(row, places);
+  }
   if (!release.is_object() || release.value("kind", "") != "stats"
       || !release.contains("tree_size")
       || !release["tree_size"].is_number_unsigned()
@@ -143,6 +200,15 @@ recount(RecordedRelease& release,
         const std::vector<index::FactsRow>& all,
         std::uint64_t slack)
 {
+  if (release.micro) {
+    const auto counted =
+      select_micro(all, *release.micro, release.coding.places);
+    for (auto& job : release.jobs) {
+      job.rows = counted.rows;
+      job.earlier->slack = slack;
+    }
+    return;
+  }
   std::vector<TableSpec> specs;
   for (const auto& job : release.jobs) {
     specs.push_back(job.spec);
@@ -170,7 +236,7 @@ tabulate_with_history(
 {
   std::vector<TableJob> jobs;
   for (const auto& spec : specs) {
-    jobs.push_back({spec, counted.rows, coding, std::nullopt});
+    jobs.push_back({spec, counted.rows, coding, std::nullopt, {}});
   }
   for (const auto& row : recorded) {
     CUSTODY_ASSIGN(earlier, parse_recorded(row, coding.places));

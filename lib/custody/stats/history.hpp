@@ -6,10 +6,12 @@
 #include <custody/base/canonical_json.hpp>
 #include <custody/base/error.hpp>
 #include <custody/records/index.hpp>
+#include <custody/stats/microdata.hpp>
 #include <custody/stats/table.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace custody::stats {
@@ -24,9 +26,13 @@ struct RecordedRelease
   Selection selection;
   Coding coding;              // places are the caller's
   std::vector<TableJob> jobs; // one a table, with its recorded figures
+  // A dataset release (kind "dataset"): its one table is its rows as
+  // published, counted again by micro_job(); its selection's period is the
+  // dataset's.
+  std::optional<MicroSpec> micro;
 };
 
-// Reads a recorded release. Errc::corrupt naming the entry when it does not
+// Reads a recorded release, of statistics or a dataset. Errc::corrupt naming the entry when it does not
 // have the shape docs/formats.md 6.5 gives.
 [[nodiscard]] Result<RecordedRelease>
 parse_recorded(const index::ReleaseRow& row, const records::Places* places);

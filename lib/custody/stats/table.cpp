@@ -12,9 +12,9 @@ namespace custody::stats {
 namespace {
 
 bool
-has_consent(const index::FactsRow& row)
+has_consent(const index::FactsRow& row, std::string_view consent)
 {
-  return std::find(row.consent.begin(), row.consent.end(), k_statistics_consent)
+  return std::find(row.consent.begin(), row.consent.end(), consent)
          != row.consent.end();
 }
 
@@ -115,7 +115,8 @@ Counted
 select(const std::vector<index::FactsRow>& all,
        const Selection& selection,
        const Coding& coding,
-       bool by_month)
+       bool by_month,
+       std::string_view consent)
 {
   Counted counted;
   // Left-out counts are of the period alone, never of a filtered table: a
@@ -125,7 +126,7 @@ select(const std::vector<index::FactsRow>& all,
     if (placed == Placed::out) {
       continue;
     }
-    if (!has_consent(row)) {
+    if (!has_consent(row, consent)) {
       ++counted.without_consent;
       continue;
     }
@@ -181,7 +182,8 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
     for (const auto* row : job.rows) {
-      const auto row_values = values_of(*row, job.spec.rows, job.coding);
+      const auto row_values =
+        job.keys ? job.keys(*row) : values_of(*row, job.spec.rows, job.coding);
       std::vector<std::string> column_values;
       if (job.spec.columns) {
         column_values = values_of(*row, *job.spec.columns, job.coding);
@@ -252,7 +254,13 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
       const Dimension dimension =
         axis == 0 ? jobs[j].spec.rows : *jobs[j].spec.columns;
       const auto& named = axes[j][axis];
-      ordered[j][axis] = in_table_order(dimension, named.names, jobs[j].coding);
+      if (axis == 0 && jobs[j].keys) {
+        ordered[j][axis] = named.names;
+        std::sort(ordered[j][axis].begin(), ordered[j][axis].end());
+      } else {
+        ordered[j][axis] =
+          in_table_order(dimension, named.names, jobs[j].coding);
+      }
       position[j][axis].resize(named.names.size());
       for (std::size_t i = 0; i < ordered[j][axis].size(); ++i) {
         position[j][axis][named.ids.at(ordered[j][axis][i])] =
@@ -338,7 +346,7 @@ tabulate(const Counted& counted,
   std::vector<TableJob> jobs;
   jobs.reserve(specs.size());
   for (const auto& spec : specs) {
-    jobs.push_back(TableJob{spec, counted.rows, coding, std::nullopt});
+    jobs.push_back(TableJob{spec, counted.rows, coding, std::nullopt, {}});
   }
   Tabulation result = tabulate_jobs(jobs);
   result.measures.push_back(median_of(counted.rows));

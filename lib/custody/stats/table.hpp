@@ -9,6 +9,7 @@
 #include <custody/stats/dimension.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,13 +31,15 @@ struct Counted
   std::uint64_t year_only = 0;
 };
 
-// Applies consent, the period and the filters. `by_month` when the release
-// places records in months or quarters (a period narrower than whole years, or
-// a period dimension by month or quarter).
+// Applies consent (records whose scopes include `consent`), the period and
+// the filters. `by_month` when the release places records in months or
+// quarters (a period narrower than whole years, or a period dimension by
+// month or quarter).
 Counted select(const std::vector<index::FactsRow>& all,
                const Selection& selection,
                const Coding& coding,
-               bool by_month);
+               bool by_month,
+               std::string_view consent = k_statistics_consent);
 
 struct TableSpec
 {
@@ -156,6 +159,10 @@ struct TableJob
   std::vector<const index::FactsRow*> rows;
   Coding coding;
   std::optional<Earlier> earlier;
+  // A table whose rows are not one dimension's values: a dataset's rows as
+  // published (stats/microdata.hpp), one key a record. Set, it gives each
+  // record's row values in place of spec.rows, and rows are in key order.
+  std::function<std::vector<std::string>(const index::FactsRow&)> keys;
 };
 
 // Counts every job's table over one set of full combinations: records fall

@@ -1,0 +1,89 @@
+// Which rows of a dataset may leave (docs/formats.md 14.5): records whose
+// consent includes `publish`, read as rows (stats/microdata.hpp), grouped in
+// classes by every published field but the sensitive ones. A class leaves
+// only with at least k distinct persons, also when joined with every earlier
+// dataset, and at least l distinct values of each sensitive field (violence
+// type always among them); the dataset leaves only with a global risk under
+// the ceiling, and only if the exact audit (audit.hpp) shows that neither its
+// rows nor its withheld classes give back a small cell of an earlier release,
+// statistics or dataset. Otherwise Errc::unsafe, with counts, never values.
+#pragma once
+
+#include <custody/base/canonical_json.hpp>
+#include <custody/base/error.hpp>
+#include <custody/disclosure/released.hpp>
+#include <custody/records/index.hpp>
+#include <custody/records/records.hpp>
+#include <custody/stats/microdata.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custody::disclosure {
+
+struct DatasetRules
+{
+  std::uint64_t k = 5;    // distinct persons a class holds at least
+  std::size_t l = 2;      // distinct values of each sensitive field a class
+                          // holds at least
+  double max_risk = 0.03; // the global risk a dataset stays under
+  // Withhold the rows of the classes that fail, rather than refuse.
+  bool suppress = false;
+};
+
+// What the check found, in counts only.
+struct DatasetCheck
+{
+  std::size_t records = 0; // rows published
+  std::size_t persons = 0; // distinct persons behind them
+  std::size_t classes = 0; // classes published
+  std::size_t withheld_records = 0;
+  std::size_t withheld_classes = 0;
+  std::uint64_t smallest_class = 0; // persons, joined with earlier datasets
+  std::size_t least_diverse = 0;    // fewest distinct sensitive values
+  double risk = 0;                  // the global risk (docs/formats.md 14.5)
+  std::uint64_t without_consent = 0;
+  std::uint64_t year_only = 0;
+  std::size_t earlier_datasets = 0; // joined with
+  std::size_t earlier_tables = 0;   // audited with, of any release
+  std::uint64_t lps = 0;            // linear programs the audit solved
+};
+
+struct Dataset
+{
+  stats::MicroSpec spec;
+  // The published rows, each row_of() every field, sorted.
+  std::vector<std::vector<std::string>> rows;
+  // Every whole row the selection holds, sorted, with the records published
+  // under it, nullopt when its class was withheld: what the release entry
+  // records, so that later releases are audited against it.
+  std::vector<std::pair<std::vector<std::string>, std::optional<std::uint64_t>>>
+    tuples;
+  DatasetCheck check;
+  DatasetRules rules;
+};
+
+// Checks and releases the dataset of `spec` over `all` (the facts shard's
+// rows), against the releases `recorded` in the ledger; `changed_since(n)` is
+// how many records were created or amended after ledger size n (the slack of
+// an earlier release's figures). Errc::invalid_input when no consenting
+// record falls in the period; Errc::unsafe when the dataset cannot leave
+// (the message gives counts).
+[[nodiscard]] Result<Released<Dataset>>
+release_dataset(const std::vector<index::FactsRow>& all,
+                const stats::MicroSpec& spec,
+                const records::Places* places,
+                const DatasetRules& rules,
+                const std::vector<index::ReleaseRow>& recorded,
+                const std::function<std::uint64_t(std::uint64_t)>& changed_since);
+
+// The "release" object of the entry that records a dataset (docs/formats.md
+// 6.5).
+json::Json dataset_release_document(const Released<Dataset>& dataset,
+                                    std::uint64_t tree_size,
+                                    const std::string& output_sha256);
+
+} // namespace custody::disclosure
