@@ -73,9 +73,8 @@ parse_dataset(const index::ReleaseRow& row, const records::Places* places)
     }
     earlier.recorded.push_back(figure);
   }
-  earlier.rows.emplace_back(k_total);
-  earlier.recorded.push_back(
-    Figure{true, false, release["total"].get<std::uint64_t>()});
+  // No figure for the table's total: counted again, it holds the withheld
+  // rows too, and what the dataset showed of them is its rows' sum anyway.
   job.earlier = std::move(earlier);
   out.jobs.push_back(std::move(job));
   out.micro = std::move(*spec);

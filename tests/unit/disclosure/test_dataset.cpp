@@ -3,6 +3,8 @@
 // join with an earlier dataset, and the exact audit against an earlier
 // statistics release that a withheld class would otherwise be recovered from.
 #include <custody/disclosure/dataset.hpp>
+#include <custody/disclosure/stats_release.hpp>
+#include <custody/stats/history.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/core.h>
@@ -281,5 +283,56 @@ TEST_SUITE("dataset")
       rows, spec_of({Dimension::district}), &known, rules(), {}, unchanged);
     REQUIRE_FALSE(none);
     CHECK(none.error().code == Errc::invalid_input);
+  }
+
+  TEST_CASE("a statistics release after a dataset is audited with its rows")
+  {
+    const auto known = places();
+    std::vector<index::FactsRow> rows;
+    add(rows, 1, 7, "d1");
+    add(rows, 100, 2, "d2");
+    add(rows, 200, 6, "d3");
+    // The dataset showed d1's 7 rows and d3's 6, withholding d2.
+    auto dataset = disclosure::release_dataset(rows,
+                                               spec_of({Dimension::district}),
+                                               &known,
+                                               rules(true),
+                                               {},
+                                               unchanged);
+    REQUIRE(dataset);
+    const index::ReleaseRow recorded{
+      60, disclosure::dataset_release_document(*dataset, 50, "ab")};
+
+    // Statistics by district over the same records: d2 is small; with the
+    // dataset's rows known, publishing the total would give it back.
+    stats::Coding coding;
+    coding.places = &known;
+    stats::Selection selection;
+    selection.period = records::Period{"2025-01", "2025-12"};
+    const std::vector<stats::TableSpec> specs{
+      {"by_district", "Reports by district", Dimension::district, {}}};
+    const auto counted = stats::select(rows, selection, coding, true);
+    auto tabulation = stats::tabulate_with_history(
+      rows, counted, specs, selection, coding, {recorded}, unchanged);
+    REQUIRE(tabulation);
+    REQUIRE(tabulation->tables.size() == 2);
+    CHECK(tabulation->tables[1].spec.id == stats::k_dataset_table);
+    // Without the dataset, the total is published (d2 and d3 suppressed).
+    auto alone = disclosure::release_stats(
+      *stats::tabulate_with_history(
+        rows, counted, specs, selection, coding, {}, unchanged),
+      {5, 100});
+    REQUIRE(alone);
+    CHECK((*alone)->tables.front().cells[3] == std::optional<std::uint64_t>(15));
+    auto release = disclosure::release_stats(*tabulation, {5, 100});
+    if (release) {
+      const auto& table = (*release)->tables.front();
+      // rows d1, d2, d3, total; one column
+      REQUIRE(table.rows.size() == 4);
+      CHECK_FALSE(table.cells[1].has_value());
+      CHECK_FALSE(table.cells[3].has_value());
+    } else {
+      CHECK(release.error().code == Errc::unsafe);
+    }
   }
 }
