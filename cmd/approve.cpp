@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 
 namespace custody::cli {
@@ -21,6 +22,44 @@ struct ApproveOptions
   std::uint64_t seq = 0;
   bool yes = false;
 };
+
+nlohmann::json
+marks_json(const std::vector<bundle::ReviewMark>& marks)
+{
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& mark : marks) {
+    out.push_back(
+      {{"begin", mark.begin}, {"end", mark.end}, {"kind", mark.kind}});
+  }
+  return out;
+}
+
+// The content, each line indented, each mark as [[KIND: text]].
+void
+print_marked(const std::string& content,
+             const std::vector<bundle::ReviewMark>& marks)
+{
+  std::string text;
+  std::size_t at = 0;
+  for (const auto& mark : marks) {
+    text += content.substr(at, mark.begin - at);
+    text += fmt::format("[[{}: {}]]",
+                        mark.kind,
+                        content.substr(mark.begin, mark.end - mark.begin));
+    at = mark.end;
+  }
+  text += content.substr(std::min(at, content.size()));
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    fmt::print("  {}\n",
+               printable(std::string_view(text).substr(start, end - start)));
+    start = end + 1;
+  }
+}
 
 Result<Outcome>
 run_approve(const GlobalOptions& global, const ApproveOptions& options)
@@ -34,25 +73,25 @@ run_approve(const GlobalOptions& global, const ApproveOptions& options)
   }
   CUSTODY_ASSIGN(session, open_session(global, vault::Access::write));
   CUSTODY_ASSIGN(proposal, bundle::read_proposal(session.vault, options.seq));
+  CUSTODY_ASSIGN(marks, bundle::review_marks(session.vault, proposal));
   if (!global.json) {
     fmt::print("Proposed {} export (entry {}, recipe {}), exactly what would "
-               "leave:\n\n",
+               "leave{}:\n\n",
                proposal.kind,
                proposal.seq,
-               printable(proposal.recipe_name));
-    std::size_t start = 0;
-    while (start < proposal.content.size()) {
-      std::size_t end = proposal.content.find('\n', start);
-      if (end == std::string::npos) {
-        end = proposal.content.size();
-      }
-      fmt::print(
-        "  {}\n",
-        printable(
-          std::string_view(proposal.content).substr(start, end - start)));
-      start = end + 1;
-    }
+               printable(proposal.recipe_name),
+               marks.empty() ? ""
+                             : ", with what text redaction would remove "
+                               "marked [[KIND: ...]]");
+    print_marked(proposal.content, marks);
     fmt::print("\n");
+    if (!marks.empty()) {
+      warn(fmt::format("{} passage{} marked (phones, e-mails, links, handles, "
+                       "ID numbers, names and places of the term list): "
+                       "approve only if each should go out",
+                       marks.size(),
+                       marks.size() == 1 ? "" : "s"));
+    }
   }
   if (!options.yes
       && !is_yes(ask_line(fmt::format("Approve {} export {} with your key? "
@@ -69,6 +108,7 @@ run_approve(const GlobalOptions& global, const ApproveOptions& options)
                               {"kind", proposal.kind},
                               {"content_sha256", proposal.content_sha256},
                               {"content", proposal.content},
+                              {"marks", marks_json(marks)},
                               {"seq", seq}}
                  .dump());
   }

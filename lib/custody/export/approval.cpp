@@ -3,6 +3,8 @@
 #include <custody/export/approval.hpp>
 #include <custody/ledger/ledger.hpp>
 #include <custody/ledger/store.hpp>
+#include <custody/redact/record.hpp>
+#include <custody/redact/text.hpp>
 #include <custody/sys/fs.hpp>
 
 #include <fmt/core.h>
@@ -390,6 +392,36 @@ write_approved_directory(
     std::filesystem::remove_all(temp, error);
   }
   return written;
+}
+
+Result<std::vector<ReviewMark>>
+review_marks(vault::Vault& vault, const Proposal& proposal)
+{
+  if (proposal.kind == "dataset") {
+    return std::vector<ReviewMark>{};
+  }
+  // Without phone regions (the policy's redaction settings), numbers in
+  // international form are still found.
+  const auto settings = vault::redaction_policy(vault.state().policy);
+  CUSTODY_ASSIGN(
+    redactor,
+    redact::Redactor::create({settings.phone_regions, settings.id_patterns}));
+  redact::TextInput input;
+  input.text = proposal.content;
+  input.keep_dates = true; // months and windows are meant to go out
+  if (auto list = vault.terms()) {
+    CUSTODY_ASSIGN(terms, redact::terms_from_json(*list));
+    input.terms = std::move(terms);
+  } else if (list.error().code != Errc::auth) {
+    return tl::unexpected(list.error());
+  }
+  CUSTODY_ASSIGN(found, redactor.redact(input));
+  std::vector<ReviewMark> marks;
+  for (const auto& span : found.spans) {
+    marks.push_back(
+      {span.begin, span.end, std::string(redact::kind_name(span.kind))});
+  }
+  return marks;
 }
 
 } // namespace custody::bundle

@@ -82,6 +82,26 @@ find_approved(vault::Vault& vault,
               std::string_view kind,
               const std::string& content_sha256);
 
+// A passage of a proposal that text redaction would remove (a phone, an
+// e-mail, a link, a handle, an ID number, coordinates; a name or place of the
+// vault's term list): byte offsets into Proposal::content, and the kind's name
+// ("PHONE").
+struct ReviewMark
+{
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::string kind;
+};
+
+// The passages of a police referral's or bulletin's content (the aggressor
+// as recorded, free text) that the approver should look at twice: marked,
+// never removed, because some (an aggressor's handle in a warning) are meant
+// to go out. Phones are found in the policy's regions and in international
+// form; the term list is used when the member's keys open it (legal). A
+// dataset has no free text: no marks.
+[[nodiscard]] Result<std::vector<ReviewMark>>
+review_marks(vault::Vault& vault, const Proposal& proposal);
+
 // Writes an approved export's `files` (name, bytes) into the new directory
 // `out`: each file durable under a temporary name beside it, then `log`
 // (given each file's SHA-256 by name) appends the entries that record it,

@@ -1294,7 +1294,10 @@ Redactor::redact(const TextInput& input) const
       }
       return true;
     };
-    for (const auto& region : s.regions) {
+    // Without a region, numbers written in international form (+254 ...)
+    // are still numbers: libphonenumber's unknown region "ZZ" finds those.
+    for (const auto& region :
+         s.regions.empty() ? std::vector<std::string>{"ZZ"} : s.regions) {
       if (all_covered()) {
         break;
       }

@@ -470,6 +470,19 @@ TEST_CASE("phone spans are byte offsets after non-ASCII text")
   CHECK(out->text == "Ñandú llámame al [PHONE].");
 }
 
+TEST_CASE("without phone regions, numbers in international form are found")
+{
+  auto redactor = redact::Redactor::create(redact::Policy{});
+  REQUIRE(redactor);
+  redact::TextInput input;
+  const std::string text = "Texts from +254 711 000 777, or 0711 000 777.";
+  input.text = text;
+  auto out = redactor->redact(input);
+  REQUIRE(out);
+  REQUIRE(out->spans.size() == 1);
+  CHECK(out->text == "Texts from [PHONE], or 0711 000 777.");
+}
+
 TEST_CASE("the policy: unknown phone regions and bad ID patterns are refused")
 {
   redact::Policy bad;
