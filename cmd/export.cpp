@@ -34,6 +34,7 @@ struct ExportOptions
   bool force = false;
   bool dry_run = false;
   bool propose = false;
+  std::size_t retract = 0;
 };
 
 // A recipe is a screenful of YAML.
@@ -234,18 +235,31 @@ run_bulletin(const GlobalOptions& global,
     open_session(global,
                  options.dry_run ? vault::Access::read : vault::Access::write));
   CUSTODY_ASSIGN(shards, open_readable(session.vault));
-  CUSTODY_ASSIGN(
-    channels,
-    bundle::bulletin_channels(session.vault, shards, recipe, bulletin_clock()));
+  bundle::BulletinChannels channels;
+  if (options.retract > 0) {
+    CUSTODY_ASSIGN(retraction,
+                   bundle::bulletin_retraction(
+                     session.vault, recipe, recipe_name, options.retract));
+    channels = std::move(retraction);
+    note(fmt::format("a retraction of item {} of the bulletin proposed as "
+                     "entry {}",
+                     channels.retracts_item,
+                     channels.retracts_proposal));
+  } else {
+    CUSTODY_ASSIGN(bulletin,
+                   bundle::bulletin_channels(
+                     session.vault, shards, recipe, bulletin_clock()));
+    channels = std::move(bulletin);
+    note(fmt::format("{} item{}; {} report{} withheld (fewer than {} "
+                     "persons' reports in their region), {} too recent",
+                     channels.items,
+                     channels.items == 1 ? "" : "s",
+                     channels.withheld,
+                     channels.withheld == 1 ? "" : "s",
+                     channels.k,
+                     channels.too_recent));
+  }
   save_shards(shards);
-  note(fmt::format("{} item{}; {} report{} withheld (fewer than {} persons' "
-                   "reports in their region), {} too recent",
-                   channels.items,
-                   channels.items == 1 ? "" : "s",
-                   channels.withheld,
-                   channels.withheld == 1 ? "" : "s",
-                   channels.k,
-                   channels.too_recent));
   if (options.dry_run || options.propose) {
     return show_or_propose(global,
                            session.vault,
@@ -266,12 +280,18 @@ run_bulletin(const GlobalOptions& global,
                               {"status", "written"},
                               {"output", options.out},
                               {"items", channels.items},
+                              {"retracts_item", channels.retracts_item},
                               {"sms_parts", channels.sms_parts},
                               {"entry", written.export_seq},
                               {"proposal", written.approved.proposal},
                               {"approval", written.approved.approval},
                               {"approver", written.approved.approver}}
                  .dump());
+  } else if (channels.retracts_item > 0) {
+    fmt::print("{}: retraction of item {} (bulletin.txt, bulletin.md, "
+               "bulletin-sms.txt)\n",
+               printable(options.out),
+               channels.retracts_item);
   } else {
     fmt::print("{}: bulletin of {} item{} (bulletin.txt, bulletin.md, "
                "bulletin-sms.txt: {} SMS part{})\n",
@@ -420,6 +440,9 @@ run_export(const GlobalOptions& global, const ExportOptions& options)
   const std::string_view text = as_text(bytes);
   CUSTODY_ASSIGN_CTX(
     kind, bundle::recipe_kind(text), printable(options.recipe));
+  if (options.retract > 0 && kind != "bulletin") {
+    return make_error(Errc::usage, "--retract withdraws an item of a bulletin");
+  }
   if (kind == "police") {
     return run_police(global, options, bytes);
   }
@@ -606,6 +629,13 @@ register_export(CLI::App& app, GlobalOptions& global, Action& action)
                 options->propose,
                 "Propose a police referral, a bulletin or a dataset for a "
                 "second member's approval (custody approve)");
+  sub
+    ->add_option("--retract",
+                 options->retract,
+                 "A bulletin: withdraw item N of the latest approved bulletin "
+                 "of the recipe (proposed and approved as a bulletin is)")
+    ->option_text("N")
+    ->check(CLI::PositiveNumber);
   sub->add_flag("--json", global.json, "Print JSON");
   add_no_checkpoint_flag(*sub, global);
   sub->callback([&global, &action, options] {

@@ -19,8 +19,8 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values edit") echo "--reason --vault --identity --passphrase-file --wait" ;;
   "options extract") echo "-o --output --redacted --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values extract") echo "-o --output --vault --identity --passphrase-file --wait" ;;
-  "options export") echo "--recipe -o --output --force --to --tsa --dry-run --propose --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
-  "values export") echo "--recipe -o --output --to --tsa --vault --identity --passphrase-file --wait" ;;
+  "options export") echo "--recipe -o --output --force --to --tsa --dry-run --propose --retract --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values export") echo "--recipe -o --output --to --tsa --retract --vault --identity --passphrase-file --wait" ;;
   "options checkpoint") echo "--tsq --tsr --tsa --checkpoint --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values checkpoint") echo "--tsq --tsr --tsa --checkpoint --vault --identity --passphrase-file --wait" ;;
   "options init") echo "--org --places --name --recovery --recovery-out --recovery-passphrase-file --work-factor --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;

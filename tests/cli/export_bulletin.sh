@@ -4,7 +4,7 @@
 # k-area rule (one report alone in its region gives no item); two spellings of a plate and `+44 7…`
 # and `07…` of one phone link three reports as one aggressor, in a band; reports younger than the
 # delay wait; SMS parts within GSM-7's lengths; written only after a second member approved
-# exactly the three channels.
+# exactly the three channels; a retraction names the withdrawn item by its number alone.
 . "$(dirname "$0")/lib.sh"
 
 recipe="$CUSTODY_SOURCE/examples/recipes/bulletin.yaml"
@@ -96,4 +96,21 @@ done
 awk '/^=== bulletin.txt ===$/ { on = 1; next } /^=== bulletin.md ===$/ { on = 0 } on' "$T/shown" | sed '$d' >"$T/shown.txt"
 cmp -s "$T/alert/bulletin.txt" "$T/shown.txt" || { diff "$T/alert/bulletin.txt" "$T/shown.txt" >&2; fail "bulletin.txt is not what was approved"; }
 grep -q '^## 1\. Waterfront, 2024-06$' "$T/alert/bulletin.md" || fail "bulletin.md"
+expect_status 0 as_creator verify --deep --index
+
+# A retraction: item 2 withdrawn by number alone, proposed and approved as a bulletin is.
+expect_status 3 as_member adv export --recipe "$T/bulletin.yaml" --retract 4 --dry-run
+expect_contains "$T/err" "has 3 items"
+expect_status 2 as_member adv export --recipe "$CUSTODY_SOURCE/examples/recipes/court.yaml" --retract 1 --dry-run
+expect_status 0 as_member adv export --recipe "$T/bulletin.yaml" --retract 2 --propose --json
+retraction=$(jq .seq "$T/out")
+expect_status 1 as_member adv export --recipe "$T/bulletin.yaml" --retract 2 -o "$T/retraction"
+expect_status 0 as_member second approve "$retraction" --yes
+expect_status 0 as_member adv export --recipe "$T/bulletin.yaml" --retract 2 --json -o "$T/retraction"
+jq -e '.retracts_item == 2 and .proposal == '"$retraction" "$T/out" >/dev/null || fail "retraction --json"
+expect_contains "$T/retraction/bulletin.txt" "Item 2 of our safety alert on reports from 2024-01 to 2024-12 is withdrawn."
+for canary in Waterfront "2024-06" saloon XX Reported; do
+  expect_not_contains "$T/retraction/bulletin.txt" "$canary"
+  expect_not_contains "$T/retraction/bulletin-sms.txt" "$canary"
+done
 expect_status 0 as_creator verify --deep --index

@@ -280,15 +280,16 @@ approve(vault::Vault& vault, const Proposal& proposal)
   return appended.front().seq;
 }
 
-Result<std::optional<Approved>>
-find_approved(vault::Vault& vault,
-              std::string_view kind,
-              const std::string& content_sha256)
+Result<std::optional<ApprovedProposal>>
+latest_approved(vault::Vault& vault,
+                std::string_view kind,
+                const std::function<bool(const Proposal&)>& wanted)
 {
   struct Candidate
   {
     std::uint64_t approval = 0;
     std::uint64_t proposal = 0;
+    std::string content_sha256;
   };
   std::vector<Candidate> candidates;
   // The proposals, kept from the same scan, so that checking a candidate
@@ -309,10 +310,10 @@ find_approved(vault::Vault& vault,
     const json::Json approval =
       opened.document.value("approval", json::Json::object());
     if (approval.value("kind", "") == kind
-        && approval.value("content_sha256", "") == content_sha256
         && approval.value("decision", "") == "approve") {
-      candidates.push_back(
-        {entry.seq, approval.value("proposal", std::uint64_t{0})});
+      candidates.push_back({entry.seq,
+                            approval.value("proposal", std::uint64_t{0}),
+                            approval.value("content_sha256", "")});
     }
     return {};
   }));
@@ -339,13 +340,30 @@ find_approved(vault::Vault& vault,
     }
     auto proposal = open_proposal(vault, entry->second);
     if (!proposal || proposal->kind != kind
-        || proposal->content_sha256 != content_sha256) {
+        || proposal->content_sha256 != it->content_sha256
+        || !wanted(*proposal)) {
       continue;
     }
-    return Approved{
-      it->proposal, it->approval, proposer->second, approver->second};
+    return ApprovedProposal{
+      Approved{it->proposal, it->approval, proposer->second, approver->second},
+      std::move(*proposal)};
   }
   return std::nullopt;
+}
+
+Result<std::optional<Approved>>
+find_approved(vault::Vault& vault,
+              std::string_view kind,
+              const std::string& content_sha256)
+{
+  CUSTODY_ASSIGN(found,
+                 latest_approved(vault, kind, [&](const Proposal& proposal) {
+                   return proposal.content_sha256 == content_sha256;
+                 }));
+  if (!found) {
+    return std::nullopt;
+  }
+  return found->approved;
 }
 
 Result<std::uint64_t>

@@ -74,6 +74,19 @@ struct Approved
   std::string proposer;
   std::string approver;
 };
+struct ApprovedProposal
+{
+  Approved approved;
+  Proposal proposal;
+};
+// The latest approved proposal of `kind` that `wanted` accepts, approved by a
+// member of an approving role other than the one who proposed it; nullopt
+// when there is none.
+[[nodiscard]] Result<std::optional<ApprovedProposal>>
+latest_approved(vault::Vault& vault,
+                std::string_view kind,
+                const std::function<bool(const Proposal&)>& wanted);
+
 // The latest approved proposal of `kind` whose content hashes to
 // `content_sha256`, approved by a member of an approving role other than the
 // one who proposed it; nullopt when there is none.

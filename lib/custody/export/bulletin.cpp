@@ -313,6 +313,76 @@ bulletin_channels(vault::Vault& vault,
   return channels;
 }
 
+Result<BulletinChannels>
+bulletin_retraction(vault::Vault& vault,
+                    const BulletinRecipe& recipe,
+                    const std::string& recipe_name,
+                    std::size_t item)
+{
+  // A bulletin's text part: "=== bulletin.txt ===\nSAFETY ALERT ...", its
+  // items each a line "<n>. <region>, <window>".
+  constexpr std::string_view k_alert = "=== bulletin.txt ===\nSAFETY ALERT";
+  CUSTODY_ASSIGN(
+    latest,
+    latest_approved(vault, "bulletin", [&](const Proposal& proposal) {
+      return proposal.recipe_name == recipe_name
+             && proposal.content.rfind(k_alert, 0) == 0;
+    }));
+  if (!latest) {
+    return make_error(Errc::invalid_input,
+                      fmt::format("no bulletin of recipe {} was approved: "
+                                  "there is nothing to retract",
+                                  recipe_name));
+  }
+  const std::string& content = latest->proposal.content;
+  const std::string text = content.substr(0, content.find("\n=== "));
+  std::size_t items = 0;
+  for (std::size_t at = 0; (at = text.find('\n', at)) != std::string::npos;) {
+    ++at;
+    if (text.compare(at, fmt::format("{}. ", items + 1).size(),
+                     fmt::format("{}. ", items + 1))
+        == 0) {
+      ++items;
+    }
+  }
+  if (item == 0 || item > items) {
+    return make_error(
+      Errc::invalid_input,
+      fmt::format("the latest approved bulletin of recipe {} (proposal {}) "
+                  "has {} item{}, not an item {}",
+                  recipe_name,
+                  latest->approved.proposal,
+                  items,
+                  items == 1 ? "" : "s",
+                  item));
+  }
+  BulletinChannels channels;
+  channels.retracts_proposal = latest->approved.proposal;
+  channels.retracts_item = item;
+  const std::string what = fmt::format(
+    "Item {} of our safety alert on reports from {} to {} is withdrawn. "
+    "Please disregard it.",
+    item,
+    recipe.from,
+    recipe.to);
+  channels.text =
+    fmt::format("RETRACTION from {}\n{}\n", recipe.organisation, what);
+  channels.markdown = fmt::format("# Retraction from {}\n\n{}\n",
+                                  markdown_text(recipe.organisation),
+                                  markdown_text(what));
+  CUSTODY_ASSIGN(
+    sms,
+    split_sms(fmt::format("RETRACTION from {}: {}", recipe.organisation, what),
+              {}));
+  channels.sms_parts = sms.parts.size();
+  channels.sms_ucs2 = sms.encoding == SmsEncoding::ucs2;
+  for (std::size_t i = 0; i < sms.parts.size(); ++i) {
+    channels.sms +=
+      fmt::format("[{}/{}]\n{}\n\n", i + 1, sms.parts.size(), sms.parts[i]);
+  }
+  return channels;
+}
+
 std::string
 proposal_content(const BulletinChannels& channels)
 {
@@ -360,6 +430,11 @@ write_bulletin(vault::Vault& vault,
             {"approval", approved->approval},
             {"tree_size", vault.entry_count()},
             {"items", channels.items},
+            {"retraction",
+             channels.retracts_item == 0
+               ? json::Json(nullptr)
+               : json::Json{{"proposal", channels.retracts_proposal},
+                            {"item", channels.retracts_item}}},
             {"left_out",
              {{"withheld", channels.withheld},
               {"too_recent", channels.too_recent}}},

@@ -48,6 +48,10 @@ struct BulletinChannels
   std::size_t withheld = 0;
   std::size_t too_recent = 0;
   std::size_t k = 0;
+  // A retraction (bulletin_retraction()): the proposal of the bulletin it
+  // withdraws an item of, and the item's number; 0 otherwise.
+  std::uint64_t retracts_proposal = 0;
+  std::size_t retracts_item = 0;
 };
 
 // The bulletin as it would go out at `now`. Errc::auth
@@ -58,6 +62,16 @@ bulletin_channels(vault::Vault& vault,
                   const records::Shards& shards,
                   const BulletinRecipe& recipe,
                   std::chrono::system_clock::time_point now);
+
+// A retraction of item `item` of the latest approved bulletin of the recipe
+// named `recipe_name`: the three channels, naming the item by its number
+// alone (and the bulletin by its organisation and period). Errc::invalid_input
+// when no bulletin of that recipe was approved, or it has no such item.
+[[nodiscard]] Result<BulletinChannels>
+bulletin_retraction(vault::Vault& vault,
+                    const BulletinRecipe& recipe,
+                    const std::string& recipe_name,
+                    std::size_t item);
 
 // The proposal's content: the three channels, each under a heading line.
 std::string proposal_content(const BulletinChannels& channels);
