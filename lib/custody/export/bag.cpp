@@ -701,8 +701,12 @@ struct BagWriter::State
 
   // Streams the `size` bytes `produce` gives into the bag at `path`, hashing
   // them.
+  // The bytes' SHA-256, or `checked` when the producer checks them itself.
   Result<Digest>
-  stream(const std::string& path, std::uint64_t size, const Producer& produce)
+  stream(const std::string& path,
+         std::uint64_t size,
+         const Producer& produce,
+         const Digest* checked = nullptr)
   {
     CUSTODY_TRY(sink->begin(path, size));
     Sha256 hash;
@@ -715,7 +719,9 @@ struct BagWriter::State
                                       path,
                                       size));
       }
-      hash.update(piece);
+      if (checked == nullptr) {
+        hash.update(piece);
+      }
       CUSTODY_TRY(sink->write(piece));
       written += piece.size();
       return {};
@@ -732,7 +738,7 @@ struct BagWriter::State
                                     size));
     }
     CUSTODY_TRY(sink->end());
-    return hash.finish();
+    return checked != nullptr ? *checked : hash.finish();
   }
 
   // A Reader as a Producer: pieces of at most k_chunk through `buffer`, and a
@@ -941,7 +947,8 @@ Result<std::string>
 BagWriter::add_original(const Digest& sha256,
                         std::string_view original_name,
                         std::uint64_t size,
-                        const Producer& produce)
+                        const Producer& produce,
+                        Hashed hashed)
 {
   State& state = *m_state;
   if (state.failed || state.finished) {
@@ -959,7 +966,12 @@ BagWriter::add_original(const Digest& sha256,
   }
   auto written = [&]() -> Result<void> {
     CUSTODY_TRY(state.claim(path));
-    CUSTODY_ASSIGN(digest, state.stream(path, size, produce));
+    CUSTODY_ASSIGN(digest,
+                   state.stream(path,
+                                size,
+                                produce,
+                                hashed == Hashed::by_producer ? &sha256
+                                                              : nullptr));
     if (digest != sha256) {
       return make_error(Errc::corrupt,
                         fmt::format("{}: the bytes read hash to {}, not to the "

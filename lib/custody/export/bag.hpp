@@ -78,6 +78,11 @@ using Reader = std::function<Result<std::size_t>(std::span<std::uint8_t> out)>;
 using Write = std::function<Result<void>(ByteView piece)>;
 using Producer = std::function<Result<void>(const Write& write)>;
 
+// Who hashes an original's bytes against its declared SHA-256: the writer as
+// they pass, or the producer, which must then fail unless every byte it gave
+// hashes to it (attach::read_plaintext does), so they are hashed once.
+enum class Hashed { by_writer, by_producer };
+
 // A Reader over bytes in memory (which must outlive it).
 Reader bytes_reader(ByteView bytes);
 
@@ -129,10 +134,12 @@ public:
                                                  std::string_view original_name,
                                                  std::uint64_t size,
                                                  const Reader& read);
-  [[nodiscard]] Result<std::string> add_original(const Digest& sha256,
-                                                 std::string_view original_name,
-                                                 std::uint64_t size,
-                                                 const Producer& produce);
+  [[nodiscard]] Result<std::string>
+  add_original(const Digest& sha256,
+               std::string_view original_name,
+               std::uint64_t size,
+               const Producer& produce,
+               Hashed hashed = Hashed::by_writer);
 
   // Another payload file at `path` ("data/..." in [A-Za-z0-9._-] components,
   // none "." or "..", unique even ignoring ASCII case, never under

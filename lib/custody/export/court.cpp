@@ -550,7 +550,10 @@ struct Builder
                                                     {}));
                            (void)extracted;
                            return {};
-                         })));
+                         }),
+                         // read_plaintext fails unless the plaintext hashes
+                         // to the recorded SHA-256: hashed once, not twice.
+                         Hashed::by_producer));
       const std::string hex = to_hex(recorded.sha256);
       item["media"] = {
         {"sha256", hex}, {"media_salt", recorded.media_salt}, {"path", path}};

@@ -11,6 +11,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <temp_dir.hpp>
 
@@ -171,6 +173,43 @@ TEST_SUITE("court")
           return write(as_bytes(std::string_view("four")));
         }));
       CHECK_FALSE(longer);
+    }
+    {
+      // Hashed by the producer: the manifest takes the declared SHA-256, and
+      // the producer's failure (its own check) abandons the bag.
+      auto bag = BagWriter::create(dir.path() / "e.tar", info(), Replace::no);
+      REQUIRE(bag);
+      auto refused = bag->add_original(
+        sha256("abc"),
+        "a.txt",
+        3,
+        Producer([](const Write& write) -> Result<void> {
+          CUSTODY_TRY(write(as_bytes(std::string_view("abd"))));
+          return make_error(Errc::corrupt, "the plaintext hashes otherwise");
+        }),
+        Hashed::by_producer);
+      REQUIRE_FALSE(refused);
+      CHECK(refused.error().code == Errc::corrupt);
+    }
+    {
+      auto bag = BagWriter::create(dir.path() / "f", info(), Replace::no);
+      REQUIRE(bag);
+      auto path = bag->add_original(
+        sha256("abc"),
+        "a.txt",
+        3,
+        Producer([](const Write& write) -> Result<void> {
+          return write(as_bytes(std::string_view("abc")));
+        }),
+        Hashed::by_producer);
+      REQUIRE(path);
+      REQUIRE(bag->finish());
+      std::ifstream manifest(dir.path() / "f" / "manifest-sha256.txt");
+      std::stringstream text;
+      text << manifest.rdbuf();
+      CHECK(text.str().find(to_hex(sha256("abc")) + "  " + *path)
+            != std::string::npos);
+      stdfs::remove_all(dir.path() / "f");
     }
     {
       auto bag = BagWriter::create(dir.path() / "d.tar", info(), Replace::no);
