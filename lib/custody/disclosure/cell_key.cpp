@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace custody::disclosure {
 
@@ -22,7 +23,7 @@ constexpr std::uint64_t k_key_span = 1ULL << 32;
 std::vector<double>
 weights(const std::vector<double>& offsets, double a, double b)
 {
-  double top = -INFINITY;
+  double top = -std::numeric_limits<double>::infinity();
   for (double d : offsets) {
     top = std::max(top, a * d - b * d * d);
   }
@@ -151,7 +152,7 @@ ptable_parameters(const json::Json& policy)
     }
     params.variance = parsed;
   }
-  const double d = static_cast<double>(params.max_perturbation);
+  const auto d = static_cast<double>(params.max_perturbation);
   if (params.max_perturbation == 0 || !(params.variance < d * d)
       || params.small_counts > params.max_perturbation) {
     return make_error(Errc::corrupt,
@@ -166,7 +167,7 @@ ptable_parameters(const json::Json& policy)
 Result<PTable>
 PTable::build(const PTableParameters& params)
 {
-  const double most = static_cast<double>(params.max_perturbation);
+  const auto most = static_cast<double>(params.max_perturbation);
   // A true count from 1 to js must be able to go both to 0 and above js,
   // within D: js <= D.
   if (params.max_perturbation == 0 || !(params.variance > 0)

@@ -100,7 +100,7 @@ earlier_datasets(const std::vector<index::FactsRow>& all,
     for (const auto* facts : counted.rows) {
       const auto key =
         stats::key_of(stats::row_of(*facts, earlier.spec, places, false));
-      if (withheld.count(key) == 0) {
+      if (!withheld.contains(key)) {
         earlier.published.insert(facts);
       }
     }
@@ -264,7 +264,7 @@ audit_with_history(const std::vector<index::FactsRow>& all,
   CUSTODY_ASSIGN(joined, audit(with_dataset));
   outcome.lps += joined.lps;
   for (const auto cell : failing_of(with_dataset, joined)) {
-    if (before.count(cell) == 0) {
+    if (!before.contains(cell)) {
       ++outcome.failing;
     }
   }
@@ -315,7 +315,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
     std::string joined;
     for (const auto& other : earlier) {
       joined += '\x1e';
-      if (other.published.count(&row) != 0) {
+      if (other.published.contains(&row)) {
         joined +=
           stats::key_of(stats::row_of(row, other.spec, places, true));
       }
@@ -332,7 +332,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
     for (const auto& [joined, persons] : of.joined) {
       smallest = std::min<std::uint64_t>(smallest, persons.size());
     }
-    std::size_t diversity = static_cast<std::size_t>(-1);
+    auto diversity = static_cast<std::size_t>(-1);
     for (const auto& values : of.sensitive) {
       diversity = std::min(diversity, values.size());
     }
@@ -404,7 +404,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
       // Her group when joined with the earlier datasets is what a reader
       // who knows her values narrows her to.
       for (const auto& [joined, group] : of.joined) {
-        if (group.count(person_of(row)) != 0) {
+        if (group.contains(person_of(row))) {
           risk += 1.0 / static_cast<double>(group.size());
           break;
         }

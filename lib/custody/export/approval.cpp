@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <ranges>
 #include <cerrno>
 #include <cstdlib>
 
@@ -324,29 +325,31 @@ latest_approved(vault::Vault& vault,
   }
   CUSTODY_ASSIGN(sealers, sealed_by(vault, seqs));
   // The latest first: what was approved most recently is what stands.
-  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
-    const auto proposer = sealers.find(it->proposal);
-    const auto approver = sealers.find(it->approval);
+  for (const auto& candidate : std::views::reverse(candidates)) {
+    const auto proposer = sealers.find(candidate.proposal);
+    const auto approver = sealers.find(candidate.approval);
     if (proposer == sealers.end() || approver == sealers.end()
         || proposer->second == approver->second
         || !approves(kind, role_of(vault, approver->second))
-        || it->proposal >= it->approval) {
+        || candidate.proposal >= candidate.approval) {
       continue;
     }
     // The approval names a hash; the proposal must hold content of that hash.
-    const auto entry = proposals.find(it->proposal);
+    const auto entry = proposals.find(candidate.proposal);
     if (entry == proposals.end()) {
       continue;
     }
     auto proposal = open_proposal(vault, entry->second);
     if (!proposal || proposal->kind != kind
-        || proposal->content_sha256 != it->content_sha256
+        || proposal->content_sha256 != candidate.content_sha256
         || !wanted(*proposal)) {
       continue;
     }
-    return ApprovedProposal{
-      Approved{it->proposal, it->approval, proposer->second, approver->second},
-      std::move(*proposal)};
+    return ApprovedProposal{Approved{candidate.proposal,
+                                     candidate.approval,
+                                     proposer->second,
+                                     approver->second},
+                            std::move(*proposal)};
   }
   return std::nullopt;
 }

@@ -46,7 +46,7 @@ is_form_field(std::string_view field)
   while (true) {
     const std::size_t dot = field.find('.', start);
     const std::string_view name = field.substr(
-      start, dot == std::string_view::npos ? field.npos : dot - start);
+      start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (name.empty()) {
       return false;
     }

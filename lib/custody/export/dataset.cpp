@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <set>
 
@@ -22,37 +23,29 @@ using stats::MicroField;
 bool
 is_identifier(std::string_view name)
 {
-  for (std::string_view id : {"id",
-                              "record",
-                              "record_id",
-                              "receipt",
-                              "person_ref",
-                              "event_ref",
-                              "name",
-                              "names",
-                              "phone",
-                              "phones",
-                              "address",
-                              "location",
-                              "date",
-                              "time"}) {
-    if (name == id) {
-      return true;
-    }
-  }
-  return false;
+  constexpr std::array<std::string_view, 14> identifiers = {"id",
+                                                            "record",
+                                                            "record_id",
+                                                            "receipt",
+                                                            "person_ref",
+                                                            "event_ref",
+                                                            "name",
+                                                            "names",
+                                                            "phone",
+                                                            "phones",
+                                                            "address",
+                                                            "location",
+                                                            "date",
+                                                            "time"};
+  return std::ranges::find(identifiers, name) != identifiers.end();
 }
 
 bool
 is_free_text(std::string_view name)
 {
-  for (std::string_view text :
-       {"narrative", "notes", "description", "modus_operandi", "vehicle"}) {
-    if (name == text) {
-      return true;
-    }
-  }
-  return false;
+  constexpr std::array<std::string_view, 5> texts = {
+    "narrative", "notes", "description", "modus_operandi", "vehicle"};
+  return std::ranges::find(texts, name) != texts.end();
 }
 
 Result<MicroField>
@@ -426,9 +419,9 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
       about = std::string(precision_words(field.precision));
       precision.push_back(fmt::format("dates to {}", about));
     } else if (field.dimension == Dimension::region) {
-      precision.push_back("places to the region");
+      precision.emplace_back("places to the region");
     } else if (field.dimension == Dimension::district) {
-      precision.push_back("places to the district");
+      precision.emplace_back("places to the district");
     }
     if (field.level > 0) {
       about += fmt::format(", codes to level {}", field.level);
@@ -436,7 +429,7 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     if (!columns[f].empty()) {
       for (const auto& code : columns[f]) {
         fields.push_back(
-          {{"name", name + ":" + code},
+          {{"name", fmt::format("{}:{}", name, code)},
            {"type", "boolean"},
            {"trueValues", json::Json::array({"1"})},
            {"falseValues", json::Json::array({"0"})},

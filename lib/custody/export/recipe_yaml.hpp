@@ -74,8 +74,8 @@ is_month(const std::string& text)
                         text.begin() + 4,
                         [](char c) { return c >= '0' && c <= '9'; })
          && text.substr(5) >= "01" && text.substr(5) <= "12"
-         && std::isdigit(static_cast<unsigned char>(text[5]))
-         && std::isdigit(static_cast<unsigned char>(text[6]));
+         && std::isdigit(static_cast<unsigned char>(text[5])) != 0
+         && std::isdigit(static_cast<unsigned char>(text[6])) != 0;
 }
 
 inline Result<std::uint64_t>

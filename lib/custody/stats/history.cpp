@@ -234,6 +234,7 @@ tabulate_with_history(
   const std::function<std::uint64_t(std::uint64_t)>& changed_since)
 {
   std::vector<TableJob> jobs;
+  jobs.reserve(specs.size());
   for (const auto& spec : specs) {
     jobs.push_back({spec, counted.rows, coding, std::nullopt, {}});
   }
