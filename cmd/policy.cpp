@@ -1,5 +1,5 @@
 // custody policy: the vault's signed policy, raising its small-cell floor and
-// setting what text redaction looks for.
+// the least k of bulletins, and setting what text redaction looks for.
 #include "commands.hpp"
 #include "session.hpp"
 
@@ -18,6 +18,7 @@ namespace {
 struct PolicyOptions
 {
   std::uint64_t small_cell_floor = 0;
+  std::uint64_t bulletin_min_reports = 0;
   std::vector<std::string> phone_regions;
   std::vector<std::string> id_patterns;
   bool clear_id_patterns = false;
@@ -27,22 +28,30 @@ Result<Outcome>
 run_policy(const GlobalOptions& global, const PolicyOptions& options)
 {
   const bool raising = options.small_cell_floor != 0;
+  const bool bulletin = options.bulletin_min_reports != 0;
   const bool redaction = !options.phone_regions.empty()
                          || !options.id_patterns.empty()
                          || options.clear_id_patterns;
-  if (raising && redaction) {
+  if (int(raising) + int(bulletin) + int(redaction) > 1) {
     return make_error(Errc::usage,
-                      "give --small-cell-floor or the redaction settings, one "
-                      "change a command");
+                      "give --small-cell-floor, --bulletin-min-reports or the "
+                      "redaction settings: one change a command");
   }
   CUSTODY_ASSIGN(session,
                  open_session(global,
-                              raising || redaction ? vault::Access::write
-                                                   : vault::Access::read));
+                              raising || bulletin || redaction
+                                ? vault::Access::write
+                                : vault::Access::read));
   std::optional<std::uint64_t> seq;
   if (raising) {
     CUSTODY_ASSIGN(
       appended, session.vault.raise_small_cell_floor(options.small_cell_floor));
+    seq = appended;
+  }
+  if (bulletin) {
+    CUSTODY_ASSIGN(appended,
+                   session.vault.raise_bulletin_min_reports(
+                     options.bulletin_min_reports));
     seq = appended;
   }
   if (redaction) {
@@ -71,10 +80,13 @@ run_policy(const GlobalOptions& global, const PolicyOptions& options)
                  {"type", "policy"},
                  {"policy", policy},
                  {"small_cell_floor", vault::small_cell_floor(policy)},
+                 {"bulletin_min_reports", vault::bulletin_min_reports(policy)},
                  {"seq", seq ? nlohmann::json(*seq) : nlohmann::json(nullptr)}}
                  .dump());
   } else {
     fmt::print("small_cell_floor: {}\n", vault::small_cell_floor(policy));
+    fmt::print("bulletin_min_reports: {}\n",
+               vault::bulletin_min_reports(policy));
     fmt::print("record_padding_min: {}\n",
                policy.value("record_padding_min", 0));
     fmt::print("segment_bytes: {}\n", policy.value("segment_bytes", 0));
@@ -96,10 +108,13 @@ run_policy(const GlobalOptions& global, const PolicyOptions& options)
     }
   }
   if (seq) {
-    note(raising ? fmt::format("small-cell floor raised to {} (entry {})",
-                               options.small_cell_floor,
-                               *seq)
-                 : fmt::format("redaction settings changed (entry {})", *seq));
+    note(raising    ? fmt::format("small-cell floor raised to {} (entry {})",
+                                  options.small_cell_floor,
+                                  *seq)
+         : bulletin ? fmt::format("bulletin_min_reports raised to {} (entry {})",
+                                  options.bulletin_min_reports,
+                                  *seq)
+                    : fmt::format("redaction settings changed (entry {})", *seq));
     end_with_checkpoint(global, session.vault);
   }
   return Outcome::ok;
@@ -119,6 +134,11 @@ register_policy(CLI::App& app, GlobalOptions& global, Action& action)
                   options->small_cell_floor,
                   "Raise the least threshold of every statistics release "
                   "(legal; never lowered)");
+  sub->add_option("--bulletin-min-reports",
+                  options->bulletin_min_reports,
+                  "Raise the least k of safety bulletins: the distinct "
+                  "persons' reports an item's region and window hold (legal; "
+                  "never lowered)");
   sub
     ->add_option("--phone-regions",
                  options->phone_regions,

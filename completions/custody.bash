@@ -37,8 +37,8 @@ _custody_words() { # KIND COMMAND: the subcommands, options or options taking a 
   "values list") echo "--period --from --to --type --perpetrator --population --district --filter --vault --identity --passphrase-file --wait" ;;
   "options log") echo "-n --last --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values log") echo "-n --last --vault --identity --passphrase-file --wait" ;;
-  "options policy") echo "--small-cell-floor --phone-regions --id-pattern --clear-id-patterns --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
-  "values policy") echo "--small-cell-floor --phone-regions --id-pattern --vault --identity --passphrase-file --wait" ;;
+  "options policy") echo "--small-cell-floor --bulletin-min-reports --phone-regions --id-pattern --clear-id-patterns --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
+  "values policy") echo "--small-cell-floor --bulletin-min-reports --phone-regions --id-pattern --vault --identity --passphrase-file --wait" ;;
   "options prove") echo "--checkpoint --json --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;
   "values prove") echo "--checkpoint --vault --identity --passphrase-file --wait" ;;
   "options record") echo "--form --attach --allow-duplicate --amend --reason --resume --draft-ttl --json --no-checkpoint --vault --identity --passphrase-file --wait --accept-rollback -q --quiet" ;;

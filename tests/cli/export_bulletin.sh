@@ -113,4 +113,14 @@ for canary in Waterfront "2024-06" saloon XX Reported; do
   expect_not_contains "$T/retraction/bulletin.txt" "$canary"
   expect_not_contains "$T/retraction/bulletin-sms.txt" "$canary"
 done
+
+# The policy's least k, raised by a legal member (never by advocacy, never lowered): three
+# persons' reports in Waterfront are then too few, and nothing may go out.
+expect_status 5 as_member adv policy --bulletin-min-reports 4
+expect_status 3 as_creator policy --bulletin-min-reports 3
+expect_contains "$T/err" "can only be raised"
+expect_status 0 as_creator policy --bulletin-min-reports 4 --json
+jq -e '.bulletin_min_reports == 4' "$T/out" >/dev/null || fail "policy --json"
+expect_status 3 as_member adv export --recipe "$T/bulletin.yaml" --dry-run
+expect_contains "$T/err" "below the policy's 4"
 expect_status 0 as_creator verify --deep --index

@@ -10,7 +10,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <ranges>
 #include <cerrno>
 #include <cstdlib>
 
@@ -325,7 +324,8 @@ latest_approved(vault::Vault& vault,
   }
   CUSTODY_ASSIGN(sealers, sealed_by(vault, seqs));
   // The latest first: what was approved most recently is what stands.
-  for (const auto& candidate : std::views::reverse(candidates)) {
+  for (std::size_t i = candidates.size(); i-- > 0;) {
+    const Candidate& candidate = candidates[i];
     const auto proposer = sealers.find(candidate.proposal);
     const auto approver = sealers.find(candidate.approval);
     if (proposer == sealers.end() || approver == sealers.end()

@@ -8,7 +8,7 @@
 #include <archive_entry.h>
 
 #include <fcntl.h>
-#include <stdio.h> // renameat2
+#include <cstdio> // renameat2
 #include <unistd.h>
 
 #include <algorithm>
@@ -706,7 +706,7 @@ struct BagWriter::State
   stream(const std::string& path,
          std::uint64_t size,
          const Producer& produce,
-         const Digest* checked = nullptr)
+         const Digest* checked = nullptr) const
   {
     CUSTODY_TRY(sink->begin(path, size));
     Sha256 hash;
@@ -749,7 +749,7 @@ struct BagWriter::State
     return [this, size, &read](const Write& write) -> Result<void> {
       std::uint64_t remaining = size;
       while (remaining > 0) {
-        const std::size_t want =
+        const auto want =
           static_cast<std::size_t>(std::min<std::uint64_t>(remaining, k_chunk));
         CUSTODY_ASSIGN(got, read(std::span<std::uint8_t>(buffer.data(), want)));
         if (got == 0) {
@@ -777,7 +777,7 @@ struct BagWriter::State
   }
 
   Result<void>
-  write_whole(const std::string& path, ByteView bytes)
+  write_whole(const std::string& path, ByteView bytes) const
   {
     CUSTODY_TRY(sink->begin(path, bytes.size()));
     CUSTODY_TRY(sink->write(bytes));

@@ -142,11 +142,8 @@ bulletin_channels(vault::Vault& vault,
                       "legal and advocacy members hold both");
   }
   const json::Json& policy = vault.state().policy;
-  std::size_t k = 3;
-  if (policy.is_object() && policy.contains("bulletin_min_reports")
-      && policy["bulletin_min_reports"].is_number_unsigned()) {
-    k = policy["bulletin_min_reports"].get<std::size_t>();
-  }
+  std::size_t k =
+    static_cast<std::size_t>(vault::bulletin_min_reports(policy));
   if (recipe.k) {
     if (*recipe.k < k) {
       return make_error(Errc::invalid_input,

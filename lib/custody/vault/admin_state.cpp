@@ -126,6 +126,17 @@ small_cell_floor(const json::Json& policy)
   return k_least_floor;
 }
 
+std::uint64_t
+bulletin_min_reports(const json::Json& policy)
+{
+  constexpr std::uint64_t k_least = 3;
+  if (policy.is_object() && policy.contains("bulletin_min_reports")
+      && policy["bulletin_min_reports"].is_number_unsigned()) {
+    return std::max(k_least, policy["bulletin_min_reports"].get<std::uint64_t>());
+  }
+  return k_least;
+}
+
 RedactionPolicy
 redaction_policy(const json::Json& policy)
 {

@@ -377,8 +377,9 @@ Replay::check_admin(const ledger::Entry& entry)
   return {};
 }
 
-// docs/formats.md 6.1: a policy_set changes the small-cell floor (only
-// upwards) and the redaction settings, and nothing else.
+// docs/formats.md 6.1: a policy_set changes the small-cell floor and the
+// bulletins' least k (each only upwards) and the redaction settings, and
+// nothing else.
 Result<void>
 Replay::apply_policy_set(const json::Json& statement)
 {
@@ -393,20 +394,31 @@ Replay::apply_policy_set(const json::Json& statement)
   }
   json::Json others = policy;
   json::Json current = m_state.policy;
-  for (const char* key : {"small_cell_floor", "redaction"}) {
+  for (const char* key :
+       {"small_cell_floor", "bulletin_min_reports", "redaction"}) {
     others.erase(key);
     current.erase(key);
   }
   if (others != current) {
     return fail(Errc::corrupt,
-                "policy_set changes more than the small-cell floor and the "
-                "redaction settings");
+                "policy_set changes more than the small-cell floor, "
+                "bulletin_min_reports and the redaction settings");
   }
   if (!policy.contains("small_cell_floor")
       || !policy["small_cell_floor"].is_number_unsigned()
       || policy["small_cell_floor"].get<std::uint64_t>()
            < small_cell_floor(m_state.policy)) {
     return fail(Errc::corrupt, "policy_set lowers the small-cell floor");
+  }
+  if (policy.contains("bulletin_min_reports")
+      && (!policy["bulletin_min_reports"].is_number_unsigned()
+          || policy["bulletin_min_reports"].get<std::uint64_t>()
+               < bulletin_min_reports(m_state.policy))) {
+    return fail(Errc::corrupt, "policy_set lowers bulletin_min_reports");
+  }
+  if (m_state.policy.contains("bulletin_min_reports")
+      && !policy.contains("bulletin_min_reports")) {
+    return fail(Errc::corrupt, "policy_set drops bulletin_min_reports");
   }
   if (policy.contains("redaction")) {
     CUSTODY_TRY(check_redaction_policy(policy["redaction"]));

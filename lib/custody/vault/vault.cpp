@@ -799,6 +799,27 @@ Vault::raise_small_cell_floor(std::uint64_t floor)
 }
 
 Result<std::uint64_t>
+Vault::raise_bulletin_min_reports(std::uint64_t k)
+{
+  CUSTODY_ASSIGN(
+    signing, signing_key_for("change the policy", Remedy::ask_legal_policy));
+  const AdminState& state = m_impl->loaded.state;
+  const std::uint64_t current = bulletin_min_reports(state.policy);
+  if (k <= current) {
+    return fail(Errc::invalid_input,
+                "bulletin_min_reports is {}; it can only be raised, so give "
+                "more than {}",
+                current,
+                current);
+  }
+  AdminState next_state = state;
+  next_state.policy["bulletin_min_reports"] = k;
+  const json::Json statement = policy_set_statement(next_state.policy);
+  return commit_admin(
+    std::move(next_state), statement, json::Json::object(), *signing);
+}
+
+Result<std::uint64_t>
 Vault::set_redaction_policy(const RedactionPolicy& redaction)
 {
   CUSTODY_ASSIGN(

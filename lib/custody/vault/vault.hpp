@@ -107,6 +107,10 @@ struct AdminState
 // use (5 when the policy names none).
 std::uint64_t small_cell_floor(const json::Json& policy);
 
+// The policy's least k of safety bulletins: the distinct persons' reports an
+// item's region and window must hold (3 when the policy names none).
+std::uint64_t bulletin_min_reports(const json::Json& policy);
+
 // The policy's redaction settings (docs/formats.md 6.6): the regions whose
 // national phone formats are looked for, and the patterns of national ID
 // numbers. Empty when the policy sets none.
@@ -347,6 +351,10 @@ public:
   // `floor` is above the current one (it never goes down).
   [[nodiscard]] Result<std::uint64_t>
   raise_small_cell_floor(std::uint64_t floor);
+  // Raises the policy's bulletin_min_reports (the least k of a safety
+  // bulletin) likewise: never lowered.
+  [[nodiscard]] Result<std::uint64_t>
+  raise_bulletin_min_reports(std::uint64_t k);
   // Sets the policy's redaction settings with a signed `policy_set` admin
   // entry; returns its seq. Only a member holding the signing key may; the
   // caller has checked the regions and patterns (redact::Redactor::create).

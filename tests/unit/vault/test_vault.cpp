@@ -291,4 +291,24 @@ TEST_CASE("before a passphrase: whether it is a vault, and the role vault.yaml "
   CHECK_FALSE(vault::cached_role(made.directory, intake.key_id()));
 }
 
+TEST_CASE("bulletins' least k is raised by a signed policy_set, never lowered")
+{
+  NewVault made;
+  {
+    auto vault = made.open(made.creator);
+    CHECK(vault::bulletin_min_reports(vault.state().policy) == 3);
+    auto same = vault.raise_bulletin_min_reports(3);
+    REQUIRE_FALSE(same);
+    CHECK(same.error().code == Errc::invalid_input);
+    CHECK(same.error().message.find("only be raised") != std::string::npos);
+    REQUIRE(vault.raise_bulletin_min_reports(4));
+    // The floor of statistics is untouched, and raising it keeps k.
+    REQUIRE(vault.raise_small_cell_floor(6));
+  }
+  // The replay accepts both policy_set entries, and the next reader sees them.
+  auto vault = made.open(made.creator);
+  CHECK(vault::bulletin_min_reports(vault.state().policy) == 4);
+  CHECK(vault::small_cell_floor(vault.state().policy) == 6);
+}
+
 TEST_SUITE_END();
