@@ -177,3 +177,33 @@ validate "$T/opened/sealed" >/dev/null 2>&1 || fail "the decrypted bundle does n
 expect_status 0 as_creator export --recipe "$recipe" --json -o "$T/dir" "$one"
 jq -e '.entry > 0 and .checkpoint > 0' "$T/out" >/dev/null || fail "--json lacks the entry or the checkpoint"
 validate "$T/dir" >/dev/null 2>&1 || fail "the directory bundle does not validate"
+
+# A photo that arrived with a C2PA manifest store (an APP11 segment of JUMBF boxes, made here:
+# c2patool is not in Debian): kept byte for byte, and the custody log says it was found and not
+# validated; custody adds no claim of its own.
+/usr/bin/python3 - "$media/injury.jpg" "$T/signed.jpg" <<'PY'
+import struct, sys
+tail = bytes.fromhex("00110010800000aa00389b71")
+def jumd(kind):
+    label = kind.encode() + b"\0"
+    body = b"jumd" + kind.encode() + tail + b"\x03" + label
+    return struct.pack(">I", 4 + len(body)) + body
+def jumb(kind, content=b""):
+    body = b"jumb" + jumd(kind) + content
+    return struct.pack(">I", 4 + len(body)) + body
+store = jumb("c2pa", jumb("c2ma", b"claim and signature would be here"))
+payload = b"JP" + struct.pack(">HI", 1, 1) + store
+segment = b"\xff\xeb" + struct.pack(">H", 2 + len(payload)) + payload
+jpeg = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(jpeg[:2] + segment + jpeg[2:])
+PY
+signed=$(record "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml")
+expect_status 0 as_creator attach "$signed" "$T/signed.jpg"
+expect_status 0 as_creator export --recipe "$recipe" -o "$T/c2pa" "$signed"
+hash=$(sha256sum "$T/signed.jpg" | cut -c1-64)
+cmp -s "$T/signed.jpg" "$T/c2pa/data/original/$hash.jpg" || fail "the C2PA photo is not byte for byte"
+grep -q "carries a C2PA manifest store (1 manifest)" "$T/c2pa/metadata/premis.xml" \
+  || fail "the custody log does not say the C2PA manifest was found"
+grep -q "did not validate its signatures" "$T/c2pa/metadata/premis.xml" || fail "the custody log overstates"
+xmllint --noout --schema "$schema" "$T/c2pa/metadata/premis.xml" 2>/dev/null || fail "premis.xml with a provenance note"
+if grep -q "C2PA" "$T/dir/metadata/premis.xml"; then fail "a photo without C2PA was said to carry it"; fi

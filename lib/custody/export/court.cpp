@@ -3,6 +3,7 @@
 #include <custody/export/approval.hpp>
 #include <custody/export/court.hpp>
 #include <custody/export/premis.hpp>
+#include <custody/export/provenance.hpp>
 #include <custody/export/recipe_yaml.hpp>
 #include <custody/ledger/checkpoint.hpp>
 #include <custody/ledger/ledger.hpp>
@@ -269,6 +270,8 @@ struct Builder
   BagWriter& bag;
   PremisLog premis;
   std::set<std::string> premis_objects;
+  // What third-party provenance each original (by SHA-256) arrived with.
+  std::map<std::string, std::vector<std::string>> provenance;
   // The printed exhibit list: each record's JSON, original and working copy,
   // in the order written.
   std::vector<render::Exhibit> exhibits;
@@ -532,12 +535,18 @@ struct Builder
       const std::string media_type =
         attachment.value("media", json::Json::object())
           .value("mime", "application/octet-stream");
+      ProvenanceScan scan;
       CUSTODY_ASSIGN(
         path,
         bag.add_original(recorded.sha256,
                          name,
                          recorded.size,
                          Producer([&](const Write& write) -> Result<void> {
+                           const Write scanned =
+                             [&](ByteView piece) -> Result<void> {
+                             scan.feed(piece);
+                             return write(piece);
+                           };
                            CUSTODY_ASSIGN(
                              extracted,
                              attach::read_plaintext(vault.directory(),
@@ -545,7 +554,7 @@ struct Builder
                                                     *media_key,
                                                     recorded.size,
                                                     recorded.sha256,
-                                                    write,
+                                                    scanned,
                                                     nullptr,
                                                     {}));
                            (void)extracted;
@@ -555,6 +564,9 @@ struct Builder
                          // to the recorded SHA-256: hashed once, not twice.
                          Hashed::by_producer));
       const std::string hex = to_hex(recorded.sha256);
+      if (auto notes = provenance_notes(scan.found()); !notes.empty()) {
+        provenance[hex] = std::move(notes);
+      }
       item["media"] = {
         {"sha256", hex}, {"media_salt", recorded.media_salt}, {"path", path}};
       commitments += fmt::format("{} {} {} {} {}\n",
@@ -647,6 +659,13 @@ struct Builder
                   checkpoint));
     if (auto member = sealers.find(proved.seq); member != sealers.end()) {
       event.agents.push_back({member->second, "implementer"});
+    }
+    for (const auto& object : objects) {
+      if (auto notes = provenance.find(object.identifier);
+          type == "attachment" && notes != provenance.end()) {
+        event.outcome_notes.insert(
+          event.outcome_notes.end(), notes->second.begin(), notes->second.end());
+      }
     }
     event.objects = objects;
     premis.events.push_back(std::move(event));
@@ -882,6 +901,7 @@ write_court_bundle(vault::Vault& vault,
                   plan,
                   court_fields(request.recipe),
                   bag,
+                  {},
                   {},
                   {},
                   {},
