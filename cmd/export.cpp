@@ -84,6 +84,26 @@ check_approved_modes(const ExportOptions& options)
   return {};
 }
 
+// What every approved export written prints with --json: its kind, where it
+// went, its entry and the approval it rests on; `more` adds the kind's own.
+nlohmann::json
+written_json(std::string_view kind,
+             const std::string& out,
+             std::uint64_t entry,
+             const bundle::Approved& approved,
+             nlohmann::json more)
+{
+  more.update({{"type", "export"},
+               {"kind", kind},
+               {"status", "written"},
+               {"output", out},
+               {"entry", entry},
+               {"proposal", approved.proposal},
+               {"approval", approved.approval},
+               {"approver", approved.approver}});
+  return more;
+}
+
 // What an approved export would write, shown (--dry-run) or proposed for a
 // second member's approval (--propose): the exact text, and its hash.
 Result<Outcome>
@@ -171,15 +191,11 @@ run_police(const GlobalOptions& global,
       session.vault, id, text, recipe_name, recipe_sha256, options.out));
   if (global.json) {
     fmt::print("{}\n",
-               nlohmann::json{{"type", "export"},
-                              {"kind", "police"},
-                              {"status", "written"},
-                              {"output", options.out},
-                              {"sha256", written.sha256},
-                              {"entry", written.export_seq},
-                              {"proposal", written.approved.proposal},
-                              {"approval", written.approved.approval},
-                              {"approver", written.approved.approver}}
+               written_json("police",
+                            options.out,
+                            written.export_seq,
+                            written.approved,
+                            {{"sha256", written.sha256}})
                  .dump());
   } else {
     fmt::print("{}: police referral of record {} ({} bytes)\n",
@@ -275,17 +291,13 @@ run_bulletin(const GlobalOptions& global,
       session.vault, channels, recipe_name, recipe_sha256, options.out));
   if (global.json) {
     fmt::print("{}\n",
-               nlohmann::json{{"type", "export"},
-                              {"kind", "bulletin"},
-                              {"status", "written"},
-                              {"output", options.out},
-                              {"items", channels.items},
-                              {"retracts_item", channels.retracts_item},
-                              {"sms_parts", channels.sms_parts},
-                              {"entry", written.export_seq},
-                              {"proposal", written.approved.proposal},
-                              {"approval", written.approved.approval},
-                              {"approver", written.approved.approver}}
+               written_json("bulletin",
+                            options.out,
+                            written.export_seq,
+                            written.approved,
+                            {{"items", channels.items},
+                             {"retracts_item", channels.retracts_item},
+                             {"sms_parts", channels.sms_parts}})
                  .dump());
   } else if (channels.retracts_item > 0) {
     fmt::print("{}: retraction of item {} (bulletin.txt, bulletin.md, "
@@ -329,12 +341,7 @@ run_dataset(const GlobalOptions& global,
     session,
     open_session(global,
                  options.dry_run ? vault::Access::read : vault::Access::write));
-  std::optional<records::Places> places;
-  if (!session.vault.state().places.is_null()) {
-    CUSTODY_ASSIGN(parsed,
-                   records::Places::from_json(session.vault.state().places));
-    places = std::move(parsed);
-  }
+  const auto places = records::places_of(session.vault);
   for (const auto& field : recipe.spec.fields) {
     if (!places && (field.dimension == stats::Dimension::region
                     || field.dimension == stats::Dimension::district)) {
@@ -403,19 +410,15 @@ run_dataset(const GlobalOptions& global,
                                        options.out));
   if (global.json) {
     fmt::print("{}\n",
-               nlohmann::json{{"type", "export"},
-                              {"kind", "dataset"},
-                              {"status", "written"},
-                              {"output", options.out},
-                              {"rows", check.records},
-                              {"classes", check.classes},
-                              {"withheld", check.withheld_records},
-                              {"risk", check.risk},
-                              {"release", written.release_seq},
-                              {"entry", written.export_seq},
-                              {"proposal", written.approved.proposal},
-                              {"approval", written.approved.approval},
-                              {"approver", written.approved.approver}}
+               written_json("dataset",
+                            options.out,
+                            written.export_seq,
+                            written.approved,
+                            {{"rows", check.records},
+                             {"classes", check.classes},
+                             {"withheld", check.withheld_records},
+                             {"risk", check.risk},
+                             {"release", written.release_seq}})
                  .dump());
   } else {
     fmt::print("{}: dataset of {} rows (data.csv, datapackage.json)\n",

@@ -68,17 +68,10 @@ parse_bulletin_recipe(std::string_view yaml_text)
   CUSTODY_ASSIGN(root, detail::load_recipe(yaml_text, "bulletin"));
   BulletinRecipe recipe;
   for (const auto& item : root) {
-    const std::string key =
-      item.first.IsScalar() ? item.first.as<std::string>() : "";
+    const std::string key = detail::key_name(item.first);
     const YAML::Node& value = item.second;
     if (key == "kind") {
-      CUSTODY_ASSIGN(kind, detail::text_of(value, key));
-      if (kind != "bulletin") {
-        return tl::unexpected(detail::at(
-          value,
-          fmt::format("kind is \"{}\"; a bulletin recipe is kind: bulletin",
-                      kind)));
-      }
+      CUSTODY_TRY(detail::check_kind(value, "bulletin"));
     } else if (key == "organisation") {
       CUSTODY_ASSIGN(text, detail::text_of(value, key));
       recipe.organisation = text;
@@ -142,8 +135,7 @@ bulletin_channels(vault::Vault& vault,
                       "legal and advocacy members hold both");
   }
   const json::Json& policy = vault.state().policy;
-  std::size_t k =
-    static_cast<std::size_t>(vault::bulletin_min_reports(policy));
+  auto k = static_cast<std::size_t>(vault::bulletin_min_reports(policy));
   if (recipe.k) {
     if (*recipe.k < k) {
       return make_error(Errc::invalid_input,

@@ -692,16 +692,10 @@ parse_court_recipe(std::string_view yaml_text)
   CourtRecipe recipe;
   bool organisation = false;
   for (const auto& item : root) {
-    const std::string key =
-      item.first.IsScalar() ? item.first.as<std::string>() : "";
+    const std::string key = detail::key_name(item.first);
     const YAML::Node& value = item.second;
     if (key == "kind") {
-      CUSTODY_ASSIGN(kind, text_of(value, key));
-      if (kind != "court") {
-        return tl::unexpected(at(
-          value,
-          fmt::format("kind is \"{}\"; a court recipe is kind: court", kind)));
-      }
+      CUSTODY_TRY(detail::check_kind(value, "court"));
     } else if (key == "organisation") {
       CUSTODY_ASSIGN(text, text_of(value, key));
       recipe.organisation = text;

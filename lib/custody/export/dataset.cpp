@@ -82,8 +82,7 @@ field_of(const YAML::Node& node)
     return field;
   }
   for (const auto& item : node) {
-    const std::string key =
-      item.first.IsScalar() ? item.first.as<std::string>() : "";
+    const std::string key = detail::key_name(item.first);
     const YAML::Node& value = item.second;
     if (key == "field") {
       continue;
@@ -237,17 +236,10 @@ parse_dataset_recipe(std::string_view yaml_text)
   std::vector<std::pair<std::string, YAML::Node>> sensitive;
   bool fields = false;
   for (const auto& item : root) {
-    const std::string key =
-      item.first.IsScalar() ? item.first.as<std::string>() : "";
+    const std::string key = detail::key_name(item.first);
     const YAML::Node& value = item.second;
     if (key == "kind") {
-      CUSTODY_ASSIGN(kind, detail::text_of(value, key));
-      if (kind != "dataset") {
-        return tl::unexpected(detail::at(
-          value,
-          fmt::format("kind is \"{}\"; a dataset recipe is kind: dataset",
-                      kind)));
-      }
+      CUSTODY_TRY(detail::check_kind(value, "dataset"));
     } else if (key == "organisation") {
       CUSTODY_ASSIGN(text, detail::text_of(value, key));
       recipe.organisation = text;

@@ -17,17 +17,10 @@ parse_police_recipe(std::string_view yaml_text)
   disclosure::ReferralOptions options;
   bool organisation = false;
   for (const auto& item : root) {
-    const std::string key =
-      item.first.IsScalar() ? item.first.as<std::string>() : "";
+    const std::string key = detail::key_name(item.first);
     const YAML::Node& value = item.second;
     if (key == "kind") {
-      CUSTODY_ASSIGN(kind, detail::text_of(value, key));
-      if (kind != "police") {
-        return tl::unexpected(detail::at(
-          value,
-          fmt::format("kind is \"{}\"; a police recipe is kind: police",
-                      kind)));
-      }
+      CUSTODY_TRY(detail::check_kind(value, "police"));
     } else if (key == "organisation") {
       CUSTODY_ASSIGN(text, detail::text_of(value, key));
       options.organisation = text;

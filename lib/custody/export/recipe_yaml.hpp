@@ -57,6 +57,13 @@ load_recipe(std::string_view text, std::string_view kind)
   return root;
 }
 
+// A mapping key's text; empty for a key that is no scalar (never a known key).
+inline std::string
+key_name(const YAML::Node& key)
+{
+  return key.IsScalar() ? key.as<std::string>() : std::string();
+}
+
 inline Result<std::string>
 text_of(const YAML::Node& node, std::string_view key)
 {
@@ -88,6 +95,19 @@ whole_number(const YAML::Node& node, std::string_view key)
       at(node, fmt::format("{} must be a whole number", key)));
   }
   return std::stoull(text);
+}
+
+// The value of a recipe's `kind:`, which must be `kind`.
+inline Result<void>
+check_kind(const YAML::Node& value, std::string_view kind)
+{
+  CUSTODY_ASSIGN(text, text_of(value, "kind"));
+  if (text != kind) {
+    return tl::unexpected(at(
+      value,
+      fmt::format("kind is \"{}\"; a {} recipe is kind: {}", text, kind, kind)));
+  }
+  return {};
 }
 
 } // namespace custody::bundle::detail

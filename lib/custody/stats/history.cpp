@@ -28,6 +28,20 @@ strings(const json::Json& list)
   return out;
 }
 
+// A recorded cell: a count shown, or the token.
+Figure
+figure_of(const json::Json& cell)
+{
+  Figure figure;
+  if (cell.is_number_unsigned()) {
+    figure.shown = true;
+    figure.value = cell.get<std::uint64_t>();
+  } else {
+    figure.suppressed = true;
+  }
+  return figure;
+}
+
 // A dataset release (docs/formats.md 6.5): {"kind": "dataset", "tree_size",
 // "threshold", "spec", "rows": [[values]], "cells": [count | "x"], "total"}.
 Result<RecordedRelease>
@@ -64,14 +78,7 @@ parse_dataset(const index::ReleaseRow& row, const records::Places* places)
       return tl::unexpected(malformed(row.seq, "a row"));
     }
     earlier.rows.push_back(key_of(strings(values)));
-    Figure figure;
-    if (cell.is_number_unsigned()) {
-      figure.shown = true;
-      figure.value = cell.get<std::uint64_t>();
-    } else {
-      figure.suppressed = true;
-    }
-    earlier.recorded.push_back(figure);
+    earlier.recorded.push_back(figure_of(cell));
   }
   // No figure for the table's total: counted again, it holds the withheld
   // rows too, and what the dataset showed of them is its rows' sum anyway.
@@ -168,14 +175,7 @@ parse_recorded(const index::ReleaseRow& row, const records::Places* places)
         return tl::unexpected(malformed(row.seq, "a table's cells"));
       }
       for (const auto& cell : line) {
-        Figure figure;
-        if (cell.is_number_unsigned()) {
-          figure.shown = true;
-          figure.value = cell.get<std::uint64_t>();
-        } else {
-          figure.suppressed = true;
-        }
-        earlier.recorded.push_back(figure);
+        earlier.recorded.push_back(figure_of(cell));
       }
     }
     job.earlier = std::move(earlier);

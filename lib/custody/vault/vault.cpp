@@ -777,46 +777,46 @@ policy_set_statement(const json::Json& policy)
 
 } // namespace
 
+// A policy number that is only ever raised (the small-cell floor, the
+// bulletins' least k), set by a signed policy_set.
 Result<std::uint64_t>
-Vault::raise_small_cell_floor(std::uint64_t floor)
+Vault::raise_policy_number(std::string_view key,
+                           std::string_view name,
+                           std::uint64_t value,
+                           std::uint64_t current)
 {
   CUSTODY_ASSIGN(
     signing, signing_key_for("change the policy", Remedy::ask_legal_policy));
-  const AdminState& state = m_impl->loaded.state;
-  const std::uint64_t current = small_cell_floor(state.policy);
-  if (floor <= current) {
+  if (value <= current) {
     return fail(Errc::invalid_input,
-                "the small-cell floor is {}; it can only be raised, so give "
-                "more than {}",
+                "{} is {}; it can only be raised, so give more than {}",
+                name,
                 current,
                 current);
   }
-  AdminState next_state = state;
-  next_state.policy["small_cell_floor"] = floor;
+  AdminState next_state = m_impl->loaded.state;
+  next_state.policy[std::string(key)] = value;
   const json::Json statement = policy_set_statement(next_state.policy);
   return commit_admin(
     std::move(next_state), statement, json::Json::object(), *signing);
 }
 
 Result<std::uint64_t>
+Vault::raise_small_cell_floor(std::uint64_t floor)
+{
+  return raise_policy_number("small_cell_floor",
+                             "the small-cell floor",
+                             floor,
+                             small_cell_floor(m_impl->loaded.state.policy));
+}
+
+Result<std::uint64_t>
 Vault::raise_bulletin_min_reports(std::uint64_t k)
 {
-  CUSTODY_ASSIGN(
-    signing, signing_key_for("change the policy", Remedy::ask_legal_policy));
-  const AdminState& state = m_impl->loaded.state;
-  const std::uint64_t current = bulletin_min_reports(state.policy);
-  if (k <= current) {
-    return fail(Errc::invalid_input,
-                "bulletin_min_reports is {}; it can only be raised, so give "
-                "more than {}",
-                current,
-                current);
-  }
-  AdminState next_state = state;
-  next_state.policy["bulletin_min_reports"] = k;
-  const json::Json statement = policy_set_statement(next_state.policy);
-  return commit_admin(
-    std::move(next_state), statement, json::Json::object(), *signing);
+  return raise_policy_number("bulletin_min_reports",
+                             "bulletin_min_reports",
+                             k,
+                             bulletin_min_reports(m_impl->loaded.state.policy));
 }
 
 Result<std::uint64_t>

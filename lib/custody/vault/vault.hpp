@@ -392,6 +392,13 @@ private:
                const json::Json& statement,
                const json::Json& private_fields,
                const minisign::SecretKey& signing);
+  // Sets policy number `key` (shown as `name`) to `value` with a signed
+  // policy_set; Errc::invalid_input unless above `current`.
+  [[nodiscard]] Result<std::uint64_t>
+  raise_policy_number(std::string_view key,
+                      std::string_view name,
+                      std::uint64_t value,
+                      std::uint64_t current);
 
   struct Impl;
   explicit Vault(std::unique_ptr<Impl> impl);
