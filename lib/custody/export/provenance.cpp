@@ -22,55 +22,76 @@ constexpr std::size_t k_longest = 4 + 16; // "jumd" and the UUID
 
 } // namespace
 
+namespace {
+
+// Counts the JUMBF description boxes of the C2PA types that start in
+// [from, to) of `bytes` and lie wholly in it. The last byte of the UUIDs
+// (0x71) is found with memchr, which skips most of a photo or a video at
+// vector speed, and the 19 bytes before it compared.
+void
+count_boxes(std::string_view bytes,
+            std::size_t from,
+            std::size_t to,
+            ProvenanceScan::Found& found)
+{
+  const char* const begin = bytes.data();
+  const char* const end = begin + bytes.size();
+  const char* at = begin + std::min(from + k_longest - 1, bytes.size());
+  while (at < end) {
+    const void* hit = std::memchr(at, 0x71, static_cast<std::size_t>(end - at));
+    if (hit == nullptr) {
+      return;
+    }
+    const auto* last = static_cast<const char*>(hit);
+    const auto start = static_cast<std::size_t>(last - begin) + 1 - k_longest;
+    if (start >= to) {
+      return;
+    }
+    const std::string_view box = bytes.substr(start, k_longest);
+    if (box.substr(0, 4) == k_jumd && box.substr(8) == k_uuid_tail) {
+      const std::string_view type = box.substr(4, 4);
+      if (type == "c2pa") {
+        ++found.c2pa_stores;
+      } else if (type == "c2ma") {
+        ++found.c2pa_manifests;
+      }
+    }
+    at = last + 1;
+  }
+}
+
+} // namespace
+
 void
 ProvenanceScan::feed(ByteView piece)
 {
   if (piece.empty()) {
     return;
   }
-  std::string window = m_tail;
-  window.append(reinterpret_cast<const char*>(piece.data()), piece.size());
-  // While fewer than 4 bytes came before, the window starts at the file's
-  // start (the tail keeps more than that).
-  if (m_offset < 4 && window.size() >= 4
-      && window.compare(0, 4, std::string_view("PK\x03\x04", 4)) == 0) {
-    m_zip = true;
+  const std::string_view bytes(reinterpret_cast<const char*>(piece.data()),
+                               piece.size());
+  // While fewer than 4 bytes came before, the tail is the file's start.
+  if (m_offset < 4) {
+    const std::string start = m_tail + std::string(bytes.substr(0, 4));
+    m_zip = m_zip
+            || (start.size() >= 4
+                && start.compare(0, 4, std::string_view("PK\x03\x04", 4)) == 0);
   }
-  // Matches that end in the new bytes only: one that lay wholly in the tail
-  // was counted with the previous piece.
-  const std::size_t fresh = m_tail.size();
-  const char* begin = window.data();
-  const char* end = begin + window.size();
-  for (const char* at = begin; at < end;) {
-    const void* hit = ::memmem(at,
-                               static_cast<std::size_t>(end - at),
-                               k_jumd.data(),
-                               k_jumd.size());
-    if (hit == nullptr) {
-      break;
-    }
-    const auto* found = static_cast<const char*>(hit);
-    const std::size_t position = static_cast<std::size_t>(found - begin);
-    if (position + k_longest <= window.size()
-        && position + k_longest > fresh) {
-      const std::string_view type(found + 4, 4);
-      const std::string_view rest(found + 8, 12);
-      if (rest == k_uuid_tail) {
-        if (type == "c2pa") {
-          ++m_found.c2pa_stores;
-        } else if (type == "c2ma") {
-          ++m_found.c2pa_manifests;
-        }
-      }
-    }
-    at = found + 1;
-  }
+  // Boxes that start in the previous piece's tail, across the boundary;
+  // then those that start in this piece (one that does not end in it starts
+  // in the next tail).
+  const std::string boundary =
+    m_tail + std::string(bytes.substr(0, k_longest - 1));
+  count_boxes(boundary, 0, m_tail.size(), m_found);
+  count_boxes(bytes, 0, bytes.size(), m_found);
   if (m_zip && !m_found.proofmode) {
-    const auto hit = window.find(k_proof);
-    m_found.proofmode = hit != std::string::npos;
+    const std::string window = m_tail + std::string(bytes);
+    m_found.proofmode = window.find(k_proof) != std::string::npos;
   }
   const std::size_t keep = std::max(k_longest, k_proof.size()) - 1;
-  m_tail = window.size() > keep ? window.substr(window.size() - keep) : window;
+  const std::string joined = m_tail + std::string(bytes.substr(
+                                        bytes.size() > keep ? bytes.size() - keep : 0));
+  m_tail = joined.size() > keep ? joined.substr(joined.size() - keep) : joined;
   m_offset += piece.size();
 }
 
