@@ -469,7 +469,8 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     "report of one incident; reports of one event by two people are two "
     "rows. {} rows from {} distinct persons, incidents {} to {}{}. Left "
     "out: {} reports without consent to publish, {} dated to the year "
-    "alone, {} in classes withheld. Every class of the fields other than "
+    "alone, and the reports of any class too small to publish (how many is "
+    "not said: it could single one out). Every class of the fields other than "
     "the sensitive ones ({}) holds at least {} distinct persons, also when "
     "joined with earlier datasets of this organisation, and at least {} "
     "distinct values of each sensitive field and of the type of violence. "
@@ -486,7 +487,6 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     precision_text,
     check.without_consent,
     check.year_only,
-    check.withheld_records,
     sensitive.empty() ? "none" : sensitive,
     dataset->rules.k,
     dataset->rules.l,
@@ -517,8 +517,7 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
       {"risk_model",
        "mean over rows of 1 / distinct persons in the row's class, every "
        "sampling weight 1"},
-      {"classes", check.classes},
-      {"withheld_rows", check.withheld_records}}}};
+      {"classes", check.classes}}}};
   if (!recipe.license.empty()) {
     package["licenses"] =
       json::Json::array({json::Json{{"name", recipe.license}}});
