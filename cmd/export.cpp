@@ -343,8 +343,9 @@ run_dataset(const GlobalOptions& global,
                  options.dry_run ? vault::Access::read : vault::Access::write));
   const auto places = records::places_of(session.vault);
   for (const auto& field : recipe.spec.fields) {
-    if (!places && (field.dimension == stats::Dimension::region
-                    || field.dimension == stats::Dimension::district)) {
+    if (!places
+        && (field.dimension == stats::Dimension::region
+            || field.dimension == stats::Dimension::district)) {
       return make_error(Errc::invalid_input,
                         fmt::format("{}: {} needs the vault's places list, "
                                     "which this vault has not",
@@ -365,16 +366,16 @@ run_dataset(const GlobalOptions& global,
   CUSTODY_ASSIGN(rows, facts.facts());
   CUSTODY_ASSIGN(recorded, facts.releases());
   const records::Places* known = places ? &*places : nullptr;
-  CUSTODY_ASSIGN(dataset,
-                 disclosure::release_dataset(
-                   rows,
-                   recipe.spec,
-                   known,
-                   recipe.rules,
-                   recorded,
-                   [&](std::uint64_t tree_size) {
-                     return facts.records_changed_since(tree_size);
-                   }));
+  CUSTODY_ASSIGN(
+    dataset,
+    disclosure::release_dataset(rows,
+                                recipe.spec,
+                                known,
+                                recipe.rules,
+                                recorded,
+                                [&](std::uint64_t tree_size) {
+                                  return facts.records_changed_since(tree_size);
+                                }));
   const auto files = bundle::dataset_files(dataset, recipe, known);
   const auto& check = dataset->check;
   note(fmt::format("{} rows from {} persons in {} classes (each of at least "
@@ -401,13 +402,10 @@ run_dataset(const GlobalOptions& global,
                            bundle::proposal_content(files),
                            options.propose);
   }
-  CUSTODY_ASSIGN(written,
-                 bundle::write_dataset(session.vault,
-                                       dataset,
-                                       files,
-                                       recipe_name,
-                                       recipe_sha256,
-                                       options.out));
+  CUSTODY_ASSIGN(
+    written,
+    bundle::write_dataset(
+      session.vault, dataset, files, recipe_name, recipe_sha256, options.out));
   if (global.json) {
     fmt::print("{}\n",
                written_json("dataset",

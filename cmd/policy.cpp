@@ -49,9 +49,9 @@ run_policy(const GlobalOptions& global, const PolicyOptions& options)
     seq = appended;
   }
   if (bulletin) {
-    CUSTODY_ASSIGN(appended,
-                   session.vault.raise_bulletin_min_reports(
-                     options.bulletin_min_reports));
+    CUSTODY_ASSIGN(
+      appended,
+      session.vault.raise_bulletin_min_reports(options.bulletin_min_reports));
     seq = appended;
   }
   if (redaction) {
@@ -108,13 +108,14 @@ run_policy(const GlobalOptions& global, const PolicyOptions& options)
     }
   }
   if (seq) {
-    note(raising    ? fmt::format("small-cell floor raised to {} (entry {})",
-                                  options.small_cell_floor,
-                                  *seq)
-         : bulletin ? fmt::format("bulletin_min_reports raised to {} (entry {})",
-                                  options.bulletin_min_reports,
-                                  *seq)
-                    : fmt::format("redaction settings changed (entry {})", *seq));
+    note(raising ? fmt::format("small-cell floor raised to {} (entry {})",
+                               options.small_cell_floor,
+                               *seq)
+         : bulletin
+           ? fmt::format("bulletin_min_reports raised to {} (entry {})",
+                         options.bulletin_min_reports,
+                         *seq)
+           : fmt::format("redaction settings changed (entry {})", *seq));
     end_with_checkpoint(global, session.vault);
   }
   return Outcome::ok;

@@ -215,9 +215,8 @@ audit_with_history(const std::vector<index::FactsRow>& all,
       with_dataset.cells.push_back(std::move(shown));
     } else {
       auto& variables = withheld_variables[quasi->second];
-      variables.insert(variables.end(),
-                       cell.combinations.begin(),
-                       cell.combinations.end());
+      variables.insert(
+        variables.end(), cell.combinations.begin(), cell.combinations.end());
       withheld_persons[quasi->second] = of.persons.size();
     }
   }
@@ -316,8 +315,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
     for (const auto& other : earlier) {
       joined += '\x1e';
       if (other.published.contains(&row)) {
-        joined +=
-          stats::key_of(stats::row_of(row, other.spec, places, true));
+        joined += stats::key_of(stats::row_of(row, other.spec, places, true));
       }
     }
     of.joined[joined].insert(person);
@@ -355,10 +353,9 @@ release_dataset(const std::vector<index::FactsRow>& all,
         rules.k,
         earlier.empty()
           ? ""
-          : fmt::format(" when joined with the {}",
-                        plural(earlier.size(),
-                               "earlier dataset",
-                               "earlier datasets")));
+          : fmt::format(
+            " when joined with the {}",
+            plural(earlier.size(), "earlier dataset", "earlier datasets")));
     }
     if (too_uniform > 0) {
       why += fmt::format("{}{} of {} {} fewer than {} distinct values of a "
@@ -435,15 +432,10 @@ release_dataset(const std::vector<index::FactsRow>& all,
       "or level, fewer fields)");
   }
 
-  CUSTODY_ASSIGN(outcome,
-                 audit_with_history(all,
-                                    counted.rows,
-                                    spec,
-                                    places,
-                                    classes,
-                                    recorded,
-                                    changed,
-                                    rules.k));
+  CUSTODY_ASSIGN(
+    outcome,
+    audit_with_history(
+      all, counted.rows, spec, places, classes, recorded, changed, rules.k));
   dataset.check.earlier_tables = outcome.tables;
   dataset.check.lps = outcome.lps;
   if (outcome.failing > 0) {

@@ -72,13 +72,13 @@ struct Dataset
 // an earlier release's figures). Errc::invalid_input when no consenting
 // record falls in the period; Errc::unsafe when the dataset cannot leave
 // (the message gives counts).
-[[nodiscard]] Result<Released<Dataset>>
-release_dataset(const std::vector<index::FactsRow>& all,
-                const stats::MicroSpec& spec,
-                const records::Places* places,
-                const DatasetRules& rules,
-                const std::vector<index::ReleaseRow>& recorded,
-                const std::function<std::uint64_t(std::uint64_t)>& changed_since);
+[[nodiscard]] Result<Released<Dataset>> release_dataset(
+  const std::vector<index::FactsRow>& all,
+  const stats::MicroSpec& spec,
+  const records::Places* places,
+  const DatasetRules& rules,
+  const std::vector<index::ReleaseRow>& recorded,
+  const std::function<std::uint64_t(std::uint64_t)>& changed_since);
 
 // The "release" object of the entry that records a dataset (docs/formats.md
 // 6.5).

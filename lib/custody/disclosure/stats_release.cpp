@@ -2,8 +2,8 @@
 #include <custody/disclosure/audit.hpp>
 #include <custody/disclosure/disclosure_internal.hpp>
 #include <custody/disclosure/stats_release.hpp>
-#include <custody/stats/microdata.hpp>
 #include <custody/ledger/store.hpp>
+#include <custody/stats/microdata.hpp>
 
 #include <fmt/core.h>
 

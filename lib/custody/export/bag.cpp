@@ -8,12 +8,12 @@
 #include <archive_entry.h>
 
 #include <fcntl.h>
-#include <cstdio> // renameat2
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio> // renameat2
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -966,12 +966,12 @@ BagWriter::add_original(const Digest& sha256,
   }
   auto written = [&]() -> Result<void> {
     CUSTODY_TRY(state.claim(path));
-    CUSTODY_ASSIGN(digest,
-                   state.stream(path,
-                                size,
-                                produce,
-                                hashed == Hashed::by_producer ? &sha256
-                                                              : nullptr));
+    CUSTODY_ASSIGN(
+      digest,
+      state.stream(path,
+                   size,
+                   produce,
+                   hashed == Hashed::by_producer ? &sha256 : nullptr));
     if (digest != sha256) {
       return make_error(Errc::corrupt,
                         fmt::format("{}: the bytes read hash to {}, not to the "

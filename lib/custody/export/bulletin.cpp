@@ -312,8 +312,7 @@ bulletin_retraction(vault::Vault& vault,
   // items each a line "<n>. <region>, <window>".
   constexpr std::string_view k_alert = "=== bulletin.txt ===\nSAFETY ALERT";
   CUSTODY_ASSIGN(
-    latest,
-    latest_approved(vault, "bulletin", [&](const Proposal& proposal) {
+    latest, latest_approved(vault, "bulletin", [&](const Proposal& proposal) {
       return proposal.recipe_name == recipe_name
              && proposal.content.rfind(k_alert, 0) == 0;
     }));
@@ -328,7 +327,8 @@ bulletin_retraction(vault::Vault& vault,
   std::size_t items = 0;
   for (std::size_t at = 0; (at = text.find('\n', at)) != std::string::npos;) {
     ++at;
-    if (text.compare(at, fmt::format("{}. ", items + 1).size(),
+    if (text.compare(at,
+                     fmt::format("{}. ", items + 1).size(),
                      fmt::format("{}. ", items + 1))
         == 0) {
       ++items;

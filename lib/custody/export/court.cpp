@@ -47,7 +47,8 @@ is_form_field(std::string_view field)
   while (true) {
     const std::size_t dot = field.find('.', start);
     const std::string_view name = field.substr(
-      start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      start,
+      dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (name.empty()) {
       return false;
     }
@@ -538,31 +539,30 @@ struct Builder
       ProvenanceScan scan;
       CUSTODY_ASSIGN(
         path,
-        bag.add_original(recorded.sha256,
-                         name,
-                         recorded.size,
-                         Producer([&](const Write& write) -> Result<void> {
-                           const Write scanned =
-                             [&](ByteView piece) -> Result<void> {
-                             scan.feed(piece);
-                             return write(piece);
-                           };
-                           CUSTODY_ASSIGN(
-                             extracted,
-                             attach::read_plaintext(vault.directory(),
-                                                    ref.obj,
-                                                    *media_key,
-                                                    recorded.size,
-                                                    recorded.sha256,
-                                                    scanned,
-                                                    nullptr,
-                                                    {}));
-                           (void)extracted;
-                           return {};
-                         }),
-                         // read_plaintext fails unless the plaintext hashes
-                         // to the recorded SHA-256: hashed once, not twice.
-                         Hashed::by_producer));
+        bag.add_original(
+          recorded.sha256,
+          name,
+          recorded.size,
+          Producer([&](const Write& write) -> Result<void> {
+            const Write scanned = [&](ByteView piece) -> Result<void> {
+              scan.feed(piece);
+              return write(piece);
+            };
+            CUSTODY_ASSIGN(extracted,
+                           attach::read_plaintext(vault.directory(),
+                                                  ref.obj,
+                                                  *media_key,
+                                                  recorded.size,
+                                                  recorded.sha256,
+                                                  scanned,
+                                                  nullptr,
+                                                  {}));
+            (void)extracted;
+            return {};
+          }),
+          // read_plaintext fails unless the plaintext hashes
+          // to the recorded SHA-256: hashed once, not twice.
+          Hashed::by_producer));
       const std::string hex = to_hex(recorded.sha256);
       if (auto notes = provenance_notes(scan.found()); !notes.empty()) {
         provenance[hex] = std::move(notes);
@@ -663,8 +663,9 @@ struct Builder
     for (const auto& object : objects) {
       if (auto notes = provenance.find(object.identifier);
           type == "attachment" && notes != provenance.end()) {
-        event.outcome_notes.insert(
-          event.outcome_notes.end(), notes->second.begin(), notes->second.end());
+        event.outcome_notes.insert(event.outcome_notes.end(),
+                                   notes->second.begin(),
+                                   notes->second.end());
       }
     }
     event.objects = objects;

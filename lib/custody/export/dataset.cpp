@@ -112,8 +112,7 @@ field_of(const YAML::Node& node)
       }
       CUSTODY_ASSIGN(text, detail::text_of(value, key));
       if (text != "list" && text != "columns") {
-        return tl::unexpected(
-          detail::at(value, "encoding is list or columns"));
+        return tl::unexpected(detail::at(value, "encoding is list or columns"));
       }
       field.encoding = text == "list" ? Encoding::list : Encoding::columns;
     } else {
@@ -132,7 +131,8 @@ risk_ceiling(const YAML::Node& node)
 {
   CUSTODY_ASSIGN(text, detail::text_of(node, "max_risk"));
   const bool decimal =
-    text.size() <= 8 && text.find_first_not_of("0123456789.") == std::string::npos
+    text.size() <= 8
+    && text.find_first_not_of("0123456789.") == std::string::npos
     && std::count(text.begin(), text.end(), '.') <= 1 && text != ".";
   const double value = decimal ? std::strtod(text.c_str(), nullptr) : -1;
   if (!(value > 0 && value <= 0.03)) {
@@ -214,12 +214,12 @@ std::string_view
 precision_words(stats::Grain grain)
 {
   switch (grain) {
-    case stats::Grain::month:
-      return "the incident's month (YYYY-MM)";
-    case stats::Grain::quarter:
-      return "the incident's quarter (YYYY-Qn)";
-    case stats::Grain::year:
-      return "the incident's year (YYYY)";
+  case stats::Grain::month:
+    return "the incident's month (YYYY-MM)";
+  case stats::Grain::quarter:
+    return "the incident's quarter (YYYY-Qn)";
+  case stats::Grain::year:
+    return "the incident's year (YYYY)";
   }
   return "";
 }
@@ -285,15 +285,15 @@ parse_dataset_recipe(std::string_view yaml_text)
     } else if (key == "k") {
       CUSTODY_ASSIGN(k, detail::whole_number(value, key));
       if (k < 5) {
-        return tl::unexpected(detail::at(
-          value, "k must be at least 5 distinct persons a class"));
+        return tl::unexpected(
+          detail::at(value, "k must be at least 5 distinct persons a class"));
       }
       recipe.rules.k = k;
     } else if (key == "l") {
       CUSTODY_ASSIGN(l, detail::whole_number(value, key));
       if (l < 2) {
-        return tl::unexpected(detail::at(
-          value, "l must be at least 2 distinct values a class"));
+        return tl::unexpected(
+          detail::at(value, "l must be at least 2 distinct values a class"));
       }
       recipe.rules.l = l;
     } else if (key == "max_risk") {
@@ -327,10 +327,11 @@ parse_dataset_recipe(std::string_view yaml_text)
   for (const auto& item : sensitive) {
     const std::string& name = item.first;
     const YAML::Node& node = item.second;
-    auto found = std::find_if(
-      recipe.spec.fields.begin(),
-      recipe.spec.fields.end(),
-      [&](const MicroField& field) { return stats::field_name(field) == name; });
+    auto found = std::find_if(recipe.spec.fields.begin(),
+                              recipe.spec.fields.end(),
+                              [&](const MicroField& field) {
+                                return stats::field_name(field) == name;
+                              });
     if (found == recipe.spec.fields.end()) {
       return tl::unexpected(detail::at(
         node,
@@ -442,7 +443,8 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
            {"label", records::label_of(field.dimension, code, places)}});
       }
     }
-    json::Json item = {{"name", name}, {"type", "string"}, {"description", about}};
+    json::Json item = {
+      {"name", name}, {"type", "string"}, {"description", about}};
     if (!categories.empty()) {
       item["categories"] = std::move(categories);
     }
@@ -491,24 +493,26 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     dataset->rules.k,
     dataset->rules.l,
     check.risk * 100);
-  json::Json resource = {
-    {"name", "reports"},
-    {"type", "table"},
-    {"path", "data.csv"},
-    {"format", "csv"},
-    {"mediatype", "text/csv"},
-    {"encoding", "utf-8"},
-    {"bytes", csv.size()},
-    {"hash", "sha256:" + sha256_hex(as_bytes(csv))},
-    {"schema", {{"fields", std::move(fields)}, {"missingValues", json::Json::array({missing})}}}};
+  json::Json resource = {{"name", "reports"},
+                         {"type", "table"},
+                         {"path", "data.csv"},
+                         {"format", "csv"},
+                         {"mediatype", "text/csv"},
+                         {"encoding", "utf-8"},
+                         {"bytes", csv.size()},
+                         {"hash", "sha256:" + sha256_hex(as_bytes(csv))},
+                         {"schema",
+                          {{"fields", std::move(fields)},
+                           {"missingValues", json::Json::array({missing})}}}};
   json::Json package = {
     {"$schema", "https://datapackage.org/profiles/2.0/datapackage.json"},
     {"name", "custody-dataset"},
     {"title", recipe.title},
     {"description", description},
     {"contributors",
-     json::Json::array({json::Json{{"title", recipe.organisation},
-                                   {"roles", json::Json::array({"publisher"})}}})},
+     json::Json::array(
+       {json::Json{{"title", recipe.organisation},
+                   {"roles", json::Json::array({"publisher"})}}})},
     {"resources", json::Json::array({std::move(resource)})},
     {"custody",
      {{"k", dataset->rules.k},
@@ -559,12 +563,11 @@ write_dataset(vault::Vault& vault,
       {{"data.csv", files.csv}, {"datapackage.json", files.datapackage}},
       [&](const json::Json& hashes) -> Result<std::uint64_t> {
         const std::uint64_t tree_size = vault.entry_count();
-        CUSTODY_ASSIGN(
-          release_seq,
-          disclosure::record_release(
-            vault,
-            disclosure::dataset_release_document(
-              dataset, tree_size, hashes.value("data.csv", ""))));
+        CUSTODY_ASSIGN(release_seq,
+                       disclosure::record_release(
+                         vault,
+                         disclosure::dataset_release_document(
+                           dataset, tree_size, hashes.value("data.csv", ""))));
         written.release_seq = release_seq;
         const json::Json document = {
           {"type", "export"},

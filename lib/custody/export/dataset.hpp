@@ -36,9 +36,10 @@ struct DatasetFiles
 
 // The two files, deterministic: the same rows and recipe give the same bytes
 // (so that what a legal member approved is what is written).
-DatasetFiles dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
-                           const DatasetRecipe& recipe,
-                           const records::Places* places);
+DatasetFiles
+dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
+              const DatasetRecipe& recipe,
+              const records::Places* places);
 
 // The proposal's content: both files, each under a heading line.
 std::string proposal_content(const DatasetFiles& files);

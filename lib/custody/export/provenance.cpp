@@ -89,8 +89,9 @@ ProvenanceScan::feed(ByteView piece)
     m_found.proofmode = window.find(k_proof) != std::string::npos;
   }
   const std::size_t keep = std::max(k_longest, k_proof.size()) - 1;
-  const std::string joined = m_tail + std::string(bytes.substr(
-                                        bytes.size() > keep ? bytes.size() - keep : 0));
+  const std::string joined =
+    m_tail
+    + std::string(bytes.substr(bytes.size() > keep ? bytes.size() - keep : 0));
   m_tail = joined.size() > keep ? joined.substr(joined.size() - keep) : joined;
   m_offset += piece.size();
 }

@@ -24,7 +24,7 @@ public:
 
   struct Found
   {
-    std::size_t c2pa_stores = 0;    // JUMBF boxes of the C2PA manifest store type
+    std::size_t c2pa_stores = 0; // JUMBF boxes of the C2PA manifest store type
     std::size_t c2pa_manifests = 0; // of the C2PA manifest type
     bool proofmode = false;         // a zip holding a .proof.json
   };

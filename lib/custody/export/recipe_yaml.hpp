@@ -50,9 +50,10 @@ load_recipe(std::string_view text, std::string_view kind)
 {
   CUSTODY_ASSIGN(root, load_yaml(text));
   if (!root["kind"]) {
-    return tl::unexpected(at(
-      root,
-      fmt::format("the recipe has no kind; a {0} recipe says kind: {0}", kind)));
+    return tl::unexpected(
+      at(root,
+         fmt::format("the recipe has no kind; a {0} recipe says kind: {0}",
+                     kind)));
   }
   return root;
 }
@@ -103,9 +104,10 @@ check_kind(const YAML::Node& value, std::string_view kind)
 {
   CUSTODY_ASSIGN(text, text_of(value, "kind"));
   if (text != kind) {
-    return tl::unexpected(at(
-      value,
-      fmt::format("kind is \"{}\"; a {} recipe is kind: {}", text, kind, kind)));
+    return tl::unexpected(
+      at(value,
+         fmt::format(
+           "kind is \"{}\"; a {} recipe is kind: {}", text, kind, kind)));
   }
   return {};
 }

@@ -48,10 +48,10 @@ Result<RecordedRelease>
 parse_dataset(const index::ReleaseRow& row, const records::Places* places)
 {
   const auto& release = row.release;
-  if (!release.contains("tree_size") || !release["tree_size"].is_number_unsigned()
-      || !release.contains("spec") || !release.contains("rows")
-      || !release["rows"].is_array() || !release.contains("cells")
-      || !release["cells"].is_array()
+  if (!release.contains("tree_size")
+      || !release["tree_size"].is_number_unsigned() || !release.contains("spec")
+      || !release.contains("rows") || !release["rows"].is_array()
+      || !release.contains("cells") || !release["cells"].is_array()
       || release["cells"].size() != release["rows"].size()
       || !release.contains("total") || !release["total"].is_number_unsigned()) {
     return tl::unexpected(

@@ -32,8 +32,8 @@ struct RecordedRelease
   std::optional<MicroSpec> micro;
 };
 
-// Reads a recorded release, of statistics or a dataset. Errc::corrupt naming the entry when it does not
-// have the shape docs/formats.md 6.5 gives.
+// Reads a recorded release, of statistics or a dataset. Errc::corrupt naming
+// the entry when it does not have the shape docs/formats.md 6.5 gives.
 [[nodiscard]] Result<RecordedRelease>
 parse_recorded(const index::ReleaseRow& row, const records::Places* places);
 

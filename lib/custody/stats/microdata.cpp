@@ -21,9 +21,8 @@ coding_of(const MicroField& field, const records::Places* places)
 Error
 bad_spec(std::string_view what)
 {
-  return Error{Errc::invalid_input,
-               fmt::format("dataset fields: {}", what),
-               {}};
+  return Error{
+    Errc::invalid_input, fmt::format("dataset fields: {}", what), {}};
 }
 
 } // namespace
@@ -39,8 +38,7 @@ field_value(const index::FactsRow& row,
             const MicroField& field,
             const records::Places* places)
 {
-  const auto values =
-    values_of(row, field.dimension, coding_of(field, places));
+  const auto values = values_of(row, field.dimension, coding_of(field, places));
   std::string out;
   for (const auto& value : values) {
     if (!out.empty()) {
@@ -126,8 +124,7 @@ spec_json(const MicroSpec& spec)
       item["precision"] = std::string(grain_name(field.precision));
     }
     if (multi_valued(field.dimension)) {
-      item["encoding"] =
-        field.encoding == Encoding::list ? "list" : "columns";
+      item["encoding"] = field.encoding == Encoding::list ? "list" : "columns";
     }
     fields.push_back(std::move(item));
   }
@@ -146,9 +143,8 @@ spec_from_json(const json::Json& value)
   }
   MicroSpec spec;
   CUSTODY_ASSIGN(period,
-                 records::parse_period_range(
-                   value["period"].value("from", ""),
-                   value["period"].value("to", "")));
+                 records::parse_period_range(value["period"].value("from", ""),
+                                             value["period"].value("to", "")));
   spec.period = period;
   for (const auto& item : value["fields"]) {
     if (!item.is_object() || !item.contains("field")

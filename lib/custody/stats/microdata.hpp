@@ -26,8 +26,8 @@ enum class Encoding { list, columns };
 struct MicroField
 {
   Dimension dimension = Dimension::period;
-  int level = 0;              // hierarchical codes rolled up (Coding::level)
-  Grain precision = Grain::quarter; // the period's only
+  int level = 0; // hierarchical codes rolled up (Coding::level)
+  Grain precision = Grain::quarter;   // the period's only
   Encoding encoding = Encoding::list; // multi-valued fields only
   bool sensitive = false; // not part of the classes; l-diversity's instead
 };

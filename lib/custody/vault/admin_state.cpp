@@ -132,7 +132,8 @@ bulletin_min_reports(const json::Json& policy)
   constexpr std::uint64_t k_least = 3;
   if (policy.is_object() && policy.contains("bulletin_min_reports")
       && policy["bulletin_min_reports"].is_number_unsigned()) {
-    return std::max(k_least, policy["bulletin_min_reports"].get<std::uint64_t>());
+    return std::max(k_least,
+                    policy["bulletin_min_reports"].get<std::uint64_t>());
   }
   return k_least;
 }

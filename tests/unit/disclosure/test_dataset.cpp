@@ -33,7 +33,9 @@ places()
 // A record of `person` in `district`; populations alternate, and violence
 // types alternate in pairs, so that neither tells the other.
 index::FactsRow
-report(std::uint64_t seq, const std::string& person, const std::string& district)
+report(std::uint64_t seq,
+       const std::string& person,
+       const std::string& district)
 {
   index::FactsRow row;
   row.created_seq = seq;
@@ -237,12 +239,13 @@ TEST_SUITE("dataset")
       "measures": []})")};
 
     // By district, withholding d2: d1 and d3 shown with the total give d2.
-    auto by_district = disclosure::release_dataset(rows,
-                                                   spec_of({Dimension::district}),
-                                                   &known,
-                                                   rules(true),
-                                                   {stats},
-                                                   unchanged);
+    auto by_district =
+      disclosure::release_dataset(rows,
+                                  spec_of({Dimension::district}),
+                                  &known,
+                                  rules(true),
+                                  {stats},
+                                  unchanged);
     REQUIRE_FALSE(by_district);
     CHECK(by_district.error().code == Errc::unsafe);
     CHECK(by_district.error().message.find("would give back")
@@ -255,8 +258,12 @@ TEST_SUITE("dataset")
                                       {},
                                       unchanged));
     // By region, one class of 15: nothing of the districts is told.
-    auto by_region = disclosure::release_dataset(
-      rows, spec_of({Dimension::region}), &known, rules(true), {stats}, unchanged);
+    auto by_region = disclosure::release_dataset(rows,
+                                                 spec_of({Dimension::region}),
+                                                 &known,
+                                                 rules(true),
+                                                 {stats},
+                                                 unchanged);
     REQUIRE(by_region);
     CHECK((*by_region)->check.earlier_tables == 1);
     CHECK((*by_region)->check.lps > 0);
@@ -293,12 +300,8 @@ TEST_SUITE("dataset")
     add(rows, 100, 2, "d2");
     add(rows, 200, 6, "d3");
     // The dataset showed d1's 7 rows and d3's 6, withholding d2.
-    auto dataset = disclosure::release_dataset(rows,
-                                               spec_of({Dimension::district}),
-                                               &known,
-                                               rules(true),
-                                               {},
-                                               unchanged);
+    auto dataset = disclosure::release_dataset(
+      rows, spec_of({Dimension::district}), &known, rules(true), {}, unchanged);
     REQUIRE(dataset);
     const index::ReleaseRow recorded{
       60, disclosure::dataset_release_document(*dataset, 50, "ab")};
@@ -323,7 +326,8 @@ TEST_SUITE("dataset")
         rows, counted, specs, selection, coding, {}, unchanged),
       {5, 100});
     REQUIRE(alone);
-    CHECK((*alone)->tables.front().cells[3] == std::optional<std::uint64_t>(15));
+    CHECK((*alone)->tables.front().cells[3]
+          == std::optional<std::uint64_t>(15));
     auto release = disclosure::release_stats(*tabulation, {5, 100});
     if (release) {
       const auto& table = (*release)->tables.front();

@@ -194,14 +194,14 @@ TEST_SUITE("court")
     {
       auto bag = BagWriter::create(dir.path() / "f", info(), Replace::no);
       REQUIRE(bag);
-      auto path = bag->add_original(
-        sha256("abc"),
-        "a.txt",
-        3,
-        Producer([](const Write& write) -> Result<void> {
-          return write(as_bytes(std::string_view("abc")));
-        }),
-        Hashed::by_producer);
+      auto path =
+        bag->add_original(sha256("abc"),
+                          "a.txt",
+                          3,
+                          Producer([](const Write& write) -> Result<void> {
+                            return write(as_bytes(std::string_view("abc")));
+                          }),
+                          Hashed::by_producer);
       REQUIRE(path);
       REQUIRE(bag->finish());
       std::ifstream manifest(dir.path() / "f" / "manifest-sha256.txt");

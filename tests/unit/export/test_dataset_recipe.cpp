@@ -58,13 +58,17 @@ TEST_SUITE("dataset")
       const char* says;
     };
     for (const Bad& bad : {
-           Bad{"  - population\n", "  - person_ref\n", "line 7: person_ref identifies"},
+           Bad{"  - population\n",
+               "  - person_ref\n",
+               "line 7: person_ref identifies"},
            Bad{"  - population\n", "  - event_ref\n", "identifies"},
            Bad{"  - population\n", "  - narrative\n", "free text"},
            Bad{"  - population\n", "  - populaton\n", "line 7"},
-           Bad{"  - population\n", "  - {field: population, precision: year}\n",
+           Bad{"  - population\n",
+               "  - {field: population, precision: year}\n",
                "only the period"},
-           Bad{"  - population\n", "  - {field: population, encoding: list}\n",
+           Bad{"  - population\n",
+               "  - {field: population, encoding: list}\n",
                "no encoding"},
            Bad{"  - population\n", "  - population\n  - population\n", "twice"},
            Bad{"sensitive: [violence_type]\n", "", "list it under sensitive"},

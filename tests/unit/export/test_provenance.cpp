@@ -40,9 +40,8 @@ TEST_SUITE("court")
     // A JPEG: SOI, an APP11 segment holding the store and two manifests.
     const std::string jpeg = std::string("\xff\xd8\xff\xeb\x01\x00JP", 8)
                              + jumd("c2pa") + std::string(37, 'x')
-                             + jumd("c2ma") + std::string(5, 'y')
-                             + jumd("c2ma") + std::string(300, 'z')
-                             + "\xff\xd9";
+                             + jumd("c2ma") + std::string(5, 'y') + jumd("c2ma")
+                             + std::string(300, 'z') + "\xff\xd9";
     for (std::size_t piece : {1, 3, 7, 19, 20, 21, 64, 4096}) {
       CAPTURE(piece);
       const auto found = scan_in_pieces(jpeg, piece);
