@@ -109,7 +109,7 @@ provenance_notes(const ProvenanceScan::Found& found)
       found.c2pa_manifests == 1 ? "" : "s"));
   }
   if (found.proofmode) {
-    notes.push_back(
+    notes.emplace_back(
       "the original is a ProofMode bundle (a zip holding a .proof.json), "
       "kept byte for byte; custody did not check its signatures");
   }
