@@ -104,6 +104,20 @@ written_json(std::string_view kind,
   return more;
 }
 
+// An export made from every consenting report of a period (a bulletin, a
+// dataset): no RECORD, and one of the approved exports' modes.
+Result<void>
+check_period_export(const ExportOptions& options, std::string_view what)
+{
+  if (!options.records.empty()) {
+    return make_error(Errc::usage,
+                      fmt::format("{} is made from every consenting report of "
+                                  "its period: give no RECORD",
+                                  what));
+  }
+  return check_approved_modes(options);
+}
+
 // What an approved export would write, shown (--dry-run) or proposed for a
 // second member's approval (--propose): the exact text, and its hash.
 Result<Outcome>
@@ -237,12 +251,7 @@ run_bulletin(const GlobalOptions& global,
   CUSTODY_ASSIGN_CTX(recipe,
                      bundle::parse_bulletin_recipe(as_text(recipe_bytes)),
                      printable(options.recipe));
-  if (!options.records.empty()) {
-    return make_error(Errc::usage,
-                      "a bulletin is made from every consenting report of "
-                      "its period: give no RECORD");
-  }
-  CUSTODY_TRY(check_approved_modes(options));
+  CUSTODY_TRY(check_period_export(options, "a bulletin"));
   const std::string recipe_name =
     std::filesystem::path(options.recipe).filename().string();
   const std::string recipe_sha256 = sha256_hex(recipe_bytes);
@@ -331,12 +340,7 @@ run_dataset(const GlobalOptions& global,
   CUSTODY_ASSIGN_CTX(recipe,
                      bundle::parse_dataset_recipe(as_text(recipe_bytes)),
                      printable(options.recipe));
-  if (!options.records.empty()) {
-    return make_error(Errc::usage,
-                      "a dataset is made from every consenting report of its "
-                      "period: give no RECORD");
-  }
-  CUSTODY_TRY(check_approved_modes(options));
+  CUSTODY_TRY(check_period_export(options, "a dataset"));
   CUSTODY_ASSIGN(
     session,
     open_session(global,
