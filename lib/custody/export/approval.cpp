@@ -369,11 +369,8 @@ find_approved(vault::Vault& vault,
   return found->approved;
 }
 
-Result<std::uint64_t>
-write_approved_directory(
-  const std::filesystem::path& out,
-  const std::vector<std::pair<std::string, std::string>>& files,
-  const std::function<Result<std::uint64_t>(const json::Json& hashes)>& log)
+Result<void>
+check_new_output(const std::filesystem::path& out)
 {
   std::error_code error;
   if (std::filesystem::symlink_status(out, error).type()
@@ -383,6 +380,17 @@ write_approved_directory(
       fmt::format("{}: exists already; nothing was written", out.string()),
       "choose another name");
   }
+  return {};
+}
+
+Result<std::uint64_t>
+write_approved_directory(
+  const std::filesystem::path& out,
+  const std::vector<std::pair<std::string, std::string>>& files,
+  const std::function<Result<std::uint64_t>(const json::Json& hashes)>& log)
+{
+  CUSTODY_TRY(check_new_output(out));
+  std::error_code error;
   const std::filesystem::path parent =
     out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
   std::string pattern =

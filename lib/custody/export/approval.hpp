@@ -115,6 +115,10 @@ struct ReviewMark
 [[nodiscard]] Result<std::vector<ReviewMark>>
 review_marks(vault::Vault& vault, const Proposal& proposal);
 
+// Errc::invalid_input when `out` exists (even as a dangling link): an approved
+// export is written under a new name, never over anything.
+[[nodiscard]] Result<void> check_new_output(const std::filesystem::path& out);
+
 // Writes an approved export's `files` (name, bytes) into the new directory
 // `out`: each file durable under a temporary name beside it, then `log`
 // (given each file's SHA-256 by name) appends the entries that record it,

@@ -89,14 +89,7 @@ write_police_referral(vault::Vault& vault,
                       Remedy::propose_and_approve);
   }
   written.approved = *approved;
-  std::error_code error;
-  if (std::filesystem::symlink_status(out, error).type()
-      != std::filesystem::file_type::not_found) {
-    return make_error(
-      Errc::invalid_input,
-      fmt::format("{}: exists already; nothing was written", out.string()),
-      "choose another name");
-  }
+  CUSTODY_TRY(check_new_output(out));
   const json::Json document = {
     {"type", "export"},
     {"export",
