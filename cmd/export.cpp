@@ -10,6 +10,7 @@
 #include <custody/export/dataset.hpp>
 #include <custody/export/police.hpp>
 #include <custody/records/readers.hpp>
+#include <custody/stats/history.hpp>
 #include <custody/sys/fs.hpp>
 
 #include <fmt/chrono.h>
@@ -364,12 +365,15 @@ run_dataset(const GlobalOptions& global,
     facts,
     open_shard(session.vault,
                vault::Compartment::facts,
-               index::Need::catalogue,
+               index::Need::statistics,
                "your keys do not open the facts compartment (role {})",
                "datasets are made by data, legal and advocacy members"));
-  CUSTODY_ASSIGN(rows, facts.facts());
   CUSTODY_ASSIGN(recorded, facts.releases());
   const records::Places* known = places ? &*places : nullptr;
+  CUSTODY_ASSIGN(months,
+                 stats::months_needed(
+                   stats::Selection{recipe.spec.period, {}}, recorded, known));
+  CUSTODY_ASSIGN(rows, facts.facts(months));
   CUSTODY_ASSIGN(
     dataset,
     disclosure::release_dataset(rows,

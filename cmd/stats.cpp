@@ -602,15 +602,18 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
     facts,
     open_shard(session.vault,
                vault::Compartment::facts,
-               index::Need::catalogue,
+               index::Need::statistics,
                "your keys do not open the facts compartment (role {})",
                "statistics are for data and legal members"));
-  CUSTODY_ASSIGN(rows, facts.facts());
+  CUSTODY_ASSIGN(recorded, facts.releases());
+  CUSTODY_ASSIGN(months,
+                 stats::months_needed(
+                   plan.selection, recorded, places ? &*places : nullptr));
+  CUSTODY_ASSIGN(rows, facts.facts(months));
   CUSTODY_ASSIGN(source, stats::source_of(session.vault));
   const auto counted =
     stats::select(rows, plan.selection, plan.coding, plan.by_month);
 
-  CUSTODY_ASSIGN(recorded, facts.releases());
   const bool cell_key = options.method == "cellkey";
   CUSTODY_TRY(disclosure::check_one_method(
     recorded, plan.selection, cell_key ? "cellkey" : "suppression"));

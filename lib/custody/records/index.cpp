@@ -4,6 +4,7 @@
 #include <custody/ledger/cache_file.hpp>
 #include <custody/ledger/store.hpp>
 #include <custody/records/index.hpp>
+#include <custody/records/index_internal.hpp>
 #include <custody/records/receipt.hpp>
 
 #include <fmt/core.h>
@@ -15,6 +16,11 @@
 #include <thread>
 
 namespace custody::index {
+
+using detail::exec;
+using detail::sqlite_error;
+using detail::Statement;
+using detail::StatisticsTables;
 
 namespace {
 
@@ -54,104 +60,26 @@ CREATE TABLE detail.redactions(seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
 CREATE INDEX detail.redactions_record ON redactions(record, seq);
 )sql";
 
-enum class Part { catalogue, detail };
+enum class Part { catalogue, detail, statistics };
 
 std::string_view
 part_schema_name(Part part)
 {
-  return part == Part::catalogue ? "main" : "detail";
+  return part == Part::detail ? "detail" : "main";
 }
 
-Error
-sqlite_error(sqlite3* db, std::string_view what)
+std::string_view
+part_name(Part part)
 {
-  return Error{
-    Errc::internal, fmt::format("index: {}: {}", what, sqlite3_errmsg(db)), {}};
-}
-
-// A prepared statement, finalized on destruction.
-class Statement
-{
-public:
-  Statement(sqlite3* db, const char* sql)
-    : m_db(db),
-      m_ok(sqlite3_prepare_v2(db, sql, -1, &m_statement, nullptr) == SQLITE_OK)
-  {
+  switch (part) {
+  case Part::catalogue:
+    return "catalogue";
+  case Part::detail:
+    return "detail";
+  case Part::statistics:
+    return "statistics";
   }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement()
-  {
-    sqlite3_finalize(m_statement);
-  }
-  bool
-  ok() const
-  {
-    return m_ok;
-  }
-  Statement&
-  bind(int index, std::string_view text)
-  {
-    // An empty view may have no data: bound as NULL, it would not be text.
-    sqlite3_bind_text(m_statement,
-                      index,
-                      text.data() == nullptr ? "" : text.data(),
-                      static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement&
-  bind(int index, std::int64_t value)
-  {
-    sqlite3_bind_int64(m_statement, index, value);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int
-  step()
-  {
-    return sqlite3_step(m_statement);
-  }
-  void
-  reset()
-  {
-    sqlite3_reset(m_statement);
-    sqlite3_clear_bindings(m_statement);
-  }
-  std::string
-  text(int column) const
-  {
-    const auto* data = sqlite3_column_text(m_statement, column);
-    return data == nullptr
-             ? std::string()
-             : std::string(reinterpret_cast<const char*>(data),
-                           static_cast<std::size_t>(
-                             sqlite3_column_bytes(m_statement, column)));
-  }
-  std::int64_t
-  integer(int column) const
-  {
-    return sqlite3_column_int64(m_statement, column);
-  }
-  bool
-  null(int column) const
-  {
-    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
-  }
-
-private:
-  sqlite3* m_db;
-  sqlite3_stmt* m_statement = nullptr;
-  bool m_ok = false;
-};
-
-Result<void>
-exec(sqlite3* db, const char* sql)
-{
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return tl::unexpected(sqlite_error(db, "exec"));
-  }
-  return {};
+  return "catalogue";
 }
 
 // An in-memory database that never spills to a temp file (docs/design.md
@@ -213,8 +141,11 @@ split_codes(const std::string& text)
 std::string
 shard_name(vault::Compartment compartment, Part part = Part::catalogue)
 {
+  const std::string_view suffix = part == Part::catalogue ? ".age"
+                                  : part == Part::detail  ? ".detail.age"
+                                                          : ".stats.age";
   return std::string(vault::compartment_name(compartment))
-         + (part == Part::catalogue ? ".age" : ".detail.age");
+         + std::string(suffix);
 }
 
 } // namespace
@@ -224,6 +155,10 @@ struct Shard::Impl
   vault::Vault* vault = nullptr;
   vault::Compartment compartment{};
   sqlite3* db = nullptr;
+  // The statistics part alone (Need::statistics): `db` holds its tables, and
+  // `tables` applies records to them.
+  bool statistics = false;
+  std::optional<StatisticsTables> tables;
   // The entries both parts reflect: the first position.count, the last of
   // which hashes to position.last_hash and starts at position.last.
   ledger::Resume position;
@@ -246,18 +181,25 @@ struct Shard::Impl
   Impl& operator=(const Impl&) = delete;
   ~Impl()
   {
+    tables.reset();
     sqlite3_close(db);
   }
 
   Result<void>
   create_schema()
   {
+    tables.reset();
     sqlite3_close(db);
     db = nullptr;
     CUSTODY_ASSIGN(fresh, open_memory());
     db = fresh;
     position = ledger::Resume{};
     detail_ready = false;
+    if (statistics) {
+      CUSTODY_TRY(exec(db, StatisticsTables::k_schema));
+      tables.emplace(db);
+      return {};
+    }
     CUSTODY_TRY(exec(db, k_catalogue_schema));
     CUSTODY_TRY(exec(db, "ATTACH DATABASE ':memory:' AS detail"));
     return exec(db, k_detail_schema);
@@ -270,8 +212,11 @@ struct Shard::Impl
         const Digest& hash,
         const std::string& time,
         const json::Json& document,
-        std::string_view member = {}) const
+        std::string_view member = {})
   {
+    if (statistics) {
+      return tables->apply(seq, hash, document);
+    }
     const std::string type = document.value("type", "");
     const std::string id = document.value("record", "");
     if ((type != "record" && type != "amend") || id.size() != 32) {
@@ -727,8 +672,7 @@ struct Shard::Impl
   {
     json::Json head = cache_file::position_json(position);
     head["compartment"] = std::string(vault::compartment_name(compartment));
-    head["part"] =
-      std::string(part == Part::catalogue ? "catalogue" : "detail");
+    head["part"] = std::string(part_name(part));
     head["vault"] = vault->state().vault_id;
     head["member"] = vault->me().key_id;
     return head;
@@ -831,7 +775,10 @@ struct Shard::Impl
   void
   save_all(vault::Notes& notes)
   {
-    for (Part part : {Part::detail, Part::catalogue}) {
+    const auto parts = statistics
+                         ? std::vector<Part>{Part::statistics}
+                         : std::vector<Part>{Part::detail, Part::catalogue};
+    for (Part part : parts) {
       if (auto saved = save(part); !saved) {
         notes.push_back(fmt::format("could not save index shard {}: {}",
                                     shard_name(compartment, part),
@@ -912,6 +859,48 @@ struct Shard::Impl
     stale = false;
     return rebuild();
   }
+
+  // Loads the statistics part if it is valid and brings it forward on its
+  // own; rebuilds it from the ledger otherwise (docs/formats.md 10.1.1).
+  Result<void>
+  open_statistics(vault::Notes& notes)
+  {
+    CUSTODY_TRY(create_schema());
+    CUSTODY_ASSIGN(loaded, load(Part::statistics, notes));
+    std::uint64_t replayed = 0;
+    if (loaded) {
+      position = *loaded;
+      stats.loaded = true;
+      if (auto codes = tables->load_codes(); !codes) {
+        notes.push_back(
+          fmt::format("index shard {} {}; rebuilt from the ledger",
+                      shard_name(compartment, Part::statistics),
+                      codes.error().message));
+        stats.rebuilt = true;
+        stats.loaded = false;
+        CUSTODY_ASSIGN(rebuilt, rebuild());
+        replayed = rebuilt;
+      } else {
+        auto advanced = replay();
+        if (!advanced && stale) {
+          advanced = rebuild_noted(notes);
+        }
+        if (!advanced) {
+          return tl::unexpected(advanced.error());
+        }
+        replayed = *advanced;
+      }
+    } else {
+      CUSTODY_ASSIGN(rebuilt, rebuild());
+      replayed = rebuilt;
+    }
+    stats.replayed += replayed;
+    changed = replayed > 0 || !stats.loaded;
+    for (const auto& refused : stats.refused) {
+      notes.push_back(refused);
+    }
+    return {};
+  }
 };
 
 Shard::Shard(std::unique_ptr<Impl> impl)
@@ -934,6 +923,15 @@ Shard::open(vault::Vault& vault,
   // The member must hold this compartment's current key to read or save the
   // shard.
   CUSTODY_TRY(vault.key(compartment, vault.current_epoch(compartment)));
+  if (need == Need::statistics) {
+    if (compartment != vault::Compartment::facts) {
+      return make_error(Errc::internal,
+                        "only the facts shard has a statistics part");
+    }
+    impl->statistics = true;
+    CUSTODY_TRY(impl->open_statistics(notes));
+    return Shard(std::move(impl));
+  }
   CUSTODY_TRY(impl->create_schema());
   CUSTODY_ASSIGN(loaded, impl->load(Part::catalogue, notes));
   if (loaded) {
@@ -952,11 +950,13 @@ Shard::open(vault::Vault& vault,
 }
 
 Result<Shard>
-Shard::rebuild(vault::Vault& vault, vault::Compartment compartment)
+Shard::rebuild(vault::Vault& vault, vault::Compartment compartment, Need need)
 {
   auto impl = std::make_unique<Impl>();
   impl->vault = &vault;
   impl->compartment = compartment;
+  impl->statistics =
+    need == Need::statistics && compartment == vault::Compartment::facts;
   CUSTODY_ASSIGN(replayed, impl->rebuild());
   impl->stats.replayed = replayed;
   return Shard(std::move(impl));
@@ -1094,8 +1094,9 @@ facts_row(const Statement& query, int first)
 Result<std::vector<ListRow>>
 Shard::list(const Filter& filter) const
 {
-  if (m_impl->compartment != vault::Compartment::facts) {
-    return make_error(Errc::internal, "only the facts shard can list records");
+  if (m_impl->compartment != vault::Compartment::facts || m_impl->statistics) {
+    return make_error(Errc::internal,
+                      "only the facts shard's catalogue can list records");
   }
   std::string sql = fmt::format("SELECT r.id, r.updated_seq, r.entries, "
                                 "r.created_time, {} FROM records r JOIN facts "
@@ -1146,20 +1147,35 @@ Shard::list(const Filter& filter) const
 }
 
 Result<std::vector<FactsRow>>
-Shard::facts() const
+Shard::facts(const std::optional<MonthSpan>& span) const
 {
   if (m_impl->compartment != vault::Compartment::facts) {
     return make_error(Errc::internal, "only the facts shard holds facts");
   }
-  Statement query(m_impl->db,
-                  fmt::format("SELECT {} FROM facts f ORDER BY f.created_seq",
-                              k_facts_columns)
-                    .c_str());
+  if (m_impl->statistics) {
+    return m_impl->tables->facts(span);
+  }
+  // A month "YYYY-MM" within the span, or a year alone "YYYY" within its
+  // years.
+  Statement query(
+    m_impl->db,
+    fmt::format("SELECT {} FROM facts f WHERE ? OR (length(f.month) = 7 AND "
+                "f.month BETWEEN ? AND ?) OR (length(f.month) = 4 AND f.month "
+                "BETWEEN ? AND ?) ORDER BY f.created_seq",
+                k_facts_columns)
+      .c_str());
   if (!query.ok()) {
     return tl::unexpected(sqlite_error(m_impl->db, "facts"));
   }
+  query.bind(1, std::int64_t{span ? 0 : 1});
+  if (span) {
+    query.bind(2, span->from)
+      .bind(3, span->to)
+      .bind(4, span->from.substr(0, 4))
+      .bind(5, span->to.substr(0, 4));
+  }
   std::vector<FactsRow> rows;
-  rows.reserve(record_count());
+  rows.reserve(span ? 0 : record_count());
   while (query.step() == SQLITE_ROW) {
     rows.push_back(facts_row(query, 0));
   }
@@ -1188,6 +1204,9 @@ Shard::releases() const
 std::uint64_t
 Shard::records_changed_since(std::uint64_t seq) const
 {
+  if (m_impl->statistics) {
+    return m_impl->tables->changed_since(seq);
+  }
   Statement query(m_impl->db,
                   "SELECT count(*) FROM records WHERE updated_seq >= ?");
   query.bind(1, static_cast<std::int64_t>(seq));
@@ -1257,6 +1276,9 @@ Shard::redactions(const std::string& id) const
 std::uint64_t
 Shard::record_count() const
 {
+  if (m_impl->statistics) {
+    return m_impl->tables->count();
+  }
   Statement query(m_impl->db, "SELECT count(*) FROM records");
   return query.step() == SQLITE_ROW
            ? static_cast<std::uint64_t>(query.integer(0))
@@ -1266,6 +1288,10 @@ Shard::record_count() const
 Result<std::vector<std::pair<std::string, std::uint64_t>>>
 Shard::created() const
 {
+  if (m_impl->statistics) {
+    return make_error(Errc::internal,
+                      "the statistics part does not list record ids");
+  }
   Statement query(m_impl->db,
                   "SELECT id, created_seq FROM records ORDER BY id");
   std::vector<std::pair<std::string, std::uint64_t>> rows;
@@ -1279,6 +1305,9 @@ Shard::created() const
 Result<std::string>
 Shard::digest() const
 {
+  if (m_impl->statistics) {
+    return m_impl->tables->digest();
+  }
   CUSTODY_TRY(m_impl->require_detail());
   Sha256 hasher;
   Statement records(m_impl->db,

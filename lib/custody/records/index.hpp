@@ -127,8 +127,18 @@ struct Stats
   std::vector<std::string> refused;
 };
 
-// What a caller will ask of a shard: `list` needs only the catalogue part.
-enum class Need { catalogue, everything };
+// What a caller will ask of a shard: `list` needs only the catalogue part;
+// `stats` only the facts shard's statistics part (docs/formats.md 10.1.1),
+// which keeps its own position and leaves the other parts as they are.
+enum class Need { catalogue, everything, statistics };
+
+// The incident months a reader counts, "YYYY-MM" to "YYYY-MM" inclusive: the
+// records of those months and those dated to one of their years alone.
+struct MonthSpan
+{
+  std::string from;
+  std::string to;
+};
 
 class Shard
 {
@@ -146,10 +156,12 @@ public:
                                           vault::Compartment compartment,
                                           vault::Notes& notes,
                                           Need need = Need::everything);
-  // Builds a shard from the whole ledger in memory, without loading or saving
-  // (verify --index).
+  // Builds a shard (or, with Need::statistics, the facts shard's statistics
+  // part) from the whole ledger in memory, without loading or saving (verify
+  // --index).
   [[nodiscard]] static Result<Shard> rebuild(vault::Vault& vault,
-                                             vault::Compartment compartment);
+                                             vault::Compartment compartment,
+                                             Need need = Need::everything);
 
   Shard(Shard&&) noexcept;
   Shard& operator=(Shard&&) noexcept;
@@ -173,9 +185,10 @@ public:
   // Records that may match `filter` (a superset: see Filter), oldest first.
   // Only the facts shard can list (Errc::internal otherwise: a caller's bug).
   [[nodiscard]] Result<std::vector<ListRow>> list(const Filter& filter) const;
-  // Every record's facts, oldest first (the facts shard only; Errc::internal
-  // otherwise).
-  [[nodiscard]] Result<std::vector<FactsRow>> facts() const;
+  // Every record's facts, oldest first, or those of `span`'s months (the facts
+  // shard only; Errc::internal otherwise).
+  [[nodiscard]] Result<std::vector<FactsRow>>
+  facts(const std::optional<MonthSpan>& span = std::nullopt) const;
   // Every release recorded, oldest first (the facts shard only).
   [[nodiscard]] Result<std::vector<ReleaseRow>> releases() const;
   // How many records were created or amended at or after entry `seq`: the

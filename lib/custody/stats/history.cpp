@@ -194,6 +194,31 @@ overlaps(const Selection& a, const Selection& b)
          && b.period->from_month <= a.period->to_month;
 }
 
+Result<std::optional<index::MonthSpan>>
+months_needed(const Selection& selection,
+              const std::vector<index::ReleaseRow>& recorded,
+              const records::Places* places)
+{
+  using Span = std::optional<index::MonthSpan>;
+  if (!selection.period) {
+    return Span();
+  }
+  index::MonthSpan span{selection.period->from_month,
+                        selection.period->to_month};
+  for (const auto& row : recorded) {
+    CUSTODY_ASSIGN(earlier, parse_recorded(row, places));
+    if (!overlaps(earlier.selection, selection)) {
+      continue;
+    }
+    if (!earlier.selection.period) {
+      return Span();
+    }
+    span.from = std::min(span.from, earlier.selection.period->from_month);
+    span.to = std::max(span.to, earlier.selection.period->to_month);
+  }
+  return Span(span);
+}
+
 void
 recount(RecordedRelease& release,
         const std::vector<index::FactsRow>& all,

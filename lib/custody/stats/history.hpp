@@ -40,6 +40,16 @@ parse_recorded(const index::ReleaseRow& row, const records::Places* places);
 // Whether two selections' periods share a month (no period: all time).
 bool overlaps(const Selection& a, const Selection& b);
 
+// The months whose records a release of `selection` reads: its period and
+// that of every recorded release it is audited with (one whose period meets
+// it), from the first month of any to the last; nullopt for all time (no
+// period, or a recorded release without one). A reader needs no other
+// record, so the facts outside are never decoded.
+[[nodiscard]] Result<std::optional<index::MonthSpan>>
+months_needed(const Selection& selection,
+              const std::vector<index::ReleaseRow>& recorded,
+              const records::Places* places);
+
 // Fills each job of `release` with the records it counts today, and its
 // slack.
 void recount(RecordedRelease& release,

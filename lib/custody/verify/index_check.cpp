@@ -8,29 +8,105 @@
 
 namespace custody::verify {
 
+namespace {
+
+std::string
+facts_line(const index::FactsRow& row)
+{
+  std::string line = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|",
+                                 row.created_seq,
+                                 row.month,
+                                 row.date_precision,
+                                 row.district,
+                                 row.population,
+                                 row.setting,
+                                 row.person_ref,
+                                 row.outcome,
+                                 row.delay_hours ? *row.delay_hours : -1);
+  for (const auto* list : {&row.violence_types,
+                           &row.perpetrators,
+                           &row.actions,
+                           &row.referrals,
+                           &row.consent}) {
+    for (const auto& code : *list) {
+      line += code;
+      line += ' ';
+    }
+    line += '|';
+  }
+  return line;
+}
+
+// The facts shard's statistics part (docs/formats.md 10.1.1): the member's
+// saved part must equal one rebuilt from the ledger, and its rows the
+// catalogue's, which the detail's views give.
+template<typename OpenSaved>
+Result<void>
+check_statistics(vault::Vault& vault,
+                 const index::Shard& catalogue,
+                 const OpenSaved& open_saved)
+{
+  const std::string files = (vault.cache_directory() / "facts.stats.age")
+                              .lexically_relative(vault.directory())
+                              .string();
+  CUSTODY_ASSIGN(
+    part, open_saved(vault::Compartment::facts, index::Need::statistics));
+  CUSTODY_ASSIGN(rebuilt,
+                 index::Shard::rebuild(
+                   vault, vault::Compartment::facts, index::Need::statistics));
+  CUSTODY_ASSIGN(kept, part.digest());
+  CUSTODY_ASSIGN(fresh, rebuilt.digest());
+  CUSTODY_ASSIGN(part_rows, part.facts());
+  CUSTODY_ASSIGN(catalogue_rows, catalogue.facts());
+  bool same = part_rows.size() == catalogue_rows.size();
+  for (std::size_t i = 0; same && i < part_rows.size(); ++i) {
+    same = facts_line(part_rows[i]) == facts_line(catalogue_rows[i]);
+  }
+  if (kept != fresh || !same) {
+    return make_error(
+      Errc::corrupt,
+      fmt::format("index part {} differs from the part rebuilt from the "
+                  "ledger{}",
+                  files,
+                  same ? "" : " or from the facts of the record views"),
+      fmt::format("remove {}; the next reader rebuilds it", files));
+  }
+  return {};
+}
+
+} // namespace
+
 Result<std::vector<ShardCheck>>
 check_index(vault::Vault& vault,
             const vault::RecordSet* records,
             vault::Notes& notes)
 {
+  // Saved as every reader saves it: a forged part is replaced by the rebuilt
+  // one, as the hint below says.
+  auto open_saved = [&](vault::Compartment compartment,
+                        index::Need need) -> Result<index::Shard> {
+    CUSTODY_ASSIGN(shard, index::Shard::open(vault, compartment, notes, need));
+    shard.save(notes);
+    if (!shard.stats().rejected.empty()) {
+      return make_error(
+        Errc::corrupt,
+        fmt::format("your index shard {}", shard.stats().rejected.front()),
+        "the file was replaced or damaged; it has been rebuilt from the "
+        "ledger, so find out who can write your index directory");
+    }
+    return shard;
+  };
   std::vector<index::Shard> shards;
   for (auto compartment : records::k_parts) {
-    auto shard = index::Shard::open(vault, compartment, notes);
+    auto shard = open_saved(compartment, index::Need::everything);
     if (!shard && shard.error().code == Errc::auth) {
       continue;
     }
     if (!shard) {
       return tl::unexpected(shard.error());
     }
-    // Saved as every reader saves it: a forged part is replaced by the rebuilt
-    // one, as the hint below says.
-    shard->save(notes);
-    if (!shard->stats().rejected.empty()) {
-      return make_error(
-        Errc::corrupt,
-        fmt::format("your index shard {}", shard->stats().rejected.front()),
-        "the file was replaced or damaged; it has been rebuilt from the "
-        "ledger, so find out who can write your index directory");
+    if (compartment == vault::Compartment::facts) {
+      CUSTODY_TRY(check_statistics(vault, *shard, open_saved));
     }
     shards.push_back(std::move(*shard));
   }

@@ -241,4 +241,167 @@ TEST_CASE("a data member opens the facts shard but not identity or narrative")
     == Errc::auth);
 }
 
+namespace {
+
+std::string
+facts_text(const index::FactsRow& row)
+{
+  std::string text =
+    row.month + "|" + row.date_precision + "|" + row.district + "|"
+    + row.population + "|" + row.setting + "|" + row.person_ref + "|"
+    + row.outcome + "|"
+    + (row.delay_hours ? std::to_string(*row.delay_hours) : std::string("-"));
+  for (const auto* list : {&row.violence_types,
+                           &row.perpetrators,
+                           &row.actions,
+                           &row.referrals,
+                           &row.consent}) {
+    text += "|";
+    for (const auto& code : *list) {
+      text += code + " ";
+    }
+  }
+  return text;
+}
+
+std::vector<std::string>
+facts_texts(const std::vector<index::FactsRow>& rows)
+{
+  std::vector<std::string> out;
+  for (const auto& row : rows) {
+    out.push_back(std::to_string(row.created_seq) + ":" + facts_text(row));
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("the statistics part gives the catalogue's facts, amendments folded "
+          "in, and keeps its own position")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  std::vector<records::Change> changes;
+  for (const char* date : {"2025-03-14", "2024-06-02", "2025-01", "2025"}) {
+    const auto form = sample_form(date);
+    records::Change change;
+    change.record_id = records::new_record_id();
+    change.data = sample_parts(form);
+    REQUIRE(records::derive(form, change.data, nullptr));
+    changes.push_back(std::move(change));
+  }
+  auto written = records::write(vault, changes);
+  REQUIRE(written);
+
+  vault::Notes notes;
+  auto part = index::Shard::open(
+    vault, vault::Compartment::facts, notes, index::Need::statistics);
+  REQUIRE(part);
+  CHECK_FALSE(part->stats().loaded);
+  CHECK(part->record_count() == 4);
+  part->save(notes);
+  CHECK(part->stats().saved);
+  const auto directory = fixture.directory / "index" / fixture.creator.key_id();
+  CHECK(std::filesystem::exists(directory / "facts.stats.age"));
+  // The statistics part alone: the catalogue and detail are not made.
+  CHECK_FALSE(std::filesystem::exists(directory / "facts.age"));
+  CHECK_FALSE(std::filesystem::exists(directory / "facts.detail.age"));
+  // It lists no records: that is the catalogue's.
+  CHECK(part->list({}).error().code == Errc::internal);
+
+  // Amendments: a value replaced, a list replaced, a member removed (null),
+  // and one the part does not keep (it must not disturb the rest).
+  records::Change amend;
+  amend.record_id = (*written)[0].record_id;
+  amend.type = records::EntryType::amend;
+  amend.prev = (*written)[0].hash;
+  amend.data[2] = {
+    {"incident",
+     {{"district", "old_town"},
+      {"violence_types", {"violence.sexual.rape", "violence.physical"}},
+      {"setting", nullptr},
+      {"notes_kept_elsewhere", "x"}}}};
+  auto first = records::write(vault, {amend});
+  REQUIRE(first);
+  records::Change again = amend;
+  again.prev = (*first)[0].hash;
+  again.data[2] = {{"consent", {{"scopes", {"anonymised_statistics"}}}},
+                   {"person", nullptr}};
+  REQUIRE(records::write(vault, {again}));
+
+  vault::Notes later;
+  auto caught_up = index::Shard::open(
+    vault, vault::Compartment::facts, later, index::Need::statistics);
+  REQUIRE(caught_up);
+  CHECK(caught_up->stats().loaded);
+  CHECK_FALSE(caught_up->stats().rebuilt);
+  CHECK(caught_up->stats().replayed == 4); // two amendments, two seals
+  auto catalogue = index::Shard::open(vault, vault::Compartment::facts, later);
+  REQUIRE(catalogue);
+  auto from_part = caught_up->facts();
+  auto from_catalogue = catalogue->facts();
+  REQUIRE(from_part);
+  REQUIRE(from_catalogue);
+  CHECK(facts_texts(*from_part) == facts_texts(*from_catalogue));
+  const auto& amended = from_part->front();
+  CHECK(amended.district == "old_town");
+  CHECK(amended.setting.empty());
+  CHECK(amended.population.empty());
+  CHECK(amended.person_ref.empty());
+  CHECK(
+    amended.violence_types
+    == std::vector<std::string>{"violence.sexual.rape", "violence.physical"});
+  CHECK(amended.consent == std::vector<std::string>{"anonymised_statistics"});
+  CHECK(caught_up->records_changed_since((*first)[0].seq) == 1);
+
+  // Only the months a reader needs are decoded: 2025-01 to 2025-03 holds a
+  // month of each and the record dated to 2025 alone; both shapes agree.
+  const index::MonthSpan span{"2025-01", "2025-03"};
+  auto in_span = caught_up->facts(span);
+  REQUIRE(in_span);
+  CHECK(facts_texts(*in_span) == facts_texts(*catalogue->facts(span)));
+  std::vector<std::string> months;
+  for (const auto& row : *in_span) {
+    months.push_back(row.month);
+  }
+  CHECK(months == std::vector<std::string>{"2025-03", "2025-01", "2025"});
+
+  // Rebuilt from the ledger, it is the same part.
+  caught_up->save(later);
+  auto rebuilt = index::Shard::rebuild(
+    vault, vault::Compartment::facts, index::Need::statistics);
+  REQUIRE(rebuilt);
+  CHECK(*rebuilt->digest() == *caught_up->digest());
+}
+
+TEST_CASE("an amendment that does not follow the record's last entry is "
+          "refused by the statistics part as by the detail")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  const auto form = sample_form("2025-03-14");
+  records::Change change;
+  change.record_id = records::new_record_id();
+  change.data = sample_parts(form);
+  REQUIRE(records::derive(form, change.data, nullptr));
+  auto written = records::write(vault, {change});
+  REQUIRE(written);
+  records::Change amend;
+  amend.record_id = change.record_id;
+  amend.type = records::EntryType::amend;
+  amend.prev = (*written)[0].hash;
+  amend.data[2] = {{"incident", {{"district", "old_town"}}}};
+  REQUIRE(records::write(vault, {amend}));
+  // A second amendment naming the record's first entry, not its last.
+  REQUIRE(records::write(vault, {amend}));
+
+  auto part = index::Shard::rebuild(
+    vault, vault::Compartment::facts, index::Need::statistics);
+  auto full = index::Shard::rebuild(vault, vault::Compartment::facts);
+  REQUIRE_FALSE(part);
+  REQUIRE_FALSE(full);
+  CHECK(part.error().code == Errc::corrupt);
+  CHECK(part.error().message == full.error().message);
+}
+
 TEST_SUITE_END();
