@@ -560,6 +560,65 @@ make(const fs::Path& vault,
   return make_signed(vault, vault_id, tree.size(), tree.root(), key);
 }
 
+namespace {
+
+// The frontier of the tree of the ledger's `count` entries, the last hashing
+// to `last_hash`: from checkpoints/frontier and the entries after it when it
+// verifies (`used_frontier`), else from one scan of the whole ledger.
+Result<Frontier>
+frontier_at_tip(const fs::Path& vault,
+                const std::string& vault_id,
+                const minisign::PublicKey& key,
+                std::uint64_t count,
+                const Digest& last_hash,
+                bool* used_frontier)
+{
+  if (auto saved = load_frontier(vault, key, vault_id);
+      saved && saved->frontier.size() <= count) {
+    CUSTODY_ASSIGN(
+      extended,
+      extend_from(vault, saved->frontier, saved->next, count, last_hash));
+    if (extended) {
+      if (used_frontier != nullptr) {
+        *used_frontier = true;
+      }
+      return std::move(saved->frontier);
+    }
+  }
+  if (used_frontier != nullptr) {
+    *used_frontier = false;
+  }
+  Frontier frontier;
+  CUSTODY_ASSIGN(
+    tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
+      frontier.append(merkle::leaf_hash(as_bytes(line.text)));
+      return {};
+    }));
+  if (frontier.size() != count || tip.last_hash != last_hash) {
+    return fail(Errc::internal,
+                "the ledger has {} entries, the open vault {}",
+                frontier.size(),
+                count);
+  }
+  return frontier;
+}
+
+} // namespace
+
+Result<Digest>
+root_at_tip(const fs::Path& vault,
+            const std::string& vault_id,
+            const minisign::PublicKey& key,
+            std::uint64_t count,
+            const Digest& last_hash,
+            bool* used_frontier)
+{
+  CUSTODY_ASSIGN(
+    frontier,
+    frontier_at_tip(vault, vault_id, key, count, last_hash, used_frontier));
+  return frontier.root();
+}
+
 Result<Made>
 make_at_tip(const fs::Path& vault,
             const std::string& vault_id,
@@ -569,38 +628,15 @@ make_at_tip(const fs::Path& vault,
             Position next,
             bool* used_frontier)
 {
-  std::optional<Frontier> frontier;
-  if (auto saved = load_frontier(vault, key.public_key(), vault_id);
-      saved && saved->frontier.size() <= count) {
-    CUSTODY_ASSIGN(
-      extended,
-      extend_from(vault, saved->frontier, saved->next, count, last_hash));
-    if (extended) {
-      frontier = std::move(saved->frontier);
-    }
-  }
-  if (used_frontier != nullptr) {
-    *used_frontier = frontier.has_value();
-  }
-  if (!frontier) {
-    frontier.emplace();
-    CUSTODY_ASSIGN(
-      tip, ledger::scan(vault, [&](const ledger::Line& line) -> Result<void> {
-        frontier->append(merkle::leaf_hash(as_bytes(line.text)));
-        return {};
-      }));
-    if (frontier->size() != count || tip.last_hash != last_hash) {
-      return fail(Errc::internal,
-                  "the ledger has {} entries, the open vault {}",
-                  frontier->size(),
-                  count);
-    }
-  }
+  CUSTODY_ASSIGN(
+    frontier,
+    frontier_at_tip(
+      vault, vault_id, key.public_key(), count, last_hash, used_frontier));
   CUSTODY_ASSIGN(made,
-                 make_signed(vault, vault_id, count, frontier->root(), key));
+                 make_signed(vault, vault_id, count, frontier.root(), key));
   // Only a cache: a failure to write it costs the next checkpoint a scan.
   (void)fs::write_file_atomic(directory(vault) / k_frontier_name,
-                              as_bytes(encode_frontier(*frontier, next)));
+                              as_bytes(encode_frontier(frontier, next)));
   return made;
 }
 

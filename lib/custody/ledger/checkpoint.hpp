@@ -142,6 +142,17 @@ struct Made
                                        Position next,
                                        bool* used_frontier = nullptr);
 
+// The root of the Merkle tree of the ledger's `count` entries, the last
+// hashing to `last_hash`, found as make_at_tip() finds it (checkpoints/frontier
+// when it verifies with `key`, then the entries after it; otherwise one scan),
+// without signing anything.
+[[nodiscard]] Result<Digest> root_at_tip(const fs::Path& vault,
+                                         const std::string& vault_id,
+                                         const minisign::PublicKey& key,
+                                         std::uint64_t count,
+                                         const Digest& last_hash,
+                                         bool* used_frontier = nullptr);
+
 // A checkpoint read back from checkpoints/ and checked.
 struct Stored
 {
