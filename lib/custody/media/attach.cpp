@@ -597,10 +597,6 @@ private:
   std::size_t m_offset = 0;
 };
 
-} // namespace
-
-namespace {
-
 // An error opening or decrypting object `name`: a wrong key stays
 // Errc::auth and a failed read Errc::io; anything else is damage.
 Error
