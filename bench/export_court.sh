@@ -28,6 +28,7 @@ cat "$work"/vault/objects/*/* >/dev/null # and the objects for custody
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "bundle: $records records, one attachment of $per MiB each ($((per * records)) MiB)"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
 seconds() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1; cut -d' ' -f1 "$work/time"; }
 peak_mib() { echo $(($(cut -d' ' -f2 "$work/time") / 1024)); }
 # /usr/bin/time runs a program, not a shell function: the command as words.
@@ -55,3 +56,14 @@ echo "custody export (.tar):       ${export_s[*]} s (median $export_m), $peak Mi
 echo "custody export, 2 records:   $small s, $small_peak MiB peak (a tenth of the bytes)"
 echo "export / tar (median):       $(awk -v a="$export_m" -v b="$tar_m" 'BEGIN { printf "%.2f", a / b }')   (target <= 1.5)"
 echo "export / (tar + sync):       $(awk -v a="$export_m" -v b="$sync_m" 'BEGIN { printf "%.2f", a / b }')"
+# The same ratios run by run (tar, tar + sync and export run in turn), so that a machine whose speed
+# drifts during the benchmark moves both sides of each ratio.
+paired() { # NUMERATORS... -- DENOMINATORS...
+  local -a a=() b=(); while [ "$1" != -- ]; do a+=("$1"); shift; done; shift; b=("$@")
+  local ratios=() i
+  for i in "${!a[@]}"; do ratios+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.2f", x / y }')"); done
+  echo "${ratios[*]} (median $(median "${ratios[@]}"))"
+}
+echo "export / tar, run by run:    $(paired "${export_s[@]}" -- "${tar_s[@]}")"
+echo "export / (tar + sync), runs: $(paired "${export_s[@]}" -- "${sync_s[@]}")"
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -207,3 +207,25 @@ grep -q "carries a C2PA manifest store (1 manifest)" "$T/c2pa/metadata/premis.xm
 grep -q "did not validate its signatures" "$T/c2pa/metadata/premis.xml" || fail "the custody log overstates"
 xmllint --noout --schema "$schema" "$T/c2pa/metadata/premis.xml" 2>/dev/null || fail "premis.xml with a provenance note"
 if grep -q "C2PA" "$T/dir/metadata/premis.xml"; then fail "a photo without C2PA was said to carry it"; fi
+
+# A disk that fills while the archive is written (its own thread writes it, direct I/O): the export
+# fails with the disk's error, appends nothing, and leaves no bundle, finished or temporary, whether
+# the first write fails or one several MiB in, with the original still being decrypted.
+head -c $((3 * 1024 * 1024 + 1234)) /dev/urandom >"$T/long.mp4"
+sed -e 's/P-0112/P-0113/' "$CUSTODY_SOURCE/examples/incidents/02-unlawful-arrest-condoms.yaml" >"$T/long.yaml"
+long=$(record "$T/long.yaml")
+expect_status 0 as_creator attach "$long" "$T/long.mp4"
+expect_status 0 as_creator checkpoint
+mkdir "$T/full"
+before=$(snapshot "$T/vault")
+for at in 100 2500000; do
+  CUSTODY_FAULT_ENOSPC_AT_BYTE=$at expect_status 6 as_creator export --recipe "$recipe" -o "$T/full/b.tar" "$long"
+  expect_contains "$T/err" "No space left on device"
+  [ -z "$(ls -A "$T/full")" ] || fail "a full disk left $(ls -A "$T/full") behind (at byte $at)"
+done
+[ "$(snapshot "$T/vault")" = "$before" ] || fail "an export that failed on a full disk changed the vault"
+expect_status 0 as_creator export --recipe "$recipe" -o "$T/full/b.tar" "$long"
+tar -xf "$T/full/b.tar" -C "$T/full" || fail "tar cannot unpack the bundle with a 3 MiB original"
+hash=$(sha256sum "$T/long.mp4" | cut -c1-64)
+cmp -s "$T/long.mp4" "$T/full/b/data/original/$hash.mp4" || fail "the 3 MiB original is not byte for byte"
+(cd "$T/full/b" && sha256sum --quiet -c manifest-sha256.txt) || fail "sha256sum -c of the bundle with a 3 MiB original"

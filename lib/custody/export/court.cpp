@@ -471,7 +471,10 @@ struct Builder
                                                 digest,
                                                 write,
                                                 nullptr,
-                                                {}));
+                                                {},
+                                                // checked against the
+                                                // commitment above
+                                                attach::CheckObjectName::no));
           (void)extracted;
           return {};
         })));
@@ -536,6 +539,15 @@ struct Builder
       const std::string media_type =
         attachment.value("media", json::Json::object())
           .value("mime", "application/octet-stream");
+      // The media's commitment in the signed entry (6.2.1) binds the
+      // recorded SHA-256, which alone checks the plaintext below.
+      if (store::commitment(recorded.media_salt, recorded.sha256)
+          != ref.commit) {
+        return make_error(Errc::corrupt,
+                          fmt::format("entry {}: the attachment document does "
+                                      "not describe the media beside it",
+                                      entry.seq));
+      }
       ProvenanceScan scan;
       CUSTODY_ASSIGN(
         path,
@@ -556,12 +568,14 @@ struct Builder
                                                   recorded.sha256,
                                                   scanned,
                                                   nullptr,
-                                                  {}));
+                                                  {},
+                                                  attach::CheckObjectName::no));
             (void)extracted;
             return {};
           }),
           // read_plaintext fails unless the plaintext hashes
-          // to the recorded SHA-256: hashed once, not twice.
+          // to the recorded SHA-256: hashed once, not twice;
+          // the object's own hash (invariant 8) is verify's.
           Hashed::by_producer));
       const std::string hex = to_hex(recorded.sha256);
       if (auto notes = provenance_notes(scan.found()); !notes.empty()) {

@@ -597,6 +597,18 @@ private:
   std::size_t m_offset = 0;
 };
 
+// An error opening or decrypting object `name`: a wrong key stays
+// Errc::auth and a failed read Errc::io; anything else is damage.
+Error
+undecryptable(const Digest& name, const Error& error)
+{
+  const Errc code = error.code == Errc::auth || error.code == Errc::io
+                      ? error.code
+                      : Errc::corrupt;
+  return Error{
+    code, fmt::format("object {}: {}", to_hex(name), error.message), {}};
+}
+
 } // namespace
 
 Result<Extracted>
@@ -607,14 +619,17 @@ read_plaintext(const fs::Path& vault,
                const Digest& sha256,
                const std::function<Result<void>(ByteView)>& sink,
                const std::atomic<bool>* cancel,
-               const Progress& progress)
+               const Progress& progress,
+               CheckObjectName check_name)
 {
   const fs::Path path = store::object_path(vault, name);
   CUSTODY_ASSIGN(raw, store::open_object(vault, name));
   fs::Fd fd(raw);
 
-  // Two threads: this one reads the object and hashes its bytes (invariant
-  // 8), the caller's decrypts and hashes the plaintext.
+  // Two threads. With the name checked, this one reads the object and hashes
+  // its bytes (invariant 8), the caller's decrypts and hashes the plaintext;
+  // without, this one reads and decrypts, and the caller's thread is left to
+  // hash the plaintext and feed the sink (a court bundle's archive writer).
   Queue full;
   Queue empty;
   for (std::size_t i = 0; i < k_blocks_in_flight; ++i) {
@@ -622,7 +637,7 @@ read_plaintext(const fs::Path& vault,
   }
   FirstError failure;
   Sha256 object_hash;
-  std::thread reader([&] {
+  auto read_and_hash = [&] {
     for (;;) {
       auto block = empty.take();
       if (block == nullptr) {
@@ -644,7 +659,50 @@ read_plaintext(const fs::Path& vault,
         return;
       }
     }
-  });
+  };
+  // Whole chunks into each block; each is authenticated before it is put.
+  auto read_and_decrypt = [&] {
+    age::FdSource source(fd.get());
+    auto decryptor =
+      age::Decryptor::open(source,
+                           std::span<const age::X25519Identity>(&key, 1),
+                           age::Input::binary);
+    if (!decryptor) {
+      failure.set(undecryptable(name, decryptor.error()));
+      full.stop();
+      return;
+    }
+    for (;;) {
+      auto block = empty.take();
+      if (block == nullptr) {
+        return;
+      }
+      block->length = 0;
+      block->last = false;
+      while (block->length + age::k_chunk_size <= k_block_size) {
+        auto n = decryptor->read_chunk(
+          std::span(block->data.data() + block->length, age::k_chunk_size));
+        if (!n) {
+          failure.set(undecryptable(name, n.error()));
+          full.stop();
+          return;
+        }
+        if (*n == 0) {
+          block->last = true;
+          break;
+        }
+        block->length += *n;
+      }
+      const bool last = block->last;
+      full.put(std::move(block));
+      if (last) {
+        return;
+      }
+    }
+  };
+  std::thread reader(check_name == CheckObjectName::yes
+                       ? std::function<void()>(read_and_hash)
+                       : std::function<void()>(read_and_decrypt));
   struct Joiner
   {
     Queue& full;
@@ -660,56 +718,79 @@ read_plaintext(const fs::Path& vault,
     }
   } joiner{full, empty, reader};
 
-  QueueSource source(full, empty);
-  auto decryptor = age::Decryptor::open(
-    source, std::span<const age::X25519Identity>(&key, 1), age::Input::binary);
-  if (!decryptor) {
-    if (auto error = failure.get()) {
-      return tl::unexpected(*error);
-    }
-    return fail(decryptor.error().code == Errc::auth ? Errc::auth
-                                                     : Errc::corrupt,
-                "object {}: {}",
-                to_hex(name),
-                decryptor.error().message);
-  }
-  // Each chunk is authenticated before any of it reaches the sink.
   Sha256 hash;
-  Bytes chunk(age::k_chunk_size);
   std::uint64_t offset = 0;
   std::uint64_t reported = 0;
   bool padding_clean = true;
-  for (;;) {
-    if (cancelled(cancel)) {
-      return tl::unexpected(interrupted());
-    }
-    auto n = decryptor->read_chunk(chunk);
-    if (!n) {
-      if (auto error = failure.get()) {
-        return tl::unexpected(*error);
-      }
-      return fail(
-        Errc::corrupt, "object {}: {}", to_hex(name), n.error().message);
-    }
-    if (*n == 0) {
-      break;
-    }
+  // One authenticated piece of the padded plaintext.
+  auto take = [&](ByteView plain) -> Result<void> {
     const std::uint64_t keep =
-      offset >= size ? 0 : std::min<std::uint64_t>(*n, size - offset);
+      offset >= size ? 0 : std::min<std::uint64_t>(plain.size(), size - offset);
     if (keep > 0) {
-      const ByteView piece(chunk.data(), keep);
+      const ByteView piece = plain.subspan(0, keep);
       hash.update(piece);
       if (sink) {
         CUSTODY_TRY(sink(piece));
       }
     }
-    for (std::size_t i = keep; i < *n; ++i) {
-      padding_clean = padding_clean && chunk[i] == 0;
+    for (std::size_t i = keep; i < plain.size(); ++i) {
+      padding_clean = padding_clean && plain[i] == 0;
     }
-    offset += *n;
+    offset += plain.size();
     if (progress && offset - reported >= k_progress_every) {
       progress(std::min(offset, size), size);
       reported = offset;
+    }
+    return {};
+  };
+  // The reading thread's error, when it stopped first.
+  auto reader_error = [&](Error otherwise) -> Error {
+    if (auto error = failure.get()) {
+      return *error;
+    }
+    return otherwise;
+  };
+
+  if (check_name == CheckObjectName::yes) {
+    QueueSource source(full, empty);
+    auto decryptor =
+      age::Decryptor::open(source,
+                           std::span<const age::X25519Identity>(&key, 1),
+                           age::Input::binary);
+    if (!decryptor) {
+      return tl::unexpected(
+        reader_error(undecryptable(name, decryptor.error())));
+    }
+    Bytes chunk(age::k_chunk_size);
+    for (;;) {
+      if (cancelled(cancel)) {
+        return tl::unexpected(interrupted());
+      }
+      auto n = decryptor->read_chunk(chunk);
+      if (!n) {
+        return tl::unexpected(reader_error(undecryptable(name, n.error())));
+      }
+      if (*n == 0) {
+        break;
+      }
+      CUSTODY_TRY(take(ByteView(chunk.data(), *n)));
+    }
+  } else {
+    for (;;) {
+      if (cancelled(cancel)) {
+        return tl::unexpected(interrupted());
+      }
+      auto block = full.take();
+      if (block == nullptr) {
+        return tl::unexpected(
+          reader_error(Error{Errc::internal, "the object reader stopped", {}}));
+      }
+      CUSTODY_TRY(take(ByteView(block->data.data(), block->length)));
+      const bool last = block->last;
+      empty.put(std::move(block));
+      if (last) {
+        break;
+      }
     }
   }
   if (reader.joinable()) {
@@ -719,7 +800,7 @@ read_plaintext(const fs::Path& vault,
     return tl::unexpected(*error);
   }
   // invariant 8, from the same read
-  if (object_hash.finish() != name) {
+  if (check_name == CheckObjectName::yes && object_hash.finish() != name) {
     return tl::unexpected(store::altered_object(vault, name));
   }
   if (offset < size || offset != store::padme(size) || !padding_clean) {

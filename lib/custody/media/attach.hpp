@@ -69,9 +69,19 @@ struct Extracted
   Digest sha256{};
 };
 
+// Whether read_plaintext also hashes the object's bytes against its name
+// (invariant 8). Without, every byte given to the sink is still checked: each
+// age chunk authenticates, and the plaintext must hash to the `sha256` the
+// caller took from a checked document, so only an object re-encrypted from
+// the same plaintext would go unseen, which verify finds (docs/decisions.md,
+// "A court bundle checks the plaintext, verify the object").
+enum class CheckObjectName { yes, no };
+
 // Decrypts object `name` with `key`, checks that the plaintext's first `size`
 // bytes hash to `sha256` and that only zeros follow, and hands each piece of
-// the true plaintext to `sink` (which may be empty: verify --deep).
+// the true plaintext to `sink` (which may be empty: verify --deep). Two
+// threads: a reading one, which hashes the object (CheckObjectName::yes) or
+// decrypts it (::no), and the caller's, which does the rest.
 // Errc::corrupt when the object or its hash is wrong; Errc::auth when `key`
 // does not open it.
 [[nodiscard]] Result<Extracted>
@@ -82,7 +92,8 @@ read_plaintext(const fs::Path& vault,
                const Digest& sha256,
                const std::function<Result<void>(ByteView)>& sink,
                const std::atomic<bool>* cancel,
-               const Progress& progress);
+               const Progress& progress,
+               CheckObjectName check_name = CheckObjectName::yes);
 
 // Writes an extracted attachment to `to`: through an unnamed file in its
 // directory, linked only once the whole plaintext checked out; an existing
