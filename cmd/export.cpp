@@ -310,12 +310,12 @@ run_bulletin(const GlobalOptions& global,
                  .dump());
   } else if (channels.retracts_item > 0) {
     fmt::print("{}: retraction of item {} (bulletin.txt, bulletin.md, "
-               "bulletin-sms.txt)\n",
+               "bulletin.html, bulletin-sms.txt)\n",
                printable(options.out),
                channels.retracts_item);
   } else {
     fmt::print("{}: bulletin of {} item{} (bulletin.txt, bulletin.md, "
-               "bulletin-sms.txt: {} SMS part{})\n",
+               "bulletin.html, bulletin-sms.txt: {} SMS part{})\n",
                printable(options.out),
                channels.items,
                channels.items == 1 ? "" : "s",
