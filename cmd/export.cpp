@@ -127,13 +127,14 @@ show_or_propose(const GlobalOptions& global,
                 const std::string& recipe_name,
                 const std::string& recipe_sha256,
                 const std::string& content,
-                bool propose)
+                bool propose,
+                std::optional<vault::Compartment> holder = std::nullopt)
 {
   std::optional<std::uint64_t> seq;
   if (propose) {
-    CUSTODY_ASSIGN(
-      proposed,
-      bundle::propose(vault, kind, recipe_name, recipe_sha256, content));
+    CUSTODY_ASSIGN(proposed,
+                   bundle::propose(
+                     vault, kind, recipe_name, recipe_sha256, content, holder));
     seq = proposed;
   }
   if (global.json) {
@@ -370,16 +371,27 @@ run_dataset(const GlobalOptions& global,
   CUSTODY_ASSIGN(rows, facts.facts());
   CUSTODY_ASSIGN(recorded, facts.releases());
   const records::Places* known = places ? &*places : nullptr;
-  CUSTODY_ASSIGN(
-    dataset,
-    disclosure::release_dataset(rows,
-                                recipe.spec,
-                                known,
-                                recipe.rules,
-                                recorded,
-                                [&](std::uint64_t tree_size) {
-                                  return facts.records_changed_since(tree_size);
-                                }));
+  std::optional<disclosure::DatasetNarratives> narratives;
+  if (recipe.narrative) {
+    CUSTODY_ASSIGN(shards, open_readable(session.vault));
+    CUSTODY_ASSIGN_CTX(
+      released,
+      disclosure::released_narratives(shards, *recipe.narrative),
+      printable(options.recipe));
+    save_shards(shards);
+    narratives = std::move(released);
+  }
+  CUSTODY_ASSIGN(dataset,
+                 disclosure::release_dataset(
+                   rows,
+                   recipe.spec,
+                   known,
+                   recipe.rules,
+                   recorded,
+                   [&](std::uint64_t tree_size) {
+                     return facts.records_changed_since(tree_size);
+                   },
+                   narratives ? &*narratives : nullptr));
   const auto files = bundle::dataset_files(dataset, recipe, known);
   const auto& check = dataset->check;
   note(fmt::format("{} rows from {} persons in {} classes (each of at least "
@@ -394,6 +406,18 @@ run_dataset(const GlobalOptions& global,
                    check.risk * 100,
                    check.without_consent,
                    check.year_only));
+  if (narratives) {
+    note(fmt::format(
+      "narratives: {} released; of the consenting reports, {} without a "
+      "released redacted narrative, {} whose narrative was redacted before "
+      "the record's latest amendment{}",
+      check.narratives,
+      check.narrative_none,
+      check.narrative_stale,
+      check.narrative_left_out > 0
+        ? fmt::format(" ({} left out of the dataset)", check.narrative_left_out)
+        : std::string(" (marked not_recorded)")));
+  }
   const std::string recipe_name =
     std::filesystem::path(options.recipe).filename().string();
   const std::string recipe_sha256 = sha256_hex(recipe_bytes);
@@ -404,7 +428,8 @@ run_dataset(const GlobalOptions& global,
                            recipe_name,
                            recipe_sha256,
                            bundle::proposal_content(files),
-                           options.propose);
+                           options.propose,
+                           bundle::proposal_compartment(dataset));
   }
   CUSTODY_ASSIGN(
     written,
