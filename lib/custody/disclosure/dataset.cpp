@@ -129,8 +129,7 @@ audit_with_history(const std::vector<index::FactsRow>& all,
                    const std::map<std::string, Class>& classes,
                    const std::vector<index::ReleaseRow>& recorded,
                    const std::function<std::uint64_t(std::uint64_t)>& changed,
-                   std::uint64_t k,
-                   const std::map<std::string, std::uint64_t>& left_out)
+                   std::uint64_t k)
 {
   std::vector<stats::TableJob> jobs;
   jobs.push_back(stats::micro_job(spec, selected, places));
@@ -152,7 +151,7 @@ audit_with_history(const std::vector<index::FactsRow>& all,
     std::any_of(classes.begin(), classes.end(), [](const auto& item) {
       return item.second.withheld;
     });
-  if (outcome.tables == 0 && !withheld && left_out.empty()) {
+  if (outcome.tables == 0 && !withheld) {
     return outcome; // nothing published before, nothing held back
   }
   const stats::Tabulation tabulation = stats::tabulate_jobs(jobs);
@@ -208,24 +207,13 @@ audit_with_history(const std::vector<index::FactsRow>& all,
     if (quasi == quasi_of.end()) {
       continue;
     }
-    // Rows left out for want of a narrative: the reader sees how many of
-    // the whole row were published, a lower bound of how many there are. The
-    // cell says [published, published + 2 ceil(left / 2)], which holds the
-    // true count and tells the reader no less than she knows.
-    std::uint64_t left = 0;
-    if (auto found = left_out.find(table.rows[r]); found != left_out.end()) {
-      left = found->second;
-    }
-    const auto of_class = classes.find(quasi->second);
-    if (of_class == classes.end() || !of_class->second.withheld) {
+    const auto& of = classes.at(quasi->second);
+    if (!of.withheld) {
       AuditCell shown;
       shown.variables = cell.combinations;
-      const std::uint64_t half = (left + 1) / 2;
-      shown.value = cell.records - left + half;
-      shown.slack = half;
+      shown.value = cell.records;
       with_dataset.cells.push_back(std::move(shown));
     } else {
-      const auto& of = of_class->second;
       auto& variables = withheld_variables[quasi->second];
       variables.insert(
         variables.end(), cell.combinations.begin(), cell.combinations.end());
@@ -352,11 +340,12 @@ release_dataset(const std::vector<index::FactsRow>& all,
                                   spec.period.from_month,
                                   spec.period.to_month));
   }
-  // The rows the classes are made of: every consenting row, or with
-  // NarrativeMissing::leave_out those with a released narrative. What was
-  // left out, by whole row, bounds the audit's published counts.
+  // The rows the dataset is made of, checked and audited: every consenting
+  // row, or with NarrativeMissing::leave_out those with a released
+  // narrative. A row left out is in no cell of the dataset, so the audit
+  // places it in combinations of its own: the reader knows how many rows
+  // were published, and of the rest only what other releases say.
   std::vector<const index::FactsRow*> chosen;
-  std::map<std::string, std::uint64_t> left_out;
   if (narratives) {
     dataset.narrative = narratives->missing;
     for (const auto* row : counted.rows) {
@@ -370,7 +359,6 @@ release_dataset(const std::vector<index::FactsRow>& all,
            : dataset.check.narrative_none);
       if (narratives->missing == NarrativeMissing::leave_out) {
         ++dataset.check.narrative_left_out;
-        ++left_out[stats::key_of(stats::row_of(*row, spec, places, false))];
       } else {
         chosen.push_back(row);
       }
@@ -535,16 +523,10 @@ release_dataset(const std::vector<index::FactsRow>& all,
       "or level, fewer fields)");
   }
 
-  CUSTODY_ASSIGN(outcome,
-                 audit_with_history(all,
-                                    counted.rows,
-                                    spec,
-                                    places,
-                                    classes,
-                                    recorded,
-                                    changed,
-                                    rules.k,
-                                    left_out));
+  CUSTODY_ASSIGN(
+    outcome,
+    audit_with_history(
+      all, chosen, spec, places, classes, recorded, changed, rules.k));
   dataset.check.earlier_tables = outcome.tables;
   dataset.check.lps = outcome.lps;
   if (outcome.failing > 0) {
