@@ -58,7 +58,7 @@ expect_contains "$T/err" "narrative"
 refuse_recipe 3 's/^sensitive: .*$/sensitive: [perpetrator]/' "list it under sensitive"
 refuse_recipe 3 's/^k: 5$/k: 3/' "k must be at least 5"
 refuse_recipe 3 's/^max_risk: 0.03$/max_risk: 0.1/' "max_risk"
-refuse_recipe 3 's/^on_failure: suppress$/on_failure: maybe/' "line 26"
+refuse_recipe 3 's/^on_failure: suppress$/on_failure: maybe/' "line 28"
 refuse_recipe 3 's/- {field: region}/- {field: regoin}/' "region"
 expect_status 2 as_data export --recipe "$recipe" --dry-run 0123456789abcdef
 expect_status 5 as_member joy export --recipe "$recipe" --dry-run

@@ -346,7 +346,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
   // places it in combinations of its own: the reader knows how many rows
   // were published, and of the rest only what other releases say.
   std::vector<const index::FactsRow*> chosen;
-  if (narratives) {
+  if (narratives != nullptr) {
     dataset.narrative = narratives->missing;
     for (const auto* row : counted.rows) {
       if (narratives->released.contains(row->created_seq)) {
@@ -483,7 +483,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
       const auto& row = *chosen[i];
       persons.insert(person_of(row));
       dataset.rows.push_back(stats::row_of(row, spec, places, false));
-      if (narratives) {
+      if (narratives != nullptr) {
         const auto found = narratives->released.find(row.created_seq);
         dataset.narratives.push_back(found != narratives->released.end()
                                        ? found->second
@@ -540,7 +540,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
       "earlier releases");
   }
 
-  if (narratives) {
+  if (narratives != nullptr) {
     // Sorted as whole rows with their narratives, so the same records give
     // the same file whatever order the shard lists them in.
     std::vector<std::pair<std::vector<std::string>, std::string>> paired;
