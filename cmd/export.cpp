@@ -128,13 +128,14 @@ show_or_propose(const GlobalOptions& global,
                 const std::string& recipe_name,
                 const std::string& recipe_sha256,
                 const std::string& content,
-                bool propose)
+                bool propose,
+                std::optional<vault::Compartment> holder = std::nullopt)
 {
   std::optional<std::uint64_t> seq;
   if (propose) {
-    CUSTODY_ASSIGN(
-      proposed,
-      bundle::propose(vault, kind, recipe_name, recipe_sha256, content));
+    CUSTODY_ASSIGN(proposed,
+                   bundle::propose(
+                     vault, kind, recipe_name, recipe_sha256, content, holder));
     seq = proposed;
   }
   if (global.json) {
@@ -311,12 +312,12 @@ run_bulletin(const GlobalOptions& global,
                  .dump());
   } else if (channels.retracts_item > 0) {
     fmt::print("{}: retraction of item {} (bulletin.txt, bulletin.md, "
-               "bulletin-sms.txt)\n",
+               "bulletin.html, bulletin-sms.txt)\n",
                printable(options.out),
                channels.retracts_item);
   } else {
     fmt::print("{}: bulletin of {} item{} (bulletin.txt, bulletin.md, "
-               "bulletin-sms.txt: {} SMS part{})\n",
+               "bulletin.html, bulletin-sms.txt: {} SMS part{})\n",
                printable(options.out),
                channels.items,
                channels.items == 1 ? "" : "s",
@@ -374,16 +375,27 @@ run_dataset(const GlobalOptions& global,
                  stats::months_needed(
                    stats::Selection{recipe.spec.period, {}}, recorded, known));
   CUSTODY_ASSIGN(rows, facts.facts(months));
-  CUSTODY_ASSIGN(
-    dataset,
-    disclosure::release_dataset(rows,
-                                recipe.spec,
-                                known,
-                                recipe.rules,
-                                recorded,
-                                [&](std::uint64_t tree_size) {
-                                  return facts.records_changed_since(tree_size);
-                                }));
+  std::optional<disclosure::DatasetNarratives> narratives;
+  if (recipe.narrative) {
+    CUSTODY_ASSIGN(shards, open_readable(session.vault));
+    CUSTODY_ASSIGN_CTX(
+      released,
+      disclosure::released_narratives(shards, *recipe.narrative),
+      printable(options.recipe));
+    save_shards(shards);
+    narratives = std::move(released);
+  }
+  CUSTODY_ASSIGN(dataset,
+                 disclosure::release_dataset(
+                   rows,
+                   recipe.spec,
+                   known,
+                   recipe.rules,
+                   recorded,
+                   [&](std::uint64_t tree_size) {
+                     return facts.records_changed_since(tree_size);
+                   },
+                   narratives ? &*narratives : nullptr));
   const auto files = bundle::dataset_files(dataset, recipe, known);
   const auto& check = dataset->check;
   note(fmt::format("{} rows from {} persons in {} classes (each of at least "
@@ -398,6 +410,18 @@ run_dataset(const GlobalOptions& global,
                    check.risk * 100,
                    check.without_consent,
                    check.year_only));
+  if (narratives) {
+    note(fmt::format(
+      "narratives: {} released; of the consenting reports, {} without a "
+      "released redacted narrative, {} whose narrative was redacted before "
+      "the record's latest amendment{}",
+      check.narratives,
+      check.narrative_none,
+      check.narrative_stale,
+      check.narrative_left_out > 0
+        ? fmt::format(" ({} left out of the dataset)", check.narrative_left_out)
+        : std::string(" (marked not_recorded)")));
+  }
   const std::string recipe_name =
     std::filesystem::path(options.recipe).filename().string();
   const std::string recipe_sha256 = sha256_hex(recipe_bytes);
@@ -408,7 +432,8 @@ run_dataset(const GlobalOptions& global,
                            recipe_name,
                            recipe_sha256,
                            bundle::proposal_content(files),
-                           options.propose);
+                           options.propose,
+                           bundle::proposal_compartment(dataset));
   }
   CUSTODY_ASSIGN(
     written,

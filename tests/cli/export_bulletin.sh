@@ -3,8 +3,9 @@
 # (names, phones, references, narratives, districts, days, places, record ids) in any channel; the
 # k-area rule (one report alone in its region gives no item); two spellings of a plate and `+44 7…`
 # and `07…` of one phone link three reports as one aggressor, in a band; reports younger than the
-# delay wait; SMS parts within GSM-7's lengths; written only after a second member approved
-# exactly the three channels; a retraction names the withdrawn item by its number alone.
+# delay wait; SMS parts within GSM-7's lengths; bulletin.html a valid standalone document with every
+# recorded text escaped (a description holding markup); written only after a second member
+# approved exactly the four channels; a retraction names the withdrawn item by its number alone.
 . "$(dirname "$0")/lib.sh"
 
 recipe="$CUSTODY_SOURCE/examples/recipes/bulletin.yaml"
@@ -21,6 +22,8 @@ form() { # N PERSON NAME PLATE AGGRESSOR-PHONE DISTRICT
     -e "s/district: dockside/district: $6/" "$base" >"$T/form$1.yaml"
   # (the first report's modus operandi gives a number in its free text: the approver sees it marked)
   [ "$1" != 01 ] || sed -i 's/takes money and phone\./takes money and phone. Texts from +254 711 000 777./' "$T/form$1.yaml"
+  # (and its description holds markup, which the HTML channel must escape)
+  [ "$1" != 01 ] || sed -i 's/with a torn$/with a torn <script>alert(1)<\/script> \& "lined"/' "$T/form$1.yaml"
   as_creator record --form "$T/form$1.yaml" >/dev/null 2>&1 || fail "record form $1"
 }
 form 01 P-2001 "Amina Otieno" "XX 000 B" "+000 722 000 031" dockside
@@ -90,12 +93,49 @@ expect_contains "$T/out" "[[PHONE: +254 711 000 777]]"
 expect_contains "$T/err" "passage"
 expect_status 0 as_member adv export --recipe "$T/bulletin.yaml" --json -o "$T/alert"
 jq -e '.items == 3 and .proposal == '"$proposal" "$T/out" >/dev/null || fail "export --json"
-for file in bulletin.txt bulletin.md bulletin-sms.txt; do
+for file in bulletin.txt bulletin.md bulletin.html bulletin-sms.txt; do
   [ -s "$T/alert/$file" ] || fail "$file is missing"
 done
 awk '/^=== bulletin.txt ===$/ { on = 1; next } /^=== bulletin.md ===$/ { on = 0 } on' "$T/shown" | sed '$d' >"$T/shown.txt"
 cmp -s "$T/alert/bulletin.txt" "$T/shown.txt" || { diff "$T/alert/bulletin.txt" "$T/shown.txt" >&2; fail "bulletin.txt is not what was approved"; }
 grep -q '^## 1\. Waterfront, 2024-06$' "$T/alert/bulletin.md" || fail "bulletin.md"
+# bulletin.html: the approved channel byte for byte, valid HTML to libxml2, standalone, the
+# items in it and every recorded text escaped.
+awk '/^=== bulletin.html ===$/ { on = 1; next } /^=== bulletin-sms.txt/ { on = 0 } on' "$T/shown" | sed '$d' >"$T/shown.html"
+cmp -s "$T/alert/bulletin.html" "$T/shown.html" || { diff "$T/alert/bulletin.html" "$T/shown.html" >&2; fail "bulletin.html is not what was approved"; }
+html_valid() { # FILE
+  xmllint --html --noout "$1" 2>"$T/xmllint" || fail "xmllint refused $1"
+  [ ! -s "$T/xmllint" ] || { cat "$T/xmllint" >&2; fail "$1 is not valid HTML to libxml2"; }
+  head -2 "$1" | tr -d '\n' | grep -qx '<!DOCTYPE html><html lang="en">' || fail "$1: no doctype or lang"
+  grep -q '^<meta charset="utf-8">$' "$1" || fail "$1: no charset"
+  grep -q '^<title>[^<]' "$1" || fail "$1: no title"
+  for absent in '<script' 'src=' 'href=' '<link' '<img' 'url(' '@import'; do
+    expect_not_contains "$1" "$absent"
+  done
+}
+html_valid "$T/alert/bulletin.html"
+[ "$(grep -c '^<h2>[0-9]\. Waterfront, 2024-06</h2>$' "$T/alert/bulletin.html")" -eq 3 ] || fail "three Waterfront items in the HTML"
+expect_contains "$T/alert/bulletin.html" "with a torn &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;lined&quot;"
+expect_contains "$T/alert/bulletin.html" "<li><strong>Vehicle reported:</strong> dark green older saloon car, plate XX 000 B</li>"
+[ "$(grep -c '^<li>Reported 2-4 times\.</li>$' "$T/alert/bulletin.html")" -eq 3 ] || fail "the linked reports are not banded in the HTML"
+for canary in Zawadi Amina Neema Halima Rehema P-20 "+000 722 000 2" Dockside dockside Lighthouse \
+  "2024-06-09" "road behind" Mteja "7700" "+44" KCC; do
+  expect_not_contains "$T/alert/bulletin.html" "$canary"
+done
+# What the text channels carry as recorded, the HTML carries escaped (python's parser, another
+# reader, gives the text back).
+python3 - "$T/alert/bulletin.html" <<'PY' || fail "the HTML's text is not the recorded text"
+import html.parser, sys
+class Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True); self.data = []; self.tags = set()
+    def handle_starttag(self, tag, attrs): self.tags.add(tag)
+    def handle_data(self, data): self.data.append(data)
+t = Text(); t.feed(open(sys.argv[1], encoding='utf-8').read())
+text = ''.join(t.data)
+assert 'with a torn <script>alert(1)</script> & "lined"' in text, text
+assert 'script' not in t.tags, t.tags
+PY
 expect_status 0 as_creator verify --deep --index
 
 # A retraction: item 2 withdrawn by number alone, proposed and approved as a bulletin is.
@@ -109,8 +149,11 @@ expect_status 0 as_member second approve "$retraction" --yes
 expect_status 0 as_member adv export --recipe "$T/bulletin.yaml" --retract 2 --json -o "$T/retraction"
 jq -e '.retracts_item == 2 and .proposal == '"$retraction" "$T/out" >/dev/null || fail "retraction --json"
 expect_contains "$T/retraction/bulletin.txt" "Item 2 of our safety alert on reports from 2024-01 to 2024-12 is withdrawn."
+html_valid "$T/retraction/bulletin.html"
+expect_contains "$T/retraction/bulletin.html" "<p>Item 2 of our safety alert on reports from 2024-01 to 2024-12 is withdrawn. Please disregard it.</p>"
 for canary in Waterfront "2024-06" saloon XX Reported; do
   expect_not_contains "$T/retraction/bulletin.txt" "$canary"
+  expect_not_contains "$T/retraction/bulletin.html" "$canary"
   expect_not_contains "$T/retraction/bulletin-sms.txt" "$canary"
 done
 

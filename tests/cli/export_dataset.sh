@@ -4,7 +4,11 @@
 # from the forms), two types of violence and a risk under 3 %; no identifier, name, phone or
 # narrative in either file; a recipe that asks for an identifier, free text, or a class too small
 # is refused and writes nothing; written only once a legal member approved exactly both files; the
-# dataset is recorded as a release, and the next statistics release is audited with it.
+# dataset is recorded as a release, and the next statistics release is audited with it. A recipe
+# with the narrative column: refused to a data member (keys, naming the field); made by a legal
+# member, each row carries its record's released redacted narrative or not_recorded (never an
+# unreviewed, unreleased or stale one), the legal approver reads each whole with what redaction
+# would still remove marked, and the unredacted narrative's canary is in neither file.
 . "$(dirname "$0")/lib.sh"
 
 recipe="$CUSTODY_SOURCE/examples/recipes/dataset.yaml"
@@ -46,11 +50,15 @@ refuse_recipe() { # STATUS SED-EXPRESSION TEXT
   expect_contains "$T/err" "$3"
 }
 refuse_recipe 3 's/- {field: region}/- {field: person_ref}/' "identifies a person"
-refuse_recipe 3 's/- {field: region}/- {field: narrative}/' "free text"
+refuse_recipe 3 's/- {field: region}/- {field: notes}/' "free text"
+# The narrative is released redacted text, read with the aggressor key a data member does not hold.
+sed 's/- {field: region}/- {field: region}\n  - narrative/' "$recipe" >"$T/narrative.yaml"
+expect_status 5 as_data export --recipe "$T/narrative.yaml" --dry-run
+expect_contains "$T/err" "narrative"
 refuse_recipe 3 's/^sensitive: .*$/sensitive: [perpetrator]/' "list it under sensitive"
 refuse_recipe 3 's/^k: 5$/k: 3/' "k must be at least 5"
 refuse_recipe 3 's/^max_risk: 0.03$/max_risk: 0.1/' "max_risk"
-refuse_recipe 3 's/^on_failure: suppress$/on_failure: maybe/' "line 26"
+refuse_recipe 3 's/^on_failure: suppress$/on_failure: maybe/' "line 28"
 refuse_recipe 3 's/- {field: region}/- {field: regoin}/' "region"
 expect_status 2 as_data export --recipe "$recipe" --dry-run 0123456789abcdef
 expect_status 5 as_member joy export --recipe "$recipe" --dry-run
@@ -139,3 +147,82 @@ PY
 [ "$release" -gt "$proposal" ] || fail "the release entry"
 expect_status 0 as_data stats --period 2025 --rows region
 expect_status 0 as_member counsel verify --deep --index
+
+# Narratives. Three more reports of 2025 consenting to publish, each naming its author in its
+# narrative (the canary); a legal member reviews the redaction of the first on a terminal
+# (released), takes the second's proposals unreviewed (--approve: not released) and reviews the
+# third's, whose record is then amended (stale).
+expect_status 0 as_creator policy --phone-regions KE
+for n in 1 2 3; do
+  /usr/bin/python3 - "$CUSTODY_SOURCE/examples/incidents/03-rape-by-client-dockside.yaml" "$T/story$n.json" "$n" <<'PY'
+import json, sys
+import yaml
+form = yaml.safe_load(open(sys.argv[1]))
+n = sys.argv[3]
+form["incident"]["date"] = "2025-06-1" + n
+form["person"]["person_ref"] = "P-9990" + n
+form["person"]["names"] = ["Zuhura Kanari" + n]
+form["person"]["phones"] = ["+254 711 000 90" + n]
+# (the first narrative opens with the aggressor's number, which its reviewer keeps)
+lead = "+254 799 000 111 is the number he called from. " if n == "1" else ""
+form["narrative"] = {"text": lead + f"Zuhura Kanari{n} says a client in a green car hurt her near the port on 1{n} June 2025 at 23:40; lanternmoth{n} was the word he used.", "language": "en"}
+form["response"].pop("first_contact_at", None)
+form["consent"]["scopes"] = ["publish", "safety_alert"]
+json.dump(form, open(sys.argv[2], "w"))
+PY
+  as_creator record --form "$T/story$n.json" >"$T/story$n" 2>/dev/null || fail "record story $n"
+done
+story1=$(cut -d" " -f1 "$T/story1"); story2=$(cut -d" " -f1 "$T/story2"); story3=$(cut -d" " -f1 "$T/story3")
+printf 'expect Remove? [Y/n/a/q]\nsend a\nexpect Another word\nsend\nexpect Store this\nsend y\n' >"$T/review3.steps"
+printf 'expect Remove? [Y/n/a/q]\nsend n\n' >"$T/review1.steps"
+cat "$T/review3.steps" >>"$T/review1.steps"
+on_pty review1 "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" \
+  --passphrase-file "$T/creator.pass" redact "$story1" --text
+[ "$pty_status" -eq 0 ] || { cat "$T/review1.out" >&2; fail "the reviewed redaction exits 0, got $pty_status"; }
+expect_contains "$T/review1.out" "released to advocacy"
+expect_status 0 as_creator redact "$story2" --text --approve
+on_pty review3 "$CUSTODY_BIN" --vault "$T/vault" --identity "$T/creator.age" \
+  --passphrase-file "$T/creator.pass" redact "$story3" --text
+[ "$pty_status" -eq 0 ] || { cat "$T/review3.out" >&2; fail "the third redaction exits 0, got $pty_status"; }
+as_creator show "$story3" --form >"$T/story3.form" 2>/dev/null || fail "show --form story 3"
+sed -i 's/Man of about forty/Tall man of about forty/' "$T/story3.form"
+expect_status 0 as_creator record --amend "$story3" --form "$T/story3.form" --reason "a correction"
+
+# Shown to the legal member who prepares it: one narrative released, the others not_recorded.
+expect_status 0 as_creator export --recipe "$T/narrative.yaml" --dry-run
+cp "$T/out" "$T/narrative.shown"
+expect_contains "$T/err" "narratives: 1 released"
+expect_contains "$T/err" "1 whose narrative was redacted before the record's latest amendment"
+expect_contains "$T/narrative.shown" "lanternmoth1"
+for canary in Kanari lanternmoth2 lanternmoth3 "+254 711"; do expect_not_contains "$T/narrative.shown" "$canary"; done
+# Proposed by one legal member, kept where only legal and advocacy read it, approved by another who
+# reads the narrative whole; a data member cannot even open it.
+expect_status 0 as_creator export --recipe "$T/narrative.yaml" --propose --json
+narrative_proposal=$(jq .seq "$T/out")
+expect_status 5 as_data approve "$narrative_proposal" --yes
+expect_status 0 as_member counsel approve "$narrative_proposal" --yes
+expect_contains "$T/out" "lanternmoth1"
+# What text redaction would still remove is marked for the approver: the number its reviewer kept.
+expect_contains "$T/out" "[[PHONE: +254 799 000 111]]"
+expect_contains "$T/err" "passage"
+expect_status 0 as_creator export --recipe "$T/narrative.yaml" --json -o "$T/narratives"
+cmp -s "$T/narratives/data.csv" <(awk '/^=== data.csv ===$/ { on = 1; next } /^=== datapackage.json ===$/ { on = 0 } on' "$T/narrative.shown") \
+  || fail "data.csv with narratives is not what was shown and approved"
+/usr/bin/python3 - "$T/narratives" <<'PY' || fail "the narrative column"
+import csv, json, sys
+out = sys.argv[1]
+package = json.load(open(f"{out}/datapackage.json"))
+rows = list(csv.DictReader(open(f"{out}/data.csv", newline="")))
+names = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+assert list(rows[0].keys()) == names and names[2] == "narrative", names
+told = [r["narrative"] for r in rows if r["narrative"] != "not_recorded"]
+assert len(told) == 1 and "lanternmoth1" in told[0], told
+assert package["custody"]["narrative"]["missing"] == "not_recorded", package["custody"]
+text = open(f"{out}/data.csv").read() + open(f"{out}/datapackage.json").read()
+for canary in ["Kanari", "Zuhura", "lanternmoth2", "lanternmoth3", "P-999", "+254 711"]:
+    assert canary not in text, canary
+PY
+# The release entry the data member's later audits read holds no narrative.
+expect_status 0 as_data stats --period 2025 --rows region
+expect_status 0 as_member counsel verify --deep --index
+

@@ -272,13 +272,60 @@ audit_with_history(const std::vector<index::FactsRow>& all,
 
 } // namespace
 
+Result<DatasetNarratives>
+released_narratives(const records::Shards& shards, NarrativeMissing missing)
+{
+  const auto& aggressor =
+    shards[records::part_index(vault::Compartment::aggressor)];
+  if (!aggressor) {
+    return make_error(Errc::auth,
+                      "the recipe's field narrative is released redacted "
+                      "text, read with the aggressor compartment, which your "
+                      "keys do not open",
+                      "legal and advocacy members publish narratives; a "
+                      "dataset without the narrative field needs only facts");
+  }
+  DatasetNarratives out;
+  out.missing = missing;
+  CUSTODY_ASSIGN(created, aggressor->created());
+  for (const auto& [id, created_seq] : created) {
+    CUSTODY_ASSIGN(rows, aggressor->redactions(id));
+    const index::RedactionRow* latest = nullptr;
+    for (const auto& row : rows) {
+      // A photo's released derivative names its attachment (6.6.1).
+      if (row.document.value("released", false)
+          && !row.document.contains("attachment")) {
+        latest = &row;
+      }
+    }
+    if (latest == nullptr) {
+      continue;
+    }
+    const json::Json text =
+      latest->document.value("text", json::Json::object());
+    const auto narrative = text.find("narrative");
+    if (narrative == text.end() || !narrative->is_string()
+        || narrative->get<std::string>().empty()) {
+      continue;
+    }
+    CUSTODY_ASSIGN(record, aggressor->find(id));
+    if (record.updated_seq > latest->seq) {
+      out.stale.insert(created_seq);
+      continue;
+    }
+    out.released.emplace(created_seq, narrative->get<std::string>());
+  }
+  return out;
+}
+
 Result<Released<Dataset>>
 release_dataset(const std::vector<index::FactsRow>& all,
                 const MicroSpec& spec,
                 const records::Places* places,
                 const DatasetRules& rules,
                 const std::vector<index::ReleaseRow>& recorded,
-                const std::function<std::uint64_t(std::uint64_t)>& changed)
+                const std::function<std::uint64_t(std::uint64_t)>& changed,
+                const DatasetNarratives* narratives)
 {
   const auto counted = stats::select_micro(all, spec, places);
   Dataset dataset;
@@ -293,13 +340,51 @@ release_dataset(const std::vector<index::FactsRow>& all,
                                   spec.period.from_month,
                                   spec.period.to_month));
   }
+  // The rows the dataset is made of, checked and audited: every consenting
+  // row, or with NarrativeMissing::leave_out those with a released
+  // narrative. A row left out is in no cell of the dataset, so the audit
+  // places it in combinations of its own: the reader knows how many rows
+  // were published, and of the rest only what other releases say.
+  std::vector<const index::FactsRow*> chosen;
+  if (narratives != nullptr) {
+    dataset.narrative = narratives->missing;
+    for (const auto* row : counted.rows) {
+      if (narratives->released.contains(row->created_seq)) {
+        ++dataset.check.narratives;
+        chosen.push_back(row);
+        continue;
+      }
+      ++(narratives->stale.contains(row->created_seq)
+           ? dataset.check.narrative_stale
+           : dataset.check.narrative_none);
+      if (narratives->missing == NarrativeMissing::leave_out) {
+        ++dataset.check.narrative_left_out;
+      } else {
+        chosen.push_back(row);
+      }
+    }
+    if (chosen.empty()) {
+      return make_error(
+        Errc::invalid_input,
+        fmt::format("none of the {} consenting records of {} to {} has a "
+                    "released redacted narrative made since its latest "
+                    "amendment ({} none, {} stale)",
+                    counted.rows.size(),
+                    spec.period.from_month,
+                    spec.period.to_month,
+                    dataset.check.narrative_none,
+                    dataset.check.narrative_stale));
+    }
+  } else {
+    chosen = counted.rows;
+  }
   CUSTODY_ASSIGN(earlier, earlier_datasets(all, recorded, places));
   dataset.check.earlier_datasets = earlier.size();
   const auto diverse = diverse_fields(spec);
 
   std::map<std::string, Class> classes;
-  for (std::size_t i = 0; i < counted.rows.size(); ++i) {
-    const auto& row = *counted.rows[i];
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& row = *chosen[i];
     const auto quasi = stats::key_of(stats::row_of(row, spec, places, true));
     auto& of = classes[quasi];
     of.sensitive.resize(diverse.size());
@@ -395,9 +480,15 @@ release_dataset(const std::vector<index::FactsRow>& all,
         std::min(dataset.check.least_diverse, values.size());
     }
     for (const auto i : of.rows) {
-      const auto& row = *counted.rows[i];
+      const auto& row = *chosen[i];
       persons.insert(person_of(row));
       dataset.rows.push_back(stats::row_of(row, spec, places, false));
+      if (narratives != nullptr) {
+        const auto found = narratives->released.find(row.created_seq);
+        dataset.narratives.push_back(found != narratives->released.end()
+                                       ? found->second
+                                       : std::string(stats::k_not_recorded));
+      }
       // Her group when joined with the earlier datasets is what a reader
       // who knows her values narrows her to.
       for (const auto& [joined, group] : of.joined) {
@@ -435,7 +526,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
   CUSTODY_ASSIGN(
     outcome,
     audit_with_history(
-      all, counted.rows, spec, places, classes, recorded, changed, rules.k));
+      all, chosen, spec, places, classes, recorded, changed, rules.k));
   dataset.check.earlier_tables = outcome.tables;
   dataset.check.lps = outcome.lps;
   if (outcome.failing > 0) {
@@ -449,11 +540,26 @@ release_dataset(const std::vector<index::FactsRow>& all,
       "earlier releases");
   }
 
-  std::sort(dataset.rows.begin(), dataset.rows.end());
+  if (narratives != nullptr) {
+    // Sorted as whole rows with their narratives, so the same records give
+    // the same file whatever order the shard lists them in.
+    std::vector<std::pair<std::vector<std::string>, std::string>> paired;
+    for (std::size_t i = 0; i < dataset.rows.size(); ++i) {
+      paired.emplace_back(std::move(dataset.rows[i]),
+                          std::move(dataset.narratives[i]));
+    }
+    std::sort(paired.begin(), paired.end());
+    for (std::size_t i = 0; i < paired.size(); ++i) {
+      dataset.rows[i] = std::move(paired[i].first);
+      dataset.narratives[i] = std::move(paired[i].second);
+    }
+  } else {
+    std::sort(dataset.rows.begin(), dataset.rows.end());
+  }
   std::map<std::vector<std::string>, std::optional<std::uint64_t>> tuples;
   for (const auto& [quasi, of] : classes) {
     for (const auto i : of.rows) {
-      auto whole = stats::row_of(*counted.rows[i], spec, places, false);
+      auto whole = stats::row_of(*chosen[i], spec, places, false);
       auto [at, added] = tuples.try_emplace(
         std::move(whole),
         of.withheld ? std::nullopt : std::optional<std::uint64_t>(0));
@@ -477,15 +583,27 @@ dataset_release_document(const Released<Dataset>& dataset,
     rows.push_back(values);
     cells.push_back(count ? json::Json(*count) : json::Json("x"));
   }
-  return {{"kind", "dataset"},
-          {"tree_size", tree_size},
-          {"threshold", dataset->rules.k},
-          {"l", dataset->rules.l},
-          {"spec", stats::spec_json(dataset->spec)},
-          {"rows", std::move(rows)},
-          {"cells", std::move(cells)},
-          {"total", dataset->check.records},
-          {"output", {{"format", "csv"}, {"sha256", output_sha256}}}};
+  json::Json document = {
+    {"kind", "dataset"},
+    {"tree_size", tree_size},
+    {"threshold", dataset->rules.k},
+    {"l", dataset->rules.l},
+    {"spec", stats::spec_json(dataset->spec)},
+    {"rows", std::move(rows)},
+    {"cells", std::move(cells)},
+    {"total", dataset->check.records},
+    {"output", {{"format", "csv"}, {"sha256", output_sha256}}}};
+  // Never a narrative here: this document is in facts, which data members
+  // read. Only how the column treated rows without one, and how many it
+  // left out, which later audits take as slack on these rows' counts.
+  if (dataset->narrative) {
+    document["narratives"] = {
+      {"missing",
+       *dataset->narrative == NarrativeMissing::leave_out ? "leave_out"
+                                                          : "not_recorded"},
+      {"left_out", dataset->check.narrative_left_out}};
+  }
+  return document;
 }
 
 } // namespace custody::disclosure

@@ -122,7 +122,8 @@ propose(vault::Vault& vault,
         std::string_view kind,
         const std::string& recipe_name,
         const std::string& recipe_sha256,
-        const std::string& content)
+        const std::string& content,
+        std::optional<vault::Compartment> holder_compartment)
 {
   if (!vault::may_write(vault.me().role, ledger::Kind::export_)) {
     return make_error(Errc::auth, "your role cannot propose an export");
@@ -140,7 +141,8 @@ propose(vault::Vault& vault,
                                {"recipe", recipe},
                                {"content", content},
                                {"content_sha256", hash}};
-  const vault::Compartment compartment = content_compartment(kind);
+  const vault::Compartment compartment =
+    holder_compartment.value_or(content_compartment(kind));
   CUSTODY_ASSIGN(identity, vault.recipient(vault::Compartment::identity));
   CUSTODY_ASSIGN(holder, vault.recipient(compartment));
   CUSTODY_ASSIGN(
@@ -423,11 +425,95 @@ write_approved_directory(
   return written;
 }
 
+std::vector<std::pair<std::size_t, std::size_t>>
+dataset_narrative_cells(std::string_view content)
+{
+  constexpr std::string_view k_csv = "=== data.csv ===\n";
+  constexpr std::string_view k_next = "=== datapackage.json ===\n";
+  std::vector<std::pair<std::size_t, std::size_t>> cells;
+  if (content.rfind(k_csv, 0) != 0) {
+    return cells;
+  }
+  std::size_t at = k_csv.size();
+  // One field of RFC 4180 from `at`: its bytes' range (inside the quotes),
+  // `at` left after it, and whether it ended its record.
+  const auto field = [&](std::pair<std::size_t, std::size_t>& range) {
+    if (at < content.size() && content[at] == '"') {
+      const std::size_t begin = ++at;
+      while (at < content.size()) {
+        if (content[at] == '"') {
+          if (at + 1 < content.size() && content[at + 1] == '"') {
+            at += 2;
+            continue;
+          }
+          break;
+        }
+        ++at;
+      }
+      range = {begin, at};
+      at = std::min(at + 1, content.size());
+    } else {
+      const std::size_t begin = at;
+      while (at < content.size() && content[at] != ',' && content[at] != '\r'
+             && content[at] != '\n') {
+        ++at;
+      }
+      range = {begin, at};
+    }
+    if (at < content.size() && content[at] == ',') {
+      ++at;
+      return false;
+    }
+    if (content.compare(at, 2, "\r\n") == 0) {
+      at += 2;
+    } else if (at < content.size()) {
+      ++at;
+    }
+    return true;
+  };
+  std::optional<std::size_t> column;
+  for (std::size_t index = 0;; ++index) {
+    std::pair<std::size_t, std::size_t> range;
+    const bool last = field(range);
+    if (content.substr(range.first, range.second - range.first)
+        == "narrative") {
+      column = index;
+    }
+    if (last || at >= content.size()) {
+      break;
+    }
+  }
+  if (!column) {
+    return cells;
+  }
+  while (at < content.size()
+         && content.compare(at, k_next.size(), k_next) != 0) {
+    for (std::size_t index = 0;; ++index) {
+      std::pair<std::size_t, std::size_t> range;
+      const bool last = field(range);
+      if (index == *column) {
+        cells.push_back(range);
+      }
+      if (last || at >= content.size()) {
+        break;
+      }
+    }
+  }
+  return cells;
+}
+
 Result<std::vector<ReviewMark>>
 review_marks(vault::Vault& vault, const Proposal& proposal)
 {
-  if (proposal.kind == "dataset") {
-    return std::vector<ReviewMark>{};
+  const bool dataset = proposal.kind == "dataset";
+  std::vector<std::pair<std::size_t, std::size_t>> passages;
+  if (dataset) {
+    passages = dataset_narrative_cells(proposal.content);
+    if (passages.empty()) {
+      return std::vector<ReviewMark>{};
+    }
+  } else {
+    passages.emplace_back(0, proposal.content.size());
   }
   // Without phone regions (the policy's redaction settings), numbers in
   // international form are still found.
@@ -436,19 +522,24 @@ review_marks(vault::Vault& vault, const Proposal& proposal)
     redactor,
     redact::Redactor::create({settings.phone_regions, settings.id_patterns}));
   redact::TextInput input;
-  input.text = proposal.content;
-  input.keep_dates = true; // months and windows are meant to go out
+  // A bulletin's months and windows are meant to go out; a date in a
+  // dataset's narrative is finer than its period column.
+  input.keep_dates = !dataset;
   if (auto list = vault.terms()) {
     CUSTODY_ASSIGN(terms, redact::terms_from_json(*list));
     input.terms = std::move(terms);
   } else if (list.error().code != Errc::auth) {
     return tl::unexpected(list.error());
   }
-  CUSTODY_ASSIGN(found, redactor.redact(input));
   std::vector<ReviewMark> marks;
-  for (const auto& span : found.spans) {
-    marks.push_back(
-      {span.begin, span.end, std::string(redact::kind_name(span.kind))});
+  for (const auto& [begin, end] : passages) {
+    input.text = std::string_view(proposal.content).substr(begin, end - begin);
+    CUSTODY_ASSIGN(found, redactor.redact(input));
+    for (const auto& span : found.spans) {
+      marks.push_back({begin + span.begin,
+                       begin + span.end,
+                       std::string(redact::kind_name(span.kind))});
+    }
   }
   return marks;
 }

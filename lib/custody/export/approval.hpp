@@ -48,12 +48,16 @@ struct Proposal
 };
 
 // Appends the proposal of `content` (an `export` entry of two payloads) with
-// the member's seal; returns its seq.
-[[nodiscard]] Result<std::uint64_t> propose(vault::Vault& vault,
-                                            std::string_view kind,
-                                            const std::string& recipe_name,
-                                            const std::string& recipe_sha256,
-                                            const std::string& content);
+// the member's seal; returns its seq. The content is encrypted to
+// content_compartment(kind), or to `holder` when given: a dataset carrying
+// narratives is kept in aggressor, as the text it publishes is.
+[[nodiscard]] Result<std::uint64_t>
+propose(vault::Vault& vault,
+        std::string_view kind,
+        const std::string& recipe_name,
+        const std::string& recipe_sha256,
+        const std::string& content,
+        std::optional<vault::Compartment> holder = std::nullopt);
 
 // Proposal `seq`, read through its content payload. Errc::not_found when
 // entry `seq` is no proposal; Errc::auth when the member's keys do not open
@@ -110,10 +114,18 @@ struct ReviewMark
 // as recorded, free text) that the approver should look at twice: marked,
 // never removed, because some (an aggressor's handle in a warning) are meant
 // to go out. Phones are found in the policy's regions and in international
-// form; the term list is used when the member's keys open it (legal). A
-// dataset has no free text: no marks.
+// form; the term list is used when the member's keys open it (legal). In a
+// dataset only the narrative column of data.csv is free text: its cells are
+// searched, dates included (a date in a narrative is finer than any the
+// dataset's period column gives); no other part is marked.
 [[nodiscard]] Result<std::vector<ReviewMark>>
 review_marks(vault::Vault& vault, const Proposal& proposal);
+
+// The byte ranges of Proposal::content that are a dataset's narrative cells
+// (data.csv's `narrative` column, inside the quotes of a quoted field); none
+// when the dataset has no such column.
+std::vector<std::pair<std::size_t, std::size_t>>
+dataset_narrative_cells(std::string_view content);
 
 // Errc::invalid_input when `out` exists (even as a dangling link): an approved
 // export is written under a new name, never over anything.
@@ -123,6 +135,12 @@ review_marks(vault::Vault& vault, const Proposal& proposal);
 // `out`: each file durable under a temporary name beside it, then `log`
 // (given each file's SHA-256 by name) appends the entries that record it,
 // then the directory takes its name, so an export is never out unlogged.
+// The byte ranges of Proposal::content that are a dataset's narrative cells
+// (data.csv's `narrative` column, inside the quotes of a quoted field); none
+// when the dataset has no such column.
+std::vector<std::pair<std::size_t, std::size_t>>
+dataset_narrative_cells(std::string_view content);
+
 // Errc::invalid_input when `out` exists; nothing is left on an error.
 [[nodiscard]] Result<std::uint64_t> write_approved_directory(
   const std::filesystem::path& out,

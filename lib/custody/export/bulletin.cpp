@@ -240,6 +240,11 @@ bulletin_channels(vault::Vault& vault,
   channels.markdown = fmt::format("# Safety alert from {}\n\n*{}*\n",
                                   markdown_text(recipe.organisation),
                                   markdown_text(intro));
+  const std::string title =
+    fmt::format("Safety alert from {}", recipe.organisation);
+  std::string html = fmt::format("<h1>{}</h1>\n<p><em>{}</em></p>\n",
+                                 html_escape(title),
+                                 html_escape(intro));
   std::string sms = fmt::format("ALERT from {}, reports {} to {}:",
                                 recipe.organisation,
                                 recipe.from,
@@ -260,16 +265,24 @@ bulletin_channels(vault::Vault& vault,
     channels.markdown += fmt::format(
       "\n## {}. {}, {}\n\n", number, markdown_text(item.region), item.window);
     sms += fmt::format(" {}) {} {}:", number, item.region, item.window);
+    html += fmt::format("<h2>{}. {}, {}</h2>\n<ul>\n",
+                        number,
+                        html_escape(item.region),
+                        html_escape(item.window));
     if (!item.description.empty()) {
       channels.text += fmt::format("   Reported: {}\n", item.description);
       channels.markdown +=
         fmt::format("- **Reported:** {}\n", markdown_text(item.description));
+      html += fmt::format("<li><strong>Reported:</strong> {}</li>\n",
+                          html_escape(item.description));
       sms += " " + item.description;
     }
     if (!vehicle.empty()) {
       channels.text += fmt::format("   Vehicle reported: {}\n", vehicle);
       channels.markdown +=
         fmt::format("- **Vehicle reported:** {}\n", markdown_text(vehicle));
+      html += fmt::format("<li><strong>Vehicle reported:</strong> {}</li>\n",
+                          html_escape(vehicle));
       sms += " Vehicle: " + item.vehicle;
       if (!item.plate.empty()) {
         sms += item.vehicle.empty() ? "" : ",";
@@ -285,13 +298,19 @@ bulletin_channels(vault::Vault& vault,
         fmt::format("   Way of operating reported: {}\n", item.modus_operandi);
       channels.markdown += fmt::format("- **Way of operating reported:** {}\n",
                                        markdown_text(item.modus_operandi));
+      html +=
+        fmt::format("<li><strong>Way of operating reported:</strong> {}</li>\n",
+                    html_escape(item.modus_operandi));
     }
     if (!band.empty()) {
       channels.text += "   " + band + "\n";
       channels.markdown += "- " + band + "\n";
+      html += "<li>" + html_escape(band) + "</li>\n";
       sms += " " + band;
     }
+    html += "</ul>\n";
   }
+  channels.html = html_document(title, html);
   CUSTODY_ASSIGN(parts_sms, split_sms(sms, protected_spans));
   channels.sms_parts = parts_sms.parts.size();
   channels.sms_ucs2 = parts_sms.encoding == SmsEncoding::ucs2;
@@ -359,6 +378,12 @@ bulletin_retraction(vault::Vault& vault,
   channels.markdown = fmt::format("# Retraction from {}\n\n{}\n",
                                   markdown_text(recipe.organisation),
                                   markdown_text(what));
+  const std::string title =
+    fmt::format("Retraction from {}", recipe.organisation);
+  channels.html = html_document(title,
+                                fmt::format("<h1>{}</h1>\n<p>{}</p>\n",
+                                            html_escape(title),
+                                            html_escape(what)));
   CUSTODY_ASSIGN(
     sms,
     split_sms(fmt::format("RETRACTION from {}: {}", recipe.organisation, what),
@@ -376,9 +401,11 @@ std::string
 proposal_content(const BulletinChannels& channels)
 {
   return fmt::format("=== bulletin.txt ===\n{}\n=== bulletin.md ===\n{}\n"
+                     "=== bulletin.html ===\n{}\n"
                      "=== bulletin-sms.txt ({} part{}, {}) ===\n{}",
                      channels.text,
                      channels.markdown,
+                     channels.html,
                      channels.sms_parts,
                      channels.sms_parts == 1 ? "" : "s",
                      channels.sms_ucs2 ? "UCS-2" : "GSM-7",
@@ -407,6 +434,7 @@ write_bulletin(vault::Vault& vault,
       out,
       {{"bulletin.txt", channels.text},
        {"bulletin.md", channels.markdown},
+       {"bulletin.html", channels.html},
        {"bulletin-sms.txt", channels.sms}},
       [&](const json::Json& files) -> Result<std::uint64_t> {
         const json::Json document = {

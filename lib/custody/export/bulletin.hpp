@@ -1,5 +1,5 @@
-// Safety bulletins (docs/formats.md 14.4): the recipe, the three channels
-// (text, Markdown, SMS) rendered from disclosure's selection with repeat
+// Safety bulletins (docs/formats.md 14.4): the recipe, the four channels
+// (text, Markdown, HTML, SMS) rendered from disclosure's selection with repeat
 // aggressors linked by a keyed hash, and the bulletin written once a second
 // member approved exactly those channels.
 #pragma once
@@ -41,6 +41,7 @@ struct BulletinChannels
 {
   std::string text;     // bulletin.txt
   std::string markdown; // bulletin.md
+  std::string html;     // bulletin.html: a whole HTML5 document
   std::string sms;      // bulletin-sms.txt: the parts, each under "[i/n]"
   std::size_t sms_parts = 0;
   bool sms_ucs2 = false;
@@ -64,7 +65,7 @@ bulletin_channels(vault::Vault& vault,
                   std::chrono::system_clock::time_point now);
 
 // A retraction of item `item` of the latest approved bulletin of the recipe
-// named `recipe_name`: the three channels, naming the item by its number
+// named `recipe_name`: the four channels, naming the item by its number
 // alone (and the bulletin by its organisation and period). Errc::invalid_input
 // when no bulletin of that recipe was approved, or it has no such item.
 [[nodiscard]] Result<BulletinChannels>
@@ -73,7 +74,8 @@ bulletin_retraction(vault::Vault& vault,
                     const std::string& recipe_name,
                     std::size_t item);
 
-// The proposal's content: the three channels, each under a heading line.
+// The proposal's content: the four channels (text, Markdown, HTML, SMS), each
+// under a heading line, so that an approval covers every byte written.
 std::string proposal_content(const BulletinChannels& channels);
 
 struct BulletinWritten
@@ -82,7 +84,8 @@ struct BulletinWritten
   Approved approved;
 };
 
-// Writes the directory `out` (bulletin.txt, bulletin.md, bulletin-sms.txt)
+// Writes the directory `out` (bulletin.txt, bulletin.md, bulletin.html,
+// bulletin-sms.txt)
 // once an approved proposal of exactly these channels stands (Errc::unsafe
 // otherwise), the `export` entry appended before the directory takes its
 // name.

@@ -360,6 +360,66 @@ link_of(ByteView key, std::string_view kind, std::string_view normalised)
 }
 
 std::string
+html_escape(std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          || byte == 0x7F) {
+        out += "\xEF\xBF\xBD"; // U+FFFD
+      } else {
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+std::string
+html_document(std::string_view title, std::string_view body)
+{
+  return fmt::format(
+    "<!DOCTYPE html>\n"
+    "<html lang=\"en\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+    "'none'; style-src 'unsafe-inline'\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, "
+    "initial-scale=1\">\n"
+    "<title>{}</title>\n"
+    "<style>body {{ font-family: sans-serif; line-height: 1.4; max-width: "
+    "40em; margin: 1em auto; padding: 0 1em; }} h2 {{ font-size: 1.1em; "
+    "margin-top: 1.5em; }}</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "{}"
+    "</body>\n"
+    "</html>\n",
+    html_escape(title),
+    body);
+}
+
+std::string
 report_band(std::size_t reports)
 {
   if (reports == 0) {

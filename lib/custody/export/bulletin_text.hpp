@@ -1,7 +1,8 @@
 // Building blocks of "Ugly Mugs" safety bulletins: SMS parts that never cut a
 // plate or a phone number in two, the normalised identifiers of an aggressor
 // and their keyed links (to find repeat reports without keeping the
-// identifier), and the bands a report count is published in.
+// identifier), the bands a report count is published in, and the escaping and
+// frame of the HTML channel.
 #pragma once
 
 #include <custody/base/bytes.hpp>
@@ -80,5 +81,21 @@ link_of(ByteView key, std::string_view kind, std::string_view normalised);
 // "once" (1), "2-4 times" (2 to 4), "5 or more times" (5 and more); empty for
 // 0, which no bulletin names.
 std::string report_band(std::size_t reports);
+
+// Recorded text as HTML character data, for element content and quoted
+// attribute values alike: & < > " ' as character references, and the
+// characters HTML forbids in a document (C0 controls other than tab, line
+// feed and carriage return; DEL) as U+FFFD, so a description can neither add
+// markup nor make the document invalid. `text` is valid UTF-8 (records are).
+std::string html_escape(std::string_view text);
+
+// A complete standalone HTML5 document: doctype, <html lang="en"> (the
+// bulletin's own words are English), <meta charset="utf-8">, a Content
+// Security Policy that allows nothing but the inline style (no script, no
+// image, no font, no connection, even if an escape were ever missed), the
+// title (escaped here), a minimal inline style and `body`, which is markup
+// the caller built with html_escape(). Only elements of HTML 4 as well, so
+// that every HTML parser, old mail clients' included, reads it alike.
+std::string html_document(std::string_view title, std::string_view body);
 
 } // namespace custody::bundle

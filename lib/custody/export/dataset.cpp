@@ -69,8 +69,8 @@ field_of(const YAML::Node& node)
   if (is_free_text(name)) {
     return tl::unexpected(detail::at(
       name_node,
-      fmt::format("{} is free text, which leaves only as text a legal member "
-                  "approved redacted; datasets do not take it yet",
+      fmt::format("{} is free text: of free text a dataset publishes only "
+                  "the narrative, as its released redacted text",
                   name)));
   }
   auto dimension = stats::parse_dimension(name);
@@ -124,6 +124,47 @@ field_of(const YAML::Node& node)
     }
   }
   return field;
+}
+
+// `node` names the narrative field (docs/formats.md 14.5).
+bool
+is_narrative(const YAML::Node& node)
+{
+  const YAML::Node name = node.IsMap() ? node["field"] : node;
+  return name && name.IsScalar() && name.Scalar() == "narrative";
+}
+
+// The narrative field: "narrative", or {field: narrative, missing:
+// not_recorded | leave_out}; a row without a released narrative keeps the
+// missing-value token unless the recipe says leave_out.
+Result<disclosure::NarrativeMissing>
+narrative_of(const YAML::Node& node)
+{
+  auto missing = disclosure::NarrativeMissing::token;
+  if (!node.IsMap()) {
+    return missing;
+  }
+  for (const auto& item : node) {
+    const std::string key = detail::key_name(item.first);
+    if (key == "field") {
+      continue;
+    }
+    if (key != "missing") {
+      return tl::unexpected(detail::at(
+        item.first,
+        fmt::format("unknown key \"{}\"; the narrative field has field and "
+                    "missing",
+                    key)));
+    }
+    CUSTODY_ASSIGN(text, detail::text_of(item.second, key));
+    if (text != "not_recorded" && text != "leave_out") {
+      return tl::unexpected(
+        detail::at(item.second, "missing is not_recorded or leave_out"));
+    }
+    missing = text == "leave_out" ? disclosure::NarrativeMissing::leave_out
+                                  : disclosure::NarrativeMissing::token;
+  }
+  return missing;
 }
 
 Result<double>
@@ -262,6 +303,16 @@ parse_dataset_recipe(std::string_view yaml_text)
           detail::at(value, "fields must be a list of fields"));
       }
       for (const auto& node : value) {
+        if (is_narrative(node)) {
+          if (recipe.narrative) {
+            return tl::unexpected(
+              detail::at(node, "narrative is listed twice"));
+          }
+          CUSTODY_ASSIGN(missing, narrative_of(node));
+          recipe.narrative = missing;
+          recipe.narrative_column = recipe.spec.fields.size();
+          continue;
+        }
         CUSTODY_ASSIGN(field, field_of(node));
         for (const auto& other : recipe.spec.fields) {
           if (other.dimension == field.dimension) {
@@ -280,6 +331,13 @@ parse_dataset_recipe(std::string_view yaml_text)
       }
       for (const auto& node : value) {
         CUSTODY_ASSIGN(name, detail::text_of(node, "each of sensitive"));
+        if (name == "narrative") {
+          return tl::unexpected(detail::at(
+            node,
+            "the narrative is never part of the classes, so it is not listed "
+            "as sensitive: it is published as a sensitive attribute of its "
+            "row whatever the recipe says"));
+        }
         sensitive.emplace_back(name, node);
       }
     } else if (key == "k") {
@@ -314,6 +372,11 @@ parse_dataset_recipe(std::string_view yaml_text)
                     "sensitive, k, l, max_risk and on_failure",
                     key)));
     }
+  }
+  if (fields && recipe.spec.fields.empty()) {
+    return tl::unexpected(
+      detail::at(root["fields"],
+                 "fields must name at least one field besides the narrative"));
   }
   if (recipe.organisation.empty() || from.empty() || to.empty() || !fields) {
     return tl::unexpected(detail::at(
@@ -364,8 +427,17 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
   std::vector<std::vector<std::string>> columns(spec.fields.size());
   std::string csv;
   std::vector<std::string> header;
+  // The narrative's column sits before field `narrative_at` (last when it is
+  // the count of fields).
+  const bool narrative = dataset->narrative.has_value();
+  const std::size_t narrative_at =
+    narrative ? std::min(recipe.narrative_column, spec.fields.size())
+              : spec.fields.size() + 1;
   for (std::size_t f = 0; f < spec.fields.size(); ++f) {
     const auto& field = spec.fields[f];
+    if (f == narrative_at) {
+      header.emplace_back("narrative");
+    }
     if (stats::multi_valued(field.dimension)
         && field.encoding == Encoding::columns) {
       columns[f] = codes_of(field, places);
@@ -376,13 +448,23 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
       header.push_back(stats::field_name(field));
     }
   }
+  if (narrative_at == spec.fields.size()) {
+    header.emplace_back("narrative");
+  }
   for (std::size_t i = 0; i < header.size(); ++i) {
     csv += (i == 0 ? "" : ",") + csv_field(header[i]);
   }
   csv += "\r\n";
-  for (const auto& row : dataset->rows) {
+  for (std::size_t r = 0; r < dataset->rows.size(); ++r) {
+    const auto& row = dataset->rows[r];
     std::vector<std::string> cells;
-    for (std::size_t f = 0; f < spec.fields.size(); ++f) {
+    for (std::size_t f = 0; f <= spec.fields.size(); ++f) {
+      if (f == narrative_at) {
+        cells.push_back(dataset->narratives[r]);
+      }
+      if (f == spec.fields.size()) {
+        break;
+      }
       if (columns[f].empty()) {
         cells.push_back(row[f]);
         continue;
@@ -404,9 +486,30 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
   // The descriptor (Frictionless Data Package v2, readable as v1).
   json::Json fields = json::Json::array();
   std::vector<std::string> precision;
+  const bool leave_out =
+    recipe.narrative == disclosure::NarrativeMissing::leave_out;
+  const json::Json narrative_field = {
+    {"name", "narrative"},
+    {"type", "string"},
+    {"description",
+     fmt::format(
+       "The person's own account of the incident, as published with her "
+       "consent after text redaction removed names, places, phone numbers, "
+       "e-mail addresses, links, handles, ID numbers, dates and coordinates "
+       "from it and a legal member of {} reviewed the result and read it "
+       "again before this dataset was released. It may still describe "
+       "events in words; it is never a class field. {}",
+       recipe.organisation,
+       leave_out ? "Reports without such an account are not in this dataset."
+                 : "\"not_recorded\" means no reviewed redacted account of "
+                   "the report may be published (for whatever reason, which "
+                   "is not said).")}};
   for (std::size_t f = 0; f < spec.fields.size(); ++f) {
     const auto& field = spec.fields[f];
     const std::string name = stats::field_name(field);
+    if (f == narrative_at) {
+      fields.push_back(narrative_field);
+    }
     std::string about(stats::dimension_title(field.dimension));
     if (field.dimension == Dimension::period) {
       about = std::string(precision_words(field.precision));
@@ -454,6 +557,9 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     }
     fields.push_back(std::move(item));
   }
+  if (narrative_at == spec.fields.size()) {
+    fields.push_back(narrative_field);
+  }
   const auto& check = dataset->check;
   std::string sensitive;
   for (const auto& field : spec.fields) {
@@ -480,7 +586,7 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     "over the distinct persons in the row's class: the dataset taken as the "
     "whole population, no protection assumed from sampling). "
     "\"not_recorded\" means the report does not say; it is a value of its "
-    "own in the classes, matching nothing else.",
+    "own in the classes, matching nothing else.{}",
     recipe.organisation,
     check.records,
     check.persons,
@@ -492,7 +598,16 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
     sensitive.empty() ? "none" : sensitive,
     dataset->rules.k,
     dataset->rules.l,
-    check.risk * 100);
+    check.risk * 100,
+    narrative ? fmt::format(
+      " The narrative column is each report's account as redacted and "
+      "reviewed; it is not part of the classes above (free text is unique to "
+      "its row), so these guarantees are about the other columns: the "
+      "narratives were each read by a legal member for anything that could "
+      "still point to the person.{}",
+      leave_out ? " Only reports with such an account are in this dataset."
+                : "")
+              : std::string());
   json::Json resource = {{"name", "reports"},
                          {"type", "table"},
                          {"path", "data.csv"},
@@ -522,11 +637,23 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
        "mean over rows of 1 / distinct persons in the row's class, every "
        "sampling weight 1"},
       {"classes", check.classes}}}};
+  if (narrative) {
+    package["custody"]["narrative"] = {
+      {"source", "released redacted text, reviewed"},
+      {"missing", leave_out ? "leave_out" : "not_recorded"}};
+  }
   if (!recipe.license.empty()) {
     package["licenses"] =
       json::Json::array({json::Json{{"name", recipe.license}}});
   }
   return DatasetFiles{std::move(csv), package.dump(2) + "\n"};
+}
+
+vault::Compartment
+proposal_compartment(const disclosure::Released<disclosure::Dataset>& dataset)
+{
+  return dataset->narrative ? vault::Compartment::aggressor
+                            : vault::Compartment::facts;
 }
 
 std::string
@@ -569,7 +696,14 @@ write_dataset(vault::Vault& vault,
                          disclosure::dataset_release_document(
                            dataset, tree_size, hashes.value("data.csv", ""))));
         written.release_seq = release_seq;
-        const json::Json document = {
+        const auto& check = dataset->check;
+        json::Json left_out = {{"without_consent", check.without_consent},
+                               {"year_only", check.year_only},
+                               {"withheld", check.withheld_records}};
+        if (dataset->narrative) {
+          left_out["without_narrative"] = check.narrative_left_out;
+        }
+        json::Json document = {
           {"type", "export"},
           {"export",
            {{"kind", "dataset"},
@@ -580,15 +714,22 @@ write_dataset(vault::Vault& vault,
             {"release", release_seq},
             {"tree_size", tree_size},
             {"rows", dataset->check.records},
-            {"left_out",
-             {{"without_consent", dataset->check.without_consent},
-              {"year_only", dataset->check.year_only},
-              {"withheld", dataset->check.withheld_records}}},
+            {"left_out", left_out},
             {"output",
              {{"name", out.filename().string()},
               {"container", "directory"},
               {"content_sha256", hash},
               {"files", hashes}}}}}};
+        if (dataset->narrative) {
+          document["export"]["narratives"] = {
+            {"missing",
+             *dataset->narrative == disclosure::NarrativeMissing::leave_out
+               ? "leave_out"
+               : "not_recorded"},
+            {"published", check.narratives},
+            {"none_released", check.narrative_none},
+            {"stale", check.narrative_stale}};
+        }
         return append_export(vault, document);
       }));
   written.export_seq = seq;

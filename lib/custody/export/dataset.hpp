@@ -8,6 +8,7 @@
 #include <custody/vault/vault.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace custody::bundle {
@@ -19,12 +20,18 @@ struct DatasetRecipe
   std::string license; // an SPDX identifier, or empty
   stats::MicroSpec spec;
   disclosure::DatasetRules rules;
+  // The `narrative` field, when asked for: what a row without a released
+  // narrative becomes, and the column's place (before spec.fields[i], or
+  // last when i is their count).
+  std::optional<disclosure::NarrativeMissing> narrative;
+  std::size_t narrative_column = 0;
 };
 
 // Errc::invalid_input naming the line: an unknown key or field, an
-// identifier or the narrative asked for, a sensitive field not published,
-// violence_type published but not sensitive, k below 5, l below 2, a risk
-// ceiling above 3 %.
+// identifier or free text other than the narrative asked for, the narrative
+// listed as sensitive (it is never in the classes), a sensitive field not
+// published, violence_type published but not sensitive, k below 5, l below
+// 2, a risk ceiling above 3 %.
 [[nodiscard]] Result<DatasetRecipe>
 parse_dataset_recipe(std::string_view yaml_text);
 
@@ -43,6 +50,12 @@ dataset_files(const disclosure::Released<disclosure::Dataset>& dataset,
 
 // The proposal's content: both files, each under a heading line.
 std::string proposal_content(const DatasetFiles& files);
+
+// The compartment a dataset's proposal is kept in: facts for figures alone;
+// aggressor when it carries narratives, released redacted text that only
+// legal and advocacy members read (docs/formats.md 6.6, 6.7.1).
+vault::Compartment
+proposal_compartment(const disclosure::Released<disclosure::Dataset>& dataset);
 
 struct DatasetWritten
 {

@@ -71,6 +71,14 @@ parse_dataset(const index::ReleaseRow& row, const records::Places* places)
   earlier.release_seq = row.seq;
   earlier.threshold = release.value("threshold", std::uint64_t{5});
   earlier.columns = {std::string(k_total)};
+  if (release.contains("narratives")) {
+    const auto& narratives = release["narratives"];
+    if (!narratives.is_object() || !narratives.contains("left_out")
+        || !narratives["left_out"].is_number_unsigned()) {
+      return tl::unexpected(malformed(row.seq, "narratives"));
+    }
+    earlier.left_out = narratives["left_out"].get<std::uint64_t>();
+  }
   for (std::size_t i = 0; i < release["rows"].size(); ++i) {
     const auto& values = release["rows"][i];
     const auto& cell = release["cells"][i];
@@ -229,7 +237,7 @@ recount(RecordedRelease& release,
       select_micro(all, *release.micro, release.coding.places);
     for (auto& job : release.jobs) {
       job.rows = counted.rows;
-      job.earlier->slack = slack;
+      job.earlier->slack = slack + job.earlier->left_out;
     }
     return;
   }

@@ -81,6 +81,10 @@ struct Earlier
   // The most any of its cells can have moved since: the records created or
   // amended after it was computed (late reports, corrections, consent).
   std::uint64_t slack = 0;
+  // Records the release counted but did not publish, beyond withheld
+  // classes (a dataset's rows left out for want of a narrative): counted
+  // again they are in its rows, so they add to the slack.
+  std::uint64_t left_out = 0;
   // The threshold it was protected with: its small cells, and what it and a
   // later release differ by, are protected at that level.
   std::uint64_t threshold = 5;

@@ -1,7 +1,8 @@
 // Datasets made safe to publish (disclosure/dataset.hpp): classes judged on
 // distinct persons, l-diversity of the violence type, the risk ceiling, the
-// join with an earlier dataset, and the exact audit against an earlier
-// statistics release that a withheld class would otherwise be recovered from.
+// join with an earlier dataset, the exact audit against an earlier
+// statistics release that a withheld class would otherwise be recovered from,
+// and rows left out for want of a narrative counted as lower bounds.
 #include <custody/disclosure/dataset.hpp>
 #include <custody/disclosure/stats_release.hpp>
 #include <custody/stats/history.hpp>
@@ -338,5 +339,75 @@ TEST_SUITE("dataset")
     } else {
       CHECK(release.error().code == Errc::unsafe);
     }
+  }
+
+  TEST_CASE("rows left out for want of a narrative make published counts lower "
+            "bounds, in the dataset's audit and in later ones")
+  {
+    const auto known = places();
+    std::vector<index::FactsRow> rows;
+    add(rows, 1, 7, "d1");
+    add(rows, 100, 2, "d2");
+    add(rows, 200, 6, "d3");
+    // Statistics by district showed d1 and the total 15, suppressing d2 (2
+    // persons) and d3.
+    const index::ReleaseRow stats{50, json::Json::parse(R"({
+      "kind": "stats", "tree_size": 40, "threshold": 5, "method": "suppression",
+      "selection": {"period": {"from": "2025-01", "to": "2025-12"},
+                    "filters": [], "by": "quarter", "level": 0},
+      "tables": [{"id": "by_district", "rows_dimension": "district",
+                  "columns_dimension": null,
+                  "rows": ["d1", "d2", "d3", "total"], "columns": ["total"],
+                  "cells": [[7], ["x"], ["x"], [15]]}],
+      "measures": []})")};
+    // Every record but the first has a released narrative.
+    disclosure::DatasetNarratives narratives;
+    narratives.missing = disclosure::NarrativeMissing::leave_out;
+    for (const auto& row : rows) {
+      if (row.created_seq != 1) {
+        narratives.released[row.created_seq] = "An account.";
+      }
+    }
+    // By region: 14 rows published of the 15 the statistics total counts;
+    // the one left out is in no cell of the dataset, the audit stays
+    // feasible and d2 unrecoverable.
+    auto by_region = disclosure::release_dataset(rows,
+                                                 spec_of({Dimension::region}),
+                                                 &known,
+                                                 rules(true),
+                                                 {stats},
+                                                 unchanged,
+                                                 &narratives);
+    REQUIRE(by_region);
+    CHECK((*by_region)->rows.size() == 14);
+    CHECK((*by_region)->check.narrative_left_out == 1);
+    CHECK((*by_region)->check.earlier_tables == 1);
+
+    // Recorded, a later release counts all 15 rows again: the one left out
+    // is slack on the recorded count, with the records changed since.
+    const index::ReleaseRow recorded{
+      60, disclosure::dataset_release_document(*by_region, 55, "ab")};
+    CHECK(recorded.release["narratives"]["left_out"] == 1);
+    CHECK(recorded.release["narratives"]["missing"] == "leave_out");
+    auto parsed = stats::parse_recorded(recorded, &known);
+    REQUIRE(parsed);
+    stats::recount(*parsed, rows, 2);
+    REQUIRE(parsed->jobs.size() == 1);
+    CHECK(parsed->jobs.front().earlier->slack == 3);
+    // A release document without narratives: no slack beyond the changes.
+    auto plain = disclosure::release_dataset(
+      rows, spec_of({Dimension::region}), &known, rules(true), {}, unchanged);
+    REQUIRE(plain);
+    const index::ReleaseRow plain_row{
+      61, disclosure::dataset_release_document(*plain, 55, "ab")};
+    CHECK_FALSE(plain_row.release.contains("narratives"));
+    auto plain_parsed = stats::parse_recorded(plain_row, &known);
+    REQUIRE(plain_parsed);
+    stats::recount(*plain_parsed, rows, 2);
+    CHECK(plain_parsed->jobs.front().earlier->slack == 2);
+    // A malformed narratives object is refused, not read as 0.
+    index::ReleaseRow bad = recorded;
+    bad.release["narratives"] = {{"missing", "leave_out"}};
+    CHECK_FALSE(stats::parse_recorded(bad, &known));
   }
 }

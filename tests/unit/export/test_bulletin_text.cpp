@@ -1,5 +1,6 @@
 // Bulletin text: SMS parts in five languages, identifiers normalised for
-// linking, keyed links and report bands.
+// linking, keyed links, report bands, and the HTML channel's escaping and
+// document.
 #include <custody/export/bulletin_text.hpp>
 
 #include <doctest/doctest.h>
@@ -443,5 +444,58 @@ TEST_SUITE("bulletin")
     CHECK(report_band(4) == "2-4 times");
     CHECK(report_band(5) == "5 or more times");
     CHECK(report_band(1000) == "5 or more times");
+  }
+
+  TEST_CASE("html_escape leaves no markup and no forbidden character")
+  {
+    CHECK(html_escape("") == "");
+    CHECK(html_escape("Man of about forty") == "Man of about forty");
+    CHECK(html_escape("<script>alert('x')</script> & \"co\"")
+          == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+             "&quot;co&quot;");
+    SUBCASE("a reference written in the text stays text")
+    {
+      CHECK(html_escape("&lt;b&gt;") == "&amp;lt;b&amp;gt;");
+    }
+    SUBCASE("non-ASCII passes through unchanged")
+    {
+      CHECK(html_escape("Осторожно: ጥንቃቄ 😀") == "Осторожно: ጥንቃቄ 😀");
+    }
+    SUBCASE("controls HTML forbids become U+FFFD; tab and line feed stay")
+    {
+      CHECK(html_escape(std::string("a\0b\x01"
+                                    "c\x1b\x7f\td\ne",
+                                    11))
+            == "a\uFFFDb\uFFFDc\uFFFD\uFFFD\td\ne");
+    }
+  }
+
+  TEST_CASE("html_document is a whole standalone HTML5 document")
+  {
+    const std::string body = "<h1>Safety alert</h1>\n";
+    const std::string doc =
+      html_document("Safety alert from <Org> & \"Friends\"", body);
+    CHECK(doc.rfind("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n", 0) == 0);
+    CHECK(doc.find("<meta charset=\"utf-8\">") != std::string::npos);
+    CHECK(doc.find("<title>Safety alert from &lt;Org&gt; &amp; "
+                   "&quot;Friends&quot;</title>")
+          != std::string::npos);
+    CHECK(doc.find("Content-Security-Policy\" content=\"default-src 'none'; "
+                   "style-src 'unsafe-inline'\"")
+          != std::string::npos);
+    CHECK(doc.find("<body>\n" + body + "</body>\n</html>\n")
+          != std::string::npos);
+    // Nothing runs and nothing is fetched: no script, no reference to
+    // another resource.
+    for (const char* absent :
+         {"<script", "src=", "href=", "<link", "<img", "url(", "@import"}) {
+      CAPTURE(absent);
+      CHECK(doc.find(absent) == std::string::npos);
+    }
+    // One head, one body, in order.
+    const auto head_end = doc.find("</head>");
+    CHECK(head_end != std::string::npos);
+    CHECK(head_end < doc.find("<body>"));
+    CHECK(doc.find("<head>", head_end) == std::string::npos);
   }
 }
