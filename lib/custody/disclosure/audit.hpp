@@ -34,13 +34,16 @@
 // arithmetic (glp_exact) from the float optimal basis, and those values are
 // the ones reported.
 //
-// Witnesses (decide_only). After every simplex solve the basic solution, each
-// x_j rounded to a whole number, is checked against every constraint in integer
-// arithmetic. A point that satisfies them all is a release a reader cannot
-// rule out, in whole numbers: any primary cell it gives T or more (1 or less)
-// is proven to have upper >= T (lower <= 1), exactly and against integer
-// reasoning too. With decide_only, such a proof stands in for the cell's LP
-// or its exact solve. GLPK's terminal output is switched off while the audit
+// Witnesses (decide_only, with confirm_exact). The point each exact solve ends
+// at satisfies every constraint exactly: a release a reader cannot rule out,
+// so any primary cell it gives T or more (1 or less, 0 for a hidden cell) is
+// proven to have upper >= T (lower <= 1), exactly. Such a proof stands in for
+// the cell's own LP and exact solve. Before the cells are solved one by one,
+// the sum of the primary cells not yet proven is maximised (each x_j held
+// below a bound, which only narrows the feasible set) and minimised, each
+// confirmed exactly, so that one exact solve can prove many cells.
+//
+// GLPK's terminal output is switched off while the audit
 // runs (and restored after): the library prints nothing.
 #pragma once
 
