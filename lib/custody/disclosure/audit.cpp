@@ -611,7 +611,7 @@ discharge(glp_prob* lp,
       largest = std::max(largest, cell.value + cell.slack);
     }
   }
-  const double cap = static_cast<double>(largest + problem.threshold);
+  const auto cap = static_cast<double>(largest + problem.threshold);
   if (!low) {
     for (int j = 1; j <= columns; ++j) {
       glp_set_col_bnds(lp, j, GLP_DB, 0.0, cap);
