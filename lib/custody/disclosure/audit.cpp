@@ -9,6 +9,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace custody::disclosure {
@@ -25,6 +26,9 @@ constexpr std::uint64_t k_max_exact = std::uint64_t{1} << 53;
 // How far a float bound may be from 1 or T and still be read as it: the
 // simplex's values carry rounding, the exact solver's do not.
 constexpr double k_tolerance = 1e-9;
+// How many programs the audit solves to prove many cells' bounds at once
+// before solving cells one at a time: each is one exact solve.
+constexpr int k_discharge_passes = 8;
 
 struct ProblemDeleter
 {
@@ -293,6 +297,100 @@ set_objective(glp_prob* lp, const AuditCell* previous, const AuditCell& cell)
   }
 }
 
+// Points that satisfy every constraint exactly: the basic solutions glp_exact
+// ends at (its rational arithmetic makes them feasible exactly). Each is a
+// release a reader cannot rule out, so the value it gives a cell lies in that
+// cell's interval. GLPK hands the point back rounded to doubles, so a cell's
+// value is summed in floating point and trusted only with a margin that
+// bounds that rounding and the summation's (each term within 2^-53 of its
+// rational value, n terms adding at most n * 2^-52 of the sum's magnitude).
+// For each cell: proven to take some value <= its lower target (1, or 0 when
+// hidden) or >= T, and the least and most value seen, for reporting.
+class Witnesses
+{
+public:
+  explicit Witnesses(const AuditProblem& problem)
+    : m_problem(problem),
+      m_low(problem.cells.size(), false),
+      m_high(problem.cells.size(), false),
+      m_least(problem.cells.size(), std::numeric_limits<double>::infinity()),
+      m_most(problem.cells.size(), 0.0)
+  {
+  }
+
+  // The current basic solution, which must have been confirmed optimal by
+  // glp_exact.
+  void
+  offer_exact(glp_prob* lp)
+  {
+    m_point.resize(m_problem.variables);
+    for (std::size_t j = 0; j < m_point.size(); ++j) {
+      m_point[j] = glp_get_col_prim(lp, static_cast<int>(j) + 1);
+    }
+    const auto threshold = static_cast<double>(m_problem.threshold);
+    for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
+      const AuditCell& cell = m_problem.cells[i];
+      double sum = 0;
+      double magnitude = 0;
+      for (const std::uint32_t variable : cell.variables) {
+        sum += m_point[variable];
+        magnitude += std::abs(m_point[variable]);
+      }
+      const double margin =
+        (static_cast<double>(cell.variables.size()) + 2.0) * 0x1p-52 * magnitude
+        + 0x1p-1000;
+      const double low_target = cell.hidden ? 0.0 : 1.0;
+      if (sum + margin <= low_target) {
+        m_low[i] = true;
+      }
+      if (sum - margin >= threshold) {
+        m_high[i] = true;
+      }
+      m_least[i] = std::min(m_least[i], sum);
+      m_most[i] = std::max(m_most[i], sum);
+    }
+  }
+
+  // Cell i proven to be able to take its lower target or less.
+  [[nodiscard]] bool
+  low(std::size_t i) const
+  {
+    return m_low[i];
+  }
+  // Cell i proven to be able to take T or more.
+  [[nodiscard]] bool
+  high(std::size_t i) const
+  {
+    return m_high[i];
+  }
+  // bounds proven so far, of all cells
+  [[nodiscard]] std::size_t
+  proven() const
+  {
+    return static_cast<std::size_t>(
+      std::count(m_low.begin(), m_low.end(), true)
+      + std::count(m_high.begin(), m_high.end(), true));
+  }
+  [[nodiscard]] double
+  least(std::size_t i) const
+  {
+    return m_least[i];
+  }
+  [[nodiscard]] double
+  most(std::size_t i) const
+  {
+    return m_most[i];
+  }
+
+private:
+  const AuditProblem& m_problem;
+  std::vector<bool> m_low;
+  std::vector<bool> m_high;
+  std::vector<double> m_least;
+  std::vector<double> m_most;
+  std::vector<double> m_point;
+};
+
 // One bound of a cell: the LP's outcome, its value and what binds it.
 struct Bound
 {
@@ -323,6 +421,79 @@ solve_bound(glp_prob* lp,
   return bound;
 }
 
+// One bound of a primary cell under decide_only: whether it is on the safe
+// side of its target (lower <= 1, or 0 for a hidden cell; upper >= T).
+struct Verdict
+{
+  bool safe = false;
+  // proven exactly, by a witness or by glp_exact
+  bool exact = false;
+  // an LP was solved for it (else a witness settled it)
+  bool solved = false;
+  Bound bound;
+};
+
+// Settled by a witness if one already is; else solved in floating point, and
+// a float answer on the safe side confirmed by a witness of that solve or,
+// failing one, by glp_exact (with `confirm`). A float answer on the unsafe
+// side is kept as it is: failing is what the caller does anyway.
+Result<Verdict>
+decide_bound(glp_prob* lp,
+             const AuditProblem& problem,
+             Solver& solver,
+             Witnesses& witnesses,
+             std::size_t i,
+             int direction,
+             bool confirm)
+{
+  const bool low = direction == GLP_MIN;
+  const AuditCell& cell = problem.cells[i];
+  const std::uint64_t target = low ? (cell.hidden ? 0 : 1) : problem.threshold;
+  const auto witnessed = [&] {
+    return low ? witnesses.low(i) : witnesses.high(i);
+  };
+  Verdict verdict;
+  if (witnessed()) {
+    verdict.safe = true;
+    verdict.exact = true;
+    return verdict;
+  }
+  glp_set_obj_dir(lp, direction);
+  verdict.solved = true;
+  CUSTODY_ASSIGN(floated, solver.simplex());
+  verdict.bound.outcome = floated;
+  if (floated == Outcome::infeasible) {
+    return verdict;
+  }
+  if (floated == Outcome::optimal) {
+    verdict.bound.value = glp_get_obj_val(lp);
+  }
+  const auto goal = static_cast<double>(target);
+  const auto safe = [&](Outcome outcome, double value, double tolerance) {
+    return low ? value <= goal + tolerance
+               : outcome == Outcome::unbounded || value >= goal - tolerance;
+  };
+  if (safe(floated, verdict.bound.value, k_tolerance) && confirm) {
+    CUSTODY_ASSIGN(rational, solver.exact());
+    verdict.bound.outcome = rational;
+    if (rational == Outcome::infeasible) {
+      return verdict;
+    }
+    if (rational == Outcome::optimal) {
+      verdict.bound.value = glp_get_obj_val(lp);
+      witnesses.offer_exact(lp);
+    }
+    verdict.exact = true;
+    verdict.safe = safe(rational, verdict.bound.value, 0.0);
+  } else {
+    verdict.safe = safe(floated, verdict.bound.value, k_tolerance);
+  }
+  if (!verdict.safe) {
+    verdict.bound.binding = binding_cells(lp, problem);
+  }
+  return verdict;
+}
+
 AuditResult
 infeasible_result(const AuditProblem& problem, std::uint64_t lps)
 {
@@ -334,6 +505,164 @@ infeasible_result(const AuditProblem& problem, std::uint64_t lps)
       return cell.primary;
     }));
   return result;
+}
+
+// A primary cell under decide_only: its lower bound, then its upper one
+// unless the first settles it (a hidden cell safe below passes; a cell that
+// fails below is still asked above, in floating point, for what pins it).
+// nullopt when the published figures contradict each other.
+Result<std::optional<CellInterval>>
+decide(glp_prob* lp,
+       const AuditProblem& problem,
+       Solver& solver,
+       Witnesses& witnesses,
+       std::size_t i,
+       const AuditOptions& options)
+{
+  const AuditCell& cell = problem.cells[i];
+  CUSTODY_ASSIGN(
+    low,
+    decide_bound(
+      lp, problem, solver, witnesses, i, GLP_MIN, options.confirm_exact));
+  if (low.solved && low.bound.outcome == Outcome::infeasible) {
+    return std::optional<CellInterval>{};
+  }
+  if (low.solved && low.bound.outcome == Outcome::unbounded) {
+    return fail(Errc::internal,
+                "the least value of cell {}, a sum of non-negative "
+                "variables, was found unbounded",
+                i);
+  }
+  Verdict high;
+  const bool asked_high = !(cell.hidden && low.safe);
+  if (asked_high) {
+    CUSTODY_ASSIGN(
+      above,
+      decide_bound(lp,
+                   problem,
+                   solver,
+                   witnesses,
+                   i,
+                   GLP_MAX,
+                   options.confirm_exact && (cell.hidden || low.safe)));
+    if (above.solved && above.bound.outcome == Outcome::infeasible) {
+      return std::optional<CellInterval>{};
+    }
+    high = std::move(above);
+  }
+  CellInterval interval;
+  interval.cell = i;
+  interval.lower = low.solved ? low.bound.value : witnesses.least(i);
+  if (high.solved) {
+    interval.unbounded = high.bound.outcome == Outcome::unbounded;
+    interval.upper = interval.unbounded
+                       ? std::numeric_limits<double>::infinity()
+                       : high.bound.value;
+  } else {
+    // a witness's value, or (not asked) the lower bound: inside the interval
+    interval.upper = std::max(interval.lower, witnesses.most(i));
+  }
+  if (cell.hidden) {
+    interval.passes = low.safe || high.safe;
+    interval.exact = interval.passes
+                       ? (low.safe && low.exact) || (high.safe && high.exact)
+                       : low.exact && high.exact;
+  } else {
+    interval.passes = low.safe && high.safe;
+    interval.exact = interval.passes
+                       ? low.exact && high.exact
+                       : (!low.safe && low.exact) || (!high.safe && high.exact);
+  }
+  if (!low.safe) {
+    interval.binding = low.bound.binding;
+  }
+  if (asked_high && !high.safe) {
+    std::vector<std::size_t> both;
+    std::set_union(interval.binding.begin(),
+                   interval.binding.end(),
+                   high.bound.binding.begin(),
+                   high.bound.binding.end(),
+                   std::back_inserter(both));
+    interval.binding = std::move(both);
+  }
+  return std::optional<CellInterval>{std::move(interval)};
+}
+
+// Proves many primary cells' bounds at once before any is solved alone: the
+// program that maximises (minimises) the sum of the cells not yet proven to
+// reach T (to fall to their lower target) is solved, confirmed exactly, and
+// its point offered as a witness; again over the cells still unproven, until
+// a solve proves nothing new. While maximising, every x_j is held below a
+// bound that keeps the program bounded: that only narrows the feasible set,
+// so the points found are feasible for the audit's own program. What is not
+// proven here is solved cell by cell after.
+void
+discharge(glp_prob* lp,
+          const AuditProblem& problem,
+          Solver& solver,
+          Witnesses& witnesses,
+          int direction)
+{
+  const bool low = direction == GLP_MIN;
+  const int columns = static_cast<int>(problem.variables);
+  std::uint64_t largest = 0;
+  for (const AuditCell& cell : problem.cells) {
+    if (!cell.suppressed) {
+      largest = std::max(largest, cell.value + cell.slack);
+    }
+  }
+  const auto cap = static_cast<double>(largest + problem.threshold);
+  if (!low) {
+    for (int j = 1; j <= columns; ++j) {
+      glp_set_col_bnds(lp, j, GLP_DB, 0.0, cap);
+    }
+  }
+  std::vector<double> objective(problem.variables + 1);
+  for (int pass = 0; pass < k_discharge_passes; ++pass) {
+    std::fill(objective.begin(), objective.end(), 0.0);
+    std::size_t unproven = 0;
+    for (std::size_t i = 0; i < problem.cells.size(); ++i) {
+      const AuditCell& cell = problem.cells[i];
+      const bool proven = low ? witnesses.low(i) : witnesses.high(i);
+      const bool settled =
+        cell.hidden && (witnesses.low(i) || witnesses.high(i));
+      if (!cell.primary || proven || settled) {
+        continue;
+      }
+      ++unproven;
+      for (const std::uint32_t variable : cell.variables) {
+        objective[variable + 1] += 1.0;
+      }
+    }
+    if (unproven == 0) {
+      break;
+    }
+    for (int j = 1; j <= columns; ++j) {
+      glp_set_obj_coef(lp, j, objective[static_cast<std::size_t>(j)]);
+    }
+    glp_set_obj_dir(lp, direction);
+    // A program not solved to optimality proves nothing; the cells are
+    // then solved one at a time, which reports what went wrong.
+    auto floated = solver.simplex();
+    if (!floated || *floated != Outcome::optimal) {
+      break;
+    }
+    auto rational = solver.exact();
+    if (!rational || *rational != Outcome::optimal) {
+      break;
+    }
+    const std::size_t before = witnesses.proven();
+    witnesses.offer_exact(lp);
+    if (witnesses.proven() == before) {
+      break;
+    }
+  }
+  for (int j = 1; j <= columns; ++j) {
+    glp_set_obj_coef(lp, j, 0.0);
+    if (!low) {
+      glp_set_col_bnds(lp, j, GLP_LO, 0.0, 0.0);
+    }
+  }
 }
 
 } // namespace
@@ -349,6 +678,11 @@ audit(const AuditProblem& problem, const AuditOptions& options)
   const TerminalOff quiet;
   const LpProblem lp = build(problem);
   Solver solver(lp.get(), result.lps);
+  Witnesses witnesses(problem);
+  if (options.decide_only && options.confirm_exact) {
+    discharge(lp.get(), problem, solver, witnesses, GLP_MIN);
+    discharge(lp.get(), problem, solver, witnesses, GLP_MAX);
+  }
 
   const AuditCell* previous = nullptr;
   for (std::size_t i = 0; i < problem.cells.size(); ++i) {
@@ -358,9 +692,22 @@ audit(const AuditProblem& problem, const AuditOptions& options)
     }
     set_objective(lp.get(), previous, cell);
     previous = &cell;
+    if (options.decide_only && cell.primary) {
+      CUSTODY_ASSIGN(interval,
+                     decide(lp.get(), problem, solver, witnesses, i, options));
+      if (!interval) {
+        return infeasible_result(problem, result.lps);
+      }
+      if (!interval->passes) {
+        ++result.failing;
+      }
+      result.intervals.push_back(std::move(*interval));
+      continue;
+    }
     const bool exact = options.confirm_exact && cell.primary;
 
     CUSTODY_ASSIGN(low, solve_bound(lp.get(), problem, solver, GLP_MIN, exact));
+
     if (low.outcome == Outcome::infeasible) {
       return infeasible_result(problem, result.lps);
     }
@@ -372,6 +719,7 @@ audit(const AuditProblem& problem, const AuditOptions& options)
     }
     CUSTODY_ASSIGN(high,
                    solve_bound(lp.get(), problem, solver, GLP_MAX, exact));
+
     if (high.outcome == Outcome::infeasible) {
       return infeasible_result(problem, result.lps);
     }

@@ -32,7 +32,18 @@
 // simplex method, each solve starting from the last optimal basis. With
 // `confirm_exact`, each primary cell's two LPs are solved again in rational
 // arithmetic (glp_exact) from the float optimal basis, and those values are
-// the ones reported. GLPK's terminal output is switched off while the audit
+// the ones reported.
+//
+// Witnesses (decide_only, with confirm_exact). The point each exact solve ends
+// at satisfies every constraint exactly: a release a reader cannot rule out,
+// so any primary cell it gives T or more (1 or less, 0 for a hidden cell) is
+// proven to have upper >= T (lower <= 1), exactly. Such a proof stands in for
+// the cell's own LP and exact solve. Before the cells are solved one by one,
+// the sum of the primary cells not yet proven is maximised (each x_j held
+// below a bound, which only narrows the feasible set) and minimised, each
+// confirmed exactly, so that one exact solve can prove many cells.
+//
+// GLPK's terminal output is switched off while the audit
 // runs (and restored after): the library prints nothing.
 #pragma once
 
@@ -79,7 +90,9 @@ struct CellInterval
   double upper = 0;
   // the max LP is unbounded
   bool unbounded = false;
-  // confirmed with glp_exact (primary cells, with confirm_exact)
+  // The verdict confirmed exactly (primary cells, with confirm_exact): by
+  // glp_exact, or by a witness. With decide_only, a cell found failing in
+  // floating point is not confirmed (false).
   bool exact = false;
   // primary only: lower <= 1 and (unbounded or upper >= T); true for the
   // others
@@ -94,6 +107,14 @@ struct CellInterval
 struct AuditOptions
 {
   bool confirm_exact = true;
+  // Decide each primary cell's test, and no more: a bound is not solved when
+  // a witness (below) already settles it, a float bound that fails is not
+  // solved again exactly (failing is the safe side), and a cell that fails
+  // on its first bound is not asked the other. The reported interval of a
+  // primary cell is then what was learnt: a solved bound's optimum, or else
+  // the least (most) value the cell took in a witness, which is inside the
+  // interval. Secondary and hidden non-primary cells are solved as always.
+  bool decide_only = false;
 };
 
 struct AuditResult

@@ -502,13 +502,22 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   bool passed = false;
   std::size_t already_disclosed = 0;
   std::size_t failing_cells = 0;
-  while (summary.rounds < rules.max_rounds) {
-    ++summary.rounds;
+  // Rounds search in floating point; a round that passes so is audited
+  // again with every primary verdict confirmed exactly, and only that can
+  // end the search (a cell failing it continues the rounds).
+  bool confirming = false;
+  while (summary.rounds < rules.max_rounds || confirming) {
+    if (!confirming) {
+      ++summary.rounds;
+    }
     // Not a structured binding: clang 14 cannot capture one in a lambda.
     const auto built = problem_of(cells, tabulation, rules.threshold);
     const AuditProblem& problem = built.first;
     const std::vector<std::size_t>& release_cell = built.second;
-    CUSTODY_ASSIGN(result, audit(problem));
+    AuditOptions options;
+    options.decide_only = true;
+    options.confirm_exact = confirming;
+    CUSTODY_ASSIGN(result, audit(problem, options));
     summary.lps += result.lps;
     if (result.infeasible) {
       return make_error(Errc::internal,
@@ -578,6 +587,11 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
       }
     }
     failing_cells = failing.size() + failing_differences.size();
+    if (failing_cells == 0 && !confirming) {
+      confirming = true;
+      continue;
+    }
+    confirming = false;
     if (failing_cells == 0) {
       passed = true;
       // A secondary cell the published figures already determine (the grand

@@ -491,4 +491,88 @@ TEST_CASE("the audit is deterministic, and its warm-started float solves "
   }
 }
 
+TEST_CASE("the audit, deciding only: the same verdicts as the full audit, "
+          "each pass confirmed exactly, in fewer solves")
+{
+  const std::vector<std::uint64_t> inner = {3, 9, 2, 7, 4, 8, 1, 6, 5, 2,
+                                            4, 7, 3, 9, 6, 5, 2, 8, 1, 7};
+  // seven suppressed cells, several in each row and column: most pass
+  const AuditProblem problem = table(4, 5, inner, {0, 2, 6, 8, 11, 13, 17});
+  disclosure::AuditOptions deciding;
+  deciding.decide_only = true;
+  const auto full = disclosure::audit(problem);
+  const auto decided = disclosure::audit(problem, deciding);
+  const auto again = disclosure::audit(problem, deciding);
+  REQUIRE(full);
+  REQUIRE(decided);
+  REQUIRE(again);
+  REQUIRE(decided->intervals.size() == full->intervals.size());
+  CHECK(decided->failing == full->failing);
+  CHECK(decided->lps < full->lps);
+  for (std::size_t i = 0; i < full->intervals.size(); ++i) {
+    CAPTURE(i);
+    const auto& one = decided->intervals[i];
+    CHECK(one.cell == full->intervals[i].cell);
+    CHECK(one.passes == full->intervals[i].passes);
+    if (one.passes) {
+      CHECK(one.exact);
+    }
+    // what was learnt lies inside the true interval
+    CHECK(one.lower >= full->intervals[i].lower - 1e-9);
+    CHECK(one.upper <= full->intervals[i].upper + 1e-9);
+    // deterministic
+    CHECK(one.passes == again->intervals[i].passes);
+    CHECK(one.binding == again->intervals[i].binding);
+  }
+}
+
+TEST_CASE("the audit, deciding only: a planted weak cell is still caught, "
+          "with what pins it, exact or not")
+{
+  // a (suppressed, 4) + b 3 + c 5 = total 12
+  AuditProblem problem;
+  problem.variables = 3;
+  problem.cells = {suppressed({0}),
+                   published({1}, 3),
+                   published({2}, 5),
+                   published({0, 1, 2}, 12)};
+  for (const bool confirm : {true, false}) {
+    CAPTURE(confirm);
+    disclosure::AuditOptions deciding;
+    deciding.decide_only = true;
+    deciding.confirm_exact = confirm;
+    const auto result = disclosure::audit(problem, deciding);
+    REQUIRE(result);
+    REQUIRE(result->intervals.size() == 1);
+    CHECK(result->failing == 1);
+    CHECK_FALSE(result->intervals[0].passes);
+    CHECK(result->intervals[0].binding == std::vector<std::size_t>{1, 2, 3});
+  }
+
+  SUBCASE("a hidden cell known non-empty and below T fails; one that may be "
+          "empty passes")
+  {
+    // the difference a + b of two suppressed cells whose sum is pinned at 3
+    AuditProblem hidden;
+    hidden.variables = 3;
+    AuditCell difference = suppressed({0, 1});
+    difference.hidden = true;
+    hidden.cells = {suppressed({0}, false),
+                    published({0, 1}, 3),
+                    published({2}, 6),
+                    difference};
+    disclosure::AuditOptions deciding;
+    deciding.decide_only = true;
+    const auto pinned = disclosure::audit(hidden, deciding);
+    REQUIRE(pinned);
+    CHECK(pinned->failing == 1);
+    hidden.cells[1] = published({1}, 3); // a alone: suppressed, unbounded
+    hidden.cells[3].variables = {0, 2};
+    const auto open = disclosure::audit(hidden, deciding);
+    REQUIRE(open);
+    CHECK(open->failing == 0);
+    CHECK(open->intervals.back().exact);
+  }
+}
+
 TEST_SUITE_END();
