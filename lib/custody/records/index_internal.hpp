@@ -171,7 +171,14 @@ private:
                                    const json::Json& view,
                                    bool replace);
 
+  // A statement prepared once a part and reset for each use: a rebuild
+  // applies a million records.
+  Statement& prepared(std::optional<Statement>& slot, const char* sql);
+
   sqlite3* m_db;
+  std::optional<Statement> m_find;
+  std::optional<Statement> m_insert;
+  std::optional<Statement> m_replace;
   std::unordered_map<std::string, std::int64_t> m_codes;
   std::vector<std::string> m_names; // by code number - 1
 };

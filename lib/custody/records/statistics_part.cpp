@@ -95,6 +95,17 @@ in_span(const std::string& month, const MonthSpan& span)
 
 } // namespace
 
+Statement&
+StatisticsTables::prepared(std::optional<Statement>& slot, const char* sql)
+{
+  if (slot) {
+    slot->reset();
+  } else {
+    slot.emplace(m_db, sql);
+  }
+  return *slot;
+}
+
 Result<void>
 StatisticsTables::load_codes()
 {
@@ -164,11 +175,12 @@ StatisticsTables::store(std::int64_t created_seq,
                         bool replace)
 {
   CUSTODY_ASSIGN(id_bytes, from_hex(id));
-  Statement put(m_db,
-                replace ? "REPLACE INTO facts VALUES "
-                          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                        : "INSERT INTO facts VALUES "
-                          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement& put = replace ? prepared(m_replace,
+                                      "REPLACE INTO facts VALUES "
+                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                           : prepared(m_insert,
+                                      "INSERT INTO facts VALUES "
+                                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   put.bind(1, created_seq)
     .bind_blob(2, id_bytes)
     .bind_blob(3, hash)
@@ -194,7 +206,9 @@ StatisticsTables::store(std::int64_t created_seq,
       put.bind(column, code_of(text));
     }
   }
-  if (put.step() != SQLITE_DONE) {
+  const bool stored = put.step() == SQLITE_DONE;
+  put.reset();
+  if (!stored) {
     return tl::unexpected(sqlite_error(m_db, "store facts"));
   }
   return {};
@@ -213,10 +227,11 @@ StatisticsTables::apply(std::uint64_t seq,
   CUSTODY_ASSIGN(id_bytes, from_hex(id));
   const json::Json& data =
     document.contains("data") ? document["data"] : json::Json::object();
-  Statement existing(m_db, "SELECT * FROM facts WHERE id = ?");
+  Statement& existing = prepared(m_find, "SELECT * FROM facts WHERE id = ?");
   existing.bind_blob(1, id_bytes);
   const bool found = existing.step() == SQLITE_ROW;
   if (type == "record") {
+    existing.reset();
     if (found) {
       return fail(Errc::corrupt, "entry {}: record {} created twice", seq, id);
     }
@@ -267,8 +282,10 @@ StatisticsTables::apply(std::uint64_t seq,
       slot = m_names[static_cast<std::size_t>(number) - 1];
     }
   }
+  const std::int64_t created_seq = existing.integer(0);
+  existing.reset();
   view.merge_patch(data);
-  return store(existing.integer(0), id, hash, seq, view, true);
+  return store(created_seq, id, hash, seq, view, true);
 }
 
 Result<std::vector<FactsRow>>
