@@ -108,4 +108,39 @@ count_code_points(std::string_view text)
   return count;
 }
 
+std::string
+escape_markup(std::string_view text)
+{
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          || byte == 0x7F) {
+        out += "\xEF\xBF\xBD"; // U+FFFD
+      } else {
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
 } // namespace custody::utf8

@@ -17,4 +17,11 @@ std::optional<std::size_t> first_invalid(std::string_view text);
 // ill-formed byte counts as one).
 std::size_t count_code_points(std::string_view text);
 
+// Text as HTML or XML character data, for element content and quoted
+// attribute values alike: & < > " ' as character references, and the
+// characters neither allows in a document (C0 controls other than tab, line
+// feed and carriage return; DEL) as U+FFFD, so recorded text can neither add
+// markup nor make the document invalid. `text` is valid UTF-8.
+std::string escape_markup(std::string_view text);
+
 } // namespace custody::utf8

@@ -1,4 +1,5 @@
 // Safety bulletins (bulletin.hpp).
+#include <custody/base/utf8.hpp>
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/bulletin.hpp>
 #include <custody/export/bulletin.hpp>
@@ -243,8 +244,8 @@ bulletin_channels(vault::Vault& vault,
   const std::string title =
     fmt::format("Safety alert from {}", recipe.organisation);
   std::string html = fmt::format("<h1>{}</h1>\n<p><em>{}</em></p>\n",
-                                 html_escape(title),
-                                 html_escape(intro));
+                                 utf8::escape_markup(title),
+                                 utf8::escape_markup(intro));
   std::string sms = fmt::format("ALERT from {}, reports {} to {}:",
                                 recipe.organisation,
                                 recipe.from,
@@ -267,14 +268,14 @@ bulletin_channels(vault::Vault& vault,
     sms += fmt::format(" {}) {} {}:", number, item.region, item.window);
     html += fmt::format("<h2>{}. {}, {}</h2>\n<ul>\n",
                         number,
-                        html_escape(item.region),
-                        html_escape(item.window));
+                        utf8::escape_markup(item.region),
+                        utf8::escape_markup(item.window));
     if (!item.description.empty()) {
       channels.text += fmt::format("   Reported: {}\n", item.description);
       channels.markdown +=
         fmt::format("- **Reported:** {}\n", markdown_text(item.description));
       html += fmt::format("<li><strong>Reported:</strong> {}</li>\n",
-                          html_escape(item.description));
+                          utf8::escape_markup(item.description));
       sms += " " + item.description;
     }
     if (!vehicle.empty()) {
@@ -282,7 +283,7 @@ bulletin_channels(vault::Vault& vault,
       channels.markdown +=
         fmt::format("- **Vehicle reported:** {}\n", markdown_text(vehicle));
       html += fmt::format("<li><strong>Vehicle reported:</strong> {}</li>\n",
-                          html_escape(vehicle));
+                          utf8::escape_markup(vehicle));
       sms += " Vehicle: " + item.vehicle;
       if (!item.plate.empty()) {
         sms += item.vehicle.empty() ? "" : ",";
@@ -300,12 +301,12 @@ bulletin_channels(vault::Vault& vault,
                                        markdown_text(item.modus_operandi));
       html +=
         fmt::format("<li><strong>Way of operating reported:</strong> {}</li>\n",
-                    html_escape(item.modus_operandi));
+                    utf8::escape_markup(item.modus_operandi));
     }
     if (!band.empty()) {
       channels.text += "   " + band + "\n";
       channels.markdown += "- " + band + "\n";
-      html += "<li>" + html_escape(band) + "</li>\n";
+      html += "<li>" + utf8::escape_markup(band) + "</li>\n";
       sms += " " + band;
     }
     html += "</ul>\n";
@@ -382,8 +383,8 @@ bulletin_retraction(vault::Vault& vault,
     fmt::format("Retraction from {}", recipe.organisation);
   channels.html = html_document(title,
                                 fmt::format("<h1>{}</h1>\n<p>{}</p>\n",
-                                            html_escape(title),
-                                            html_escape(what)));
+                                            utf8::escape_markup(title),
+                                            utf8::escape_markup(what)));
   CUSTODY_ASSIGN(
     sms,
     split_sms(fmt::format("RETRACTION from {}: {}", recipe.organisation, what),

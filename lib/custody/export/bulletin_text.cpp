@@ -360,41 +360,6 @@ link_of(ByteView key, std::string_view kind, std::string_view normalised)
 }
 
 std::string
-html_escape(std::string_view text)
-{
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          || byte == 0x7F) {
-        out += "\xEF\xBF\xBD"; // U+FFFD
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out;
-}
-
-std::string
 html_document(std::string_view title, std::string_view body)
 {
   return fmt::format(
@@ -415,7 +380,7 @@ html_document(std::string_view title, std::string_view body)
     "{}"
     "</body>\n"
     "</html>\n",
-    html_escape(title),
+    utf8::escape_markup(title),
     body);
 }
 

@@ -82,13 +82,6 @@ link_of(ByteView key, std::string_view kind, std::string_view normalised);
 // 0, which no bulletin names.
 std::string report_band(std::size_t reports);
 
-// Recorded text as HTML character data, for element content and quoted
-// attribute values alike: & < > " ' as character references, and the
-// characters HTML forbids in a document (C0 controls other than tab, line
-// feed and carriage return; DEL) as U+FFFD, so a description can neither add
-// markup nor make the document invalid. `text` is valid UTF-8 (records are).
-std::string html_escape(std::string_view text);
-
 // A complete standalone HTML5 document: doctype, <html lang="en"> (the
 // bulletin's own words are English), <meta charset="utf-8">, a Content
 // Security Policy that allows nothing but the inline style (no script, no

@@ -812,14 +812,8 @@ struct Shard::Impl
     std::uint64_t replayed = 0;
     if (agrees) {
       detail_ready = true;
-      auto advanced = replay();
-      if (!advanced && stale) {
-        advanced = rebuild_noted(notes);
-      }
-      if (!advanced) {
-        return tl::unexpected(advanced.error());
-      }
-      replayed = *advanced;
+      CUSTODY_ASSIGN(advanced, advance(notes));
+      replayed = advanced;
     } else {
       if (position.count > 0) {
         notes.push_back(fmt::format(
@@ -846,6 +840,18 @@ struct Shard::Impl
       return make_error(Errc::internal, "index shard opened for listing only");
     }
     return {};
+  }
+
+  // Replays what was appended after the loaded position; a position that is
+  // not an entry of this ledger means a rebuild, with a note.
+  Result<std::uint64_t>
+  advance(vault::Notes& notes)
+  {
+    auto advanced = replay();
+    if (!advanced && stale) {
+      advanced = rebuild_noted(notes);
+    }
+    return advanced;
   }
 
   Result<std::uint64_t>
@@ -881,14 +887,8 @@ struct Shard::Impl
         CUSTODY_ASSIGN(rebuilt, rebuild());
         replayed = rebuilt;
       } else {
-        auto advanced = replay();
-        if (!advanced && stale) {
-          advanced = rebuild_noted(notes);
-        }
-        if (!advanced) {
-          return tl::unexpected(advanced.error());
-        }
-        replayed = *advanced;
+        CUSTODY_ASSIGN(advanced, advance(notes));
+        replayed = advanced;
       }
     } else {
       CUSTODY_ASSIGN(rebuilt, rebuild());

@@ -1,6 +1,7 @@
 // The chart of one table (release.hpp), drawn with cairo: a PNG from cairo's
 // image surface, an SVG written here, with the text as text (searchable,
 // editable, read by screen readers), laid out with cairo's font metrics.
+#include <custody/base/utf8.hpp>
 #include <custody/render/release.hpp>
 #include <custody/render/render_internal.hpp>
 #include <custody/sys/fs.hpp>
@@ -207,38 +208,6 @@ private:
 };
 
 std::string
-xml_escape(std::string_view text)
-{
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    default:
-      // XML 1.0 allows no control character but tab, newline and return.
-      out += static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n'
-                 && c != '\r'
-               ? ' '
-               : c;
-    }
-  }
-  return out;
-}
-
-std::string
 hex(Colour colour)
 {
   return fmt::format("#{:02x}{:02x}{:02x}", colour.r, colour.g, colour.b);
@@ -263,7 +232,7 @@ public:
       width,
       height,
       k_svg_font,
-      xml_escape(title),
+      utf8::escape_markup(title),
       hex(k_hatch));
   }
   void
@@ -331,7 +300,7 @@ public:
                   anchors[static_cast<int>(anchor)],
                   hex(colour),
                   rotation,
-                  xml_escape(text));
+                  utf8::escape_markup(text));
   }
   std::string
   finish()

@@ -1,6 +1,7 @@
 // Bulletin text: SMS parts in five languages, identifiers normalised for
 // linking, keyed links, report bands, and the HTML channel's escaping and
 // document.
+#include <custody/base/utf8.hpp>
 #include <custody/export/bulletin_text.hpp>
 
 #include <doctest/doctest.h>
@@ -446,26 +447,26 @@ TEST_SUITE("bulletin")
     CHECK(report_band(1000) == "5 or more times");
   }
 
-  TEST_CASE("html_escape leaves no markup and no forbidden character")
+  TEST_CASE("escape_markup leaves no markup and no forbidden character")
   {
-    CHECK(html_escape("") == "");
-    CHECK(html_escape("Man of about forty") == "Man of about forty");
-    CHECK(html_escape("<script>alert('x')</script> & \"co\"")
+    CHECK(utf8::escape_markup("") == "");
+    CHECK(utf8::escape_markup("Man of about forty") == "Man of about forty");
+    CHECK(utf8::escape_markup("<script>alert('x')</script> & \"co\"")
           == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
              "&quot;co&quot;");
     SUBCASE("a reference written in the text stays text")
     {
-      CHECK(html_escape("&lt;b&gt;") == "&amp;lt;b&amp;gt;");
+      CHECK(utf8::escape_markup("&lt;b&gt;") == "&amp;lt;b&amp;gt;");
     }
     SUBCASE("non-ASCII passes through unchanged")
     {
-      CHECK(html_escape("Осторожно: ጥንቃቄ 😀") == "Осторожно: ጥንቃቄ 😀");
+      CHECK(utf8::escape_markup("Осторожно: ጥንቃቄ 😀") == "Осторожно: ጥንቃቄ 😀");
     }
     SUBCASE("controls HTML forbids become U+FFFD; tab and line feed stay")
     {
-      CHECK(html_escape(std::string("a\0b\x01"
-                                    "c\x1b\x7f\td\ne",
-                                    11))
+      CHECK(utf8::escape_markup(std::string("a\0b\x01"
+                                            "c\x1b\x7f\td\ne",
+                                            11))
             == "a\uFFFDb\uFFFDc\uFFFD\uFFFD\td\ne");
     }
   }
