@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 
 using namespace custody;
@@ -19,12 +20,15 @@ using custody::test::sample_parts;
 
 TEST_SUITE_BEGIN("index");
 
-TEST_CASE("records written in a batch are listed, found by prefix and amended")
+namespace {
+
+// One new record of the sample form for each incident date, derived fields
+// filled in.
+std::vector<records::Change>
+sample_changes(std::initializer_list<const char*> dates)
 {
-  NewVault fixture;
-  auto vault = fixture.open(fixture.creator);
   std::vector<records::Change> changes;
-  for (const char* date : {"2025-03-14", "2024-06-02", "2025-01"}) {
+  for (const char* date : dates) {
     const auto form = sample_form(date);
     records::Change change;
     change.record_id = records::new_record_id();
@@ -32,7 +36,17 @@ TEST_CASE("records written in a batch are listed, found by prefix and amended")
     REQUIRE(records::derive(form, change.data, nullptr));
     changes.push_back(std::move(change));
   }
-  auto written = records::write(vault, changes);
+  return changes;
+}
+
+} // namespace
+
+TEST_CASE("records written in a batch are listed, found by prefix and amended")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  auto written = records::write(
+    vault, sample_changes({"2025-03-14", "2024-06-02", "2025-01"}));
   REQUIRE(written);
   REQUIRE(written->size() == 3);
   CHECK((*written)[0].seq == 2);
@@ -281,16 +295,8 @@ TEST_CASE("the statistics part gives the catalogue's facts, amendments folded "
 {
   NewVault fixture;
   auto vault = fixture.open(fixture.creator);
-  std::vector<records::Change> changes;
-  for (const char* date : {"2025-03-14", "2024-06-02", "2025-01", "2025"}) {
-    const auto form = sample_form(date);
-    records::Change change;
-    change.record_id = records::new_record_id();
-    change.data = sample_parts(form);
-    REQUIRE(records::derive(form, change.data, nullptr));
-    changes.push_back(std::move(change));
-  }
-  auto written = records::write(vault, changes);
+  auto written = records::write(
+    vault, sample_changes({"2025-03-14", "2024-06-02", "2025-01", "2025"}));
   REQUIRE(written);
 
   vault::Notes notes;
