@@ -369,12 +369,12 @@ run_dataset(const GlobalOptions& global,
                index::Need::statistics,
                "your keys do not open the facts compartment (role {})",
                "datasets are made by data, legal and advocacy members"));
-  CUSTODY_ASSIGN(recorded, facts.releases());
   const records::Places* known = places ? &*places : nullptr;
-  CUSTODY_ASSIGN(months,
-                 stats::months_needed(
-                   stats::Selection{recipe.spec.period, {}}, recorded, known));
-  CUSTODY_ASSIGN(rows, facts.facts(months));
+  CUSTODY_ASSIGN(readings,
+                 stats::read_for_release(
+                   facts, stats::Selection{recipe.spec.period, {}}, known));
+  const auto& recorded = readings.recorded;
+  const auto& rows = readings.rows;
   std::optional<disclosure::DatasetNarratives> narratives;
   if (recipe.narrative) {
     CUSTODY_ASSIGN(shards, open_readable(session.vault));

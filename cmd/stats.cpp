@@ -605,11 +605,11 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
                index::Need::statistics,
                "your keys do not open the facts compartment (role {})",
                "statistics are for data and legal members"));
-  CUSTODY_ASSIGN(recorded, facts.releases());
-  CUSTODY_ASSIGN(months,
-                 stats::months_needed(
-                   plan.selection, recorded, places ? &*places : nullptr));
-  CUSTODY_ASSIGN(rows, facts.facts(months));
+  CUSTODY_ASSIGN(readings,
+                 stats::read_for_release(
+                   facts, plan.selection, places ? &*places : nullptr));
+  const auto& recorded = readings.recorded;
+  const auto& rows = readings.rows;
   CUSTODY_ASSIGN(source, stats::source_of(session.vault));
   const auto counted =
     stats::select(rows, plan.selection, plan.coding, plan.by_month);

@@ -227,6 +227,20 @@ months_needed(const Selection& selection,
   return Span(span);
 }
 
+Result<Readings>
+read_for_release(const index::Shard& facts,
+                 const Selection& selection,
+                 const records::Places* places)
+{
+  Readings readings;
+  CUSTODY_ASSIGN(recorded, facts.releases());
+  CUSTODY_ASSIGN(months, months_needed(selection, recorded, places));
+  CUSTODY_ASSIGN(rows, facts.facts(months));
+  readings.recorded = std::move(recorded);
+  readings.rows = std::move(rows);
+  return readings;
+}
+
 void
 recount(RecordedRelease& release,
         const std::vector<index::FactsRow>& all,

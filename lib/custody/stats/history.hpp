@@ -50,6 +50,18 @@ months_needed(const Selection& selection,
               const std::vector<index::ReleaseRow>& recorded,
               const records::Places* places);
 
+// What a release of `selection` reads from the facts shard (its statistics
+// part): every release recorded, and the facts of the months months_needed()
+// gives, so that both commands that publish figures read alike.
+struct Readings
+{
+  std::vector<index::ReleaseRow> recorded;
+  std::vector<index::FactsRow> rows;
+};
+[[nodiscard]] Result<Readings> read_for_release(const index::Shard& facts,
+                                                const Selection& selection,
+                                                const records::Places* places);
+
 // Fills each job of `release` with the records it counts today, and its
 // slack.
 void recount(RecordedRelease& release,
