@@ -156,6 +156,10 @@ struct LineEditor::Impl
     m_prompt = std::move(prompt);
     m_decoding = {};
     (void)std::fflush(stderr);
+    // libedit prints the prompt in cooked mode and turns raw only before
+    // its first read: a Ctrl-D typed in between becomes a NUL byte and is
+    // lost, so the terminal goes raw before the prompt is shown.
+    el_set(m_editor, EL_PREP_TERM, 1);
     int count = 0;
     const char* line = el_gets(m_editor, &count);
     if (line == nullptr || count <= 0) {
