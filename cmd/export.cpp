@@ -413,8 +413,8 @@ run_dataset(const GlobalOptions& global,
   if (narratives) {
     note(fmt::format(
       "narratives: {} released; of the consenting reports, {} without a "
-      "released redacted narrative, {} whose narrative was redacted before "
-      "the record's latest amendment{}",
+      "released redacted narrative, {} whose released narrative was made "
+      "before the record's latest amendment or redacted again since{}",
       check.narratives,
       check.narrative_none,
       check.narrative_stale,

@@ -192,7 +192,7 @@ expect_status 0 as_creator record --amend "$story3" --form "$T/story3.form" --re
 expect_status 0 as_creator export --recipe "$T/narrative.yaml" --dry-run
 cp "$T/out" "$T/narrative.shown"
 expect_contains "$T/err" "narratives: 1 released"
-expect_contains "$T/err" "1 whose narrative was redacted before the record's latest amendment"
+expect_contains "$T/err" "1 whose released narrative was made before the record's latest amendment or redacted again since"
 expect_contains "$T/narrative.shown" "lanternmoth1"
 for canary in Kanari lanternmoth2 lanternmoth3 "+254 711"; do expect_not_contains "$T/narrative.shown" "$canary"; done
 # Proposed by one legal member, kept where only legal and advocacy read it, approved by another who
@@ -226,3 +226,10 @@ PY
 expect_status 0 as_data stats --period 2025 --rows region
 expect_status 0 as_member counsel verify --deep --index
 
+# Redacted again and not released (unreviewed): the released narrative no longer stands, and the
+# next dataset carries none for that record until the new redaction is reviewed.
+expect_status 0 as_creator redact "$story1" --text --approve
+expect_status 0 as_creator export --recipe "$T/narrative.yaml" --dry-run
+expect_contains "$T/err" "narratives: 0 released"
+expect_contains "$T/err" "2 whose released narrative was made before the record's latest amendment or redacted again since"
+expect_not_contains "$T/out" "lanternmoth1"

@@ -291,14 +291,25 @@ released_narratives(const records::Shards& shards, NarrativeMissing missing)
   for (const auto& [id, created_seq] : created) {
     CUSTODY_ASSIGN(rows, aggressor->redactions(id));
     const index::RedactionRow* latest = nullptr;
+    std::uint64_t last_text_seq = 0;
     for (const auto& row : rows) {
-      // A photo's released derivative names its attachment (6.6.1).
+      // A photo's derivative names its attachment (6.6.1).
+      if (row.document.contains("attachment")) {
+        continue;
+      }
+      last_text_seq = std::max(last_text_seq, row.seq);
       if (row.document.value("released", false)
-          && !row.document.contains("attachment")) {
+          && (latest == nullptr || row.seq > latest->seq)) {
         latest = &row;
       }
     }
     if (latest == nullptr) {
+      continue;
+    }
+    if (last_text_seq > latest->seq) {
+      // Redacted again since, and not released: whoever did it found the
+      // released text wanting, so it stands no longer.
+      out.stale.insert(created_seq);
       continue;
     }
     const json::Json text =

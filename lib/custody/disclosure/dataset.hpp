@@ -51,7 +51,8 @@ struct DatasetNarratives
   // latest released text derivative, made after its latest amendment.
   std::map<std::uint64_t, std::string> released;
   // Records whose latest released derivative was made before their latest
-  // amendment (stale): it speaks of a record that has changed since.
+  // amendment, or was followed by a text redaction not released (stale): it
+  // speaks of a record that has changed since, or was found wanting.
   std::set<std::uint64_t> stale;
 };
 
