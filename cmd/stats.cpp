@@ -6,6 +6,7 @@
 
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/cell_key.hpp>
+#include <custody/disclosure/stats_notes.hpp>
 #include <custody/disclosure/stats_release.hpp>
 #include <custody/records/dimension.hpp>
 #include <custody/records/period.hpp>
@@ -531,25 +532,6 @@ release_by_cell_key(vault::Vault& vault,
     tabulation, ptable, secret.view(), rules.threshold);
 }
 
-std::string
-cell_key_method(const disclosure::StatsRelease& release)
-{
-  const auto& params = release.p_table;
-  return fmt::format(
-    "Method: the cell-key method. Every count is published with a "
-    "perturbation of at most {} either way, unbiased, of variance {} for "
-    "counts above {}, drawn by a key of the persons counted: the same persons "
-    "give the same perturbation in every table and every release. No count "
-    "from 1 to {} is published. Totals are perturbed on their own, so cells "
-    "need not add up to them. Medians are shown when at least {} persons stand "
-    "behind them.",
-    params.value("max_perturbation", 0U),
-    params.value("variance", std::string()),
-    params.value("small_counts", 0U) + params.value("max_perturbation", 0U),
-    params.value("small_counts", 0U),
-    release.threshold);
-}
-
 Result<Outcome>
 run_stats(const GlobalOptions& global, const StatsOptions& given)
 {
@@ -627,35 +609,10 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
   context.plan = &plan;
   context.source = source;
   context.left_out = counted;
-  context.statement = fmt::format(
-    "Documented reports received by {}, not prevalence: most violence is never "
-    "reported.",
-    options.label.empty() ? std::string("the organisation") : options.label);
-  context.counting = "A report is one person's account of one incident: "
-                     "reports of one event by two people count "
-                     "twice. A report naming several types or perpetrators "
-                     "counts once in each; totals count "
-                     "distinct reports, not the sum of the cells. The period "
-                     "is the incident's month.";
-  context.method =
-    cell_key
-      ? cell_key_method(*release)
-      : fmt::format(
-        "Method: cells of 1 to {} distinct persons are suppressed, with more "
-        "cells "
-        "beside them, until an exact linear-programming audit over every table "
-        "of "
-        "this release and {} table{} of earlier releases shows that each could "
-        "hold as few as 1 report and as many as {} ({} cells, {} suppressed, "
-        "{} "
-        "linear programs).",
-        rules.threshold - 1,
-        release->audit.earlier_tables,
-        release->audit.earlier_tables == 1 ? "" : "s",
-        rules.threshold,
-        release->audit.cells,
-        release->audit.suppressed,
-        release->audit.lps);
+  auto notes = disclosure::stats_notes(*release, options.label);
+  context.statement = std::move(notes.statement);
+  context.counting = std::move(notes.counting);
+  context.method = std::move(notes.method);
 
   std::string text;
   std::string_view format = "text";
