@@ -233,3 +233,12 @@ expect_status 0 as_creator export --recipe "$T/narrative.yaml" --dry-run
 expect_contains "$T/err" "narratives: 0 released"
 expect_contains "$T/err" "2 whose released narrative was made before the record's latest amendment or redacted again since"
 expect_not_contains "$T/out" "lanternmoth1"
+# Leaving out the rows without one, when none has one: refused as input, naming the counts, and
+# nothing is proposed or appended.
+sed 's/^  - narrative$/  - {field: narrative, missing: leave_out}/' "$T/narrative.yaml" >"$T/leave_out.yaml"
+grep -q 'missing: leave_out' "$T/leave_out.yaml" || fail "the leave_out recipe"
+entries=$(cat "$T"/vault/ledger/*.jsonl | wc -l)
+expect_status 3 as_creator export --recipe "$T/leave_out.yaml" --propose
+expect_contains "$T/err" "has a released redacted narrative made since its latest amendment"
+expect_contains "$T/err" "2 stale"
+[ "$(cat "$T"/vault/ledger/*.jsonl | wc -l)" -eq "$entries" ] || fail "a refused dataset appends nothing"
