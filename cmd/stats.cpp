@@ -166,9 +166,7 @@ plan_of(const StatsOptions& options, const records::Places* places)
 
 struct Context
 {
-  std::string statement;
-  std::string counting;
-  std::string method;
+  disclosure::StatsNotes notes;
   stats::Source source;
   stats::Counted left_out;
   const Plan* plan = nullptr;
@@ -267,8 +265,8 @@ render_text(const disclosure::StatsRelease& release, const Context& context)
   }
   out +=
     fmt::format("\n{} = suppressed to protect the people counted.\n", k_token);
-  out +=
-    context.statement + "\n" + context.counting + "\n" + context.method + "\n";
+  out += context.notes.statement + "\n" + context.notes.counting + "\n"
+         + context.notes.method + "\n";
   out += fmt::format("Left out: {} reports without consent to anonymised "
                      "statistics; {} dated to the year alone.\n",
                      context.left_out.without_consent,
@@ -374,9 +372,9 @@ render_json(const disclosure::StatsRelease& release, const Context& context)
   const auto& period = context.plan->selection.period;
   return {
     {"type", "stats"},
-    {"statement", context.statement},
-    {"counting", context.counting},
-    {"method", context.method},
+    {"statement", context.notes.statement},
+    {"counting", context.notes.counting},
+    {"method", context.notes.method},
     {"token", k_token},
     {"threshold", release.threshold},
     {"period",
@@ -609,10 +607,7 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
   context.plan = &plan;
   context.source = source;
   context.left_out = counted;
-  auto notes = disclosure::stats_notes(*release, options.label);
-  context.statement = std::move(notes.statement);
-  context.counting = std::move(notes.counting);
-  context.method = std::move(notes.method);
+  context.notes = disclosure::stats_notes(*release, options.label);
 
   std::string text;
   std::string_view format = "text";
@@ -657,9 +652,9 @@ run_stats(const GlobalOptions& global, const StatsOptions& given)
   save_shard(facts);
 
   const render::Labels labels = labels_of(plan.coding);
-  const render::About about{{{"Statement", context.statement},
-                             {"Counting", context.counting},
-                             {"Method", context.method},
+  const render::About about{{{"Statement", context.notes.statement},
+                             {"Counting", context.notes.counting},
+                             {"Method", context.notes.method},
                              {"Left out",
                               fmt::format("{} reports without consent to "
                                           "anonymised statistics; {} dated to "
