@@ -41,7 +41,7 @@ for_court(const records::RecordView& view, const CourtFields& fields)
 {
   ShownRecord shown = *for_member(view);
   shown.changes.clear();
-  for (auto& [name, part] : shown.compartments.items()) {
+  for (auto& part : shown.compartments) {
     for (const auto& pointer : fields.pointers) {
       remove(part, pointer);
     }

@@ -43,7 +43,9 @@ collect_order(const nlohmann::ordered_json& node,
   auto& keys = order[pointer];
   for (const auto& [key, child] : properties->items()) {
     keys.push_back(key);
-    collect_order(child, pointer + "/" + key, order);
+    std::string child_pointer = pointer;
+    child_pointer.append("/").append(key);
+    collect_order(child, child_pointer, order);
   }
 }
 
@@ -158,7 +160,7 @@ plain(std::string_view text, bool in_flow)
       || has_special_characters(text, false)) {
     return false;
   }
-  const unsigned char first = static_cast<unsigned char>(text.front());
+  const auto first = static_cast<unsigned char>(text.front());
   if (std::isdigit(first) != 0
       || std::string_view("-?:,[]{}#&*!|>'\"%@`+.~\t").find(text.front())
            != std::string_view::npos) {
@@ -173,13 +175,11 @@ plain(std::string_view text, bool in_flow)
   if (in_flow && text.find_first_of(",[]{}") != std::string_view::npos) {
     return false;
   }
-  for (const char* word :
-       {"true", "false", "yes", "no", "on", "off", "y", "n", "null"}) {
-    if (lower_equals(text, word)) {
-      return false;
-    }
-  }
-  return true;
+  static constexpr std::array<std::string_view, 9> k_words{
+    "true", "false", "yes", "no", "on", "off", "y", "n", "null"};
+  return std::ranges::none_of(k_words, [text](std::string_view word) {
+    return lower_equals(text, word);
+  });
 }
 
 std::string
@@ -282,7 +282,9 @@ write_object(std::string& out,
         continue;
       }
       out += pad + name + ":\n";
-      write_object(out, value, pointer + "/" + key, indent + 2, order, quoting);
+      std::string child_pointer = pointer;
+      child_pointer.append("/").append(key);
+      write_object(out, value, child_pointer, indent + 2, order, quoting);
       continue;
     }
     if (value.is_array()) {
@@ -293,7 +295,7 @@ write_object(std::string& out,
                    ? item.dump()
                    : scalar(item, true, quoting);
       }
-      out += pad + name + ": [" + items + "]\n";
+      out.append(pad).append(name).append(": [").append(items).append("]\n");
       continue;
     }
     if (quoting == Quoting::natural && value.is_string()
