@@ -128,7 +128,7 @@ audit_with_history(const std::vector<index::FactsRow>& all,
                    const records::Places* places,
                    const std::map<std::string, Class>& classes,
                    const std::vector<index::ReleaseRow>& recorded,
-                   const std::function<std::uint64_t(std::uint64_t)>& changed,
+                   const stats::ChangedSince& changed,
                    std::uint64_t k)
 {
   std::vector<stats::TableJob> jobs;
@@ -140,7 +140,8 @@ audit_with_history(const std::vector<index::FactsRow>& all,
     if (!stats::overlaps(release.selection, mine)) {
       continue;
     }
-    stats::recount(release, all, changed(release.tree_size));
+    CUSTODY_ASSIGN(slack, changed(release.tree_size));
+    stats::recount(release, all, slack);
     for (auto& job : release.jobs) {
       jobs.push_back(std::move(job));
     }
@@ -335,7 +336,7 @@ release_dataset(const std::vector<index::FactsRow>& all,
                 const records::Places* places,
                 const DatasetRules& rules,
                 const std::vector<index::ReleaseRow>& recorded,
-                const std::function<std::uint64_t(std::uint64_t)>& changed,
+                const stats::ChangedSince& changed,
                 const DatasetNarratives* narratives)
 {
   const auto counted = stats::select_micro(all, spec, places);

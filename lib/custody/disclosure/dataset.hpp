@@ -15,6 +15,7 @@
 #include <custody/records/index.hpp>
 #include <custody/records/readers.hpp>
 #include <custody/records/records.hpp>
+#include <custody/stats/history.hpp>
 #include <custody/stats/microdata.hpp>
 
 #include <cstdint>
@@ -126,7 +127,7 @@ struct Dataset
   const records::Places* places,
   const DatasetRules& rules,
   const std::vector<index::ReleaseRow>& recorded,
-  const std::function<std::uint64_t(std::uint64_t)>& changed_since,
+  const stats::ChangedSince& changed_since,
   const DatasetNarratives* narratives = nullptr);
 
 // The "release" object of the entry that records a dataset (docs/formats.md

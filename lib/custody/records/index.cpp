@@ -18,9 +18,10 @@
 namespace custody::index {
 
 using detail::exec;
+using detail::open_memory;
 using detail::sqlite_error;
 using detail::Statement;
-using detail::StatisticsTables;
+using detail::StatisticsPart;
 
 namespace {
 
@@ -82,10 +83,10 @@ part_name(Part part)
   return "catalogue";
 }
 
-// An in-memory database that never spills to a temp file (docs/design.md
-// section 8).
+} // namespace
+
 Result<sqlite3*>
-open_memory()
+detail::open_memory()
 {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(":memory:",
@@ -106,6 +107,8 @@ open_memory()
   }
   return db;
 }
+
+namespace {
 
 std::string
 join_codes(const json::Json& list)
@@ -155,10 +158,13 @@ struct Shard::Impl
   vault::Vault* vault = nullptr;
   vault::Compartment compartment{};
   sqlite3* db = nullptr;
-  // The statistics part alone (Need::statistics): `db` holds its tables, and
-  // `tables` applies records to them.
+  // The statistics part alone (Need::statistics): `db` holds its head, and
+  // `tables` the rest, applying records to them.
   bool statistics = false;
-  std::optional<StatisticsTables> tables;
+  std::optional<StatisticsPart> tables;
+  // Notes of a rebuild that a damaged statistics file, found after open(),
+  // caused: given with save()'s.
+  vault::Notes later_notes;
   // The entries both parts reflect: the first position.count, the last of
   // which hashes to position.last_hash and starts at position.last.
   ledger::Resume position;
@@ -196,8 +202,8 @@ struct Shard::Impl
     position = ledger::Resume{};
     detail_ready = false;
     if (statistics) {
-      CUSTODY_TRY(exec(db, StatisticsTables::k_schema));
-      tables.emplace(db);
+      CUSTODY_TRY(exec(db, StatisticsPart::k_head_schema));
+      tables.emplace(db, statistics_files());
       return {};
     }
     CUSTODY_TRY(exec(db, k_catalogue_schema));
@@ -594,7 +600,7 @@ struct Shard::Impl
   }
 
   Result<void>
-  apply_release(std::uint64_t seq, const json::Json& document) const
+  apply_release(std::uint64_t seq, const json::Json& document)
   {
     if (document.value("type", "") != "release" || !document.contains("release")
         || !document["release"].is_object()) {
@@ -609,6 +615,9 @@ struct Shard::Impl
       .bind(2, json::canonical(document["release"]));
     if (insert.step() != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(db, "index release"));
+    }
+    if (statistics) {
+      return tables->released(document);
     }
     return {};
   }
@@ -675,6 +684,9 @@ struct Shard::Impl
     head["part"] = std::string(part_name(part));
     head["vault"] = vault->state().vault_id;
     head["member"] = vault->me().key_id;
+    if (part == Part::statistics) {
+      head["layout"] = "months";
+    }
     return head;
   }
 
@@ -690,14 +702,23 @@ struct Shard::Impl
   load(Part part, vault::Notes& notes)
   {
     using Loaded = std::optional<ledger::Resume>;
-    auto file = fs::read_file(path(part), k_max_shard_file);
-    if (!file) {
-      if (file.error().code == Errc::not_found) {
-        return Loaded();
-      }
-      return tl::unexpected(file.error());
+    json::Json expect = header(part);
+    for (const char* key : {"position", "hash", "segment", "offset", "member"}) {
+      expect.erase(key);
     }
-    auto reject = [&](std::string_view why) -> Result<Loaded> {
+    std::string why;
+    auto loaded = load_file(shard_name(compartment, part),
+                            expect,
+                            db,
+                            std::string(part_schema_name(part)),
+                            why);
+    if (!loaded) {
+      return tl::unexpected(loaded.error());
+    }
+    if (!*loaded && !why.empty()) {
+      if (why == k_not_a_database) {
+        CUSTODY_TRY(create_schema());
+      }
       notes.push_back(fmt::format("index shard {} {}; rebuilt from the ledger",
                                   shard_name(compartment, part),
                                   why));
@@ -707,18 +728,47 @@ struct Shard::Impl
                     why));
       stats.rebuilt = true;
       return Loaded();
+    }
+    return *loaded;
+  }
+
+  static constexpr std::string_view k_not_a_database = "is not a database";
+
+  // Loads index/<member>/<name> into `target`'s schema `schema` when it opens
+  // with the member's key, its MAC verifies and its header has every member
+  // of `expect`; the position it reflects, or nullopt with `why` (empty when
+  // there is no such file).
+  Result<std::optional<ledger::Resume>>
+  load_file(const std::string& name,
+            const json::Json& expect,
+            sqlite3* target,
+            const std::string& schema,
+            std::string& why) const
+  {
+    using Loaded = std::optional<ledger::Resume>;
+    auto file = fs::read_file(vault->cache_directory() / name, k_max_shard_file);
+    if (!file) {
+      if (file.error().code == Errc::not_found) {
+        why.clear();
+        return Loaded();
+      }
+      return tl::unexpected(file.error());
+    }
+    auto reject = [&](std::string_view reason) -> Result<Loaded> {
+      why = reason;
+      return Loaded();
     };
     auto opened = cache_file::open(k_shard_file, *file, vault->cache_owner());
     if (!opened) {
       return reject(opened.error().message);
     }
     const json::Json& claimed = opened->header;
-    const json::Json expected = this->header(part);
-    if (cache_file::string_field(claimed, "vault") != vault->state().vault_id
-        || cache_file::string_field(claimed, "compartment")
-             != expected["compartment"]
-        || cache_file::string_field(claimed, "part") != expected["part"]) {
-      return reject("belongs elsewhere");
+    for (const auto& [key, value] : expect.items()) {
+      const auto found = claimed.find(key);
+      if (found == claimed.end() || *found != value) {
+        return reject(key == "layout" ? "has an older version's layout"
+                                      : "belongs elsewhere");
+      }
     }
     const auto loaded = cache_file::position_of(claimed);
     if (!loaded) {
@@ -732,8 +782,7 @@ struct Shard::Impl
       throw std::bad_alloc();
     }
     std::copy(db_bytes.begin(), db_bytes.end(), buffer);
-    const std::string schema(part_schema_name(part));
-    if (sqlite3_deserialize(db,
+    if (sqlite3_deserialize(target,
                             schema.c_str(),
                             buffer,
                             static_cast<sqlite3_int64>(db_size),
@@ -741,23 +790,31 @@ struct Shard::Impl
                             SQLITE_DESERIALIZE_FREEONCLOSE
                               | SQLITE_DESERIALIZE_RESIZEABLE)
         != SQLITE_OK) {
-      CUSTODY_TRY(create_schema());
-      return reject("is not a database");
+      return reject(k_not_a_database);
     }
     return loaded;
   }
 
+  // Seals the schema `schema` of `source` under this shard's header for
+  // `part`, `extra` added, and writes it as index/<member>/<name>.
   Result<void>
-  save(Part part)
+  save_file(const std::string& name,
+            Part part,
+            const json::Json& extra,
+            sqlite3* source,
+            const std::string& schema)
   {
-    const std::string schema(part_schema_name(part));
     sqlite3_int64 size = 0;
-    unsigned char* data = sqlite3_serialize(db, schema.c_str(), &size, 0);
+    unsigned char* data = sqlite3_serialize(source, schema.c_str(), &size, 0);
     if (data == nullptr) {
-      return tl::unexpected(sqlite_error(db, "serialize"));
+      return tl::unexpected(sqlite_error(source, "serialize"));
+    }
+    json::Json head = header(part);
+    for (const auto& [key, value] : extra.items()) {
+      head[key] = value;
     }
     auto file = cache_file::seal(k_shard_file,
-                                 header(part),
+                                 head,
                                  ByteView(data, static_cast<std::size_t>(size)),
                                  vault->cache_owner());
     sqlite3_free(data);
@@ -765,9 +822,62 @@ struct Shard::Impl
       return tl::unexpected(file.error());
     }
     CUSTODY_TRY(fs::make_directories(vault->cache_directory()));
-    CUSTODY_TRY(fs::write_file_atomic(path(part), *file));
+    CUSTODY_TRY(fs::write_file_atomic(vault->cache_directory() / name, *file));
     stats.saved = true;
     return {};
+  }
+
+  // The statistics part's files, read and written as this shard's parts.
+  detail::StatisticsFiles
+  statistics_files()
+  {
+    detail::StatisticsFiles files;
+    files.load = [this](const std::string& name,
+                        const json::Json& expect,
+                        sqlite3* target,
+                        std::string& why) -> Result<std::optional<ledger::Resume>> {
+      json::Json full = header(Part::statistics);
+      for (const char* key :
+           {"position", "hash", "segment", "offset", "member", "layout"}) {
+        full.erase(key);
+      }
+      for (const auto& [key, value] : expect.items()) {
+        full[key] = value;
+      }
+      auto loaded = load_file(name, full, target, "main", why);
+      if (loaded && !*loaded && why.empty()) {
+        why = "is missing";
+      }
+      return loaded;
+    };
+    files.save = [this](const std::string& name,
+                        const json::Json& extra,
+                        sqlite3* source) -> Result<void> {
+      return save_file(name, Part::statistics, extra, source, "main");
+    };
+    files.prune = [this](const std::vector<std::string>& keep) {
+      std::error_code error;
+      for (const auto& item :
+           std::filesystem::directory_iterator(vault->cache_directory(), error)) {
+        const std::string name = item.path().filename().string();
+        if (name.starts_with("facts.stats.") && name.ends_with(".age")
+            && std::find(keep.begin(), keep.end(), name) == keep.end()) {
+          std::error_code ignored;
+          std::filesystem::remove(item.path(), ignored);
+        }
+      }
+    };
+    return files;
+  }
+
+  Result<void>
+  save(Part part)
+  {
+    return save_file(shard_name(compartment, part),
+                     part,
+                     json::Json::object(),
+                     db,
+                     std::string(part_schema_name(part)));
   }
 
   // Saves both parts; the index is derived, so failing to save loses nothing:
@@ -775,10 +885,25 @@ struct Shard::Impl
   void
   save_all(vault::Notes& notes)
   {
-    const auto parts = statistics
-                         ? std::vector<Part>{Part::statistics}
-                         : std::vector<Part>{Part::detail, Part::catalogue};
-    for (Part part : parts) {
+    notes.insert(notes.end(), later_notes.begin(), later_notes.end());
+    later_notes.clear();
+    if (statistics) {
+      // The month and ids files first, the head that lists them last: a
+      // crash between leaves files the head does not match, rebuilt.
+      auto saved = tables->save(position);
+      if (saved) {
+        saved = save(Part::statistics);
+      }
+      if (!saved) {
+        notes.push_back(fmt::format("could not save index shard {}: {}",
+                                    shard_name(compartment, Part::statistics),
+                                    saved.error().message));
+        return;
+      }
+      tables->prune();
+      return;
+    }
+    for (Part part : {Part::detail, Part::catalogue}) {
       if (auto saved = save(part); !saved) {
         notes.push_back(fmt::format("could not save index shard {}: {}",
                                     shard_name(compartment, part),
@@ -866,6 +991,43 @@ struct Shard::Impl
     return rebuild();
   }
 
+  // A statistics file found damaged once the head had loaded (missing,
+  // forged, or saved at another position than the head says): the whole part
+  // is rebuilt from the ledger, with a note.
+  Result<std::uint64_t>
+  rebuild_damaged(vault::Notes& into)
+  {
+    const std::string damage = tables->damage();
+    into.push_back(
+      fmt::format("index part {}; rebuilt from the ledger", damage));
+    stats.rejected.push_back(fmt::format(
+      "{}/{}",
+      vault->cache_directory().lexically_relative(vault->directory()).string(),
+      damage));
+    stats.rebuilt = true;
+    stats.loaded = false;
+    changed = true;
+    return rebuild();
+  }
+
+  // Runs `call` on the statistics part; when it finds a file damaged, rebuilds
+  // the part (the note is given with save()'s) and runs it again.
+  template<typename Call>
+  auto
+  on_statistics(Call call) -> decltype(call())
+  {
+    auto result = call();
+    if (!result && tables->damaged()) {
+      auto rebuilt = rebuild_damaged(later_notes);
+      if (!rebuilt) {
+        return tl::unexpected(rebuilt.error());
+      }
+      stats.replayed += *rebuilt;
+      result = call();
+    }
+    return result;
+  }
+
   // Loads the statistics part if it is valid and brings it forward on its
   // own; rebuilds it from the ledger otherwise (docs/formats.md 10.1.1).
   Result<void>
@@ -877,18 +1039,24 @@ struct Shard::Impl
     if (loaded) {
       position = *loaded;
       stats.loaded = true;
-      if (auto codes = tables->load_codes(); !codes) {
+      if (auto head = tables->load_head(); !head) {
         notes.push_back(
           fmt::format("index shard {} {}; rebuilt from the ledger",
                       shard_name(compartment, Part::statistics),
-                      codes.error().message));
+                      head.error().message));
         stats.rebuilt = true;
         stats.loaded = false;
         CUSTODY_ASSIGN(rebuilt, rebuild());
         replayed = rebuilt;
       } else {
-        CUSTODY_ASSIGN(advanced, advance(notes));
-        replayed = advanced;
+        auto advanced = advance(notes);
+        if (!advanced && tables && tables->damaged()) {
+          advanced = rebuild_damaged(notes);
+        }
+        if (!advanced) {
+          return tl::unexpected(advanced.error());
+        }
+        replayed = *advanced;
       }
     } else {
       CUSTODY_ASSIGN(rebuilt, rebuild());
@@ -1153,7 +1321,7 @@ Shard::facts(const std::optional<MonthSpan>& span) const
     return make_error(Errc::internal, "only the facts shard holds facts");
   }
   if (m_impl->statistics) {
-    return m_impl->tables->facts(span);
+    return m_impl->on_statistics([&] { return m_impl->tables->facts(span); });
   }
   // A month "YYYY-MM" within the span, or a year alone "YYYY" within its
   // years.
@@ -1201,18 +1369,20 @@ Shard::releases() const
   return rows;
 }
 
-std::uint64_t
+Result<std::uint64_t>
 Shard::records_changed_since(std::uint64_t seq) const
 {
   if (m_impl->statistics) {
-    return m_impl->tables->changed_since(seq);
+    return m_impl->on_statistics(
+      [&] { return m_impl->tables->changed_since(seq); });
   }
   Statement query(m_impl->db,
                   "SELECT count(*) FROM records WHERE updated_seq >= ?");
   query.bind(1, static_cast<std::int64_t>(seq));
-  return query.step() == SQLITE_ROW
-           ? static_cast<std::uint64_t>(query.integer(0))
-           : 0;
+  if (query.step() != SQLITE_ROW) {
+    return tl::unexpected(sqlite_error(m_impl->db, "count changes"));
+  }
+  return static_cast<std::uint64_t>(query.integer(0));
 }
 
 Result<std::vector<AttachmentRow>>
@@ -1306,7 +1476,7 @@ Result<std::string>
 Shard::digest() const
 {
   if (m_impl->statistics) {
-    return m_impl->tables->digest();
+    return m_impl->on_statistics([&] { return m_impl->tables->digest(); });
   }
   CUSTODY_TRY(m_impl->require_detail());
   Sha256 hasher;

@@ -193,7 +193,8 @@ public:
   [[nodiscard]] Result<std::vector<ReleaseRow>> releases() const;
   // How many records were created or amended at or after entry `seq`: the
   // most any figure computed before it can have moved since.
-  std::uint64_t records_changed_since(std::uint64_t seq) const;
+  [[nodiscard]] Result<std::uint64_t>
+  records_changed_since(std::uint64_t seq) const;
   // A record's attachments in the order they were added (identity shard only;
   // other shards have none).
   [[nodiscard]] Result<std::vector<AttachmentRow>>

@@ -5,12 +5,16 @@
 #include <custody/base/bytes.hpp>
 #include <custody/base/canonical_json.hpp>
 #include <custody/base/error.hpp>
+#include <custody/ledger/ledger.hpp>
 #include <custody/records/index.hpp>
 
 #include <fmt/core.h>
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,20 +136,52 @@ exec(sqlite3* db, const char* sql)
   return {};
 }
 
-// The statistics part's tables (docs/formats.md 10.1.1): every record's
-// facts projected and coded as numbers, with its id and the hash of its latest
-// entry so that amendments apply as in the detail.
-class StatisticsTables
+// An in-memory database that never spills to a temp file (docs/design.md
+// section 8).
+[[nodiscard]] Result<sqlite3*> open_memory();
+
+// Where the statistics part's files come from and go to: the shard's cache
+// files (index.cpp), so that the tables below know databases, not files.
+struct StatisticsFiles
+{
+  // Loads index/<member>/<name> into `db` when it opens, belongs to this vault
+  // and compartment and its header has every member of `expect` (part,
+  // month, number); the position it was saved at, or nullopt with `why` when
+  // it is missing or not usable.
+  std::function<Result<std::optional<ledger::Resume>>(
+    const std::string& name,
+    const json::Json& expect,
+    sqlite3* db,
+    std::string& why)>
+    load;
+  // Seals `db` with the shard's header, `extra` added, at the part's
+  // position, and writes it atomically.
+  std::function<Result<void>(
+    const std::string& name, const json::Json& extra, sqlite3* db)>
+    save;
+  // Removes the part's files whose names are not in `keep`.
+  std::function<void(const std::vector<std::string>& keep)> prune;
+};
+
+// The statistics part (docs/formats.md 10.1.1): a head (codes, releases, the
+// manifest of files and the counts of records changed since each released
+// tree) in `head`, the ids of records and their latest entries, and one
+// database a month. The ids and months are loaded when first needed; one that
+// is missing, forged or saved at another position than the manifest says
+// makes damaged() true, and the caller rebuilds the whole part.
+class StatisticsPart
 {
 public:
-  static const char* const k_schema;
+  static const char* const k_head_schema;
+  static constexpr std::string_view k_head_file = "facts.stats.age";
 
-  explicit StatisticsTables(sqlite3* db)
-    : m_db(db)
-  {
-  }
-  // Reads the codes of a loaded part (an empty one has none).
-  [[nodiscard]] Result<void> load_codes();
+  StatisticsPart(sqlite3* head, StatisticsFiles files);
+  StatisticsPart(const StatisticsPart&) = delete;
+  StatisticsPart& operator=(const StatisticsPart&) = delete;
+  ~StatisticsPart();
+
+  // Reads the head of a loaded part (codes, manifest, counts).
+  [[nodiscard]] Result<void> load_head();
   // A `record` entry's document (the record's first view), or an `amend`
   // entry's, sealed by a member who may amend: its merge patch applied to
   // the record's projected view. Errc::corrupt as the detail would refuse it:
@@ -153,34 +189,62 @@ public:
   // does not follow its last entry.
   [[nodiscard]] Result<void>
   apply(std::uint64_t seq, const Digest& hash, const json::Json& document);
+  // A release entry's document, once the caller has stored it in the head's
+  // releases table: starts the count of records changed since its tree.
+  [[nodiscard]] Result<void> released(const json::Json& document);
   // The rows whose month is within `span` (or every row), oldest first.
   [[nodiscard]] Result<std::vector<FactsRow>>
-  facts(const std::optional<MonthSpan>& span) const;
-  std::uint64_t changed_since(std::uint64_t seq) const;
+  facts(const std::optional<MonthSpan>& span);
+  // How many records were created or amended at or after entry `seq`.
+  [[nodiscard]] Result<std::uint64_t> changed_since(std::uint64_t seq);
   std::uint64_t count() const;
-  // Every row and release, for comparing two parts (verify --index).
-  [[nodiscard]] Result<std::string> digest() const;
+  // Every row, id and release, for comparing two parts (verify --index).
+  [[nodiscard]] Result<std::string> digest();
+  // Writes the files that changed, then the manifest and counts into the
+  // head; the caller saves the head, then calls prune().
+  [[nodiscard]] Result<void> save(const ledger::Resume& position);
+  void prune() const;
+
+  bool damaged() const { return !m_damage.empty(); }
+  const std::string& damage() const { return m_damage; }
 
 private:
+  struct Month;
+  struct Ids;
+
   std::int64_t code_of(const std::string& code);
   std::string blob_of(const json::Json& list);
-  [[nodiscard]] Result<void> store(std::int64_t created_seq,
-                                   const std::string& id,
-                                   const Digest& hash,
+  [[nodiscard]] Result<Ids*> ids();
+  // The month's database, loaded or (with `create`) made empty; nullptr when
+  // the part has no such month and `create` is false.
+  [[nodiscard]] Result<Month*> month(const std::string& name, bool create);
+  [[nodiscard]] Result<Month*> month_numbered(std::int64_t number);
+  [[nodiscard]] Result<void> load_file(const std::string& name,
+                                       const json::Json& expect,
+                                       sqlite3* db,
+                                       std::int64_t number);
+  [[nodiscard]] Result<void> store(Month& month,
+                                   std::int64_t created_seq,
                                    std::uint64_t seq,
-                                   const json::Json& view,
-                                   bool replace);
+                                   const json::Json& view);
+  [[nodiscard]] Result<json::Json> projection(Month& month,
+                                              std::int64_t created_seq);
+  void count_change(std::optional<std::uint64_t> before, std::uint64_t seq);
+  [[nodiscard]] Result<std::uint64_t> count_since(std::uint64_t seq);
+  Error damaged_by(std::string why);
 
-  // A statement prepared once a part and reset for each use: a rebuild
-  // applies a million records.
-  Statement& prepared(std::optional<Statement>& slot, const char* sql);
-
-  sqlite3* m_db;
-  std::optional<Statement> m_find;
-  std::optional<Statement> m_insert;
-  std::optional<Statement> m_replace;
+  sqlite3* m_head;
+  StatisticsFiles m_files;
   std::unordered_map<std::string, std::int64_t> m_codes;
   std::vector<std::string> m_names; // by code number - 1
+  std::unique_ptr<Ids> m_ids;
+  std::map<std::string, std::unique_ptr<Month>> m_months; // by month name
+  std::int64_t m_next_number = 1;
+  // The manifest's saved positions, by file name.
+  std::map<std::string, std::pair<std::uint64_t, std::string>> m_saved;
+  std::map<std::uint64_t, std::uint64_t> m_since; // tree size -> records
+  std::int64_t m_last_record_seq = -1;
+  std::string m_damage;
 };
 
 } // namespace custody::index::detail

@@ -278,7 +278,7 @@ tabulate_with_history(
   const Selection& selection,
   const Coding& coding,
   const std::vector<index::ReleaseRow>& recorded,
-  const std::function<std::uint64_t(std::uint64_t)>& changed_since)
+  const ChangedSince& changed_since)
 {
   std::vector<TableJob> jobs;
   jobs.reserve(specs.size());
@@ -290,7 +290,8 @@ tabulate_with_history(
     if (!overlaps(earlier.selection, selection)) {
       continue;
     }
-    recount(earlier, all, changed_since(earlier.tree_size));
+    CUSTODY_ASSIGN(slack, changed_since(earlier.tree_size));
+    recount(earlier, all, slack);
     for (auto& job : earlier.jobs) {
       jobs.push_back(std::move(job));
     }

@@ -68,6 +68,11 @@ void recount(RecordedRelease& release,
              const std::vector<index::FactsRow>& all,
              std::uint64_t slack);
 
+// How many records were created or amended at or after an entry: the most a
+// figure computed from the tree of that size can have moved since
+// (index::Shard::records_changed_since).
+using ChangedSince = std::function<Result<std::uint64_t>(std::uint64_t)>;
+
 // This release's tables over `counted`, then the tables of every recorded
 // release whose period meets `selection`, counted again over `all` with the
 // slack `changed_since(its tree size)` gives, all over one set of
@@ -79,6 +84,6 @@ void recount(RecordedRelease& release,
   const Selection& selection,
   const Coding& coding,
   const std::vector<index::ReleaseRow>& recorded,
-  const std::function<std::uint64_t(std::uint64_t)>& changed_since);
+  const ChangedSince& changed_since);
 
 } // namespace custody::stats

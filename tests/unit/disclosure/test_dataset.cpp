@@ -88,7 +88,7 @@ rules(bool suppress = false)
   return out;
 }
 
-std::uint64_t
+Result<std::uint64_t>
 unchanged(std::uint64_t)
 {
   return 0;

@@ -2,12 +2,14 @@
 #include "new_vault.hpp"
 #include "sample_records.hpp"
 
+#include <custody/disclosure/stats_release.hpp>
 #include <custody/records/dimension.hpp>
 #include <custody/records/index.hpp>
 #include <custody/records/records.hpp>
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -358,7 +360,9 @@ TEST_CASE("the statistics part gives the catalogue's facts, amendments folded "
     amended.violence_types
     == std::vector<std::string>{"violence.sexual.rape", "violence.physical"});
   CHECK(amended.consent == std::vector<std::string>{"anonymised_statistics"});
-  CHECK(caught_up->records_changed_since((*first)[0].seq) == 1);
+  const auto changed = caught_up->records_changed_since((*first)[0].seq);
+  REQUIRE(changed);
+  CHECK(*changed == 1);
 
   // Only the months a reader needs are decoded: 2025-01 to 2025-03 holds a
   // month of each and the record dated to 2025 alone; both shapes agree.
@@ -378,6 +382,108 @@ TEST_CASE("the statistics part gives the catalogue's facts, amendments folded "
     vault, vault::Compartment::facts, index::Need::statistics);
   REQUIRE(rebuilt);
   CHECK(*rebuilt->digest() == *caught_up->digest());
+}
+
+TEST_CASE("the statistics part keeps a file a month, opens only the months "
+          "asked for, and is rebuilt when one is missing")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  auto written = records::write(
+    vault, sample_changes({"2025-03-14", "2024-06-02", "2025-01", "2025"}));
+  REQUIRE(written);
+  const auto directory = fixture.directory / "index" / fixture.creator.key_id();
+  auto part_files = [&] {
+    std::vector<std::string> names;
+    for (const auto& item : std::filesystem::directory_iterator(directory)) {
+      const std::string name = item.path().filename().string();
+      if (name.starts_with("facts.stats.")) {
+        names.push_back(name);
+      }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  auto open_part = [&](vault::Notes& notes) {
+    auto part = index::Shard::open(
+      vault, vault::Compartment::facts, notes, index::Need::statistics);
+    REQUIRE(part);
+    return std::move(*part);
+  };
+  vault::Notes notes;
+  {
+    auto part = open_part(notes);
+    part.save(notes);
+  }
+  // Four months (2025-03, 2024-06, 2025-01 and the year 2025 alone), named by
+  // number, the ids and the head.
+  CHECK(part_files()
+        == std::vector<std::string>{"facts.stats.1.age",
+                                    "facts.stats.2.age",
+                                    "facts.stats.3.age",
+                                    "facts.stats.4.age",
+                                    "facts.stats.age",
+                                    "facts.stats.ids.age"});
+
+  // A release, then an amendment that moves a record to another month: the
+  // count of records changed since the release's tree is kept in the head.
+  const std::uint64_t tree = vault.entry_count();
+  REQUIRE(disclosure::record_release(
+    vault, {{"kind", "stats"}, {"tree_size", tree}}));
+  records::Change amend;
+  amend.record_id = (*written)[0].record_id;
+  amend.type = records::EntryType::amend;
+  amend.prev = (*written)[0].hash;
+  amend.data[2] = {{"incident", {{"month", "2024-06"}}}};
+  REQUIRE(records::write(vault, {amend}));
+  {
+    auto part = open_part(notes);
+    CHECK(part.stats().loaded);
+    CHECK_FALSE(part.stats().rebuilt);
+    const auto changed = part.records_changed_since(tree);
+    REQUIRE(changed);
+    CHECK(*changed == 1);
+    auto june = part.facts(index::MonthSpan{"2024-06", "2024-06"});
+    REQUIRE(june);
+    REQUIRE(june->size() == 2);
+    CHECK(june->front().created_seq == (*written)[0].seq);
+    CHECK(june->front().month == "2024-06");
+    auto march = part.facts(index::MonthSpan{"2025-03", "2025-03"});
+    REQUIRE(march);
+    CHECK(march->size() == 1); // the record dated to 2025 alone
+    part.save(notes);
+  }
+  CHECK(notes.empty());
+
+  // Without the month files, a span that holds no month reads none of them;
+  // the whole vault finds them missing and rebuilds the part, with a note.
+  for (const char* name : {"facts.stats.1.age",
+                           "facts.stats.2.age",
+                           "facts.stats.3.age",
+                           "facts.stats.4.age"}) {
+    std::filesystem::remove(directory / name);
+  }
+  vault::Notes later;
+  auto part = open_part(later);
+  auto none = part.facts(index::MonthSpan{"2030-01", "2030-03"});
+  REQUIRE(none);
+  CHECK(none->empty());
+  CHECK_FALSE(part.stats().rebuilt);
+  auto all = part.facts();
+  REQUIRE(all);
+  CHECK(all->size() == 4);
+  CHECK(part.stats().rebuilt);
+  auto rebuilt = index::Shard::rebuild(
+    vault, vault::Compartment::facts, index::Need::statistics);
+  REQUIRE(rebuilt);
+  CHECK(facts_texts(*all) == facts_texts(*rebuilt->facts()));
+  CHECK(*rebuilt->digest() == *part.digest());
+  CHECK(*rebuilt->records_changed_since(tree) == 1);
+  part.save(later);
+  REQUIRE(later.size() == 1);
+  CHECK(later.front().text.find("is missing; rebuilt from the ledger")
+        != std::string::npos);
+  CHECK(part_files().size() == 6);
 }
 
 TEST_CASE("an amendment that does not follow the record's last entry is "
