@@ -79,6 +79,11 @@ struct AuditProblem
   std::vector<AuditCell> cells;
   // T
   std::uint64_t threshold = 5;
+  // The true count of each x_j, when the caller has them (else empty): a
+  // point that should meet every constraint. The audit checks it in integers
+  // before it trusts it, as a witness and, when nothing is suppressed, as
+  // the proof that the published figures agree.
+  std::vector<std::uint64_t> known;
 };
 
 struct CellInterval

@@ -310,6 +310,7 @@ problem_of(const Cells& cells,
   problem.variables =
     static_cast<std::uint32_t>(tabulation.combination_records.size());
   problem.threshold = threshold;
+  problem.known = tabulation.combination_records;
   for (std::size_t i = 0; i < cells.cells.size(); ++i) {
     const auto& cell = cells.cells[i];
     if (cell.counts->combinations.empty()) {

@@ -148,11 +148,10 @@ struct StatisticsFiles
   // and compartment and its header has every member of `expect` (part,
   // month, number); the position it was saved at, or nullopt with `why` when
   // it is missing or not usable.
-  std::function<Result<std::optional<ledger::Resume>>(
-    const std::string& name,
-    const json::Json& expect,
-    sqlite3* db,
-    std::string& why)>
+  std::function<Result<std::optional<ledger::Resume>>(const std::string& name,
+                                                      const json::Json& expect,
+                                                      sqlite3* db,
+                                                      std::string& why)>
     load;
   // Seals `db` with the shard's header, `extra` added, at the part's
   // position, and writes it atomically.
@@ -205,8 +204,16 @@ public:
   [[nodiscard]] Result<void> save(const ledger::Resume& position);
   void prune() const;
 
-  bool damaged() const { return !m_damage.empty(); }
-  const std::string& damage() const { return m_damage; }
+  bool
+  damaged() const
+  {
+    return !m_damage.empty();
+  }
+  const std::string&
+  damage() const
+  {
+    return m_damage;
+  }
 
 private:
   struct Month;
@@ -227,6 +234,8 @@ private:
                                    std::int64_t created_seq,
                                    std::uint64_t seq,
                                    const json::Json& view);
+  [[nodiscard]] Result<void> read_month(const Month& month,
+                                        std::vector<FactsRow>& rows) const;
   [[nodiscard]] Result<json::Json> projection(Month& month,
                                               std::int64_t created_seq);
   void count_change(std::optional<std::uint64_t> before, std::uint64_t seq);

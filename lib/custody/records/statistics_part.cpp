@@ -158,10 +158,17 @@ struct StatisticsPart::Month
   Month& operator=(const Month&) = delete;
   ~Month()
   {
+    unload();
+  }
+
+  void
+  unload()
+  {
     put.reset();
     find.reset();
     erase.reset();
     sqlite3_close(db);
+    db = nullptr;
   }
 };
 
@@ -232,7 +239,8 @@ StatisticsPart::load_head()
     const std::int64_t records = parts.integer(4);
     if (parts.integer(2) < 0 || records < 0
         || (name == k_ids_name) != (number == 0) || number < 0) {
-      return fail(Errc::corrupt, "index: the statistics part's manifest is malformed");
+      return fail(Errc::corrupt,
+                  "index: the statistics part's manifest is malformed");
     }
     m_saved[name] = {static_cast<std::uint64_t>(parts.integer(2)),
                      to_hex(parts.blob(3))};
@@ -249,7 +257,8 @@ StatisticsPart::load_head()
   Statement since(m_head, "SELECT tree_size, records FROM since");
   while (since.step() == SQLITE_ROW) {
     if (since.integer(0) < 0 || since.integer(1) < 0) {
-      return fail(Errc::corrupt, "index: the statistics part's counts are malformed");
+      return fail(Errc::corrupt,
+                  "index: the statistics part's counts are malformed");
     }
     m_since[static_cast<std::uint64_t>(since.integer(0))] =
       static_cast<std::uint64_t>(since.integer(1));
@@ -271,9 +280,8 @@ StatisticsPart::load_file(const std::string& name,
                           sqlite3* db,
                           std::int64_t number)
 {
-  const std::string key =
-    number == 0 ? std::string(k_ids_name)
-                : std::string(expect.value("month", ""));
+  const std::string key = number == 0 ? std::string(k_ids_name)
+                                      : std::string(expect.value("month", ""));
   std::string why;
   CUSTODY_ASSIGN(loaded, m_files.load(name, expect, db, why));
   if (!loaded) {
@@ -300,10 +308,8 @@ StatisticsPart::ids()
   // Owned by `ids` from here, closed with it when loading fails.
   ids->db = db;
   if (m_saved.contains(std::string(k_ids_name))) {
-    CUSTODY_TRY(load_file(std::string(k_ids_file),
-                          {{"part", "statistics-ids"}},
-                          ids->db,
-                          0));
+    CUSTODY_TRY(load_file(
+      std::string(k_ids_file), {{"part", "statistics-ids"}}, ids->db, 0));
   } else {
     CUSTODY_TRY(exec(ids->db, k_ids_schema));
     ids->dirty = true;
@@ -579,10 +585,8 @@ StatisticsPart::apply(std::uint64_t seq,
     }
     CUSTODY_TRY(store(*target, created_seq, seq, view));
   }
-  Statement& put =
-    prepared(known->put,
-             known->db,
-             "INSERT OR REPLACE INTO ids VALUES (?,?,?,?,?)");
+  Statement& put = prepared(
+    known->put, known->db, "INSERT OR REPLACE INTO ids VALUES (?,?,?,?,?)");
   put.bind_blob(1, id_bytes)
     .bind(2, created_seq)
     .bind_blob(3, hash)
@@ -644,84 +648,111 @@ StatisticsPart::changed_since(std::uint64_t seq)
   return count_since(seq);
 }
 
+Result<void>
+StatisticsPart::read_month(const Month& month,
+                           std::vector<FactsRow>& rows) const
+{
+  Statement query(month.db,
+                  "SELECT created_seq, month, date_precision, district, "
+                  "population, setting, violence_types, perpetrators, "
+                  "person_ref, delay_hours, actions, referrals, outcome, "
+                  "consent FROM facts ORDER BY created_seq");
+  if (!query.ok()) {
+    return tl::unexpected(sqlite_error(month.db, "facts"));
+  }
+  bool bad = false;
+  auto code = [&](int column) -> std::string {
+    if (query.null(column)) {
+      return {};
+    }
+    const auto number = query.integer(column);
+    if (number <= 0 || static_cast<std::size_t>(number) > m_names.size()) {
+      bad = true;
+      return {};
+    }
+    return m_names[static_cast<std::size_t>(number) - 1];
+  };
+  auto codes = [&](int column) {
+    std::vector<std::string> out;
+    const ByteView blob = query.blob(column);
+    out.reserve(blob.size() / 4);
+    for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) {
+      const std::uint32_t number = read_le32(blob.data() + at);
+      if (number == 0 || number > m_names.size()) {
+        bad = true;
+        return out;
+      }
+      out.push_back(m_names[number - 1]);
+    }
+    return out;
+  };
+  rows.reserve(rows.size() + month.records);
+  while (query.step() == SQLITE_ROW) {
+    FactsRow row;
+    row.created_seq = static_cast<std::uint64_t>(query.integer(0));
+    row.month = code(1);
+    row.date_precision = code(2);
+    row.district = code(3);
+    row.population = code(4);
+    row.setting = code(5);
+    row.violence_types = codes(6);
+    row.perpetrators = codes(7);
+    row.person_ref = query.text(8);
+    if (!query.null(9)) {
+      row.delay_hours = query.integer(9);
+    }
+    row.actions = codes(10);
+    row.referrals = codes(11);
+    row.outcome = code(12);
+    row.consent = codes(13);
+    if (row.month != month.name) {
+      bad = true;
+    }
+    rows.push_back(std::move(row));
+  }
+  if (bad) {
+    return fail(Errc::corrupt,
+                "index: a statistics row names no code, or another month "
+                "than its file");
+  }
+  return {};
+}
+
 Result<std::vector<FactsRow>>
 StatisticsPart::facts(const std::optional<MonthSpan>& span)
 {
   std::vector<FactsRow> rows;
-  bool bad = false;
   for (const auto& [name, entry] : m_months) {
     if (span && !in_span(name, *span)) {
       continue;
     }
     CUSTODY_ASSIGN(loaded, month(name, false));
-    Statement query(loaded->db,
-                    "SELECT created_seq, month, date_precision, district, "
-                    "population, setting, violence_types, perpetrators, "
-                    "person_ref, delay_hours, actions, referrals, outcome, "
-                    "consent FROM facts");
-    if (!query.ok()) {
-      return tl::unexpected(sqlite_error(loaded->db, "facts"));
-    }
-    auto code = [&](int column) -> std::string {
-      if (query.null(column)) {
-        return {};
-      }
-      const auto number = query.integer(column);
-      if (number <= 0 || static_cast<std::size_t>(number) > m_names.size()) {
-        bad = true;
-        return {};
-      }
-      return m_names[static_cast<std::size_t>(number) - 1];
-    };
-    auto codes = [&](int column) {
-      std::vector<std::string> out;
-      const ByteView blob = query.blob(column);
-      out.reserve(blob.size() / 4);
-      for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) {
-        const std::uint32_t number = read_le32(blob.data() + at);
-        if (number == 0 || number > m_names.size()) {
-          bad = true;
-          return out;
-        }
-        out.push_back(m_names[number - 1]);
-      }
-      return out;
-    };
-    rows.reserve(rows.size() + loaded->records);
-    while (query.step() == SQLITE_ROW) {
-      FactsRow row;
-      row.created_seq = static_cast<std::uint64_t>(query.integer(0));
-      row.month = code(1);
-      row.date_precision = code(2);
-      row.district = code(3);
-      row.population = code(4);
-      row.setting = code(5);
-      row.violence_types = codes(6);
-      row.perpetrators = codes(7);
-      row.person_ref = query.text(8);
-      if (!query.null(9)) {
-        row.delay_hours = query.integer(9);
-      }
-      row.actions = codes(10);
-      row.referrals = codes(11);
-      row.outcome = code(12);
-      row.consent = codes(13);
-      if (row.month != name) {
-        bad = true;
-      }
-      rows.push_back(std::move(row));
-    }
-    if (bad) {
-      return fail(Errc::corrupt, "index: a statistics row names no code, or "
-                                 "another month than its file");
+    CUSTODY_TRY(read_month(*loaded, rows));
+    if (!loaded->dirty) {
+      // Read whole and unchanged: its file has it, should it be needed
+      // again. Freed now, while little else has been, it costs least to give
+      // back.
+      loaded->unload();
     }
   }
   // Oldest first, as the catalogue lists them: the order the tables' ties
-  // are broken in.
-  std::sort(rows.begin(), rows.end(), [](const FactsRow& a, const FactsRow& b) {
-    return a.created_seq < b.created_seq;
-  });
-  return rows;
+  // are broken in. Each month is in that order already; the months are
+  // interleaved by sorting their positions, not the rows, which are large.
+  std::vector<std::pair<std::uint64_t, std::size_t>> order;
+  order.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    order.emplace_back(rows[i].created_seq, i);
+  }
+  if (std::is_sorted(order.begin(), order.end())) {
+    return rows;
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<FactsRow> sorted;
+  sorted.reserve(rows.size());
+  for (const auto& [created_seq, at] : order) {
+    sorted.push_back(std::move(rows[at]));
+  }
+  return sorted;
 }
 
 std::uint64_t
@@ -760,8 +791,8 @@ StatisticsPart::digest()
   for (const auto& row : rows) {
     if (ids.step() != SQLITE_ROW
         || static_cast<std::uint64_t>(ids.integer(3)) != row.created_seq) {
-      return tl::unexpected(
-        damaged_by(fmt::format("{} and the month files list other records", k_ids_file)));
+      return tl::unexpected(damaged_by(
+        fmt::format("{} and the month files list other records", k_ids_file)));
     }
     add(ids.text(0));
     add(ids.text(1));
@@ -823,7 +854,8 @@ StatisticsPart::save(const ledger::Resume& position)
     m_ids->dirty = false;
     m_saved[std::string(k_ids_name)] = at;
   }
-  CUSTODY_TRY(exec(m_head, "DELETE FROM parts; DELETE FROM since; DELETE FROM state"));
+  CUSTODY_TRY(
+    exec(m_head, "DELETE FROM parts; DELETE FROM since; DELETE FROM state"));
   auto manifest = [&](const std::string& name,
                       std::int64_t number,
                       std::uint64_t records) -> Result<void> {

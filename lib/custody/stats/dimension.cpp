@@ -101,6 +101,51 @@ values_of(const index::FactsRow& row, Dimension dimension, const Coding& coding)
   return values;
 }
 
+void
+value_key(const index::FactsRow& row, Dimension dimension, std::string& out)
+{
+  out.clear();
+  auto join = [&](const std::vector<std::string>& codes) {
+    for (const auto& code : codes) {
+      out += code;
+      out += '\x1f'; // no code holds a control character
+    }
+  };
+  switch (dimension) {
+  case Dimension::violence_type:
+    join(row.violence_types);
+    return;
+  case Dimension::perpetrator:
+    join(row.perpetrators);
+    return;
+  case Dimension::response_action:
+    join(row.actions);
+    return;
+  case Dimension::referral:
+    join(row.referrals);
+    return;
+  case Dimension::population:
+    out = row.population;
+    return;
+  case Dimension::setting:
+    out = row.setting;
+    return;
+  case Dimension::outcome:
+    out = row.outcome;
+    return;
+  case Dimension::district:
+  case Dimension::region: // the district's, in the places list
+    out = row.district;
+    return;
+  case Dimension::response_time:
+    out = row.delay_hours ? std::to_string(*row.delay_hours) : "-";
+    return;
+  case Dimension::period:
+    out = row.month;
+    return;
+  }
+}
+
 bool
 matches(const index::FactsRow& row,
         Dimension dimension,

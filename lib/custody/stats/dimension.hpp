@@ -47,6 +47,12 @@ std::vector<std::string> values_of(const index::FactsRow& row,
                                    Dimension dimension,
                                    const Coding& coding);
 
+// What values_of reads of `row` for `dimension`, as one string in `out`: two
+// rows with the same key have the same values under any coding, so a caller
+// counting many rows computes each key's values once.
+void
+value_key(const index::FactsRow& row, Dimension dimension, std::string& out);
+
 // records::parse_code with the coding's places list, for what only checks.
 [[nodiscard]] Result<void>
 check_code(Dimension dimension, std::string_view code, const Coding& coding);

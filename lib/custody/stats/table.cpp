@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace custody::stats {
@@ -176,19 +178,56 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     std::vector<std::string> names;
   };
   std::vector<std::array<Axis, 2>> axes(jobs.size());
+  auto intern = [&](Axis& named, const std::string& value) {
+    auto [id, fresh] = named.ids.try_emplace(
+      value, static_cast<std::uint32_t>(named.names.size()));
+    if (fresh) {
+      named.names.push_back(value);
+    }
+    return id->second;
+  };
+  // Each job's axis values by value_key: a million records hold a few
+  // thousand distinct keys, and values_of allocates.
+  std::vector<
+    std::array<std::unordered_map<std::string, std::vector<std::uint32_t>>, 2>>
+    memos(jobs.size());
+  std::string raw;
+  auto ids_of = [&](std::size_t j, int axis, const index::FactsRow& row)
+    -> const std::vector<std::uint32_t>& {
+    const auto& job = jobs[j];
+    const Dimension dimension = axis == 0 ? job.spec.rows : *job.spec.columns;
+    value_key(row, dimension, raw);
+    auto& memo = memos[j][axis];
+    const auto found = memo.find(raw);
+    if (found != memo.end()) {
+      return found->second;
+    }
+    std::vector<std::uint32_t> ids;
+    for (const auto& value : values_of(row, dimension, job.coding)) {
+      ids.push_back(intern(axes[j][axis], value));
+    }
+    return memo.emplace(raw, std::move(ids)).first->second;
+  };
   std::unordered_map<const index::FactsRow*, std::vector<std::uint32_t>>
     signatures;
   std::vector<const index::FactsRow*> order; // first seen, for determinism
+  std::vector<std::uint32_t> keyed;
+  const std::vector<std::uint32_t> no_columns;
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
     for (const auto* row : job.rows) {
-      const auto row_values =
-        job.keys ? job.keys(*row) : values_of(*row, job.spec.rows, job.coding);
-      std::vector<std::string> column_values;
-      if (job.spec.columns) {
-        column_values = values_of(*row, *job.spec.columns, job.coding);
+      const std::vector<std::uint32_t>* row_ids = &keyed;
+      if (job.keys) {
+        keyed.clear();
+        for (const auto& value : job.keys(*row)) {
+          keyed.push_back(intern(axes[j][0], value));
+        }
+      } else {
+        row_ids = &ids_of(j, 0, *row);
       }
-      if (row_values.empty() || (job.spec.columns && column_values.empty())) {
+      const std::vector<std::uint32_t>& column_ids =
+        job.spec.columns ? ids_of(j, 1, *row) : no_columns;
+      if (row_ids->empty() || (job.spec.columns && column_ids.empty())) {
         continue; // select() leaves such records out; a caller's mismatch
       }
       auto [it, added] = signatures.try_emplace(row);
@@ -197,36 +236,32 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
       }
       auto& signature = it->second;
       signature.push_back(k_job_marker | static_cast<std::uint32_t>(j));
-      for (int axis = 0; axis < 2; ++axis) {
-        for (const auto& value : axis == 0 ? row_values : column_values) {
-          auto& named = axes[j][axis];
-          auto [id, fresh] = named.ids.try_emplace(
-            value, static_cast<std::uint32_t>(named.names.size()));
-          if (fresh) {
-            named.names.push_back(value);
-          }
-          signature.push_back(id->second);
-        }
-        signature.push_back(k_end_of_set);
-      }
+      signature.insert(signature.end(), row_ids->begin(), row_ids->end());
+      signature.push_back(k_end_of_set);
+      signature.insert(signature.end(), column_ids.begin(), column_ids.end());
+      signature.push_back(k_end_of_set);
     }
   }
 
-  std::unordered_map<std::string, std::uint32_t> person_ids;
+  // Persons by their reference, which the rows hold for as long as this
+  // runs; a record without one stands for a person of its own.
+  std::unordered_map<std::string_view, std::uint32_t> person_ids;
+  std::deque<std::string> own_persons; // stable: the map views them
   std::unordered_map<std::vector<std::uint32_t>, std::uint32_t, VectorHash>
     combination_ids;
   std::vector<const std::vector<std::uint32_t>*> combination_keys;
   std::vector<std::vector<std::uint32_t>> combination_persons;
   Tabulation result;
   for (const auto* row : order) {
-    // A record without a person reference stands for a person of its own.
-    const std::string person = row->person_ref.empty()
-                                 ? "\x01" + std::to_string(row->created_seq)
-                                 : row->person_ref;
+    std::string_view person = row->person_ref;
+    if (person.empty()) {
+      own_persons.push_back("\x01" + std::to_string(row->created_seq));
+      person = own_persons.back();
+    }
     const auto [person_at, fresh_person] = person_ids.try_emplace(
       person, static_cast<std::uint32_t>(person_ids.size()));
     if (fresh_person) {
-      result.person_refs.push_back(person);
+      result.person_refs.emplace_back(person);
     }
     const auto person_id = person_at->second;
     const auto& signature = signatures.at(row);
@@ -269,6 +304,8 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     }
   }
 
+  std::vector<std::uint64_t> seen(result.persons, 0);
+  std::uint64_t stamp = 0;
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
     Table table;
@@ -309,16 +346,20 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
         }
       }
     }
+    // Distinct persons a cell: each person marked with the cell's number as
+    // met, so that a total over every record is one pass, not a sort.
     for (auto& cell : table.cells) {
-      std::vector<std::uint32_t> persons;
+      ++stamp;
+      std::uint64_t persons = 0;
       for (auto c : cell.combinations) {
-        persons.insert(persons.end(),
-                       combination_persons[c].begin(),
-                       combination_persons[c].end());
+        for (const auto person : combination_persons[c]) {
+          if (seen[person] != stamp) {
+            seen[person] = stamp;
+            ++persons;
+          }
+        }
       }
-      std::sort(persons.begin(), persons.end());
-      cell.persons = static_cast<std::uint64_t>(
-        std::unique(persons.begin(), persons.end()) - persons.begin());
+      cell.persons = persons;
     }
     if (table.earlier) {
       align(*table.earlier, table);

@@ -419,6 +419,43 @@ TEST_CASE("the audit reports published figures that contradict each other "
   }
 }
 
+TEST_CASE("the audit takes the true counts as proof only once they meet "
+          "every published figure")
+{
+  // A 2x2 table of 3 4 / 2 6 with its margins, nothing suppressed.
+  AuditProblem problem = table(2, 2, {3, 4, 2, 6}, {});
+  problem.known = {3, 4, 2, 6};
+  auto trusted = disclosure::audit(problem);
+  REQUIRE(trusted);
+  CHECK_FALSE(trusted->infeasible);
+  CHECK(trusted->lps == 0); // no program needed: the counts show agreement
+
+  // Counts that miss a published figure prove nothing: the program is
+  // solved, and a contradiction among the figures is still found.
+  problem.known = {3, 4, 2, 7};
+  auto solved = disclosure::audit(problem);
+  REQUIRE(solved);
+  CHECK_FALSE(solved->infeasible);
+  CHECK(solved->lps == 1);
+  problem.cells = {published({0}, 5), published({0, 1}, 3)};
+  problem.variables = 2;
+  problem.known = {5, 0};
+  auto contradiction = disclosure::audit(problem);
+  REQUIRE(contradiction);
+  CHECK(contradiction->infeasible);
+
+  // With a suppressed cell, the counts are a witness: the same verdicts as
+  // without them.
+  AuditProblem weak = table(2, 2, {1, 4, 2, 6}, {0});
+  const auto without = disclosure::audit(weak);
+  weak.known = {1, 4, 2, 6};
+  const auto with = disclosure::audit(weak);
+  REQUIRE(without);
+  REQUIRE(with);
+  CHECK(with->failing == without->failing);
+  CHECK(with->failing == 1); // the lone suppressed cell is given back
+}
+
 TEST_CASE("the audit: a secondary suppressed cell gets its interval and no "
           "test, and an unbounded maximum passes")
 {
