@@ -306,6 +306,9 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
 
   std::vector<std::uint64_t> seen(result.persons, 0);
   std::uint64_t stamp = 0;
+  // Where each combination's key goes on: its jobs' parts are in job order,
+  // so each table reads its part where the last one's ended.
+  std::vector<std::size_t> cursor(combination_keys.size(), 0);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
     Table table;
@@ -323,19 +326,19 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     std::vector<std::size_t> column_positions;
     for (std::uint32_t c = 0; c < combination_keys.size(); ++c) {
       const auto& key = *combination_keys[c];
-      const auto found = std::find(key.begin(), key.end(), marker);
-      if (found == key.end()) {
+      if (cursor[c] >= key.size() || key[cursor[c]] != marker) {
         continue; // this table does not count these records
       }
       row_positions.clear();
       column_positions.clear();
-      auto token = found + 1;
+      auto token = key.begin() + static_cast<std::ptrdiff_t>(cursor[c]) + 1;
       for (; *token != k_end_of_set; ++token) {
         row_positions.push_back(position[j][0][*token]);
       }
       for (++token; *token != k_end_of_set; ++token) {
         column_positions.push_back(position[j][1][*token]);
       }
+      cursor[c] = static_cast<std::size_t>(token - key.begin()) + 1;
       row_positions.push_back(total_row);
       column_positions.push_back(total_column);
       for (auto row : row_positions) {
