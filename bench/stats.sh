@@ -40,7 +40,7 @@ for line in open(sys.argv[1]):
 print(len(cells))
 PY
 
-rebuild() { rm -f "$work"/vault/index/*/facts.age "$work"/vault/index/*/facts.detail.age "$work"/vault/index/*/facts.stats.age; }
+rebuild() { rm -f "$work"/vault/index/*/facts.age "$work"/vault/index/*/facts.detail.age "$work"/vault/index/*/facts.stats*.age; }
 as_data stats --period 2025-Q3 --rows violence_type --cols population --level 1 --json >/dev/null 2>&1 # index built
 echo "machine: $(nproc) cores; $n records; median of $runs runs (wall s, peak KiB)"
 for what in "quarter, type x population" "standard release of a quarter" "index rebuilt, then the quarter" "python3 over plain facts"; do
