@@ -531,7 +531,7 @@ StatisticsPart::apply(std::uint64_t seq,
                              "FROM ids WHERE id = ?");
   find.bind_blob(1, id_bytes);
   const bool found = find.step() == SQLITE_ROW;
-  std::int64_t created_seq = static_cast<std::int64_t>(seq);
+  auto created_seq = static_cast<std::int64_t>(seq);
   std::optional<std::uint64_t> before;
   Month* target = nullptr;
   if (type == "record") {
