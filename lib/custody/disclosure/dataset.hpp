@@ -121,14 +121,14 @@ struct Dataset
 // checks, or keep the missing-value token, as `narratives->missing` says.
 // Errc::invalid_input when no consenting record falls in the period;
 // Errc::unsafe when the dataset cannot leave (the message gives counts).
-[[nodiscard]] Result<Released<Dataset>> release_dataset(
-  const std::vector<index::FactsRow>& all,
-  const stats::MicroSpec& spec,
-  const records::Places* places,
-  const DatasetRules& rules,
-  const std::vector<index::ReleaseRow>& recorded,
-  const stats::ChangedSince& changed_since,
-  const DatasetNarratives* narratives = nullptr);
+[[nodiscard]] Result<Released<Dataset>>
+release_dataset(const std::vector<index::FactsRow>& all,
+                const stats::MicroSpec& spec,
+                const records::Places* places,
+                const DatasetRules& rules,
+                const std::vector<index::ReleaseRow>& recorded,
+                const stats::ChangedSince& changed_since,
+                const DatasetNarratives* narratives = nullptr);
 
 // The "release" object of the entry that records a dataset (docs/formats.md
 // 6.5).

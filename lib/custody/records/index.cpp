@@ -703,7 +703,8 @@ struct Shard::Impl
   {
     using Loaded = std::optional<ledger::Resume>;
     json::Json expect = header(part);
-    for (const char* key : {"position", "hash", "segment", "offset", "member"}) {
+    for (const char* key :
+         {"position", "hash", "segment", "offset", "member"}) {
       expect.erase(key);
     }
     std::string why;
@@ -746,7 +747,8 @@ struct Shard::Impl
             std::string& why) const
   {
     using Loaded = std::optional<ledger::Resume>;
-    auto file = fs::read_file(vault->cache_directory() / name, k_max_shard_file);
+    auto file =
+      fs::read_file(vault->cache_directory() / name, k_max_shard_file);
     if (!file) {
       if (file.error().code == Errc::not_found) {
         why.clear();
@@ -832,10 +834,11 @@ struct Shard::Impl
   statistics_files()
   {
     detail::StatisticsFiles files;
-    files.load = [this](const std::string& name,
-                        const json::Json& expect,
-                        sqlite3* target,
-                        std::string& why) -> Result<std::optional<ledger::Resume>> {
+    files.load =
+      [this](const std::string& name,
+             const json::Json& expect,
+             sqlite3* target,
+             std::string& why) -> Result<std::optional<ledger::Resume>> {
       json::Json full = header(Part::statistics);
       for (const char* key :
            {"position", "hash", "segment", "offset", "member", "layout"}) {
@@ -857,8 +860,8 @@ struct Shard::Impl
     };
     files.prune = [this](const std::vector<std::string>& keep) {
       std::error_code error;
-      for (const auto& item :
-           std::filesystem::directory_iterator(vault->cache_directory(), error)) {
+      for (const auto& item : std::filesystem::directory_iterator(
+             vault->cache_directory(), error)) {
         const std::string name = item.path().filename().string();
         if (name.starts_with("facts.stats.") && name.ends_with(".age")
             && std::find(keep.begin(), keep.end(), name) == keep.end()) {

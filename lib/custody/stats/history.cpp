@@ -271,14 +271,13 @@ recount(RecordedRelease& release,
 }
 
 Result<Tabulation>
-tabulate_with_history(
-  const std::vector<index::FactsRow>& all,
-  const Counted& counted,
-  const std::vector<TableSpec>& specs,
-  const Selection& selection,
-  const Coding& coding,
-  const std::vector<index::ReleaseRow>& recorded,
-  const ChangedSince& changed_since)
+tabulate_with_history(const std::vector<index::FactsRow>& all,
+                      const Counted& counted,
+                      const std::vector<TableSpec>& specs,
+                      const Selection& selection,
+                      const Coding& coding,
+                      const std::vector<index::ReleaseRow>& recorded,
+                      const ChangedSince& changed_since)
 {
   std::vector<TableJob> jobs;
   jobs.reserve(specs.size());

@@ -77,13 +77,13 @@ using ChangedSince = std::function<Result<std::uint64_t>(std::uint64_t)>;
 // release whose period meets `selection`, counted again over `all` with the
 // slack `changed_since(its tree size)` gives, all over one set of
 // combinations; and the median delay of `counted`.
-[[nodiscard]] Result<Tabulation> tabulate_with_history(
-  const std::vector<index::FactsRow>& all,
-  const Counted& counted,
-  const std::vector<TableSpec>& specs,
-  const Selection& selection,
-  const Coding& coding,
-  const std::vector<index::ReleaseRow>& recorded,
-  const ChangedSince& changed_since);
+[[nodiscard]] Result<Tabulation>
+tabulate_with_history(const std::vector<index::FactsRow>& all,
+                      const Counted& counted,
+                      const std::vector<TableSpec>& specs,
+                      const Selection& selection,
+                      const Coding& coding,
+                      const std::vector<index::ReleaseRow>& recorded,
+                      const ChangedSince& changed_since);
 
 } // namespace custody::stats

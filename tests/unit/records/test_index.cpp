@@ -428,8 +428,8 @@ TEST_CASE("the statistics part keeps a file a month, opens only the months "
   // A release, then an amendment that moves a record to another month: the
   // count of records changed since the release's tree is kept in the head.
   const std::uint64_t tree = vault.entry_count();
-  REQUIRE(disclosure::record_release(
-    vault, {{"kind", "stats"}, {"tree_size", tree}}));
+  REQUIRE(disclosure::record_release(vault,
+                                     {{"kind", "stats"}, {"tree_size", tree}}));
   records::Change amend;
   amend.record_id = (*written)[0].record_id;
   amend.type = records::EntryType::amend;
