@@ -680,14 +680,27 @@ struct Shard::Impl
   header(Part part) const
   {
     json::Json head = cache_file::position_json(position);
-    head["compartment"] = std::string(vault::compartment_name(compartment));
-    head["part"] = std::string(part_name(part));
-    head["vault"] = vault->state().vault_id;
-    head["member"] = vault->me().key_id;
-    if (part == Part::statistics) {
-      head["layout"] = "months";
+    const json::Json claimed = claims(part);
+    for (const auto& [key, value] : claimed.items()) {
+      head[key] = value;
     }
+    head["member"] = vault->me().key_id;
     return head;
+  }
+
+  // What a part's header says it is, which a reader checks before loading
+  // it: the header without its position.
+  json::Json
+  claims(Part part) const
+  {
+    json::Json claimed = json::Json::object();
+    claimed["compartment"] = std::string(vault::compartment_name(compartment));
+    claimed["part"] = std::string(part_name(part));
+    claimed["vault"] = vault->state().vault_id;
+    if (part == Part::statistics) {
+      claimed["layout"] = "months";
+    }
+    return claimed;
   }
 
   fs::Path
@@ -702,14 +715,9 @@ struct Shard::Impl
   load(Part part, vault::Notes& notes)
   {
     using Loaded = std::optional<ledger::Resume>;
-    json::Json expect = header(part);
-    for (const char* key :
-         {"position", "hash", "segment", "offset", "member"}) {
-      expect.erase(key);
-    }
     std::string why;
     auto loaded = load_file(shard_name(compartment, part),
-                            expect,
+                            claims(part),
                             db,
                             std::string(part_schema_name(part)),
                             why);
@@ -839,11 +847,8 @@ struct Shard::Impl
              const json::Json& expect,
              sqlite3* target,
              std::string& why) -> Result<std::optional<ledger::Resume>> {
-      json::Json full = header(Part::statistics);
-      for (const char* key :
-           {"position", "hash", "segment", "offset", "member", "layout"}) {
-        full.erase(key);
-      }
+      // Saved with the head's header, `extra` added (below).
+      json::Json full = claims(Part::statistics);
       for (const auto& [key, value] : expect.items()) {
         full[key] = value;
       }
