@@ -6,7 +6,7 @@
 
 #include <custody/base/time.hpp>
 #include <custody/media/kind.hpp>
-#include <custody/media/media.hpp>
+#include <custody/media/probe.hpp>
 
 #include <fmt/core.h>
 #include <fmt/std.h>
@@ -41,10 +41,11 @@ check_file_options(const FileOptions& options)
 Result<std::vector<json::Json>>
 probe_files(const std::vector<std::string>& files)
 {
+  CUSTODY_ASSIGN(helper, media_helper());
   std::vector<json::Json> facts;
   for (const auto& file : files) {
     CUSTODY_TRY(attach::check_source(file));
-    auto read = media::probe("/proc/self/exe", file, k_probe_timeout);
+    auto read = media::probe(helper, file, k_probe_timeout);
     if (read) {
       facts.push_back(std::move(*read));
     } else {

@@ -16,9 +16,6 @@ void register_list(CLI::App& app, GlobalOptions& global, Action& action);
 void register_log(CLI::App& app, GlobalOptions& global, Action& action);
 void register_policy(CLI::App& app, GlobalOptions& global, Action& action);
 void register_prove(CLI::App& app, GlobalOptions& global, Action& action);
-void register_media_facts(CLI::App& app, GlobalOptions& global, Action& action);
-void
-register_redact_photo(CLI::App& app, GlobalOptions& global, Action& action);
 void register_record(CLI::App& app, GlobalOptions& global, Action& action);
 void register_redact(CLI::App& app, GlobalOptions& global, Action& action);
 void register_show(CLI::App& app, GlobalOptions& global, Action& action);
@@ -42,8 +39,6 @@ register_commands(CLI::App& app, GlobalOptions& global, Action& action)
   register_log(app, global, action);
   register_policy(app, global, action);
   register_prove(app, global, action);
-  register_media_facts(app, global, action);
-  register_redact_photo(app, global, action);
   register_record(app, global, action);
   register_redact(app, global, action);
   register_show(app, global, action);

@@ -5,6 +5,10 @@
 
 #include <fmt/core.h>
 
+#include <unistd.h>
+
+#include <system_error>
+
 namespace custody::cli {
 
 Result<std::filesystem::path>
@@ -18,6 +22,27 @@ require_vault(const GlobalOptions& global)
       "used implicitly");
   }
   return std::filesystem::path(global.vault);
+}
+
+Result<std::filesystem::path>
+media_helper()
+{
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) {
+    return fail(
+      Errc::internal, "cannot find this program's path: {}", ec.message());
+  }
+  const auto helper =
+    (self.parent_path() / CUSTODY_MEDIA_HELPER).lexically_normal();
+  if (::access(helper.c_str(), X_OK) != 0) {
+    return make_error(Errc::internal,
+                      fmt::format("custody-media is not at {}: custody reads "
+                                  "and redacts media in that program",
+                                  helper.string()),
+                      "install custody again, whole (cmake --install)");
+  }
+  return helper;
 }
 
 Result<std::filesystem::path>

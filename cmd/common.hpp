@@ -40,6 +40,13 @@ using Action = std::function<Result<Outcome>()>;
 Result<std::filesystem::path> require_vault(const GlobalOptions& global);
 Result<std::filesystem::path> require_identity(const GlobalOptions& global);
 
+// custody-media, the keyless child that reads and redacts untrusted media
+// (cmd/media/main.cpp), found where it is installed relative to this binary
+// (CUSTODY_MEDIA_HELPER: ../libexec/custody/custody-media, the same in the
+// build tree). Never searched for on PATH or named by the environment: the
+// child is given decrypted photos. Errc::internal when it is not there.
+Result<std::filesystem::path> media_helper();
+
 // The required positional argument `name` that names a record (an id or a
 // unique prefix of one), with the same help in every command.
 CLI::Option*

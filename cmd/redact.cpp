@@ -141,10 +141,10 @@ run_redact_photo(const GlobalOptions& global, const RedactOptions& options)
     CUSTODY_ASSIGN(shards, open_readable(session.vault));
     CUSTODY_ASSIGN(found, redact::photo_source(shards, id, options.attachment));
     source = std::move(found);
-    CUSTODY_ASSIGN(
-      made,
-      redact::redact_photo_of(
-        session.vault, source, photo, "/proc/self/exe", k_photo_timeout));
+    CUSTODY_ASSIGN(helper, media_helper());
+    CUSTODY_ASSIGN(made,
+                   redact::redact_photo_of(
+                     session.vault, source, photo, helper, k_photo_timeout));
     redacted = std::move(made);
     save_shards(shards);
   }

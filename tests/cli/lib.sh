@@ -4,12 +4,15 @@ set -euo pipefail
 : "${CUSTODY_BIN:?CUSTODY_BIN must point at the custody binary (ctest sets it)}"
 : "${CUSTODY_SOURCE:?CUSTODY_SOURCE must point at the source tree}"
 CUSTODY_TOOLS=${CUSTODY_TOOLS:-$(dirname "$CUSTODY_BIN")/../tests}
+# custody's keyless media child, where custody finds it (cmd/CMakeLists.txt)
+CUSTODY_MEDIA_BIN=${CUSTODY_MEDIA_BIN:-$(dirname "$CUSTODY_BIN")/../libexec/custody/custody-media}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/custody-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 unset CUSTODY_VAULT CUSTODY_IDENTITY CUSTODY_PASSPHRASE_FILE
 
 custody() { "$CUSTODY_BIN" "$@"; }
+custody_media() { "$CUSTODY_MEDIA_BIN" "$@"; }
 
 fail() {
   echo "FAIL: $*" >&2

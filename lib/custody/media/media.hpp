@@ -1,13 +1,13 @@
 // Media facts (docs/media.md): what a file's container and metadata say about
 // it, read by parsers that run in a child process holding no keys
-// (docs/design.md section 9).
+// (docs/design.md section 9). This header is the child's (custody_media_read,
+// linked only into custody-media); the parent's is probe.hpp.
 #pragma once
 
 #include <custody/base/canonical_json.hpp>
 #include <custody/base/error.hpp>
 #include <custody/sys/fs.hpp>
 
-#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -19,13 +19,6 @@ namespace custody::media {
 inline constexpr std::size_t k_max_string_bytes = 256;
 // The most streams a facts object lists; a container may declare thousands.
 inline constexpr std::size_t k_max_streams = 64;
-// The most bytes probe() accepts from the child on its standard output.
-inline constexpr std::size_t k_max_output_bytes = std::size_t{1} << 20U;
-// The hidden subcommand probe() runs (cmd/child.cpp).
-inline constexpr std::string_view k_subcommand = "__media-facts";
-// The schema of a facts object, built into the binary.
-inline constexpr std::string_view k_schema = "output/media_facts.json";
-
 // In-process reading of a file's media facts with libmagic (MIME type),
 // FFmpeg's libavformat (container, streams, codecs, duration, resolution,
 // sample rate, container tags such as creation_time and location/ISO 6709 GPS,
@@ -41,18 +34,6 @@ inline constexpr std::string_view k_schema = "output/media_facts.json";
 // exist, Errc::invalid_input when it is not a regular file or libmagic cannot
 // start, Errc::io when it cannot be opened.
 [[nodiscard]] Result<json::Json> describe(const fs::Path& file);
-
-// Runs `executable __media-facts FILE` as a child process (posix_spawn; no
-// shell; a minimal environment; stdin /dev/null; stdout captured up to
-// k_max_output_bytes; stderr discarded; no descriptor but those three
-// inherited; killed after `timeout`), and returns the JSON it printed. A child
-// that crashes, times out, exits non-zero, prints too much or prints anything
-// but the canonical encoding of a facts object that validates against
-// k_schema gives an Errc::invalid_input error saying which (never the file's
-// content). Errc::io when the child cannot be started.
-[[nodiscard]] Result<json::Json> probe(const fs::Path& executable,
-                                       const fs::Path& file,
-                                       std::chrono::milliseconds timeout);
 
 // `text` made safe to keep and print: invalid UTF-8 and control characters
 // (C0, DEL, C1) become U+FFFD, and the result is cut to at most

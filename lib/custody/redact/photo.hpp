@@ -121,7 +121,9 @@ struct PhotoRedaction
 // unreadable, truncated or too large image (naming why) and for a region
 // outside the image (naming it); Errc::not_found for a missing cascade or
 // model; Errc::unsafe naming the check when a fail-closed check fails, and
-// then no bytes. `input` is never written.
+// then no bytes. `input` is never written. Defined in photo.cpp, linked only
+// into the keyless child (custody-media) with OpenCV and Exiv2; everything
+// else in this header is photo_report.cpp's, which the parent links too.
 [[nodiscard]] Result<PhotoRedaction> redact_photo(ByteView input,
                                                   const PhotoOptions& options);
 

@@ -1,8 +1,9 @@
-// Photo redaction in the keyless child (docs/formats.md 6.6.1): the parent
-// writes the options and the image into a memory file that becomes the
-// child's standard input; the child (`custody __redact-photo`, cmd/child.cpp)
-// runs redact_photo and prints the report and the image, or the error. No
-// key, no name on a disk, no identity value on a command line.
+// Photo redaction in the keyless child (docs/formats.md 6.6.1), the parent's
+// side: the parent writes the options and the image into a memory file that
+// becomes the child's standard input; the child (`custody-media redact-photo`,
+// photo_serve.hpp) runs redact_photo and prints the report and the image, or
+// the error. No key, no name on a disk, no identity value on a command line.
+// The parent links no image library: this is all it knows of the child.
 #pragma once
 
 #include <custody/redact/photo.hpp>
@@ -14,26 +15,15 @@
 
 namespace custody::redact {
 
-inline constexpr std::string_view k_photo_subcommand = "__redact-photo";
+// The helper's command that redacts a photo (cmd/media/main.cpp).
+inline constexpr std::string_view k_photo_subcommand = "redact-photo";
 
 // What the child reads: one line of canonical JSON (the options), then the
 // image's bytes.
 [[nodiscard]] std::string photo_request(const PhotoOptions& options,
                                         ByteView image);
 
-// The child's whole work on what it read: the bytes it prints (the report as
-// one line of canonical JSON and the image, or {"error": {"code", "message"}}
-// as one line) and the status it exits with (0, or the error's). Never
-// prints, never exits: cmd/child.cpp does.
-struct ChildReply
-{
-  std::string output;
-  Errc code = Errc::internal;
-  bool ok = false;
-};
-ChildReply run_photo_request(ByteView request);
-
-// The parent: runs `executable __redact-photo` with `request_file` (a memory
+// Runs `executable redact-photo` with `request_file` (a memory
 // file holding photo_request()) as its standard input, under the spawn rules
 // (no shell, no inherited descriptor or environment, a deadline, a cap on its
 // output), and reads its reply back. The child's own error comes back as it

@@ -5,6 +5,7 @@
 #include <custody/base/bytes.hpp>
 #include <custody/base/canonical_json.hpp>
 #include <custody/media/media.hpp>
+#include <custody/media/probe.hpp>
 #include <custody/schema/schema.hpp>
 #include <custody/sys/fs.hpp>
 
@@ -34,7 +35,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const fs::Path k_examples = CUSTODY_EXAMPLES_DIR "/media";
-const fs::Path k_binary = CUSTODY_BIN;
+const fs::Path k_binary = CUSTODY_MEDIA_BIN;
 
 void
 write_text(const fs::Path& path, const std::string& text)
@@ -61,7 +62,7 @@ script(const TempDir& dir, const std::string& name, const std::string& body)
   return path;
 }
 
-// probe() with a shell script standing in for `custody __media-facts`, on
+// probe() with a shell script standing in for `custody-media facts`, on
 // the example video.
 Result<Json>
 probe_stand_in(const TempDir& dir,

@@ -3,6 +3,7 @@
 // not, and that its reply carries the image and the report, or the error with
 // its code, and never the request's canaries.
 #include <custody/redact/photo_child.hpp>
+#include <custody/redact/photo_serve.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
