@@ -53,10 +53,49 @@ errno_error(std::string_view operation, const Path& path, int error_number)
     std::move(hint)};
 }
 
+#ifdef CUSTODY_TESTING
+namespace {
+
+// CUSTODY_FAULT_COUNT=FILE: the number of steps a run took, a line appended to
+// FILE when it exits, so that scripts/crash-loop learns a command's steps from
+// one run instead of searching for them with CUSTODY_FAULT_AT.
+std::atomic<long> g_fault_points{0};
+
+void
+write_fault_count()
+{
+  const char* file = std::getenv("CUSTODY_FAULT_COUNT");
+  const std::string count = std::to_string(g_fault_points.load()) + "\n";
+  const int fd = ::open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    (void)!::write(fd, count.data(), count.size());
+    ::close(fd);
+  }
+}
+
+void
+count_fault_point()
+{
+  static const bool counting = [] {
+    if (std::getenv("CUSTODY_FAULT_COUNT") == nullptr) {
+      return false;
+    }
+    (void)std::atexit(write_fault_count);
+    return true;
+  }();
+  if (counting) {
+    ++g_fault_points;
+  }
+}
+
+} // namespace
+#endif
+
 Result<void>
 fault_point(std::string_view step, const Path& path)
 {
 #ifdef CUSTODY_TESTING
+  count_fault_point();
   // Atomic: batch writers call this from several threads.
   static std::atomic<long> remaining = [] {
     const char* at = std::getenv("CUSTODY_FAULT_AT");

@@ -207,7 +207,8 @@ errno_error(std::string_view operation, const Path& path, int error_number);
 // The fault-injection seam. Each durable step calls fault_point() first. In
 // test builds (CUSTODY_TESTING), CUSTODY_FAULT_AT=N makes the N-th step (from
 // 1) act as a crash (SIGKILL) or, with CUSTODY_FAULT_MODE=enospc|eio, fail with
-// that error. Release builds compile it away.
+// that error; CUSTODY_FAULT_COUNT=FILE appends the number of steps the run took
+// to FILE when it exits. Release builds compile it away.
 [[nodiscard]] Result<void> fault_point(std::string_view step, const Path& path);
 
 enum class LockMode { shared, exclusive };
