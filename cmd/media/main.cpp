@@ -12,7 +12,7 @@
 //
 // A program of its own so that the process holding keys never loads these
 // parsers: custody links none of FFmpeg, libexiv2, libmagic or OpenCV, and
-// this program links no key store and is exec'd afresh, so no key or
+// this program opens no vault or identity and is exec'd afresh, so no key or
 // passphrase is in its memory (docs/design.md section 9). Exit statuses are
 // custody's (3 bad input, 6 I/O, 70 internal, 2 usage).
 #include <custody/base/canonical_json.hpp>
