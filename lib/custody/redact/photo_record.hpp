@@ -35,8 +35,9 @@ struct PhotoSource
                                                const std::string& id,
                                                std::size_t number);
 
-// Decrypts the photo into a memory file with `options` and has `executable`'s
-// keyless child (`__redact-photo`) redact it. Nothing of it reaches a disk.
+// Decrypts the photo into a memory file with `options` and has `executable`,
+// the keyless child (`custody-media redact-photo`), redact it. Nothing of it
+// reaches a disk.
 [[nodiscard]] Result<PhotoRedaction>
 redact_photo_of(vault::Vault& vault,
                 const PhotoSource& source,
