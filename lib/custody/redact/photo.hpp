@@ -127,6 +127,12 @@ struct PhotoRedaction
 [[nodiscard]] Result<PhotoRedaction> redact_photo(ByteView input,
                                                   const PhotoOptions& options);
 
+// Boxes as the pipe carries them, in the report and in the child's request:
+// each [x, y, width, height]. boxes_from throws nlohmann::json::exception on
+// anything else.
+nlohmann::json boxes_json(const std::vector<Box>& boxes);
+std::vector<Box> boxes_from(const nlohmann::json& in);
+
 // The report without the output bytes (they go on their own), for the pipe
 // from the child: from_json reads what to_json wrote, and refuses anything
 // else with Errc::invalid_input.

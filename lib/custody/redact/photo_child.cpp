@@ -18,12 +18,6 @@ namespace {
 // An image of the bound redact_photo takes, its options and its report.
 constexpr std::size_t k_max_reply = (std::size_t{1} << 30U) + (1U << 20U);
 
-nlohmann::json
-box_json(const Box& box)
-{
-  return nlohmann::json::array({box.x, box.y, box.width, box.height});
-}
-
 Errc
 errc_named(std::string_view name)
 {
@@ -49,14 +43,10 @@ errc_named(std::string_view name)
 std::string
 photo_request(const PhotoOptions& options, ByteView image)
 {
-  nlohmann::json regions = nlohmann::json::array();
-  for (const auto& region : options.regions) {
-    regions.push_back(box_json(region));
-  }
   const nlohmann::json line = {{"haar_dir", options.haar_dir},
                                {"lbp_dir", options.lbp_dir},
                                {"blazeface_model", options.blazeface_model},
-                               {"regions", regions},
+                               {"regions", boxes_json(options.regions)},
                                {"margin", options.margin},
                                {"fill", fill_name(options.fill)},
                                {"format", format_name(options.format)},

@@ -47,11 +47,13 @@ box_from(const nlohmann::json& j)
   return {j[0].get<int>(), j[1].get<int>(), j[2].get<int>(), j[3].get<int>()};
 }
 
+} // namespace
+
 std::vector<Box>
-boxes_from(const nlohmann::json& j)
+boxes_from(const nlohmann::json& in)
 {
   std::vector<Box> out;
-  for (const auto& b : j) {
+  for (const auto& b : in) {
     out.push_back(box_from(b));
   }
   return out;
@@ -66,8 +68,6 @@ boxes_json(const std::vector<Box>& boxes)
   }
   return out;
 }
-
-} // namespace
 
 void
 to_json(nlohmann::json& out, const PhotoRedaction& report)

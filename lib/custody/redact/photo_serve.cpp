@@ -22,12 +22,7 @@ options_from_json(const nlohmann::json& in)
     out.haar_dir = in.at("haar_dir").get<std::string>();
     out.lbp_dir = in.at("lbp_dir").get<std::string>();
     out.blazeface_model = in.at("blazeface_model").get<std::string>();
-    for (const auto& region : in.at("regions")) {
-      out.regions.push_back({region.at(0).get<int>(),
-                             region.at(1).get<int>(),
-                             region.at(2).get<int>(),
-                             region.at(3).get<int>()});
-    }
+    out.regions = boxes_from(in.at("regions"));
     out.margin = in.at("margin").get<double>();
     const auto fill = in.at("fill").get<std::string>();
     out.fill = fill == "pixelate" ? Fill::pixelate
