@@ -3,6 +3,7 @@
 // secret (docs/design.md section 8, docs/formats.md section 10).
 #pragma once
 
+#include <custody/records/codes.hpp>
 #include <custody/records/records.hpp>
 #include <custody/vault/vault.hpp>
 
@@ -63,19 +64,19 @@ struct RecordRow
 struct FactsRow
 {
   std::uint64_t created_seq = 0;
-  std::string month;          // YYYY-MM, or YYYY when only the year is known
-  std::string date_precision; // year | month | day
-  std::string district;
-  std::string population;
-  std::string setting;
-  std::vector<std::string> violence_types;
-  std::vector<std::string> perpetrators;
+  Code month;          // YYYY-MM, or YYYY when only the year is known
+  Code date_precision; // year | month | day
+  Code district;
+  Code population;
+  Code setting;
+  CodeList violence_types;
+  CodeList perpetrators;
   std::string person_ref;
   std::optional<std::int64_t> delay_hours; // none unless known to the day
-  std::vector<std::string> actions;
-  std::vector<std::string> referrals;
-  std::string outcome;
-  std::vector<std::string> consent; // the consent scopes
+  CodeList actions;
+  CodeList referrals;
+  Code outcome;
+  CodeList consent; // the consent scopes
 };
 
 // A coarse preselection `list` makes in the catalogue, all optional: every

@@ -245,7 +245,20 @@ private:
   sqlite3* m_head;
   StatisticsFiles m_files;
   std::unordered_map<std::string, std::int64_t> m_codes;
-  std::vector<std::string> m_names; // by code number - 1
+  std::vector<Code> m_names; // by code number - 1
+  // A list column's bytes (code numbers) and the list they read as: the rows
+  // of a vault hold few distinct lists, each decoded and interned once.
+  struct BlobHash
+  {
+    using is_transparent = void;
+    std::size_t
+    operator()(std::string_view bytes) const noexcept
+    {
+      return std::hash<std::string_view>{}(bytes);
+    }
+  };
+  mutable std::unordered_map<std::string, CodeList, BlobHash, std::equal_to<>>
+    m_lists;
   std::unique_ptr<Ids> m_ids;
   std::map<std::string, std::unique_ptr<Month>> m_months; // by month name
   std::int64_t m_next_number = 1;

@@ -8,7 +8,9 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
 
 namespace custody::index::detail {
 
@@ -210,6 +212,7 @@ StatisticsPart::load_head()
 {
   m_codes.clear();
   m_names.clear();
+  m_lists.clear();
   m_months.clear();
   m_ids.reset();
   m_saved.clear();
@@ -225,8 +228,8 @@ StatisticsPart::load_head()
     if (codes.integer(0) != static_cast<std::int64_t>(m_names.size()) + 1) {
       return fail(Errc::corrupt, "index: the statistics part's codes skip");
     }
-    m_names.push_back(codes.text(1));
-    m_codes.emplace(m_names.back(), codes.integer(0));
+    m_names.emplace_back(codes.text(1));
+    m_codes.emplace(m_names.back().str(), codes.integer(0));
   }
   Statement parts(m_head,
                   "SELECT name, number, count, hash, records FROM parts");
@@ -484,7 +487,7 @@ StatisticsPart::projection(Month& month, std::int64_t created_seq)
           row.reset();
           return fail(Errc::corrupt, "index: a statistics row names no code");
         }
-        slot.push_back(m_names[number - 1]);
+        slot.push_back(m_names[number - 1].str());
       }
     } else {
       const auto number = row.integer(column);
@@ -492,7 +495,7 @@ StatisticsPart::projection(Month& month, std::int64_t created_seq)
         row.reset();
         return fail(Errc::corrupt, "index: a statistics row names no code");
       }
-      slot = m_names[static_cast<std::size_t>(number) - 1];
+      slot = m_names[static_cast<std::size_t>(number) - 1].str();
     }
   }
   row.reset();
@@ -661,7 +664,7 @@ StatisticsPart::read_month(const Month& month,
     return tl::unexpected(sqlite_error(month.db, "facts"));
   }
   bool bad = false;
-  auto code = [&](int column) -> std::string {
+  auto code = [&](int column) -> Code {
     if (query.null(column)) {
       return {};
     }
@@ -672,21 +675,27 @@ StatisticsPart::read_month(const Month& month,
     }
     return m_names[static_cast<std::size_t>(number) - 1];
   };
-  auto codes = [&](int column) {
-    std::vector<std::string> out;
+  auto codes = [&](int column) -> CodeList {
     const ByteView blob = query.blob(column);
+    const std::string_view bytes(reinterpret_cast<const char*>(blob.data()),
+                                 blob.size());
+    const auto known = m_lists.find(bytes);
+    if (known != m_lists.end()) {
+      return known->second;
+    }
+    std::vector<std::string> out;
     out.reserve(blob.size() / 4);
     for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) {
       const std::uint32_t number = read_le32(blob.data() + at);
       if (number == 0 || number > m_names.size()) {
         bad = true;
-        return out;
+        return {};
       }
-      out.push_back(m_names[number - 1]);
+      out.push_back(m_names[number - 1].str());
     }
-    return out;
+    return m_lists.emplace(std::string(bytes), CodeList(std::move(out)))
+      .first->second;
   };
-  rows.reserve(rows.size() + month.records);
   while (query.step() == SQLITE_ROW) {
     FactsRow row;
     row.created_seq = static_cast<std::uint64_t>(query.integer(0));
@@ -722,6 +731,13 @@ Result<std::vector<FactsRow>>
 StatisticsPart::facts(const std::optional<MonthSpan>& span)
 {
   std::vector<FactsRow> rows;
+  std::size_t expected = 0;
+  for (const auto& [name, entry] : m_months) {
+    if (!span || in_span(name, *span)) {
+      expected += entry->records;
+    }
+  }
+  rows.reserve(expected);
   for (const auto& [name, entry] : m_months) {
     if (span && !in_span(name, *span)) {
       continue;
@@ -798,20 +814,20 @@ StatisticsPart::digest()
     add(ids.text(1));
     add(ids.text(2));
     add(std::to_string(row.created_seq));
-    for (const auto* text : {&row.month,
-                             &row.date_precision,
-                             &row.district,
-                             &row.population,
-                             &row.setting,
-                             &row.person_ref,
-                             &row.outcome}) {
+    for (const std::string* text : {&row.month.str(),
+                                    &row.date_precision.str(),
+                                    &row.district.str(),
+                                    &row.population.str(),
+                                    &row.setting.str(),
+                                    &row.person_ref,
+                                    &row.outcome.str()}) {
       add(*text);
     }
-    for (const auto* list : {&row.violence_types,
-                             &row.perpetrators,
-                             &row.actions,
-                             &row.referrals,
-                             &row.consent}) {
+    for (const CodeList* list : {&row.violence_types,
+                                 &row.perpetrators,
+                                 &row.actions,
+                                 &row.referrals,
+                                 &row.consent}) {
       add(join(*list));
     }
     add(row.delay_hours ? std::to_string(*row.delay_hours) : "-");

@@ -263,9 +263,9 @@ std::string
 facts_text(const index::FactsRow& row)
 {
   std::string text =
-    row.month + "|" + row.date_precision + "|" + row.district + "|"
-    + row.population + "|" + row.setting + "|" + row.person_ref + "|"
-    + row.outcome + "|"
+    row.month.str() + "|" + row.date_precision.str() + "|" + row.district.str()
+    + "|" + row.population.str() + "|" + row.setting.str() + "|"
+    + row.person_ref + "|" + row.outcome.str() + "|"
     + (row.delay_hours ? std::to_string(*row.delay_hours) : std::string("-"));
   for (const auto* list : {&row.violence_types,
                            &row.perpetrators,

@@ -48,10 +48,12 @@ sample_rows()
                      : i < 42 ? populations[1]
                      : i < 54 ? populations[2]
                               : populations[3];
-    row.violence_types = {violence[static_cast<std::size_t>(i * 7 % 3)]};
+    std::vector<std::string> types{
+      violence[static_cast<std::size_t>(i * 7 % 3)]};
     if (i % 11 == 0) {
-      row.violence_types.push_back("violence.emotional.threats");
+      types.emplace_back("violence.emotional.threats");
     }
+    row.violence_types = types;
     row.perpetrators = {"perpetrator.state.police"};
     row.person_ref = fmt::format("P-{}", i);
     row.referrals = {
@@ -128,14 +130,13 @@ realistic_rows()
     row.date_precision = "day";
     row.district = "harbour";
     row.population = pick(populations, population_weight);
-    row.violence_types = {pick(violence, violence_weight)};
+    std::vector<std::string> types{pick(violence, violence_weight)};
     if (next(4) == 0) {
-      row.violence_types.push_back(pick(violence, violence_weight));
+      types.push_back(pick(violence, violence_weight));
     }
-    std::sort(row.violence_types.begin(), row.violence_types.end());
-    row.violence_types.erase(
-      std::unique(row.violence_types.begin(), row.violence_types.end()),
-      row.violence_types.end());
+    std::sort(types.begin(), types.end());
+    types.erase(std::unique(types.begin(), types.end()), types.end());
+    row.violence_types = types;
     row.perpetrators = {pick(perpetrators, perpetrator_weight)};
     row.person_ref = fmt::format("P-{}", next(290));
     row.referrals = {pick(referrals, referral_weight)};

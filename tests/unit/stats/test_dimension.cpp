@@ -170,13 +170,13 @@ TEST_CASE("single-valued codes: population, setting and outcome")
 TEST_CASE("a record without a value is counted as not recorded")
 {
   auto row = sample_row();
-  row.setting.clear();
-  row.outcome.clear();
-  row.actions.clear();
-  row.referrals.clear();
-  row.violence_types.clear();
-  row.perpetrators.clear();
-  row.district.clear();
+  row.setting = {};
+  row.outcome = {};
+  row.actions = {};
+  row.referrals = {};
+  row.violence_types = {};
+  row.perpetrators = {};
+  row.district = {};
   const Values none{std::string(stats::k_not_recorded)};
   Coding coding;
   for (auto dimension : {Dimension::setting,
@@ -202,7 +202,7 @@ TEST_CASE("a record without a value is counted as not recorded")
 TEST_CASE("a record without a population is counted as not recorded")
 {
   auto row = sample_row();
-  row.population.clear();
+  row.population = {};
   CHECK(stats::values_of(row, Dimension::population, Coding{})
         == Values{std::string(stats::k_not_recorded)});
 }
@@ -334,7 +334,7 @@ TEST_CASE("matches: codes, groups of whole segments, periods")
   CHECK_FALSE(stats::matches(year_only, Dimension::period, "2026", coding));
 
   auto without = row;
-  without.setting.clear();
+  without.setting = {};
   CHECK(stats::matches(without, Dimension::setting, "not_recorded", coding));
   CHECK_FALSE(
     stats::matches(without, Dimension::setting, "setting.street", coding));
