@@ -101,49 +101,42 @@ values_of(const index::FactsRow& row, Dimension dimension, const Coding& coding)
   return values;
 }
 
-void
-value_key(const index::FactsRow& row, Dimension dimension, std::string& out)
+std::uint64_t
+value_key(const index::FactsRow& row, Dimension dimension)
 {
-  out.clear();
-  auto join = [&](const std::vector<std::string>& codes) {
-    for (const auto& code : codes) {
-      out += code;
-      out += '\x1f'; // no code holds a control character
-    }
+  // Interned codes are at least 2-aligned and never null, so an identity
+  // has its low bit clear and is not 0; a delay sets that bit, and "no
+  // delay" is 0.
+  const auto identity = [](const void* interned) {
+    return static_cast<std::uint64_t>(
+      reinterpret_cast<std::uintptr_t>(interned));
   };
   switch (dimension) {
   case Dimension::violence_type:
-    join(row.violence_types);
-    return;
+    return identity(row.violence_types.identity());
   case Dimension::perpetrator:
-    join(row.perpetrators);
-    return;
+    return identity(row.perpetrators.identity());
   case Dimension::response_action:
-    join(row.actions);
-    return;
+    return identity(row.actions.identity());
   case Dimension::referral:
-    join(row.referrals);
-    return;
+    return identity(row.referrals.identity());
   case Dimension::population:
-    out = row.population;
-    return;
+    return identity(row.population.identity());
   case Dimension::setting:
-    out = row.setting;
-    return;
+    return identity(row.setting.identity());
   case Dimension::outcome:
-    out = row.outcome;
-    return;
+    return identity(row.outcome.identity());
   case Dimension::district:
   case Dimension::region: // the district's, in the places list
-    out = row.district;
-    return;
+    return identity(row.district.identity());
   case Dimension::response_time:
-    out = row.delay_hours ? std::to_string(*row.delay_hours) : "-";
-    return;
+    return row.delay_hours
+             ? (static_cast<std::uint64_t>(*row.delay_hours) << 1U) | 1U
+             : 0U;
   case Dimension::period:
-    out = row.month;
-    return;
+    return identity(row.month.identity());
   }
+  return 0;
 }
 
 bool

@@ -47,11 +47,13 @@ std::vector<std::string> values_of(const index::FactsRow& row,
                                    Dimension dimension,
                                    const Coding& coding);
 
-// What values_of reads of `row` for `dimension`, as one string in `out`: two
-// rows with the same key have the same values under any coding, so a caller
-// counting many rows computes each key's values once.
-void
-value_key(const index::FactsRow& row, Dimension dimension, std::string& out);
+// What values_of reads of `row` for `dimension`, as one number: two rows
+// with the same key have the same values under any coding, so a caller
+// counting many rows computes each key's values once. The key is the
+// interned code's or list's identity (index::Code), or the delay in hours,
+// and holds for the life of the process.
+[[nodiscard]] std::uint64_t value_key(const index::FactsRow& row,
+                                      Dimension dimension);
 
 // records::parse_code with the coding's places list, for what only checks.
 [[nodiscard]] Result<void>

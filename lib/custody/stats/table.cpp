@@ -6,8 +6,11 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace custody::stats {
 
@@ -43,36 +46,27 @@ place(const std::string& month,
   return placed;
 }
 
-struct VectorHash
-{
-  std::size_t
-  operator()(const std::vector<std::uint32_t>& key) const noexcept
-  {
-    std::size_t hash = 1469598103934665603ULL;
-    for (auto value : key) {
-      hash = (hash ^ value) * 1099511628211ULL;
-    }
-    return hash;
-  }
-};
-
 Measure
 median_of(const std::vector<const index::FactsRow*>& rows)
 {
   std::vector<std::int64_t> delays;
-  std::set<std::string> persons;
+  // a record without a reference stands for a person of its own
+  std::unordered_set<std::string_view> persons;
+  std::size_t own_persons = 0;
   for (const auto* row : rows) {
     if (row->delay_hours) {
       delays.push_back(*row->delay_hours);
-      persons.insert(row->person_ref.empty()
-                       ? "\x01" + std::to_string(row->created_seq)
-                       : row->person_ref);
+      if (row->person_ref.empty()) {
+        ++own_persons;
+      } else {
+        persons.insert(row->person_ref);
+      }
     }
   }
   Measure median{"median_hours_to_first_contact",
                  "Median hours from incident to first contact",
                  delays.size(),
-                 persons.size(),
+                 persons.size() + own_persons,
                  0};
   if (!delays.empty()) {
     std::sort(delays.begin(), delays.end());
@@ -169,13 +163,13 @@ needs_months(const Selection& selection,
 Tabulation
 tabulate_jobs(const std::vector<TableJob>& jobs)
 {
-  constexpr std::uint32_t k_end_of_set = 0xffffffffU;
-  constexpr std::uint32_t k_job_marker = 0x80000000U;
   // Per job, per axis (0 rows, 1 columns): values interned as numbers.
   struct Axis
   {
     std::map<std::string, std::uint32_t> ids;
     std::vector<std::string> names;
+    // each distinct list of value numbers once: a part is known by these
+    std::set<std::vector<std::uint32_t>> lists;
   };
   std::vector<std::array<Axis, 2>> axes(jobs.size());
   auto intern = [&](Axis& named, const std::string& value) {
@@ -186,73 +180,163 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     }
     return id->second;
   };
-  // Each job's axis values by value_key: a million records hold a few
-  // thousand distinct keys, and values_of allocates.
-  std::vector<
-    std::array<std::unordered_map<std::string, std::vector<std::uint32_t>>, 2>>
-    memos(jobs.size());
-  std::string raw;
-  auto ids_of = [&](std::size_t j, int axis, const index::FactsRow& row)
-    -> const std::vector<std::uint32_t>& {
-    const auto& job = jobs[j];
-    const Dimension dimension = axis == 0 ? job.spec.rows : *job.spec.columns;
-    value_key(row, dimension, raw);
-    auto& memo = memos[j][axis];
-    const auto found = memo.find(raw);
-    if (found != memo.end()) {
-      return found->second;
-    }
-    std::vector<std::uint32_t> ids;
-    for (const auto& value : values_of(row, dimension, job.coding)) {
-      ids.push_back(intern(axes[j][axis], value));
-    }
-    return memo.emplace(raw, std::move(ids)).first->second;
+  auto list_of = [&](Axis& named, std::vector<std::uint32_t> ids) {
+    return &*named.lists.insert(std::move(ids)).first;
   };
-  std::unordered_map<const index::FactsRow*, std::vector<std::uint32_t>>
-    signatures;
-  std::vector<const index::FactsRow*> order; // first seen, for determinism
-  std::vector<std::uint32_t> keyed;
+  // What one job counts of a record: its row values and column values. A
+  // record's combination is the sequence of its parts, one per job that
+  // counts it, in job order; parts are numbered across jobs, and two parts
+  // of a job with the same values are one.
+  struct Part
+  {
+    std::uint32_t job = 0;
+    const std::vector<std::uint32_t>* rows = nullptr;
+    const std::vector<std::uint32_t>* columns = nullptr;
+  };
+  std::vector<Part> parts;
+  std::map<std::tuple<std::size_t, const void*, const void*>, std::uint32_t>
+    part_numbers;
+  auto part_of = [&](std::size_t j,
+                     const std::vector<std::uint32_t>* row_ids,
+                     const std::vector<std::uint32_t>* column_ids) {
+    const auto [at, fresh] =
+      part_numbers.try_emplace(std::make_tuple(j, row_ids, column_ids),
+                               static_cast<std::uint32_t>(parts.size()));
+    if (fresh) {
+      parts.push_back({static_cast<std::uint32_t>(j), row_ids, column_ids});
+    }
+    return at->second;
+  };
   const std::vector<std::uint32_t> no_columns;
+  constexpr std::uint32_t k_no_part = 0xffffffffU;
+  // Each job's part by the record's value keys (value_key): a million
+  // records hold a few thousand distinct pairs, and values_of allocates.
+  struct PairHash
+  {
+    std::size_t
+    operator()(
+      const std::pair<std::uint64_t, std::uint64_t>& key) const noexcept
+    {
+      return std::hash<std::uint64_t>{}(key.first * 0x9e3779b97f4a7c15ULL
+                                        ^ key.second);
+    }
+  };
+  // Each job's axis values by value_key, for a pair not met before.
+  std::vector<std::array<
+    std::unordered_map<std::uint64_t, const std::vector<std::uint32_t>*>,
+    2>>
+    axis_memos(jobs.size());
+  auto ids_of = [&](std::size_t j, int axis, const index::FactsRow& row) {
+    const auto& job = jobs[j];
+    const auto side = static_cast<std::size_t>(axis);
+    const Dimension dimension = axis == 0 ? job.spec.rows : *job.spec.columns;
+    const auto [at, fresh] =
+      axis_memos[j][side].try_emplace(value_key(row, dimension), nullptr);
+    if (fresh) {
+      std::vector<std::uint32_t> ids;
+      for (const auto& value : values_of(row, dimension, job.coding)) {
+        ids.push_back(intern(axes[j][side], value));
+      }
+      at->second = list_of(axes[j][side], std::move(ids));
+    }
+    return at->second;
+  };
+  auto part_of_row = [&](std::size_t j, const index::FactsRow& row) {
+    const auto& job = jobs[j];
+    const std::vector<std::uint32_t>* row_ids = nullptr;
+    if (job.keys) {
+      std::vector<std::uint32_t> keyed;
+      for (const auto& value : job.keys(row)) {
+        keyed.push_back(intern(axes[j][0], value));
+      }
+      row_ids = list_of(axes[j][0], std::move(keyed));
+    } else {
+      row_ids = ids_of(j, 0, row);
+    }
+    const std::vector<std::uint32_t>* column_ids =
+      job.spec.columns ? ids_of(j, 1, row) : &no_columns;
+    if (row_ids->empty() || (job.spec.columns && column_ids->empty())) {
+      return k_no_part; // select() leaves such records out; a caller's mismatch
+    }
+    return part_of(j, row_ids, column_ids);
+  };
+  std::vector<std::unordered_map<std::pair<std::uint64_t, std::uint64_t>,
+                                 std::uint32_t,
+                                 PairHash>>
+    memos(jobs.size());
+
+  // Records numbered in the order first counted (for determinism), and each
+  // job's part of each record it counts.
+  std::unordered_map<const index::FactsRow*, std::uint32_t> numbers;
+  std::vector<const index::FactsRow*> order;
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> counted(
+    jobs.size());
+  std::size_t job_rows = 0;
+  for (const auto& job : jobs) {
+    job_rows += job.rows.size();
+  }
+  numbers.reserve(job_rows);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
+    counted[j].reserve(job.rows.size());
     for (const auto* row : job.rows) {
-      const std::vector<std::uint32_t>* row_ids = &keyed;
+      std::uint32_t part = k_no_part;
       if (job.keys) {
-        keyed.clear();
-        for (const auto& value : job.keys(*row)) {
-          keyed.push_back(intern(axes[j][0], value));
-        }
+        part = part_of_row(j, *row);
       } else {
-        row_ids = &ids_of(j, 0, *row);
+        const std::pair<std::uint64_t, std::uint64_t> key{
+          value_key(*row, job.spec.rows),
+          job.spec.columns ? value_key(*row, *job.spec.columns) : 0};
+        const auto [at, fresh] = memos[j].try_emplace(key, k_no_part);
+        if (fresh) {
+          at->second = part_of_row(j, *row);
+        }
+        part = at->second;
       }
-      const std::vector<std::uint32_t>& column_ids =
-        job.spec.columns ? ids_of(j, 1, *row) : no_columns;
-      if (row_ids->empty() || (job.spec.columns && column_ids.empty())) {
-        continue; // select() leaves such records out; a caller's mismatch
+      if (part == k_no_part) {
+        continue;
       }
-      auto [it, added] = signatures.try_emplace(row);
+      const auto [at, added] =
+        numbers.try_emplace(row, static_cast<std::uint32_t>(order.size()));
       if (added) {
         order.push_back(row);
       }
-      auto& signature = it->second;
-      signature.push_back(k_job_marker | static_cast<std::uint32_t>(j));
-      signature.insert(signature.end(), row_ids->begin(), row_ids->end());
-      signature.push_back(k_end_of_set);
-      signature.insert(signature.end(), column_ids.begin(), column_ids.end());
-      signature.push_back(k_end_of_set);
+      counted[j].emplace_back(at->second, part);
     }
   }
+  // Each record's parts in job order, in one array: a record's combination
+  // is a view of it.
+  std::vector<std::uint32_t> starts(order.size() + 1, 0);
+  for (const auto& pairs : counted) {
+    for (const auto& [number, part] : pairs) {
+      ++starts[number + 1];
+    }
+  }
+  for (std::size_t i = 1; i < starts.size(); ++i) {
+    starts[i] += starts[i - 1];
+  }
+  std::u32string signatures(starts.back(), U'\0');
+  {
+    std::vector<std::uint32_t> filled(starts.begin(), starts.end() - 1);
+    for (const auto& pairs : counted) {
+      for (const auto& [number, part] : pairs) {
+        signatures[filled[number]++] = static_cast<char32_t>(part);
+      }
+    }
+  }
+  counted.clear();
+  numbers.clear();
 
   // Persons by their reference, which the rows hold for as long as this
   // runs; a record without one stands for a person of its own.
   std::unordered_map<std::string_view, std::uint32_t> person_ids;
   std::deque<std::string> own_persons; // stable: the map views them
-  std::unordered_map<std::vector<std::uint32_t>, std::uint32_t, VectorHash>
-    combination_ids;
-  std::vector<const std::vector<std::uint32_t>*> combination_keys;
+  std::unordered_map<std::u32string_view, std::uint32_t> combination_ids;
+  std::vector<std::u32string_view> combination_keys;
   std::vector<std::vector<std::uint32_t>> combination_persons;
   Tabulation result;
-  for (const auto* row : order) {
+  for (std::size_t number = 0; number < order.size(); ++number) {
+    const auto* row = order[number];
     std::string_view person = row->person_ref;
     if (person.empty()) {
       own_persons.push_back("\x01" + std::to_string(row->created_seq));
@@ -264,11 +348,12 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
       result.person_refs.emplace_back(person);
     }
     const auto person_id = person_at->second;
-    const auto& signature = signatures.at(row);
+    const std::u32string_view signature(signatures.data() + starts[number],
+                                        starts[number + 1] - starts[number]);
     auto [it, added] = combination_ids.try_emplace(
       signature, static_cast<std::uint32_t>(combination_keys.size()));
     if (added) {
-      combination_keys.push_back(&it->first);
+      combination_keys.push_back(signature);
       combination_persons.emplace_back();
       result.combination_records.push_back(0);
     }
@@ -304,10 +389,12 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     }
   }
 
-  std::vector<std::uint64_t> seen(result.persons, 0);
-  std::uint64_t stamp = 0;
-  // Where each combination's key goes on: its jobs' parts are in job order,
-  // so each table reads its part where the last one's ended.
+  // A cell's number when a person was last met in it: cells are far fewer
+  // than 2^32.
+  std::vector<std::uint32_t> seen(result.persons, 0);
+  std::uint32_t stamp = 0;
+  // Where each combination's parts go on: they are in job order, so each
+  // table reads its part where the last one's ended.
   std::vector<std::size_t> cursor(combination_keys.size(), 0);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
@@ -321,24 +408,23 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     table.cells.resize(table.rows.size() * table.columns.size());
     const std::size_t total_row = table.rows.size() - 1;
     const std::size_t total_column = table.columns.size() - 1;
-    const std::uint32_t marker = k_job_marker | static_cast<std::uint32_t>(j);
     std::vector<std::size_t> row_positions;
     std::vector<std::size_t> column_positions;
     for (std::uint32_t c = 0; c < combination_keys.size(); ++c) {
-      const auto& key = *combination_keys[c];
-      if (cursor[c] >= key.size() || key[cursor[c]] != marker) {
+      const auto& key = combination_keys[c];
+      if (cursor[c] >= key.size() || parts[key[cursor[c]]].job != j) {
         continue; // this table does not count these records
       }
+      const Part& part = parts[key[cursor[c]]];
+      ++cursor[c];
       row_positions.clear();
       column_positions.clear();
-      auto token = key.begin() + static_cast<std::ptrdiff_t>(cursor[c]) + 1;
-      for (; *token != k_end_of_set; ++token) {
-        row_positions.push_back(position[j][0][*token]);
+      for (const auto id : *part.rows) {
+        row_positions.push_back(position[j][0][id]);
       }
-      for (++token; *token != k_end_of_set; ++token) {
-        column_positions.push_back(position[j][1][*token]);
+      for (const auto id : *part.columns) {
+        column_positions.push_back(position[j][1][id]);
       }
-      cursor[c] = static_cast<std::size_t>(token - key.begin()) + 1;
       row_positions.push_back(total_row);
       column_positions.push_back(total_column);
       for (auto row : row_positions) {
