@@ -5,6 +5,7 @@
 #include <array>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -52,6 +53,7 @@ median_of(const std::vector<const index::FactsRow*>& rows)
   std::vector<std::int64_t> delays;
   // a record without a reference stands for a person of its own
   std::unordered_set<std::string_view> persons;
+  persons.reserve(rows.size());
   std::size_t own_persons = 0;
   for (const auto* row : rows) {
     if (row->delay_hours) {
@@ -265,6 +267,26 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
                                  PairHash>>
     memos(jobs.size());
 
+  // A job that counts the same records by the same values as an earlier one
+  // (an earlier release re-publishing a table of this one) splits no
+  // combination further: it is counted once, as that job, and its table
+  // copied from that job's.
+  std::vector<std::optional<std::size_t>> same_as(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    for (std::size_t i = 0; i < j && !jobs[j].keys; ++i) {
+      const TableJob& a = jobs[i];
+      const TableJob& b = jobs[j];
+      if (!same_as[i] && !a.keys && a.spec.rows == b.spec.rows
+          && a.spec.columns == b.spec.columns
+          && a.coding.places == b.coding.places
+          && a.coding.level == b.coding.level
+          && a.coding.grain == b.coding.grain && a.rows == b.rows) {
+        same_as[j] = i;
+        break;
+      }
+    }
+  }
+
   // Records numbered in the order first counted (for determinism), and each
   // job's part of each record it counts.
   std::unordered_map<const index::FactsRow*, std::uint32_t> numbers;
@@ -278,6 +300,9 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
   numbers.reserve(job_rows);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
+    if (same_as[j]) {
+      continue;
+    }
     counted[j].reserve(job.rows.size());
     for (const auto* row : job.rows) {
       std::uint32_t part = k_no_part;
@@ -331,6 +356,7 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
   // runs; a record without one stands for a person of its own.
   std::unordered_map<std::string_view, std::uint32_t> person_ids;
   std::deque<std::string> own_persons; // stable: the map views them
+  person_ids.reserve(order.size());
   std::unordered_map<std::u32string_view, std::uint32_t> combination_ids;
   std::vector<std::u32string_view> combination_keys;
   std::vector<std::vector<std::uint32_t>> combination_persons;
@@ -367,6 +393,9 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
   std::vector<std::array<std::vector<std::string>, 2>> ordered(jobs.size());
   std::vector<std::array<std::vector<std::uint32_t>, 2>> position(jobs.size());
   for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (same_as[j]) {
+      continue; // its table is copied
+    }
     for (int axis = 0; axis < 2; ++axis) {
       if (axis == 1 && !jobs[j].spec.columns) {
         continue;
@@ -398,6 +427,16 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
   std::vector<std::size_t> cursor(combination_keys.size(), 0);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     const auto& job = jobs[j];
+    if (same_as[j]) {
+      Table table = result.tables[*same_as[j]];
+      table.spec = job.spec;
+      table.earlier = job.earlier;
+      if (table.earlier) {
+        align(*table.earlier, table);
+      }
+      result.tables.push_back(std::move(table));
+      continue;
+    }
     Table table;
     table.spec = job.spec;
     table.earlier = job.earlier;

@@ -351,6 +351,69 @@ TEST_CASE("tabulate: combinations shared by records with the same values")
   CHECK(tabulation.measures[0].persons == 2);
 }
 
+TEST_CASE("tabulate_jobs: a table an earlier release re-publishes is counted "
+          "once and given its own figures")
+{
+  const std::vector<index::FactsRow> all{
+    facts(1, "P-1", {beating, rape}, "female", "2026-08", 10),
+    facts(2, "P-1", {beating}, "female", "2026-08", 30),
+    facts(3, "P-2", {rape}, "male", "2026-09", 7),
+    facts(4, "P-3", {rape, beating}, "female", "2026-02"),
+    facts(5, "P-4", {}, "transgender", "2026-08"),
+  };
+  Coding coding;
+  const auto counted = stats::select(all, {}, coding, false);
+  const stats::TableSpec spec{
+    "t", "t", Dimension::violence_type, Dimension::population};
+  const stats::TableSpec by_district{
+    "d", "d", Dimension::district, std::nullopt};
+  const auto alone = stats::tabulate_jobs(
+    {{spec, counted.rows, coding, std::nullopt, {}},
+     {by_district, counted.rows, coding, std::nullopt, {}}});
+
+  stats::Earlier earlier;
+  earlier.release_seq = 9;
+  earlier.rows = {beating};
+  earlier.columns = {"female"};
+  earlier.recorded = {stats::Figure{}};
+  stats::TableSpec again = spec;
+  again.id = "earlier";
+  const auto with_earlier =
+    stats::tabulate_jobs({{spec, counted.rows, coding, std::nullopt, {}},
+                          {by_district, counted.rows, coding, std::nullopt, {}},
+                          {again, counted.rows, coding, earlier, {}}});
+
+  // The same combinations, numbered alike: the repeated table adds none.
+  CHECK(with_earlier.combination_records == alone.combination_records);
+  CHECK(with_earlier.combination_persons == alone.combination_persons);
+  REQUIRE(with_earlier.tables.size() == 3);
+  const auto& first = with_earlier.tables[0];
+  const auto& repeated = with_earlier.tables[2];
+  CHECK(repeated.spec.id == "earlier");
+  CHECK(repeated.rows == first.rows);
+  CHECK(repeated.columns == first.columns);
+  REQUIRE(repeated.cells.size() == first.cells.size());
+  for (std::size_t i = 0; i < first.cells.size(); ++i) {
+    CHECK(repeated.cells[i].records == first.cells[i].records);
+    CHECK(repeated.cells[i].persons == first.cells[i].persons);
+    CHECK(repeated.cells[i].combinations == first.cells[i].combinations);
+  }
+  // Its own release's figures, aligned with today's cells; the first
+  // table has none.
+  CHECK_FALSE(first.earlier.has_value());
+  REQUIRE(repeated.earlier.has_value());
+  CHECK(repeated.earlier->release_seq == 9);
+  CHECK(repeated.earlier->figures.size() == repeated.cells.size());
+
+  // Another coding is another table: its roll-up is counted by itself.
+  Coding rolled = coding;
+  rolled.level = 1;
+  const auto other =
+    stats::tabulate_jobs({{spec, counted.rows, coding, std::nullopt, {}},
+                          {spec, counted.rows, rolled, std::nullopt, {}}});
+  CHECK(other.tables[1].rows != other.tables[0].rows);
+}
+
 TEST_CASE("tabulate: a level-1 roll-up counts a record once per group")
 {
   const std::vector<index::FactsRow> all{
