@@ -388,7 +388,7 @@ StatisticsPart::code_of(const std::string& code)
     // statement fails with it.
     return 0;
   }
-  m_names.push_back(code);
+  m_names.emplace_back(code);
   m_codes.emplace(code, number);
   return number;
 }
