@@ -74,6 +74,21 @@ const std::string extortion = "violence.economic.extortion";
 const std::string none = std::string(stats::k_not_recorded);
 const std::string total = std::string(stats::k_total);
 
+// Records that share combinations once the period is left out.
+std::vector<index::FactsRow>
+shared_rows()
+{
+  return {
+    facts(1, "P-1", {beating, rape}, "female", "2026-08", 10),
+    facts(2, "P-1", {beating}, "female", "2026-08", 30),
+    facts(3, "P-2", {rape}, "male", "2026-09", 7),
+    facts(4, "P-3", {rape, beating}, "female", "2026-02"),
+    facts(5, "P-4", {}, "transgender", "2026-08"),
+    facts(6, "", {extortion}, "female", "2026-08"),
+    facts(7, "", {extortion}, "female", "2026-01"),
+  };
+}
+
 } // namespace
 
 TEST_SUITE_BEGIN("stats");
@@ -312,15 +327,7 @@ TEST_CASE("tabulate: combinations shared by records with the same values")
 {
   // Without the period dimension, records 1 and 4 (beating and rape,
   // female) and records 6 and 7 (extortion, female) fall together.
-  const std::vector<index::FactsRow> all{
-    facts(1, "P-1", {beating, rape}, "female", "2026-08", 10),
-    facts(2, "P-1", {beating}, "female", "2026-08", 30),
-    facts(3, "P-2", {rape}, "male", "2026-09", 7),
-    facts(4, "P-3", {rape, beating}, "female", "2026-02"),
-    facts(5, "P-4", {}, "transgender", "2026-08"),
-    facts(6, "", {extortion}, "female", "2026-08"),
-    facts(7, "", {extortion}, "female", "2026-01"),
-  };
+  const std::vector<index::FactsRow> all = shared_rows();
   Coding coding;
   const auto counted = stats::select(all, {}, coding, false);
   const auto tabulation = stats::tabulate(
@@ -354,13 +361,7 @@ TEST_CASE("tabulate: combinations shared by records with the same values")
 TEST_CASE("tabulate_jobs: a table an earlier release re-publishes is counted "
           "once and given its own figures")
 {
-  const std::vector<index::FactsRow> all{
-    facts(1, "P-1", {beating, rape}, "female", "2026-08", 10),
-    facts(2, "P-1", {beating}, "female", "2026-08", 30),
-    facts(3, "P-2", {rape}, "male", "2026-09", 7),
-    facts(4, "P-3", {rape, beating}, "female", "2026-02"),
-    facts(5, "P-4", {}, "transgender", "2026-08"),
-  };
+  const std::vector<index::FactsRow> all = shared_rows();
   Coding coding;
   const auto counted = stats::select(all, {}, coding, false);
   const stats::TableSpec spec{
