@@ -34,6 +34,7 @@ set(custody_unit_suites
   memfile
   merkle
   minisign
+  parallel
   period
   photo
   premis

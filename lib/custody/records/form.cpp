@@ -1,5 +1,6 @@
 // Form files: limits, UTF-8, JSON with positions, YAML converted by the
 // schema's types, JSON Lines and directories, then schema validation.
+#include <custody/base/parallel.hpp>
 #include <custody/base/utf8.hpp>
 #include <custody/records/form.hpp>
 #include <custody/sys/fs.hpp>
@@ -14,12 +15,10 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <optional>
 #include <sstream>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -1218,27 +1217,14 @@ private:
     // Parsing and validating a line touches nothing shared but the immutable
     // schema set, so a batch of thousands of forms uses every core; the results
     // are merged in line order.
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i = next++; i < lines.size(); i = next++) {
-        Line& line = lines[i];
-        if (line.text.size() <= m_limits.max_form_bytes) {
-          ProblemList problems(line.parsed, file, m_limits.max_problems);
-          parse_json(line.text, line.number, line.parsed, problems, m_limits);
-          validate(line.parsed, file);
-        }
+    on_every_core(lines.size(), 8, [&](std::size_t i) {
+      Line& line = lines[i];
+      if (line.text.size() <= m_limits.max_form_bytes) {
+        ProblemList problems(line.parsed, file, m_limits.max_problems);
+        parse_json(line.text, line.number, line.parsed, problems, m_limits);
+        validate(line.parsed, file);
       }
-    };
-    const unsigned workers =
-      std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
-    std::vector<std::thread> threads;
-    for (unsigned w = 1; w < workers && w < lines.size(); ++w) {
-      threads.emplace_back(work);
-    }
-    work();
-    for (auto& thread : threads) {
-      thread.join();
-    }
+    });
     for (auto& line : lines) {
       if (line.text.size() > m_limits.max_form_bytes) {
         file_problem(

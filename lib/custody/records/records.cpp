@@ -1,5 +1,6 @@
 // Records: derived coarse fields, payload documents, and parallel batch
 // writing.
+#include <custody/base/parallel.hpp>
 #include <custody/crypto/crypto.hpp>
 #include <custody/ledger/store.hpp>
 #include <custody/records/receipt.hpp>
@@ -448,33 +449,20 @@ prepare(std::vector<form::Form>& forms,
 {
   std::vector<Change> changes(forms.size());
   std::vector<std::optional<std::string>> problems(forms.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < forms.size(); i = next++) {
-      auto parts =
-        parts_of(std::move(forms[i].value), forms[i].origin, schemas, places);
-      if (!parts) {
-        problems[i] = parts.error().message;
-        continue;
-      }
-      changes[i] = Change{new_record_id(),
-                          EntryType::record,
-                          std::nullopt,
-                          std::move(*parts),
-                          {},
-                          forms[i].origin};
+  on_every_core(forms.size(), 8, [&](std::size_t i) {
+    auto parts =
+      parts_of(std::move(forms[i].value), forms[i].origin, schemas, places);
+    if (!parts) {
+      problems[i] = parts.error().message;
+      return;
     }
-  };
-  const unsigned workers =
-    std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers && w < forms.size(); ++w) {
-    threads.emplace_back(work);
-  }
-  work();
-  for (auto& thread : threads) {
-    thread.join();
-  }
+    changes[i] = Change{new_record_id(),
+                        EntryType::record,
+                        std::nullopt,
+                        std::move(*parts),
+                        {},
+                        forms[i].origin};
+  });
   std::vector<std::string> listed;
   std::size_t count = 0;
   for (auto& problem : problems) {
@@ -542,29 +530,6 @@ where(const Change& change, std::size_t index)
     return fmt::format("change {}", index + 1);
   }
   return fmt::format("{}:{}", change.origin.file, change.origin.line);
-}
-
-// Runs `work(i)` for every i below `count` on every core.
-template<typename Work>
-void
-on_every_core(std::size_t count, unsigned most, const Work& work)
-{
-  std::atomic<std::size_t> next{0};
-  auto run = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      work(i);
-    }
-  };
-  const unsigned workers =
-    std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, most);
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers && w < count; ++w) {
-    threads.emplace_back(run);
-  }
-  run();
-  for (auto& thread : threads) {
-    thread.join();
-  }
 }
 
 // Gives a new record another id while its receipt (the id's first 50 bits)

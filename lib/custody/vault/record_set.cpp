@@ -2,6 +2,7 @@
 // index/<key id>/records.age (docs/formats.md 10.3): read from the seals,
 // brought forward over the seals appended since.
 
+#include <custody/base/parallel.hpp>
 #include <custody/ledger/cache_file.hpp>
 #include <custody/vault/record_set.hpp>
 #include <custody/vault/vault_internal.hpp>
@@ -9,9 +10,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <thread>
 
 namespace custody::vault {
 
@@ -275,23 +274,10 @@ read_seals(const fs::Path& vault,
            std::vector<SealToRead>& batch,
            std::vector<SealedRecord>& found)
 {
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < batch.size(); i = next++) {
-      batch[i].opened =
-        store::open_document(vault, batch[i].entry.payloads[0], *batch[i].key);
-    }
-  };
-  const unsigned workers =
-    std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8);
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers && w < batch.size(); ++w) {
-    threads.emplace_back(work);
-  }
-  work();
-  for (auto& thread : threads) {
-    thread.join();
-  }
+  on_every_core(batch.size(), 8, [&](std::size_t i) {
+    batch[i].opened =
+      store::open_document(vault, batch[i].entry.payloads[0], *batch[i].key);
+  });
   for (auto& item : batch) {
     if (!*item.opened) {
       return tl::unexpected(with_context(
