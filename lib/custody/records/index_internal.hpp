@@ -230,12 +230,36 @@ private:
                                        const json::Json& expect,
                                        sqlite3* db,
                                        std::int64_t number);
+  // load_file without marking the part damaged, safe on several threads at
+  // once: a file that cannot be used sets `why` (and returns success).
+  [[nodiscard]] Result<void> read_file(const std::string& name,
+                                       const json::Json& expect,
+                                       sqlite3* db,
+                                       std::int64_t number,
+                                       std::string& why) const;
+  // Loads the months of `months` not loaded yet, on every core.
+  [[nodiscard]] Result<void> load_months(const std::vector<Month*>& months);
   [[nodiscard]] Result<void> store(Month& month,
                                    std::int64_t created_seq,
                                    std::uint64_t seq,
                                    const json::Json& view);
+  // A list column's bytes (code numbers) and the list they read as: a
+  // month's rows hold few distinct lists, each decoded and interned once.
+  struct BlobHash
+  {
+    using is_transparent = void;
+    std::size_t
+    operator()(std::string_view bytes) const noexcept
+    {
+      return std::hash<std::string_view>{}(bytes);
+    }
+  };
+  using ListCache =
+    std::unordered_map<std::string, CodeList, BlobHash, std::equal_to<>>;
+  // Safe on several threads at once, each month and cache on one.
   [[nodiscard]] Result<void> read_month(const Month& month,
-                                        std::vector<FactsRow>& rows) const;
+                                        std::vector<FactsRow>& rows,
+                                        ListCache& lists) const;
   [[nodiscard]] Result<json::Json> projection(Month& month,
                                               std::int64_t created_seq);
   void count_change(std::optional<std::uint64_t> before, std::uint64_t seq);
@@ -246,19 +270,6 @@ private:
   StatisticsFiles m_files;
   std::unordered_map<std::string, std::int64_t> m_codes;
   std::vector<Code> m_names; // by code number - 1
-  // A list column's bytes (code numbers) and the list they read as: the rows
-  // of a vault hold few distinct lists, each decoded and interned once.
-  struct BlobHash
-  {
-    using is_transparent = void;
-    std::size_t
-    operator()(std::string_view bytes) const noexcept
-    {
-      return std::hash<std::string_view>{}(bytes);
-    }
-  };
-  mutable std::unordered_map<std::string, CodeList, BlobHash, std::equal_to<>>
-    m_lists;
   std::unique_ptr<Ids> m_ids;
   std::map<std::string, std::unique_ptr<Month>> m_months; // by month name
   std::int64_t m_next_number = 1;

@@ -8,6 +8,7 @@
 #include <custody/records/records.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -514,6 +515,71 @@ TEST_CASE("an amendment that does not follow the record's last entry is "
   REQUIRE_FALSE(full);
   CHECK(part.error().code == Errc::corrupt);
   CHECK(part.error().message == full.error().message);
+}
+
+TEST_CASE("a rebuild over many batches, opened in the background, applies "
+          "every entry in ledger order")
+{
+  NewVault fixture;
+  auto vault = fixture.open(fixture.creator);
+  // More entries than the replay opens ahead of the one it applies
+  // (index.cpp: batches of 512, four ahead), over twelve months.
+  std::vector<records::Change> changes;
+  const std::size_t count = 2600;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto form = sample_form(fmt::format("2025-{:02}-14", i % 12 + 1),
+                                  i % 2 == 0 ? "harbour" : "old_town");
+    records::Change change;
+    change.record_id = records::new_record_id();
+    change.data = sample_parts(form);
+    // Each a story of its own: the same form twice is refused as a
+    // duplicate.
+    change.data[1]["narrative"]["text"] = fmt::format("Canary-Story-{}", i);
+    REQUIRE(records::derive(form, change.data, nullptr));
+    changes.push_back(std::move(change));
+  }
+  auto written = records::write(vault, changes);
+  REQUIRE(written);
+  // The first record amended twice, thousands of entries after it: each
+  // amendment must find the one before it applied.
+  records::Change amend;
+  amend.record_id = (*written)[0].record_id;
+  amend.type = records::EntryType::amend;
+  amend.prev = (*written)[0].hash;
+  amend.data[2] = {{"incident", {{"month", "2024-06"}}}};
+  auto first = records::write(vault, {amend});
+  REQUIRE(first);
+  amend.prev = (*first)[0].hash;
+  amend.data[2] = {{"incident", {{"district", "old_town"}}}};
+  REQUIRE(records::write(vault, {amend}));
+
+  auto part = index::Shard::rebuild(
+    vault, vault::Compartment::facts, index::Need::statistics);
+  REQUIRE(part);
+  auto full = index::Shard::rebuild(vault, vault::Compartment::facts);
+  REQUIRE(full);
+  auto from_part = part->facts();
+  REQUIRE(from_part);
+  REQUIRE(from_part->size() == count);
+  CHECK(facts_texts(*from_part) == facts_texts(*full->facts()));
+  CHECK(from_part->front().created_seq == (*written)[0].seq);
+  CHECK(from_part->front().month == "2024-06");
+  CHECK(from_part->front().district == "old_town");
+  CHECK(std::is_sorted(
+    from_part->begin(), from_part->end(), [](const auto& a, const auto& b) {
+      return a.created_seq < b.created_seq;
+    }));
+  const auto june = part->facts(index::MonthSpan{"2024-06", "2024-06"});
+  REQUIRE(june);
+  CHECK(june->size() == 1);
+
+  // An amendment that does not follow its record's last entry, far after
+  // it, fails the whole rebuild.
+  REQUIRE(records::write(vault, {amend}));
+  auto refused = index::Shard::rebuild(
+    vault, vault::Compartment::facts, index::Need::statistics);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::corrupt);
 }
 
 TEST_SUITE_END();
