@@ -1,4 +1,5 @@
 // Counting (table.hpp).
+#include <custody/base/parallel.hpp>
 #include <custody/stats/table.hpp>
 
 #include <algorithm>
@@ -418,26 +419,22 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     }
   }
 
-  // A cell's number when a person was last met in it: cells are far fewer
-  // than 2^32.
-  std::vector<std::uint32_t> seen(result.persons, 0);
-  std::uint32_t stamp = 0;
-  // Where each combination's parts go on: they are in job order, so each
-  // table reads its part where the last one's ended.
-  std::vector<std::size_t> cursor(combination_keys.size(), 0);
-  for (std::size_t j = 0; j < jobs.size(); ++j) {
-    const auto& job = jobs[j];
-    if (same_as[j]) {
-      Table table = result.tables[*same_as[j]];
-      table.spec = job.spec;
-      table.earlier = job.earlier;
-      if (table.earlier) {
-        align(*table.earlier, table);
-      }
-      result.tables.push_back(std::move(table));
-      continue;
+  // Each job's part of each combination that it counts, in combination
+  // order: the tables are then filled each on its own.
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_job(
+    jobs.size());
+  for (std::uint32_t c = 0; c < combination_keys.size(); ++c) {
+    for (const char32_t part : combination_keys[c]) {
+      by_job[parts[part].job].emplace_back(c, static_cast<std::uint32_t>(part));
     }
-    Table table;
+  }
+  std::vector<Table> built(jobs.size());
+  on_every_core(jobs.size(), 8, [&](std::size_t j) {
+    if (same_as[j]) {
+      return; // its table is copied
+    }
+    const auto& job = jobs[j];
+    Table& table = built[j];
     table.spec = job.spec;
     table.earlier = job.earlier;
     table.rows = ordered[j][0];
@@ -449,13 +446,8 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
     const std::size_t total_column = table.columns.size() - 1;
     std::vector<std::size_t> row_positions;
     std::vector<std::size_t> column_positions;
-    for (std::uint32_t c = 0; c < combination_keys.size(); ++c) {
-      const auto& key = combination_keys[c];
-      if (cursor[c] >= key.size() || parts[key[cursor[c]]].job != j) {
-        continue; // this table does not count these records
-      }
-      const Part& part = parts[key[cursor[c]]];
-      ++cursor[c];
+    for (const auto& [c, part_number] : by_job[j]) {
+      const Part& part = parts[part_number];
       row_positions.clear();
       column_positions.clear();
       for (const auto id : *part.rows) {
@@ -475,7 +467,10 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
       }
     }
     // Distinct persons a cell: each person marked with the cell's number as
-    // met, so that a total over every record is one pass, not a sort.
+    // met, so that a total over every record is one pass, not a sort. Cells
+    // are far fewer than 2^32.
+    std::vector<std::uint32_t> seen(result.persons, 0);
+    std::uint32_t stamp = 0;
     for (auto& cell : table.cells) {
       ++stamp;
       std::uint64_t persons = 0;
@@ -489,6 +484,18 @@ tabulate_jobs(const std::vector<TableJob>& jobs)
       }
       cell.persons = persons;
     }
+    if (table.earlier) {
+      align(*table.earlier, table);
+    }
+  });
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (!same_as[j]) {
+      result.tables.push_back(std::move(built[j]));
+      continue;
+    }
+    Table table = result.tables[*same_as[j]];
+    table.spec = jobs[j].spec;
+    table.earlier = jobs[j].earlier;
     if (table.earlier) {
       align(*table.earlier, table);
     }
