@@ -475,7 +475,7 @@ struct Shard::Impl
 
   // Names the payload each entry of a batch needs and the key that opens it.
   Result<void>
-  prepare_batch(std::vector<Replayed>& batch)
+  prepare_batch(std::vector<Replayed>& batch) const
   {
     const std::size_t part = records::part_index(compartment);
     for (auto& item : batch) {
