@@ -310,7 +310,8 @@ set_objective(glp_prob* lp, const AuditCell* previous, const AuditCell& cell)
 // cell's interval. GLPK hands the point back rounded to doubles, so a cell's
 // value is summed in floating point and trusted only with a margin that
 // bounds that rounding and the summation's (each term within 2^-53 of its
-// rational value, n terms adding at most n * 2^-52 of the sum's magnitude).
+// rational value, n terms adding at most n * 2^-52 of the sum's magnitude);
+// a cell whose row is non-basic is at that bound exactly, with no margin.
 // For each cell: proven to take some value <= its lower target (1, or 0 when
 // hidden) or >= T, and the least and most value seen, for reporting.
 class Witnesses
@@ -355,6 +356,33 @@ public:
       }
       m_least[i] = std::min(m_least[i], sum);
       m_most[i] = std::max(m_most[i], sum);
+      // A row not in the basis is at one of its bounds exactly, which the
+      // rounded sum cannot show: a suppressed cell's least value is its bound
+      // of 1, and only this proves a point that reaches it.
+      const int row = static_cast<int>(i) + 1;
+      const auto at_bound = [&]() -> std::optional<double> {
+        switch (glp_get_row_stat(lp, row)) {
+        case GLP_NL:
+        case GLP_NS:
+          return glp_get_row_lb(lp, row);
+        case GLP_NU:
+          return glp_get_row_ub(lp, row);
+        case GLP_NF:
+          return 0.0;
+        default:
+          return std::nullopt;
+        }
+      }();
+      if (at_bound) {
+        if (*at_bound <= low_target) {
+          m_low[i] = true;
+        }
+        if (*at_bound >= threshold) {
+          m_high[i] = true;
+        }
+        m_least[i] = std::min(m_least[i], *at_bound);
+        m_most[i] = std::max(m_most[i], *at_bound);
+      }
     }
   }
 

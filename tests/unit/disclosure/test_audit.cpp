@@ -563,6 +563,32 @@ TEST_CASE("the audit, deciding only: the same verdicts as the full audit, "
   }
 }
 
+TEST_CASE("the audit, deciding only: a cell an exact solve holds at its bound "
+          "of 1 is proven to reach it, which its rounded value cannot show")
+{
+  // a (primary) + b (secondary) = 10, both suppressed (so each >= 1): a lies
+  // in [1, 9]. Minimising a ends with a's row at its bound: exactly 1, which
+  // proves the lower side with no solve of its own; maximising proves the
+  // upper side by the value 9. Two float and two exact solves for a, two
+  // float solves for b's interval: six (ten when a's rounded value of 1 was
+  // all an exact solve gave, and its lower side was solved again on its own).
+  AuditProblem problem;
+  problem.variables = 2;
+  problem.cells = {
+    suppressed({0}), suppressed({1}, false), published({0, 1}, 10)};
+  disclosure::AuditOptions deciding;
+  deciding.decide_only = true;
+  const auto result = disclosure::audit(problem, deciding);
+  REQUIRE(result);
+  REQUIRE_FALSE(result->intervals.empty());
+  CHECK(result->intervals[0].cell == 0);
+  CHECK(result->intervals[0].passes);
+  CHECK(result->intervals[0].exact);
+  CHECK(result->intervals[0].lower == 1);
+  CHECK(result->failing == 0);
+  CHECK(result->lps == 6);
+}
+
 TEST_CASE("the audit, deciding only: a planted weak cell is still caught, "
           "with what pins it, exact or not")
 {
