@@ -9,9 +9,9 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
-#include <iterator>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
 
 namespace custody::index::detail {
@@ -123,6 +123,14 @@ std::string
 month_file(std::int64_t number)
 {
   return fmt::format("facts.stats.{}.age", number);
+}
+
+// What a month file's header says it is, beyond the shard's claims: written
+// when it is saved, required when it is loaded.
+json::Json
+month_claims(const std::string& name, std::int64_t number)
+{
+  return {{"part", "statistics-month"}, {"month", name}, {"number", number}};
 }
 
 // The month a view is counted in, as its file's name: "" when it has none.
@@ -342,16 +350,6 @@ StatisticsPart::load_file(const std::string& name,
   }
   return {};
 }
-
-namespace {
-
-json::Json
-month_claims(const std::string& name, std::int64_t number)
-{
-  return {{"part", "statistics-month"}, {"month", name}, {"number", number}};
-}
-
-} // namespace
 
 Result<void>
 StatisticsPart::load_months(const std::vector<Month*>& months)
@@ -866,30 +864,34 @@ StatisticsPart::facts(const std::optional<MonthSpan>& span)
       return tl::unexpected(std::move(*error));
     }
   }
-  std::vector<FactsRow> rows;
-  rows.reserve(expected);
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    std::move(read[i].begin(), read[i].end(), std::back_inserter(rows));
-    read[i] = {};
-  }
   // Oldest first, as the catalogue lists them: the order the tables' ties
   // are broken in. Each month is in that order already; the months are
-  // interleaved by sorting their positions, not the rows, which are large.
-  std::vector<std::pair<std::uint64_t, std::size_t>> order;
-  order.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    order.emplace_back(rows[i].created_seq, i);
+  // interleaved by sorting the rows' positions, and each row moved once.
+  struct Place
+  {
+    std::uint64_t created_seq;
+    std::uint32_t month;
+    std::uint32_t row;
+  };
+  std::vector<Place> order;
+  order.reserve(expected);
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    for (std::size_t k = 0; k < read[i].size(); ++k) {
+      order.push_back({read[i][k].created_seq,
+                       static_cast<std::uint32_t>(i),
+                       static_cast<std::uint32_t>(k)});
+    }
   }
-  if (std::is_sorted(order.begin(), order.end())) {
-    return rows;
+  std::sort(order.begin(), order.end(), [](const Place& a, const Place& b) {
+    return std::tie(a.created_seq, a.month, a.row)
+           < std::tie(b.created_seq, b.month, b.row);
+  });
+  std::vector<FactsRow> rows;
+  rows.reserve(order.size());
+  for (const auto& place : order) {
+    rows.push_back(std::move(read[place.month][place.row]));
   }
-  std::sort(order.begin(), order.end());
-  std::vector<FactsRow> sorted;
-  sorted.reserve(rows.size());
-  for (const auto& [created_seq, at] : order) {
-    sorted.push_back(std::move(rows[at]));
-  }
-  return sorted;
+  return rows;
 }
 
 std::uint64_t
@@ -978,11 +980,8 @@ StatisticsPart::save(const ledger::Resume& position)
       continue;
     }
     CUSTODY_TRY(commit_writing(month->db, month->writing));
-    CUSTODY_TRY(m_files.save(month_file(month->number),
-                             {{"part", "statistics-month"},
-                              {"month", name},
-                              {"number", month->number}},
-                             month->db));
+    CUSTODY_TRY(m_files.save(
+      month_file(month->number), month_claims(name, month->number), month->db));
     month->dirty = false;
     m_saved[name] = at;
   }
