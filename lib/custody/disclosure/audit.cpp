@@ -1,16 +1,20 @@
 // The disclosure audit's two LPs per suppressed cell, solved with GLPK
 // (audit.hpp gives the model).
+#include <custody/base/parallel.hpp>
 #include <custody/disclosure/audit.hpp>
+#include <custody/disclosure/audit_lift.hpp>
 
 #include <glpk.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace custody::disclosure {
 
@@ -29,6 +33,17 @@ constexpr double k_tolerance = 1e-9;
 // How many programs the audit solves to prove many cells' bounds at once
 // before solving cells one at a time: each is one exact solve.
 constexpr int k_discharge_passes = 8;
+// In a searching round, how many more bounds a pass must have proven than
+// the one before it for the next to be solved.
+constexpr std::size_t k_search_pass_gain = 16;
+// How far a float point's cell may be from 1 or T and still prove that bound
+// in a searching round (never in a confirming one): as for a float bound.
+// (Exact bounds here can be as close as 1e-8 to 1: a looser tolerance passes
+// in the search what the confirming round then fails.)
+constexpr double k_float_witness_tolerance = k_tolerance;
+// How many lifts may fail, before any succeeds, until the audit stops trying.
+constexpr int k_lift_failures = 3;
+const double k_eta = std::ldexp(1.0, -detail::k_lift_shift);
 
 struct ProblemDeleter
 {
@@ -208,9 +223,12 @@ outcome(glp_prob* lp, const char* solver)
 class Solver
 {
 public:
-  Solver(glp_prob* lp, std::uint64_t& lps)
+  // `presolve`: the problem has no basis yet; else it starts from the one
+  // it holds.
+  Solver(glp_prob* lp, std::uint64_t& lps, bool presolve = true)
     : m_lp(lp),
-      m_lps(lps)
+      m_lps(lps),
+      m_first(presolve)
   {
   }
 
@@ -269,8 +287,60 @@ public:
 private:
   glp_prob* m_lp;
   std::uint64_t& m_lps;
-  bool m_first = true;
+  bool m_first;
 };
+
+// A basis as plain statuses, to start another problem (on another thread:
+// GLPK keeps one environment per thread, and a problem belongs to the
+// thread that made it) from where this one is.
+struct Basis
+{
+  std::vector<int> rows;
+  std::vector<int> columns;
+};
+
+Basis
+basis_of(glp_prob* lp)
+{
+  Basis basis;
+  basis.rows.resize(static_cast<std::size_t>(glp_get_num_rows(lp)));
+  basis.columns.resize(static_cast<std::size_t>(glp_get_num_cols(lp)));
+  for (std::size_t i = 0; i < basis.rows.size(); ++i) {
+    basis.rows[i] = glp_get_row_stat(lp, static_cast<int>(i) + 1);
+  }
+  for (std::size_t j = 0; j < basis.columns.size(); ++j) {
+    basis.columns[j] = glp_get_col_stat(lp, static_cast<int>(j) + 1);
+  }
+  return basis;
+}
+
+void
+set_basis(glp_prob* lp, const Basis& basis)
+{
+  for (std::size_t i = 0; i < basis.rows.size(); ++i) {
+    glp_set_row_stat(lp, static_cast<int>(i) + 1, basis.rows[i]);
+  }
+  for (std::size_t j = 0; j < basis.columns.size(); ++j) {
+    glp_set_col_stat(lp, static_cast<int>(j) + 1, basis.columns[j]);
+  }
+}
+
+// Runs work(0) and work(1), each on a GLPK problem of its own, on up to two
+// cores. Each item is a fixed sequence of solves whatever thread runs it and
+// whenever, so the audit's outcome does not depend on the machine. A helper
+// thread frees the GLPK environment it made once its item is done.
+template<typename Work>
+void
+on_two_problems(const Work& work)
+{
+  const auto caller = std::this_thread::get_id();
+  on_every_core(2, 2, [&](std::size_t item) {
+    work(item);
+    if (std::this_thread::get_id() != caller) {
+      glp_free_env();
+    }
+  });
+}
 
 // The published cells whose rows are at a bound with a nonzero dual in the
 // current optimal basis.
@@ -321,6 +391,8 @@ public:
     : m_problem(problem),
       m_low(problem.cells.size(), false),
       m_high(problem.cells.size(), false),
+      m_low_float(problem.cells.size(), false),
+      m_high_float(problem.cells.size(), false),
       m_least(problem.cells.size(), std::numeric_limits<double>::infinity()),
       m_most(problem.cells.size(), 0.0)
   {
@@ -386,8 +458,121 @@ public:
     }
   }
 
+  // The current basic solution of a float solve, lifted to an exact point
+  // with the true counts (audit_lift.hpp); returns whether it could be. The
+  // point's own values, within a tolerance, prove bounds in floating point
+  // (low_float, high_float) either way.
+  bool
+  offer_float(glp_prob* lp)
+  {
+    m_point.resize(m_problem.variables);
+    for (std::size_t j = 0; j < m_point.size(); ++j) {
+      m_point[j] = glp_get_col_prim(lp, static_cast<int>(j) + 1);
+    }
+    const auto threshold = static_cast<double>(m_problem.threshold);
+    for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
+      const AuditCell& cell = m_problem.cells[i];
+      double sum = 0;
+      for (const std::uint32_t variable : cell.variables) {
+        sum += m_point[variable];
+      }
+      if (!m_true.empty()) {
+        // The point the lift would make (audit_lift.hpp), in floating point:
+        // a program that relaxed several cells' floors at once puts none of
+        // them at 1 in the audit's own set, but this point puts every one
+        // that sits on its relaxed floor there.
+        sum = (sum + k_eta * static_cast<double>(m_true[i])) / (1.0 + k_eta);
+      }
+      if (sum <= (cell.hidden ? 0.0 : 1.0) + k_float_witness_tolerance) {
+        m_low_float[i] = true;
+      }
+      if (sum >= threshold - k_float_witness_tolerance) {
+        m_high_float[i] = true;
+      }
+    }
+    if (!m_lifter) {
+      return false;
+    }
+    const auto values = m_lifter->lift(m_point);
+    if (!values) {
+      // A program whose published cells do not correct exactly in small
+      // integers (audit_lift.hpp) fails every lift the same way: after a few
+      // failures with no success, stop paying for it.
+      if (!m_lifted && ++m_lift_failures == k_lift_failures) {
+        m_lifter.reset();
+      }
+      return false;
+    }
+    m_lifted = true;
+    for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
+      const AuditCell& cell = m_problem.cells[i];
+      if (m_lifter->at_most(i, cell.hidden ? 0 : 1)) {
+        m_low[i] = true;
+      }
+      if (m_lifter->at_least(i, m_problem.threshold)) {
+        m_high[i] = true;
+      }
+      m_least[i] = std::min(m_least[i], (*values)[i]);
+      m_most[i] = std::max(m_most[i], (*values)[i]);
+    }
+    return true;
+  }
+
+  // What another copy of these witnesses (from a solve on another problem)
+  // found, added to this one's.
+  void
+  absorb(const Witnesses& other)
+  {
+    for (std::size_t i = 0; i < m_low.size(); ++i) {
+      m_low[i] = m_low[i] || other.m_low[i];
+      m_high[i] = m_high[i] || other.m_high[i];
+      m_low_float[i] = m_low_float[i] || other.m_low_float[i];
+      m_high_float[i] = m_high_float[i] || other.m_high_float[i];
+      m_least[i] = std::min(m_least[i], other.m_least[i]);
+      m_most[i] = std::max(m_most[i], other.m_most[i]);
+    }
+    m_lifted = m_lifted || other.m_lifted;
+    m_lift_failures = std::max(m_lift_failures, other.m_lift_failures);
+    if (!other.m_lifter) {
+      m_lifter.reset();
+    }
+  }
+
+  // Cell i shown, in floating point or exactly, to be able to take its lower
+  // target or less.
+  [[nodiscard]] bool
+  low_float(std::size_t i) const
+  {
+    return m_low[i] || m_low_float[i];
+  }
+  // ... to take T or more.
+  [[nodiscard]] bool
+  high_float(std::size_t i) const
+  {
+    return m_high[i] || m_high_float[i];
+  }
+
+  // Whether float points are still lifted: the true counts are known, and
+  // lifting has not failed too often with no success.
+  [[nodiscard]] bool
+  lifts() const
+  {
+    return m_lifter.has_value();
+  }
+
+  // Whether the true counts are known to meet every constraint: then a
+  // program may hold cells at relaxed floors and raised ceilings
+  // (audit_lift.hpp), and float points are read as the point the lift would
+  // make of them.
+  [[nodiscard]] bool
+  relaxes() const
+  {
+    return !m_true.empty();
+  }
+
   // The caller's integer point, if it meets every constraint (checked here,
-  // in integers: exact); returns whether it does.
+  // in integers: exact); returns whether it does. Float points are lifted
+  // with it from then on.
   bool
   offer_known()
   {
@@ -425,7 +610,16 @@ public:
       m_least[i] = std::min(m_least[i], sum);
       m_most[i] = std::max(m_most[i], sum);
     }
+    m_true = std::move(sums);
+    m_lifter.emplace(m_problem);
     return true;
+  }
+
+  // Cell i's true count, once offer_known has accepted the true counts.
+  [[nodiscard]] std::uint64_t
+  true_count(std::size_t i) const
+  {
+    return m_true[i];
   }
 
   // Cell i proven to be able to take its lower target or less.
@@ -446,7 +640,9 @@ public:
   {
     return static_cast<std::size_t>(
       std::count(m_low.begin(), m_low.end(), true)
-      + std::count(m_high.begin(), m_high.end(), true));
+      + std::count(m_high.begin(), m_high.end(), true)
+      + std::count(m_low_float.begin(), m_low_float.end(), true)
+      + std::count(m_high_float.begin(), m_high_float.end(), true));
   }
   [[nodiscard]] double
   least(std::size_t i) const
@@ -463,9 +659,15 @@ private:
   const AuditProblem& m_problem;
   std::vector<bool> m_low;
   std::vector<bool> m_high;
+  std::vector<bool> m_low_float;
+  std::vector<bool> m_high_float;
   std::vector<double> m_least;
   std::vector<double> m_most;
   std::vector<double> m_point;
+  std::vector<std::uint64_t> m_true;
+  std::optional<detail::Lifter> m_lifter;
+  bool m_lifted = false;
+  int m_lift_failures = 0;
 };
 
 // One bound of a cell: the LP's outcome, its value and what binds it.
@@ -510,10 +712,49 @@ struct Verdict
   Bound bound;
 };
 
+// Whether the cell of row `row` can take `target` (at most, when `low`; at
+// least, else), asked of glp_exact with the row held there: its answer is
+// a status, not a rounded number. A point that reaches it is offered as a
+// witness (while the row's bounds still say where it is); the row's bounds
+// are restored after.
+Result<bool>
+reaches(glp_prob* lp,
+        Solver& solver,
+        Witnesses& witnesses,
+        int row,
+        bool low,
+        double target)
+{
+  const int type = glp_get_row_type(lp, row);
+  const double lower = glp_get_row_lb(lp, row);
+  const double upper = glp_get_row_ub(lp, row);
+  if (low) {
+    glp_set_row_bnds(lp, row, GLP_FX, target, target);
+  } else {
+    glp_set_row_bnds(lp, row, GLP_LO, target, 0.0);
+  }
+  auto outcome = solver.exact();
+  if (outcome && *outcome == Outcome::optimal) {
+    witnesses.offer_exact(lp);
+  }
+  glp_set_row_bnds(lp, row, type, lower, upper);
+  if (!outcome) {
+    return tl::unexpected(outcome.error());
+  }
+  return *outcome != Outcome::infeasible;
+}
+
 // Settled by a witness if one already is; else solved in floating point, and
-// a float answer on the safe side confirmed by a witness of that solve or,
-// failing one, by glp_exact (with `confirm`). A float answer on the unsafe
-// side is kept as it is: failing is what the caller does anyway.
+// a float answer on the safe side proven exactly by the solve's own point,
+// lifted (audit_lift.hpp), or failing that by glp_exact (with `confirm`). A
+// float answer on the unsafe side is kept as it is: failing is what the
+// caller does anyway.
+//
+// A lower bound is solved with the cell's own floor relaxed to
+// detail::relaxed_floor(t_c) when the true counts are known: the least value in
+// the audit's set is then max(1, the least found), because the segment from the
+// point found to the true counts crosses 1 inside the set; and a point at
+// the relaxed floor lifts to one where the cell is exactly 1.
 Result<Verdict>
 decide_bound(glp_prob* lp,
              const AuditProblem& problem,
@@ -535,22 +776,63 @@ decide_bound(glp_prob* lp,
     verdict.exact = true;
     return verdict;
   }
-  glp_set_obj_dir(lp, direction);
-  verdict.solved = true;
-  CUSTODY_ASSIGN(floated, solver.simplex());
-  verdict.bound.outcome = floated;
-  if (floated == Outcome::infeasible) {
+  // A float proof settles a searching round's bound, unless a solve of its
+  // own could still prove it exactly (and so spare a confirming round).
+  if (!confirm && !witnesses.lifts()
+      && (low ? witnesses.low_float(i) : witnesses.high_float(i))) {
+    verdict.safe = true;
     return verdict;
   }
-  if (floated == Outcome::optimal) {
+  const int row = static_cast<int>(i) + 1;
+  const bool relaxed =
+    low && !cell.hidden && witnesses.relaxes() && witnesses.true_count(i) >= 2;
+  const auto floor_at = [&](double floor) {
+    glp_set_row_bnds(lp, row, GLP_LO, floor, 0.0);
+  };
+  if (relaxed) {
+    floor_at(detail::relaxed_floor(witnesses.true_count(i)));
+  }
+  glp_set_obj_dir(lp, direction);
+  verdict.solved = true;
+  auto floated = solver.simplex();
+  if (relaxed) {
+    // the values and the basis stay as the solve left them
+    floor_at(1.0);
+  }
+  if (!floated) {
+    return tl::unexpected(floated.error());
+  }
+  verdict.bound.outcome = *floated;
+  if (*floated == Outcome::infeasible) {
+    return verdict;
+  }
+  if (*floated == Outcome::optimal) {
     verdict.bound.value = glp_get_obj_val(lp);
+    if (relaxed) {
+      verdict.bound.value = std::max(verdict.bound.value, 1.0);
+    }
+    witnesses.offer_float(lp);
   }
   const auto goal = static_cast<double>(target);
   const auto safe = [&](Outcome outcome, double value, double tolerance) {
     return low ? value <= goal + tolerance
                : outcome == Outcome::unbounded || value >= goal - tolerance;
   };
-  if (safe(floated, verdict.bound.value, k_tolerance) && confirm) {
+  const bool float_safe = safe(*floated, verdict.bound.value, k_tolerance);
+  if (float_safe && witnessed()) {
+    verdict.safe = true;
+    verdict.exact = true;
+    return verdict;
+  }
+  if (float_safe && confirm) {
+    if (relaxed) {
+      // glp_exact must solve the audit's own program
+      CUSTODY_ASSIGN(again, solver.simplex());
+      if (again == Outcome::infeasible) {
+        verdict.bound.outcome = again;
+        return verdict;
+      }
+    }
     CUSTODY_ASSIGN(rational, solver.exact());
     verdict.bound.outcome = rational;
     if (rational == Outcome::infeasible) {
@@ -562,8 +844,19 @@ decide_bound(glp_prob* lp,
     }
     verdict.exact = true;
     verdict.safe = safe(rational, verdict.bound.value, 0.0);
+    if (!verdict.safe && rational == Outcome::optimal
+        && safe(rational, verdict.bound.value, k_tolerance)) {
+      // GLPK hands the exact optimum back rounded (an exact 5 can come back
+      // as 5 - 2^-50): whether the target itself is reachable is asked
+      // exactly, with the cell's row held there.
+      CUSTODY_ASSIGN(reached, reaches(lp, solver, witnesses, row, low, goal));
+      if (reached) {
+        verdict.safe = true;
+        verdict.bound.value = goal;
+      }
+    }
   } else {
-    verdict.safe = safe(floated, verdict.bound.value, k_tolerance);
+    verdict.safe = float_safe;
   }
   if (!verdict.safe) {
     verdict.bound.binding = binding_cells(lp, problem);
@@ -667,42 +960,47 @@ decide(glp_prob* lp,
 
 // Proves many primary cells' bounds at once before any is solved alone: the
 // program that maximises (minimises) the sum of the cells not yet proven to
-// reach T (to fall to their lower target) is solved, confirmed exactly, and
-// its point offered as a witness; again over the cells still unproven, until
-// a solve proves nothing new. While maximising, every x_j is held below a
-// bound that keeps the program bounded: that only narrows the feasible set,
-// so the points found are feasible for the audit's own program. What is not
-// proven here is solved cell by cell after.
+// reach T (to fall to their lower target) is solved in floating point and its
+// point lifted to an exact witness (audit_lift.hpp), or, when that fails and
+// `confirm` is set, confirmed by glp_exact and offered as it is; again over
+// the cells still unproven, until a solve proves nothing new. While
+// minimising, the cells summed are held at their relaxed floors, so that the
+// lifted point puts them at exactly 1. While maximising, every x_j is held
+// below a bound that keeps the program bounded: that only narrows the
+// feasible set, so the points found are feasible for the audit's own
+// program. What is not proven here is solved cell by cell after.
 void
 discharge(glp_prob* lp,
           const AuditProblem& problem,
           Solver& solver,
           Witnesses& witnesses,
-          int direction)
+          int direction,
+          bool confirm)
 {
   const bool low = direction == GLP_MIN;
   const int columns = static_cast<int>(problem.variables);
-  std::uint64_t largest = 0;
-  for (const AuditCell& cell : problem.cells) {
-    if (!cell.suppressed) {
-      largest = std::max(largest, cell.value + cell.slack);
-    }
-  }
-  const auto cap = static_cast<double>(largest + problem.threshold);
-  if (!low) {
-    for (int j = 1; j <= columns; ++j) {
-      glp_set_col_bnds(lp, j, GLP_DB, 0.0, cap);
-    }
-  }
   std::vector<double> objective(problem.variables + 1);
+  std::vector<int> relaxed;
+  const auto restore_bounds = [&] {
+    for (const int row : relaxed) {
+      const AuditCell& cell = problem.cells[static_cast<std::size_t>(row - 1)];
+      glp_set_row_bnds(lp, row, cell.hidden ? GLP_FR : GLP_LO, 1.0, 0.0);
+    }
+    relaxed.clear();
+  };
+  std::size_t last_unproven = 0;
   for (int pass = 0; pass < k_discharge_passes; ++pass) {
     std::fill(objective.begin(), objective.end(), 0.0);
     std::size_t unproven = 0;
     for (std::size_t i = 0; i < problem.cells.size(); ++i) {
       const AuditCell& cell = problem.cells[i];
-      const bool proven = low ? witnesses.low(i) : witnesses.high(i);
+      const bool proven =
+        confirm ? (low ? witnesses.low(i) : witnesses.high(i))
+                : (low ? witnesses.low_float(i) : witnesses.high_float(i));
       const bool settled =
-        cell.hidden && (witnesses.low(i) || witnesses.high(i));
+        cell.hidden
+        && (confirm ? witnesses.low(i) || witnesses.high(i)
+                    : witnesses.low_float(i) || witnesses.high_float(i));
       if (!cell.primary || proven || settled) {
         continue;
       }
@@ -710,10 +1008,39 @@ discharge(glp_prob* lp,
       for (const std::uint32_t variable : cell.variables) {
         objective[variable + 1] += 1.0;
       }
+      const int row = static_cast<int>(i) + 1;
+      if (low && !cell.hidden && witnesses.relaxes()
+          && witnesses.true_count(i) >= 2) {
+        glp_set_row_bnds(
+          lp, row, GLP_LO, detail::relaxed_floor(witnesses.true_count(i)), 0.0);
+        relaxed.push_back(row);
+      }
+      if (!low) {
+        // held at most at T (lifted: exactly to T), so that the sum spreads
+        // over many cells instead of one
+        const double ceiling =
+          witnesses.relaxes()
+            ? detail::raised_ceiling(witnesses.true_count(i), problem.threshold)
+            : static_cast<double>(problem.threshold);
+        if (cell.hidden) {
+          glp_set_row_bnds(lp, row, GLP_UP, 0.0, ceiling);
+        } else {
+          glp_set_row_bnds(lp, row, GLP_DB, 1.0, ceiling);
+        }
+        relaxed.push_back(row);
+      }
     }
-    if (unproven == 0) {
+    // A searching round's cells are each one warm float solve, a small
+    // fraction of one of these: a pass that proved few, in number and in
+    // share, is not repeated.
+    const std::size_t gained = last_unproven - unproven;
+    const bool worth_it = confirm || pass == 0 || gained >= k_search_pass_gain
+                          || gained * 4 >= last_unproven;
+    if (unproven == 0 || !worth_it) {
+      restore_bounds();
       break;
     }
+    last_unproven = unproven;
     for (int j = 1; j <= columns; ++j) {
       glp_set_obj_coef(lp, j, objective[static_cast<std::size_t>(j)]);
     }
@@ -722,67 +1049,70 @@ discharge(glp_prob* lp,
     // then solved one at a time, which reports what went wrong.
     auto floated = solver.simplex();
     if (!floated || *floated != Outcome::optimal) {
-      break;
-    }
-    auto rational = solver.exact();
-    if (!rational || *rational != Outcome::optimal) {
+      restore_bounds();
       break;
     }
     const std::size_t before = witnesses.proven();
-    witnesses.offer_exact(lp);
+    if (!witnesses.offer_float(lp) && confirm) {
+      // The exact solve must be of a program inside the audit's own: the
+      // ceilings narrow it, but the relaxed floors widen it and go first.
+      if (low && !relaxed.empty()) {
+        restore_bounds();
+        auto again = solver.simplex();
+        if (!again || *again != Outcome::optimal) {
+          break;
+        }
+      }
+      auto rational = solver.exact();
+      if (!rational || *rational != Outcome::optimal) {
+        restore_bounds();
+        break;
+      }
+      witnesses.offer_exact(lp);
+    }
+    restore_bounds();
     if (witnesses.proven() == before) {
       break;
     }
   }
   for (int j = 1; j <= columns; ++j) {
     glp_set_obj_coef(lp, j, 0.0);
-    if (!low) {
-      glp_set_col_bnds(lp, j, GLP_LO, 0.0, 0.0);
-    }
   }
 }
 
 } // namespace
 
-Result<AuditResult>
-audit(const AuditProblem& problem, const AuditOptions& options)
+// What one problem's share of the suppressed cells came to.
+struct Share
 {
-  CUSTODY_TRY(validate(problem));
-  AuditResult result;
-  if (problem.cells.empty()) {
-    return result;
-  }
-  Witnesses witnesses(problem);
-  const bool known_feasible = witnesses.offer_known();
-  const bool any_suppressed =
-    std::any_of(problem.cells.begin(),
-                problem.cells.end(),
-                [](const AuditCell& cell) { return cell.suppressed; });
-  if (!any_suppressed && known_feasible) {
-    // Nothing to bound, and the true counts show the figures agree.
-    return result;
-  }
-  const TerminalOff quiet;
-  const LpProblem lp = build(problem);
-  Solver solver(lp.get(), result.lps);
-  if (options.decide_only && options.confirm_exact) {
-    discharge(lp.get(), problem, solver, witnesses, GLP_MIN);
-    discharge(lp.get(), problem, solver, witnesses, GLP_MAX);
-  }
+  std::vector<CellInterval> intervals;
+  std::size_t failing = 0;
+  std::uint64_t lps = 0;
+  bool infeasible = false;
+};
 
+// The suppressed cells of `group`, in order, one by one, each solve starting
+// from the last one's basis.
+Result<Share>
+solve_cells(glp_prob* lp,
+            const AuditProblem& problem,
+            Witnesses& witnesses,
+            const AuditOptions& options,
+            const std::vector<std::size_t>& group)
+{
+  Share result;
+  Solver solver(lp, result.lps, false);
   const AuditCell* previous = nullptr;
-  for (std::size_t i = 0; i < problem.cells.size(); ++i) {
+  for (const std::size_t i : group) {
     const AuditCell& cell = problem.cells[i];
-    if (!cell.suppressed) {
-      continue;
-    }
-    set_objective(lp.get(), previous, cell);
+    set_objective(lp, previous, cell);
     previous = &cell;
     if (options.decide_only && cell.primary) {
       CUSTODY_ASSIGN(interval,
-                     decide(lp.get(), problem, solver, witnesses, i, options));
+                     decide(lp, problem, solver, witnesses, i, options));
       if (!interval) {
-        return infeasible_result(problem, result.lps);
+        result.infeasible = true;
+        return result;
       }
       if (!interval->passes) {
         ++result.failing;
@@ -792,10 +1122,11 @@ audit(const AuditProblem& problem, const AuditOptions& options)
     }
     const bool exact = options.confirm_exact && cell.primary;
 
-    CUSTODY_ASSIGN(low, solve_bound(lp.get(), problem, solver, GLP_MIN, exact));
+    CUSTODY_ASSIGN(low, solve_bound(lp, problem, solver, GLP_MIN, exact));
 
     if (low.outcome == Outcome::infeasible) {
-      return infeasible_result(problem, result.lps);
+      result.infeasible = true;
+      return result;
     }
     if (low.outcome == Outcome::unbounded) {
       return fail(Errc::internal,
@@ -803,11 +1134,11 @@ audit(const AuditProblem& problem, const AuditOptions& options)
                   "variables, was found unbounded",
                   i);
     }
-    CUSTODY_ASSIGN(high,
-                   solve_bound(lp.get(), problem, solver, GLP_MAX, exact));
+    CUSTODY_ASSIGN(high, solve_bound(lp, problem, solver, GLP_MAX, exact));
 
     if (high.outcome == Outcome::infeasible) {
-      return infeasible_result(problem, result.lps);
+      result.infeasible = true;
+      return result;
     }
 
     CellInterval interval;
@@ -849,15 +1180,108 @@ audit(const AuditProblem& problem, const AuditOptions& options)
     result.intervals.push_back(std::move(interval));
   }
 
-  if (previous == nullptr && !known_feasible) {
-    // Nothing suppressed: one solve with no objective still tells whether the
-    // published figures agree (the true counts, when they meet every
-    // constraint, already show that they do).
-    CUSTODY_ASSIGN(feasible, solver.simplex());
-    if (feasible == Outcome::infeasible) {
-      return infeasible_result(problem, result.lps);
+  return result;
+}
+
+Result<AuditResult>
+audit(const AuditProblem& problem, const AuditOptions& options)
+{
+  CUSTODY_TRY(validate(problem));
+  AuditResult result;
+  if (problem.cells.empty()) {
+    return result;
+  }
+  Witnesses witnesses(problem);
+  const bool known_feasible = witnesses.offer_known();
+  std::vector<std::size_t> suppressed;
+  for (std::size_t i = 0; i < problem.cells.size(); ++i) {
+    if (problem.cells[i].suppressed) {
+      suppressed.push_back(i);
     }
   }
+  if (suppressed.empty() && known_feasible) {
+    // Nothing to bound, and the true counts show the figures agree.
+    return result;
+  }
+
+  // The first solve, with no objective, on this thread: GLPK's presolver
+  // finds a basis the two problems below start from, and whether the
+  // published figures agree at all.
+  Basis start;
+  {
+    const TerminalOff quiet;
+    const LpProblem lp = build(problem);
+    Solver solver(lp.get(), result.lps);
+    CUSTODY_ASSIGN(first, solver.simplex());
+    if (first == Outcome::infeasible) {
+      return infeasible_result(problem, result.lps);
+    }
+    start = basis_of(lp.get());
+  }
+  if (suppressed.empty()) {
+    return result;
+  }
+
+  // Many bounds proven at once, the least values on one problem and the
+  // greatest on the other; what each found is then the both's.
+  std::array<Basis, 2> after{start, start};
+  if (options.decide_only && (options.confirm_exact || witnesses.relaxes())) {
+    std::array<Witnesses, 2> found{witnesses, witnesses};
+    std::array<std::uint64_t, 2> lps{};
+    on_two_problems([&](std::size_t item) {
+      const TerminalOff quiet;
+      const LpProblem lp = build(problem);
+      set_basis(lp.get(), start);
+      Solver solver(lp.get(), lps[item], false);
+      discharge(lp.get(),
+                problem,
+                solver,
+                found[item],
+                item == 0 ? GLP_MIN : GLP_MAX,
+                options.confirm_exact);
+      after[item] = basis_of(lp.get());
+    });
+    witnesses.absorb(found[0]);
+    witnesses.absorb(found[1]);
+    result.lps += lps[0] + lps[1];
+  }
+
+  // The suppressed cells one by one, alternately on one problem and the
+  // other (a fixed split, not one by the cores there are; alternate, so
+  // that each gets its share of the hard ones).
+  std::array<std::vector<std::size_t>, 2> groups;
+  for (std::size_t k = 0; k < suppressed.size(); ++k) {
+    groups[k % 2].push_back(suppressed[k]);
+  }
+  std::array<Witnesses, 2> copies{witnesses, witnesses};
+  std::array<std::optional<Result<Share>>, 2> shares;
+  on_two_problems([&](std::size_t item) {
+    const TerminalOff quiet;
+    const LpProblem lp = build(problem);
+    set_basis(lp.get(), after[item]);
+    shares[item] =
+      solve_cells(lp.get(), problem, copies[item], options, groups[item]);
+  });
+  for (auto& share : shares) {
+    if (!*share) {
+      return tl::unexpected(share->error());
+    }
+    result.lps += (*share)->lps;
+  }
+  for (auto& share : shares) {
+    if ((*share)->infeasible) {
+      return infeasible_result(problem, result.lps);
+    }
+    result.failing += (*share)->failing;
+    for (auto& interval : (*share)->intervals) {
+      result.intervals.push_back(std::move(interval));
+    }
+  }
+  std::sort(result.intervals.begin(),
+            result.intervals.end(),
+            [](const CellInterval& a, const CellInterval& b) {
+              return a.cell < b.cell;
+            });
   return result;
 }
 

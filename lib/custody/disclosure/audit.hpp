@@ -27,21 +27,27 @@
 // upper >= T). Secondary (non-primary) suppressed cells get their interval
 // but no test.
 //
-// The solve. One problem, a row per cell; for each suppressed cell its
-// row's coefficients become the objective, minimised then maximised with the
-// simplex method, each solve starting from the last optimal basis. With
+// The solve. A row per cell; for each suppressed cell its row's coefficients
+// become the objective, minimised then maximised with the simplex method,
+// each solve starting from the last optimal basis. A first solve with no
+// objective finds the basis two copies of the problem start from, each on a
+// core of its own: the cells are split between them by a fixed rule (not by
+// the number of cores), so every machine solves the same sequence. With
 // `confirm_exact`, each primary cell's two LPs are solved again in rational
 // arithmetic (glp_exact) from the float optimal basis, and those values are
 // the ones reported.
 //
-// Witnesses (decide_only, with confirm_exact). The point each exact solve ends
-// at satisfies every constraint exactly: a release a reader cannot rule out,
-// so any primary cell it gives T or more (1 or less, 0 for a hidden cell) is
-// proven to have upper >= T (lower <= 1), exactly. Such a proof stands in for
-// the cell's own LP and exact solve. Before the cells are solved one by one,
-// the sum of the primary cells not yet proven is maximised (each x_j held
-// below a bound, which only narrows the feasible set) and minimised, each
-// confirmed exactly, so that one exact solve can prove many cells.
+// Witnesses (decide_only). A point that satisfies every constraint exactly
+// is a release a reader cannot rule out, so any primary cell it gives T or
+// more (1 or less, 0 for a hidden cell) is proven to have upper >= T (lower
+// <= 1), exactly; such a proof stands in for the cell's own LP and exact
+// solve. Witnesses are the true counts (`known`, checked in integers), the
+// points of exact solves, and float points lifted to exact ones with the
+// true counts (audit_lift.hpp: no rational arithmetic, and no glp_exact, so
+// that even a searching audit's verdicts can be exact). Before the cells are
+// solved one by one, the sum of the primary cells not yet proven is
+// minimised on one problem and maximised on the other, so that one solve
+// can prove many cells.
 //
 // GLPK's terminal output is switched off while the audit
 // runs (and restored after): the library prints nothing.
@@ -95,9 +101,9 @@ struct CellInterval
   double upper = 0;
   // the max LP is unbounded
   bool unbounded = false;
-  // The verdict confirmed exactly (primary cells, with confirm_exact): by
-  // glp_exact, or by a witness. With decide_only, a cell found failing in
-  // floating point is not confirmed (false).
+  // The verdict proven exactly: by glp_exact (with confirm_exact), or by a
+  // witness (with decide_only, in any audit). With decide_only, a cell found
+  // failing in floating point is not confirmed (false).
   bool exact = false;
   // primary only: lower <= 1 and (unbounded or upper >= T); true for the
   // others
@@ -111,6 +117,10 @@ struct CellInterval
 
 struct AuditOptions
 {
+  // Every primary verdict on the safe side proven exactly, by glp_exact when
+  // no witness does it. Without it (a searching round), a safe verdict is
+  // exact only where a witness came cheap, and, once lifting has stopped,
+  // a float witness (a float point's value within 1e-9) settles a bound.
   bool confirm_exact = true;
   // Decide each primary cell's test, and no more: a bound is not solved when
   // a witness (below) already settles it, a float bound that fails is not

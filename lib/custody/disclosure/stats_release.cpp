@@ -503,9 +503,11 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   bool passed = false;
   std::size_t already_disclosed = 0;
   std::size_t failing_cells = 0;
-  // Rounds search in floating point; a round that passes so is audited
-  // again with every primary verdict confirmed exactly, and only that can
-  // end the search (a cell failing it continues the rounds).
+  // Rounds search in floating point, each verdict proven exactly where a
+  // lifted witness does it cheaply (audit_lift.hpp); a round that passes with
+  // any primary verdict not proven so is audited again with every one
+  // confirmed exactly, and only an exact pass can end the search (a cell
+  // failing the confirming round continues the rounds).
   bool confirming = false;
   while (summary.rounds < rules.max_rounds || confirming) {
     if (!confirming) {
@@ -544,6 +546,9 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
         continue;
       }
       if (index == k_difference) {
+        if (!interval.exact) {
+          summary.exact = false;
+        }
         if (!interval.passes) {
           std::vector<std::size_t> binding;
           for (auto other : interval.binding) {
@@ -588,7 +593,7 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
       }
     }
     failing_cells = failing.size() + failing_differences.size();
-    if (failing_cells == 0 && !confirming) {
+    if (failing_cells == 0 && !confirming && !summary.exact) {
       confirming = true;
       continue;
     }

@@ -179,8 +179,9 @@ TEST_CASE("the audit: a 2x2 table with every inner cell suppressed (the "
     CHECK_FALSE(interval.binding.empty());
   }
   CHECK(result->failing == 4);
-  // two simplex and two exact solves per cell
-  CHECK(result->lps == 16);
+  // one solve with no objective first (the basis every problem starts
+  // from), then two simplex and two exact solves per cell
+  CHECK(result->lps == 17);
 
   test::TempDir dir;
   const auto low = glpsol_exact(dir, "Minimize", "x11");
@@ -235,7 +236,8 @@ TEST_CASE("the audit: a lone suppressed cell in a row with its total "
     CHECK_FALSE(floated->intervals[0].exact);
     CHECK_FALSE(floated->intervals[0].passes);
     CHECK(floated->intervals[0].binding == std::vector<std::size_t>{1, 2, 3});
-    CHECK(floated->lps == 2);
+    // the solve with no objective, then the cell's two
+    CHECK(floated->lps == 3);
   }
 }
 
@@ -480,9 +482,9 @@ TEST_CASE("the audit: a secondary suppressed cell gets its interval and no "
   CHECK_FALSE(secondary.exact);
   CHECK(secondary.passes);
   CHECK(result->failing == 0);
-  // two simplex and two exact solves for the primary, two simplex for the
-  // secondary
-  CHECK(result->lps == 6);
+  // the solve with no objective, two simplex and two exact solves for the
+  // primary, two simplex for the secondary
+  CHECK(result->lps == 7);
 }
 
 TEST_CASE("the audit is deterministic, and its warm-started float solves "
@@ -502,8 +504,9 @@ TEST_CASE("the audit is deterministic, and its warm-started float solves "
   REQUIRE(exact->intervals.size() == 7);
   REQUIRE(again->intervals.size() == 7);
   REQUIRE(floated->intervals.size() == 7);
-  CHECK(exact->lps == 28);
-  CHECK(floated->lps == 14);
+  // each with the first solve, with no objective
+  CHECK(exact->lps == 29);
+  CHECK(floated->lps == 15);
   CHECK(again->failing == exact->failing);
   CHECK(floated->failing == exact->failing);
   for (std::size_t i = 0; i < 7; ++i) {
@@ -569,9 +572,10 @@ TEST_CASE("the audit, deciding only: a cell an exact solve holds at its bound "
   // a (primary) + b (secondary) = 10, both suppressed (so each >= 1): a lies
   // in [1, 9]. Minimising a ends with a's row at its bound: exactly 1, which
   // proves the lower side with no solve of its own; maximising proves the
-  // upper side by the value 9. Two float and two exact solves for a, two
-  // float solves for b's interval: six (ten when a's rounded value of 1 was
-  // all an exact solve gave, and its lower side was solved again on its own).
+  // upper side by the value 9. A first solve with no objective, two float and
+  // two exact solves for a, two float solves for b's interval: seven (eleven
+  // when a's rounded value of 1 was all an exact solve gave, and its lower
+  // side was solved again on its own).
   AuditProblem problem;
   problem.variables = 2;
   problem.cells = {
@@ -586,7 +590,7 @@ TEST_CASE("the audit, deciding only: a cell an exact solve holds at its bound "
   CHECK(result->intervals[0].exact);
   CHECK(result->intervals[0].lower == 1);
   CHECK(result->failing == 0);
-  CHECK(result->lps == 6);
+  CHECK(result->lps == 7);
 }
 
 TEST_CASE("the audit, deciding only: a planted weak cell is still caught, "

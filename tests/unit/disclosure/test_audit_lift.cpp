@@ -1,0 +1,197 @@
+// Exact witnesses lifted from float points and the true counts
+// (disclosure/audit_lift.hpp), and the audit that uses them.
+#include <custody/disclosure/audit.hpp>
+#include <custody/disclosure/audit_lift.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using namespace custody;
+using disclosure::AuditCell;
+using disclosure::AuditProblem;
+using disclosure::detail::Lifter;
+
+namespace {
+
+const double eta = std::ldexp(1.0, -disclosure::detail::k_lift_shift);
+
+AuditCell
+published(std::vector<std::uint32_t> variables, std::uint64_t value)
+{
+  AuditCell cell;
+  cell.variables = std::move(variables);
+  cell.value = value;
+  return cell;
+}
+
+AuditCell
+suppressed(std::vector<std::uint32_t> variables)
+{
+  AuditCell cell;
+  cell.variables = std::move(variables);
+  cell.suppressed = true;
+  cell.primary = true;
+  return cell;
+}
+
+// A 2x2 table, every inner cell suppressed, its margins and total
+// published: cells 0-3 are x0..x3, then the rows {x0,x1} = 3 and
+// {x2,x3} = 4, the columns {x0,x2} = 3 and {x1,x3} = 4, the total 7.
+AuditProblem
+two_by_two()
+{
+  AuditProblem problem;
+  problem.variables = 4;
+  problem.threshold = 5;
+  problem.cells = {suppressed({0}),
+                   suppressed({1}),
+                   suppressed({2}),
+                   suppressed({3}),
+                   published({0, 1}, 3),
+                   published({2, 3}, 4),
+                   published({0, 2}, 3),
+                   published({1, 3}, 4),
+                   published({0, 1, 2, 3}, 7)};
+  problem.known = {2, 1, 1, 3};
+  return problem;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("disclosure");
+
+TEST_CASE("the lift's relaxed floors and raised ceilings are exact doubles")
+{
+  using disclosure::detail::raised_ceiling;
+  using disclosure::detail::relaxed_floor;
+  CHECK(relaxed_floor(1) == 1.0);
+  CHECK(relaxed_floor(3) == 1.0 - 2 * eta);
+  CHECK(raised_ceiling(2, 5) == 5.0 + 3 * eta);
+  // a cell already at T or more needs no raising
+  CHECK(raised_ceiling(7, 5) == 5.0);
+}
+
+TEST_CASE("a float point at a relaxed floor lifts to an exact point where "
+          "the cell is exactly 1")
+{
+  const AuditProblem problem = two_by_two();
+  Lifter lifter(problem);
+  // x0 held at its relaxed floor (true count 2), the rest where the
+  // margins put them, with the rounding a simplex leaves
+  const double floor = disclosure::detail::relaxed_floor(2);
+  const std::vector<double> point{
+    floor, 3.0 - floor + 3e-14, 3.0 - floor - 1e-14, 1.0 + floor - 2e-14};
+  const auto values = lifter.lift(point);
+  REQUIRE(values);
+  CHECK((*values)[0] == 1.0);
+  CHECK(lifter.at_most(0, 1));
+  CHECK(lifter.at_least(0, 1));
+  // the published cells hold exactly
+  CHECK((*values)[4] == 3.0);
+  CHECK((*values)[5] == 4.0);
+  CHECK((*values)[6] == 3.0);
+  CHECK((*values)[7] == 4.0);
+  CHECK((*values)[8] == 7.0);
+  // the other cells are inside, not on, their targets
+  CHECK_FALSE(lifter.at_most(1, 1));
+  CHECK_FALSE(lifter.at_least(1, 5));
+}
+
+TEST_CASE("a float point off the published figures is corrected onto them, "
+          "and one outside the audit's set does not lift")
+{
+  const AuditProblem problem = two_by_two();
+  Lifter lifter(problem);
+  SUBCASE("the true counts with rounding noise on every variable")
+  {
+    const std::vector<double> point{
+      2.0 + 1e-12, 1.0 - 3e-13, 1.0 + 7e-13, 3.0 - 1e-12};
+    const auto values = lifter.lift(point);
+    REQUIRE(values);
+    CHECK((*values)[8] == 7.0);
+    CHECK((*values)[4] == 3.0);
+    CHECK(lifter.at_most(1, 1));
+  }
+  SUBCASE("a point off its bounds is repaired exactly or refused, never "
+          "passed as it is")
+  {
+    // two suppressed cells at 0: corrected onto their floors, the rest
+    // with them
+    const std::vector<double> point{3.0, 0.0, 0.0, 4.0};
+    const auto values = lifter.lift(point);
+    REQUIRE(values);
+    CHECK((*values)[1] >= 1.0);
+    CHECK((*values)[2] >= 1.0);
+    CHECK((*values)[4] == 3.0);
+  }
+  SUBCASE("a value beyond what 128 bits hold is refused, not wrapped")
+  {
+    const std::vector<double> point{1e300, 1.0, 1.0, 3.0};
+    CHECK_FALSE(lifter.lift(point));
+  }
+}
+
+TEST_CASE("a variable no corrected row holds is not moved: below 0, the point "
+          "does not lift")
+{
+  AuditProblem problem = two_by_two();
+  problem.variables = 5;
+  AuditCell alone = suppressed({4});
+  alone.hidden = true;
+  problem.cells.push_back(alone);
+  problem.known.push_back(1);
+  Lifter lifter(problem);
+  CHECK(lifter.lift({2.0, 1.0, 1.0, 3.0, 0.0}));
+  CHECK_FALSE(lifter.lift({2.0, 1.0, 1.0, 3.0, -1.0}));
+}
+
+TEST_CASE("the audit, deciding in floating point, proves its verdicts "
+          "exactly by lifted points, with no exact solve")
+{
+  // A 2x2 table of 4, 4 / 4, 4, every inner cell suppressed, its margins of
+  // 8 and total published: each cell lies in [1, 7] and passes. The true
+  // counts are known, so each bound is proven by a lifted witness.
+  AuditProblem problem;
+  problem.variables = 4;
+  problem.threshold = 5;
+  problem.cells = {suppressed({0}),
+                   suppressed({1}),
+                   suppressed({2}),
+                   suppressed({3}),
+                   published({0, 1}, 8),
+                   published({2, 3}, 8),
+                   published({0, 2}, 8),
+                   published({1, 3}, 8),
+                   published({0, 1, 2, 3}, 16)};
+  problem.known = {4, 4, 4, 4};
+  disclosure::AuditOptions searching;
+  searching.decide_only = true;
+  searching.confirm_exact = false;
+  const auto result = disclosure::audit(problem, searching);
+  REQUIRE(result);
+  REQUIRE(result->intervals.size() == 4);
+  CHECK(result->failing == 0);
+  for (const auto& interval : result->intervals) {
+    CAPTURE(interval.cell);
+    CHECK(interval.passes);
+    // before lifting, a search round's verdicts were never exact
+    CHECK(interval.exact);
+  }
+
+  SUBCASE("without the true counts nothing is lifted, and the float verdicts "
+          "stay float")
+  {
+    problem.known.clear();
+    const auto floated = disclosure::audit(problem, searching);
+    REQUIRE(floated);
+    CHECK(floated->failing == 0);
+    for (const auto& interval : floated->intervals) {
+      CHECK_FALSE(interval.exact);
+    }
+  }
+}
+
+TEST_SUITE_END();
