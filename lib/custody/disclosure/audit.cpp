@@ -560,6 +560,16 @@ public:
     return m_lifter.has_value();
   }
 
+  // Whether holding cells at relaxed floors pays: a lifted point proves
+  // them exactly, or (searching) a float point does. A confirming round
+  // with no lifter would only have to solve each such program again,
+  // unrelaxed, before its exact solve.
+  [[nodiscard]] bool
+  relaxes_floors(bool confirm) const
+  {
+    return relaxes() && (lifts() || !confirm);
+  }
+
   // Whether the true counts are known to meet every constraint: then a
   // program may hold cells at relaxed floors and raised ceilings
   // (audit_lift.hpp), and float points are read as the point the lift would
@@ -785,7 +795,8 @@ decide_bound(glp_prob* lp,
   }
   const int row = static_cast<int>(i) + 1;
   const bool relaxed =
-    low && !cell.hidden && witnesses.relaxes() && witnesses.true_count(i) >= 2;
+    low && !cell.hidden && witnesses.relaxes_floors(confirm)
+    && witnesses.true_count(i) >= 2;
   const auto floor_at = [&](double floor) {
     glp_set_row_bnds(lp, row, GLP_LO, floor, 0.0);
   };
@@ -1009,7 +1020,7 @@ discharge(glp_prob* lp,
         objective[variable + 1] += 1.0;
       }
       const int row = static_cast<int>(i) + 1;
-      if (low && !cell.hidden && witnesses.relaxes()
+      if (low && !cell.hidden && witnesses.relaxes_floors(confirm)
           && witnesses.true_count(i) >= 2) {
         glp_set_row_bnds(
           lp, row, GLP_LO, detail::relaxed_floor(witnesses.true_count(i)), 0.0);
