@@ -33,9 +33,10 @@ constexpr double k_tolerance = 1e-9;
 // How many programs the audit solves to prove many cells' bounds at once
 // before solving cells one at a time: each is one exact solve.
 constexpr int k_discharge_passes = 8;
-// In a searching round, how many more bounds a pass must have proven than
-// the one before it for the next to be solved.
-constexpr std::size_t k_search_pass_gain = 16;
+// How many more cells a batch pass must have proven than the one before it
+// for the next to be solved, in a searching and a confirming round.
+constexpr std::size_t k_search_pass_gain = 32;
+constexpr std::size_t k_confirm_pass_gain = 3;
 // How far a float point's cell may be from 1 or T and still prove that bound
 // in a searching round (never in a confirming one): as for a float bound.
 // (Exact bounds here can be as close as 1e-8 to 1: a looser tolerance passes
@@ -794,9 +795,8 @@ decide_bound(glp_prob* lp,
     return verdict;
   }
   const int row = static_cast<int>(i) + 1;
-  const bool relaxed =
-    low && !cell.hidden && witnesses.relaxes_floors(confirm)
-    && witnesses.true_count(i) >= 2;
+  const bool relaxed = low && !cell.hidden && witnesses.relaxes_floors(confirm)
+                       && witnesses.true_count(i) >= 2;
   const auto floor_at = [&](double floor) {
     glp_set_row_bnds(lp, row, GLP_LO, floor, 0.0);
   };
@@ -1041,12 +1041,15 @@ discharge(glp_prob* lp,
         relaxed.push_back(row);
       }
     }
-    // A searching round's cells are each one warm float solve, a small
-    // fraction of one of these: a pass that proved few, in number and in
-    // share, is not repeated.
+    // A pass costs about what a few dozen of a searching round's warm float
+    // solves of single cells cost, or two or three of a confirming round's
+    // exact ones: a pass that proved fewer cells than that (and under half
+    // of those left) is not repeated.
     const std::size_t gained = last_unproven - unproven;
-    const bool worth_it = confirm || pass == 0 || gained >= k_search_pass_gain
-                          || gained * 4 >= last_unproven;
+    const std::size_t enough =
+      confirm ? k_confirm_pass_gain : k_search_pass_gain;
+    const bool worth_it =
+      pass == 0 || gained >= enough || gained * 2 >= last_unproven;
     if (unproven == 0 || !worth_it) {
       restore_bounds();
       break;
