@@ -404,10 +404,7 @@ public:
   void
   offer_exact(glp_prob* lp)
   {
-    m_point.resize(m_problem.variables);
-    for (std::size_t j = 0; j < m_point.size(); ++j) {
-      m_point[j] = glp_get_col_prim(lp, static_cast<int>(j) + 1);
-    }
+    read_point(lp);
     const auto threshold = static_cast<double>(m_problem.threshold);
     for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
       const AuditCell& cell = m_problem.cells[i];
@@ -466,10 +463,7 @@ public:
   bool
   offer_float(glp_prob* lp)
   {
-    m_point.resize(m_problem.variables);
-    for (std::size_t j = 0; j < m_point.size(); ++j) {
-      m_point[j] = glp_get_col_prim(lp, static_cast<int>(j) + 1);
-    }
+    read_point(lp);
     const auto threshold = static_cast<double>(m_problem.threshold);
     for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
       const AuditCell& cell = m_problem.cells[i];
@@ -667,6 +661,16 @@ public:
   }
 
 private:
+  // the current basic solution's variables, into m_point
+  void
+  read_point(glp_prob* lp)
+  {
+    m_point.resize(m_problem.variables);
+    for (std::size_t j = 0; j < m_point.size(); ++j) {
+      m_point[j] = glp_get_col_prim(lp, static_cast<int>(j) + 1);
+    }
+  }
+
   const AuditProblem& m_problem;
   std::vector<bool> m_low;
   std::vector<bool> m_high;

@@ -1,5 +1,6 @@
 // The disclosure audit: each suppressed cell's interval as an attacker
 // deduces it from the published cells, by LP (GLPK), with exact numbers.
+#include "audit_cells.hpp"
 #include "temp_dir.hpp"
 
 #include <custody/disclosure/audit.hpp>
@@ -19,30 +20,10 @@
 using namespace custody;
 using disclosure::AuditCell;
 using disclosure::AuditProblem;
+using test::published;
+using test::suppressed;
 
 namespace {
-
-AuditCell
-published(std::vector<std::uint32_t> variables,
-          std::uint64_t value,
-          std::uint64_t slack = 0)
-{
-  AuditCell cell;
-  cell.variables = std::move(variables);
-  cell.value = value;
-  cell.slack = slack;
-  return cell;
-}
-
-AuditCell
-suppressed(std::vector<std::uint32_t> variables, bool primary = true)
-{
-  AuditCell cell;
-  cell.variables = std::move(variables);
-  cell.suppressed = true;
-  cell.primary = primary;
-  return cell;
-}
 
 // A rows×columns table of counts `inner` (row-major), variable r*columns+c
 // for each inner cell, with its row totals, column totals and grand total

@@ -1,5 +1,7 @@
 // Exact witnesses lifted from float points and the true counts
 // (disclosure/audit_lift.hpp), and the audit that uses them.
+#include "audit_cells.hpp"
+
 #include <custody/disclosure/audit.hpp>
 #include <custody/disclosure/audit_lift.hpp>
 
@@ -13,49 +15,33 @@ using namespace custody;
 using disclosure::AuditCell;
 using disclosure::AuditProblem;
 using disclosure::detail::Lifter;
+using test::published;
+using test::suppressed;
 
 namespace {
 
 const double eta = std::ldexp(1.0, -disclosure::detail::k_lift_shift);
 
-AuditCell
-published(std::vector<std::uint32_t> variables, std::uint64_t value)
-{
-  AuditCell cell;
-  cell.variables = std::move(variables);
-  cell.value = value;
-  return cell;
-}
-
-AuditCell
-suppressed(std::vector<std::uint32_t> variables)
-{
-  AuditCell cell;
-  cell.variables = std::move(variables);
-  cell.suppressed = true;
-  cell.primary = true;
-  return cell;
-}
-
-// A 2x2 table, every inner cell suppressed, its margins and total
-// published: cells 0-3 are x0..x3, then the rows {x0,x1} = 3 and
-// {x2,x3} = 4, the columns {x0,x2} = 3 and {x1,x3} = 4, the total 7.
+// A 2x2 table of the true counts `counts` (x0 x1 / x2 x3), every inner cell
+// suppressed, its margins and total published: cells 0-3 are x0..x3, then
+// the rows {x0,x1} and {x2,x3}, the columns {x0,x2} and {x1,x3}, the total.
 AuditProblem
-two_by_two()
+two_by_two(const std::vector<std::uint64_t>& counts)
 {
   AuditProblem problem;
   problem.variables = 4;
   problem.threshold = 5;
-  problem.cells = {suppressed({0}),
-                   suppressed({1}),
-                   suppressed({2}),
-                   suppressed({3}),
-                   published({0, 1}, 3),
-                   published({2, 3}, 4),
-                   published({0, 2}, 3),
-                   published({1, 3}, 4),
-                   published({0, 1, 2, 3}, 7)};
-  problem.known = {2, 1, 1, 3};
+  problem.cells = {
+    suppressed({0}),
+    suppressed({1}),
+    suppressed({2}),
+    suppressed({3}),
+    published({0, 1}, counts[0] + counts[1]),
+    published({2, 3}, counts[2] + counts[3]),
+    published({0, 2}, counts[0] + counts[2]),
+    published({1, 3}, counts[1] + counts[3]),
+    published({0, 1, 2, 3}, counts[0] + counts[1] + counts[2] + counts[3])};
+  problem.known = counts;
   return problem;
 }
 
@@ -77,7 +63,7 @@ TEST_CASE("the lift's relaxed floors and raised ceilings are exact doubles")
 TEST_CASE("a float point at a relaxed floor lifts to an exact point where "
           "the cell is exactly 1")
 {
-  const AuditProblem problem = two_by_two();
+  const AuditProblem problem = two_by_two({2, 1, 1, 3});
   Lifter lifter(problem);
   // x0 held at its relaxed floor (true count 2), the rest where the
   // margins put them, with the rounding a simplex leaves
@@ -103,7 +89,7 @@ TEST_CASE("a float point at a relaxed floor lifts to an exact point where "
 TEST_CASE("a float point off the published figures is corrected onto them, "
           "and one outside the audit's set does not lift")
 {
-  const AuditProblem problem = two_by_two();
+  const AuditProblem problem = two_by_two({2, 1, 1, 3});
   Lifter lifter(problem);
   SUBCASE("the true counts with rounding noise on every variable")
   {
@@ -137,7 +123,7 @@ TEST_CASE("a float point off the published figures is corrected onto them, "
 TEST_CASE("a variable no corrected row holds is not moved: below 0, the point "
           "does not lift")
 {
-  AuditProblem problem = two_by_two();
+  AuditProblem problem = two_by_two({2, 1, 1, 3});
   problem.variables = 5;
   AuditCell alone = suppressed({4});
   alone.hidden = true;
@@ -154,19 +140,7 @@ TEST_CASE("the audit, deciding in floating point, proves its verdicts "
   // A 2x2 table of 4, 4 / 4, 4, every inner cell suppressed, its margins of
   // 8 and total published: each cell lies in [1, 7] and passes. The true
   // counts are known, so each bound is proven by a lifted witness.
-  AuditProblem problem;
-  problem.variables = 4;
-  problem.threshold = 5;
-  problem.cells = {suppressed({0}),
-                   suppressed({1}),
-                   suppressed({2}),
-                   suppressed({3}),
-                   published({0, 1}, 8),
-                   published({2, 3}, 8),
-                   published({0, 2}, 8),
-                   published({1, 3}, 8),
-                   published({0, 1, 2, 3}, 16)};
-  problem.known = {4, 4, 4, 4};
+  AuditProblem problem = two_by_two({4, 4, 4, 4});
   disclosure::AuditOptions searching;
   searching.decide_only = true;
   searching.confirm_exact = false;
