@@ -69,8 +69,8 @@ Lifter::Lifter(const AuditProblem& problem)
 // fill-in: a variable left in one row first (the triangular part of a table's
 // cells costs nothing), then the shortest row. A row eliminated to nothing
 // was implied by the others and must then be met already. False when the
-// elimination finds no unit pivot, the coefficients grow past 2^40 or an
-// implied row is not met.
+// elimination finds no unit pivot, the coefficients grow past 2^40, a
+// residual or a correction past 2^-8, or an implied row is not met.
 bool
 Lifter::correct(const std::vector<bool>& targeted,
                 const std::vector<Wide>& target,
@@ -82,6 +82,13 @@ Lifter::correct(const std::vector<bool>& targeted,
     std::int64_t value;
   };
   constexpr std::int64_t k_largest_coefficient = std::int64_t{1} << 40;
+  // A rounding moves a value by far less than 2^-8; a residual or a
+  // correction beyond it means no witness near this point, and holding them
+  // there keeps every sum and product below 2^127.
+  const Wide largest_correction = Wide{1} << (k_scale - 8);
+  const auto too_large = [&](Wide value) {
+    return value > largest_correction || value < -largest_correction;
+  };
   std::vector<std::vector<Entry>> equations;
   std::vector<Wide> rhs;
   for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
@@ -96,6 +103,9 @@ Lifter::correct(const std::vector<bool>& targeted,
     }
     equations.push_back(std::move(equation));
     rhs.push_back(target[i] - s);
+    if (too_large(rhs.back())) {
+      return false;
+    }
   }
   const std::size_t count = equations.size();
   std::vector<std::vector<std::uint32_t>> holding(m_problem.variables);
@@ -252,6 +262,9 @@ Lifter::correct(const std::vector<bool>& targeted,
       }
       equations[e].swap(merged);
       rhs[e] -= static_cast<Wide>(factor) * rhs[row];
+      if (too_large(rhs[e])) {
+        return false;
+      }
     }
     pivots.emplace_back(row, column);
     retire(row);
@@ -272,6 +285,9 @@ Lifter::correct(const std::vector<bool>& targeted,
       }
     }
     correction[column] = s * unit;
+    if (too_large(correction[column])) {
+      return false;
+    }
   }
   for (std::size_t j = 0; j < p.size(); ++j) {
     p[j] += correction[j];
