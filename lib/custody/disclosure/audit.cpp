@@ -418,14 +418,7 @@ public:
         (static_cast<double>(cell.variables.size()) + 2.0) * 0x1p-52 * magnitude
         + 0x1p-1000;
       const double low_target = cell.hidden ? 0.0 : 1.0;
-      if (sum + margin <= low_target) {
-        m_low[i] = true;
-      }
-      if (sum - margin >= threshold) {
-        m_high[i] = true;
-      }
-      m_least[i] = std::min(m_least[i], sum);
-      m_most[i] = std::max(m_most[i], sum);
+      record(i, sum, sum + margin <= low_target, sum - margin >= threshold);
       // A row not in the basis is at one of its bounds exactly, which the
       // rounded sum cannot show: a suppressed cell's least value is its bound
       // of 1, and only this proves a point that reaches it.
@@ -444,14 +437,7 @@ public:
         }
       }();
       if (at_bound) {
-        if (*at_bound <= low_target) {
-          m_low[i] = true;
-        }
-        if (*at_bound >= threshold) {
-          m_high[i] = true;
-        }
-        m_least[i] = std::min(m_least[i], *at_bound);
-        m_most[i] = std::max(m_most[i], *at_bound);
+        record(i, *at_bound, *at_bound <= low_target, *at_bound >= threshold);
       }
     }
   }
@@ -500,15 +486,10 @@ public:
     }
     m_lifted = true;
     for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
-      const AuditCell& cell = m_problem.cells[i];
-      if (m_lifter->at_most(i, cell.hidden ? 0 : 1)) {
-        m_low[i] = true;
-      }
-      if (m_lifter->at_least(i, m_problem.threshold)) {
-        m_high[i] = true;
-      }
-      m_least[i] = std::min(m_least[i], (*values)[i]);
-      m_most[i] = std::max(m_most[i], (*values)[i]);
+      record(i,
+             (*values)[i],
+             m_lifter->at_most(i, m_problem.cells[i].hidden ? 0 : 1),
+             m_lifter->at_least(i, m_problem.threshold));
     }
     return true;
   }
@@ -604,19 +585,13 @@ public:
       }
     }
     for (std::size_t i = 0; i < sums.size(); ++i) {
-      const AuditCell& cell = m_problem.cells[i];
-      const auto sum = static_cast<double>(sums[i]);
-      if (sums[i] <= (cell.hidden ? 0U : 1U)) {
-        m_low[i] = true;
-      }
-      if (sums[i] >= m_problem.threshold) {
-        m_high[i] = true;
-      }
-      m_least[i] = std::min(m_least[i], sum);
-      m_most[i] = std::max(m_most[i], sum);
+      record(i,
+             static_cast<double>(sums[i]),
+             sums[i] <= (m_problem.cells[i].hidden ? 0U : 1U),
+             sums[i] >= m_problem.threshold);
     }
     m_true = std::move(sums);
-    m_lifter.emplace(m_problem);
+    m_lifter.emplace(m_problem, m_true);
     return true;
   }
 
@@ -661,6 +636,17 @@ public:
   }
 
 private:
+  // A point where cell i takes `value`, which proves (exactly) its lower
+  // target or T when `low` or `high` says so.
+  void
+  record(std::size_t i, double value, bool low, bool high)
+  {
+    m_low[i] = m_low[i] || low;
+    m_high[i] = m_high[i] || high;
+    m_least[i] = std::min(m_least[i], value);
+    m_most[i] = std::max(m_most[i], value);
+  }
+
   // the current basic solution's variables, into m_point
   void
   read_point(glp_prob* lp)

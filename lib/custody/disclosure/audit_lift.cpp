@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace custody::disclosure::detail {
 
@@ -38,15 +39,15 @@ raised_ceiling(std::uint64_t true_count, std::uint64_t threshold)
          + std::ldexp(static_cast<double>(below), -k_lift_shift);
 }
 
-Lifter::Lifter(const AuditProblem& problem)
+Lifter::Lifter(const AuditProblem& problem,
+               std::vector<std::uint64_t> true_sums)
   : m_problem(problem),
     m_column_start(problem.variables + 1, 0),
-    m_true_sums(problem.cells.size(), 0)
+    m_true_sums(std::move(true_sums))
 {
-  for (std::size_t i = 0; i < problem.cells.size(); ++i) {
-    for (const std::uint32_t variable : problem.cells[i].variables) {
+  for (const AuditCell& cell : problem.cells) {
+    for (const std::uint32_t variable : cell.variables) {
       ++m_column_start[variable + 1];
-      m_true_sums[i] += problem.known[variable];
     }
   }
   for (std::size_t j = 0; j < problem.variables; ++j) {

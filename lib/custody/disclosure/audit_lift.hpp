@@ -50,8 +50,8 @@ class Lifter
 {
 public:
   // `problem.known` must meet every constraint (Witnesses::offer_known
-  // checks that first).
-  explicit Lifter(const AuditProblem& problem);
+  // checks that first); `true_sums` holds each cell's sum of it.
+  Lifter(const AuditProblem& problem, std::vector<std::uint64_t> true_sums);
 
   // The lifted point of `point` (one value per variable), as each cell's
   // value: nullopt when the correction or the exact check fails.

@@ -45,6 +45,21 @@ two_by_two(const std::vector<std::uint64_t>& counts)
   return problem;
 }
 
+// each cell's sum of the true counts, as the audit hands them to a Lifter
+std::vector<std::uint64_t>
+true_sums(const AuditProblem& problem)
+{
+  std::vector<std::uint64_t> sums;
+  for (const AuditCell& cell : problem.cells) {
+    std::uint64_t sum = 0;
+    for (const std::uint32_t variable : cell.variables) {
+      sum += problem.known[variable];
+    }
+    sums.push_back(sum);
+  }
+  return sums;
+}
+
 } // namespace
 
 TEST_SUITE_BEGIN("disclosure");
@@ -64,7 +79,7 @@ TEST_CASE("a float point at a relaxed floor lifts to an exact point where "
           "the cell is exactly 1")
 {
   const AuditProblem problem = two_by_two({2, 1, 1, 3});
-  Lifter lifter(problem);
+  Lifter lifter(problem, true_sums(problem));
   // x0 held at its relaxed floor (true count 2), the rest where the
   // margins put them, with the rounding a simplex leaves
   const double floor = disclosure::detail::relaxed_floor(2);
@@ -90,7 +105,7 @@ TEST_CASE("a float point a rounding off the published figures is corrected "
           "onto them, and one further off does not lift")
 {
   const AuditProblem problem = two_by_two({2, 1, 1, 3});
-  Lifter lifter(problem);
+  Lifter lifter(problem, true_sums(problem));
   SUBCASE("the true counts with rounding noise on every variable")
   {
     const std::vector<double> point{
@@ -129,7 +144,7 @@ TEST_CASE("a variable no corrected row holds is not moved: below 0, the point "
   alone.hidden = true;
   problem.cells.push_back(alone);
   problem.known.push_back(1);
-  Lifter lifter(problem);
+  Lifter lifter(problem, true_sums(problem));
   CHECK(lifter.lift({2.0, 1.0, 1.0, 3.0, 0.0}));
   CHECK_FALSE(lifter.lift({2.0, 1.0, 1.0, 3.0, -1.0}));
 }
