@@ -2,7 +2,7 @@
 // (audit.hpp gives the model).
 #include <custody/base/parallel.hpp>
 #include <custody/disclosure/audit.hpp>
-#include <custody/disclosure/audit_lift.hpp>
+#include <custody/disclosure/audit_vertex.hpp>
 
 #include <glpk.h>
 
@@ -42,9 +42,9 @@ constexpr std::size_t k_confirm_pass_gain = 3;
 // (Exact bounds here can be as close as 1e-8 to 1: a looser tolerance passes
 // in the search what the confirming round then fails.)
 constexpr double k_float_witness_tolerance = k_tolerance;
-// How many lifts may fail, before any succeeds, until the audit stops trying.
-constexpr int k_lift_failures = 3;
-const double k_eta = std::ldexp(1.0, -detail::k_lift_shift);
+// How many float points may fail to give an exact one, before any does,
+// until the audit stops trying.
+constexpr int k_vertex_failures = 3;
 
 struct ProblemDeleter
 {
@@ -395,7 +395,8 @@ public:
       m_low_float(problem.cells.size(), false),
       m_high_float(problem.cells.size(), false),
       m_least(problem.cells.size(), std::numeric_limits<double>::infinity()),
-      m_most(problem.cells.size(), 0.0)
+      m_most(problem.cells.size(), 0.0),
+      m_vertex(std::in_place, problem)
   {
   }
 
@@ -442,10 +443,10 @@ public:
     }
   }
 
-  // The current basic solution of a float solve, lifted to an exact point
-  // with the true counts (audit_lift.hpp); returns whether it could be. The
-  // point's own values, within a tolerance, prove bounds in floating point
-  // (low_float, high_float) either way.
+  // The current basic solution of a float solve, made exact
+  // (audit_vertex.hpp); returns whether it could be. The point's own values,
+  // within a tolerance, prove bounds in floating point (low_float,
+  // high_float) either way.
   bool
   offer_float(glp_prob* lp)
   {
@@ -457,13 +458,6 @@ public:
       for (const std::uint32_t variable : cell.variables) {
         sum += m_point[variable];
       }
-      if (!m_true.empty()) {
-        // The point the lift would make (audit_lift.hpp), in floating point:
-        // a program that relaxed several cells' floors at once puts none of
-        // them at 1 in the audit's own set, but this point puts every one
-        // that sits on its relaxed floor there.
-        sum = (sum + k_eta * static_cast<double>(m_true[i])) / (1.0 + k_eta);
-      }
       if (sum <= (cell.hidden ? 0.0 : 1.0) + k_float_witness_tolerance) {
         m_low_float[i] = true;
       }
@@ -471,25 +465,26 @@ public:
         m_high_float[i] = true;
       }
     }
-    if (!m_lifter) {
+    if (!m_vertex) {
       return false;
     }
-    const auto values = m_lifter->lift(m_point);
+    const auto values = m_vertex->point(lp);
     if (!values) {
-      // A program whose published cells do not correct exactly in small
-      // integers (audit_lift.hpp) fails every lift the same way: after a few
+      // A program whose bases have denominators past the refinement's
+      // budget (audit_vertex.hpp) fails every point alike: after a few
       // failures with no success, stop paying for it.
-      if (!m_lifted && ++m_lift_failures == k_lift_failures) {
-        m_lifter.reset();
+      if (!m_exact_found && ++m_vertex_failures == k_vertex_failures) {
+        m_vertex.reset();
       }
       return false;
     }
-    m_lifted = true;
+    m_exact_found = true;
     for (std::size_t i = 0; i < m_problem.cells.size(); ++i) {
+      const detail::ExactValue& value = (*values)[i];
       record(i,
-             (*values)[i],
-             m_lifter->at_most(i, m_problem.cells[i].hidden ? 0 : 1),
-             m_lifter->at_least(i, m_problem.threshold));
+             value.approximate,
+             value.ceiling <= (m_problem.cells[i].hidden ? 0U : 1U),
+             value.floor >= m_problem.threshold);
     }
     return true;
   }
@@ -507,10 +502,10 @@ public:
       m_least[i] = std::min(m_least[i], other.m_least[i]);
       m_most[i] = std::max(m_most[i], other.m_most[i]);
     }
-    m_lifted = m_lifted || other.m_lifted;
-    m_lift_failures = std::max(m_lift_failures, other.m_lift_failures);
-    if (!other.m_lifter) {
-      m_lifter.reset();
+    m_exact_found = m_exact_found || other.m_exact_found;
+    m_vertex_failures = std::max(m_vertex_failures, other.m_vertex_failures);
+    if (!other.m_vertex) {
+      m_vertex.reset();
     }
   }
 
@@ -528,37 +523,16 @@ public:
     return m_high[i] || m_high_float[i];
   }
 
-  // Whether float points are still lifted: the true counts are known, and
-  // lifting has not failed too often with no success.
+  // Whether float points are still made exact: that has not failed too
+  // often with no success.
   [[nodiscard]] bool
-  lifts() const
+  exact_points() const
   {
-    return m_lifter.has_value();
-  }
-
-  // Whether holding cells at relaxed floors pays: a lifted point proves
-  // them exactly, or (searching) a float point does. A confirming round
-  // with no lifter would only have to solve each such program again,
-  // unrelaxed, before its exact solve.
-  [[nodiscard]] bool
-  relaxes_floors(bool confirm) const
-  {
-    return relaxes() && (lifts() || !confirm);
-  }
-
-  // Whether the true counts are known to meet every constraint: then a
-  // program may hold cells at relaxed floors and raised ceilings
-  // (audit_lift.hpp), and float points are read as the point the lift would
-  // make of them.
-  [[nodiscard]] bool
-  relaxes() const
-  {
-    return !m_true.empty();
+    return m_vertex.has_value();
   }
 
   // The caller's integer point, if it meets every constraint (checked here,
-  // in integers: exact); returns whether it does. Float points are lifted
-  // with it from then on.
+  // in integers: exact); returns whether it does.
   bool
   offer_known()
   {
@@ -590,16 +564,7 @@ public:
              sums[i] <= (m_problem.cells[i].hidden ? 0U : 1U),
              sums[i] >= m_problem.threshold);
     }
-    m_true = std::move(sums);
-    m_lifter.emplace(m_problem, m_true);
     return true;
-  }
-
-  // Cell i's true count, once offer_known has accepted the true counts.
-  [[nodiscard]] std::uint64_t
-  true_count(std::size_t i) const
-  {
-    return m_true[i];
   }
 
   // Cell i proven to be able to take its lower target or less.
@@ -665,10 +630,9 @@ private:
   std::vector<double> m_least;
   std::vector<double> m_most;
   std::vector<double> m_point;
-  std::vector<std::uint64_t> m_true;
-  std::optional<detail::Lifter> m_lifter;
-  bool m_lifted = false;
-  int m_lift_failures = 0;
+  std::optional<detail::VertexSolver> m_vertex;
+  bool m_exact_found = false;
+  int m_vertex_failures = 0;
 };
 
 // One bound of a cell: the LP's outcome, its value and what binds it.
@@ -747,15 +711,9 @@ reaches(glp_prob* lp,
 
 // Settled by a witness if one already is; else solved in floating point, and
 // a float answer on the safe side proven exactly by the solve's own point,
-// lifted (audit_lift.hpp), or failing that by glp_exact (with `confirm`). A
-// float answer on the unsafe side is kept as it is: failing is what the
-// caller does anyway.
-//
-// A lower bound is solved with the cell's own floor relaxed to
-// detail::relaxed_floor(t_c) when the true counts are known: the least value in
-// the audit's set is then max(1, the least found), because the segment from the
-// point found to the true counts crosses 1 inside the set; and a point at
-// the relaxed floor lifts to one where the cell is exactly 1.
+// made exact (audit_vertex.hpp), or failing that by glp_exact (with
+// `confirm`). A float answer on the unsafe side is kept as it is: failing is
+// what the caller does anyway.
 Result<Verdict>
 decide_bound(glp_prob* lp,
              const AuditProblem& problem,
@@ -779,27 +737,15 @@ decide_bound(glp_prob* lp,
   }
   // A float proof settles a searching round's bound, unless a solve of its
   // own could still prove it exactly (and so spare a confirming round).
-  if (!confirm && !witnesses.lifts()
+  if (!confirm && !witnesses.exact_points()
       && (low ? witnesses.low_float(i) : witnesses.high_float(i))) {
     verdict.safe = true;
     return verdict;
   }
   const int row = static_cast<int>(i) + 1;
-  const bool relaxed = low && !cell.hidden && witnesses.relaxes_floors(confirm)
-                       && witnesses.true_count(i) >= 2;
-  const auto floor_at = [&](double floor) {
-    glp_set_row_bnds(lp, row, GLP_LO, floor, 0.0);
-  };
-  if (relaxed) {
-    floor_at(detail::relaxed_floor(witnesses.true_count(i)));
-  }
   glp_set_obj_dir(lp, direction);
   verdict.solved = true;
   auto floated = solver.simplex();
-  if (relaxed) {
-    // the values and the basis stay as the solve left them
-    floor_at(1.0);
-  }
   if (!floated) {
     return tl::unexpected(floated.error());
   }
@@ -809,9 +755,6 @@ decide_bound(glp_prob* lp,
   }
   if (*floated == Outcome::optimal) {
     verdict.bound.value = glp_get_obj_val(lp);
-    if (relaxed) {
-      verdict.bound.value = std::max(verdict.bound.value, 1.0);
-    }
     witnesses.offer_float(lp);
   }
   const auto goal = static_cast<double>(target);
@@ -826,14 +769,6 @@ decide_bound(glp_prob* lp,
     return verdict;
   }
   if (float_safe && confirm) {
-    if (relaxed) {
-      // glp_exact must solve the audit's own program
-      CUSTODY_ASSIGN(again, solver.simplex());
-      if (again == Outcome::infeasible) {
-        verdict.bound.outcome = again;
-        return verdict;
-      }
-    }
     CUSTODY_ASSIGN(rational, solver.exact());
     verdict.bound.outcome = rational;
     if (rational == Outcome::infeasible) {
@@ -962,14 +897,13 @@ decide(glp_prob* lp,
 // Proves many primary cells' bounds at once before any is solved alone: the
 // program that maximises (minimises) the sum of the cells not yet proven to
 // reach T (to fall to their lower target) is solved in floating point and its
-// point lifted to an exact witness (audit_lift.hpp), or, when that fails and
-// `confirm` is set, confirmed by glp_exact and offered as it is; again over
-// the cells still unproven, until a solve proves nothing new. While
-// minimising, the cells summed are held at their relaxed floors, so that the
-// lifted point puts them at exactly 1. While maximising, every x_j is held
-// below a bound that keeps the program bounded: that only narrows the
-// feasible set, so the points found are feasible for the audit's own
-// program. What is not proven here is solved cell by cell after.
+// point made exact (audit_vertex.hpp), or, when that fails and `confirm` is
+// set, confirmed by glp_exact and offered as it is; again over the cells
+// still unproven, until a solve proves nothing new. While maximising, each
+// cell summed is held at most at T, which keeps the program bounded and
+// spreads the sum over many cells: that only narrows the feasible set, so
+// the points found are feasible for the audit's own program. What is not
+// proven here is solved cell by cell after.
 void
 discharge(glp_prob* lp,
           const AuditProblem& problem,
@@ -981,13 +915,13 @@ discharge(glp_prob* lp,
   const bool low = direction == GLP_MIN;
   const int columns = static_cast<int>(problem.variables);
   std::vector<double> objective(problem.variables + 1);
-  std::vector<int> relaxed;
+  std::vector<int> capped;
   const auto restore_bounds = [&] {
-    for (const int row : relaxed) {
+    for (const int row : capped) {
       const AuditCell& cell = problem.cells[static_cast<std::size_t>(row - 1)];
       glp_set_row_bnds(lp, row, cell.hidden ? GLP_FR : GLP_LO, 1.0, 0.0);
     }
-    relaxed.clear();
+    capped.clear();
   };
   std::size_t last_unproven = 0;
   for (int pass = 0; pass < k_discharge_passes; ++pass) {
@@ -1009,26 +943,15 @@ discharge(glp_prob* lp,
       for (const std::uint32_t variable : cell.variables) {
         objective[variable + 1] += 1.0;
       }
-      const int row = static_cast<int>(i) + 1;
-      if (low && !cell.hidden && witnesses.relaxes_floors(confirm)
-          && witnesses.true_count(i) >= 2) {
-        glp_set_row_bnds(
-          lp, row, GLP_LO, detail::relaxed_floor(witnesses.true_count(i)), 0.0);
-        relaxed.push_back(row);
-      }
       if (!low) {
-        // held at most at T (lifted: exactly to T), so that the sum spreads
-        // over many cells instead of one
-        const double ceiling =
-          witnesses.relaxes()
-            ? detail::raised_ceiling(witnesses.true_count(i), problem.threshold)
-            : static_cast<double>(problem.threshold);
+        const int row = static_cast<int>(i) + 1;
+        const auto ceiling = static_cast<double>(problem.threshold);
         if (cell.hidden) {
           glp_set_row_bnds(lp, row, GLP_UP, 0.0, ceiling);
         } else {
           glp_set_row_bnds(lp, row, GLP_DB, 1.0, ceiling);
         }
-        relaxed.push_back(row);
+        capped.push_back(row);
       }
     }
     // A pass costs about what a few dozen of a searching round's warm float
@@ -1058,15 +981,7 @@ discharge(glp_prob* lp,
     }
     const std::size_t before = witnesses.proven();
     if (!witnesses.offer_float(lp) && confirm) {
-      // The exact solve must be of a program inside the audit's own: the
-      // ceilings narrow it, but the relaxed floors widen it and go first.
-      if (low && !relaxed.empty()) {
-        restore_bounds();
-        auto again = solver.simplex();
-        if (!again || *again != Outcome::optimal) {
-          break;
-        }
-      }
+      // (the ceilings only narrow the audit's program)
       auto rational = solver.exact();
       if (!rational || *rational != Outcome::optimal) {
         restore_bounds();
@@ -1229,7 +1144,8 @@ audit(const AuditProblem& problem, const AuditOptions& options)
   // Many bounds proven at once, the least values on one problem and the
   // greatest on the other; what each found is then the both's.
   std::array<Basis, 2> after{start, start};
-  if (options.decide_only && (options.confirm_exact || witnesses.relaxes())) {
+  if (options.decide_only
+      && (options.confirm_exact || witnesses.exact_points())) {
     std::array<Witnesses, 2> found{witnesses, witnesses};
     std::array<std::uint64_t, 2> lps{};
     on_two_problems([&](std::size_t item) {

@@ -42,9 +42,9 @@
 // more (1 or less, 0 for a hidden cell) is proven to have upper >= T (lower
 // <= 1), exactly; such a proof stands in for the cell's own LP and exact
 // solve. Witnesses are the true counts (`known`, checked in integers), the
-// points of exact solves, and float points lifted to exact ones with the
-// true counts (audit_lift.hpp: no rational arithmetic, and no glp_exact, so
-// that even a searching audit's verdicts can be exact). Before the cells are
+// points of exact solves, and the exact points of the bases float solves end
+// at (audit_vertex.hpp: no glp_exact, so that even a searching audit's
+// verdicts can be exact). Before the cells are
 // solved one by one, the sum of the primary cells not yet proven is
 // minimised on one problem and maximised on the other, so that one solve
 // can prove many cells.
@@ -119,8 +119,9 @@ struct AuditOptions
 {
   // Every primary verdict on the safe side proven exactly, by glp_exact when
   // no witness does it. Without it (a searching round), a safe verdict is
-  // exact only where a witness came cheap, and, once lifting has stopped,
-  // a float witness (a float point's value within 1e-9) settles a bound.
+  // exact only where a witness came cheap, and, once exact points have
+  // stopped, a float witness (a float point's value within 1e-9) settles a
+  // bound.
   bool confirm_exact = true;
   // Decide each primary cell's test, and no more: a bound is not solved when
   // a witness (below) already settles it, a float bound that fails is not

@@ -503,9 +503,9 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   bool passed = false;
   std::size_t already_disclosed = 0;
   std::size_t failing_cells = 0;
-  // Rounds search in floating point, each verdict proven exactly where a
-  // lifted witness does it cheaply (audit_lift.hpp); a round that passes with
-  // any primary verdict not proven so is audited again with every one
+  // Rounds search in floating point, each verdict proven exactly where an
+  // exact basic point does it cheaply (audit_vertex.hpp); a round that passes
+  // with any primary verdict not proven so is audited again with every one
   // confirmed exactly, and only an exact pass can end the search (a cell
   // failing the confirming round continues the rounds).
   bool confirming = false;

@@ -547,16 +547,16 @@ TEST_CASE("the audit, deciding only: the same verdicts as the full audit, "
   }
 }
 
-TEST_CASE("the audit, deciding only: a cell an exact solve holds at its bound "
-          "of 1 is proven to reach it, which its rounded value cannot show")
+TEST_CASE("the audit, deciding only: a cell a float solve leaves at its bound "
+          "of 1 is proven to reach it exactly, with no exact solve")
 {
   // a (primary) + b (secondary) = 10, both suppressed (so each >= 1): a lies
-  // in [1, 9]. Minimising a ends with a's row at its bound: exactly 1, which
-  // proves the lower side with no solve of its own; maximising proves the
-  // upper side by the value 9. A first solve with no objective, two float and
-  // two exact solves for a, two float solves for b's interval: seven (eleven
-  // when a's rounded value of 1 was all an exact solve gave, and its lower
-  // side was solved again on its own).
+  // in [1, 9]. Minimising a ends with a's row at its bound: the basis's exact
+  // point (audit_vertex.hpp) has a exactly 1, which its rounded value alone
+  // cannot show; maximising proves the upper side by the value 9. A first
+  // solve with no objective, two float solves for a, two for b's interval:
+  // five (seven when each of a's bounds took an exact solve, eleven before
+  // a row at its bound counted).
   AuditProblem problem;
   problem.variables = 2;
   problem.cells = {
@@ -571,7 +571,7 @@ TEST_CASE("the audit, deciding only: a cell an exact solve holds at its bound "
   CHECK(result->intervals[0].exact);
   CHECK(result->intervals[0].lower == 1);
   CHECK(result->failing == 0);
-  CHECK(result->lps == 7);
+  CHECK(result->lps == 5);
 }
 
 TEST_CASE("the audit, deciding only: a planted weak cell is still caught, "
