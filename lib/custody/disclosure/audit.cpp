@@ -375,6 +375,51 @@ set_objective(glp_prob* lp, const AuditCell* previous, const AuditCell& cell)
   }
 }
 
+// Whether every point of `earlier`'s program is a point of `now`'s: the same
+// cells over the same variables, and each cell's constraint the same or
+// looser (a published range inside the new one or, when it does not reach
+// below 1, suppressed now; anything now hidden), with the same threshold.
+// Then `earlier`'s witnesses are witnesses of `now`.
+bool
+widens(const AuditProofs& earlier, const AuditProblem& now)
+{
+  const AuditProblem& then = earlier.problem;
+  const std::size_t cells = now.cells.size();
+  if (then.variables != now.variables || then.cells.size() != cells
+      || then.threshold != now.threshold || earlier.low.size() != cells
+      || earlier.high.size() != cells || earlier.low_float.size() != cells
+      || earlier.high_float.size() != cells || earlier.least.size() != cells
+      || earlier.most.size() != cells) {
+    return false;
+  }
+  for (std::size_t i = 0; i < cells; ++i) {
+    const AuditCell& old = then.cells[i];
+    const AuditCell& cell = now.cells[i];
+    // the targets of a hidden cell differ
+    if (old.variables != cell.variables || old.hidden != cell.hidden) {
+      return false;
+    }
+    if (cell.hidden) {
+      continue;
+    }
+    const std::uint64_t old_least =
+      old.value > old.slack ? old.value - old.slack : 0;
+    if (cell.suppressed) {
+      if (!old.suppressed && old_least < 1) {
+        return false;
+      }
+      continue;
+    }
+    const std::uint64_t least =
+      cell.value > cell.slack ? cell.value - cell.slack : 0;
+    if (old.suppressed || old_least < least
+        || old.value + old.slack > cell.value + cell.slack) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Points that satisfy every constraint exactly: the basic solutions glp_exact
 // ends at (its rational arithmetic makes them feasible exactly). Each is a
 // release a reader cannot rule out, so the value it gives a cell lies in that
@@ -507,6 +552,32 @@ public:
     if (!other.m_vertex) {
       m_vertex.reset();
     }
+  }
+
+  // What an earlier audit proved, of a program this one widens (widens()).
+  void
+  adopt(const AuditProofs& earlier)
+  {
+    for (std::size_t i = 0; i < m_low.size(); ++i) {
+      m_low[i] = m_low[i] || earlier.low[i];
+      m_high[i] = m_high[i] || earlier.high[i];
+      m_low_float[i] = m_low_float[i] || earlier.low_float[i];
+      m_high_float[i] = m_high_float[i] || earlier.high_float[i];
+      m_least[i] = std::min(m_least[i], earlier.least[i]);
+      m_most[i] = std::max(m_most[i], earlier.most[i]);
+    }
+  }
+
+  // What these witnesses proved, for a later audit.
+  void
+  export_to(AuditProofs& proofs) const
+  {
+    proofs.low = m_low;
+    proofs.high = m_high;
+    proofs.low_float = m_low_float;
+    proofs.high_float = m_high_float;
+    proofs.least = m_least;
+    proofs.most = m_most;
   }
 
   // Cell i shown, in floating point or exactly, to be able to take its lower
@@ -1112,6 +1183,11 @@ audit(const AuditProblem& problem, const AuditOptions& options)
   }
   Witnesses witnesses(problem);
   const bool known_feasible = witnesses.offer_known();
+  const bool carried = options.decide_only && options.proven != nullptr
+                       && widens(*options.proven, problem);
+  if (carried) {
+    witnesses.adopt(*options.proven);
+  }
   std::vector<std::size_t> suppressed;
   for (std::size_t i = 0; i < problem.cells.size(); ++i) {
     if (problem.cells[i].suppressed) {
@@ -1130,7 +1206,16 @@ audit(const AuditProblem& problem, const AuditOptions& options)
   {
     const TerminalOff quiet;
     const LpProblem lp = build(problem);
-    Solver solver(lp.get(), result.lps);
+    // the earlier program's last basis, else GLPK's presolver
+    const bool warm =
+      carried && options.proven->row_status.size() == problem.cells.size()
+      && options.proven->column_status.size() == problem.variables;
+    if (warm) {
+      set_basis(
+        lp.get(),
+        Basis{options.proven->row_status, options.proven->column_status});
+    }
+    Solver solver(lp.get(), result.lps, !warm);
     CUSTODY_ASSIGN(first, solver.simplex());
     if (first == Outcome::infeasible) {
       return infeasible_result(problem, result.lps);
@@ -1181,6 +1266,7 @@ audit(const AuditProblem& problem, const AuditOptions& options)
     set_basis(lp.get(), after[item]);
     shares[item] =
       solve_cells(lp.get(), problem, copies[item], options, groups[item]);
+    after[item] = basis_of(lp.get());
   });
   for (auto& share : shares) {
     if (!*share) {
@@ -1202,6 +1288,15 @@ audit(const AuditProblem& problem, const AuditOptions& options)
             [](const CellInterval& a, const CellInterval& b) {
               return a.cell < b.cell;
             });
+  if (options.decide_only) {
+    witnesses.absorb(copies[0]);
+    witnesses.absorb(copies[1]);
+    AuditProofs& proofs = result.proofs.emplace();
+    proofs.problem = problem;
+    witnesses.export_to(proofs);
+    proofs.row_status = std::move(after[0].rows);
+    proofs.column_status = std::move(after[0].columns);
+  }
   return result;
 }
 

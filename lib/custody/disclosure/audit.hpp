@@ -57,6 +57,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace custody::disclosure {
@@ -115,6 +116,31 @@ struct CellInterval
   std::vector<std::size_t> binding;
 };
 
+// What one audit proved, for the next audit of a program that only widens
+// this one: the same cells over the same variables, each constraint the same
+// or looser (a published cell suppressed, as the search for a safe pattern
+// does round after round). Every point of this program is then a point of
+// that one, so a bound a witness proved here stands there too, and that
+// audit need not prove it again. The audit checks the widening itself and
+// ignores proofs of a program the new one does not contain.
+struct AuditProofs
+{
+  // the program proven
+  AuditProblem problem;
+  // per cell: shown to take its lower target (1; 0 when hidden) or less,
+  // and T or more: exactly, and (low_float, high_float) in floating point
+  std::vector<bool> low;
+  std::vector<bool> high;
+  std::vector<bool> low_float;
+  std::vector<bool> high_float;
+  // per cell: the least and most value seen at a witness
+  std::vector<double> least;
+  std::vector<double> most;
+  // the last basis's statuses (GLPK's), a warm start for the next audit
+  std::vector<int> row_status;
+  std::vector<int> column_status;
+};
+
 struct AuditOptions
 {
   // Every primary verdict on the safe side proven exactly, by glp_exact when
@@ -131,6 +157,9 @@ struct AuditOptions
   // the least (most) value the cell took in a witness, which is inside the
   // interval. Secondary and hidden non-primary cells are solved as always.
   bool decide_only = false;
+  // An earlier audit's proofs (decide_only), used when `problem` widens
+  // its program.
+  const AuditProofs* proven = nullptr;
 };
 
 struct AuditResult
@@ -145,6 +174,8 @@ struct AuditResult
   // `intervals` is empty and `failing` counts every primary cell: none was
   // shown to pass.
   bool infeasible = false;
+  // what this audit proved (decide_only), for the next round's
+  std::optional<AuditProofs> proofs;
 };
 
 // Audits `problem`. Errc::invalid_input when a cell names no variable, a

@@ -509,6 +509,9 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
   // confirmed exactly, and only an exact pass can end the search (a cell
   // failing the confirming round continues the rounds).
   bool confirming = false;
+  // Each round only suppresses more, so its program widens the last one's,
+  // whose proofs stand (AuditProofs): only what they leave is solved again.
+  std::optional<AuditProofs> proven;
   while (summary.rounds < rules.max_rounds || confirming) {
     if (!confirming) {
       ++summary.rounds;
@@ -520,7 +523,9 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
     AuditOptions options;
     options.decide_only = true;
     options.confirm_exact = confirming;
+    options.proven = proven ? &*proven : nullptr;
     CUSTODY_ASSIGN(result, audit(problem, options));
+    proven = std::move(result.proofs);
     summary.lps += result.lps;
     if (result.infeasible) {
       return make_error(Errc::internal,

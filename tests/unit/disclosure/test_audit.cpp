@@ -574,6 +574,86 @@ TEST_CASE("the audit, deciding only: a cell a float solve leaves at its bound "
   CHECK(result->lps == 5);
 }
 
+TEST_CASE("the audit, deciding only: what one round proved carries to a "
+          "program that widens it, and to no other")
+{
+  const std::vector<std::uint64_t> inner = {3, 9, 2, 7, 4, 8, 1, 6, 5, 2,
+                                            4, 7, 3, 9, 6, 5, 2, 8, 1, 7};
+  const AuditProblem first = table(4, 5, inner, {0, 2, 6, 8, 11, 13, 17});
+  disclosure::AuditOptions deciding;
+  deciding.decide_only = true;
+  const auto proven = disclosure::audit(first, deciding);
+  REQUIRE(proven);
+  REQUIRE(proven->proofs);
+
+  const auto same_verdicts = [](const disclosure::AuditResult& a,
+                                const disclosure::AuditResult& b) {
+    REQUIRE(a.intervals.size() == b.intervals.size());
+    CHECK(a.failing == b.failing);
+    for (std::size_t i = 0; i < a.intervals.size(); ++i) {
+      CAPTURE(i);
+      CHECK(a.intervals[i].cell == b.intervals[i].cell);
+      CHECK(a.intervals[i].passes == b.intervals[i].passes);
+      if (a.intervals[i].passes && b.intervals[i].exact) {
+        CHECK(a.intervals[i].exact);
+      }
+    }
+  };
+  disclosure::AuditOptions carrying = deciding;
+  carrying.proven = &*proven->proofs;
+
+  SUBCASE("the next round suppresses one more cell: the same verdicts as "
+          "a fresh audit, in fewer solves")
+  {
+    AuditProblem next = first;
+    next.cells[1] = suppressed({1}, false);
+    const auto fresh = disclosure::audit(next, deciding);
+    const auto carried = disclosure::audit(next, carrying);
+    REQUIRE(fresh);
+    REQUIRE(carried);
+    same_verdicts(*carried, *fresh);
+    CHECK(carried->lps < fresh->lps);
+  }
+  SUBCASE("a program that publishes a cell the first suppressed is narrower: "
+          "the proofs are ignored")
+  {
+    AuditProblem narrower = first;
+    narrower.cells[0] = published({0}, inner[0]);
+    const auto fresh = disclosure::audit(narrower, deciding);
+    const auto carried = disclosure::audit(narrower, carrying);
+    REQUIRE(fresh);
+    REQUIRE(carried);
+    same_verdicts(*carried, *fresh);
+    CHECK(carried->lps == fresh->lps);
+  }
+}
+
+TEST_CASE("the audit, deciding only: a proof of a wider program does not "
+          "pass a cell the narrower one pins")
+{
+  // a (primary) + b (secondary) = 10 lets a lie in [1, 9]: it passes. Once b
+  // is published as 9, a is 1 exactly and fails; the first audit's points
+  // with a at 5 and more are not points of the second.
+  AuditProblem wide;
+  wide.variables = 2;
+  wide.cells = {suppressed({0}), suppressed({1}, false), published({0, 1}, 10)};
+  disclosure::AuditOptions deciding;
+  deciding.decide_only = true;
+  const auto proven = disclosure::audit(wide, deciding);
+  REQUIRE(proven);
+  REQUIRE(proven->proofs);
+  CHECK(proven->failing == 0);
+
+  AuditProblem narrow = wide;
+  narrow.cells[1] = published({1}, 9);
+  deciding.proven = &*proven->proofs;
+  const auto result = disclosure::audit(narrow, deciding);
+  REQUIRE(result);
+  CHECK(result->failing == 1);
+  REQUIRE_FALSE(result->intervals.empty());
+  CHECK_FALSE(result->intervals[0].passes);
+}
+
 TEST_CASE("the audit, deciding only: a planted weak cell is still caught, "
           "with what pins it, exact or not")
 {
