@@ -30,6 +30,9 @@ constexpr std::uint64_t k_max_exact = std::uint64_t{1} << 53;
 // How far a float bound may be from 1 or T and still be read as it: the
 // simplex's values carry rounding, the exact solver's do not.
 constexpr double k_tolerance = 1e-9;
+// How far apart two witnesses' values of a cell must be to show it is not
+// one value (what the release tests a secondary cell's interval against).
+constexpr double k_span = 1e-6;
 // How many programs the audit solves to prove many cells' bounds at once
 // before solving cells one at a time: each is one exact solve.
 constexpr int k_discharge_passes = 8;
@@ -965,6 +968,64 @@ decide(glp_prob* lp,
   return std::optional<CellInterval>{std::move(interval)};
 }
 
+// A non-primary cell under decide_only: its own question (AuditCell's
+// at_most, at_least) answered by a witness where one does, else by a float
+// solve; with no question, its interval, unless witnesses show it spans more
+// than one value (then that span, inside the interval, is reported). nullopt
+// when the published figures contradict each other.
+Result<std::optional<CellInterval>>
+ask(glp_prob* lp,
+    const AuditProblem& problem,
+    Solver& solver,
+    Witnesses& witnesses,
+    std::size_t i)
+{
+  const AuditCell& cell = problem.cells[i];
+  CellInterval interval;
+  interval.cell = i;
+  interval.lower = witnesses.least(i);
+  interval.upper = witnesses.most(i);
+  // with no witness at all, nothing is known and both bounds are solved
+  const bool witnessed = interval.lower <= interval.upper;
+  const bool asked = cell.at_most || cell.at_least;
+  const bool spans = interval.upper - interval.lower > k_span;
+  const bool lower_known =
+    witnessed
+    && (asked ? !cell.at_most
+                  || interval.lower
+                       <= static_cast<double>(*cell.at_most) + k_tolerance
+              : spans);
+  const bool upper_known =
+    witnessed
+    && (asked ? !cell.at_least
+                  || interval.upper
+                       >= static_cast<double>(*cell.at_least) - k_tolerance
+              : spans);
+  if (!lower_known) {
+    CUSTODY_ASSIGN(low, solve_bound(lp, problem, solver, GLP_MIN, false));
+    if (low.outcome == Outcome::infeasible) {
+      return std::optional<CellInterval>{};
+    }
+    if (low.outcome == Outcome::unbounded) {
+      return fail(Errc::internal,
+                  "the least value of cell {}, a sum of non-negative "
+                  "variables, was found unbounded",
+                  i);
+    }
+    interval.lower = low.value;
+  }
+  if (!upper_known) {
+    CUSTODY_ASSIGN(high, solve_bound(lp, problem, solver, GLP_MAX, false));
+    if (high.outcome == Outcome::infeasible) {
+      return std::optional<CellInterval>{};
+    }
+    interval.unbounded = high.outcome == Outcome::unbounded;
+    interval.upper =
+      interval.unbounded ? std::numeric_limits<double>::infinity() : high.value;
+  }
+  return std::optional<CellInterval>{std::move(interval)};
+}
+
 // Proves many primary cells' bounds at once before any is solved alone: the
 // program that maximises (minimises) the sum of the cells not yet proven to
 // reach T (to fall to their lower target) is solved in floating point and its
@@ -1097,9 +1158,11 @@ solve_cells(glp_prob* lp,
     const AuditCell& cell = problem.cells[i];
     set_objective(lp, previous, cell);
     previous = &cell;
-    if (options.decide_only && cell.primary) {
+    if (options.decide_only) {
       CUSTODY_ASSIGN(interval,
-                     decide(lp, problem, solver, witnesses, i, options));
+                     cell.primary
+                       ? decide(lp, problem, solver, witnesses, i, options)
+                       : ask(lp, problem, solver, witnesses, i));
       if (!interval) {
         result.infeasible = true;
         return result;

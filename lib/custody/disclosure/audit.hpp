@@ -78,6 +78,13 @@ struct AuditCell
   // hidden cell passes when the reader cannot tell it is non-empty
   // (lower <= 0) or cannot bound it below T.
   bool hidden = false;
+  // A suppressed cell that is not primary, under decide_only: the question
+  // its caller has, when it has one: whether the cell can take `at_most` or
+  // less, and whether `at_least` or more (to within the float tolerance).
+  // With neither, its interval is solved, unless witnesses already show it
+  // is not one value (what a caller asking whether it is determined needs).
+  std::optional<std::uint64_t> at_most;
+  std::optional<std::uint64_t> at_least;
 };
 
 struct AuditProblem
@@ -155,7 +162,8 @@ struct AuditOptions
   // on its first bound is not asked the other. The reported interval of a
   // primary cell is then what was learnt: a solved bound's optimum, or else
   // the least (most) value the cell took in a witness, which is inside the
-  // interval. Secondary and hidden non-primary cells are solved as always.
+  // interval. A non-primary cell is asked its own question (AuditCell's
+  // at_most, at_least) and reported the same way.
   bool decide_only = false;
   // An earlier audit's proofs (decide_only), used when `problem` widens
   // its program.

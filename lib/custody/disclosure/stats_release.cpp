@@ -335,6 +335,10 @@ problem_of(const Cells& cells,
       audit_cell.suppressed = cell.suppressed;
       audit_cell.primary = cell.protect == Protect::primary;
       audit_cell.value = cell.counts->records;
+      if (cell.protect == Protect::group && cell.outside.empty()) {
+        // whether it can fall 2 below its line's total (release_stats)
+        audit_cell.at_most = cell.line_records >= 2 ? cell.line_records - 2 : 0;
+      }
     }
     problem.cells.push_back(std::move(audit_cell));
     release_cell.push_back(i);
@@ -363,6 +367,8 @@ problem_of(const Cells& cells,
     audit_cell.variables = cell.outside;
     audit_cell.suppressed = true;
     audit_cell.hidden = true;
+    // whether it can hold 2 records or more (release_stats)
+    audit_cell.at_least = 2;
     problem.cells.push_back(std::move(audit_cell));
     release_cell.push_back(k_outside | i);
   }

@@ -554,9 +554,10 @@ TEST_CASE("the audit, deciding only: a cell a float solve leaves at its bound "
   // in [1, 9]. Minimising a ends with a's row at its bound: the basis's exact
   // point (audit_vertex.hpp) has a exactly 1, which its rounded value alone
   // cannot show; maximising proves the upper side by the value 9. A first
-  // solve with no objective, two float solves for a, two for b's interval:
-  // five (seven when each of a's bounds took an exact solve, eleven before
-  // a row at its bound counted).
+  // solve with no objective and two float solves for a: three, b's interval
+  // needing none, since those two points put b at 9 and at 1 (five when b
+  // was solved both ways, seven when each of a's bounds took an exact solve
+  // too).
   AuditProblem problem;
   problem.variables = 2;
   problem.cells = {
@@ -571,7 +572,72 @@ TEST_CASE("the audit, deciding only: a cell a float solve leaves at its bound "
   CHECK(result->intervals[0].exact);
   CHECK(result->intervals[0].lower == 1);
   CHECK(result->failing == 0);
-  CHECK(result->lps == 5);
+  CHECK(result->lps == 3);
+}
+
+TEST_CASE("the audit, deciding only: a cell that is not primary is asked its "
+          "own question, and solved only where no witness answers it")
+{
+  // a (primary) + b = 10; c + d = 4 with d = 3 published, so c is 1 and
+  // nothing else.
+  AuditProblem problem;
+  problem.variables = 4;
+  problem.cells = {suppressed({0}),
+                   suppressed({1}, false),
+                   published({0, 1}, 10),
+                   suppressed({2}, false),
+                   published({2, 3}, 4),
+                   published({3}, 3)};
+  problem.known = {4, 6, 1, 3};
+  disclosure::AuditOptions deciding;
+  deciding.decide_only = true;
+  const auto interval_of = [](const disclosure::AuditResult& result,
+                              std::size_t cell) {
+    for (const auto& interval : result.intervals) {
+      if (interval.cell == cell) {
+        return interval;
+      }
+    }
+    FAIL("no interval for cell " << cell);
+    return disclosure::CellInterval{};
+  };
+
+  SUBCASE("no question: b spans more than one value at the witnesses, c "
+          "does not and is solved, and found to be one value")
+  {
+    const auto result = disclosure::audit(problem, deciding);
+    REQUIRE(result);
+    // the first solve, a's two, c's two
+    CHECK(result->lps == 5);
+    const auto b = interval_of(*result, 1);
+    CHECK(b.upper - b.lower > 1);
+    const auto c = interval_of(*result, 3);
+    CHECK(c.lower == doctest::Approx(1));
+    CHECK(c.upper == doctest::Approx(1));
+  }
+  SUBCASE("whether b can reach 9 is answered by a witness; whether it can "
+          "reach 10 takes a solve, which says no")
+  {
+    problem.cells[3].at_least = 1; // c: answered by the true counts
+    problem.cells[1].at_least = 9;
+    const auto nine = disclosure::audit(problem, deciding);
+    REQUIRE(nine);
+    CHECK(nine->lps == 3);
+    CHECK(interval_of(*nine, 1).upper >= 9 - 1e-9);
+    problem.cells[1].at_least = 10;
+    const auto ten = disclosure::audit(problem, deciding);
+    REQUIRE(ten);
+    CHECK(ten->lps == 4);
+    CHECK(interval_of(*ten, 1).upper == doctest::Approx(9));
+  }
+  SUBCASE("whether c can fall to 0 takes a solve, which says no")
+  {
+    problem.cells[3].at_most = 0;
+    const auto result = disclosure::audit(problem, deciding);
+    REQUIRE(result);
+    CHECK(result->lps == 4);
+    CHECK(interval_of(*result, 3).lower == doctest::Approx(1));
+  }
 }
 
 TEST_CASE("the audit, deciding only: what one round proved carries to a "
