@@ -898,8 +898,9 @@ infeasible_result(const AuditProblem& problem, std::uint64_t lps)
 }
 
 // A primary cell under decide_only: its lower bound, then its upper one
-// unless the first settles it (a hidden cell safe below passes; a cell that
-// fails below is still asked above, in floating point, for what pins it).
+// unless the first settles it (a hidden cell safe below passes; any other
+// cell that fails below fails, and the solve that failed names what pins it,
+// as AuditOptions::decide_only says).
 // nullopt when the published figures contradict each other.
 Result<std::optional<CellInterval>>
 decide(glp_prob* lp,
@@ -924,7 +925,7 @@ decide(glp_prob* lp,
                 i);
   }
   Verdict high;
-  const bool asked_high = !(cell.hidden && low.safe);
+  const bool asked_high = cell.hidden ? !low.safe : low.safe;
   if (asked_high) {
     CUSTODY_ASSIGN(
       above,

@@ -741,6 +741,10 @@ TEST_CASE("the audit, deciding only: a planted weak cell is still caught, "
     CHECK(result->failing == 1);
     CHECK_FALSE(result->intervals[0].passes);
     CHECK(result->intervals[0].binding == std::vector<std::size_t>{1, 2, 3});
+    // a fails below and is not asked above: the first solve, the batch
+    // minimisation and maximisation, and a's lower bound (one more when its
+    // upper bound was solved too, against what decide_only says)
+    CHECK(result->lps == 4);
   }
 
   SUBCASE("a hidden cell known non-empty and below T fails; one that may be "
