@@ -552,14 +552,9 @@ public:
   void
   absorb(const Witnesses& other)
   {
-    for (std::size_t i = 0; i < m_low.size(); ++i) {
-      m_low[i] = m_low[i] || other.m_low[i];
-      m_high[i] = m_high[i] || other.m_high[i];
-      m_low_float[i] = m_low_float[i] || other.m_low_float[i];
-      m_high_float[i] = m_high_float[i] || other.m_high_float[i];
-      m_least[i] = std::min(m_least[i], other.m_least[i]);
-      m_most[i] = std::max(m_most[i], other.m_most[i]);
-    }
+    AuditProofs found;
+    other.export_to(found);
+    adopt(found);
     m_exact_found = m_exact_found || other.m_exact_found;
     m_vertex_failures = std::max(m_vertex_failures, other.m_vertex_failures);
     if (!other.m_vertex) {
