@@ -515,7 +515,8 @@ run_audit(std::size_t records_wanted,
   }
   const auto& audit = (*release)->audit;
   fmt::print("audit: {} records, {} tables, {} cells ({} distinct), {} "
-             "suppressed, {} combinations, {} rounds, {} LPs, exact {}: "
+             "suppressed, {} combinations, {} rounds, {} LPs ({} simplex "
+             "iterations), exact {}: "
              "{:.3f} s\n",
              counted.rows.size(),
              specs.size(),
@@ -525,6 +526,7 @@ run_audit(std::size_t records_wanted,
              audit.combinations,
              audit.rounds,
              audit.lps,
+             audit.iterations,
              audit.exact,
              elapsed);
 

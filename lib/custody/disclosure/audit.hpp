@@ -178,6 +178,9 @@ struct AuditResult
   std::size_t failing = 0;
   // LPs solved: every simplex and every exact solve counts one
   std::uint64_t lps = 0;
+  // Simplex iterations, float and exact, in all those LPs: the audit's work,
+  // a figure that does not depend on the machine as its seconds do.
+  std::uint64_t iterations = 0;
   // The published figures contradict each other (a caller bug). Then
   // `intervals` is empty and `failing` counts every primary cell: none was
   // shown to pass.

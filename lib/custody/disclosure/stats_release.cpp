@@ -533,6 +533,7 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
     CUSTODY_ASSIGN(result, audit(problem, options));
     proven = std::move(result.proofs);
     summary.lps += result.lps;
+    summary.iterations += result.iterations;
     if (result.infeasible) {
       return make_error(Errc::internal,
                         "stats: the release's own figures contradict each "

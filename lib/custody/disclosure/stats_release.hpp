@@ -51,6 +51,7 @@ struct AuditSummary
   std::size_t combinations = 0;   // the LP's variables
   std::size_t rounds = 0;         // audits run
   std::uint64_t lps = 0;          // linear programs solved
+  std::uint64_t iterations = 0;   // simplex iterations in them
   bool exact = true;              // every protected cell's bounds confirmed
                                   // in exact arithmetic
   std::size_t earlier_tables = 0; // tables of earlier releases audited with it
