@@ -233,7 +233,8 @@ run_records(std::uint64_t count)
   }
   fmt::print("build from the seals' covers: {:.3f} s\n", seconds_since(start));
   const auto owner = age::X25519Identity::generate();
-  const cache_file::Kind kind{"custody-bench-records\n", "custody/v1/bench-records-mac"};
+  const cache_file::Kind kind{"custody-bench-records\n",
+                              "custody/v1/bench-records-mac"};
   start = std::chrono::steady_clock::now();
   const Bytes body = set->serialize();
   auto sealed = cache_file::seal(kind, {{"count", count}}, body, owner);
@@ -242,7 +243,8 @@ run_records(std::uint64_t count)
     return 1;
   }
   fmt::print("serialize and seal ({:.1f} MB): {:.3f} s\n",
-             static_cast<double>(sealed->size()) / 1e6, seconds_since(start));
+             static_cast<double>(sealed->size()) / 1e6,
+             seconds_since(start));
   start = std::chrono::steady_clock::now();
   auto opened = cache_file::open(kind, *sealed, owner);
   if (!opened) {
@@ -260,20 +262,23 @@ run_records(std::uint64_t count)
   for (std::uint64_t i = 0; i < 100000; ++i) {
     found += parsed->find(made[i % count].id) != nullptr ? 1 : 0;
   }
-  fmt::print("100,000 id lookups: {:.3f} s ({} found)\n", seconds_since(start), found);
+  fmt::print(
+    "100,000 id lookups: {:.3f} s ({} found)\n", seconds_since(start), found);
   start = std::chrono::steady_clock::now();
   found = parsed->find_form(made.front().form) != nullptr ? 1 : 0;
-  fmt::print("first form lookup (indexes every form): {:.3f} s\n", seconds_since(start));
+  fmt::print("first form lookup (indexes every form): {:.3f} s\n",
+             seconds_since(start));
   // A batch of 10,000 new records merged in, as an append does.
-  std::vector<vault::SealedRecord> batch(made.begin(),
-                                         made.begin() + std::min<std::uint64_t>(count, 10000));
+  std::vector<vault::SealedRecord> batch(
+    made.begin(), made.begin() + std::min<std::uint64_t>(count, 10000));
   for (auto& record : batch) {
     record.id[0] ^= 0x5a;
     record.id[15] ^= 0xa5;
   }
   start = std::chrono::steady_clock::now();
   auto added = parsed->add(std::move(batch));
-  fmt::print("add a batch of 10,000: {:.3f} s{}\n", seconds_since(start),
+  fmt::print("add a batch of 10,000: {:.3f} s{}\n",
+             seconds_since(start),
              added ? "" : " (an id repeated)");
   return 0;
 }
@@ -649,10 +654,8 @@ run_redact(std::size_t count)
     const std::string first = first_names[draw(i, 1, 8)];
     const std::string last = last_names[draw(i, 2, 7)];
     const std::string place = places[draw(i, 3, 5)];
-    const std::string phone = fmt::format("07{:02} {:03} {:03}",
-                                          10 + i % 80,
-                                          (i / 80) % 1000,
-                                          (i * 7) % 1000);
+    const std::string phone = fmt::format(
+      "07{:02} {:03} {:03}", 10 + i % 80, (i / 80) % 1000, (i * 7) % 1000);
     const std::string email =
       fmt::format("{}.{}{}@example.org", first, last, i % 1000);
     std::string text = t.text;
