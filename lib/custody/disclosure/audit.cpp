@@ -1019,6 +1019,10 @@ ask(glp_prob* lp,
                   i);
     }
     interval.lower = low.value;
+    if (cell.at_most
+        && low.value > static_cast<double>(*cell.at_most) + k_tolerance) {
+      interval.binding = std::move(low.binding);
+    }
   }
   if (!upper_known) {
     CUSTODY_ASSIGN(high, solve_bound(lp, problem, solver, GLP_MAX, false));
@@ -1028,6 +1032,16 @@ ask(glp_prob* lp,
     interval.unbounded = high.outcome == Outcome::unbounded;
     interval.upper =
       interval.unbounded ? std::numeric_limits<double>::infinity() : high.value;
+    if (cell.at_least && !interval.unbounded
+        && high.value < static_cast<double>(*cell.at_least) - k_tolerance) {
+      std::vector<std::size_t> both;
+      std::set_union(interval.binding.begin(),
+                     interval.binding.end(),
+                     high.binding.begin(),
+                     high.binding.end(),
+                     std::back_inserter(both));
+      interval.binding = std::move(both);
+    }
   }
   return std::optional<CellInterval>{std::move(interval)};
 }

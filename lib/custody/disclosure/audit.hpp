@@ -119,7 +119,9 @@ struct CellInterval
   // The published cells whose constraints bind the failing bound (nonzero
   // dual / row at a bound in the optimal basis of the failing LP):
   // candidates for secondary suppression. Sorted, no duplicates; the union
-  // of both LPs' when both bounds fail; empty when the cell passes.
+  // of both LPs' when both bounds fail; empty when the cell passes. For a
+  // cell that is not primary, those of the solve that answered its question
+  // (AuditCell's at_most, at_least) no.
   std::vector<std::size_t> binding;
 };
 

@@ -552,8 +552,12 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
         const bool few_outside =
           !interval.unbounded && interval.upper < 2.0 - 1e-9;
         if (few_outside) {
+          std::vector<std::size_t> binding;
+          for (auto other : interval.binding) {
+            binding.push_back(release_cell[other]);
+          }
           failing_differences.emplace_back(
-            problem.cells[interval.cell].variables, std::vector<std::size_t>{});
+            problem.cells[interval.cell].variables, std::move(binding));
         }
         continue;
       }

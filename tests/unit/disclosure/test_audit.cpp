@@ -624,11 +624,14 @@ TEST_CASE("the audit, deciding only: a cell that is not primary is asked its "
     REQUIRE(nine);
     CHECK(nine->lps == 3);
     CHECK(interval_of(*nine, 1).upper >= 9 - 1e-9);
+    CHECK(interval_of(*nine, 1).binding.empty());
     problem.cells[1].at_least = 10;
     const auto ten = disclosure::audit(problem, deciding);
     REQUIRE(ten);
     CHECK(ten->lps == 4);
     CHECK(interval_of(*ten, 1).upper == doctest::Approx(9));
+    // a no names what pins it, for the search to suppress next: a + b = 10
+    CHECK(interval_of(*ten, 1).binding == std::vector<std::size_t>{2});
   }
   SUBCASE("whether c can fall to 0 takes a solve, which says no")
   {
@@ -637,6 +640,12 @@ TEST_CASE("the audit, deciding only: a cell that is not primary is asked its "
     REQUIRE(result);
     CHECK(result->lps == 4);
     CHECK(interval_of(*result, 3).lower == doctest::Approx(1));
+    // c + d = 4 and d = 3 pin it
+    const auto binding = interval_of(*result, 3).binding;
+    CHECK_FALSE(binding.empty());
+    for (const auto cell : binding) {
+      CHECK((cell == 4 || cell == 5));
+    }
   }
 }
 
