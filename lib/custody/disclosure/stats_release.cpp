@@ -300,6 +300,40 @@ differences_of(const Cells& cells, const stats::Tabulation& tabulation)
 // The audit's problem over the non-empty cells (an empty cell sums no
 // combination: its 0 says nothing the model does not), and for each of its
 // cells the release cell it stands for.
+// Whether an earlier release's figure adds nothing to the audit: nothing has
+// moved since (no slack), and this release has a cell of the same records
+// whose own constraint and test say as much (the same value shown; a token
+// beside this release's cell, which is at least 1 either way, unless the
+// earlier one is a small cell this release shows, or protects at a lower
+// threshold). Left in, such a row changes nothing a reader can deduce but
+// does change the float path the search takes, and a release run again,
+// audited with its own first recording, must take the same path to come out
+// the same (docs/stats.md 4.7).
+bool
+repeated(const Cells& cells,
+         const std::map<std::vector<std::uint32_t>, std::size_t>& own,
+         const ReleaseCell& earlier,
+         std::uint64_t threshold)
+{
+  if (earlier.slack != 0) {
+    return false;
+  }
+  const auto found = own.find(earlier.counts->combinations);
+  if (found == own.end()) {
+    return false;
+  }
+  const ReleaseCell& now = cells.cells[found->second];
+  if (earlier.earlier->shown) {
+    return !now.suppressed && earlier.earlier->value == now.counts->records;
+  }
+  if (!earlier.earlier->suppressed) {
+    return false;
+  }
+  return earlier.protect != Protect::primary
+         || (now.suppressed && now.protect == Protect::primary
+             && earlier.earlier_threshold <= threshold);
+}
+
 std::pair<AuditProblem, std::vector<std::size_t>>
 problem_of(const Cells& cells,
            const stats::Tabulation& tabulation,
@@ -311,6 +345,15 @@ problem_of(const Cells& cells,
     static_cast<std::uint32_t>(tabulation.combination_records.size());
   problem.threshold = threshold;
   problem.known = tabulation.combination_records;
+  // This release's cells by what they sum, to find the earlier figures it
+  // repeats.
+  std::map<std::vector<std::uint32_t>, std::size_t> own;
+  for (std::size_t i = 0; i < cells.cells.size(); ++i) {
+    if (cells.cells[i].earlier == nullptr
+        && !cells.cells[i].counts->combinations.empty()) {
+      own.emplace(cells.cells[i].counts->combinations, i);
+    }
+  }
   for (std::size_t i = 0; i < cells.cells.size(); ++i) {
     const auto& cell = cells.cells[i];
     if (cell.counts->combinations.empty()) {
@@ -318,6 +361,9 @@ problem_of(const Cells& cells,
     }
     AuditCell audit_cell;
     audit_cell.variables = cell.counts->combinations;
+    if (cell.earlier != nullptr && repeated(cells, own, cell, threshold)) {
+      continue;
+    }
     if (cell.earlier != nullptr) {
       // What an earlier release showed, within what can have moved since; a
       // token it showed is known to be at least 1 only if nothing moved.
