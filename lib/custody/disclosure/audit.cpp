@@ -1060,11 +1060,11 @@ ask(glp_prob* lp,
 // cell summed is held at most at T, which keeps the program bounded and
 // spreads the sum over many cells: that only narrows the feasible set, so
 // the points found are feasible for the audit's own program. A cell proven
-// stays held while its row is at that ceiling: freed, the row would fall to
-// its lower bound and leave the last optimum infeasible, and the next pass
-// would spend most of its iterations finding a feasible point again (2,400
-// of about 3,300, at 2,000 cells). What is not proven here is solved cell
-// by cell after, on the audit's own program.
+// stays held unless its row is basic: a row at that ceiling, freed, would
+// fall to its lower bound and leave the last optimum infeasible, and the
+// next pass would spend most of its iterations finding a feasible point
+// again (2,400 of about 3,300, at 2,000 cells). What is not proven here is
+// solved cell by cell after, on the audit's own program.
 void
 discharge(glp_prob* lp,
           const AuditProblem& problem,
