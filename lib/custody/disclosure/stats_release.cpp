@@ -242,8 +242,7 @@ partitions(const Cells& cells, std::size_t t, const Line& line)
 // cell's records; room for 1 when it is not primary) is suppressed too,
 // else the smallest non-empty, until no line has one. In a fixed order,
 // so two runs agree. The audit still decides: this only spares it the
-// rounds these failures would cost (at 10,000 cells, round one found almost
-// every small cell pinned so, each an LP).
+// failures it would find one LP at a time, and the rounds after them.
 void
 pair_lonely_suppressions(Cells& cells,
                          const stats::Tabulation& tabulation,
@@ -397,9 +396,6 @@ differences_of(const Cells& cells, const stats::Tabulation& tabulation)
   return {out.begin(), out.end()};
 }
 
-// The audit's problem over the non-empty cells (an empty cell sums no
-// combination: its 0 says nothing the model does not), and for each of its
-// cells the release cell it stands for.
 // Whether an earlier release's figure adds nothing to the audit: nothing has
 // moved since (no slack), and this release has a cell of the same records
 // whose own constraint and test say as much (the same value shown; a token
@@ -434,6 +430,9 @@ repeated(const Cells& cells,
              && earlier.earlier_threshold <= threshold);
 }
 
+// The audit's problem over the non-empty cells (an empty cell sums no
+// combination: its 0 says nothing the model does not), and for each of its
+// cells the release cell it stands for.
 std::pair<AuditProblem, std::vector<std::size_t>>
 problem_of(const Cells& cells,
            const stats::Tabulation& tabulation,
@@ -459,11 +458,11 @@ problem_of(const Cells& cells,
     if (cell.counts->combinations.empty()) {
       continue;
     }
-    AuditCell audit_cell;
-    audit_cell.variables = cell.counts->combinations;
     if (cell.earlier != nullptr && repeated(cells, own, cell, threshold)) {
       continue;
     }
+    AuditCell audit_cell;
+    audit_cell.variables = cell.counts->combinations;
     if (cell.earlier != nullptr) {
       // What an earlier release showed, within what can have moved since; a
       // token it showed is known to be at least 1 only if nothing moved.
