@@ -719,6 +719,20 @@ private:
   int m_vertex_failures = 0;
 };
 
+// Adds the cells binding a second failing bound to those of the first
+// (CellInterval::binding: sorted, no duplicates).
+void
+add_binding(CellInterval& interval, const std::vector<std::size_t>& more)
+{
+  std::vector<std::size_t> both;
+  std::set_union(interval.binding.begin(),
+                 interval.binding.end(),
+                 more.begin(),
+                 more.end(),
+                 std::back_inserter(both));
+  interval.binding = std::move(both);
+}
+
 // One bound of a cell: the LP's outcome, its value and what binds it.
 struct Bound
 {
@@ -968,13 +982,7 @@ decide(glp_prob* lp,
     interval.binding = low.bound.binding;
   }
   if (asked_high && !high.safe) {
-    std::vector<std::size_t> both;
-    std::set_union(interval.binding.begin(),
-                   interval.binding.end(),
-                   high.bound.binding.begin(),
-                   high.bound.binding.end(),
-                   std::back_inserter(both));
-    interval.binding = std::move(both);
+    add_binding(interval, high.bound.binding);
   }
   return std::optional<CellInterval>{std::move(interval)};
 }
@@ -1039,13 +1047,7 @@ ask(glp_prob* lp,
       interval.unbounded ? std::numeric_limits<double>::infinity() : high.value;
     if (cell.at_least && !interval.unbounded
         && high.value < static_cast<double>(*cell.at_least) - k_tolerance) {
-      std::vector<std::size_t> both;
-      std::set_union(interval.binding.begin(),
-                     interval.binding.end(),
-                     high.binding.begin(),
-                     high.binding.end(),
-                     std::back_inserter(both));
-      interval.binding = std::move(both);
+      add_binding(interval, high.binding);
     }
   }
   return std::optional<CellInterval>{std::move(interval)};
@@ -1257,13 +1259,7 @@ solve_cells(glp_prob* lp,
         interval.binding = low.binding;
       }
       if (upper_fails) {
-        std::vector<std::size_t> both;
-        std::set_union(interval.binding.begin(),
-                       interval.binding.end(),
-                       high.binding.begin(),
-                       high.binding.end(),
-                       std::back_inserter(both));
-        interval.binding = std::move(both);
+        add_binding(interval, high.binding);
       }
       if (!interval.passes) {
         ++result.failing;
