@@ -848,6 +848,15 @@ TEST_CASE("a small margin over two non-empty cells cannot be released")
     disclosure::release_stats(tabulation, {k_threshold, 100});
   REQUIRE_FALSE(release);
   CHECK(release.error().code == Errc::unsafe);
+  // Refused before any audit round, for what it is: the female total (2)
+  // holds two non-empty primary cells, and no suppression can hide that
+  // (before, the search suppressed cell after cell to no end).
+  CHECK(release.error().message.find("1 protected figure cannot be hidden by "
+                                     "suppression")
+        != std::string::npos);
+  CHECK(release.error().message.find("after 0 audit rounds")
+        != std::string::npos);
+  CHECK(release.error().message.find("female") == std::string::npos);
 
   // Every non-empty cell hidden, zeros shown: the female total's least
   // value, by the test's own LP, is still 2.
