@@ -738,12 +738,13 @@ release_stats(const stats::Tabulation& tabulation, const StatsRules& rules)
         Errc::unsafe,
         fmt::format(
           "stats: {} protected figure{} cannot be hidden by suppression: "
-          "each is a total over two or more suppressed cells of its own "
+          "{} a total over two or more suppressed cells of its own "
           "records, and as zeros are shown each of those holds at least 1, "
           "so a reader knows it holds at least 2 (after {} audit round{}); "
           "nothing was written",
           held,
           held == 1 ? "" : "s",
+          held == 1 ? "it is" : "each is",
           summary.rounds,
           summary.rounds == 1 ? "" : "s"),
         Remedy::coarser_release);

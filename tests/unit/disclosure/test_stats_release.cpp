@@ -854,6 +854,8 @@ TEST_CASE("a small margin over two non-empty cells cannot be released")
   CHECK(release.error().message.find("1 protected figure cannot be hidden by "
                                      "suppression")
         != std::string::npos);
+  CHECK(release.error().message.find("suppression: it is a total")
+        != std::string::npos);
   CHECK(release.error().message.find("after 0 audit rounds")
         != std::string::npos);
   CHECK(release.error().message.find("female") == std::string::npos);
