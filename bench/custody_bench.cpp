@@ -933,5 +933,6 @@ main(int argc, char** argv)
     return 70;
   }
   raise_descriptor_limit();
+  keep_freed_memory();
   return run(argc, argv);
 }

@@ -126,6 +126,7 @@ main(int argc, char** argv)
 {
   custody::harden_process();
   custody::raise_descriptor_limit();
+  custody::keep_freed_memory();
   if (auto init = custody::crypto_init(); !init) {
     fmt::print(stderr, "custody: error: {}\n", init.error().message);
     return 70;
