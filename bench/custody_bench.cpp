@@ -459,38 +459,56 @@ synthetic_facts(std::size_t i)
   return row;
 }
 
-// The audit of a release of about CELLS cells over RECORDS synthetic records
-// of 2025: two-way tables of every pair of dimensions (the period by quarter
-// among them: four quarters and the year to date), in a fixed order, added
-// until the release reaches CELLS. Prints the release's size and what the
-// audit did; writes the last round's first minimisation as a CPLEX LP file
-// to LP_FILE, for glpsol to solve the same program cold.
-int
-run_audit(std::size_t records_wanted,
-          std::size_t cells_wanted,
-          const char* lp_file)
+// RECORDS synthetic records of 2025, as the facts index gives them.
+std::vector<index::FactsRow>
+synthetic_year(std::size_t records_wanted)
 {
   std::vector<index::FactsRow> rows;
   rows.reserve(records_wanted);
   for (std::size_t i = 0; i < records_wanted; ++i) {
     rows.push_back(synthetic_facts(i));
   }
+  return rows;
+}
+
+stats::Coding
+by_quarter()
+{
   stats::Coding coding;
   coding.level = 0;
   coding.grain = stats::Grain::quarter;
+  return coding;
+}
+
+stats::Selection
+whole_year()
+{
   stats::Selection selection;
   selection.period = records::Period{"2025-01", "2025-12"};
-  const stats::Counted counted = stats::select(rows, selection, coding, true);
+  return selection;
+}
+
+// Two-way tables of every pair of the dimensions (the period among them when
+// `with_period`), in a fixed order, added until `counted` fills about
+// `cells_wanted` cells.
+std::vector<stats::TableSpec>
+pairwise_tables(const stats::Counted& counted,
+                bool with_period,
+                const stats::Coding& coding,
+                std::size_t cells_wanted)
+{
   using D = stats::Dimension;
-  const std::vector<D> dimensions{D::period,
-                                  D::district,
-                                  D::population,
-                                  D::violence_type,
-                                  D::perpetrator,
-                                  D::setting,
-                                  D::outcome,
-                                  D::referral,
-                                  D::response_action};
+  std::vector<D> dimensions{D::district,
+                            D::population,
+                            D::violence_type,
+                            D::perpetrator,
+                            D::setting,
+                            D::outcome,
+                            D::referral,
+                            D::response_action};
+  if (with_period) {
+    dimensions.insert(dimensions.begin(), D::period);
+  }
   std::vector<stats::TableSpec> specs;
   std::size_t cells = 0;
   for (std::size_t a = 0; a < dimensions.size() && cells < cells_wanted; ++a) {
@@ -506,7 +524,30 @@ run_audit(std::size_t records_wanted,
       }
     }
   }
+  return specs;
+}
+
+// The audit of a release of about CELLS cells over RECORDS synthetic records
+// of 2025: two-way tables of every pair of dimensions (the period by quarter
+// among them: four quarters and the year to date), in a fixed order, added
+// until the release reaches CELLS. Prints the release's size and what the
+// audit did; writes the last round's first minimisation as a CPLEX LP file
+// to LP_FILE, for glpsol to solve the same program cold.
+int
+run_audit(std::size_t records_wanted,
+          std::size_t cells_wanted,
+          const char* lp_file)
+{
+  const std::vector<index::FactsRow> rows = synthetic_year(records_wanted);
+  const stats::Coding coding = by_quarter();
+  const stats::Counted counted =
+    stats::select(rows, whole_year(), coding, true);
+  const auto specs = pairwise_tables(counted, true, coding, cells_wanted);
   const auto tabulation = stats::tabulate(counted, specs, coding);
+  std::size_t cells = 0;
+  for (const auto& table : tabulation.tables) {
+    cells += table.cells.size();
+  }
   disclosure::StatsRules rules;
   const auto start = std::chrono::steady_clock::now();
   auto release = disclosure::release_stats(tabulation, rules);
@@ -593,41 +634,10 @@ run_audit(std::size_t records_wanted,
 int
 run_audit_year(std::size_t records_wanted, std::size_t cells_wanted)
 {
-  std::vector<index::FactsRow> rows;
-  rows.reserve(records_wanted);
-  for (std::size_t i = 0; i < records_wanted; ++i) {
-    rows.push_back(synthetic_facts(i));
-  }
-  stats::Coding coding;
-  coding.level = 0;
-  coding.grain = stats::Grain::quarter;
-  using D = stats::Dimension;
-  const std::vector<D> dimensions{D::district,
-                                  D::population,
-                                  D::violence_type,
-                                  D::perpetrator,
-                                  D::setting,
-                                  D::outcome,
-                                  D::referral,
-                                  D::response_action};
-  stats::Selection year;
-  year.period = records::Period{"2025-01", "2025-12"};
-  const stats::Counted all = stats::select(rows, year, coding, true);
-  std::vector<stats::TableSpec> specs;
-  std::size_t cells = 0;
-  for (std::size_t a = 0; a < dimensions.size() && cells < cells_wanted; ++a) {
-    for (std::size_t b = a + 1; b < dimensions.size() && cells < cells_wanted;
-         ++b) {
-      specs.push_back({fmt::format("t{}", specs.size()),
-                       "table",
-                       dimensions[b],
-                       dimensions[a]});
-      cells = 0;
-      for (const auto& table : stats::tabulate(all, specs, coding).tables) {
-        cells += table.cells.size();
-      }
-    }
-  }
+  const std::vector<index::FactsRow> rows = synthetic_year(records_wanted);
+  const stats::Coding coding = by_quarter();
+  const stats::Counted all = stats::select(rows, whole_year(), coding, true);
+  const auto specs = pairwise_tables(all, false, coding, cells_wanted);
   disclosure::StatsRules rules;
   auto report =
     [](const std::string& name,
