@@ -173,21 +173,41 @@ build(const AuditProblem& problem)
     glp_set_col_bnds(lp.get(), j, GLP_LO, 0.0, 0.0);
   }
   glp_add_rows(lp.get(), rows);
-  std::vector<int> index;
-  std::vector<double> coefficient;
+  // The matrix is given a column at a time, so that GLPK's nodes of one
+  // column lie together in memory: every glp_simplex call copies the matrix
+  // column by column into its own form, following each column's list, and
+  // given row by row those lists leapt across the whole pool (most of a
+  // short warm solve's time on a program of 36,000 columns). Each list
+  // holds its rows in the same order either way.
+  std::vector<std::size_t> start(problem.variables + 2, 0);
+  for (const AuditCell& cell : problem.cells) {
+    for (const std::uint32_t variable : cell.variables) {
+      ++start[variable + 2];
+    }
+  }
+  for (std::size_t j = 2; j < start.size(); ++j) {
+    start[j] += start[j - 1];
+  }
+  std::vector<int> index(start.back() + 1, 0);
+  for (int i = 1; i <= rows; ++i) {
+    for (const std::uint32_t variable :
+         problem.cells[static_cast<std::size_t>(i - 1)].variables) {
+      index[++start[variable + 1]] = i;
+    }
+  }
+  std::vector<double> coefficient(index.size(), 1.0);
+  for (int j = 1; j <= columns; ++j) {
+    const std::size_t first = start[static_cast<std::size_t>(j) - 1];
+    const std::size_t length = start[static_cast<std::size_t>(j)] - first;
+    // GLPK's arrays start at 1: element `first` is not read.
+    glp_set_mat_col(lp.get(),
+                    j,
+                    static_cast<int>(length),
+                    index.data() + first,
+                    coefficient.data() + first);
+  }
   for (int i = 1; i <= rows; ++i) {
     const AuditCell& cell = problem.cells[static_cast<std::size_t>(i - 1)];
-    // GLPK's arrays start at 1; element 0 is not read.
-    index.assign(cell.variables.size() + 1, 0);
-    coefficient.assign(cell.variables.size() + 1, 1.0);
-    for (std::size_t k = 0; k < cell.variables.size(); ++k) {
-      index[k + 1] = static_cast<int>(cell.variables[k]) + 1;
-    }
-    glp_set_mat_row(lp.get(),
-                    i,
-                    static_cast<int>(cell.variables.size()),
-                    index.data(),
-                    coefficient.data());
     if (cell.hidden) {
       glp_set_row_bnds(lp.get(), i, GLP_FR, 0.0, 0.0);
     } else if (cell.suppressed) {
