@@ -98,6 +98,13 @@ struct AuditProblem
   // before it trusts it, as a witness and, when nothing is suppressed, as
   // the proof that the published figures agree.
   std::vector<std::uint64_t> known;
+  // Optional (else empty): a part number for each x_j, where the program
+  // falls into parts that only some cells join (a year to date over its
+  // quarters: each quarter's tables lie within its own records). The first
+  // solve then finds a basis for each part's own cells alone, and mends the
+  // cells that join parts from there, rather than solving the whole program
+  // from nothing. Only where the first solve starts; it changes no bound.
+  std::vector<std::uint32_t> parts;
 };
 
 struct CellInterval

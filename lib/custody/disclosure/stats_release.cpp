@@ -11,6 +11,8 @@
 #include <cmath>
 #include <iterator>
 #include <map>
+#include <numeric>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -430,6 +432,85 @@ repeated(const Cells& cells,
              && earlier.earlier_threshold <= threshold);
 }
 
+// Where the audit's program falls into parts (AuditProblem::parts): the
+// records each earlier release's cells are joined by (a quarter's tables,
+// within the quarter), and with them the cells of this release that lie
+// within one such part or outside every part; a cell of this release over
+// two parts (the year to date over its quarters) is one that joins them.
+// Cells are taken in the program's order, so two runs agree. Empty when no
+// earlier release is in the program: the audit then starts as it always
+// has.
+std::vector<std::uint32_t>
+parts_of(const AuditProblem& problem,
+         const std::vector<std::size_t>& release_cell,
+         const Cells& cells)
+{
+  const auto earlier = [&](std::size_t k) {
+    return release_cell[k] < cells.cells.size()
+           && cells.cells[release_cell[k]].earlier != nullptr;
+  };
+  std::vector<std::uint32_t> parent(problem.variables);
+  std::iota(parent.begin(), parent.end(), 0U);
+  const auto find = [&](std::uint32_t j) {
+    while (parent[j] != j) {
+      parent[j] = parent[parent[j]];
+      j = parent[j];
+    }
+    return j;
+  };
+  // a part that holds an earlier release's cell, by its root
+  std::vector<bool> anchored(problem.variables, false);
+  const auto join = [&](const std::vector<std::uint32_t>& variables) {
+    std::uint32_t root = find(variables.front());
+    bool anchor = anchored[root];
+    for (const std::uint32_t j : variables) {
+      const std::uint32_t other = find(j);
+      if (other != root) {
+        anchor = anchor || anchored[other];
+        parent[other] = root;
+      }
+    }
+    anchored[root] = anchor;
+  };
+  bool any = false;
+  for (std::size_t k = 0; k < problem.cells.size(); ++k) {
+    if (earlier(k) && !problem.cells[k].hidden) {
+      join(problem.cells[k].variables);
+      anchored[find(problem.cells[k].variables.front())] = true;
+      any = true;
+    }
+  }
+  if (!any) {
+    return {};
+  }
+  for (std::size_t k = 0; k < problem.cells.size(); ++k) {
+    const AuditCell& cell = problem.cells[k];
+    if (earlier(k) || cell.hidden) {
+      continue;
+    }
+    std::optional<std::uint32_t> held;
+    bool joins = false;
+    for (const std::uint32_t j : cell.variables) {
+      const std::uint32_t root = find(j);
+      if (anchored[root]) {
+        if (held && *held != root) {
+          joins = true;
+          break;
+        }
+        held = root;
+      }
+    }
+    if (!joins) {
+      join(cell.variables);
+    }
+  }
+  std::vector<std::uint32_t> parts(problem.variables);
+  for (std::uint32_t j = 0; j < problem.variables; ++j) {
+    parts[j] = find(j);
+  }
+  return parts;
+}
+
 // The audit's problem over the non-empty cells (an empty cell sums no
 // combination: its 0 says nothing the model does not), and for each of its
 // cells the release cell it stands for.
@@ -517,6 +598,7 @@ problem_of(const Cells& cells,
     problem.cells.push_back(std::move(audit_cell));
     release_cell.push_back(k_outside | i);
   }
+  problem.parts = parts_of(problem, release_cell, cells);
   return {std::move(problem), std::move(release_cell)};
 }
 

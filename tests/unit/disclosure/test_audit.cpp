@@ -377,6 +377,87 @@ TEST_CASE("the audit refuses a malformed problem as invalid input")
   CHECK(result.error().code == Errc::invalid_input);
 }
 
+// Two quarters' 4x5 tables (variables 0-19 and 20-39) and the year to
+// date's table over both, published whole: a program in two parts that the
+// year's cells join.
+AuditProblem
+two_quarters(const std::vector<std::uint64_t>& first,
+             const std::vector<std::uint64_t>& second)
+{
+  AuditProblem problem = table(4, 5, first, {0, 2, 6, 8, 11, 13, 17});
+  const AuditProblem later = table(4, 5, second, {3, 9, 10, 16});
+  for (AuditCell cell : later.cells) {
+    for (auto& j : cell.variables) {
+      j += 20;
+    }
+    problem.cells.push_back(std::move(cell));
+  }
+  std::vector<std::uint64_t> year(first.size());
+  for (std::size_t j = 0; j < year.size(); ++j) {
+    year[j] = first[j] + second[j];
+  }
+  for (AuditCell cell : table(4, 5, year, {}).cells) {
+    std::vector<std::uint32_t> both = cell.variables;
+    for (const auto j : cell.variables) {
+      both.push_back(j + 20);
+    }
+    cell.variables = both;
+    problem.cells.push_back(std::move(cell));
+  }
+  problem.variables = 40;
+  problem.known.assign(first.begin(), first.end());
+  problem.known.insert(problem.known.end(), second.begin(), second.end());
+  return problem;
+}
+
+TEST_CASE("the audit: a program in parts starts from each part's basis, and "
+          "finds the same intervals")
+{
+  const std::vector<std::uint64_t> first = {3, 9, 2, 7, 4, 8, 1, 6, 5, 2,
+                                            4, 7, 3, 9, 6, 5, 2, 8, 1, 7};
+  const std::vector<std::uint64_t> second = {6, 2, 8, 1, 5, 7, 3, 9, 2, 4,
+                                             1, 6, 7, 3, 8, 2, 4, 9, 6, 3};
+  AuditProblem whole = two_quarters(first, second);
+  AuditProblem parted = whole;
+  parted.parts.assign(40, 7);
+  for (std::size_t j = 20; j < 40; ++j) {
+    parted.parts[j] = 3;
+  }
+  const auto without = disclosure::audit(whole);
+  const auto with = disclosure::audit(parted);
+  REQUIRE(without);
+  REQUIRE(with);
+  REQUIRE(with->intervals.size() == without->intervals.size());
+  CHECK(with->failing == without->failing);
+  // the two parts' own solves, then the whole program's
+  CHECK(with->lps > without->lps);
+  for (std::size_t i = 0; i < with->intervals.size(); ++i) {
+    CAPTURE(i);
+    CHECK(with->intervals[i].cell == without->intervals[i].cell);
+    CHECK(with->intervals[i].lower == without->intervals[i].lower);
+    CHECK(with->intervals[i].upper == without->intervals[i].upper);
+    CHECK(with->intervals[i].passes == without->intervals[i].passes);
+    CHECK(with->intervals[i].exact);
+  }
+
+  SUBCASE("a part whose own figures contradict each other")
+  {
+    // the first quarter's last column total one more than its cells
+    parted.cells[28].value += 1;
+    const auto contradicted = disclosure::audit(parted);
+    REQUIRE(contradicted);
+    CHECK(contradicted->infeasible);
+    CHECK(contradicted->intervals.empty());
+  }
+  SUBCASE("a part for each variable, or none")
+  {
+    parted.parts.pop_back();
+    const auto refused = disclosure::audit(parted);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == Errc::invalid_input);
+  }
+}
+
 TEST_CASE("the audit reports published figures that contradict each other "
           "as infeasible")
 {
