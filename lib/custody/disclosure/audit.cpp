@@ -286,10 +286,16 @@ public:
     }
     int code = glp_simplex(m_lp, &parameters);
     ++m_lps;
-    if (!m_first
-        && (code == GLP_EBADB || code == GLP_ESING || code == GLP_ECOND)) {
-      // the last basis cannot be factorised: start again from the standard
-      // one
+    const bool singular = code == GLP_EBADB || code == GLP_ESING
+                          || code == GLP_ECOND
+                          || (code == GLP_EFAIL && !m_may_fail);
+    if (!m_first && singular) {
+      // The last basis cannot be factorised: start again from the standard
+      // one. GLP_EFAIL is GLPK finding a basis singular to working precision
+      // as it refactorises (a warm solve of a year to date's 10,199 rows,
+      // which refused the release after ten minutes): the same, unless the
+      // caller can do without this solve (a batch pass), where starting
+      // afresh costs more than the pass can prove.
       glp_std_basis(m_lp);
       code = glp_simplex(m_lp, &parameters);
       ++m_lps;
@@ -329,10 +335,19 @@ public:
     return outcome(m_lp, "exact simplex");
   }
 
+  // A solve that ends in a numerical failure is reported as it is, not
+  // started again from the standard basis: the caller can do without it.
+  void
+  may_fail()
+  {
+    m_may_fail = true;
+  }
+
 private:
   glp_prob* m_lp;
   std::uint64_t& m_lps;
   bool m_first;
+  bool m_may_fail = false;
 };
 
 // A basis as plain statuses, to start another problem (on another thread:
@@ -1503,6 +1518,7 @@ audit(const AuditProblem& problem, const AuditOptions& options)
       const LpProblem lp = build(problem);
       set_basis(lp.get(), start);
       Solver solver(lp.get(), lps[item], false);
+      solver.may_fail();
       discharge(lp.get(),
                 problem,
                 solver,
