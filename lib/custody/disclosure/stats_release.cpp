@@ -1,4 +1,5 @@
 // Statistics made safe to publish (stats_release.hpp).
+#include <custody/base/disjoint_sets.hpp>
 #include <custody/disclosure/audit.hpp>
 #include <custody/disclosure/disclosure_internal.hpp>
 #include <custody/disclosure/stats_release.hpp>
@@ -11,7 +12,6 @@
 #include <cmath>
 #include <iterator>
 #include <map>
-#include <numeric>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -449,28 +449,22 @@ parts_of(const AuditProblem& problem,
     return release_cell[k] < cells.cells.size()
            && cells.cells[release_cell[k]].earlier != nullptr;
   };
-  std::vector<std::uint32_t> parent(problem.variables);
-  std::iota(parent.begin(), parent.end(), 0U);
+  DisjointSets sets(problem.variables);
   const auto find = [&](std::uint32_t j) {
-    while (parent[j] != j) {
-      parent[j] = parent[parent[j]];
-      j = parent[j];
-    }
-    return j;
+    return static_cast<std::uint32_t>(sets.find(j));
   };
-  // a part that holds an earlier release's cell, by its root
+  // a part that holds an earlier release's cell, by its representative
   std::vector<bool> anchored(problem.variables, false);
   const auto join = [&](const std::vector<std::uint32_t>& variables) {
-    std::uint32_t root = find(variables.front());
-    bool anchor = anchored[root];
     for (const std::uint32_t j : variables) {
+      const std::uint32_t root = find(variables.front());
       const std::uint32_t other = find(j);
       if (other != root) {
-        anchor = anchor || anchored[other];
-        parent[other] = root;
+        const bool anchor = anchored[root] || anchored[other];
+        sets.join(other, root);
+        anchored[find(root)] = anchor;
       }
     }
-    anchored[root] = anchor;
   };
   bool any = false;
   for (std::size_t k = 0; k < problem.cells.size(); ++k) {

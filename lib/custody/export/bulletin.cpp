@@ -1,4 +1,5 @@
 // Safety bulletins (bulletin.hpp).
+#include <custody/base/disjoint_sets.hpp>
 #include <custody/base/utf8.hpp>
 #include <custody/crypto/crypto.hpp>
 #include <custody/disclosure/bulletin.hpp>
@@ -15,7 +16,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
-#include <numeric>
 
 namespace custody::bundle {
 
@@ -35,31 +35,6 @@ markdown_text(const std::string& text)
   }
   return out;
 }
-
-// Union-find over reports sharing a keyed link.
-struct Groups
-{
-  std::vector<std::size_t> parent;
-  explicit Groups(std::size_t n)
-    : parent(n)
-  {
-    std::iota(parent.begin(), parent.end(), std::size_t{0});
-  }
-  std::size_t
-  find(std::size_t i)
-  {
-    while (parent[i] != i) {
-      parent[i] = parent[parent[i]];
-      i = parent[i];
-    }
-    return i;
-  }
-  void
-  join(std::size_t a, std::size_t b)
-  {
-    parent[find(a)] = find(b);
-  }
-};
 
 } // namespace
 
@@ -194,7 +169,7 @@ bulletin_channels(vault::Vault& vault,
     key,
     vault.derived_secret(vault::Compartment::aggressor, k_bulletin_link_label));
   const auto& reports = selection->reports;
-  Groups groups(reports.size());
+  DisjointSets groups(reports.size());
   std::map<std::string, std::size_t> first_with;
   std::map<std::string, std::size_t> index_of;
   for (std::size_t i = 0; i < reports.size(); ++i) {
